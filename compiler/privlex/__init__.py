@@ -1,0 +1,1 @@
+"""privlex: a compiler for privacy law."""
