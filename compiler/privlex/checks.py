@@ -1,0 +1,88 @@
+"""Pass 5: semantic checks on typed rulesets: what is well-typed but cannot be right."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+from . import ir
+from .constraints import Analyser, Requirement, impossible_facts, merge
+from .diagnostics import Diagnostic, error, warning
+
+
+def _walk(node: ir.Node, parents: tuple[ir.Node, ...] = ()) -> Iterator[tuple[ir.Node, tuple[ir.Node, ...]]]:
+    yield node, parents
+    for inner in node.exceptions:
+        yield from _walk(inner, (*parents, node))
+
+
+def _law(ruleset: ir.Ruleset) -> str:
+    return ruleset.law or ruleset.title
+
+
+def _check_node(
+    ruleset: ir.Ruleset,
+    node: ir.Node,
+    parents: tuple[ir.Node, ...],
+    analyser: Analyser,
+    chains: dict[str, dict[str, Requirement]],
+) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    what = node.kind if node.kind != "default" else "default decision"
+    if not node.citations:
+        found.append(error("E401", f"{what} {node.id} of {ruleset.id} cites no article of {_law(ruleset)}", node.span,
+                           help='add a line such as `cites "GDPR Art. 6(1)(a)"`: every decision must name the law behind it'))
+    if node.effect == "deny":
+        for obligation in node.obligations:
+            found.append(error("E404", f"obligation {obligation.id} is on {node.id}, which denies: a denial carries no duties",
+                               obligation.span, help="move the obligation to the rule or exception that permits"))
+    if node.start and node.end and node.start > node.end:
+        found.append(error("E407", f"{node.id} starts on {node.start} but ends earlier, on {node.end}", node.span))
+    if (node.end and ruleset.start and node.end < ruleset.start) or (node.start and ruleset.end and node.start > ruleset.end):
+        found.append(warning("W402", f"{node.id} is dated outside the dates of {ruleset.id}, so it never applies", node.span))
+    own = analyser.requirements(node)
+    own_impossible = impossible_facts(own)
+    if own_impossible:
+        found.append(error("E402", f"{what} {node.id} can never match: its own conditions on "
+                                   f"{', '.join(own_impossible)} contradict each other", node.span))
+    parent = parents[-1] if parents else None
+    chain = merge(chains[parent.id], own) if parent else own
+    chains[node.id] = chain
+    if parent is None:
+        return found
+    if node.effect == parent.effect:
+        found.append(warning("W401", f"exception {node.id} has the same effect ({node.effect}) as {parent.id}, so it changes nothing",
+                             node.span, help=f"an exception should {'deny' if parent.effect == 'permit' else 'permit'} what its rule would otherwise {parent.effect}"))
+    for scope, name in ((node.data, "data"), (node.purposes, "purpose")):
+        above = chains[parent.id].get(name)
+        if scope is None or above is None or above.allowed is None:
+            continue
+        mine = analyser.expand(ir.FactRef(path=name, kind=name, nullable=False), scope)  # type: ignore[arg-type]
+        if not mine & above.allowed:
+            found.append(error("E402", f"exception {node.id} can never match: its {name} scope lies outside {parent.id}'s",
+                               node.span, help=f"an exception only narrows its parent's {name}"))
+        elif not mine <= above.allowed:
+            found.append(error("E403", f"exception {node.id} covers {name} that {parent.id} does not cover", node.span,
+                               help=f"an exception can only narrow its parent's {name}; list keys inside it"))
+    if not own_impossible:
+        against = impossible_facts(chain)
+        if against:
+            found.append(error("E402", f"exception {node.id} can never match: on {', '.join(against)} it contradicts "
+                                       f"the conditions of {parent.id}", node.span,
+                               help="an exception is only considered when its parent matches"))
+    return found
+
+
+def check_rulesets(rulesets: list[ir.Ruleset], vocabulary: ir.Vocabulary) -> list[Diagnostic]:
+    diagnostics: list[Diagnostic] = []
+    for ruleset in rulesets:
+        if ruleset.start and ruleset.end and ruleset.start > ruleset.end:
+            diagnostics.append(error("E407", f"ruleset {ruleset.id} starts on {ruleset.start} but ends earlier, on {ruleset.end}",
+                                     ruleset.span))
+        parameters: Mapping[str, ir.Parameter] = {p.name: p for p in ruleset.parameters}
+        analyser = Analyser(vocabulary, parameters)
+        chains: dict[str, dict[str, Requirement]] = {}
+        for top in (*ruleset.exclusions, *ruleset.rules, ruleset.default):
+            for node, parents in _walk(top):
+                diagnostics.extend(_check_node(ruleset, node, parents, analyser, chains))
+    return diagnostics
+

@@ -1,0 +1,243 @@
+"""The checked program: what code generation and the test runner work from.
+
+Everything here is resolved and typed; names are plain strings and every
+deciding node knows its `file:line`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from .source import Span
+
+FactKind = Literal["boolean", "integer", "date", "region", "basis", "enum", "data", "purpose"]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+# ------------------------------------------------------------------ vocabulary
+
+
+class Key(Model):
+    key: str
+    title: str
+    abstract: bool
+    parents: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+
+
+class Fact(Model):
+    path: str
+    title: str
+    kind: FactKind
+    minimum: int | None = None
+    maximum: int | None = None
+    choices: tuple[str, ...] = ()
+    default: str | None = None
+    implies: tuple[str, ...] = ()
+    excludes: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def group(self) -> str | None:
+        return self.path.split(".")[0] if "." in self.path else None
+
+    @property
+    def attribute(self) -> str:
+        return self.path.split(".")[-1]
+
+    @property
+    def nullable(self) -> bool:
+        """Whether the fact can be unknown: booleans and defaulted facts never are."""
+        return self.kind != "boolean" and self.default is None
+
+
+BUILTIN_FACTS: dict[str, Fact] = {
+    "region": Fact(path="region", title="Where the data subject is", kind="region", default="(required)"),
+    "data": Fact(path="data", title="The category of the data", kind="data", default="(required)"),
+    "purpose": Fact(path="purpose", title="The purpose of the use", kind="purpose", default="(required)"),
+    "date": Fact(path="date", title="The date of the use (default: today, UTC)", kind="date", default="(today)"),
+}
+
+
+class Region(Model):
+    code: str
+    title: str
+    kind: Literal["country", "subdivision", "group"]
+    members: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+class Vocabulary(Model):
+    data: tuple[Key, ...]
+    purposes: tuple[Key, ...]
+    bases: tuple[tuple[str, str], ...]
+    facts: tuple[Fact, ...]
+    regions: tuple[Region, ...]
+    # derived, sorted: key -> the key and every descendant
+    data_below: dict[str, tuple[str, ...]]
+    purposes_below: dict[str, tuple[str, ...]]
+    # every country and subdivision -> the regions it lies in (itself included)
+    within: dict[str, tuple[str, ...]]
+
+
+# ------------------------------------------------------------------ conditions
+
+
+class FactRef(Model):
+    path: str
+    kind: FactKind
+    nullable: bool
+
+
+class ParamRef(Model):
+    name: str
+
+
+Scalar = int | bool | str | datetime.date
+
+
+class Located(Model):
+    span: Span | None = None
+
+
+class Truth(Located):
+    op: Literal["truth"] = "truth"
+    fact: FactRef
+
+
+class Compare(Located):
+    op: Literal["<", "<=", ">", ">=", "=", "!="]
+    fact: FactRef
+    value: Scalar | ParamRef
+
+
+class OneOf(Located):
+    """Equality with one of the values (enums, bases, exact regions or keys, numbers)."""
+
+    op: Literal["one_of"] = "one_of"
+    fact: FactRef
+    values: tuple[Scalar, ...]
+
+
+class Within(Located):
+    """Membership in a hierarchy: the fact's key or region lies at or below one of these."""
+
+    op: Literal["within"] = "within"
+    fact: FactRef
+    values: tuple[str, ...]
+
+
+class Known(Located):
+    op: Literal["known"] = "known"
+    fact: FactRef
+    known: bool
+
+
+class Not(Located):
+    op: Literal["not"] = "not"
+    operand: Condition
+
+
+class And(Located):
+    op: Literal["and"] = "and"
+    operands: tuple[Condition, ...]
+
+
+class Or(Located):
+    op: Literal["or"] = "or"
+    operands: tuple[Condition, ...]
+
+
+Condition = Truth | Compare | OneOf | Within | Known | Not | And | Or
+
+
+# -------------------------------------------------------------------- rulesets
+
+
+class Obligation(Model):
+    id: str
+    text: str
+    citations: tuple[str, ...]
+    span: Span
+    order: int
+
+
+class Node(Model):
+    """A rule, exception, exclusion or default, with what it needs to decide."""
+
+    id: str
+    kind: Literal["rule", "exception", "exclusion", "default"]
+    effect: Literal["permit", "deny"]
+    title: str
+    citations: tuple[str, ...]
+    span: Span
+    notes: tuple[str, ...] = ()
+    data: tuple[str, ...] | None = None
+    purposes: tuple[str, ...] | None = None
+    start: datetime.date | None = None
+    end: datetime.date | None = None
+    condition: Condition | None = None
+    obligations: tuple[Obligation, ...] = ()
+    exceptions: tuple[Node, ...] = ()
+
+
+class Parameter(Model):
+    name: str
+    title: str
+    kind: Literal["integer", "boolean", "date"]
+    citations: tuple[str, ...]
+    span: Span
+    notes: tuple[str, ...] = ()
+    # each covered country or subdivision -> its resolved timeline
+    timeline: dict[str, tuple[tuple[datetime.date, datetime.date, Scalar], ...]]
+
+
+class Ruleset(Model):
+    id: str
+    title: str
+    law: str | None
+    span: Span
+    notes: tuple[str, ...] = ()
+    covers: tuple[str, ...]
+    start: datetime.date | None
+    end: datetime.date | None
+    applies: Condition | None
+    default: Node
+    parameters: tuple[Parameter, ...]
+    exclusions: tuple[Node, ...]
+    rules: tuple[Node, ...]
+
+
+class Expectation(Model):
+    outcome: Literal["permit", "deny", "not_applicable"]
+    by: tuple[str, ...] | None
+    obligations: tuple[str, ...] | None
+    span: Span
+
+
+class TestCase(Model):
+    id: str
+    title: str
+    ruleset: str | None
+    span: Span
+    day: datetime.date | None
+    use: dict[str, object]
+    expectations: tuple[Expectation, ...]
+
+
+class Program(Model):
+    vocabulary: Vocabulary
+    rulesets: tuple[Ruleset, ...]
+    tests: tuple[TestCase, ...]
+    source_hash: str
+    files: tuple[str, ...]
+
+
+for _model in (Not, And, Or, Node):
+    _model.model_rebuild()

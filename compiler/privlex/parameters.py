@@ -1,0 +1,163 @@
+"""Region parameters: each covered region's value over time, proved complete and unambiguous."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from . import ir
+from . import nodes as n
+from .diagnostics import error
+
+if TYPE_CHECKING:
+    from .typecheck import Typer
+
+FIRST_DAY = datetime.date.min
+LAST_DAY = datetime.date.max
+
+
+@dataclass(frozen=True)
+class _Entry:
+    region: str
+    start: datetime.date
+    end: datetime.date
+    value: ir.Scalar
+    line: n.ParamValue
+
+
+def _containers(vocabulary: ir.Vocabulary) -> dict[str, set[str]]:
+    """Every region, group or not -> itself and all regions containing it."""
+    parents: dict[str, set[str]] = {r.code: set() for r in vocabulary.regions}
+    for region in vocabulary.regions:
+        for member in region.members:
+            parents.setdefault(member, set()).add(region.code)
+        if region.kind == "subdivision":
+            parents[region.code].add(region.code.split("-")[0])
+    closure: dict[str, set[str]] = {}
+    for code in parents:
+        found = {code}
+        pending = [code]
+        while pending:
+            for parent in parents.get(pending.pop(), ()):
+                if parent not in found:
+                    found.add(parent)
+                    pending.append(parent)
+        closure[code] = found
+    return closure
+
+
+def _value(parameter: n.Parameter, line: n.ParamValue, typer: Typer) -> ir.Scalar | None:
+    value = line.value
+    if parameter.type == "integer" and isinstance(value, n.IntValue):
+        return value.value
+    if parameter.type == "boolean" and isinstance(value, n.BoolValue):
+        return value.value
+    if parameter.type == "date" and isinstance(value, n.DateValue):
+        from .typecheck import parse_date
+
+        return parse_date(value, typer.diagnostics)
+    typer.report("E301", f"parameter {parameter.name.text} holds {parameter.type} values", value.span)
+    return None
+
+
+def _entries(parameter: n.Parameter, typer: Typer) -> list[_Entry]:
+    from .typecheck import one_clause, parse_date
+
+    entries: list[_Entry] = []
+    for line in parameter.values:
+        region = typer.region(line.region.text, line.region.span)
+        value = _value(parameter, line, typer)
+        owner = f"the value for {line.region.text}"
+        one_clause(line.starts, "`from` date", owner, (d.span for d in line.starts), typer.diagnostics)
+        one_clause(line.ends, "`until` date", owner, (d.span for d in line.ends), typer.diagnostics)
+        start = parse_date(line.starts[0], typer.diagnostics) if line.starts else FIRST_DAY
+        end = parse_date(line.ends[0], typer.diagnostics) if line.ends else LAST_DAY
+        if region is None or value is None or start is None or end is None:
+            continue
+        if start > end:
+            typer.report("E407", f"the value for {region} starts on {start} but ends earlier, on {end}", line.span)
+            continue
+        entries.append(_Entry(region, start, end, value, line))
+    by_region: dict[str, list[_Entry]] = {}
+    for entry in entries:
+        by_region.setdefault(entry.region, []).append(entry)
+    for same in by_region.values():
+        same.sort(key=lambda e: e.start)
+        for before, after in zip(same, same[1:], strict=False):
+            if after.start <= before.end:
+                typer.report("E406", f"{after.region} has two values for {parameter.name.text} from {after.start}",
+                             after.line.span, help=f"end the earlier value with `until {after.start - datetime.timedelta(days=1)}`")
+    return entries
+
+
+def _cuts(entries: Sequence[_Entry], start: datetime.date, end: datetime.date) -> list[tuple[datetime.date, datetime.date]]:
+    points = {start}
+    for entry in entries:
+        for point in (entry.start, entry.end + datetime.timedelta(days=1) if entry.end < LAST_DAY else None):
+            if point is not None and start < point <= end:
+                points.add(point)
+    ordered = sorted(points)
+    pieces = []
+    for index, begin in enumerate(ordered):
+        stop = ordered[index + 1] - datetime.timedelta(days=1) if index + 1 < len(ordered) else end
+        pieces.append((begin, stop))
+    return pieces
+
+
+def resolve_parameter(
+    parameter: n.Parameter,
+    typer: Typer,
+    covers: Sequence[str],
+    start: datetime.date | None,
+    end: datetime.date | None,
+) -> ir.Parameter | None:
+    """Each covered country and subdivision's timeline of values for the parameter."""
+    entries = _entries(parameter, typer)
+    containers = _containers(typer.vocabulary)
+    in_force = (start or FIRST_DAY, end or LAST_DAY)
+    covered = sorted(
+        code for code, within in typer.vocabulary.within.items() if any(c in within for c in covers)
+    )
+    timeline: dict[str, tuple[tuple[datetime.date, datetime.date, ir.Scalar], ...]] = {}
+    missing: list[str] = []
+    reported_ambiguity = False
+    for code in covered:
+        chain = containers.get(code, {code})
+        relevant = [e for e in entries if e.region in chain]
+        pieces: list[tuple[datetime.date, datetime.date, ir.Scalar]] = []
+        for begin, stop in _cuts(relevant, *in_force):
+            active = [e for e in relevant if e.start <= begin and stop <= e.end]
+            specific = [e for e in active if not any(o.region != e.region and e.region in containers.get(o.region, set()) for o in active)]
+            regions = sorted({e.region for e in specific})
+            if not regions:
+                missing.append(f"{code} from {begin}" if begin != FIRST_DAY else code)
+                continue
+            if len(regions) > 1:
+                if not reported_ambiguity:
+                    typer.report("E406", f"{parameter.name.text} for {code} could come from {' or '.join(regions)}, "
+                                         "and neither lies inside the other", parameter.name.span,
+                                 help=f"give {code} its own value")
+                    reported_ambiguity = True
+                continue
+            value = specific[0].value
+            if pieces and pieces[-1][2] == value and pieces[-1][1] + datetime.timedelta(days=1) == begin:
+                pieces[-1] = (pieces[-1][0], stop, value)
+            else:
+                pieces.append((begin, stop, value))
+        timeline[code] = tuple(pieces)
+    if missing:
+        shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+        typer.report("E405", f"parameter {parameter.name.text} has no value for {shown}", parameter.name.span,
+                     help="give a value for a region that contains them, such as the whole area the ruleset covers")
+    citations = tuple(text for clause in parameter.citations for text in clause.texts)
+    return ir.Parameter(
+        name=parameter.name.text,
+        title=parameter.title,
+        kind=parameter.type,
+        citations=citations,
+        span=parameter.name.span,
+        notes=parameter.notes,
+        timeline=timeline,
+    )

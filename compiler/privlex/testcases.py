@@ -1,0 +1,138 @@
+"""Pass 6: tests written beside the rules -> test cases (inputs and expectations) of the IR."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator, Sequence
+
+from . import ir
+from . import nodes as n
+from .diagnostics import Diagnostic, did_you_mean, error
+from .typecheck import Typer, check_id, parse_date
+
+
+def node_ids(ruleset: ir.Ruleset) -> list[str]:
+    """Every id a test may name in `by`: nodes, nested exceptions, `default`."""
+
+    def walk(node: ir.Node) -> Iterator[str]:
+        yield node.id
+        for inner in node.exceptions:
+            yield from walk(inner)
+
+    ids = [i for top in (*ruleset.exclusions, *ruleset.rules) for i in walk(top)]
+    return [*ids, "default"]
+
+
+def obligation_ids(ruleset: ir.Ruleset) -> set[str]:
+    def walk(node: ir.Node) -> Iterator[str]:
+        yield from (o.id for o in node.obligations)
+        for inner in node.exceptions:
+            yield from walk(inner)
+
+    return {i for top in (*ruleset.exclusions, *ruleset.rules) for i in walk(top)}
+
+
+def _use(test: n.Test, typer: Typer) -> dict[str, object]:
+    use: dict[str, object] = {}
+    for assignment in test.given:
+        fact = typer.fact(assignment.fact)
+        if fact is None:
+            continue
+        value: object
+        if assignment.value is None:
+            if fact.kind != "boolean":
+                typer.report("E502", f"{fact.path} needs a value here; only a true-or-false fact may stand alone",
+                             assignment.span, help=f"write `{fact.path} VALUE`")
+                continue
+            value = True
+        elif fact.kind in ("data", "purpose") and isinstance(assignment.value, n.NameValue):
+            value = typer.key(assignment.value, fact.kind, allow_abstract=False)
+        elif fact.kind == "region" and isinstance(assignment.value, n.RegionValue):
+            value = typer.region(assignment.value.code, assignment.value.span, allow_groups=False)
+        else:
+            value = typer.scalar(fact, assignment.value, parameters=False)
+        if value is None:
+            continue
+        if isinstance(value, datetime.date):
+            value = value.isoformat()
+        group, _, name = fact.path.rpartition(".")
+        holder = use.setdefault(group, {}) if group else use
+        assert isinstance(holder, dict)
+        if name in holder:
+            typer.report("E502", f"{fact.path} is given twice", assignment.span)
+        holder[name] = value
+    return use
+
+
+def _expectations(
+    test: n.Test, ruleset: ir.Ruleset | None, rulesets: Sequence[ir.Ruleset], typer: Typer
+) -> tuple[ir.Expectation, ...]:
+    if ruleset is not None:
+        known = node_ids(ruleset)
+        obligations = obligation_ids(ruleset)
+    else:
+        known = [f"{r.id}.{i}" for r in rulesets for i in node_ids(r)]
+        obligations = {f"{r.id}.{o}" for r in rulesets for o in obligation_ids(r)} | {
+            o for r in rulesets for o in obligation_ids(r)
+        }
+    found: list[ir.Expectation] = []
+    for expectation in test.expectations:
+        for name in expectation.by or ():
+            if name.text not in known:
+                where = f"ruleset {ruleset.id}" if ruleset else "any ruleset (write ruleset.rule)"
+                typer.report("E501", f"test {test.id.text} expects a decision by {name.text}, which is not a node of {where}",
+                             name.span, did_you_mean(name.text, known))
+        for name in expectation.obligations or ():
+            if name.text not in obligations:
+                typer.report("E501", f"test {test.id.text} expects obligation {name.text}, which no node carries",
+                             name.span, did_you_mean(name.text, obligations))
+        found.append(
+            ir.Expectation(
+                outcome=expectation.outcome,
+                by=tuple(x.text for x in expectation.by) if expectation.by is not None else None,
+                obligations=tuple(x.text for x in expectation.obligations) if expectation.obligations is not None else None,
+                span=expectation.span,
+            )
+        )
+    if not found:
+        typer.report("E207", f"test {test.id.text} expects nothing", test.id.span,
+                     help="add a line such as `expect deny by consent.bundled`")
+    return tuple(found)
+
+
+def build_tests(
+    files: Sequence[n.File], rulesets: Sequence[ir.Ruleset], vocabulary: ir.Vocabulary
+) -> tuple[list[ir.TestCase], list[Diagnostic]]:
+    diagnostics: list[Diagnostic] = []
+    typer = Typer(vocabulary, diagnostics)
+    by_id = {r.id: r for r in rulesets}
+    cases: list[ir.TestCase] = []
+    seen: set[tuple[str | None, str]] = set()
+    for file in files:
+        owned = [(None, d) for d in file.declarations if isinstance(d, n.Test)]
+        owned += [(r.id.text, t) for r in file.declarations if isinstance(r, n.Ruleset) for t in r.tests]
+        for owner, test in owned:
+            if not check_id(test.id, "test", diagnostics):
+                continue
+            if (owner, test.id.text) in seen:
+                diagnostics.append(error("E202", f"two tests are named {test.id.text}", test.id.span))
+                continue
+            seen.add((owner, test.id.text))
+            ruleset = by_id.get(owner) if owner else None
+            if owner and ruleset is None:
+                continue  # the ruleset itself failed to build and was reported
+            if len(test.dates) > 1:
+                diagnostics.append(error("E206", f"test {test.id.text} has more than one `on` date", test.dates[1].span))
+            day = parse_date(test.dates[0], diagnostics) if test.dates else None
+            cases.append(
+                ir.TestCase(
+                    id=test.id.text,
+                    title=test.title,
+                    ruleset=owner,
+                    span=test.id.span,
+                    day=day,
+                    use=_use(test, typer),
+                    expectations=_expectations(test, ruleset, rulesets, typer),
+                )
+            )
+    return cases, diagnostics

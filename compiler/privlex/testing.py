@@ -1,0 +1,130 @@
+"""`privlex test`: run the tests written beside the rules against the generated code."""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from . import ir
+from .codegen import render_package
+from .runtime import InvalidUse, RulesetResult, combine
+
+
+@dataclass
+class TestReport:
+    passed: list[ir.TestCase] = field(default_factory=list)
+    failures: list[tuple[ir.TestCase, str]] = field(default_factory=list)
+    unexercised: list[tuple[str, ir.Node]] = field(default_factory=list)
+
+
+def _nodes(ruleset: ir.Ruleset) -> Iterator[ir.Node]:
+    def walk(node: ir.Node) -> Iterator[ir.Node]:
+        yield node
+        for inner in node.exceptions:
+            yield from walk(inner)
+
+    for top in (*ruleset.exclusions, *ruleset.rules):
+        yield from walk(top)
+    yield ruleset.default
+
+
+class GeneratedPackage:
+    """The program's generated code, written to a temporary folder and imported."""
+
+    def __init__(self, program: ir.Program) -> None:
+        self.name = f"_privlex_under_test_{program.source_hash[:12]}"
+        self._folder = tempfile.TemporaryDirectory(prefix="privlex-test-")
+        package = Path(self._folder.name) / self.name
+        package.mkdir()
+        for name, text in render_package(program, self.name).items():
+            (package / name).write_text(text, encoding="utf-8")
+
+    def __enter__(self) -> ModuleType:
+        sys.path.insert(0, self._folder.name)
+        importlib.invalidate_caches()
+        return importlib.import_module(self.name)
+
+    def __exit__(self, *exc: object) -> None:
+        sys.path.remove(self._folder.name)
+        for module in [m for m in sys.modules if m == self.name or m.startswith(self.name + ".")]:
+            del sys.modules[module]
+        self._folder.cleanup()
+
+
+def _describe(outcome: str, ids: list[str], obligations: list[str]) -> str:
+    text = outcome.replace("_", " ")
+    if ids:
+        text += " by " + ", ".join(ids)
+    if obligations:
+        text += " with obligations " + ", ".join(obligations)
+    return text
+
+
+def _judge(case: ir.TestCase, outcome: str, ids: list[str], obligations: list[str]) -> str | None:
+    for expectation in case.expectations:
+        wrong = expectation.outcome != outcome
+        if expectation.by is not None and sorted(expectation.by) != sorted(ids):
+            wrong = True
+        if expectation.obligations is not None and sorted(expectation.obligations) != sorted(obligations):
+            wrong = True
+        if wrong:
+            wanted = _describe(expectation.outcome, list(expectation.by or ()), list(expectation.obligations or ()))
+            got = _describe(outcome, ids, obligations)
+            return f"expected {wanted}; got {got}"
+    return None
+
+
+def run_tests(program: ir.Program, today: datetime.date) -> TestReport:
+    report = TestReport()
+    exercised: set[tuple[str, str]] = set()
+    with GeneratedPackage(program) as package:
+        for case in program.tests:
+            day = case.day or today
+            try:
+                results: dict[str, RulesetResult | None] = package.evaluate(case.use, today=day)
+            except InvalidUse as exc:
+                report.failures.append((case, f"the test's facts are not a valid use: {exc}"))
+                continue
+            for name, result in results.items():
+                if result is not None:
+                    exercised.update((name, leaf.reason.rule) for leaf in result.leaves)
+            if case.ruleset is not None:
+                own = results.get(case.ruleset)
+                outcome = str(own.effect) if own else "not_applicable"
+                ids = [leaf.reason.rule for leaf in own.leaves] if own else []
+                obligations = [o.id for o in own.obligations] if own else []
+            else:
+                decision = combine(list(results.values()))
+                outcome = str(decision.outcome)
+                ids = [f"{r.ruleset}.{r.rule}" for r in decision.reasons]
+                obligations = [o.id for o in decision.obligations]
+            problem = _judge(case, outcome, ids, obligations)
+            if problem:
+                report.failures.append((case, problem))
+            else:
+                report.passed.append(case)
+    for ruleset in program.rulesets:
+        for node in _nodes(ruleset):
+            if (ruleset.id, node.id) not in exercised:
+                report.unexercised.append((ruleset.id, node))
+    return report
+
+
+def describe_case(case: ir.TestCase) -> str:
+    owner = f"{case.ruleset}." if case.ruleset else ""
+    return f"{owner}{case.id}"
+
+
+def as_json(report: TestReport) -> dict[str, Any]:
+    return {
+        "passed": [describe_case(c) for c in report.passed],
+        "failed": [{"test": describe_case(c), "source": c.span.location, "problem": p} for c, p in report.failures],
+        "unexercised": [{"ruleset": r, "node": n.id, "source": n.span.location} for r, n in report.unexercised],
+    }

@@ -1,0 +1,259 @@
+"""Pass 4: rulesets -> typed, resolved rulesets (names, clause counts, values, dates)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+
+from . import ir
+from . import nodes as n
+from .diagnostics import Diagnostic, did_you_mean, error
+from .identifiers import identifier_problem
+
+ORDERING = ("<", "<=", ">", ">=")
+
+
+def parse_date(value: n.DateValue, diagnostics: list[Diagnostic]) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value.text)
+    except ValueError:
+        diagnostics.append(error("E303", f"{value.text} is not a date in the calendar", value.span,
+                                 help="write dates as YYYY-MM-DD, with a month from 01 to 12 and a day that month has"))
+        return None
+
+
+class Typer:
+    """Resolves and types the names and values used inside one compilation unit."""
+
+    def __init__(self, vocabulary: ir.Vocabulary, diagnostics: list[Diagnostic]) -> None:
+        self.vocabulary = vocabulary
+        self.diagnostics = diagnostics
+        self.facts: dict[str, ir.Fact] = {**ir.BUILTIN_FACTS, **{f.path: f for f in vocabulary.facts}}
+        self.data = {k.key: k for k in vocabulary.data}
+        self.purposes = {k.key: k for k in vocabulary.purposes}
+        self.regions = {r.code: r for r in vocabulary.regions}
+        self.parameters: dict[str, str] = {}
+
+    def report(self, code: str, message: str, span: object, help: str | None = None) -> None:
+        self.diagnostics.append(error(code, message, span, help=help))  # type: ignore[arg-type]
+
+    # ------------------------------------------------------------------ names
+
+    def fact(self, ref: n.FactRef) -> ir.Fact | None:
+        found = self.facts.get(ref.path)
+        if found is None:
+            self.report("E201", f"unknown fact {ref.path}", ref.span, did_you_mean(ref.path, self.facts))
+        return found
+
+    def key(self, name: n.Name | n.NameValue, kind: str, *, allow_abstract: bool = True) -> str | None:
+        table = self.data if kind == "data" else self.purposes
+        found = table.get(name.text)
+        if found is None:
+            self.report("E201", f"unknown {kind} key {name.text}", name.span, did_you_mean(name.text, table))
+            return None
+        if found.abstract and not allow_abstract:
+            self.report("E408", f"{name.text} is an abstract grouping: no use has exactly this {kind}", name.span,
+                        help=f"write `{kind} in {name.text}` to cover the keys below it")
+            return None
+        return found.key
+
+    def region(self, code: str, span: object, *, allow_groups: bool = True) -> str | None:
+        found = self.regions.get(code)
+        if found is None:
+            country, dash, rest = code.partition("-")
+            if dash and country in self.regions and self.regions[country].kind == "country":
+                return code
+            self.report("E201", f"unknown region {code}", span, did_you_mean(code, self.regions))
+            return None
+        if found.kind == "group" and not allow_groups:
+            self.report("E302", f"{code} is a group of regions, and a person is always in one place", span,
+                        help=f"write `in {code}` to test whether the region lies inside {code}")
+            return None
+        return code
+
+    def ref(self, fact: ir.Fact) -> ir.FactRef:
+        return ir.FactRef(path=fact.path, kind=fact.kind, nullable=fact.nullable)
+
+    # ----------------------------------------------------------------- values
+
+    def scalar(self, fact: ir.Fact, value: n.Value, *, parameters: bool) -> ir.Scalar | ir.ParamRef | None:
+        """A value compared with `fact`, typed by the fact; None after reporting."""
+        kind = fact.kind
+        if kind == "boolean" and isinstance(value, n.BoolValue):
+            return value.value
+        if kind == "integer" and isinstance(value, n.IntValue):
+            if fact.minimum is not None and fact.maximum is not None and not fact.minimum <= value.value <= fact.maximum:
+                self.report("E304", f"{value.value} is outside the range of {fact.path} ({fact.minimum} to {fact.maximum})", value.span)
+                return None
+            return value.value
+        if kind == "date" and isinstance(value, n.DateValue):
+            return parse_date(value, self.diagnostics)
+        if kind == "region" and isinstance(value, n.RegionValue):
+            return self.region(value.code, value.span)
+        if kind in ("data", "purpose") and isinstance(value, n.NameValue):
+            return self.key(value, kind)
+        if kind in ("enum", "basis") and isinstance(value, n.NameValue):
+            if value.text in fact.choices:
+                return value.text
+            what = "basis" if kind == "basis" else f"value of {fact.path}"
+            self.report("E201", f"unknown {what} {value.text}", value.span,
+                        did_you_mean(value.text, fact.choices) or f"the values are {', '.join(fact.choices)}")
+            return None
+        if parameters and kind in ("integer", "date", "boolean") and isinstance(value, n.NameValue):
+            found = self.parameters.get(value.text)
+            if found is None:
+                self.report("E201", f"unknown parameter {value.text}", value.span, did_you_mean(value.text, self.parameters))
+                return None
+            if found != kind:
+                self.report("E301", f"parameter {value.text} holds a {found} value, but {fact.path} is a {kind}", value.span)
+                return None
+            return ir.ParamRef(name=value.text)
+        self.report("E301", f"{fact.path} is {_kind_words(fact)}, so it cannot be compared with {_value_words(value)}",
+                    value.span, help=_value_help(fact))
+        return None
+
+    # ------------------------------------------------------------- conditions
+
+    def condition(self, node: n.Condition) -> ir.Condition | None:
+        if isinstance(node, n.And | n.Or):
+            operands = [self.condition(operand) for operand in node.operands]
+            if any(operand is None for operand in operands):
+                return None
+            typed = tuple(op for op in operands if op is not None)
+            return ir.And(operands=typed, span=node.span) if isinstance(node, n.And) else ir.Or(operands=typed, span=node.span)
+        if isinstance(node, n.Not):
+            operand = self.condition(node.operand)
+            return ir.Not(operand=operand, span=node.span) if operand is not None else None
+        fact = self.fact(node.fact)
+        if fact is None:
+            return None
+        ref = self.ref(fact)
+        if isinstance(node, n.Truth):
+            if fact.kind != "boolean":
+                self.report("E301", f"{fact.path} is {_kind_words(fact)}, not true or false", node.span, help=_value_help(fact))
+                return None
+            return ir.Truth(fact=ref, span=node.span)
+        if isinstance(node, n.Known):
+            if not fact.nullable:
+                why = "booleans are false unless given" if fact.kind == "boolean" else "it always has a value"
+                self.report("E302", f"{fact.path} is never unknown: {why}", node.span)
+                return None
+            return ir.Known(fact=ref, known=node.known, span=node.span)
+        if isinstance(node, n.Compare):
+            return self._compare(fact, ref, node)
+        return self._member(fact, ref, node)
+
+    def _compare(self, fact: ir.Fact, ref: ir.FactRef, node: n.Compare) -> ir.Condition | None:
+        if node.op in ORDERING and fact.kind not in ("integer", "date"):
+            self.report("E302", f"{fact.path} is {_kind_words(fact)}; only numbers and dates are compared with {node.op}",
+                        node.span, help=f"write `{fact.path} is ...` or `{fact.path} in {{...}}`")
+            return None
+        if fact.kind == "region" and isinstance(node.value, n.RegionValue):
+            code = self.region(node.value.code, node.value.span, allow_groups=False)
+            if code is None:
+                return None
+            equal: ir.Condition = ir.OneOf(fact=ref, values=(code,), span=node.span)
+            return equal if node.op == "=" else ir.Not(operand=equal, span=node.span)
+        if fact.kind in ("data", "purpose") and isinstance(node.value, n.NameValue):
+            key = self.key(node.value, fact.kind, allow_abstract=False)
+            if key is None:
+                return None
+            equal = ir.OneOf(fact=ref, values=(key,), span=node.span)
+            return equal if node.op == "=" else ir.Not(operand=equal, span=node.span)
+        value = self.scalar(fact, node.value, parameters=True)
+        if value is None:
+            return None
+        if fact.kind == "boolean":
+            truth: ir.Condition = ir.Truth(fact=ref, span=node.span)
+            wants_true = (value is True) == (node.op == "=")
+            return truth if wants_true else ir.Not(operand=truth, span=node.span)
+        if node.op in ("=", "!=") and not isinstance(value, ir.ParamRef):
+            equal = ir.OneOf(fact=ref, values=(value,), span=node.span)
+            return equal if node.op == "=" else ir.Not(operand=equal, span=node.span)
+        return ir.Compare(fact=ref, op=node.op, value=value, span=node.span)
+
+    def _member(self, fact: ir.Fact, ref: ir.FactRef, node: n.Member) -> ir.Condition | None:
+        typed: ir.Condition
+        if fact.kind == "boolean":
+            self.report("E302", f"{fact.path} is true or false; test it directly or with `is true`", node.span)
+            return None
+        if fact.kind in ("region", "data", "purpose"):
+            found: list[str] = []
+            for value in node.values:
+                if fact.kind == "region" and isinstance(value, n.RegionValue):
+                    code = self.region(value.code, value.span)
+                elif fact.kind != "region" and isinstance(value, n.NameValue):
+                    code = self.key(value, fact.kind)
+                else:
+                    self.report("E301", f"{fact.path} is {_kind_words(fact)}, so {_value_words(value)} cannot be in its set",
+                                value.span, help=_value_help(fact))
+                    code = None
+                if code is None:
+                    return None
+                found.append(code)
+            typed = ir.Within(fact=ref, values=tuple(found), span=node.span)
+        else:
+            scalars = [self.scalar(fact, value, parameters=False) for value in node.values]
+            if any(s is None for s in scalars):
+                return None
+            typed = ir.OneOf(fact=ref, values=tuple(s for s in scalars if s is not None and not isinstance(s, ir.ParamRef)),
+                             span=node.span)
+        return ir.Not(operand=typed, span=node.span) if node.negated else typed
+
+
+def _kind_words(fact: ir.Fact) -> str:
+    return {
+        "boolean": "true or false",
+        "integer": "a whole number",
+        "date": "a date",
+        "region": "a region",
+        "basis": "a lawful basis",
+        "enum": f"one of {', '.join(fact.choices)}",
+        "data": "a data category",
+        "purpose": "a purpose",
+    }[fact.kind]
+
+
+def _value_words(value: n.Value) -> str:
+    if isinstance(value, n.IntValue):
+        return f"the number {value.value}"
+    if isinstance(value, n.DateValue):
+        return f"the date {value.text}"
+    if isinstance(value, n.RegionValue):
+        return f"the region {value.code}"
+    if isinstance(value, n.BoolValue):
+        return "true" if value.value else "false"
+    return f"the name {value.text}"
+
+
+def _value_help(fact: ir.Fact) -> str | None:
+    examples = {
+        "boolean": f"write `{fact.path}` or `not {fact.path}`",
+        "integer": f"write for example `{fact.path} < 16`",
+        "date": f"write for example `{fact.path} >= 2024-01-01`",
+        "region": f"write for example `{fact.path} in EU`",
+        "data": f"write for example `{fact.path} in content`",
+        "purpose": f"write for example `{fact.path} in ai.training`",
+    }
+    if fact.kind in ("enum", "basis"):
+        return f"write `{fact.path} is {fact.choices[0]}`" if fact.choices else None
+    return examples.get(fact.kind)
+
+
+def one_clause(
+    clauses: Sequence[object], what: str, owner: str, spans: Iterable[object], diagnostics: list[Diagnostic]
+) -> None:
+    """Report every repetition of a clause that may appear only once."""
+    for span in list(spans)[1:]:
+        diagnostics.append(error("E206", f"{owner} has more than one {what}", span))  # type: ignore[arg-type]
+
+
+def check_id(name: n.Name, what: str, diagnostics: list[Diagnostic]) -> bool:
+    if "." in name.text:
+        diagnostics.append(error("E205", f"the id of a {what} is a single name, without dots: {name.text}", name.span))
+        return False
+    problem = identifier_problem(name.text)
+    if problem:
+        diagnostics.append(error("E205", f"{name.text!r} cannot be the id of a {what}: {problem}", name.span))
+        return False
+    return True
