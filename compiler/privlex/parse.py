@@ -128,6 +128,8 @@ def _describe(token: Token) -> str:
         return "this block ends too early"
     if token.type == "$END":
         return "the file ends too early"
+    if token.type == "STRING":
+        return f"unexpected text {token.value}"
     return f'unexpected "{token.value}"'
 
 

@@ -29,6 +29,8 @@ class _RulesetBuilder:
             return None
         one_clause(clauses, f"{kind} clause", owner, (c[0].span for c in clauses), self.diagnostics)
         keys = [self.typer.key(name, kind) for name in clauses[0]]
+        if any(key is None for key in keys):
+            return None  # reported; an unresolved scope must not look empty to later checks
         return tuple(key for key in keys if key is not None)
 
     def obligation(self, node: n.Obligation) -> ir.Obligation:
