@@ -123,7 +123,7 @@ class RulesetEmitter:
         self.leaves.append(
             {
                 "name": name,
-                "comments": comment(f"{node.kind} {node.id}", 0),
+                "comments": comment("the default decision" if node.kind == "default" else f"{node.kind} {node.id}", 0),
                 "ruleset": repr(self.ruleset.id),
                 "rule": repr(node.id),
                 "kind": repr(node.kind),
@@ -384,7 +384,15 @@ def render_vocabulary(program: ir.Program, environment: jinja2.Environment, head
         ("groups", frozenset_literal([r.code for r in vocabulary.regions if r.kind == "group"])),
     ]
     within = [(code, "{" + ", ".join(repr(p) for p in places) + "}") for code, places in sorted(vocabulary.within.items())]
+    calls = " ".join(v["call"] for m in models for v in m["validators"])  # type: ignore[attr-defined]
+    runtime = {"UseGroup", "UseModel", "Vocabulary"} | {
+        name for name in ("choice", "iso_date", "region_code", "vocabulary_key") if f"{name}(" in calls
+    }
+    defaults = " ".join(f["default"] for m in models for f in m["fields"])  # type: ignore[attr-defined]
+    pydantic = {"field_validator"} | ({"Field"} if "Field(" in defaults else set())
     return environment.get_template("vocabulary.py.j2").render(
+        runtime_imports=_sort_imports(runtime),
+        pydantic_imports=_sort_imports(pydantic),
         header=header,
         doc="Vocabulary of this compilation unit: keys, regions and the DataUse model.\n",
         within=within,

@@ -165,7 +165,7 @@ def statement(keyword: str, expr: Expr, indent: int, width: int = 88) -> list[st
     one = f"{keyword} {text}:"
     if indent + len(one) <= width:
         return [one]
-    return [f"{keyword} (", *lay_out(expr, 4 + indent, width), "):"]
+    return [f"{keyword} (", *lay_out(expr, 4, width - indent), "):"]
 
 
 def conjunction(parts: list[Expr]) -> Expr | None:

@@ -336,7 +336,7 @@ _RULE_LIMIT_MESSAGE_CONTENTS = Leaf(
     (),
 )
 
-# default default
+# the default decision
 _DEFAULT = Leaf(
     Reason(
         ruleset='ccpa',
@@ -412,23 +412,23 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     # With actual knowledge that a consumer is 13, 14 or 15, the business may
     # sell (from 2023 also share) only if the consumer opted in.
     if (
-            processing.sale
-            and (not processing.sharing_only or day >= _D2023_01_01)
-            and subject.age is not None
-            and subject.age >= 13
-            and subject.age is not None
-            and subject.age < 16
-            and (not consent.given or consent.withdrawn)
+        processing.sale
+        and (not processing.sharing_only or day >= _D2023_01_01)
+        and subject.age is not None
+        and subject.age >= 13
+        and subject.age is not None
+        and subject.age < 16
+        and (not consent.given or consent.withdrawn)
     ):
         denied.append(_RULE_MINOR_SALE)
     # rule child_sale: Sale or sharing of a child's data without a parent's opt-in
     # Below 13, a parent or guardian must opt in.
     if (
-            processing.sale
-            and (not processing.sharing_only or day >= _D2023_01_01)
-            and subject.age is not None
-            and subject.age < 13
-            and (not consent.by_guardian or consent.withdrawn)
+        processing.sale
+        and (not processing.sharing_only or day >= _D2023_01_01)
+        and subject.age is not None
+        and subject.age < 13
+        and (not consent.by_guardian or consent.withdrawn)
     ):
         denied.append(_RULE_CHILD_SALE)
     # rule limit_sensitive: Sensitive data used beyond the service after a request to
@@ -439,11 +439,11 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     # outside the right (1798.121(d)). Political opinions and criminal data
     # are not sensitive personal information under the CCPA.
     if (
-            data in _DATA_IN_SENSITIVE_HEALTH_SENSITIVE_GEN
-            and day >= _D2023_01_01
-            and subject.limited_sensitive_use
-            and processing.infers_characteristics
-            and purpose not in _PURPOSE_IN_PRODUCT_SERVICE
+        data in _DATA_IN_SENSITIVE_HEALTH_SENSITIVE_GEN
+        and day >= _D2023_01_01
+        and subject.limited_sensitive_use
+        and processing.infers_characteristics
+        and purpose not in _PURPOSE_IN_PRODUCT_SERVICE
     ):
         denied.append(_RULE_LIMIT_SENSITIVE)
     # rule limit_sensitive_biometric: Biometric identification beyond the service after
@@ -451,12 +451,12 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     # Biometric information is sensitive when processed to uniquely identify
     # the consumer.
     if (
-            data in _DATA_IN_SENSITIVE_BIOMETRIC
-            and day >= _D2023_01_01
-            and processing.used_to_identify
-            and subject.limited_sensitive_use
-            and processing.infers_characteristics
-            and purpose not in _PURPOSE_IN_PRODUCT_SERVICE
+        data in _DATA_IN_SENSITIVE_BIOMETRIC
+        and day >= _D2023_01_01
+        and processing.used_to_identify
+        and subject.limited_sensitive_use
+        and processing.infers_characteristics
+        and purpose not in _PURPOSE_IN_PRODUCT_SERVICE
     ):
         denied.append(_RULE_LIMIT_SENSITIVE_BIOMETRIC)
     # rule limit_message_contents: Message contents used beyond the service after a
@@ -465,12 +465,12 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     # is the intended recipient (chat between meeting participants is not
     # addressed to the business).
     if (
-            data in _DATA_IN_CONTENT_CHAT
-            and day >= _D2023_01_01
-            and not processing.business_is_recipient
-            and subject.limited_sensitive_use
-            and processing.infers_characteristics
-            and purpose not in _PURPOSE_IN_PRODUCT_SERVICE
+        data in _DATA_IN_CONTENT_CHAT
+        and day >= _D2023_01_01
+        and not processing.business_is_recipient
+        and subject.limited_sensitive_use
+        and processing.infers_characteristics
+        and purpose not in _PURPOSE_IN_PRODUCT_SERVICE
     ):
         denied.append(_RULE_LIMIT_MESSAGE_CONTENTS)
     return settle(RULESET, _DEFAULT, denied, permitted)

@@ -692,7 +692,7 @@ _RULE_TRANSFER = Leaf(
     (),
 )
 
-# default default
+# the default decision
 _DEFAULT = Leaf(
     Reason(
         ruleset='gdpr',
@@ -765,8 +765,8 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         # Below the member state's age of digital consent the child's own
         # consent does not count; an unknown age does not trigger this.
         if (
-                    subject.age is not None
-                    and subject.age < parameter_value(_CONSENT_AGE, region, day)
+            subject.age is not None
+            and subject.age < parameter_value(_CONSENT_AGE, region, day)
         ):
             excepted_1 = True
             excepted_2 = False
@@ -873,8 +873,8 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     # (Art. 9(2)(e), data manifestly made public by the person, is not
     # encoded: it would need the strict reading the EDPB gives it.)
     if (
-            data in _DATA_IN_SENSITIVE_HEALTH_SENSITIVE_GEN
-            and (not consent.explicit or consent.withdrawn or consent.bundled)
+        data in _DATA_IN_SENSITIVE_HEALTH_SENSITIVE_GEN
+        and (not consent.explicit or consent.withdrawn or consent.bundled)
     ):
         denied.append(_RULE_SPECIAL_CATEGORY)
     # rule biometric_identification: Biometric data used to identify someone, without
@@ -882,9 +882,9 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     # Biometric data (voice, face) is a special category only when it is
     # processed to uniquely identify a person.
     if (
-            data in _DATA_IN_SENSITIVE_BIOMETRIC
-            and processing.used_to_identify
-            and (not consent.explicit or consent.withdrawn or consent.bundled)
+        data in _DATA_IN_SENSITIVE_BIOMETRIC
+        and processing.used_to_identify
+        and (not consent.explicit or consent.withdrawn or consent.bundled)
     ):
         denied.append(_RULE_BIOMETRIC_IDENTIFICATION)
     # rule transfer: Transfer outside the EEA without adequacy or safeguards
@@ -900,46 +900,46 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     # Cooperation Agreement); Brazil from 26 Jan 2026. The Art. 49
     # derogations cover only occasional transfers and are not encoded.
     if (
-            processing.transfer_to is not None
-            and processing.transfer_to is not None
-            and 'EEA' not in places(processing.transfer_to, WITHIN)
-            and processing.transfer_to is not None
-            and places(processing.transfer_to, WITHIN).isdisjoint(_REGIONS_SET)
-            and (
-                (
-                    processing.transfer_to is not None
-                    and 'JP' not in places(processing.transfer_to, WITHIN)
-                )
-                or day < _D2019_01_23
+        processing.transfer_to is not None
+        and processing.transfer_to is not None
+        and 'EEA' not in places(processing.transfer_to, WITHIN)
+        and processing.transfer_to is not None
+        and places(processing.transfer_to, WITHIN).isdisjoint(_REGIONS_SET)
+        and (
+            (
+                processing.transfer_to is not None
+                and 'JP' not in places(processing.transfer_to, WITHIN)
             )
-            and (
-                (
-                    processing.transfer_to is not None
-                    and 'KR' not in places(processing.transfer_to, WITHIN)
-                )
-                or day < _D2021_12_17
+            or day < _D2019_01_23
+        )
+        and (
+            (
+                processing.transfer_to is not None
+                and 'KR' not in places(processing.transfer_to, WITHIN)
             )
-            and (
-                (
-                    processing.transfer_to is not None
-                    and 'GB' not in places(processing.transfer_to, WITHIN)
-                )
-                or day > _D2031_12_27
+            or day < _D2021_12_17
+        )
+        and (
+            (
+                processing.transfer_to is not None
+                and 'GB' not in places(processing.transfer_to, WITHIN)
             )
-            and (
-                (
-                    processing.transfer_to is not None
-                    and 'BR' not in places(processing.transfer_to, WITHIN)
-                )
-                or day < _D2026_01_26
+            or day > _D2031_12_27
+        )
+        and (
+            (
+                processing.transfer_to is not None
+                and 'BR' not in places(processing.transfer_to, WITHIN)
             )
-            and (
-                processing.transfer_safeguard is None
-                or (
-                    processing.transfer_safeguard is not None
-                    and processing.transfer_safeguard not in _VALUES_SET
-                )
+            or day < _D2026_01_26
+        )
+        and (
+            processing.transfer_safeguard is None
+            or (
+                processing.transfer_safeguard is not None
+                and processing.transfer_safeguard not in _VALUES_SET
             )
+        )
     ):
         denied.append(_RULE_TRANSFER)
     return settle(RULESET, _DEFAULT, denied, permitted)
