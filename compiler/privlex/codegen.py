@@ -285,6 +285,13 @@ class RulesetModule(RulesetEmitter):
             lines += ["", *ruleset.notes]
         for parameter in ruleset.parameters:
             lines += ["", f"Parameter {parameter.name}: {parameter.title} ({parameter.span.location})", *parameter.notes]
+        lines += ["", "Decisions, in the order they are considered:"]
+        for top in (*ruleset.exclusions, *ruleset.rules, ruleset.default):
+            for node, path in _walk(top):
+                depth = "  " * (len(path) - 1)
+                lines += ["", f"{depth}{node.id} ({node.kind}, {node.effect}): {node.title}",
+                          f"{depth}  cites {'; '.join(node.citations)} ({node.span.location})"]
+                lines += [f"{depth}  {note}" for note in node.notes]
         return environment.get_template("ruleset.py.j2").render(
             header=header,
             doc="\n".join(lines).rstrip() + "\n",

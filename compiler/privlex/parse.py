@@ -67,45 +67,48 @@ _WORDS = {
     "$END": "the end of the file",
 }
 
-# Typical mistakes, recognised by the parser state they leave it in.
-_EXAMPLES: dict[str, list[str]] = {
-    "rules, exceptions, exclusions and parameters belong inside a ruleset block": [
-        'rule a "t":\n',
-        'exclusion a "t":\n',
-        'parameter a "t": integer\n',
-        'unless a "t":\n',
-    ],
-    'a header line ends with ":" before its indented block': [
-        'ruleset a "t"\n',
-        'ruleset r "t":\n    rule a "t"\n        cites "x"\n',
-        'ruleset r "t":\n    rule a "t":\n        permit\n        unless b "t"\n',
-    ],
-    "a declaration needs a title in double quotes after its name": [
-        "ruleset a:\n",
-        'ruleset r "t":\n    rule a:\n',
-        'ruleset r "t":\n    rule a "t":\n        unless b:\n',
-        "data content\n",
-        "purpose ai\n",
-    ],
-    'conditions start with "when", not "if"': [
-        'ruleset r "t":\n    rule a "t":\n        permit if x\n',
-        'ruleset r "t":\n    rule a "t":\n        deny if x\n',
-    ],
-    'write "and", "or" and "not" as words; compare with "is", "=", "<" or ">="': [
-        'ruleset r "t":\n    rule a "t":\n        permit when x && y\n',
-        'ruleset r "t":\n    rule a "t":\n        permit when x == y\n',
-        'ruleset r "t":\n    rule a "t":\n        permit when x || y\n',
-        'ruleset r "t":\n    rule a "t":\n        permit when !x\n',
-    ],
-    "an effect is either permit or deny": [
-        'ruleset r "t":\n    rule a "t":\n        allow\n',
-        'ruleset r "t":\n    otherwise allow "t" cites "c"\n',
-    ],
-    "citations are quoted texts separated by commas": [
-        'ruleset r "t":\n    rule a "t":\n        cites GDPR\n',
-        'ruleset r "t":\n    rule a "t":\n        cites "a" "b"\n',
-    ],
+# Hints for typical mistakes, recognised from the offending token, the tokens
+# the parser would have accepted, and the start of the line.
+HINT_OUTSIDE_RULESET = "rules, exceptions, exclusions and parameters belong inside a ruleset block"
+HINT_COLON = 'a header line ends with ":" before its indented block'
+HINT_TITLE = "a declaration needs a title in double quotes after its name"
+HINT_WHEN = 'conditions start with "when", not "if"'
+HINT_OPERATORS = 'write "and", "or" and "not" as words; compare with "is", "=", "<" or ">="'
+HINT_EFFECT = "an effect is either permit or deny"
+HINT_CITATIONS = "citations are quoted texts separated by commas"
+
+_BLOCK_KEYWORDS = {
+    "RULE", "UNLESS", "EXCLUSION", "PARAMETER", "LAW", "COVERS", "FROM", "UNTIL", "APPLIES",
+    "OTHERWISE", "CITES", "PERMIT", "DENY", "WHEN", "OBLIGATION", "ON", "GIVEN", "EXPECT",
 }
+_DECLARATION_START = re.compile(
+    r"\s*(ruleset|rule|unless|exclusion|parameter|test|data|purpose|basis|fact|country|subdivision|group)"
+    r"\s+[\w.-]+\s*\Z"
+)
+_EFFECT_WORDS = {"allow", "allowed", "permitted", "permits", "accept", "denied", "denies", "forbid",
+                 "forbidden", "prohibit", "prohibited", "reject", "block"}
+
+
+def _hint(token: Token | None, char: str, accepts: set[str], before: str) -> str | None:
+    """A plain-words hint for a typical mistake, or None."""
+    if char in ("&", "|", "!") or (token is not None and token.type == "COMPARISON" and before.rstrip().endswith(("=", "<", ">"))):
+        return HINT_OPERATORS
+    if token is None:
+        return None
+    value = str(token.value)
+    if token.type in _BLOCK_KEYWORDS and "RULESET" in accepts:
+        return HINT_OUTSIDE_RULESET
+    if value in ("if", "where", "provided") and "WHEN" in accepts:
+        return HINT_WHEN
+    if token.type in ("_NL", "_INDENT") and "COLON" in accepts:
+        return HINT_COLON
+    if "STRING" in accepts and re.search(r"\bcites\b", before):
+        return HINT_CITATIONS
+    if "STRING" in accepts and _DECLARATION_START.match(before):
+        return HINT_TITLE
+    if "PERMIT" in accepts and (value in _EFFECT_WORDS or accepts <= {"PERMIT", "DENY"}):
+        return HINT_EFFECT
+    return None
 
 
 def _span_at(source: SourceFile, line: int, column: int, width: int = 1) -> Span:

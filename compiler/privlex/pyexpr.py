@@ -56,7 +56,13 @@ def docstring(text: str, width: int = 84) -> str:
     """
     lines: list[str] = []
     for line in text.split("\n"):
-        lines.extend(textwrap.wrap(line, width, break_long_words=True, break_on_hyphens=False) or [""])
+        stripped = line.lstrip(" ")
+        lead = line[: len(line) - len(stripped)]
+        wrapped = textwrap.wrap(
+            stripped, width, initial_indent=lead, subsequent_indent=lead + "  ",
+            break_long_words=True, break_on_hyphens=False,
+        )
+        lines.extend(wrapped or [""])
     out: list[str] = []
     for char in "\n".join(lines):
         if char == "\\":

@@ -416,7 +416,7 @@ class ConsentFacts(UseGroup):
 
     bundled: bool = False
     """Consent made a condition of a service that does not need the data (agree or
-leave)."""
+  leave)."""
     by_guardian: bool = False
     """Consent given or authorised by a verified parent or guardian."""
     explicit: bool = False
@@ -458,8 +458,8 @@ class ProcessingFacts(UseGroup):
     """The data is disclosed to another organisation."""
     transfer_safeguard: str | None = None
     """Safeguard for the transfer (partial adequacy decision, standard clauses,
-binding corporate rules, certification, standard contract or security
-assessment)."""
+  binding corporate rules, certification, standard contract or security
+  assessment)."""
     transfer_to: str | None = None
     """Region the data is transferred to, if it leaves the person's jurisdiction."""
     used_to_identify: bool = False
@@ -509,12 +509,12 @@ class SubjectFacts(UseGroup):
     """The person objected to or opted out of this processing."""
     opted_out_of_sale: bool = False
     """The person opted out of sale or sharing of their data (including by a GPC
-signal)."""
+  signal)."""
 
 
 class DataUse(UseModel):
     """One use of personal data, as the rules see it: validated strictly, then
-immutable."""
+  immutable."""
 
     IMPLIES: ClassVar[tuple[tuple[str, str], ...]] = (
         ('consent.by_guardian', 'consent.given'),

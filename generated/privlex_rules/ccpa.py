@@ -8,7 +8,7 @@
 """California Consumer Privacy Act (as amended by the CPRA).
 
 Law: Cal. Civ. Code 1798.100-1798.199.100 (CCPA, amended by the CPRA); 11 CCR
-7000 et seq.
+  7000 et seq.
 Covers: US-CA
 In force: 2020-01-01 to ...
 Source: rulesets/ccpa.rules:26
@@ -38,6 +38,87 @@ information, incl. the contents of mail, email and text messages unless the
 business is the intended recipient; privacy.ca.gov lists chats); 11 CCR
 7002(a), (e) (Cornell LII text); 11 CCR 7027(a) (information not used to
 infer characteristics is outside the limit right).
+
+Decisions, in the order they are considered:
+
+deidentified (exclusion, permit): De-identified, aggregate or anonymised data is
+  not personal information
+  cites Cal. Civ. Code 1798.140(v)(3); Cal. Civ. Code 1798.140(m); Cal. Civ.
+    Code 1798.140(b) (rulesets/ccpa.rules:34)
+  De-identified information and aggregate consumer information are not
+  personal information; anonymised data is at least de-identified.
+
+publicly_available (exclusion, permit): Publicly available information is not
+  personal information
+  cites Cal. Civ. Code 1798.140(v)(2) (rulesets/ccpa.rules:44)
+  Publicly available information is not personal information. Until the
+  CPRA (1 Jan 2023) only government records counted as publicly
+  available; the facts cannot tell those apart, so the exclusion starts
+  with the CPRA's wider definition (information lawfully made available
+  to the general public, including by the consumer).
+
+disclosed_use (rule, permit): Use for a purpose disclosed at collection
+  cites Cal. Civ. Code 1798.100(a)(1); 11 CCR 7002(a) (rulesets/ccpa.rules:51)
+  A use for the purpose disclosed in the notice at collection (or a
+  compatible one) is allowed.
+
+consented_use (rule, permit): Use the consumer consented to
+  cites 11 CCR 7002(e); Cal. Civ. Code 1798.140(h) (rulesets/ccpa.rules:60)
+  Any other purpose needs the consumer's consent: freely given, specific,
+  informed and unambiguous, so not implied by accepting general terms,
+  not an agree-or-leave condition, and not withdrawn.
+
+sale_after_opt_out (rule, deny): Sale after the consumer opted out
+  cites Cal. Civ. Code 1798.120(a); Cal. Civ. Code 1798.120(d)
+    (rulesets/ccpa.rules:66)
+  After a consumer opts out, the business may not sell their data.
+
+sharing_after_opt_out (rule, deny): Sharing for cross-context advertising after
+  the consumer opted out
+  cites Cal. Civ. Code 1798.120(a); Cal. Civ. Code 1798.120(d); Cal. Civ. Code
+    1798.140(ah) (rulesets/ccpa.rules:72)
+  From the CPRA, the opt-out also stops sharing for cross-context
+  behavioural advertising.
+
+minor_sale (rule, deny): Sale or sharing of a 13-15-year-old's data without
+  their opt-in
+  cites Cal. Civ. Code 1798.120(c) (rulesets/ccpa.rules:79)
+  With actual knowledge that a consumer is 13, 14 or 15, the business may
+  sell (from 2023 also share) only if the consumer opted in.
+
+child_sale (rule, deny): Sale or sharing of a child's data without a parent's
+  opt-in
+  cites Cal. Civ. Code 1798.120(c) (rulesets/ccpa.rules:86)
+  Below 13, a parent or guardian must opt in.
+
+limit_sensitive (rule, deny): Sensitive data used beyond the service after a
+  request to limit
+  cites Cal. Civ. Code 1798.121(a); Cal. Civ. Code 1798.121(d); Cal. Civ. Code
+    1798.140(ae); 11 CCR 7027(m) (rulesets/ccpa.rules:97)
+  The right to limit (CPRA): once a consumer asks, sensitive personal
+  information may be used only for what the service they asked for needs.
+  Data not processed to infer characteristics about the consumer is
+  outside the right (1798.121(d)). Political opinions and criminal data
+  are not sensitive personal information under the CCPA.
+
+limit_sensitive_biometric (rule, deny): Biometric identification beyond the
+  service after a request to limit
+  cites Cal. Civ. Code 1798.121(a); Cal. Civ. Code 1798.121(d); Cal. Civ. Code
+    1798.140(ae)(2)(A) (rulesets/ccpa.rules:105)
+  Biometric information is sensitive when processed to uniquely identify
+  the consumer.
+
+limit_message_contents (rule, deny): Message contents used beyond the service
+  after a request to limit
+  cites Cal. Civ. Code 1798.121(a); Cal. Civ. Code 1798.121(d); Cal. Civ. Code
+    1798.140(ae)(1)(E) (rulesets/ccpa.rules:115)
+  The contents of a consumer's messages are sensitive unless the business
+  is the intended recipient (chat between meeting participants is not
+  addressed to the business).
+
+default (default, deny): Use neither disclosed at collection nor consented to
+  cites Cal. Civ. Code 1798.100(a); Cal. Civ. Code 1798.100(c); 11 CCR 7002(e)
+    (rulesets/ccpa.rules:30)
 """
 
 import datetime

@@ -44,6 +44,151 @@ on 19 Dec 2025 until 27 Dec 2031.
 Parameter consent_age: Age of digital consent (rulesets/gdpr.rules:40)
 The age from which a child's own consent counts for an online service
 (Art. 8(1)): 16 unless a state chose a lower age, not below 13.
+
+Decisions, in the order they are considered:
+
+anonymous (exclusion, permit): Anonymous or aggregated data is outside the GDPR
+  cites GDPR Rec. 26; GDPR Art. 4(1) (rulesets/gdpr.rules:83)
+  Anonymous information, including information rendered anonymous so that
+  the person can no longer be identified, is outside the Regulation.
+  Pseudonymised and merely de-identified data are still personal data.
+
+consent (rule, permit): Consent of the person
+  cites GDPR Art. 6(1)(a); GDPR Art. 7 (rulesets/gdpr.rules:93)
+  Art. 6(1)(a): the person consented to this purpose. When the
+  organisation names no basis but valid consent exists, consent is the
+  basis. Consent must be a clear affirmative act (Rec. 32), freely given
+  (Art. 7(4), Rec. 43), still in force (Art. 7(3)) and, for a child below
+  the national age, given or authorised by a parent (Art. 8(1)).
+
+  consent.bundled (exception, deny): Consent made the price of a service that
+    does not need the data
+    cites GDPR Art. 7(4); GDPR Rec. 43 (rulesets/gdpr.rules:100)
+    "Agree or leave": consent is not free when a service is made
+    conditional on consent to processing the service does not need.
+
+  consent.withdrawn (exception, deny): Consent withdrawn
+    cites GDPR Art. 7(3) (rulesets/gdpr.rules:104)
+    Withdrawal ends the consent for the future.
+
+  consent.not_given (exception, deny): No clear affirmative act of consent
+    cites GDPR Art. 4(11); GDPR Rec. 32 (rulesets/gdpr.rules:109)
+    Silence, pre-ticked boxes, inactivity or accepting general terms are
+    not consent (implied consent never counts as consent.given).
+
+  consent.child (exception, deny): Child below the national age of digital
+    consent
+    cites GDPR Art. 8(1) (rulesets/gdpr.rules:114)
+    Below the member state's age of digital consent the child's own
+    consent does not count; an unknown age does not trigger this.
+
+    consent.child.guardian (exception, permit): A parent gave or authorised the
+      consent
+      cites GDPR Art. 8(1); GDPR Art. 8(2) (rulesets/gdpr.rules:118)
+      A parent's consent makes the processing lawful.
+
+contract (rule, permit): Necessary to perform a contract with the person
+  cites GDPR Art. 6(1)(b) (rulesets/gdpr.rules:126)
+  Art. 6(1)(b): necessary to perform a contract with the person, such as
+  providing the service they asked for. Training a general model,
+  improving the product or targeting ads is not necessary to perform it.
+
+  contract.not_necessary (exception, deny): Training, product improvement and
+    targeted ads are not necessary to perform the contract
+    cites GDPR Art. 6(1)(b); EDPB Guidelines 2/2019; CJEU C-252/21 Meta v
+      Bundeskartellamt (rulesets/gdpr.rules:130)
+
+legal_obligation (rule, permit): Necessary to comply with a legal obligation
+  cites GDPR Art. 6(1)(c); GDPR Art. 6(3) (rulesets/gdpr.rules:137)
+  Art. 6(1)(c): necessary to comply with a legal obligation laid down by
+  Union or member state law. No law obliges anyone to train an AI model.
+
+  legal_obligation.not_for_training (exception, deny): No legal obligation
+    covers training an AI model
+    cites GDPR Art. 6(1)(c) (rulesets/gdpr.rules:141)
+
+vital_interest (rule, permit): Necessary to protect someone's vital interests
+  cites GDPR Art. 6(1)(d); GDPR Rec. 46 (rulesets/gdpr.rules:148)
+  Art. 6(1)(d): necessary to protect someone's life. Training a model is
+  not.
+
+  vital_interest.not_for_training (exception, deny): Vital interests do not
+    cover training an AI model
+    cites GDPR Art. 6(1)(d) (rulesets/gdpr.rules:152)
+
+public_interest (rule, permit): Necessary for a task in the public interest
+  cites GDPR Art. 6(1)(e); GDPR Art. 6(3) (rulesets/gdpr.rules:160)
+  Art. 6(1)(e): necessary for a task in the public interest or official
+  authority laid down by law. It does not cover training a general model,
+  and the person may object (Art. 21(1)).
+
+  public_interest.not_for_training (exception, deny): A public task does not
+    cover training a general AI model
+    cites GDPR Art. 6(1)(e) (rulesets/gdpr.rules:164)
+
+  public_interest.objected (exception, deny): The person objected
+    cites GDPR Art. 21(1) (rulesets/gdpr.rules:168)
+
+legitimate_interest (rule, permit): Legitimate interests
+  cites GDPR Art. 6(1)(f); EDPB Opinion 28/2024 (rulesets/gdpr.rules:178)
+  Art. 6(1)(f): legitimate interests, after the three-step test of EDPB
+  Opinion 28/2024 (interest, necessity, balancing incl. the person's
+  reasonable expectations). It needs a documented assessment, a purpose
+  disclosed at collection (Arts. 13, 14), an objection route brought to
+  the person's attention (Art. 21(4)), and stops for anyone who objected
+  (Art. 21(1)).
+
+  legitimate_interest.no_assessment (exception, deny): No documented
+    legitimate-interest assessment
+    cites GDPR Art. 6(1)(f); EDPB Opinion 28/2024 (rulesets/gdpr.rules:183)
+
+  legitimate_interest.not_disclosed (exception, deny): Purpose not disclosed
+    when the data was collected
+    cites GDPR Art. 13; GDPR Art. 14; GDPR Art. 5(1)(a); GDPR Art. 5(1)(b)
+      (rulesets/gdpr.rules:186)
+
+  legitimate_interest.no_objection_route (exception, deny): No easy way to
+    object was offered
+    cites GDPR Art. 21(4) (rulesets/gdpr.rules:189)
+
+  legitimate_interest.objected (exception, deny): The person objected
+    cites GDPR Art. 21(1) (rulesets/gdpr.rules:192)
+
+special_category (rule, deny): Special-category data without explicit consent
+  cites GDPR Art. 9(1); GDPR Art. 9(2)(a) (rulesets/gdpr.rules:204)
+  Art. 9(1): health, genetic, racial or ethnic origin, political opinions,
+  religious beliefs, sex life and union membership may not be processed;
+  for training, essentially only explicit consent (Art. 9(2)(a)) lifts the
+  ban, and a withdrawn or bundled consent does not. Legitimate interests
+  cannot lift it. Criminal data is Art. 10, and financial, government-id
+  and location data are not special categories, so they are not listed.
+  (Art. 9(2)(e), data manifestly made public by the person, is not
+  encoded: it would need the strict reading the EDPB gives it.)
+
+biometric_identification (rule, deny): Biometric data used to identify someone,
+  without explicit consent
+  cites GDPR Art. 9(1); GDPR Art. 9(2)(a); GDPR Art. 4(14); GDPR Rec. 51
+    (rulesets/gdpr.rules:211)
+  Biometric data (voice, face) is a special category only when it is
+  processed to uniquely identify a person.
+
+transfer (rule, deny): Transfer outside the EEA without adequacy or safeguards
+  cites GDPR Art. 44; GDPR Art. 45(1); GDPR Art. 46(1); GDPR Art. 46(2)
+    (rulesets/gdpr.rules:227)
+  Chapter V: data may leave the EEA only to a country with a full
+  adequacy decision (Art. 45) or with appropriate safeguards: a partial
+  adequacy decision such as the EU-US Data Privacy Framework, standard
+  contractual clauses, binding corporate rules or certification (Art. 46).
+  Full decisions: Andorra, Argentina, Canada (commercial organisations),
+  Switzerland, Faroe Islands, Guernsey, Israel, Isle of Man, Jersey, New
+  Zealand, Uruguay; Japan from 23 Jan 2019; South Korea from 17 Dec 2021;
+  the United Kingdom until 27 Dec 2031 (before its 2021 decision it was in
+  the EU, then in the transition period and the bridge of the Trade and
+  Cooperation Agreement); Brazil from 26 Jan 2026. The Art. 49
+  derogations cover only occasional transfers and are not encoded.
+
+default (default, deny): No lawful basis for the processing
+  cites GDPR Art. 6(1) (rulesets/gdpr.rules:36)
 """
 
 import datetime
