@@ -104,7 +104,10 @@ def run_tests(program: ir.Program, today: datetime.date) -> TestReport:
                 decision = combine(list(results.values()))
                 outcome = str(decision.outcome)
                 ids = [f"{r.ruleset}.{r.rule}" for r in decision.reasons]
-                obligations = [o.id for o in decision.obligations]
+                # A top-level test may name obligations as `ruleset.id` or, when
+                # unambiguous enough for its author, by the bare id.
+                qualified = all("." in name for e in case.expectations for name in e.obligations or ())
+                obligations = [f"{o.ruleset}.{o.id}" if qualified else o.id for o in decision.obligations]
             problem = _judge(case, outcome, ids, obligations)
             if problem:
                 report.failures.append((case, problem))
