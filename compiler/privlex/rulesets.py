@@ -60,17 +60,24 @@ class _RulesetBuilder:
             if node.whens:
                 condition = self.typer.condition(node.whens[0])
         else:
-            for stray in node.whens:
-                self.diagnostics.append(error("E205", f"write the condition of a {node.kind} on its effect line: `permit when ...` or `deny when ...`",
-                                              stray.span))
-            if not node.effects:
+            if not node.effects and node.whens:
+                self.diagnostics.append(error("E207", f"{owner} says neither permit nor deny: its `when` line "
+                                                      "needs an effect", node.whens[0].span,
+                                              help="write `permit when ...` or `deny when ...`"))
+            elif not node.effects:
                 self.diagnostics.append(error("E207", f"{owner} says neither permit nor deny", node.id.span,
                                               help="add a line `permit when ...` or `deny when ...`"))
+            for stray in node.whens[0 if node.effects else 1:]:
+                self.diagnostics.append(error("E205", f"write the condition of a {node.kind} on its effect line: "
+                                                      "`permit when ...` or `deny when ...`", stray.span))
             one_clause(node.effects, "effect line", owner, (e.span for e in node.effects), self.diagnostics)
             if node.effects:
                 effect = node.effects[0].effect
                 if node.effects[0].condition is not None:
                     condition = self.typer.condition(node.effects[0].condition)
+        # A node's own obligations are numbered before its exceptions', so that
+        # obligations keep source order (DESIGN semantics 8).
+        obligations = tuple(self.obligation(o) for o in node.obligations)
         siblings: dict[str, n.Name] = {}
         exceptions: list[ir.Node] = []
         for inner in node.exceptions:
@@ -94,7 +101,7 @@ class _RulesetBuilder:
             start=self.date(node.starts, "`from` date", owner),
             end=self.date(node.ends, "`until` date", owner),
             condition=condition,
-            obligations=tuple(self.obligation(o) for o in node.obligations),
+            obligations=obligations,
             exceptions=tuple(exceptions),
         )
 
@@ -128,18 +135,23 @@ class _RulesetBuilder:
             if resolved is not None:
                 parameters.append(resolved)
         applies = self.typer.condition(rs.applies[0]) if rs.applies else None
-        seen: dict[str, n.Name] = {}
+        seen: dict[str, n.DecidingNode] = {}
         exclusions: list[ir.Node] = []
         rules: list[ir.Node] = []
         for decl in (*rs.exclusions, *rs.rules):
+            if decl.id.text == "default":
+                self.diagnostics.append(error("E205", f"default is the id of the ruleset's `otherwise` decision; "
+                                                      f"give this {decl.kind} another id", decl.id.span))
+                continue
             if not check_id(decl.id, decl.kind, self.diagnostics):
                 continue
-            if decl.id.text in seen or decl.id.text == "default":
-                first = seen.get(decl.id.text)
-                where = f" (first at {first.span.location})" if first else ""
-                self.diagnostics.append(error("E202", f"{owner} has two nodes named {decl.id.text}{where}", decl.id.span))
+            first = seen.get(decl.id.text)
+            if first is not None:
+                self.diagnostics.append(error("E202", f"{owner} already has {_a(first.kind)} named {decl.id.text} "
+                                                      f"(at {first.id.span.location})", decl.id.span,
+                                              help="give each rule and exclusion of a ruleset its own id"))
                 continue
-            seen[decl.id.text] = decl.id
+            seen[decl.id.text] = decl
             (exclusions if decl.kind == "exclusion" else rules).append(self.node(decl, ""))
         default_decl = rs.defaults[0] if rs.defaults else None
         default = ir.Node(
@@ -165,6 +177,10 @@ class _RulesetBuilder:
             exclusions=tuple(exclusions),
             rules=tuple(rules),
         )
+
+
+def _a(kind: str) -> str:
+    return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
 
 
 def build_rulesets(

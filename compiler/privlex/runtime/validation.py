@@ -58,8 +58,22 @@ class UseError(ValueError):
 
 
 def closest(value: str, candidates: Iterable[str]) -> str | None:
-    matches = difflib.get_close_matches(value, sorted(candidates), n=1, cutoff=0.6)
-    return matches[0] if matches else None
+    """The one candidate closest to a misspelt value; None when none is close or several tie."""
+    # Short codes (DX for DE) share at most one letter: accept a closer call for them.
+    cutoff = 0.5 if len(value) <= 3 else 0.6
+    matcher = difflib.SequenceMatcher(b=value)
+    scored: list[tuple[float, str]] = []
+    for candidate in candidates:
+        matcher.set_seq1(candidate)
+        if matcher.real_quick_ratio() >= cutoff and matcher.quick_ratio() >= cutoff:
+            score = matcher.ratio()
+            if score >= cutoff:
+                scored.append((score, candidate))
+    if not scored:
+        return None
+    best = max(score for score, _ in scored)
+    winners = sorted(candidate for score, candidate in scored if score == best)
+    return winners[0] if len(winners) == 1 else None
 
 
 def region_code(value: object, vocabulary: Vocabulary, path: str) -> str:
@@ -75,7 +89,7 @@ def region_code(value: object, vocabulary: Vocabulary, path: str) -> str:
             Problem(
                 path,
                 value,
-                f"{code} is a group of regions, not a place a person is; "
+                f"{value!r} is a group of regions, not a place a person is; "
                 "give the country or subdivision",
             )
         )
@@ -228,8 +242,10 @@ def problems_of(error: ValidationError, model: type[BaseModel]) -> list[Problem]
         else:
             words = _PYDANTIC_WORDS.get(kind, item.get("msg", "is not valid"))
             given = item.get("input")
-            message = words if kind == "missing" else f"{words}, got {given!r}"
-            problems.append(Problem(path, given, message))
+            if kind == "missing":
+                problems.append(Problem(path, None, words))
+            else:
+                problems.append(Problem(path, given, f"{words}, got {given!r}"))
     return problems
 
 
