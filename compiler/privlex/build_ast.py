@@ -8,6 +8,7 @@ from lark import Token, Transformer, Tree, v_args
 from lark.tree import Meta
 
 from . import nodes as n
+from .diagnostics import source_lines
 from .source import SourceFile, Span
 
 
@@ -31,7 +32,7 @@ def comment_notes(text: str) -> dict[int, tuple[str, ...]]:
     """Full-line comment blocks, keyed by the line of the code right below them."""
     notes: dict[int, tuple[str, ...]] = {}
     block: list[str] = []
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(source_lines(text), start=1):
         stripped = raw.strip()
         if stripped.startswith("#"):
             block.append(stripped[1:].strip())

@@ -45,10 +45,24 @@ class Requirement:
             return True
         if self.low is not None and self.high is not None and self.low > self.high:
             return True
-        if self.allowed is not None and not (self.allowed - self.excluded):
+        if self.allowed is not None and not any(self._in_range(v) for v in self.allowed - self.excluded):
             return True
-        constrained = self.low is not None or self.high is not None or self.allowed is not None
+        if self.low is not None and self.high is not None and self.high - self.low < _FEW:
+            excluded = {_bound(v) for v in self.excluded}
+            if all(b in excluded for b in range(self.low, self.high + 1)):
+                return True
+        # Any comparison or membership test on an unknown value is unknown, so it never holds.
+        constrained = self.low is not None or self.high is not None or self.allowed is not None or bool(self.excluded)
         return self.known is False and constrained
+
+    def _in_range(self, value: object) -> bool:
+        bound = _bound(value)
+        if bound is None:
+            return True
+        return (self.low is None or self.low <= bound) and (self.high is None or bound <= self.high)
+
+
+_FEW = 64  # a range this narrow is checked value by value against the excluded values
 
 
 def _bound(value: object) -> Bound | None:
@@ -94,14 +108,14 @@ class Analyser:
         if isinstance(condition, ir.Known):
             return condition.fact.path, Requirement(known=condition.known != negated)
         if isinstance(condition, ir.OneOf):
-            values = set(condition.values)
+            values: set[object] = set(condition.values)
             return condition.fact.path, (Requirement(excluded=values) if negated else Requirement(allowed=values))
         if isinstance(condition, ir.Within):
             values = self.expand(condition.fact, condition.values)
             return condition.fact.path, (Requirement(excluded=values) if negated else Requirement(allowed=values))
         if isinstance(condition, ir.Compare) and condition.fact.kind in ("integer", "date"):
             low, high = self._range(condition.value)
-            op = condition.op
+            op: str = condition.op
             if negated:
                 op = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "=": "!=", "!=": "="}[op]
             requirement = Requirement()
@@ -129,7 +143,8 @@ class Analyser:
         """What a node's own scope and condition require of each fact."""
         found: dict[str, Requirement] = {}
         if node.data is not None:
-            found["data"] = Requirement(allowed=self.expand(ir.FactRef(path="data", kind="data", nullable=False), node.data))
+            data = self.expand(ir.FactRef(path="data", kind="data", nullable=False), node.data)
+            found["data"] = Requirement(allowed=data)
         if node.purposes is not None:
             purposes = self.expand(ir.FactRef(path="purpose", kind="purpose", nullable=False), node.purposes)
             found["purpose"] = Requirement(allowed=purposes)

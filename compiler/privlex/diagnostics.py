@@ -119,6 +119,28 @@ def sort_key(diagnostic: Diagnostic) -> tuple[str, int, int, str]:
     return (span.file, span.line, span.column, diagnostic.code)
 
 
+def source_lines(text: str) -> list[str]:
+    """A file's lines as the parser counts them: only "\\n" ends a line ("\\r\\n" too).
+
+    Unlike str.splitlines, form feeds, U+2028 and the like inside a line do not
+    end it, so line numbers agree with the parser's.
+    """
+    return [line.removesuffix("\r") for line in text.split("\n")]
+
+
+def _line_text(source: SourceFile | None, line: int) -> str:
+    lines = source_lines(source.text) if source else []
+    return lines[line - 1] if 0 < line <= len(lines) else ""
+
+
+def _visible(text: str) -> str:
+    """A source line safe to print: a tab shows as a space, other control characters as U+FFFD.
+
+    One code point in, one out, so that the caret line stays aligned.
+    """
+    return "".join(" " if c == "\t" else c if c.isprintable() or c == " " else "\ufffd" for c in text)
+
+
 def render(diagnostic: Diagnostic, sources: Mapping[str, SourceFile]) -> str:
     """The human form: header, location, source line, caret, help."""
     lines = [f"{diagnostic.severity.value}[{diagnostic.code}]: {diagnostic.message}"]
@@ -126,7 +148,7 @@ def render(diagnostic: Diagnostic, sources: Mapping[str, SourceFile]) -> str:
     if span is not None:
         lines.append(f"  --> {span.file}:{span.line}:{span.column}")
         source = sources.get(span.file)
-        text = source.line_text(span.line) if source else ""
+        text = _line_text(source, span.line)
         if text:
             gutter = " " * len(str(span.line))
             width = (
@@ -135,7 +157,7 @@ def render(diagnostic: Diagnostic, sources: Mapping[str, SourceFile]) -> str:
                 else max(1, len(text.rstrip()) - span.column + 1)
             )
             lines.append(f"{gutter} |")
-            lines.append(f"{span.line} | {text.rstrip().replace(chr(9), ' ')}")
+            lines.append(f"{span.line} | {_visible(text.rstrip())}")
             lines.append(f"{gutter} | {' ' * (span.column - 1)}{'^' * max(1, width)}")
     for note in diagnostic.notes:
         lines.append(f"  = note: {note}")

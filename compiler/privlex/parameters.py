@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 from . import ir
 from . import nodes as n
-from .diagnostics import error
 
 if TYPE_CHECKING:
     from .typecheck import Typer
@@ -46,6 +45,29 @@ def _containers(vocabulary: ir.Vocabulary) -> dict[str, set[str]]:
                     pending.append(parent)
         closure[code] = found
     return closure
+
+
+def _covered(
+    vocabulary: ir.Vocabulary, covers: Sequence[str], entries: Sequence[_Entry], containers: dict[str, set[str]]
+) -> dict[str, set[str]]:
+    """Each covered country and subdivision -> the regions its value may come from (itself included).
+
+    Undeclared subdivisions `CC-XXX` named in `covers` or given a value count too: they lie
+    inside their country, and the runtime looks them up before falling back to it.
+    """
+    chains = {
+        code: containers.get(code, {code})
+        for code, within in vocabulary.within.items()
+        if any(c in within for c in covers)
+    }
+    declared = {region.code for region in vocabulary.regions}
+    for code in (*covers, *(entry.region for entry in entries)):
+        country = code.split("-")[0]
+        if code not in declared and "-" in code and country in declared:
+            chain = {code} | containers.get(country, {country})
+            if any(c in chain for c in covers):
+                chains[code] = chain
+    return chains
 
 
 def _value(parameter: n.Parameter, line: n.ParamValue, typer: Typer) -> ir.Scalar | None:
@@ -87,8 +109,11 @@ def _entries(parameter: n.Parameter, typer: Typer) -> list[_Entry]:
         same.sort(key=lambda e: e.start)
         for before, after in zip(same, same[1:], strict=False):
             if after.start <= before.end:
-                typer.report("E406", f"{after.region} has two values for {parameter.name.text} from {after.start}",
-                             after.line.span, help=f"end the earlier value with `until {after.start - datetime.timedelta(days=1)}`")
+                when = f" from {after.start}" if after.start > FIRST_DAY else ""
+                fix = (f"end the earlier value with `until {after.start - datetime.timedelta(days=1)}`"
+                       if after.start > before.start else "remove one of them, or date them with `from` and `until`")
+                typer.report("E406", f"parameter {parameter.name.text} has two values for {after.region}{when}: "
+                                     f"this one and the one on line {before.line.span.line}", after.line.span, help=fix)
     return entries
 
 
@@ -106,6 +131,21 @@ def _cuts(entries: Sequence[_Entry], start: datetime.date, end: datetime.date) -
     return pieces
 
 
+def _period(code: str, begin: datetime.date, stop: datetime.date, in_force: tuple[datetime.date, datetime.date]) -> str:
+    """A region and the days it lacks a value, in words; the ruleset's own dates go unsaid."""
+    if begin <= in_force[0] and stop >= in_force[1]:
+        return code
+    if begin <= in_force[0]:
+        return f"{code} until {stop}"
+    if stop >= in_force[1]:
+        return f"{code} from {begin}"
+    return f"{code} from {begin} until {stop}"
+
+
+def _count(number: int) -> str:
+    return {2: "two", 3: "three", 4: "four"}.get(number, str(number))
+
+
 def resolve_parameter(
     parameter: n.Parameter,
     typer: Typer,
@@ -117,14 +157,14 @@ def resolve_parameter(
     entries = _entries(parameter, typer)
     containers = _containers(typer.vocabulary)
     in_force = (start or FIRST_DAY, end or LAST_DAY)
-    covered = sorted(
-        code for code, within in typer.vocabulary.within.items() if any(c in within for c in covers)
-    )
+    chains = _covered(typer.vocabulary, covers, entries, containers)
+    containers = {**containers, **chains}
+    covered = sorted(chains)
     timeline: dict[str, tuple[tuple[datetime.date, datetime.date, ir.Scalar], ...]] = {}
-    missing: list[str] = []
+    gaps: list[tuple[str, datetime.date, datetime.date]] = []
     reported_ambiguity = False
     for code in covered:
-        chain = containers.get(code, {code})
+        chain = chains[code]
         relevant = [e for e in entries if e.region in chain]
         pieces: list[tuple[datetime.date, datetime.date, ir.Scalar]] = []
         for begin, stop in _cuts(relevant, *in_force):
@@ -132,13 +172,17 @@ def resolve_parameter(
             specific = [e for e in active if not any(o.region != e.region and e.region in containers.get(o.region, set()) for o in active)]
             regions = sorted({e.region for e in specific})
             if not regions:
-                missing.append(f"{code} from {begin}" if begin != FIRST_DAY else code)
+                if gaps and gaps[-1][0] == code and gaps[-1][2] + datetime.timedelta(days=1) == begin:
+                    gaps[-1] = (code, gaps[-1][1], stop)
+                else:
+                    gaps.append((code, begin, stop))
                 continue
             if len(regions) > 1:
                 if not reported_ambiguity:
-                    typer.report("E406", f"{parameter.name.text} for {code} could come from {' or '.join(regions)}, "
-                                         "and neither lies inside the other", parameter.name.span,
-                                 help=f"give {code} its own value")
+                    typer.report("E406", f"parameter {parameter.name.text} has {_count(len(regions))} values for "
+                                         f"{code}, from {' and from '.join(regions)}, and neither region lies inside "
+                                         "the other",
+                                 parameter.name.span, help=f"give {code} its own value")
                     reported_ambiguity = True
                 continue
             value = specific[0].value
@@ -147,10 +191,13 @@ def resolve_parameter(
             else:
                 pieces.append((begin, stop, value))
         timeline[code] = tuple(pieces)
+    missing = [_period(code, begin, stop, in_force) for code, begin, stop in gaps]
     if missing:
         shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+        them = "them" if len(missing) > 1 else "it"
         typer.report("E405", f"parameter {parameter.name.text} has no value for {shown}", parameter.name.span,
-                     help="give a value for a region that contains them, such as the whole area the ruleset covers")
+                     help=f"give {them} a value, or give one to a region that contains {them}, such as the whole "
+                          "area the ruleset covers")
     citations = tuple(text for clause in parameter.citations for text in clause.texts)
     return ir.Parameter(
         name=parameter.name.text,

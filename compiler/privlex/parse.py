@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -9,7 +11,7 @@ from pathlib import Path
 from lark import Lark, Token, Tree, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.indenter import DedentError, Indenter
 
-from .diagnostics import Diagnostic, error
+from .diagnostics import Diagnostic, error, source_lines
 from .source import SourceFile, Span
 
 GRAMMAR_NAME = "privlex.lark"
@@ -73,7 +75,12 @@ HINT_OUTSIDE_RULESET = "rules, exceptions, exclusions and parameters belong insi
 HINT_COLON = 'a header line ends with ":" before its indented block'
 HINT_TITLE = "a declaration needs a title in double quotes after its name"
 HINT_WHEN = 'conditions start with "when", not "if"'
-HINT_OPERATORS = 'write "and", "or" and "not" as words; compare with "is", "=", "<" or ">="'
+HINT_OPERATORS = {
+    "&": 'write "and" instead of "&&"',
+    "|": 'write "or" instead of "||"',
+    "!": 'write "not" instead of "!"',
+    "=": 'compare with a single "=", or with "is"',
+}
 HINT_EFFECT = "an effect is either permit or deny"
 HINT_CITATIONS = "citations are quoted texts separated by commas"
 
@@ -91,8 +98,10 @@ _EFFECT_WORDS = {"allow", "allowed", "permitted", "permits", "accept", "denied",
 
 def _hint(token: Token | None, char: str, accepts: set[str], before: str) -> str | None:
     """A plain-words hint for a typical mistake, or None."""
-    if char in ("&", "|", "!") or (token is not None and token.type == "COMPARISON" and before.rstrip().endswith(("=", "<", ">"))):
-        return HINT_OPERATORS
+    if char in HINT_OPERATORS:
+        return HINT_OPERATORS[char]
+    if token is not None and token.type == "COMPARISON" and before.endswith(("=", "<", ">", "!")):
+        return HINT_OPERATORS["="] if before.endswith("=") and token.value == "=" else None
     if token is None:
         return None
     value = str(token.value)
@@ -102,7 +111,7 @@ def _hint(token: Token | None, char: str, accepts: set[str], before: str) -> str
         return HINT_WHEN
     if token.type in ("_NL", "_INDENT") and "COLON" in accepts:
         return HINT_COLON
-    if "STRING" in accepts and re.search(r"\bcites\b", before):
+    if ("STRING" in accepts or token.type == "STRING") and re.search(r"\bcites\b", before):
         return HINT_CITATIONS
     if "STRING" in accepts and _DECLARATION_START.match(before):
         return HINT_TITLE
@@ -119,12 +128,36 @@ def _span_at(source: SourceFile, line: int, column: int, width: int = 1) -> Span
 
 def _expected_words(expected: set[str]) -> str:
     words = sorted({_WORDS.get(name, f'"{name.lower()}"') for name in expected})
-    if len(words) > 6:
-        words = words[:6] + ["…"]
+    if len(words) > 12:
+        words = words[:12] + ["…"]
     return ", ".join(words)
 
 
-def _describe(token: Token) -> str:
+def _accepts(exc: UnexpectedInput) -> set[str]:
+    """The terminals the parser would have taken here (exact, unlike lark's `expected`)."""
+    interactive = getattr(exc, "interactive_parser", None)
+    if interactive is not None:
+        try:
+            return set(interactive.accepts())
+        except UnexpectedInput:  # pragma: no cover - lark could not simulate; fall back
+            pass
+    return set(getattr(exc, "expected", None) or getattr(exc, "allowed", None) or ())
+
+
+_WORD = re.compile(r'[^\s"(){},:#]+')
+
+
+def _shown(text: str, token: Token) -> str:
+    """The offending word as the author wrote it (lark may have split it)."""
+    start = token.start_pos
+    if token.type in ("PATH", "REGION", "INT") and start is not None:
+        word = _WORD.match(text, start)
+        if word:
+            return word.group()
+    return str(token.value)
+
+
+def _describe(token: Token, shown: str) -> str:
     if token.type == "_NL":
         return "this line ends too early"
     if token.type == "_DEDENT":
@@ -132,37 +165,72 @@ def _describe(token: Token) -> str:
     if token.type == "$END":
         return "the file ends too early"
     if token.type == "STRING":
-        return f"unexpected text {token.value}"
-    return f'unexpected "{token.value}"'
+        return f"unexpected text {shown}"
+    return f'unexpected "{shown}"'
 
 
-def _syntax_diagnostic(source: SourceFile, exc: UnexpectedInput) -> Diagnostic:
-    label = exc.match_examples(parser().parse, _EXAMPLES, use_accepts=True)
+_CONTROL_NAMES = {"\r": "carriage return", "\f": "form feed", "\v": "line tabulation", "\x00": "null"}
+
+
+def _character_name(char: str) -> str:
+    name = _CONTROL_NAMES.get(char) or unicodedata.name(char, "")
+    return f"U+{ord(char):04X} ({name.lower()})" if name else f"U+{ord(char):04X}"
+
+
+def _line_before(text: str, line: int, column: int) -> str:
+    lines = source_lines(text)
+    return lines[line - 1][: column - 1] if 0 < line <= len(lines) else ""
+
+
+def _syntax_diagnostic(source: SourceFile, text: str, exc: UnexpectedInput) -> Diagnostic:
+    accepts = _accepts(exc)
+    expected = f"expected {_expected_words(accepts)}" if accepts else None
     if isinstance(exc, UnexpectedCharacters):
-        char = source.text[exc.pos_in_stream] if exc.pos_in_stream < len(source.text) else ""
+        position = exc.pos_in_stream or 0
+        char = text[position] if position < len(text) else ""
         span = _span_at(source, exc.line, exc.column)
         if char == '"':
             return error("E101", "this text has no closing double quote on its line", span,
                          help='texts are written on one line, between double quotes')
-        message = f"unexpected character {char!r}"
-        return error("E101", message, span, help=label or f"expected {_expected_words(exc.allowed)}")
+        if not char.isprintable() or (char.isspace() and char != " "):
+            return error("E101", f"unexpected invisible character {_character_name(char)}", span,
+                         help="retype the spaces and line breaks here: text pasted from a word processor "
+                              "can hold such characters")
+        hint = _hint(None, char, accepts, _line_before(text, exc.line, exc.column))
+        return error("E101", f"unexpected character {char!r}", span, help=hint or expected)
     if isinstance(exc, UnexpectedToken):
         token = exc.token
-        line = token.line if token.line is not None else exc.line
-        column = token.column if token.column is not None else exc.column
+        line = token.line if isinstance(token.line, int) else exc.line
+        column = token.column if isinstance(token.column, int) else exc.column
         if token.type in ("_INDENT", "_DEDENT") and token.end_line is not None:
             # Indentation tokens borrow the line break's position; point at the indented line.
             line, column = token.end_line, token.end_column
-        width = len(str(token.value)) if token.type not in ("_NL", "_INDENT", "_DEDENT") else 1
-        span = _span_at(source, max(line or 1, 1), max(column or 1, 1), max(width, 1))
+        line, column = max(line or 1, 1), max(column or 1, 1)
+        shown = _shown(text, token)
+        width = len(shown) if token.type not in ("_NL", "_INDENT", "_DEDENT", "$END") else 1
+        span = _span_at(source, line, column, max(width, 1))
         if token.type == "_INDENT":
             return error("E102", "this line is indented more than the block it is in", span,
                          help="indent only the lines inside a block opened by a line ending in \":\"")
-        message = _describe(token)
-        expected = _expected_words(exc.expected)
-        return error("E101", message, span, help=label or f"expected {expected}")
+        if accepts == {"_INDENT"}:
+            return _empty_block(source, text, line)
+        hint = _hint(token, "", accepts, _line_before(text, line, column))
+        return error("E101", _describe(token, shown), span, help=hint or expected)
     span = _span_at(source, max(exc.line, 1), max(exc.column, 1))
-    return error("E101", "the file ends in the middle of a declaration", span, help=label)
+    return error("E101", "the file ends in the middle of a declaration", span, help=expected)
+
+
+def _empty_block(source: SourceFile, text: str, line: int) -> Diagnostic:
+    """A header ending in ":" with no indented lines below it: point at the header."""
+    lines = source_lines(text)
+    header = line - 1
+    while header > 1 and (not lines[header - 1].strip() or lines[header - 1].lstrip().startswith("#")):
+        header -= 1
+    header_text = lines[header - 1] if 0 < header <= len(lines) else ""
+    colon = header_text.rstrip().rfind(":") + 1
+    span = _span_at(source, max(header, 1), max(colon, 1))
+    return error("E101", 'this line ends with ":" but nothing is indented below it', span,
+                 help="indent the lines that belong to it below it")
 
 
 def parse(source: SourceFile) -> tuple[Tree[Token] | None, list[Diagnostic]]:
@@ -171,27 +239,37 @@ def parse(source: SourceFile) -> tuple[Tree[Token] | None, list[Diagnostic]]:
     try:
         return parser().parse(text), []
     except UnexpectedInput as exc:
-        return None, [_syntax_diagnostic(source, exc)]
-    except DedentError as exc:
-        line = _dedent_line(text, str(exc))
-        span = _span_at(source, line, 1)
+        return None, [_syntax_diagnostic(source, text, exc)]
+    except DedentError:
+        line, column = _dedent_position(text)
+        span = _span_at(source, line, column)
         return None, [error("E102", "this line's indentation matches no enclosing block", span,
                             help="line it up with the line that opened the block, or with a line above it")]
 
 
-def _dedent_line(text: str, message: str) -> int:
-    """lark's DedentError names no line; find the first inconsistent one."""
+def _dedent_position(text: str) -> tuple[int, int]:
+    """lark's DedentError names no line; find the first inconsistent one and its first character."""
     stack = [0]
-    for number, raw in enumerate(text.splitlines(), start=1):
+    depth = 0
+    for number, raw in enumerate(source_lines(text), start=1):
         stripped = raw.strip()
-        if not stripped or stripped.startswith("#"):
+        if not stripped or (stripped.startswith("#") and depth == 0):
             continue
-        indent = len(raw.expandtabs(8)) - len(raw.expandtabs(8).lstrip())
-        if indent > stack[-1]:
-            stack.append(indent)
-        else:
-            while indent < stack[-1]:
-                stack.pop()
-            if indent != stack[-1]:
-                return number
-    return 1
+        expanded = raw.expandtabs(8)
+        indent = len(expanded) - len(expanded.lstrip())
+        if depth == 0:
+            if indent > stack[-1]:
+                stack.append(indent)
+            else:
+                while indent < stack[-1]:
+                    stack.pop()
+                if indent != stack[-1]:
+                    return number, len(raw) - len(raw.lstrip()) + 1
+        depth = max(0, depth + _bracket_balance(raw))
+    return 1, 1
+
+
+def _bracket_balance(line: str) -> int:
+    """How many more ( and { than ) and } a line opens, outside texts and comments."""
+    code = re.sub(r'"([^"\\\n]|\\.)*"', "", line).split("#", 1)[0]
+    return sum(code.count(c) for c in "({") - sum(code.count(c) for c in ")}")

@@ -76,7 +76,9 @@ def docstring(text: str, width: int = 84) -> str:
         else:
             out.append(char)
     body = "".join(out)
-    if body.endswith('"') and not body.endswith('\\"'):
+    # A quote at the end would close the literal early unless it is escaped,
+    # that is, preceded by an odd number of backslashes.
+    if body.endswith('"') and (len(body) - 1 - len(body[:-1].rstrip("\\"))) % 2 == 0:
         body = body[:-1] + '\\"'
     return '"""' + body + '"""'
 
@@ -95,11 +97,14 @@ def date(value: datetime.date) -> str:
     return f"datetime.date({value.year}, {value.month}, {value.day})"
 
 
-def frozenset_literal(values: list[str] | tuple[str, ...], indent: int = 4) -> str:
-    """A frozenset of strings, one item per line when it would not fit on one."""
+def frozenset_literal(values: list[str] | tuple[str, ...], indent: int = 4, prefix: int = 0) -> str:
+    """A frozenset of strings, one item per line when it would not fit on one.
+
+    `prefix` is the width of what precedes the literal on its line (`NAME = `).
+    """
     items = ", ".join(repr(v) for v in sorted(values))
     one_line = f"frozenset({{{items}}})" if values else "frozenset()"
-    if indent + len(one_line) < 80:
+    if indent + len(one_line) < 80 and indent + prefix + len(one_line) <= 88:
         return one_line
     pad = " " * (indent + 8)
     rows = "".join(f"{pad}{v!r},\n" for v in sorted(values))
@@ -194,6 +199,7 @@ class Conditions:
         self.constants = constants
         self.parameters = parameters  # parameter name -> constant holding its table
         self.locals: set[str] = set()
+        self.reads_day = False  # whether any compiled expression reads the date
 
     # ------------------------------------------------------------ operands
 
@@ -202,6 +208,7 @@ class Conditions:
             self.locals.add(fact.path)
             return fact.path
         if fact.path == "date":
+            self.reads_day = True
             return "day"
         group, _, name = fact.path.rpartition(".")
         if group:
@@ -212,6 +219,7 @@ class Conditions:
     def scalar(self, value: ir.Scalar | ir.ParamRef) -> str:
         if isinstance(value, ir.ParamRef):
             self.locals.add("region")
+            self.reads_day = True
             return f"parameter_value({self.parameters[value.name]}, region, day)"
         if isinstance(value, datetime.date):
             return self.constants.add(f"_D{value.year:04d}_{value.month:02d}_{value.day:02d}", date(value))
@@ -219,7 +227,9 @@ class Conditions:
 
     def _set(self, kind: str, values: tuple[str, ...], expanded: list[str]) -> str:
         stem = f"_{kind.upper()}_IN_" + constant_stem("_".join(values))[:30].rstrip("_")
-        return self.constants.add(stem, frozenset_literal(expanded, 0), f"{kind} {', '.join(values)} and every key below")
+        # room for `NAME_NN = ` before the literal
+        literal = frozenset_literal(expanded, 0, prefix=len(stem) + 6)
+        return self.constants.add(stem, literal, f"{kind} {', '.join(values)} and every key below")
 
     def _places(self, fact: ir.FactRef) -> str:
         if fact.path == "region":
@@ -261,6 +271,14 @@ class Conditions:
                     parts.append(part)
             return (joiner, parts)
         fact = condition.fact
+        if isinstance(condition, ir.Within) and fact.kind not in ("data", "purpose"):
+            places = self._places(fact)
+            if len(condition.values) == 1:
+                test = f"{condition.values[0]!r} {'in' if want else 'not in'} {places}"
+            else:
+                items = self._values("regions", [repr(v) for v in sorted(condition.values)])
+                test = f"{'not ' if want else ''}{places}.isdisjoint({items})"
+            return self._guard(fact, test)
         access = self.access(fact)
         if isinstance(condition, ir.Truth):
             return access if want else f"not {access}"
@@ -278,18 +296,10 @@ class Conditions:
             # None never equals a value, so only the "is false" side needs a guard.
             return test if want else self._guard(fact, test)
         assert isinstance(condition, ir.Within)
-        if fact.kind in ("data", "purpose"):
-            below = self.vocabulary.data_below if fact.kind == "data" else self.vocabulary.purposes_below
-            expanded = sorted({k for v in condition.values for k in below.get(v, (v,))})
-            name = self._set(fact.kind, condition.values, expanded)
-            return f"{access} {'in' if want else 'not in'} {name}"
-        places = self._places(fact)
-        if len(condition.values) == 1:
-            test = f"{condition.values[0]!r} {'in' if want else 'not in'} {places}"
-        else:
-            items = self._values("regions", [repr(v) for v in sorted(condition.values)])
-            test = f"{'not ' if want else ''}{places}.isdisjoint({items})"
-        return self._guard(fact, test)
+        below = self.vocabulary.data_below if fact.kind == "data" else self.vocabulary.purposes_below
+        expanded = sorted({k for v in condition.values for k in below.get(v, (v,))})
+        name = self._set(fact.kind, condition.values, expanded)
+        return f"{access} {'in' if want else 'not in'} {name}"
 
     def scope(self, kind: str, keys: tuple[str, ...]) -> Expr:
         fact = ir.FactRef(path=kind, kind=kind, nullable=False)  # type: ignore[arg-type]

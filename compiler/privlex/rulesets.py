@@ -67,9 +67,9 @@ class _RulesetBuilder:
             elif not node.effects:
                 self.diagnostics.append(error("E207", f"{owner} says neither permit nor deny", node.id.span,
                                               help="add a line `permit when ...` or `deny when ...`"))
-            for stray in node.whens[0 if node.effects else 1:]:
+            for when in node.whens[0 if node.effects else 1:]:
                 self.diagnostics.append(error("E205", f"write the condition of a {node.kind} on its effect line: "
-                                                      "`permit when ...` or `deny when ...`", stray.span))
+                                                      "`permit when ...` or `deny when ...`", when.span))
             one_clause(node.effects, "effect line", owner, (e.span for e in node.effects), self.diagnostics)
             if node.effects:
                 effect = node.effects[0].effect

@@ -79,9 +79,9 @@ def _expectations(
     for expectation in test.expectations:
         for name in expectation.by or ():
             if name.text not in known:
-                where = f"ruleset {ruleset.id}" if ruleset else "any ruleset (write ruleset.rule)"
-                typer.report("E501", f"test {test.id.text} expects a decision by {name.text}, which is not a node of {where}",
-                             name.span, did_you_mean(name.text, known))
+                where = f"of ruleset {ruleset.id}" if ruleset else "of any ruleset (write ruleset.rule)"
+                typer.report("E501", f"test {test.id.text} expects a decision by {name.text}, which is not a rule, "
+                                     f"exception or exclusion {where}", name.span, did_you_mean(name.text, known))
         for name in expectation.obligations or ():
             if name.text not in obligations:
                 typer.report("E501", f"test {test.id.text} expects obligation {name.text}, which no node carries",
@@ -109,7 +109,7 @@ def build_tests(
     cases: list[ir.TestCase] = []
     seen: set[tuple[str | None, str]] = set()
     for file in files:
-        owned = [(None, d) for d in file.declarations if isinstance(d, n.Test)]
+        owned: list[tuple[str | None, n.Test]] = [(None, d) for d in file.declarations if isinstance(d, n.Test)]
         owned += [(r.id.text, t) for r in file.declarations if isinstance(r, n.Ruleset) for t in r.tests]
         for owner, test in owned:
             if not check_id(test.id, "test", diagnostics):

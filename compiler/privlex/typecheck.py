@@ -52,12 +52,17 @@ class Typer:
             self.report("E201", f"unknown {kind} key {name.text}", name.span, did_you_mean(name.text, table))
             return None
         if found.abstract and not allow_abstract:
-            self.report("E408", f"{name.text} is an abstract grouping: no use has exactly this {kind}", name.span,
+            words = "data category" if kind == "data" else kind
+            self.report("E408", f"{name.text} is an abstract grouping: no use has exactly this {words}", name.span,
                         help=f"write `{kind} in {name.text}` to cover the keys below it")
             return None
         return found.key
 
-    def region(self, code: str, span: object, *, allow_groups: bool = True) -> str | None:
+    def region(self, code: str, span: object, *, allow_groups: bool = True, fact: str | None = None) -> str | None:
+        """A declared region, or a subdivision CC-XXX of a declared country; None after reporting.
+
+        Where groups are not allowed, `fact` names what is compared with the region, if anything.
+        """
         found = self.regions.get(code)
         if found is None:
             country, dash, rest = code.partition("-")
@@ -66,8 +71,13 @@ class Typer:
             self.report("E201", f"unknown region {code}", span, did_you_mean(code, self.regions))
             return None
         if found.kind == "group" and not allow_groups:
-            self.report("E302", f"{code} is a group of regions, and a person is always in one place", span,
-                        help=f"write `in {code}` to test whether the region lies inside {code}")
+            if fact is not None:
+                help = f"write `{fact} in {code}` to test whether it lies inside {code}"
+            else:
+                example = f", such as {found.members[0]}" if found.members else ""
+                help = f"name one country or subdivision inside {code}{example}"
+            self.report("E302", f"{code} is a group of regions, not a country or subdivision: "
+                                f"no use is exactly in {code}", span, help=help)
             return None
         return code
 
@@ -95,11 +105,12 @@ class Typer:
         if kind in ("enum", "basis") and isinstance(value, n.NameValue):
             if value.text in fact.choices:
                 return value.text
-            what = "basis" if kind == "basis" else f"value of {fact.path}"
-            self.report("E201", f"unknown {what} {value.text}", value.span,
+            message = (f"unknown lawful basis {value.text}" if kind == "basis"
+                       else f"{value.text} is not a value of {fact.path}")
+            self.report("E201", message, value.span,
                         did_you_mean(value.text, fact.choices) or f"the values are {', '.join(fact.choices)}")
             return None
-        if parameters and kind in ("integer", "date", "boolean") and isinstance(value, n.NameValue):
+        if parameters and self.parameters and kind in ("integer", "date", "boolean") and isinstance(value, n.NameValue):
             found = self.parameters.get(value.text)
             if found is None:
                 self.report("E201", f"unknown parameter {value.text}", value.span, did_you_mean(value.text, self.parameters))
@@ -149,7 +160,7 @@ class Typer:
                         node.span, help=f"write `{fact.path} is ...` or `{fact.path} in {{...}}`")
             return None
         if fact.kind == "region" and isinstance(node.value, n.RegionValue):
-            code = self.region(node.value.code, node.value.span, allow_groups=False)
+            code = self.region(node.value.code, node.value.span, allow_groups=False, fact=fact.path)
             if code is None:
                 return None
             equal: ir.Condition = ir.OneOf(fact=ref, values=(code,), span=node.span)

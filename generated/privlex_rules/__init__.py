@@ -16,7 +16,7 @@ import datetime
 from collections.abc import Mapping
 from typing import Any
 
-from privlex.runtime import Decision, Outcome, RulesetResult, combine
+from privlex.runtime import Decision, RulesetResult, combine
 
 from . import ccpa, gdpr
 from ._vocabulary import VOCABULARY, DataUse
@@ -43,7 +43,7 @@ def evaluate(
     use: DataUse | Mapping[str, Any], *, today: datetime.date | None = None
 ) -> dict[str, RulesetResult | None]:
     """Each ruleset's own decision (None where it does not apply)."""
-    valid = DataUse.from_input(use)
+    valid = use if type(use) is DataUse else DataUse.from_input(use)
     day = valid.date or today or _today()
     return {
         'ccpa': ccpa.evaluate(valid, day),
@@ -55,7 +55,7 @@ def check(
     use: DataUse | Mapping[str, Any], *, today: datetime.date | None = None
 ) -> Decision:
     """Decide a use under every ruleset of this package; raises InvalidUse."""
-    valid = DataUse.from_input(use)
+    valid = use if type(use) is DataUse else DataUse.from_input(use)
     day = valid.date or today or _today()
     return combine(
         (
@@ -71,8 +71,22 @@ def permits(
     allow_uncovered: bool = False,
     today: datetime.date | None = None,
 ) -> bool:
-    """True when the use is permitted (or, if allowed, when no ruleset applies)."""
-    outcome = check(use, today=today).outcome
-    return outcome is Outcome.PERMIT or (
-        allow_uncovered and outcome is Outcome.NOT_APPLICABLE
-    )
+    """True when the use is permitted (or, if allowed, when no ruleset applies).
+
+    The outcome of `check` without its reasons: it stops at the first deny.
+    Raises InvalidUse like `check`.
+    """
+    valid = use if type(use) is DataUse else DataUse.from_input(use)
+    day = valid.date or today or _today()
+    applies = False
+    verdict = ccpa.permitted(valid, day)
+    if verdict is not None:
+        if not verdict:
+            return False
+        applies = True
+    verdict = gdpr.permitted(valid, day)
+    if verdict is not None:
+        if not verdict:
+            return False
+        applies = True
+    return applies or allow_uncovered

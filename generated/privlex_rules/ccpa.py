@@ -440,7 +440,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     """Decide `use` on `day` under ccpa alone; None when it does not apply."""
     if day < _D2020_01_01:
         return None
-    here = places(use.region, WITHIN)
+    here = WITHIN.get(use.region) or places(use.region, WITHIN)
     if 'US-CA' not in here:
         return None
     consent = use.consent
@@ -555,3 +555,117 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         denied.append(_RULE_LIMIT_MESSAGE_CONTENTS)
     return settle(RULESET, _DEFAULT, denied, permitted)
+
+
+def permitted(use: DataUse, day: datetime.date) -> bool | None:
+    """Whether ccpa alone permits: `evaluate` without reasons, stopping at a deny."""
+    if day < _D2020_01_01:
+        return None
+    here = WITHIN.get(use.region) or places(use.region, WITHIN)
+    if 'US-CA' not in here:
+        return None
+    consent = use.consent
+    data = use.data
+    processing = use.processing
+    purpose = use.purpose
+    subject = use.subject
+    # exclusion deidentified: De-identified, aggregate or anonymised data is not
+    # personal information
+    # De-identified information and aggregate consumer information are not
+    # personal information; anonymised data is at least de-identified.
+    if processing.identifiability in _VALUES_SET:
+        return True
+    # exclusion publicly_available: Publicly available information is not personal
+    # information
+    # Publicly available information is not personal information. Until the
+    # CPRA (1 Jan 2023) only government records counted as publicly
+    # available; the facts cannot tell those apart, so the exclusion starts
+    # with the CPRA's wider definition (information lawfully made available
+    # to the general public, including by the consumer).
+    if day >= _D2023_01_01 and processing.publicly_available:
+        return True
+    if purpose not in _PURPOSE_IN_PRODUCT_SERVICE:
+        # rule limit_sensitive: Sensitive data used beyond the service after a request
+        # to limit
+        # The right to limit (CPRA): once a consumer asks, sensitive personal
+        # information may be used only for what the service they asked for needs.
+        # Data not processed to infer characteristics about the consumer is
+        # outside the right (1798.121(d)). Political opinions and criminal data
+        # are not sensitive personal information under the CCPA.
+        if (
+            data in _DATA_IN_SENSITIVE_HEALTH_SENSITIVE_GEN
+            and day >= _D2023_01_01
+            and subject.limited_sensitive_use
+            and processing.infers_characteristics
+        ):
+            return False
+        # rule limit_sensitive_biometric: Biometric identification beyond the service
+        # after a request to limit
+        # Biometric information is sensitive when processed to uniquely identify
+        # the consumer.
+        if (
+            data in _DATA_IN_SENSITIVE_BIOMETRIC
+            and day >= _D2023_01_01
+            and processing.used_to_identify
+            and subject.limited_sensitive_use
+            and processing.infers_characteristics
+        ):
+            return False
+        # rule limit_message_contents: Message contents used beyond the service after a
+        # request to limit
+        # The contents of a consumer's messages are sensitive unless the business
+        # is the intended recipient (chat between meeting participants is not
+        # addressed to the business).
+        if (
+            data in _DATA_IN_CONTENT_CHAT
+            and day >= _D2023_01_01
+            and not processing.business_is_recipient
+            and subject.limited_sensitive_use
+            and processing.infers_characteristics
+        ):
+            return False
+    # rule sale_after_opt_out: Sale after the consumer opted out
+    # After a consumer opts out, the business may not sell their data.
+    if processing.sale and subject.opted_out_of_sale and not processing.sharing_only:
+        return False
+    # rule sharing_after_opt_out: Sharing for cross-context advertising after the
+    # consumer opted out
+    # From the CPRA, the opt-out also stops sharing for cross-context
+    # behavioural advertising.
+    if day >= _D2023_01_01 and processing.sharing_only and subject.opted_out_of_sale:
+        return False
+    # rule minor_sale: Sale or sharing of a 13-15-year-old's data without their opt-in
+    # With actual knowledge that a consumer is 13, 14 or 15, the business may
+    # sell (from 2023 also share) only if the consumer opted in.
+    if (
+        processing.sale
+        and (not processing.sharing_only or day >= _D2023_01_01)
+        and subject.age is not None
+        and subject.age >= 13
+        and subject.age is not None
+        and subject.age < 16
+        and (not consent.given or consent.withdrawn)
+    ):
+        return False
+    # rule child_sale: Sale or sharing of a child's data without a parent's opt-in
+    # Below 13, a parent or guardian must opt in.
+    if (
+        processing.sale
+        and (not processing.sharing_only or day >= _D2023_01_01)
+        and subject.age is not None
+        and subject.age < 13
+        and (not consent.by_guardian or consent.withdrawn)
+    ):
+        return False
+    # rule disclosed_use: Use for a purpose disclosed at collection
+    # A use for the purpose disclosed in the notice at collection (or a
+    # compatible one) is allowed.
+    if processing.disclosed:
+        return True
+    # rule consented_use: Use the consumer consented to
+    # Any other purpose needs the consumer's consent: freely given, specific,
+    # informed and unambiguous, so not implied by accepting general terms,
+    # not an agree-or-leave condition, and not withdrawn.
+    if consent.given and not consent.withdrawn and not consent.bundled:
+        return True
+    return False

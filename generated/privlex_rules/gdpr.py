@@ -321,7 +321,7 @@ _OBLIGATION_KEEP_PROOF = Obligation(
         'GDPR Art. 7(1)',
     ],
     source='rulesets/gdpr.rules:96',
-    order=3,
+    order=2,
 )
 
 _OBLIGATION_EASY_WITHDRAWAL = Obligation(
@@ -336,7 +336,7 @@ _OBLIGATION_EASY_WITHDRAWAL = Obligation(
         'GDPR Art. 7(3)',
     ],
     source='rulesets/gdpr.rules:97',
-    order=4,
+    order=3,
 )
 
 _OBLIGATION_VERIFY_GUARDIAN = Obligation(
@@ -351,7 +351,7 @@ _OBLIGATION_VERIFY_GUARDIAN = Obligation(
         'GDPR Art. 8(2)',
     ],
     source='rulesets/gdpr.rules:121',
-    order=2,
+    order=4,
 )
 
 _OBLIGATION_CONTRACT_NECESSITY = Obligation(
@@ -858,7 +858,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     """Decide `use` on `day` under gdpr alone; None when it does not apply."""
     if day < _D2018_05_25:
         return None
-    here = places(use.region, WITHIN)
+    here = WITHIN.get(use.region) or places(use.region, WITHIN)
     if 'EEA' not in here:
         return None
     consent = use.consent
@@ -1088,3 +1088,213 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         denied.append(_RULE_TRANSFER)
     return settle(RULESET, _DEFAULT, denied, permitted)
+
+
+def permitted(use: DataUse, day: datetime.date) -> bool | None:
+    """Whether gdpr alone permits: `evaluate` without reasons, stopping at a deny."""
+    if day < _D2018_05_25:
+        return None
+    here = WITHIN.get(use.region) or places(use.region, WITHIN)
+    if 'EEA' not in here:
+        return None
+    consent = use.consent
+    data = use.data
+    processing = use.processing
+    purpose = use.purpose
+    region = use.region
+    subject = use.subject
+    if not (here.isdisjoint({'IS', 'LI', 'NO'}) or day >= _D2018_07_20):
+        return None
+    # exclusion anonymous: Anonymous or aggregated data is outside the GDPR
+    # Anonymous information, including information rendered anonymous so that
+    # the person can no longer be identified, is outside the Regulation.
+    # Pseudonymised and merely de-identified data are still personal data.
+    if processing.identifiability in {'aggregated', 'anonymised'}:
+        return True
+    permit = False
+    # rule consent: Consent of the person
+    # Art. 6(1)(a): the person consented to this purpose. When the
+    # organisation names no basis but valid consent exists, consent is the
+    # basis. Consent must be a clear affirmative act (Rec. 32), freely given
+    # (Art. 7(4), Rec. 43), still in force (Art. 7(3)) and, for a child below
+    # the national age, given or authorised by a parent (Art. 8(1)).
+    if use.legal_basis == 'consent' or (use.legal_basis is None and consent.given):
+        excepted_1 = False
+        # exception consent.bundled: Consent made the price of a service that does not
+        # need the data
+        # "Agree or leave": consent is not free when a service is made
+        # conditional on consent to processing the service does not need.
+        if consent.bundled:
+            return False
+        # exception consent.withdrawn: Consent withdrawn
+        # Withdrawal ends the consent for the future.
+        if consent.withdrawn:
+            return False
+        # exception consent.not_given: No clear affirmative act of consent
+        # Silence, pre-ticked boxes, inactivity or accepting general terms are
+        # not consent (implied consent never counts as consent.given).
+        if not consent.given:
+            return False
+        # exception consent.child: Child below the national age of digital consent
+        # Below the member state's age of digital consent the child's own
+        # consent does not count; an unknown age does not trigger this.
+        if (
+            subject.age is not None
+            and subject.age < parameter_value(_CONSENT_AGE, region, day)
+        ):
+            excepted_1 = True
+            excepted_2 = False
+            # exception consent.child.guardian: A parent gave or authorised the consent
+            # A parent's consent makes the processing lawful.
+            if consent.by_guardian:
+                excepted_2 = True
+                permit = True
+            if not excepted_2:
+                return False
+        if not excepted_1:
+            permit = True
+    # rule contract: Necessary to perform a contract with the person
+    # Art. 6(1)(b): necessary to perform a contract with the person, such as
+    # providing the service they asked for. Training a general model,
+    # improving the product or targeting ads is not necessary to perform it.
+    if use.legal_basis == 'contract':
+        # exception contract.not_necessary: Training, product improvement and targeted
+        # ads are not necessary to perform the contract
+        if purpose in _PURPOSE_IN_AI_TRAINING_PRODUCT_IMPROVEMEN:
+            return False
+        permit = True
+    # rule legal_obligation: Necessary to comply with a legal obligation
+    # Art. 6(1)(c): necessary to comply with a legal obligation laid down by
+    # Union or member state law. No law obliges anyone to train an AI model.
+    if use.legal_basis == 'legal_obligation':
+        # exception legal_obligation.not_for_training: No legal obligation covers
+        # training an AI model
+        if purpose in _PURPOSE_IN_AI_TRAINING:
+            return False
+        permit = True
+    # rule vital_interest: Necessary to protect someone's vital interests
+    # Art. 6(1)(d): necessary to protect someone's life. Training a model is
+    # not.
+    if use.legal_basis == 'vital_interest':
+        # exception vital_interest.not_for_training: Vital interests do not cover
+        # training an AI model
+        if purpose in _PURPOSE_IN_AI_TRAINING:
+            return False
+        permit = True
+    # rule public_interest: Necessary for a task in the public interest
+    # Art. 6(1)(e): necessary for a task in the public interest or official
+    # authority laid down by law. It does not cover training a general model,
+    # and the person may object (Art. 21(1)).
+    if use.legal_basis == 'public_interest':
+        # exception public_interest.not_for_training: A public task does not cover
+        # training a general AI model
+        if purpose in _PURPOSE_IN_AI_TRAINING:
+            return False
+        # exception public_interest.objected: The person objected
+        if subject.objected:
+            return False
+        permit = True
+    # rule legitimate_interest: Legitimate interests
+    # Art. 6(1)(f): legitimate interests, after the three-step test of EDPB
+    # Opinion 28/2024 (interest, necessity, balancing incl. the person's
+    # reasonable expectations). It needs a documented assessment, a purpose
+    # disclosed at collection (Arts. 13, 14), an objection route brought to
+    # the person's attention (Art. 21(4)), and stops for anyone who objected
+    # (Art. 21(1)).
+    if use.legal_basis == 'legitimate_interest':
+        # exception legitimate_interest.no_assessment: No documented legitimate-interest
+        # assessment
+        if not processing.li_assessment:
+            return False
+        # exception legitimate_interest.not_disclosed: Purpose not disclosed when the
+        # data was collected
+        if not processing.disclosed:
+            return False
+        # exception legitimate_interest.no_objection_route: No easy way to object was
+        # offered
+        if not processing.opt_out_offered:
+            return False
+        # exception legitimate_interest.objected: The person objected
+        if subject.objected:
+            return False
+        permit = True
+    # rule special_category: Special-category data without explicit consent
+    # Art. 9(1): health, genetic, racial or ethnic origin, political opinions,
+    # religious beliefs, sex life and union membership may not be processed;
+    # for training, essentially only explicit consent (Art. 9(2)(a)) lifts the
+    # ban, and a withdrawn or bundled consent does not. Legitimate interests
+    # cannot lift it. Criminal data is Art. 10, and financial, government-id
+    # and location data are not special categories, so they are not listed.
+    # (Art. 9(2)(e), data manifestly made public by the person, is not
+    # encoded: it would need the strict reading the EDPB gives it.)
+    if (
+        data in _DATA_IN_SENSITIVE_HEALTH_SENSITIVE_GEN
+        and (not consent.explicit or consent.withdrawn or consent.bundled)
+    ):
+        return False
+    # rule biometric_identification: Biometric data used to identify someone, without
+    # explicit consent
+    # Biometric data (voice, face) is a special category only when it is
+    # processed to uniquely identify a person.
+    if (
+        data in _DATA_IN_SENSITIVE_BIOMETRIC
+        and processing.used_to_identify
+        and (not consent.explicit or consent.withdrawn or consent.bundled)
+    ):
+        return False
+    # rule transfer: Transfer outside the EEA without adequacy or safeguards
+    # Chapter V: data may leave the EEA only to a country with a full
+    # adequacy decision (Art. 45) or with appropriate safeguards: a partial
+    # adequacy decision such as the EU-US Data Privacy Framework, standard
+    # contractual clauses, binding corporate rules or certification (Art. 46).
+    # Full decisions: Andorra, Argentina, Canada (commercial organisations),
+    # Switzerland, Faroe Islands, Guernsey, Israel, Isle of Man, Jersey, New
+    # Zealand, Uruguay; Japan from 23 Jan 2019; South Korea from 17 Dec 2021;
+    # the United Kingdom until 27 Dec 2031 (before its 2021 decision it was in
+    # the EU, then in the transition period and the bridge of the Trade and
+    # Cooperation Agreement); Brazil from 26 Jan 2026. The Art. 49
+    # derogations cover only occasional transfers and are not encoded.
+    if (
+        processing.transfer_to is not None
+        and processing.transfer_to is not None
+        and 'EEA' not in places(processing.transfer_to, WITHIN)
+        and processing.transfer_to is not None
+        and places(processing.transfer_to, WITHIN).isdisjoint(_REGIONS_SET)
+        and (
+            (
+                processing.transfer_to is not None
+                and 'JP' not in places(processing.transfer_to, WITHIN)
+            )
+            or day < _D2019_01_23
+        )
+        and (
+            (
+                processing.transfer_to is not None
+                and 'KR' not in places(processing.transfer_to, WITHIN)
+            )
+            or day < _D2021_12_17
+        )
+        and (
+            (
+                processing.transfer_to is not None
+                and 'GB' not in places(processing.transfer_to, WITHIN)
+            )
+            or day > _D2031_12_27
+        )
+        and (
+            (
+                processing.transfer_to is not None
+                and 'BR' not in places(processing.transfer_to, WITHIN)
+            )
+            or day < _D2026_01_26
+        )
+        and (
+            processing.transfer_safeguard is None
+            or (
+                processing.transfer_safeguard is not None
+                and processing.transfer_safeguard not in _VALUES_SET
+            )
+        )
+    ):
+        return False
+    return permit

@@ -7,10 +7,10 @@ import sys
 from collections.abc import Sequence
 
 from .. import __version__
-from . import compile_cmd, decide_cmd, test_cmd
-from .common import EXIT_USAGE, UsageError
+from . import check_cmd, compile_cmd, decide_cmd, filter_cmd, test_cmd
+from .common import EXIT_USAGE, Finished, UsageError
 
-COMMANDS = (compile_cmd, test_cmd, decide_cmd)
+COMMANDS = (compile_cmd, check_cmd, test_cmd, decide_cmd, filter_cmd)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -26,6 +26,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return int(args.run(args))
+    except Finished as exc:
+        return exc.code
     except UsageError as exc:
         sys.stderr.write(f"privlex: {exc}\n")
         return EXIT_USAGE

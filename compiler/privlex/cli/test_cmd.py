@@ -6,23 +6,35 @@ import argparse
 import datetime
 import json
 
-from .common import EXIT_FAILED, EXIT_OK, compile_and_report, parse_date
+from .common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    add_report_arguments,
+    add_unit_arguments,
+    check_stdout_free,
+    compile_and_report,
+    parse_date,
+    resolve_settings,
+)
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     command = commands.add_parser("test", help="run the tests written in the rule files")
-    command.add_argument("paths", nargs="*", metavar="PATH", help="rule files or folders (default: rulesets/)")
+    add_unit_arguments(command)
     command.add_argument("--today", metavar="DATE", help="the date for tests without `on` (default: today, UTC)")
     command.add_argument("--require-coverage", action="store_true",
                          help="fail when a rule, exception, exclusion or default is exercised by no test")
     command.add_argument("--json", action="store_true", help="print the report as JSON")
+    add_report_arguments(command)
     command.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from ..testing import as_json, describe_case, run_tests
 
-    compilation = compile_and_report(args.paths)
+    if args.json:
+        check_stdout_free(args, "--json")
+    compilation = compile_and_report(args, resolve_settings(args))
     if compilation.program is None:
         return EXIT_FAILED
     today = parse_date(args.today) if args.today else datetime.datetime.now(datetime.UTC).date()

@@ -69,9 +69,13 @@ class Obligation:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Leaf:
-    """A deciding node with the obligations collected on its path (permits only)."""
+    """A deciding node with the obligations collected on its path (permits only).
+
+    Leaves are module constants of the generated code, compared and hashed by
+    identity, so that results can be cached by the leaves that decided.
+    """
 
     reason: Reason
     obligations: tuple[Obligation, ...] = ()
@@ -84,19 +88,28 @@ class RulesetResult:
     ruleset: str
     effect: Effect
     leaves: tuple[Leaf, ...]
+    # Derived once, so that combining results builds no more than the Decision.
+    _reasons: tuple[Reason, ...] = field(init=False, repr=False, compare=False)
+    _obligations: tuple[Obligation, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_reasons", tuple(leaf.reason for leaf in self.leaves))
+        obligations = () if self.effect is Effect.DENY else tuple(_collect_obligations(self.leaves))
+        object.__setattr__(self, "_obligations", obligations)
 
     @property
     def reasons(self) -> list[Reason]:
-        return [leaf.reason for leaf in self.leaves]
+        return list(self._reasons)
 
     @property
     def obligations(self) -> list[Obligation]:
-        if self.effect is Effect.DENY:
-            return []
-        return _collect_obligations(self.leaves)
+        return list(self._obligations)
 
 
-@dataclass(frozen=True, slots=True)
+_set = object.__setattr__
+
+
+@dataclass(frozen=True, slots=True, init=False)
 class Decision:
     """What the rules decide about one use, and why."""
 
@@ -104,6 +117,16 @@ class Decision:
     reasons: list[Reason]
     obligations: list[Obligation]
     rulesets: list[str]
+
+    def __init__(
+        self, outcome: Outcome, reasons: list[Reason], obligations: list[Obligation], rulesets: list[str]
+    ) -> None:
+        # What the dataclass would generate, minus its per-field lookups: one
+        # Decision is built per check, so this is on the hot path.
+        _set(self, "outcome", outcome)
+        _set(self, "reasons", reasons)
+        _set(self, "obligations", obligations)
+        _set(self, "rulesets", rulesets)
 
     @property
     def permitted(self) -> bool:
@@ -120,20 +143,55 @@ class Decision:
 
 NOT_APPLICABLE = Decision(Outcome.NOT_APPLICABLE, [], [], [])
 
+# The slots' own setters: building a Decision through them skips the call of
+# __init__, which matters when a Decision is all that is left to build.
+_new = object.__new__
+_OUTCOME, _REASONS, _OBLIGATIONS, _RULESETS = (
+    vars(Decision)[name].__set__ for name in ("outcome", "reasons", "obligations", "rulesets")
+)
+
+
+def _decision(outcome: Outcome, reasons: list[Reason], obligations: list[Obligation], rulesets: list[str]) -> Decision:
+    decision: Decision = _new(Decision)
+    _OUTCOME(decision, outcome)
+    _REASONS(decision, reasons)
+    _OBLIGATIONS(decision, obligations)
+    _RULESETS(decision, rulesets)
+    return decision
+
+
+# Results are immutable and fixed by the leaves that decided (a leaf belongs to
+# one ruleset and has one effect), so each distinct result is built once.
+_RESULTS: dict[tuple[Leaf, ...], RulesetResult] = {}
+_RESULTS_LIMIT = 1 << 16
+
+
+def _result(ruleset: str, effect: Effect, leaves: tuple[Leaf, ...]) -> RulesetResult:
+    result = _RESULTS.get(leaves)
+    if result is None:
+        result = RulesetResult(ruleset, effect, leaves)
+        if len(_RESULTS) < _RESULTS_LIMIT:
+            _RESULTS[leaves] = result
+    return result
+
 
 def settle(
     ruleset: str, default: Leaf, denied: list[Leaf], permitted: list[Leaf]
 ) -> RulesetResult:
     """Within a ruleset: deny overrides permit; with no matching leaf, the default."""
     if denied:
-        return RulesetResult(ruleset, Effect.DENY, tuple(denied))
+        return _result(ruleset, Effect.DENY, tuple(denied))
     if permitted:
-        return RulesetResult(ruleset, Effect.PERMIT, tuple(permitted))
-    return RulesetResult(ruleset, default.reason.effect, (default,))
+        return _result(ruleset, Effect.PERMIT, tuple(permitted))
+    return _result(ruleset, default.reason.effect, (default,))
 
 
 def excluded(ruleset: str, leaves: list[Leaf]) -> RulesetResult:
-    return RulesetResult(ruleset, Effect.PERMIT, tuple(leaves))
+    return _result(ruleset, Effect.PERMIT, tuple(leaves))
+
+
+def _ruleset_id(result: RulesetResult) -> str:
+    return result.ruleset
 
 
 def _collect_obligations(leaves: Iterable[Leaf]) -> list[Obligation]:
@@ -144,11 +202,18 @@ def _collect_obligations(leaves: Iterable[Leaf]) -> list[Obligation]:
     return sorted(seen.values(), key=lambda o: (o.ruleset, o.order))
 
 
+_OUTCOMES = {Effect.PERMIT: Outcome.PERMIT, Effect.DENY: Outcome.DENY}
+
+
 def combine(results: Sequence[RulesetResult | None]) -> Decision:
     """Across rulesets: deny overrides permit; none applicable is not_applicable."""
-    applied = sorted((r for r in results if r is not None), key=lambda r: r.ruleset)
+    applied = [r for r in results if r is not None]
+    if len(applied) == 1:
+        only = applied[0]
+        return _decision(_OUTCOMES[only.effect], list(only._reasons), list(only._obligations), [only.ruleset])
     if not applied:
         return Decision(Outcome.NOT_APPLICABLE, [], [], [])
+    applied.sort(key=_ruleset_id)
     names = [result.ruleset for result in applied]
     denying = [result for result in applied if result.effect is Effect.DENY]
     if denying:

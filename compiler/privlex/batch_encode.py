@@ -1,0 +1,140 @@
+"""Vectorised grouping of rows by their combination of fact values (pyarrow, numpy).
+
+Each fact column becomes integer codes into a short list of its distinct
+values (dictionary encoding; booleans and small integer ranges by
+arithmetic). The codes of all fact columns are combined into one integer key
+per row (mixed radix, re-densified whenever the key space grows too large),
+and the distinct keys are found with a lookup table or a hash. Only the
+distinct combinations are then decided, in Python.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .facts import normalize
+from .verdicts import _freeze
+
+# Keys stay below this many combinations before they are re-densified.
+_KEY_LIMIT = 1 << 40
+# A lookup table finds distinct keys when the key space is at most this large.
+_TABLE_LIMIT = 1 << 22
+_RANGE_LIMIT = 1 << 16
+
+
+def leaf(batch: pa.RecordBatch, path: tuple[str, ...]) -> pa.Array:
+    """The column at `path`; a null struct makes its fields null."""
+    index = batch.schema.names.index(path[0])
+    array = batch.column(index)
+    for name in path[1:]:
+        array = array.flatten()[array.type.get_field_index(name)]
+    return array
+
+
+def _codes(indices: pa.Array, null_code: int) -> np.ndarray:
+    if indices.null_count:
+        indices = pc.fill_null(indices, null_code)
+    codes: np.ndarray = indices.to_numpy(zero_copy_only=False)
+    return codes
+
+
+def _from_dictionary(encoded: pa.DictionaryArray) -> tuple[np.ndarray, list[Any]]:
+    values = [normalize(v) for v in encoded.dictionary.to_pylist()]
+    return _codes(encoded.indices, len(values)), [*values, None]
+
+
+def encode(array: pa.Array) -> tuple[np.ndarray, list[Any]]:
+    """Codes per row, and the value of each code (the last is None, for null)."""
+    kind = array.type
+    if pa.types.is_null(kind) or array.null_count == len(array):
+        return np.zeros(len(array), np.int8), [None]
+    if pa.types.is_dictionary(kind):
+        return _from_dictionary(array)
+    if pa.types.is_boolean(kind):
+        return _codes(pc.cast(array, pa.int8()), 2), [False, True, None]
+    if pa.types.is_integer(kind):
+        bounds = pc.min_max(array)
+        low, high = bounds["min"].as_py(), bounds["max"].as_py()
+        if high - low < _RANGE_LIMIT and -(1 << 62) < low and high < (1 << 62):
+            shifted = pc.subtract(pc.cast(array, pa.int64()), pa.scalar(low, pa.int64()))
+            return _codes(shifted, high - low + 1), [*range(low, high + 1), None]
+    try:
+        return _from_dictionary(array.dictionary_encode())
+    except (pa.ArrowNotImplementedError, pa.ArrowTypeError, pa.ArrowInvalid):
+        return _by_value(array.to_pylist())
+
+
+def _by_value(values: list[Any]) -> tuple[np.ndarray, list[Any]]:
+    """Codes for values Arrow cannot hash (lists, maps): slow, and rare."""
+    seen: dict[Any, int] = {}
+    distinct: list[Any] = []
+    codes = np.empty(len(values), np.int64)
+    for row, value in enumerate(values):
+        value = normalize(value)
+        try:
+            key: Any = _freeze(value)
+            hash(key)
+        except TypeError:
+            key = ("row", row)
+        code = seen.get(key)
+        if code is None:
+            code = seen[key] = len(distinct)
+            distinct.append(value)
+        codes[row] = code
+    return codes, [*distinct, None]
+
+
+def _densify(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    encoded = pa.array(key).dictionary_encode()
+    return encoded.indices.to_numpy().astype(np.int64), encoded.dictionary.to_numpy()
+
+
+def _distinct(key: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct keys, and for each row the position of its key among them."""
+    if space <= max(_RANGE_LIMIT, 4 * len(key)) and space <= _TABLE_LIMIT:
+        present = np.zeros(space, np.bool_)
+        present[key] = True
+        distinct = np.flatnonzero(present)
+        slot = np.empty(space, np.int32)
+        slot[distinct] = np.arange(len(distinct), dtype=np.int32)
+        return distinct, slot[key]
+    inverse, distinct = _densify(key)
+    return distinct, inverse
+
+
+def combine(columns: list[tuple[np.ndarray, int]], rows: int) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Group rows by their codes in every column.
+
+    Returns, per row, the index of its combination, and per column the code
+    each combination has there.
+    """
+    key = np.zeros(rows, np.int64)
+    space = 1
+    steps: list[tuple[int, int] | np.ndarray] = []
+    for position, (codes, cardinality) in enumerate(columns):
+        if space * cardinality > _KEY_LIMIT:
+            key, dictionary = _densify(key)
+            space = len(dictionary)
+            steps.append(dictionary)
+        if space > 1:
+            np.multiply(key, cardinality, out=key)
+            np.add(key, codes, out=key)
+        else:
+            key = codes.astype(np.int64)
+        space *= cardinality
+        steps.append((position, cardinality))
+    distinct, inverse = _distinct(key, space)
+    parts: list[np.ndarray] = [np.empty(0, np.int64)] * len(columns)
+    remaining = distinct
+    for step in reversed(steps):
+        if isinstance(step, tuple):
+            position, cardinality = step
+            parts[position] = remaining % cardinality
+            remaining = remaining // cardinality
+        else:
+            remaining = step[remaining]
+    return inverse, parts

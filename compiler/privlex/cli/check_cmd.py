@@ -1,0 +1,32 @@
+"""`privlex check`: every compile-time check and lint of a unit; writes nothing, runs no tests."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..report_formats import counts
+from .common import EXIT_FAILED, EXIT_OK, add_report_arguments, add_unit_arguments, compile_and_report, resolve_settings
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    command = commands.add_parser(
+        "check", help="check a compilation unit's rule files, writing nothing",
+        description="Run every check of the compiler on one compilation unit and report the diagnostics. "
+                    "Writes nothing, compares nothing with the generated code and runs no tests.",
+    )
+    add_unit_arguments(command)
+    add_report_arguments(command)
+    command.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = resolve_settings(args)
+    compilation = compile_and_report(args, settings)
+    if compilation.program is None:
+        return EXIT_FAILED
+    _, warnings = counts(compilation.diagnostics)
+    files = len(compilation.sources)
+    sys.stderr.write(f"checked {files} rule file{'s' * (files != 1)}: "
+                     + (f"{warnings} warning{'s' * (warnings != 1)}\n" if warnings else "no problems\n"))
+    return EXIT_OK
