@@ -122,17 +122,32 @@ class PrivlexBatch(Engine):
         self.module = privlex.batch
 
     def convert_all(self, requests: Sequence[Request]) -> Any:
-        columns = list(zip(*[(grid.PRIVLEX_REGION[r[0]], grid.PRIVLEX_DATA[r[1]], grid.PRIVLEX_PURPOSE[r[2]], *r[3:])
-                             for r in requests], strict=True))
-        table = self.pa.table({
-            name: self.pa.array(values) for name, values in zip(
-                ("region", "data", "purpose", "consent.explicit", "consent.bundled", "subject.objected"),
-                columns, strict=True)
-        })
+        columns = list(
+            zip(
+                *[
+                    (grid.PRIVLEX_REGION[r[0]], grid.PRIVLEX_DATA[r[1]], grid.PRIVLEX_PURPOSE[r[2]], *r[3:])
+                    for r in requests
+                ],
+                strict=True,
+            )
+        )
+        table = self.pa.table(
+            {
+                name: self.pa.array(values)
+                for name, values in zip(
+                    ("region", "data", "purpose", "consent.explicit", "consent.bundled", "subject.objected"),
+                    columns,
+                    strict=True,
+                )
+            }
+        )
         if self.dictionary:
-            table = self.pa.table({name: (column.dictionary_encode() if name in ("region", "data", "purpose")
-                                          else column) for name, column in zip(table.column_names, table.columns,
-                                                                               strict=True)})
+            table = self.pa.table(
+                {
+                    name: (column.dictionary_encode() if name in ("region", "data", "purpose") else column)
+                    for name, column in zip(table.column_names, table.columns, strict=True)
+                }
+            )
         return table
 
     def decide_all(self, natives: Any) -> list[bool]:
@@ -165,8 +180,12 @@ class Cedar(Engine):
         self.entities = cedarpy.Entities.from_json_str("[]")
 
     def convert(self, request: Request) -> Any:
-        return {"principal": 'User::"subject"', "action": 'Action::"use"', "resource": 'Data::"record"',
-                "context": grid.as_dict(request)}
+        return {
+            "principal": 'User::"subject"',
+            "action": 'Action::"use"',
+            "resource": 'Data::"record"',
+            "context": grid.as_dict(request),
+        }
 
     def decider(self) -> Callable[[Any], bool]:
         authorize, policies, entities = self.cedarpy.is_authorized, self.policies, self.entities
@@ -203,10 +222,21 @@ class Rego(Engine):
         return decide
 
 
-ENGINES: dict[str, type[Engine]] = {e.name: e for e in (
-    HandWritten, PrivlexCheck, PrivlexCheckDict, PrivlexPermits, PrivlexBatch, PrivlexBatchDictionary,
-    PrivlexBatchReasons, Cedar, CedarBatch, Rego,
-)}
+ENGINES: dict[str, type[Engine]] = {
+    e.name: e
+    for e in (
+        HandWritten,
+        PrivlexCheck,
+        PrivlexCheckDict,
+        PrivlexPermits,
+        PrivlexBatch,
+        PrivlexBatchDictionary,
+        PrivlexBatchReasons,
+        Cedar,
+        CedarBatch,
+        Rego,
+    )
+}
 
 
 def timed(function: Callable[[], Any], repeats: int) -> float:
@@ -240,8 +270,16 @@ def measure(name: str, count: int, repeats: int) -> dict[str, Any]:
             decide(item)
         native = timed(lambda: [decide(item) for item in natives], repeats)
         converted = timed(lambda: [decide(convert(request)) for request in sample], repeats)
-    return {"engine": name, "label": engine.label, "requests": count, "repeats": repeats, "load_s": load,
-            "us": native / count * 1e6, "us_with_conversion": converted / count * 1e6, "grid": on_grid}
+    return {
+        "engine": name,
+        "label": engine.label,
+        "requests": count,
+        "repeats": repeats,
+        "load_s": load,
+        "us": native / count * 1e6,
+        "us_with_conversion": converted / count * 1e6,
+        "grid": on_grid,
+    }
 
 
 def main() -> None:

@@ -22,9 +22,13 @@ SEED = 20240601
 # privlex names: the vocabulary of benchmarks/policy (DE stands for the EU).
 PRIVLEX_REGION = {"EU": "DE", "US-CA": "US-CA", "BR": "BR", "CN": "CN", "JP": "JP"}
 PRIVLEX_DATA = {
-    "chat": "content.chat", "audio": "content.audio", "video": "content.video",
-    "telemetry": "service.telemetry", "diagnostics": "service.diagnostics",
-    "health": "sensitive.health", "biometric": "sensitive.biometric",
+    "chat": "content.chat",
+    "audio": "content.audio",
+    "video": "content.video",
+    "telemetry": "service.telemetry",
+    "diagnostics": "service.diagnostics",
+    "health": "sensitive.health",
+    "biometric": "sensitive.biometric",
 }
 PRIVLEX_PURPOSE = {"ai_training": "ai.training", "product_improvement": "product.improvement", "analytics": "analytics"}
 
@@ -37,15 +41,24 @@ def requests(count: int, seed: int = SEED) -> list[tuple[str, str, str, bool, bo
 
 def as_dict(request: tuple[str, str, str, bool, bool, bool]) -> dict[str, Any]:
     region, data, purpose, explicit, bundled, opted_out = request
-    return {"region": region, "data": data, "purpose": purpose,
-            "explicit": explicit, "bundled": bundled, "opted_out": opted_out}
+    return {
+        "region": region,
+        "data": data,
+        "purpose": purpose,
+        "explicit": explicit,
+        "bundled": bundled,
+        "opted_out": opted_out,
+    }
 
 
 def as_privlex(request: tuple[str, str, str, bool, bool, bool]) -> dict[str, Any]:
     region, data, purpose, explicit, bundled, opted_out = request
     return {
-        "region": PRIVLEX_REGION[region], "data": PRIVLEX_DATA[data], "purpose": PRIVLEX_PURPOSE[purpose],
-        "consent": {"explicit": explicit, "bundled": bundled}, "subject": {"objected": opted_out},
+        "region": PRIVLEX_REGION[region],
+        "data": PRIVLEX_DATA[data],
+        "purpose": PRIVLEX_PURPOSE[purpose],
+        "consent": {"explicit": explicit, "bundled": bundled},
+        "subject": {"objected": opted_out},
     }
 
 

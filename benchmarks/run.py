@@ -33,8 +33,18 @@ import engines  # noqa: E402
 import grid  # noqa: E402
 import scaling  # noqa: E402
 
-ORDER = ["hand", "privlex_permits", "privlex_check", "privlex_check_dict", "privlex_batch", "privlex_batch_dict",
-         "privlex_batch_reasons", "cedar", "cedar_batch", "rego"]
+ORDER = [
+    "hand",
+    "privlex_permits",
+    "privlex_check",
+    "privlex_check_dict",
+    "privlex_batch",
+    "privlex_batch_dict",
+    "privlex_batch_reasons",
+    "cedar",
+    "cedar_batch",
+    "rego",
+]
 
 
 def agreement() -> None:
@@ -48,8 +58,11 @@ def agreement() -> None:
         wrong = [grid.GRID[i] for i, (a, b) in enumerate(zip(decided, expected, strict=True)) if a != b]
         if wrong:
             sys.exit(f"{name} disagrees with the hand-written function on {len(wrong)} inputs, e.g. {wrong[:3]}")
-    print(f"agreement: all {len(ORDER)} engines agree on all {len(grid.GRID)} inputs "
-          f"({grid.PERMITTED_IN_GRID} permitted)", file=sys.stderr)
+    print(
+        f"agreement: all {len(ORDER)} engines agree on all {len(grid.GRID)} inputs "
+        f"({grid.PERMITTED_IN_GRID} permitted)",
+        file=sys.stderr,
+    )
 
 
 def timing(name: str, requests: int, repeats: int) -> dict[str, Any]:
@@ -74,35 +87,58 @@ def machine() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             versions[package] = "not installed"
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    return {"cpu": cpu, "cores": str(os.cpu_count()), "python": platform.python_version(),
-            "system": platform.platform(), "load": f"{load:.2f}", **versions}
+    return {
+        "cpu": cpu,
+        "cores": str(os.cpu_count()),
+        "python": platform.python_version(),
+        "system": platform.platform(),
+        "load": f"{load:.2f}",
+        **versions,
+    }
 
 
 def render(results: dict[str, Any]) -> str:
     rows = results["engines"]
     hand = next(r for r in rows if r["engine"] == "hand")["us"]
-    lines = [f"Run of {results['date']} (`{results['command']}`): {rows[0]['requests']:,} requests from the grid, "
-             f"median of {rows[0]['repeats']}; the privlex batch engines decide {engines.BATCH_FACTOR}x as many "
-             "rows in one call (the same requests repeated), with a fresh cache each call.",
-             "", "| engine | µs per decision | ratio to hand-written | with conversion, µs | load, ms |",
-             "|---|---:|---:|---:|---:|"]
+    lines = [
+        f"Run of {results['date']} (`{results['command']}`): {rows[0]['requests']:,} requests from the grid, "
+        f"median of {rows[0]['repeats']}; the privlex batch engines decide {engines.BATCH_FACTOR}x as many "
+        "rows in one call (the same requests repeated), with a fresh cache each call.",
+        "",
+        "| engine | µs per decision | ratio to hand-written | with conversion, µs | load, ms |",
+        "|---|---:|---:|---:|---:|",
+    ]
     for row in rows:
-        lines.append(f"| {row['label']} | {row['us']:.3f} | {row['us'] / hand:.1f}x | "
-                     f"{row['us_with_conversion']:.3f} | {row['load_s'] * 1000:.0f} |")
+        lines.append(
+            f"| {row['label']} | {row['us']:.3f} | {row['us'] / hand:.1f}x | "
+            f"{row['us_with_conversion']:.3f} | {row['load_s'] * 1000:.0f} |"
+        )
     batch = next(r for r in rows if r["engine"] == "privlex_batch")
-    lines += ["", f"Arrow batch path: {1 / batch['us']:.1f} M rows/s (string columns), "
-              f"{1 / next(r for r in rows if r['engine'] == 'privlex_batch_dict')['us']:.1f} M rows/s "
-              "(dictionary columns), one core.", "",
-              "| rules | compile, s | ms per rule | generated lines |", "|---:|---:|---:|---:|"]
+    lines += [
+        "",
+        f"Arrow batch path: {1 / batch['us']:.1f} M rows/s (string columns), "
+        f"{1 / next(r for r in rows if r['engine'] == 'privlex_batch_dict')['us']:.1f} M rows/s "
+        "(dictionary columns), one core.",
+        "",
+        "| rules | compile, s | ms per rule | generated lines |",
+        "|---:|---:|---:|---:|",
+    ]
     for row in results["compile"]:
-        lines.append(f"| {row['rules']:,} | {row['seconds']:.3f} | {row['ms_per_rule']:.2f} | "
-                     f"{row['generated_lines']:,} |")
-    lines += ["", f"| `privlex filter`, {results['filter'][0]['rows']:,} rows of Parquet | distinct fact combinations "
-              "| run, s | rows/s | "
-              "wall clock incl. start-up, s | rows/s |", "|---|---:|---:|---:|---:|---:|"]
+        lines.append(
+            f"| {row['rules']:,} | {row['seconds']:.3f} | {row['ms_per_rule']:.2f} | {row['generated_lines']:,} |"
+        )
+    lines += [
+        "",
+        f"| `privlex filter`, {results['filter'][0]['rows']:,} rows of Parquet | distinct fact combinations "
+        "| run, s | rows/s | "
+        "wall clock incl. start-up, s | rows/s |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
     for row in results["filter"]:
-        lines.append(f"| {row['case']} | {row['combinations']:,} | {row['run_s']:.2f} | "
-                     f"{row['rows'] / row['run_s']:,.0f} | {row['wall_s']:.2f} | {row['rows'] / row['wall_s']:,.0f} |")
+        lines.append(
+            f"| {row['case']} | {row['combinations']:,} | {row['run_s']:.2f} | "
+            f"{row['rows'] / row['run_s']:,.0f} | {row['wall_s']:.2f} | {row['rows'] / row['wall_s']:,.0f} |"
+        )
     lines += ["", "Machine: " + ", ".join(f"{k} {v}" for k, v in results["machine"].items())]
     return "\n".join(lines) + "\n"
 
@@ -117,7 +153,8 @@ def main() -> None:
     results: dict[str, Any] = {
         "date": datetime.date.today().isoformat(),
         "command": "python benchmarks/run.py" + (" --quick" if args.quick else ""),
-        "machine": machine(), "engines": [],
+        "machine": machine(),
+        "engines": [],
     }
     for name in ORDER:
         print(f"timing {name} ...", file=sys.stderr)

@@ -8,7 +8,6 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-
 from privlex.diagnostics import render_all
 from privlex.pipeline import Compilation, compile_paths
 from privlex.testing import GeneratedPackage

@@ -41,8 +41,11 @@ def text_values(path: str) -> tuple[st.SearchStrategy[Any], st.SearchStrategy[An
 # Per kind of fact: the Arrow types a column may have (the likely ones more
 # often), and the values each may hold; None is drawn besides.
 REPRESENTATIONS: dict[str, list[tuple[pa.DataType, st.SearchStrategy[Any] | None, st.SearchStrategy[Any] | None]]] = {
-    "text": [(pa.string(), None, None), (pa.dictionary(pa.int8(), pa.string()), None, None),
-             (pa.large_string(), None, None)],
+    "text": [
+        (pa.string(), None, None),
+        (pa.dictionary(pa.int8(), pa.string()), None, None),
+        (pa.large_string(), None, None),
+    ],
     "boolean": [
         *[(pa.bool_(), st.booleans(), None)] * 4,
         (pa.int64(), st.integers(0, 1), None),
@@ -90,8 +93,11 @@ def tables(draw: st.DrawFn) -> tuple[pa.Table, list[dict[str, Any]]]:
             good, bad = text_values(path)
         required = path in ("region", "data", "purpose")
         quality = draw(st.sampled_from(QUALITIES + ["clean"] * 6 * required))
-        cells = {"clean": good, "nulls": st.one_of(good, st.none()),
-                 "mixed": st.one_of(good, st.none(), *([bad] if bad is not None else []))}[quality]
+        cells = {
+            "clean": good,
+            "nulls": st.one_of(good, st.none()),
+            "mixed": st.one_of(good, st.none(), *([bad] if bad is not None else [])),
+        }[quality]
         columns[path] = (arrow_type, [draw(cells) for _ in range(rows)])
     arrays: dict[str, pa.Array] = {}
     absent: dict[str, list[bool]] = {}
@@ -100,8 +106,9 @@ def tables(draw: st.DrawFn) -> tuple[pa.Table, list[dict[str, Any]]]:
         if inner and draw(st.booleans()):  # a struct column, some of whose rows are null
             mask = [draw(st.integers(0, 4)) == 0 for _ in range(rows)]
             children = [pa.array(columns[p][1], columns[p][0]) for p in inner]
-            arrays[group] = pa.StructArray.from_arrays(children, [p.split(".", 1)[1] for p in inner],
-                                                       mask=pa.array(mask, pa.bool_()))
+            arrays[group] = pa.StructArray.from_arrays(
+                children, [p.split(".", 1)[1] for p in inner], mask=pa.array(mask, pa.bool_())
+            )
             absent.update({p: mask for p in inner})
     for path in paths:
         if path.split(".")[0] not in arrays:
@@ -165,8 +172,10 @@ def test_they_agree_over_chunks_and_record_batches(case: tuple[pa.Table, list[di
     assert_agrees(chunked, uses)
     if table.num_rows:
         batch = table.combine_chunks().to_batches()[0]
-        assert check_batch(batch, today=FIXED_DAY).outcome.to_pylist() == check_batch(
-            table, today=FIXED_DAY).outcome.to_pylist()
+        assert (
+            check_batch(batch, today=FIXED_DAY).outcome.to_pylist()
+            == check_batch(table, today=FIXED_DAY).outcome.to_pylist()
+        )
 
 
 BASE = {"region": ["DE"], "data": ["content.chat"], "purpose": ["ai.training"]}
@@ -200,8 +209,9 @@ def test_payload_columns_are_never_read() -> None:
 
 def test_a_null_struct_means_every_fact_in_it_is_absent() -> None:
     consent = pa.StructArray.from_arrays([pa.array([True, True])], ["given"], mask=pa.array([False, True]))
-    table = pa.table({"region": ["DE", "DE"], "data": ["content.chat"] * 2, "purpose": ["ai.training"] * 2,
-                      "consent": consent})
+    table = pa.table(
+        {"region": ["DE", "DE"], "data": ["content.chat"] * 2, "purpose": ["ai.training"] * 2, "consent": consent}
+    )
     assert outcomes(table) == ["permit", "deny"]
 
 
@@ -214,17 +224,31 @@ def test_a_null_required_fact_makes_the_row_invalid() -> None:
 
 
 def test_integral_floats_are_integers_and_dates_come_as_date32_or_text() -> None:
-    table = pa.table({"region": ["DE"] * 4, "data": ["content.chat"] * 4, "purpose": ["ai.training"] * 4,
-                      "consent.given": [True] * 4, "subject.age": [12.0, 17.0, 12.5, None],
-                      "date": pa.array([datetime.date(2025, 1, 1)] * 4)})
+    table = pa.table(
+        {
+            "region": ["DE"] * 4,
+            "data": ["content.chat"] * 4,
+            "purpose": ["ai.training"] * 4,
+            "consent.given": [True] * 4,
+            "subject.age": [12.0, 17.0, 12.5, None],
+            "date": pa.array([datetime.date(2025, 1, 1)] * 4),
+        }
+    )
     assert outcomes(table) == ["deny", "permit", "invalid", "permit"]
     text_dates = table.set_column(5, "date", pa.array(["2018-05-24", "2025-01-01", "2025-01-01", "24/05/2018"]))
     assert outcomes(text_dates) == ["not_applicable", "permit", "invalid", "invalid"]
 
 
 def test_a_column_map_and_fixed_values_override_the_columns() -> None:
-    table = pa.table({"country": ["DE", "US-CA"], "region": ["JP", "JP"], "data": ["content.chat"] * 2,
-                      "purpose": ["ai.training"] * 2, "ok": [True, False]})
+    table = pa.table(
+        {
+            "country": ["DE", "US-CA"],
+            "region": ["JP", "JP"],
+            "data": ["content.chat"] * 2,
+            "purpose": ["ai.training"] * 2,
+            "ok": [True, False],
+        }
+    )
     assert outcomes(table) == ["not_applicable"] * 2
     mapped = outcomes(table, columns={"region": "country", "consent.given": "ok"})
     assert mapped == ["permit", "deny"]
@@ -240,8 +264,14 @@ def test_a_group_can_be_mapped_to_another_struct_column() -> None:
 
 
 def test_results_per_row_and_summaries() -> None:
-    table = pa.table({"region": ["DE", "DE", "JP", "XX"], "data": ["content.chat"] * 4,
-                      "purpose": ["ai.training"] * 4, "consent.given": [True, False, True, True]})
+    table = pa.table(
+        {
+            "region": ["DE", "DE", "JP", "XX"],
+            "data": ["content.chat"] * 4,
+            "purpose": ["ai.training"] * 4,
+            "consent.given": [True, False, True, True],
+        }
+    )
     result = check_batch(table, today=FIXED_DAY)
     assert result.counts() == {"permit": 1, "deny": 1, "not_applicable": 1, "invalid": 1}
     assert result.deciding.to_pylist() == [["gdpr.consent"], ["gdpr.default"], [], []]
@@ -260,8 +290,14 @@ def test_an_empty_table_has_no_rows_but_its_schema_is_checked() -> None:
 
 def test_any_generated_package_and_its_own_fact_roots(unit_package: Any) -> None:
     package = unit_package(TESTS / "semantics" / "a_two_rulesets")
-    table = pa.table({"region": ["DE", "DE"], "data": ["content.chat"] * 2, "purpose": ["ai.training"] * 2,
-                      "flag": pa.array([{"alpha_permit": True}, {"alpha_deny": True}])})
+    table = pa.table(
+        {
+            "region": ["DE", "DE"],
+            "data": ["content.chat"] * 2,
+            "purpose": ["ai.training"] * 2,
+            "flag": pa.array([{"alpha_permit": True}, {"alpha_deny": True}]),
+        }
+    )
     result = check_batch(table, package=package, today=FIXED_DAY)
     assert result.outcome.to_pylist() == ["permit", "deny"]
     with pytest.raises(SchemaError, match="flag.alpha_permt"):
@@ -271,19 +307,25 @@ def test_any_generated_package_and_its_own_fact_roots(unit_package: Any) -> None
 def test_many_rows_few_combinations() -> None:
     rng = np.random.default_rng(7)
     rows = 50_000
-    table = pa.table({
-        "region": pa.array(np.array(["DE", "US-CA", "JP", "XX"])[rng.integers(0, 4, rows)]),
-        "data": pa.array(np.array(["content.chat", "service.telemetry"])[rng.integers(0, 2, rows)]),
-        "purpose": pa.array(["ai.training"] * rows),
-        "consent.given": pa.array(rng.integers(0, 2, rows).astype(bool)),
-        "subject.age": pa.array(rng.integers(10, 20, rows)),
-    })
+    table = pa.table(
+        {
+            "region": pa.array(np.array(["DE", "US-CA", "JP", "XX"])[rng.integers(0, 4, rows)]),
+            "data": pa.array(np.array(["content.chat", "service.telemetry"])[rng.integers(0, 2, rows)]),
+            "purpose": pa.array(["ai.training"] * rows),
+            "consent.given": pa.array(rng.integers(0, 2, rows).astype(bool)),
+            "subject.age": pa.array(rng.integers(10, 20, rows)),
+        }
+    )
     result = check_batch(table, today=FIXED_DAY)
     assert len(result.verdicts) <= 4 * 2 * 2 * 10
     sample = rng.integers(0, rows, 200)
     for row in sample.tolist():
-        use = {"region": table["region"][row].as_py(), "data": table["data"][row].as_py(), "purpose": "ai.training",
-               "consent": {"given": table["consent.given"][row].as_py()},
-               "subject": {"age": table["subject.age"][row].as_py()}}
+        use = {
+            "region": table["region"][row].as_py(),
+            "data": table["data"][row].as_py(),
+            "purpose": "ai.training",
+            "consent": {"given": table["consent.given"][row].as_py()},
+            "subject": {"age": table["subject.age"][row].as_py()},
+        }
         verdict = result.verdict(row)
         assert (verdict.outcome, verdict.deciding, verdict.error) == expected(use)

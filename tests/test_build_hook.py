@@ -52,8 +52,18 @@ def project(tmp_path: Path) -> Path:
 
 
 def build_wheel(project: Path, out: Path, **environ: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "pip", "wheel", "--no-build-isolation", "--no-deps", "--no-index",
-               "--wheel-dir", str(out), str(project)]
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "--no-build-isolation",
+        "--no-deps",
+        "--no-index",
+        "--wheel-dir",
+        str(out),
+        str(project),
+    ]
     return subprocess.run(command, capture_output=True, text=True, env=_environment(**environ), timeout=300)
 
 
@@ -67,8 +77,12 @@ def fresh_venv(folder: Path) -> Path:
     """A new venv that also sees this environment's packages (tests run offline)."""
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True, timeout=120)
     python = folder / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                             capture_output=True, text=True, check=True).stdout.strip()
+    purelib = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     ours = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
     lines = "".join(f"import site; site.addsitedir({path!r})\n" for path in sorted(ours))
     (Path(purelib) / "_outer_environment.pth").write_text(lines, encoding="utf-8")
@@ -102,8 +116,9 @@ def test_wheel_carries_the_generated_checker_and_it_runs(project: Path, tmp_path
         assert f"acme_notes_rules/{name}" in names, names
     # the hook wrote what `privlex compile` writes, even though .gitignore ignores it
     assert "/src/acme_notes_rules/" in (project / ".gitignore").read_text(encoding="utf-8")
-    compiled = subprocess.run([sys.executable, "-m", "privlex", "compile", "--check"], cwd=project,
-                              capture_output=True, text=True)
+    compiled = subprocess.run(
+        [sys.executable, "-m", "privlex", "compile", "--check"], cwd=project, capture_output=True, text=True
+    )
     assert compiled.returncode == 0, compiled.stderr
 
     python = fresh_venv(tmp_path / "venv")
@@ -120,8 +135,9 @@ def test_wheel_carries_the_generated_checker_and_it_runs(project: Path, tmp_path
 
 def test_a_wrong_rule_file_fails_the_build_with_its_diagnostics(project: Path, tmp_path: Path) -> None:
     rules = project / "rules" / "notes.rules"
-    rules.write_text(rules.read_text(encoding="utf-8").replace("        data note\n", "        data notes\n"),
-                     encoding="utf-8")
+    rules.write_text(
+        rules.read_text(encoding="utf-8").replace("        data note\n", "        data notes\n"), encoding="utf-8"
+    )
     result = build_wheel(project, tmp_path / "dist")
     output = result.stdout + result.stderr
     assert result.returncode != 0
@@ -147,8 +163,10 @@ def test_the_skip_variable_skips_the_hook(project: Path, tmp_path: Path) -> None
 def test_a_bad_hook_option_names_the_key(project: Path, tmp_path: Path) -> None:
     pyproject = project / "pyproject.toml"
     text = pyproject.read_text(encoding="utf-8")
-    pyproject.write_text(text.replace("[tool.hatch.build.hooks.privlex]\n",
-                                      '[tool.hatch.build.hooks.privlex]\nsourcez = ["rules"]\n'), encoding="utf-8")
+    pyproject.write_text(
+        text.replace("[tool.hatch.build.hooks.privlex]\n", '[tool.hatch.build.hooks.privlex]\nsourcez = ["rules"]\n'),
+        encoding="utf-8",
+    )
     result = build_wheel(project, tmp_path / "dist")
     output = result.stdout + result.stderr
     assert result.returncode != 0
@@ -160,8 +178,12 @@ def test_a_bad_hook_option_names_the_key(project: Path, tmp_path: Path) -> None:
 def test_hook_options_override_tool_privlex(project: Path, tmp_path: Path) -> None:
     pyproject = project / "pyproject.toml"
     text = pyproject.read_text(encoding="utf-8")
-    pyproject.write_text(text.replace("[tool.hatch.build.hooks.privlex]\n",
-                                      '[tool.hatch.build.hooks.privlex]\npackage = "acme_policy"\n'), encoding="utf-8")
+    pyproject.write_text(
+        text.replace(
+            "[tool.hatch.build.hooks.privlex]\n", '[tool.hatch.build.hooks.privlex]\npackage = "acme_policy"\n'
+        ),
+        encoding="utf-8",
+    )
     result = build_wheel(project, tmp_path / "dist")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "acme_policy/notes.py" in wheel_names(tmp_path / "dist")
@@ -170,8 +192,14 @@ def test_hook_options_override_tool_privlex(project: Path, tmp_path: Path) -> No
 def test_sdist_carries_rules_and_generated_code(project: Path, tmp_path: Path) -> None:
     dist = tmp_path / "sdist"
     build = "import sys, hatchling.build as b; print(b.build_sdist(sys.argv[1]))"
-    result = subprocess.run([sys.executable, "-c", build, str(dist)], cwd=project, capture_output=True, text=True,
-                            env=_environment(), timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-c", build, str(dist)],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=_environment(),
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     with tarfile.open(dist / result.stdout.strip().splitlines()[-1]) as archive:
         names = archive.getnames()

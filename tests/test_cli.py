@@ -14,14 +14,30 @@ import pytest
 from conftest import ROOT, TESTS
 
 RULESETS = ROOT / "rulesets"
-ZOOM_B = ["--region", "DE", "--data", "content.chat", "--purpose", "ai.training", "--date", "2025-06-01",
-          "--set", "legal_basis=consent", "--set", "consent.given=true", "--set", "consent.explicit=true",
-          "--set", "consent.bundled=true"]
+ZOOM_B = [
+    "--region",
+    "DE",
+    "--data",
+    "content.chat",
+    "--purpose",
+    "ai.training",
+    "--date",
+    "2025-06-01",
+    "--set",
+    "legal_basis=consent",
+    "--set",
+    "consent.given=true",
+    "--set",
+    "consent.explicit=true",
+    "--set",
+    "consent.bundled=true",
+]
 
 
 def privlex_cli(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run([sys.executable, "-m", "privlex", *map(str, args)], cwd=cwd,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "privlex", *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
     assert "Traceback" not in done.stderr + done.stdout, done.stderr
     return done
 
@@ -43,6 +59,7 @@ def test_no_command_is_a_usage_error() -> None:
 
 # -------------------------------------------------------------------------- decide
 
+
 def test_decide_the_zoom_bundled_consent() -> None:
     done = privlex_cli("decide", *ZOOM_B)
     assert done.returncode == 0, done.stderr
@@ -63,8 +80,14 @@ def test_decide_exits_0_for_every_outcome_and_json_mirrors_the_decision(extra: l
     printed = json.loads(done.stdout)
     assert set(printed) == {"outcome", "reasons", "obligations", "rulesets"}
     assert printed["outcome"] == outcome
-    use = {"region": "DE", "data": "content.chat", "purpose": "ai.training", "date": "2025-06-01",
-           "legal_basis": "consent", "consent": {"given": True, "explicit": True, "bundled": True}}
+    use = {
+        "region": "DE",
+        "data": "content.chat",
+        "purpose": "ai.training",
+        "date": "2025-06-01",
+        "legal_basis": "consent",
+        "consent": {"given": True, "explicit": True, "bundled": True},
+    }
     for flag, value in zip(extra[::2], extra[1::2], strict=True):
         if flag == "--region":
             use["region"] = value
@@ -76,8 +99,18 @@ def test_decide_exits_0_for_every_outcome_and_json_mirrors_the_decision(extra: l
 
 
 def decided(*sets: str, region: str = "DE") -> tuple[str, list[str]]:
-    args = ["decide", "--region", region, "--data", "content.chat", "--purpose", "ai.training",
-            "--date", "2025-06-01", "--json"]
+    args = [
+        "decide",
+        "--region",
+        region,
+        "--data",
+        "content.chat",
+        "--purpose",
+        "ai.training",
+        "--date",
+        "2025-06-01",
+        "--json",
+    ]
     for item in sets:
         args += ["--set", item]
     done = privlex_cli(*args)
@@ -137,17 +170,21 @@ def test_invalid_input_exits_2_naming_the_field(args: list[str], shown: list[str
 
 @pytest.mark.parametrize(
     ("item", "shown"),
-    [("consent.givn=true", "did you mean consent.given?"), ("subjects.age=3", "did you mean subject.age?"),
-     ("consent=true", "consent"), ("nonsense", "FACT=VALUE")],
+    [
+        ("consent.givn=true", "did you mean consent.given?"),
+        ("subjects.age=3", "did you mean subject.age?"),
+        ("consent=true", "consent"),
+        ("nonsense", "FACT=VALUE"),
+    ],
 )
 def test_an_unknown_set_fact_exits_2(item: str, shown: str) -> None:
-    done = privlex_cli("decide", "--region", "DE", "--data", "content.chat", "--purpose", "ai.training",
-                       "--set", item)
+    done = privlex_cli("decide", "--region", "DE", "--data", "content.chat", "--purpose", "ai.training", "--set", item)
     assert done.returncode == 2
     assert shown in done.stderr
 
 
 # ------------------------------------------------------------------------- compile
+
 
 @pytest.fixture
 def compiled(tmp_path: Path) -> Path:
@@ -210,24 +247,23 @@ def test_a_misspelt_key_fails_with_a_caret_and_a_suggestion(tmp_path: Path) -> N
 
 def test_a_missing_path_fails_with_a_message(tmp_path: Path) -> None:
     done = privlex_cli("compile", tmp_path / "nope", "--out", tmp_path / "out")
-    assert done.returncode in (1, 2)
+    assert done.returncode == 2
     assert "nope" in done.stderr and "does not exist" in done.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="DESIGN: exit 2 for usage or I/O errors; a missing path exits 1 (E001)")
 def test_a_missing_path_is_an_io_error(tmp_path: Path) -> None:
     assert privlex_cli("compile", tmp_path / "nope", "--out", tmp_path / "out").returncode == 2
 
 
 def test_an_empty_folder_fails_with_a_message(tmp_path: Path) -> None:
     done = privlex_cli("compile", tmp_path, "--out", tmp_path / "out")
-    assert done.returncode in (1, 2) and "no .rules files" in done.stderr
+    assert done.returncode == 2 and "no .rules files" in done.stderr
 
 
 def test_a_file_that_is_not_text_fails_with_a_message(tmp_path: Path) -> None:
     (tmp_path / "bad.rules").write_bytes(b"\xff\xfe\x00 not utf-8")
     done = privlex_cli("compile", tmp_path / "bad.rules", "--out", tmp_path / "out")
-    assert done.returncode in (1, 2) and "cannot read" in done.stderr and "bad.rules" in done.stderr
+    assert done.returncode == 2 and "cannot read" in done.stderr and "bad.rules" in done.stderr
 
 
 def test_an_unwritable_output_is_an_io_error(tmp_path: Path) -> None:
@@ -237,6 +273,7 @@ def test_an_unwritable_output_is_an_io_error(tmp_path: Path) -> None:
 
 
 # ---------------------------------------------------------------------------- test
+
 
 def test_the_shipped_tests_pass_with_full_coverage() -> None:
     done = privlex_cli("test", RULESETS, "--require-coverage")
@@ -249,12 +286,16 @@ def test_a_failing_test_names_itself_and_its_line(tmp_path: Path) -> None:
     for source in (TESTS / "semantics" / "g_dates").glob("*.rules"):
         shutil.copy(source, tmp_path)
     rules = tmp_path / "dated.rules"
-    rules.write_text(rules.read_text(encoding="utf-8") + (
-        "\ntest wrong_on_purpose \"March is not permitted\":\n"
-        "    on 2020-03-01\n"
-        "    given region DE, data content.chat, purpose ai.training\n"
-        "    expect permit by dated.default\n"
-    ), encoding="utf-8")
+    rules.write_text(
+        rules.read_text(encoding="utf-8")
+        + (
+            '\ntest wrong_on_purpose "March is not permitted":\n'
+            "    on 2020-03-01\n"
+            "    given region DE, data content.chat, purpose ai.training\n"
+            "    expect permit by dated.default\n"
+        ),
+        encoding="utf-8",
+    )
     line = line_of(rules, "test wrong_on_purpose")
     done = privlex_cli("test", tmp_path)
     report = done.stdout + done.stderr

@@ -10,14 +10,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, TESTS, assert_golden, diagnostics_text
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from privlex.codegen import render_package
 from privlex.pipeline import compile_paths
 from privlex.pyexpr import docstring, string
-
-from conftest import ROOT, TESTS, assert_golden, diagnostics_text
 
 HAZARDS = TESTS / "codegen" / "hazards.rules"
 GOLDEN = TESTS / "codegen" / "expected"
@@ -61,11 +59,16 @@ def test_texts_from_rule_files_arrive_unchanged(unit_package: object) -> None:
     reason = decision.reasons[0]
     assert reason.title == 'Consent """ rule \\'
     assert reason.citations == ['Art. 6(1)(a) """', "{{ cite }}", "{% endfor %}"]
-    assert decision.obligations[0].text == "Keep proof: \"\"\"; os.system('x') \\"
+    assert decision.obligations[0].text == 'Keep proof: """; os.system(\'x\') \\'
     assert reason.source == "tests/codegen/hazards.rules:29"
     child = package.check(
-        {"region": "FR", "data": "content.chat", "purpose": "ai.training",
-         "consent": {"given": True}, "subject": {"age": 15}},
+        {
+            "region": "FR",
+            "data": "content.chat",
+            "purpose": "ai.training",
+            "consent": {"given": True},
+            "subject": {"age": 15},
+        },
         today=__import__("datetime").date(2019, 1, 1),
     )
     assert [r.title for r in child.reasons] == ["Child — enfant — 子供"]
@@ -113,7 +116,16 @@ def test_generated_code_passes_ruff_and_mypy_strict(tmp_path: Path, hazard_files
     if tool == "ruff":
         command = [sys.executable, "-m", "ruff", "check", "--isolated", "--select", "E,F,W,I,UP,B", str(folder)]
     else:
-        command = [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--cache-dir", str(tmp_path / "cache"), str(folder)]
+        command = [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--no-incremental",
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            str(folder),
+        ]
     result = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
 

@@ -24,8 +24,9 @@ def project(tmp_path: Path) -> Path:
     """A small project: the example's rule files, configured to compile into generated/acme_rules."""
     root = tmp_path / "project"
     shutil.copytree(EXAMPLE / "rules", root / "policy")
-    write(root / "pyproject.toml",
-          '[project]\nname = "acme"\n\n[tool.privlex]\nsources = ["policy"]\nout = "generated"\n')
+    write(
+        root / "pyproject.toml", '[project]\nname = "acme"\n\n[tool.privlex]\nsources = ["policy"]\nout = "generated"\n'
+    )
     return root
 
 
@@ -107,7 +108,10 @@ def test_every_bad_key_is_reported(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load(tmp_path / "pyproject.toml")
     assert [(d.message.split()[0], d.span.line if d.span else 0) for d in caught.value.diagnostics] == [
-        ("tool.privlex.sources", 2), ("tool.privlex.out", 3), ("tool.privlex.colour", 4)]
+        ("tool.privlex.sources", 2),
+        ("tool.privlex.out", 3),
+        ("tool.privlex.colour", 4),
+    ]
 
 
 def test_invalid_toml_points_at_its_line(tmp_path: Path) -> None:
@@ -142,7 +146,11 @@ def test_compile_without_arguments_uses_the_config(
     code, _, err = run(capsys, "compile")
     assert code == 0, err
     assert sorted(p.name for p in (project / "generated" / "acme_rules").iterdir()) == [
-        "__init__.py", "_vocabulary.py", "notes.py", "py.typed"]
+        "__init__.py",
+        "_vocabulary.py",
+        "notes.py",
+        "py.typed",
+    ]
     assert run(capsys, "compile", "--check")[0] == 0
     code, out, err = run(capsys, "test", "--require-coverage")
     assert code == 0, out + err

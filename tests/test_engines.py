@@ -23,16 +23,18 @@ def keep(batch: Any) -> np.ndarray:
 def rows() -> pa.Table:
     rng = random.Random(4)
     count = 2_000
-    return pa.table({
-        "id": list(range(count)),
-        "region": [rng.choice(["DE", "FR", "US-CA", "JP", "XX"]) for _ in range(count)],
-        "data": [rng.choice(["content.chat", "service.telemetry"]) for _ in range(count)],
-        "purpose": [rng.choice(["ai.training", "analytics"]) for _ in range(count)],
-        "consent.given": [rng.choice([True, False, None]) for _ in range(count)],
-        "subject.age": [rng.choice([12, 15, 30, None]) for _ in range(count)],
-        "processing.disclosed": [rng.random() < 0.5 for _ in range(count)],
-        "text": [f"row {i}" for i in range(count)],
-    })
+    return pa.table(
+        {
+            "id": list(range(count)),
+            "region": [rng.choice(["DE", "FR", "US-CA", "JP", "XX"]) for _ in range(count)],
+            "data": [rng.choice(["content.chat", "service.telemetry"]) for _ in range(count)],
+            "purpose": [rng.choice(["ai.training", "analytics"]) for _ in range(count)],
+            "consent.given": [rng.choice([True, False, None]) for _ in range(count)],
+            "subject.age": [rng.choice([12, 15, 30, None]) for _ in range(count)],
+            "processing.disclosed": [rng.random() < 0.5 for _ in range(count)],
+            "text": [f"row {i}" for i in range(count)],
+        }
+    )
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +67,8 @@ def test_hugging_face_datasets(rows: pa.Table, kept_ids: list[int]) -> None:
     kept = dataset.with_format("arrow").filter(keep, batched=True, batch_size=300)
     assert kept.with_format(None)["id"] == kept_ids
     verdicts = dataset.with_format("arrow").map(
-        lambda batch: check_batch(batch, today=FIXED_DAY).to_table(), batched=True, batch_size=300)
+        lambda batch: check_batch(batch, today=FIXED_DAY).to_table(), batched=True, batch_size=300
+    )
     assert verdicts.column_names == ["outcome", "deciding", "error", "field"]
     outcomes = verdicts.with_format(None)["outcome"]
     assert [i for i, o in zip(dataset["id"], outcomes, strict=True) if o == "permit"] == kept_ids
@@ -98,8 +101,12 @@ def test_spark_map_in_arrow_in_local_mode(rows: pa.Table, kept_ids: list[int], t
     from pyspark.sql import SparkSession
 
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    spark = (SparkSession.builder.master("local[2]").config("spark.ui.enabled", "false")
-             .config("spark.sql.execution.arrow.maxRecordsPerBatch", "500").getOrCreate())
+    spark = (
+        SparkSession.builder.master("local[2]")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.execution.arrow.maxRecordsPerBatch", "500")
+        .getOrCreate()
+    )
     try:
         # Spark reads dots in column names as struct access: give the groups as structs.
         nested = rows.select(["id", "region", "data", "purpose"])

@@ -66,7 +66,7 @@ def random_record(rng: random.Random, row: int) -> dict[str, Any]:
         "region": rng.choice(["DE", "FR", "IE", "US-CA", "JP", "BR", "de", "XX"]),
         "data": rng.choice(["content.chat", "content.audio", "service.telemetry", "sensitive.health"]),
         "purpose": rng.choice(["ai.training", "product.improvement", "analytics"]),
-        "text": rng.choice(["plain", "üñî \"quoted\" \\ back", "line\nbreak", ""]),
+        "text": rng.choice(["plain", 'üñî "quoted" \\ back', "line\nbreak", ""]),
     }
     consent = {k: rng.choice([True, False]) for k in ("given", "bundled", "withdrawn") if rng.random() < 0.6}
     if consent:
@@ -94,8 +94,9 @@ def big_jsonl(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[byte
 
 def test_jsonl_keeps_exactly_the_rows_check_permits(big_jsonl: tuple[Path, list[bytes]], tmp_path: Path) -> None:
     source, lines = big_jsonl
-    result = privlex_filter(source, "--out", tmp_path / "kept.jsonl", "--decisions", tmp_path / "log.jsonl",
-                            cwd=tmp_path)
+    result = privlex_filter(
+        source, "--out", tmp_path / "kept.jsonl", "--decisions", tmp_path / "log.jsonl", cwd=tmp_path
+    )
     assert result.returncode == 1, result.stderr  # some rows are invalid
     expected = [line for line in lines if line.startswith(b"{") and _parses(line) and permitted(json.loads(line))]
     assert (tmp_path / "kept.jsonl").read_bytes() == b"".join(expected)
@@ -138,8 +139,7 @@ def test_an_unreadable_input_writes_nothing(tmp_path: Path) -> None:
 def test_a_schema_error_stops_the_run_before_anything_is_written(tmp_path: Path) -> None:
     source = tmp_path / "in.csv"
     source.write_text("region,data,purpose,consent.givn\nDE,content.chat,ai.training,true\n")
-    result = privlex_filter(source, "--out", tmp_path / "kept.csv", "--decisions", tmp_path / "log.jsonl",
-                            cwd=tmp_path)
+    result = privlex_filter(source, "--out", tmp_path / "kept.csv", "--decisions", tmp_path / "log.jsonl", cwd=tmp_path)
     assert result.returncode == 2
     assert "'consent.givn' is not a fact; did you mean consent.given?" in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
@@ -154,7 +154,7 @@ CSV = (
     '1,DE,content.chat,ai.training,true,,"multi\r\nline, with comma"\r\n'
     "2,DE,content.chat,ai.training,1,12,x\r\n"
     "3,DE,content.chat\r\n"
-    "4,FR,content.chat,ai.training,TRUE,17.0,\"\"\"quoted\"\"\"\r\n"
+    '4,FR,content.chat,ai.training,TRUE,17.0,"""quoted"""\r\n'
     "5,DE,content.chat,ai.training,yes,,x\r\n"
     "6,JP,content.chat,ai.training,false,,x\r\n"
     "7,US-CA,service.telemetry,analytics,0,,last"
@@ -164,8 +164,7 @@ CSV = (
 def test_csv_records_are_copied_byte_for_byte_with_line_numbers(tmp_path: Path) -> None:
     source = tmp_path / "in.csv"
     source.write_bytes(CSV.encode("utf-8"))
-    result = privlex_filter(source, "--out", tmp_path / "kept.csv", "--decisions", tmp_path / "log.jsonl",
-                            cwd=tmp_path)
+    result = privlex_filter(source, "--out", tmp_path / "kept.csv", "--decisions", tmp_path / "log.jsonl", cwd=tmp_path)
     assert result.returncode == 1, result.stderr
     lines = CSV.encode("utf-8").split(b"\r\n")
     # header (with its BOM), row 1 (two lines: the header is line 1), row 4
@@ -174,8 +173,13 @@ def test_csv_records_are_copied_byte_for_byte_with_line_numbers(tmp_path: Path) 
     assert "invalid: line 7, field consent.given: expected true or false, got 'yes'" in result.stderr
     log = [json.loads(line) for line in (tmp_path / "log.jsonl").read_text().splitlines()[1:]]
     assert [(r["row"], r["line"], r["outcome"]) for r in log] == [
-        (1, 2, "permit"), (2, 4, "deny"), (3, 5, "invalid"), (4, 6, "permit"), (5, 7, "invalid"),
-        (6, 8, "not_applicable"), (7, 9, "deny"),
+        (1, 2, "permit"),
+        (2, 4, "deny"),
+        (3, 5, "invalid"),
+        (4, 6, "permit"),
+        (5, 7, "invalid"),
+        (6, 8, "not_applicable"),
+        (7, 9, "deny"),
     ]
     lenient = privlex_filter(source, "--out", tmp_path / "all.csv", "--allow-uncovered", cwd=tmp_path)
     assert b"6,JP" in (tmp_path / "all.csv").read_bytes()
@@ -184,29 +188,35 @@ def test_csv_records_are_copied_byte_for_byte_with_line_numbers(tmp_path: Path) 
 
 def test_map_and_set_override_columns(tmp_path: Path) -> None:
     source = tmp_path / "in.csv"
-    source.write_text("country,region,data,purpose,ok\nDE,JP,content.chat,ai.training,true\n"
-                      "FR,JP,content.chat,ai.training,false\n")
-    result = privlex_filter(source, "--out", tmp_path / "kept.csv", "--map", "region=country",
-                            "--map", "consent.given=ok", cwd=tmp_path)
+    source.write_text(
+        "country,region,data,purpose,ok\nDE,JP,content.chat,ai.training,true\nFR,JP,content.chat,ai.training,false\n"
+    )
+    result = privlex_filter(
+        source, "--out", tmp_path / "kept.csv", "--map", "region=country", "--map", "consent.given=ok", cwd=tmp_path
+    )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "kept.csv").read_text().splitlines()[1:] == ["DE,JP,content.chat,ai.training,true"]
     assert "region <- country" in result.stderr and "consent.given <- ok" in result.stderr
-    result = privlex_filter(source, "--out", tmp_path / "kept.csv", "--map", "region=country",
-                            "--set", "consent.given=true", cwd=tmp_path)
+    result = privlex_filter(
+        source, "--out", tmp_path / "kept.csv", "--map", "region=country", "--set", "consent.given=true", cwd=tmp_path
+    )
     assert result.returncode == 0 and len((tmp_path / "kept.csv").read_text().splitlines()) == 3
 
 
 def test_parquet_keeps_schema_metadata_and_order(tmp_path: Path) -> None:
-    consent = pa.array([{"given": True}, {"given": False}, None, {"given": True}, {"given": True}],
-                       pa.struct([("given", pa.bool_())]))
-    table = pa.table({
-        "id": pa.array([1, 2, 3, 4, 5], pa.int32()),
-        "region": ["DE", "DE", "BR", "XX", "FR"],
-        "data": pa.array(["content.chat"] * 5).dictionary_encode(),
-        "purpose": ["ai.training"] * 5,
-        "consent": consent,
-        "text": [["a"], [], None, ["d"], ["e", "f"]],
-    }).replace_schema_metadata({"source": "unit test"})
+    consent = pa.array(
+        [{"given": True}, {"given": False}, None, {"given": True}, {"given": True}], pa.struct([("given", pa.bool_())])
+    )
+    table = pa.table(
+        {
+            "id": pa.array([1, 2, 3, 4, 5], pa.int32()),
+            "region": ["DE", "DE", "BR", "XX", "FR"],
+            "data": pa.array(["content.chat"] * 5).dictionary_encode(),
+            "purpose": ["ai.training"] * 5,
+            "consent": consent,
+            "text": [["a"], [], None, ["d"], ["e", "f"]],
+        }
+    ).replace_schema_metadata({"source": "unit test"})
     source = tmp_path / "in.parquet"
     pq.write_table(table, source, row_group_size=2, compression="zstd")
     result = privlex_filter(source, "--out", tmp_path / "kept.parquet", "--allow-uncovered", cwd=tmp_path)
@@ -220,13 +230,19 @@ def test_parquet_keeps_schema_metadata_and_order(tmp_path: Path) -> None:
 
 
 def test_a_failed_run_leaves_no_partial_output(tmp_path: Path) -> None:
-    table = pa.table({"region": ["DE"] * 40_000, "data": ["content.chat"] * 40_000,
-                      "purpose": ["ai.training"] * 40_000, "consent.given": [True] * 40_000})
+    table = pa.table(
+        {
+            "region": ["DE"] * 40_000,
+            "data": ["content.chat"] * 40_000,
+            "purpose": ["ai.training"] * 40_000,
+            "consent.given": [True] * 40_000,
+        }
+    )
     source = tmp_path / "in.parquet"
     pq.write_table(table, source, row_group_size=10_000, compression="none")
     data = bytearray(source.read_bytes())
     middle = len(data) * 3 // 4
-    data[middle:middle + 2000] = os.urandom(2000)  # a later row group is damaged
+    data[middle : middle + 2000] = os.urandom(2000)  # a later row group is damaged
     source.write_bytes(bytes(data))
     result = privlex_filter(source, "--out", tmp_path / "kept.parquet", cwd=tmp_path)
     assert result.returncode == 2, result.stderr
@@ -250,23 +266,50 @@ def test_an_interrupted_run_leaves_no_partial_output(tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------- never crash
 
-KEYS = st.sampled_from(["region", "data", "purpose", "date", "legal_basis", "consent", "subject", "processing",
-                        "consent.given", "subject.age", "text", "region.x", "consent.colour"])
-LEAVES = st.one_of(st.none(), st.booleans(), st.integers(-5, 200), st.floats(allow_nan=True), st.text(max_size=5),
-                   st.sampled_from(["DE", "US-CA", "content.chat", "ai.training", "2024-01-01", "\udcff", "eu"]))
+KEYS = st.sampled_from(
+    [
+        "region",
+        "data",
+        "purpose",
+        "date",
+        "legal_basis",
+        "consent",
+        "subject",
+        "processing",
+        "consent.given",
+        "subject.age",
+        "text",
+        "region.x",
+        "consent.colour",
+    ]
+)
+LEAVES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 200),
+    st.floats(allow_nan=True),
+    st.text(max_size=5),
+    st.sampled_from(["DE", "US-CA", "content.chat", "ai.training", "2024-01-01", "\udcff", "eu"]),
+)
 INNER_KEYS = st.sampled_from(["given", "age", "x", "disclosed"])
 VALUES = st.recursive(
-    LEAVES, lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(INNER_KEYS, inner, max_size=3)),
-    max_leaves=6)
-LINES = st.one_of(st.dictionaries(KEYS, VALUES, max_size=6).map(lambda d: json.dumps(d).encode()),
-                  st.binary(max_size=20))
-CELLS = st.one_of(st.sampled_from(["DE", "true", "1", "", "x", "content.chat", "ai.training", '"q"', "a,b", "12.0"]),
-                  st.text(max_size=4))
+    LEAVES,
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(INNER_KEYS, inner, max_size=3)),
+    max_leaves=6,
+)
+LINES = st.one_of(
+    st.dictionaries(KEYS, VALUES, max_size=6).map(lambda d: json.dumps(d).encode()), st.binary(max_size=20)
+)
+CELLS = st.one_of(
+    st.sampled_from(["DE", "true", "1", "", "x", "content.chat", "ai.training", '"q"', "a,b", "12.0"]),
+    st.text(max_size=4),
+)
 
 
 def run_in_process(source: Path, folder: Path) -> Report:
-    report = filter_rows(Options(input=source, out=folder / f"kept{source.suffix}", decisions=folder / "log.jsonl",
-                                 today=FIXED_DAY))
+    report = filter_rows(
+        Options(input=source, out=folder / f"kept{source.suffix}", decisions=folder / "log.jsonl", today=FIXED_DAY)
+    )
     records = [json.loads(line) for line in (folder / "log.jsonl").read_text().splitlines()]
     assert len(records) == report.rows + 1
     return report

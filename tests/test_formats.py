@@ -115,7 +115,11 @@ def test_sarif_has_what_code_scanning_needs(capsys: pytest.CaptureFixture[str]) 
         assert {"startLine", "startColumn", "endLine", "endColumn"} <= set(region)
         assert region["startLine"] >= 1 and region["endColumn"] > region["startColumn"]
     assert results[0]["locations"][0]["physicalLocation"]["region"] == {
-        "startLine": 11, "startColumn": 14, "endLine": 11, "endColumn": 26}
+        "startLine": 11,
+        "startColumn": 14,
+        "endLine": 11,
+        "endColumn": 26,
+    }
     assert "did you mean content.chat?" in results[0]["message"]["text"]
 
 
@@ -133,8 +137,9 @@ def test_output_file_takes_the_diagnostics(
     output_format: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     target = tmp_path / "report"
-    code, out, err = run(capsys, "check", UNIT, "--output-format", output_format, "--output-file", str(target),
-                         "--color", "always")
+    code, out, err = run(
+        capsys, "check", UNIT, "--output-format", output_format, "--output-file", str(target), "--color", "always"
+    )
     assert code == 1
     assert out == "" and err == ""
     text = target.read_text(encoding="utf-8")
@@ -160,15 +165,16 @@ def warning_only(tmp_path: Path) -> Path:
     """A unit whose only finding is a warning (W401)."""
     unit = tmp_path / "unit"
     unit.mkdir()
-    (unit / "vocabulary.rules").write_text((FORMATS / "unit" / "vocabulary.rules").read_text(encoding="utf-8"),
-                                           encoding="utf-8")
+    (unit / "vocabulary.rules").write_text(
+        (FORMATS / "unit" / "vocabulary.rules").read_text(encoding="utf-8"), encoding="utf-8"
+    )
     (unit / "policy.rules").write_text(
         'ruleset policy "Warning fixture":\n'
         '    law "Fixture Act"\n    covers DE\n    from 2020-01-01\n'
         '    otherwise deny "No lawful basis" cites "Fixture Art. 1"\n\n'
         '    rule consent "Consent":\n        cites "Fixture Art. 7"\n        permit when consent.given\n'
         '        unless also_permit "Consent, again":\n            cites "Fixture Art. 7(2)"\n'
-        '            permit when consent.bundled\n',
+        "            permit when consent.bundled\n",
         encoding="utf-8",
     )
     return unit
@@ -188,8 +194,9 @@ def test_warnings_fail_only_as_errors(warning_only: Path, tmp_path: Path, capsys
     assert run(capsys, "test", str(warning_only), "--warnings-as-errors")[0] == 1
 
 
-def test_config_errors_use_the_chosen_format(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_config_errors_use_the_chosen_format(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.privlex]\nsource = ["rules"]\n', encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     code, out, _ = run(capsys, "check", "--output-format", "sarif")
@@ -227,8 +234,9 @@ def test_colour_choice(choice: str, environ: dict[str, str], tty: bool, expected
     assert use_color(choice, stream, environ) is expected
 
 
-def test_force_color_colours_full_output_only(monkeypatch: pytest.MonkeyPatch,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_force_color_colours_full_output_only(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("FORCE_COLOR", "1")
     assert "\x1b[" in run(capsys, "check", UNIT)[2]
     assert "\x1b[" not in run(capsys, "check", UNIT, "--output-format", "concise")[2]
@@ -259,8 +267,7 @@ def test_github_escapes_data_and_properties() -> None:
 def test_concise_keeps_one_line_per_diagnostic() -> None:
     spanless = Diagnostic(code="E001", severity=Severity.ERROR, message="rules does not exist")
     assert format_concise([AWKWARD, spanless]) == (
-        "privlex: E001 rules does not exist\n"
-        "rules/a,b:c.rules:3:5: E201 100% wrong: a, b and more [did you mean ä?]\n"
+        "privlex: E001 rules does not exist\nrules/a,b:c.rules:3:5: E201 100% wrong: a, b and more [did you mean ä?]\n"
     )
 
 

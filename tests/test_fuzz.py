@@ -18,9 +18,38 @@ SHIPPED = ROOT / "rulesets"
 SHIPPED_FILES = sorted(SHIPPED.glob("*.rules"))
 KEYWORDS = sorted(set(re.findall(r'"([a-z]+)"', grammar_text())))
 SNIPPETS = [
-    "content", "content.chat", "ai.training", "consent.given", "subject.age", "consent_age", "DE", "EU",
-    "US-CA", '"A title"', '"GDPR Art. 6(1)"', "2024-01-01", "2024-02-30", "16", "0", ":", ",", "(", ")",
-    "{", "}", "<", "<=", ">", ">=", "=", "!=", "#", '"', "\\", "&&", "-",
+    "content",
+    "content.chat",
+    "ai.training",
+    "consent.given",
+    "subject.age",
+    "consent_age",
+    "DE",
+    "EU",
+    "US-CA",
+    '"A title"',
+    '"GDPR Art. 6(1)"',
+    "2024-01-01",
+    "2024-02-30",
+    "16",
+    "0",
+    ":",
+    ",",
+    "(",
+    ")",
+    "{",
+    "}",
+    "<",
+    "<=",
+    ">",
+    ">=",
+    "=",
+    "!=",
+    "#",
+    '"',
+    "\\",
+    "&&",
+    "-",
 ]
 INDENTS = ["", "", "    ", "        ", "            ", "  ", "\t", " \t"]
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -68,7 +97,7 @@ def test_random_text_gives_diagnostics_not_exceptions(tmp_path: Path, text: str)
 
 def _delete(lines: list[str], data: st.DataObject) -> list[str]:
     index = data.draw(st.integers(0, len(lines) - 1))
-    return lines[:index] + lines[index + 1:]
+    return lines[:index] + lines[index + 1 :]
 
 
 def _duplicate(lines: list[str], data: st.DataObject) -> list[str]:
@@ -134,8 +163,9 @@ def test_mutated_shipped_files_give_diagnostics_not_exceptions(tmp_path: Path, d
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
     for shipped in SHIPPED_FILES:
-        (folder / shipped.name).write_text(mutated if shipped == target else shipped.read_text(encoding="utf-8"),
-                                           encoding="utf-8")
+        (folder / shipped.name).write_text(
+            mutated if shipped == target else shipped.read_text(encoding="utf-8"), encoding="utf-8"
+        )
     compilation = compile_paths([folder])
     assert_well_formed(compilation)
     if compilation.program is not None:

@@ -86,21 +86,21 @@ def test_other_mistakes_list_what_was_expected() -> None:
     _, (diagnostic,) = parse(source(RULE + "        purpose\n"))
     assert diagnostic.message == "this line ends too early"
     assert diagnostic.help == "expected a name"
-    _, (keyword,) = parse(source(RULE + "        citing \"x\"\n"))
+    _, (keyword,) = parse(source(RULE + '        citing "x"\n'))
     assert keyword.message == 'unexpected "citing"'
     assert keyword.help is not None and '"cites", "data", "deny"' in keyword.help
 
 
 def test_empty_block_points_at_its_header() -> None:
-    _, (diagnostic,) = parse(source(RULE + "\n    # nothing here\n    rule b \"t\":\n        deny\n"))
+    _, (diagnostic,) = parse(source(RULE + '\n    # nothing here\n    rule b "t":\n        deny\n'))
     assert diagnostic.message == 'this line ends with ":" but nothing is indented below it'
     assert (diagnostic.span.line, diagnostic.span.column) == (2, 15)
 
 
 def test_indentation_errors() -> None:
-    _, (deeper,) = parse(source(RULE + "        deny\n            cites \"c\"\n"))
+    _, (deeper,) = parse(source(RULE + '        deny\n            cites "c"\n'))
     assert (deeper.code, deeper.span.line, deeper.span.column) == ("E102", 4, 13)
-    _, (between,) = parse(source(RULE + "        deny\n      cites \"c\"\n"))
+    _, (between,) = parse(source(RULE + '        deny\n      cites "c"\n'))
     assert (between.code, between.span.line, between.span.column) == ("E102", 4, 7)
 
 

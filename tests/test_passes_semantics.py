@@ -84,8 +84,10 @@ def test_a_region_without_any_value(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("values", "message"),
     [
-        ("EEA: 16\nDE: 13 until 2024-12-31\nDE: 15 from 2024-01-01",
-         "parameter age has two values for DE from 2024-01-01: this one and the one on line 31"),
+        (
+            "EEA: 16\nDE: 13 until 2024-12-31\nDE: 15 from 2024-01-01",
+            "parameter age has two values for DE from 2024-01-01: this one and the one on line 31",
+        ),
         ("EEA: 16\nEEA: 15", "parameter age has two values for EEA: this one and the one on line 30"),
     ],
 )
@@ -237,8 +239,11 @@ def test_dates_of_nodes(tmp_path: Path) -> None:
 
 
 def with_test(*lines: str, at_top: bool = False) -> str:
-    rule = top_rule("permit when consent.given", 'obligation keep "Keep proof" cites "c"',
-                    unless("bundled", "deny when consent.bundled"))
+    rule = top_rule(
+        "permit when consent.given",
+        'obligation keep "Keep proof" cites "c"',
+        unless("bundled", "deny when consent.bundled"),
+    )
     body = "\n".join(f"    {line}" for line in ("given region DE, data content, purpose ai", *lines))
     if at_top:
         return ruleset(rule) + f'test example "Example":\n{body}\n'
@@ -251,8 +256,9 @@ def test_node_ids_include_nested_exceptions_and_the_default(tmp_path: Path) -> N
     assert node_ids(compilation.program.rulesets[0]) == ["top", "top.bundled", "default"]
     (case,) = compilation.program.tests
     assert case.use == {"region": "DE", "data": "content", "purpose": "ai"}
-    assert case.expectations[0] == ir.Expectation(outcome="permit", by=("top",), obligations=None,
-                                                   span=case.expectations[0].span)
+    assert case.expectations[0] == ir.Expectation(
+        outcome="permit", by=("top",), obligations=None, span=case.expectations[0].span
+    )
 
 
 @pytest.mark.parametrize(
@@ -264,13 +270,22 @@ def test_node_ids_include_nested_exceptions_and_the_default(tmp_path: Path) -> N
         (["expect permit by r.top with obligations r.keep", "expect deny by r.default"], True, []),
         (["expect permit by top"], True, [("E501", "did you mean r.top?")]),
         (["expect deny by default"], False, []),
-        (["given subject.age"], False, [("E502", "write `subject.age VALUE`"),
-                                             ("E207", "add a line such as `expect deny by consent.bundled`")]),
+        (
+            ["given subject.age"],
+            False,
+            [("E502", "write `subject.age VALUE`"), ("E207", "add a line such as `expect deny by consent.bundled`")],
+        ),
         (["given consent.given, consent.given", "expect permit"], False, [("E502", None)]),
-        (["given region EU", "expect permit"], False,
-         [("E302", "name one country or subdivision inside EU, such as DE")]),
-        (["on 2024-02-30", "expect permit"], False, [("E303", "write dates as YYYY-MM-DD, with a month from 01 "
-                                                          "to 12 and a day that month has")]),
+        (
+            ["given region EU", "expect permit"],
+            False,
+            [("E302", "name one country or subdivision inside EU, such as DE")],
+        ),
+        (
+            ["on 2024-02-30", "expect permit"],
+            False,
+            [("E303", "write dates as YYYY-MM-DD, with a month from 01 to 12 and a day that month has")],
+        ),
         (["on 2024-01-01", "on 2024-01-02", "expect permit"], False, [("E206", None)]),
     ],
 )

@@ -108,7 +108,7 @@ def test_a_unit_whose_rules_read_no_date_does_not_read_the_clock(unit_package: A
 
 def test_the_shipped_fast_path_stops_at_the_first_deny() -> None:
     source = Path(privlex_rules.gdpr.__file__).read_text(encoding="utf-8")
-    fast = source[source.index("def permitted("):]
+    fast = source[source.index("def permitted(") :]
     assert "return False" in fast and ".append(" not in fast and "settle(" not in fast
 
 

@@ -29,9 +29,11 @@ HOOK_REPO_FILES = ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "com
 def _wheelhouse() -> Path:
     if WHEELHOUSE.is_dir() and any(WHEELHOUSE.glob("hatchling-*.whl")):
         return WHEELHOUSE
-    reason = (f"needs the offline wheelhouse that .ci/run builds ({WHEELHOUSE} has no hatchling wheel); "
-              "run .ci/run once, or set PRIVLEX_WHEELHOUSE to a folder made with "
-              "`pip wheel --wheel-dir DIR . hatchling`")
+    reason = (
+        f"needs the offline wheelhouse that .ci/run builds ({WHEELHOUSE} has no hatchling wheel); "
+        "run .ci/run once, or set PRIVLEX_WHEELHOUSE to a folder made with "
+        "`pip wheel --wheel-dir DIR . hatchling`"
+    )
     if os.environ.get("CI"):
         pytest.fail(reason)
     pytest.skip(reason)
@@ -48,10 +50,21 @@ def test_manifest_declares_both_hooks() -> None:
 
 
 def git(folder: Path, *args: str) -> str:
-    environ = {**os.environ, "GIT_AUTHOR_NAME": "privlex tests", "GIT_AUTHOR_EMAIL": "tests@example.invalid",
-               "GIT_COMMITTER_NAME": "privlex tests", "GIT_COMMITTER_EMAIL": "tests@example.invalid"}
-    result = subprocess.run(["git", "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main", *args],
-                            cwd=folder, capture_output=True, text=True, env=environ, check=True)
+    environ = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "privlex tests",
+        "GIT_AUTHOR_EMAIL": "tests@example.invalid",
+        "GIT_COMMITTER_NAME": "privlex tests",
+        "GIT_COMMITTER_EMAIL": "tests@example.invalid",
+    }
+    result = subprocess.run(
+        ["git", "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main", *args],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        env=environ,
+        check=True,
+    )
     return result.stdout.strip()
 
 
@@ -61,9 +74,15 @@ def environ(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         pytest.skip("needs git")
     wheelhouse = _wheelhouse()
     cache = tmp_path_factory.mktemp("pre-commit-home")
-    values = {**os.environ, "PRE_COMMIT_HOME": str(cache / "pre-commit"), "PIP_NO_INDEX": "1",
-              "PIP_FIND_LINKS": str(wheelhouse), "PIP_DISABLE_PIP_VERSION_CHECK": "1",
-              "VIRTUALENV_OVERRIDE_APP_DATA": str(cache / "virtualenv"), "PRE_COMMIT_COLOR": "never"}
+    values = {
+        **os.environ,
+        "PRE_COMMIT_HOME": str(cache / "pre-commit"),
+        "PIP_NO_INDEX": "1",
+        "PIP_FIND_LINKS": str(wheelhouse),
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        "VIRTUALENV_OVERRIDE_APP_DATA": str(cache / "virtualenv"),
+        "PRE_COMMIT_COLOR": "never",
+    }
     values.pop("PRIVLEX_SKIP_BUILD_HOOK", None)
     return values
 
@@ -91,10 +110,10 @@ def consumer(tmp_path: Path, hook_repo: tuple[Path, str], environ: dict[str, str
     repo = tmp_path / "consumer"
     shutil.copytree(EXAMPLE / "rules", repo / "rules")
     (repo / "pyproject.toml").write_text(
-        '[project]\nname = "acme"\n\n[tool.privlex]\nsources = ["rules"]\nout = "generated"\n', encoding="utf-8")
+        '[project]\nname = "acme"\n\n[tool.privlex]\nsources = ["rules"]\nout = "generated"\n', encoding="utf-8"
+    )
     path, rev = hook_repo
-    config = {"repos": [{"repo": str(path), "rev": rev,
-                         "hooks": [{"id": "privlex-compile"}, {"id": "privlex-check"}]}]}
+    config = {"repos": [{"repo": str(path), "rev": rev, "hooks": [{"id": "privlex-compile"}, {"id": "privlex-check"}]}]}
     (repo / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
     compiled = subprocess.run([sys.executable, "-m", "privlex", "compile"], cwd=repo, capture_output=True, text=True)
     assert compiled.returncode == 0, compiled.stderr
@@ -105,8 +124,14 @@ def consumer(tmp_path: Path, hook_repo: tuple[Path, str], environ: dict[str, str
 
 
 def pre_commit(repo: Path, environ: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pre_commit", "run", "--all-files", *args], cwd=repo,
-                          capture_output=True, text=True, env=environ, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", "run", "--all-files", *args],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=600,
+    )
 
 
 def test_a_current_repository_passes_both_hooks(consumer: Path, environ: dict[str, str]) -> None:
@@ -119,8 +144,9 @@ def test_a_current_repository_passes_both_hooks(consumer: Path, environ: dict[st
 
 def test_compile_regenerates_and_fails_when_files_changed(consumer: Path, environ: dict[str, str]) -> None:
     rules = consumer / "rules" / "notes.rules"
-    rules.write_text(rules.read_text(encoding="utf-8").replace("Never the notes of minors", "No notes of minors"),
-                     encoding="utf-8")
+    rules.write_text(
+        rules.read_text(encoding="utf-8").replace("Never the notes of minors", "No notes of minors"), encoding="utf-8"
+    )
     git(consumer, "add", "rules/notes.rules")
     result = pre_commit(consumer, environ, "privlex-compile")
     output = result.stdout + result.stderr
@@ -135,8 +161,9 @@ def test_compile_regenerates_and_fails_when_files_changed(consumer: Path, enviro
 
 def test_check_reports_diagnostics_and_writes_nothing(consumer: Path, environ: dict[str, str]) -> None:
     rules = consumer / "rules" / "notes.rules"
-    rules.write_text(rules.read_text(encoding="utf-8").replace("        data note\n", "        data notes\n"),
-                     encoding="utf-8")
+    rules.write_text(
+        rules.read_text(encoding="utf-8").replace("        data note\n", "        data notes\n"), encoding="utf-8"
+    )
     git(consumer, "add", "rules/notes.rules")
     before = {p.name: p.read_bytes() for p in (consumer / "generated" / "acme_rules").iterdir()}
     result = pre_commit(consumer, environ, "privlex-check")

@@ -49,33 +49,6 @@ def observed(decision: Any) -> dict[str, Any]:
     }
 
 
-# Cases where the implementation disagrees with DESIGN.md semantics 8 on the
-# ORDER of obligations only (outcome, reasons, rulesets and the set of
-# obligations agree). Obligation order comes from `ir.Obligation.order`,
-# which rulesets.py numbers after a node's exceptions (post-order), and
-# codegen emits one Obligation per (ruleset, id), so a second declaration of
-# an id takes the first one's place and `rule`. These cases are checked with
-# obligations compared as sets below, and exactly in the strict xfail test.
-OBLIGATION_ORDER_BUG = (
-    "obligations are not in source order (rulesets.py numbers a node's own obligations after its exceptions')"
-)
-DUPLICATE_ID_BUG = (
-    "an obligation id declared on two rules takes the first declaration's place and `rule` "
-    "(codegen: one constant per id)"
-)
-KNOWN_BUGS: dict[str, str] = {
-    "a02 permit + permit: reasons of both, alpha before zeta although zeta is written first": DUPLICATE_ID_BUG,
-    "a03 permit + permit: obligations merged by ruleset id; keep_log once per ruleset": DUPLICATE_ID_BUG,
-    "a10 France: zeta's deny rule is not consulted outside its region": DUPLICATE_ID_BUG,
-    "a13 their first day": DUPLICATE_ID_BUG,
-    "b04 a1 matches under a: a's effect is permit, the leaf a1 decides; obligations of r and a1": OBLIGATION_ORDER_BUG,
-    "b05 siblings a1 and a2 both permit: both decide": OBLIGATION_ORDER_BUG,
-    "b06 only the second sibling a2": OBLIGATION_ORDER_BUG,
-    "b10 cousins a1 and b1 both permit": OBLIGATION_ORDER_BUG,
-    "b22 permit leaves of two rules": OBLIGATION_ORDER_BUG,
-}
-
-
 def decide(package: Any, case: dict[str, Any]) -> dict[str, Any]:
     today = datetime.date.fromisoformat(case["today"]) if "today" in case else FIXED_DAY
     return observed(package.check(case["use"], today=today))
@@ -88,8 +61,6 @@ def expected(case: dict[str, Any]) -> dict[str, Any]:
 def test_every_letter_of_the_brief_has_a_unit() -> None:
     letters = {unit.name.split("_", 1)[0] for unit in UNITS}
     assert letters >= set("abcdefg"), letters
-    every_id = {case["id"] for unit in UNITS for case in load_cases(unit)}
-    assert set(KNOWN_BUGS) <= every_id, set(KNOWN_BUGS) - every_id
 
 
 @pytest.mark.parametrize("unit", UNITS, ids=[unit.name for unit in UNITS])
@@ -98,8 +69,6 @@ def test_unit_decides_every_case_as_designed(unit: Path, unit_package: Any) -> N
     wrong: list[str] = []
     for case in load_cases(unit):
         got, wanted = decide(package, case), expected(case)
-        if case["id"] in KNOWN_BUGS:  # everything but the order of obligations
-            got["obligations"], wanted["obligations"] = sorted(got["obligations"]), sorted(wanted["obligations"])
         if got != wanted:
             lines = [f"{case['id']}:"]
             for key in wanted:
@@ -107,18 +76,6 @@ def test_unit_decides_every_case_as_designed(unit: Path, unit_package: Any) -> N
                     lines.append(f"    {key}: expected {wanted[key]}, got {got[key]}")
             wrong.append("\n".join(lines))
     assert not wrong, f"{unit.name}: {len(wrong)} case(s) decided otherwise:\n" + "\n".join(wrong)
-
-
-BUGGY = [(unit, case) for unit in UNITS for case in load_cases(unit) if case["id"] in KNOWN_BUGS]
-
-
-@pytest.mark.parametrize(
-    ("unit", "case"),
-    [pytest.param(u, c, marks=pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[c["id"]])) for u, c in BUGGY],
-    ids=[case["id"].split(" ", 1)[0] for _, case in BUGGY],
-)
-def test_obligations_in_source_order(unit: Path, case: dict[str, Any], unit_package: Any) -> None:
-    assert decide(unit_package(unit), case) == expected(case)
 
 
 @pytest.mark.parametrize("unit", UNITS, ids=[unit.name for unit in UNITS])
@@ -133,8 +90,10 @@ def test_reason_fields_point_back_to_the_fixture(unit: Path, unit_package: Any) 
             assert str(reason.effect) == str(decision.outcome), case["id"]
             assert reason.citations and all(isinstance(c, str) and c for c in reason.citations)
             expected_kind = (
-                "default" if reason.rule == "default"
-                else "exception" if "." in reason.rule
+                "default"
+                if reason.rule == "default"
+                else "exception"
+                if "." in reason.rule
                 else None  # rule or exclusion: checked against the source line
             )
             path, _, line = reason.source.rpartition(":")
@@ -150,7 +109,6 @@ def test_reason_fields_point_back_to_the_fixture(unit: Path, unit_package: Any) 
                 assert text.startswith(f"{reason.kind} {last} "), (reason, text)
 
 
-@pytest.mark.xfail(strict=True, reason=DUPLICATE_ID_BUG)
 def test_an_obligation_names_the_node_that_carried_it(unit_package: Any) -> None:
     """Only a_permit matches; its keep_log must not be reported as a_second's."""
     unit = SEMANTICS / "a_two_rulesets"
@@ -164,4 +122,5 @@ def test_an_obligation_names_the_node_that_carried_it(unit_package: Any) -> None
         above = [text.strip() for text in lines[:line]]
         assert above[-1].startswith(f"obligation {obligation.id} ")
         assert max(i for i, text in enumerate(above) if text.startswith("rule ")) == above.index(
-            'rule a_permit "Alpha\'s permit":')
+            'rule a_permit "Alpha\'s permit":'
+        )

@@ -96,8 +96,7 @@ class BatchResult:
         return self._take(pa.array([v.field for v in self.verdicts], pa.string()))
 
     def to_table(self) -> pa.Table:
-        return pa.table({"outcome": self.outcome, "deciding": self.deciding, "error": self.error,
-                         "field": self.field})
+        return pa.table({"outcome": self.outcome, "deciding": self.deciding, "error": self.error, "field": self.field})
 
     def counts(self) -> dict[str, int]:
         """How many rows came to each outcome."""
@@ -179,8 +178,9 @@ class Evaluator:
             return [], np.empty(0, np.int32)
         encoded = [encode(leaf(batch, source.column)) for source in self.plan.sources]
         inverse, parts = combine([(codes, len(values)) for codes, values in encoded], batch.num_rows)
-        numbers = [column.numbers(values)[part] for column, (_, values), part
-                   in zip(self.columns, encoded, parts, strict=True)]
+        numbers = [
+            column.numbers(values)[part] for column, (_, values), part in zip(self.columns, encoded, parts, strict=True)
+        ]
         if numbers:
             packed = np.ascontiguousarray(np.stack(numbers, axis=1))
             keys: list[Any] = packed.view(np.dtype((np.void, 8 * len(numbers)))).ravel().tolist()
@@ -193,8 +193,9 @@ class Evaluator:
         for j, key in enumerate(keys):
             verdict = seen.get(key)
             if verdict is None:
-                values = tuple(column.values[int(number[j])] for column, number in zip(self.columns, numbers,
-                                                                                          strict=True))
+                values = tuple(
+                    column.values[int(number[j])] for column, number in zip(self.columns, numbers, strict=True)
+                )
                 verdict = self.decide(values)
                 if len(seen) >= 1 << 20:
                     seen.clear()

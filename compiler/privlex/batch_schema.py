@@ -127,8 +127,9 @@ def plan(
             continue
         if not dot and root in facts.groups:
             if item.fields is None:
-                raise SchemaError(f"column {root!r} must be a struct of {root} facts "
-                                  f"(or give them as columns named {root}.NAME)")
+                raise SchemaError(
+                    f"column {root!r} must be a struct of {root} facts (or give them as columns named {root}.NAME)"
+                )
             for inner in item.fields:
                 path = f"{root}.{inner.name}"
                 if path not in facts.facts:
@@ -165,7 +166,9 @@ def plan(
         found.pop(fact, None)
     for spec in facts.facts.values():
         if spec.required and spec.path not in found and spec.path not in constants:
-            raise SchemaError(f"no column gives the required fact {spec.path}: name a column {spec.path}, "
-                              f"or map one with --map {spec.path}=COLUMN")
+            raise SchemaError(
+                f"no column gives the required fact {spec.path}: name a column {spec.path}, "
+                f"or map one with --map {spec.path}=COLUMN"
+            )
     ordered = sorted(found.values(), key=lambda s: list(facts.facts).index(s.fact))
     return Plan(tuple(ordered), constants)

@@ -8,8 +8,7 @@ from lark import Token, Transformer, Tree, v_args
 from lark.tree import Meta
 
 from . import nodes as n
-from .diagnostics import source_lines
-from .source import SourceFile, Span
+from .source import SourceFile, Span, source_lines
 
 
 def unquote(token: str) -> str:
@@ -159,9 +158,7 @@ class _ToNodes(Transformer[Token, Any]):
         return ("excludes", self.name(items[0]))
 
     def integer_type(self, meta: Meta, items: list[Token]) -> n.FactType:
-        return n.FactType(
-            span=self.span(meta), kind="integer", minimum=int(items[0]), maximum=int(items[1])
-        )
+        return n.FactType(span=self.span(meta), kind="integer", minimum=int(items[0]), maximum=int(items[1]))
 
     def date_type(self, meta: Meta, items: list[Any]) -> n.FactType:
         return n.FactType(span=self._empty_span(meta), kind="date")
@@ -195,9 +192,7 @@ class _ToNodes(Transformer[Token, Any]):
         members = [member for group in items[2:] for member in group]
         return self._region("group", meta, items[0], items[1], tuple(members))
 
-    def _region(
-        self, kind: str, meta: Meta, code: Token, title: Token, members: tuple[n.Name, ...]
-    ) -> n.RegionDecl:
+    def _region(self, kind: str, meta: Meta, code: Token, title: Token, members: tuple[n.Name, ...]) -> n.RegionDecl:
         return n.RegionDecl(
             span=self.span(meta),
             kind=kind,  # type: ignore[arg-type]
@@ -253,9 +248,7 @@ class _ToNodes(Transformer[Token, Any]):
         effect, title, citations = items
         return (
             "default",
-            n.Default(
-                span=self.span(meta), effect=effect, title=unquote(title), citations=citations
-            ),
+            n.Default(span=self.span(meta), effect=effect, title=unquote(title), citations=citations),
         )
 
     def effect(self, meta: Meta, items: list[Token]) -> str:
@@ -377,9 +370,7 @@ class _ToNodes(Transformer[Token, Any]):
         return list(items)
 
     def assignment(self, meta: Meta, items: list[Any]) -> n.Assignment:
-        return n.Assignment(
-            span=self.span(meta), fact=items[0], value=items[1] if len(items) > 1 else None
-        )
+        return n.Assignment(span=self.span(meta), fact=items[0], value=items[1] if len(items) > 1 else None)
 
     def expect_clause(self, meta: Meta, items: list[n.Expectation]) -> n.Expectation:
         return items[0].model_copy(update={"span": self.span(meta)})
@@ -446,9 +437,7 @@ class _ToNodes(Transformer[Token, Any]):
 
     def _member(self, meta: Meta, items: list[Any], *, negated: bool) -> n.Member:
         values, braced = items[1] if isinstance(items[1], tuple) else ((items[1],), False)
-        return n.Member(
-            span=self.span(meta), fact=items[0], values=values, braced=braced, negated=negated
-        )
+        return n.Member(span=self.span(meta), fact=items[0], values=values, braced=braced, negated=negated)
 
     def value_set(self, meta: Meta, items: list[Any]) -> tuple[tuple[n.Value, ...], bool]:
         return tuple(items), True

@@ -92,6 +92,7 @@ def _emit_any(
         return
     best = shared.most_common(1)[0][0]  # ties: the test met first
     code.add_if(depth, best)
-    _emit_any(emitter, code, [(n, [t for t in tests if t != best]) for n, tests in items if best in tests],
-              depth + 1, names)
+    _emit_any(
+        emitter, code, [(n, [t for t in tests if t != best]) for n, tests in items if best in tests], depth + 1, names
+    )
     _emit_any(emitter, code, [(n, tests) for n, tests in items if best not in tests], depth, names)

@@ -272,7 +272,7 @@ def _reason(error: Mapping[str, Any]) -> str:
     if kind == "extra_forbidden":
         return "is not a privlex setting"
     if kind == "list_type":
-        return f"must be a list of paths, e.g. [\"rulesets\"], not {value!r}"
+        return f'must be a list of paths, e.g. ["rulesets"], not {value!r}'
     if kind == "too_short":
         return "must name at least one rule file or folder"
     if kind == "string_type":

@@ -83,9 +83,7 @@ class Analyser:
     def _range(self, value: ir.Scalar | ir.ParamRef) -> tuple[Bound | None, Bound | None]:
         if isinstance(value, ir.ParamRef):
             parameter = self.parameters.get(value.name)
-            bounds = [
-                _bound(v) for pieces in (parameter.timeline.values() if parameter else ()) for _, _, v in pieces
-            ]
+            bounds = [_bound(v) for pieces in (parameter.timeline.values() if parameter else ()) for _, _, v in pieces]
             known = [b for b in bounds if b is not None]
             return (min(known), max(known)) if known else (None, None)
         bound = _bound(value)

@@ -23,6 +23,7 @@ class Severity(StrEnum):
 CODES: dict[str, str] = {
     # reading files
     "E001": "a rule file cannot be read",
+    "E002": "bad configuration in pyproject.toml",
     # syntax (parse)
     "E101": "syntax error",
     "E102": "bad indentation",
@@ -92,13 +93,9 @@ def error(
     )
 
 
-def warning(
-    code: str, message: str, span: Span | None, *, help: str | None = None
-) -> Diagnostic:
+def warning(code: str, message: str, span: Span | None, *, help: str | None = None) -> Diagnostic:
     assert code in CODES and code.startswith("W"), code
-    return Diagnostic(
-        code=code, severity=Severity.WARNING, message=message, span=span, help=help
-    )
+    return Diagnostic(code=code, severity=Severity.WARNING, message=message, span=span, help=help)
 
 
 def closest(name: str, candidates: Iterable[str]) -> str | None:
@@ -119,20 +116,6 @@ def sort_key(diagnostic: Diagnostic) -> tuple[str, int, int, str]:
     return (span.file, span.line, span.column, diagnostic.code)
 
 
-def source_lines(text: str) -> list[str]:
-    """A file's lines as the parser counts them: only "\\n" ends a line ("\\r\\n" too).
-
-    Unlike str.splitlines, form feeds, U+2028 and the like inside a line do not
-    end it, so line numbers agree with the parser's.
-    """
-    return [line.removesuffix("\r") for line in text.split("\n")]
-
-
-def _line_text(source: SourceFile | None, line: int) -> str:
-    lines = source_lines(source.text) if source else []
-    return lines[line - 1] if 0 < line <= len(lines) else ""
-
-
 def _visible(text: str) -> str:
     """A source line safe to print: a tab shows as a space, other control characters as U+FFFD.
 
@@ -148,7 +131,7 @@ def render(diagnostic: Diagnostic, sources: Mapping[str, SourceFile]) -> str:
     if span is not None:
         lines.append(f"  --> {span.file}:{span.line}:{span.column}")
         source = sources.get(span.file)
-        text = _line_text(source, span.line)
+        text = source.line_text(span.line) if source else ""
         if text:
             gutter = " " * len(str(span.line))
             width = (
@@ -166,9 +149,7 @@ def render(diagnostic: Diagnostic, sources: Mapping[str, SourceFile]) -> str:
     return "\n".join(lines)
 
 
-def render_all(
-    diagnostics: Iterable[Diagnostic], sources: Mapping[str, SourceFile]
-) -> str:
+def render_all(diagnostics: Iterable[Diagnostic], sources: Mapping[str, SourceFile]) -> str:
     ordered = sorted(diagnostics, key=sort_key)
     if not ordered:
         return ""

@@ -87,7 +87,8 @@ class JsonlReader:
         """The facts read so far (JSON lines have no schema: each line names its own)."""
         order = {path: number for number, path in enumerate(self.settings.facts.facts)}
         read = sorted(self.records.seen, key=lambda path: (order.get(path, len(order)), path)) or [
-            "each line's keys named after a fact root"]
+            "each line's keys named after a fact root"
+        ]
         read += [f"{fact} <- {name}" for fact, name in self.settings.mapping.items()]
         return read + [f"{fact} = {value!r} (--set)" for fact, value in self.settings.constants.items()]
 
@@ -158,8 +159,9 @@ class CsvReader:
             self.raw = open(path, "rb")  # noqa: SIM115 - closed by close()
             self.bom = self.raw.read(3) == codecs.BOM_UTF8
             self.raw.seek(0)
-            self.stream = io.TextIOWrapper(self.raw, encoding="utf-8-sig" if self.bom else "utf-8",
-                                           errors="surrogateescape", newline="")
+            self.stream = io.TextIOWrapper(
+                self.raw, encoding="utf-8-sig" if self.bom else "utf-8", errors="surrogateescape", newline=""
+            )
         except OSError as exc:
             raise ReadError(f"cannot read {path}: {exc.strerror or exc}") from exc
         self.lines = _Lines(self.stream)
@@ -262,7 +264,7 @@ class ParquetReader:
         self.writer: Any = None
         metadata = self.file.metadata
         column = metadata.row_group(0).column(0) if metadata.num_row_groups and metadata.num_columns else None
-        self.compression = (column.compression.lower() if column is not None else "snappy")
+        self.compression = column.compression.lower() if column is not None else "snappy"
         if self.compression not in ("snappy", "gzip", "brotli", "zstd", "lz4", "none", "uncompressed"):
             self.compression = "snappy"
 

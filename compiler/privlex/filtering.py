@@ -79,7 +79,7 @@ class Report:
                 verdict = chunk.verdicts[chunk.index[row]]
                 where, error = verdict.field, verdict.error or "invalid"
                 if where and error.startswith(f"{where}: "):
-                    error = error[len(where) + 2:]
+                    error = error[len(where) + 2 :]
                 if where and where in columns:
                     where = f"{columns[where]} ({where})"
                 self.invalid.append((int(chunk.lines[row]), where, error))
@@ -208,15 +208,19 @@ def render(report: Report, options: Options) -> str:
     if invalid > len(report.invalid):
         lines.append(f"invalid: ... and {invalid - len(report.invalid):,} more ({invalid:,} invalid rows in all)")
     rate = report.rows / report.seconds if report.seconds else 0.0
-    lines.append(f"privlex filter: {report.rows:,} rows from {options.input} in {report.seconds:.2f} s "
-                 f"({rate:,.0f} rows/s)")
+    lines.append(
+        f"privlex filter: {report.rows:,} rows from {options.input} in {report.seconds:.2f} s ({rate:,.0f} rows/s)"
+    )
     labels = {"permit": "permitted", "deny": "denied", "not_applicable": "not applicable", "invalid": "invalid"}
     lines.append(f"  kept            {report.kept:>12,}  -> {options.out}")
     for outcome in OUTCOMES:
         note = ""
         if outcome == "not_applicable":
-            note = "  (kept: --allow-uncovered)" if options.allow_uncovered else \
-                "  (excluded; --allow-uncovered keeps them)"
+            note = (
+                "  (kept: --allow-uncovered)"
+                if options.allow_uncovered
+                else "  (excluded; --allow-uncovered keeps them)"
+            )
         if outcome == "invalid" and invalid:
             note = "  (excluded)"
         lines.append(f"  {labels[outcome]:<15} {report.counts[outcome]:>12,}{note}")

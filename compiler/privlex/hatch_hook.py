@@ -44,8 +44,9 @@ from .pipeline import compile_paths, generate
 SKIP_VARIABLE = "PRIVLEX_SKIP_BUILD_HOOK"
 HOOK_TABLE = "tool.hatch.build.hooks.privlex"
 # Options hatch itself reads from every hook's table; privlex leaves them alone.
-HATCH_OPTIONS = frozenset({"dependencies", "require-runtime-dependencies", "require-runtime-features",
-                           "enable-by-default"})
+HATCH_OPTIONS = frozenset(
+    {"dependencies", "require-runtime-dependencies", "require-runtime-features", "enable-by-default"}
+)
 
 
 def skip_requested(environ: dict[str, str] | os._Environ[str] | None = None) -> bool:
@@ -73,8 +74,10 @@ class PrivlexBuildHook(BuildHookInterface):  # type: ignore[type-arg]
             for name in sorted(files):
                 build_data["force_include"][str(folder / name)] = f"{settings.package}/{name}"
         kind = "editable wheel" if version == "editable" and self.target_name != "sdist" else self.target_name
-        self.app.display_info(f"privlex: compiled {', '.join(str(p.name) for p in settings.sources)} "
-                              f"into {settings.package} for the {kind}")
+        self.app.display_info(
+            f"privlex: compiled {', '.join(str(p.name) for p in settings.sources)} "
+            f"into {settings.package} for the {kind}"
+        )
 
     def finalize(self, version: str, build_data: dict[str, Any], artifact_path: str) -> None:
         if self._scratch:

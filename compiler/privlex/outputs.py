@@ -25,17 +25,14 @@ class Staleness:
 def _existing(folder: Path) -> dict[str, Path]:
     if not folder.is_dir():
         return {}
-    return {
-        p.name: p for p in folder.iterdir() if p.is_file() and p.name.endswith(GENERATED_SUFFIXES)
-    }
+    return {p.name: p for p in folder.iterdir() if p.is_file() and p.name.endswith(GENERATED_SUFFIXES)}
 
 
 def compare(folder: Path, files: Mapping[str, str]) -> Staleness:
     """How the package folder differs from what the compiler would write."""
     existing = _existing(folder)
     changed = sorted(
-        name for name, text in files.items()
-        if name in existing and existing[name].read_bytes() != text.encode("utf-8")
+        name for name, text in files.items() if name in existing and existing[name].read_bytes() != text.encode("utf-8")
     )
     missing = sorted(name for name in files if name not in existing)
     extra = sorted(name for name in existing if name not in files)

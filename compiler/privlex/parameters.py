@@ -110,14 +110,24 @@ def _entries(parameter: n.Parameter, typer: Typer) -> list[_Entry]:
         for before, after in zip(same, same[1:], strict=False):
             if after.start <= before.end:
                 when = f" from {after.start}" if after.start > FIRST_DAY else ""
-                fix = (f"end the earlier value with `until {after.start - datetime.timedelta(days=1)}`"
-                       if after.start > before.start else "remove one of them, or date them with `from` and `until`")
-                typer.report("E406", f"parameter {parameter.name.text} has two values for {after.region}{when}: "
-                                     f"this one and the one on line {before.line.span.line}", after.line.span, help=fix)
+                fix = (
+                    f"end the earlier value with `until {after.start - datetime.timedelta(days=1)}`"
+                    if after.start > before.start
+                    else "remove one of them, or date them with `from` and `until`"
+                )
+                typer.report(
+                    "E406",
+                    f"parameter {parameter.name.text} has two values for {after.region}{when}: "
+                    f"this one and the one on line {before.line.span.line}",
+                    after.line.span,
+                    help=fix,
+                )
     return entries
 
 
-def _cuts(entries: Sequence[_Entry], start: datetime.date, end: datetime.date) -> list[tuple[datetime.date, datetime.date]]:
+def _cuts(
+    entries: Sequence[_Entry], start: datetime.date, end: datetime.date
+) -> list[tuple[datetime.date, datetime.date]]:
     points = {start}
     for entry in entries:
         for point in (entry.start, entry.end + datetime.timedelta(days=1) if entry.end < LAST_DAY else None):
@@ -169,7 +179,11 @@ def resolve_parameter(
         pieces: list[tuple[datetime.date, datetime.date, ir.Scalar]] = []
         for begin, stop in _cuts(relevant, *in_force):
             active = [e for e in relevant if e.start <= begin and stop <= e.end]
-            specific = [e for e in active if not any(o.region != e.region and e.region in containers.get(o.region, set()) for o in active)]
+            specific = [
+                e
+                for e in active
+                if not any(o.region != e.region and e.region in containers.get(o.region, set()) for o in active)
+            ]
             regions = sorted({e.region for e in specific})
             if not regions:
                 if gaps and gaps[-1][0] == code and gaps[-1][2] + datetime.timedelta(days=1) == begin:
@@ -179,10 +193,14 @@ def resolve_parameter(
                 continue
             if len(regions) > 1:
                 if not reported_ambiguity:
-                    typer.report("E406", f"parameter {parameter.name.text} has {_count(len(regions))} values for "
-                                         f"{code}, from {' and from '.join(regions)}, and neither region lies inside "
-                                         "the other",
-                                 parameter.name.span, help=f"give {code} its own value")
+                    typer.report(
+                        "E406",
+                        f"parameter {parameter.name.text} has {_count(len(regions))} values for "
+                        f"{code}, from {' and from '.join(regions)}, and neither region lies inside "
+                        "the other",
+                        parameter.name.span,
+                        help=f"give {code} its own value",
+                    )
                     reported_ambiguity = True
                 continue
             value = specific[0].value
@@ -195,9 +213,13 @@ def resolve_parameter(
     if missing:
         shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
         them = "them" if len(missing) > 1 else "it"
-        typer.report("E405", f"parameter {parameter.name.text} has no value for {shown}", parameter.name.span,
-                     help=f"give {them} a value, or give one to a region that contains {them}, such as the whole "
-                          "area the ruleset covers")
+        typer.report(
+            "E405",
+            f"parameter {parameter.name.text} has no value for {shown}",
+            parameter.name.span,
+            help=f"give {them} a value, or give one to a region that contains {them}, such as the whole "
+            "area the ruleset covers",
+        )
     citations = tuple(text for clause in parameter.citations for text in clause.texts)
     return ir.Parameter(
         name=parameter.name.text,

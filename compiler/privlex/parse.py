@@ -11,8 +11,8 @@ from pathlib import Path
 from lark import Lark, Token, Tree, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.indenter import DedentError, Indenter
 
-from .diagnostics import Diagnostic, error, source_lines
-from .source import SourceFile, Span
+from .diagnostics import Diagnostic, error
+from .source import SourceFile, Span, source_lines
 
 GRAMMAR_NAME = "privlex.lark"
 
@@ -50,7 +50,7 @@ def parser() -> Lark:
 # Terminal names in the words a rule file's author uses.
 _WORDS = {
     "PATH": "a name",
-    "STRING": 'a title or text in double quotes',
+    "STRING": "a title or text in double quotes",
     "REGION": "a region code such as DE or US-CA",
     "DATE": "a date written YYYY-MM-DD",
     "INT": "a whole number",
@@ -85,15 +85,44 @@ HINT_EFFECT = "an effect is either permit or deny"
 HINT_CITATIONS = "citations are quoted texts separated by commas"
 
 _BLOCK_KEYWORDS = {
-    "RULE", "UNLESS", "EXCLUSION", "PARAMETER", "LAW", "COVERS", "FROM", "UNTIL", "APPLIES",
-    "OTHERWISE", "CITES", "PERMIT", "DENY", "WHEN", "OBLIGATION", "ON", "GIVEN", "EXPECT",
+    "RULE",
+    "UNLESS",
+    "EXCLUSION",
+    "PARAMETER",
+    "LAW",
+    "COVERS",
+    "FROM",
+    "UNTIL",
+    "APPLIES",
+    "OTHERWISE",
+    "CITES",
+    "PERMIT",
+    "DENY",
+    "WHEN",
+    "OBLIGATION",
+    "ON",
+    "GIVEN",
+    "EXPECT",
 }
 _DECLARATION_START = re.compile(
     r"\s*(ruleset|rule|unless|exclusion|parameter|test|data|purpose|basis|fact|country|subdivision|group)"
     r"\s+[\w.-]+\s*\Z"
 )
-_EFFECT_WORDS = {"allow", "allowed", "permitted", "permits", "accept", "denied", "denies", "forbid",
-                 "forbidden", "prohibit", "prohibited", "reject", "block"}
+_EFFECT_WORDS = {
+    "allow",
+    "allowed",
+    "permitted",
+    "permits",
+    "accept",
+    "denied",
+    "denies",
+    "forbid",
+    "forbidden",
+    "prohibit",
+    "prohibited",
+    "reject",
+    "block",
+}
 
 
 def _hint(token: Token | None, char: str, accepts: set[str], before: str) -> str | None:
@@ -121,9 +150,7 @@ def _hint(token: Token | None, char: str, accepts: set[str], before: str) -> str
 
 
 def _span_at(source: SourceFile, line: int, column: int, width: int = 1) -> Span:
-    return Span(
-        file=source.path, line=line, column=column, end_line=line, end_column=column + width
-    )
+    return Span(file=source.path, line=line, column=column, end_line=line, end_column=column + width)
 
 
 def _expected_words(expected: set[str]) -> str:
@@ -190,12 +217,20 @@ def _syntax_diagnostic(source: SourceFile, text: str, exc: UnexpectedInput) -> D
         char = text[position] if position < len(text) else ""
         span = _span_at(source, exc.line, exc.column)
         if char == '"':
-            return error("E101", "this text has no closing double quote on its line", span,
-                         help='texts are written on one line, between double quotes')
+            return error(
+                "E101",
+                "this text has no closing double quote on its line",
+                span,
+                help="texts are written on one line, between double quotes",
+            )
         if not char.isprintable() or (char.isspace() and char != " "):
-            return error("E101", f"unexpected invisible character {_character_name(char)}", span,
-                         help="retype the spaces and line breaks here: text pasted from a word processor "
-                              "can hold such characters")
+            return error(
+                "E101",
+                f"unexpected invisible character {_character_name(char)}",
+                span,
+                help="retype the spaces and line breaks here: text pasted from a word processor "
+                "can hold such characters",
+            )
         hint = _hint(None, char, accepts, _line_before(text, exc.line, exc.column))
         return error("E101", f"unexpected character {char!r}", span, help=hint or expected)
     if isinstance(exc, UnexpectedToken):
@@ -210,8 +245,12 @@ def _syntax_diagnostic(source: SourceFile, text: str, exc: UnexpectedInput) -> D
         width = len(shown) if token.type not in ("_NL", "_INDENT", "_DEDENT", "$END") else 1
         span = _span_at(source, line, column, max(width, 1))
         if token.type == "_INDENT":
-            return error("E102", "this line is indented more than the block it is in", span,
-                         help="indent only the lines inside a block opened by a line ending in \":\"")
+            return error(
+                "E102",
+                "this line is indented more than the block it is in",
+                span,
+                help='indent only the lines inside a block opened by a line ending in ":"',
+            )
         if accepts == {"_INDENT"}:
             return _empty_block(source, text, line)
         hint = _hint(token, "", accepts, _line_before(text, line, column))
@@ -229,8 +268,12 @@ def _empty_block(source: SourceFile, text: str, line: int) -> Diagnostic:
     header_text = lines[header - 1] if 0 < header <= len(lines) else ""
     colon = header_text.rstrip().rfind(":") + 1
     span = _span_at(source, max(header, 1), max(colon, 1))
-    return error("E101", 'this line ends with ":" but nothing is indented below it', span,
-                 help="indent the lines that belong to it below it")
+    return error(
+        "E101",
+        'this line ends with ":" but nothing is indented below it',
+        span,
+        help="indent the lines that belong to it below it",
+    )
 
 
 def parse(source: SourceFile) -> tuple[Tree[Token] | None, list[Diagnostic]]:
@@ -243,8 +286,14 @@ def parse(source: SourceFile) -> tuple[Tree[Token] | None, list[Diagnostic]]:
     except DedentError:
         line, column = _dedent_position(text)
         span = _span_at(source, line, column)
-        return None, [error("E102", "this line's indentation matches no enclosing block", span,
-                            help="line it up with the line that opened the block, or with a line above it")]
+        return None, [
+            error(
+                "E102",
+                "this line's indentation matches no enclosing block",
+                span,
+                help="line it up with the line that opened the block, or with a line above it",
+            )
+        ]
 
 
 def _dedent_position(text: str) -> tuple[int, int]:

@@ -59,8 +59,12 @@ def docstring(text: str, width: int = 84) -> str:
         stripped = line.lstrip(" ")
         lead = line[: len(line) - len(stripped)]
         wrapped = textwrap.wrap(
-            stripped, width, initial_indent=lead, subsequent_indent=lead + "  ",
-            break_long_words=True, break_on_hyphens=False,
+            stripped,
+            width,
+            initial_indent=lead,
+            subsequent_indent=lead + "  ",
+            break_long_words=True,
+            break_on_hyphens=False,
         )
         lines.extend(wrapped or [""])
     out: list[str] = []
@@ -252,8 +256,10 @@ class Conditions:
         inline = "{" + ", ".join(values) + "}"
         if len(values) <= 3 and len(inline) <= 32:
             return inline
-        expression = f"frozenset({{{', '.join(values)}}})" if len(inline) < 60 else (
-            "frozenset(\n    {\n" + "".join(f"        {v},\n" for v in values) + "    }\n)"
+        expression = (
+            f"frozenset({{{', '.join(values)}}})"
+            if len(inline) < 60
+            else ("frozenset(\n    {\n" + "".join(f"        {v},\n" for v in values) + "    }\n)")
         )
         return self.constants.add(f"_{kind.upper()}_SET", expression)
 

@@ -28,15 +28,18 @@ def lookup(record: Mapping[str, Any], name: str) -> Any:
 class RecordReader:
     """Turns records into uses for one run: the catalogue, `--map` and `--set` fixed."""
 
-    def __init__(self, facts: Catalog, mapping: Mapping[str, str] | None = None,
-                 constants: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self, facts: Catalog, mapping: Mapping[str, str] | None = None, constants: Mapping[str, Any] | None = None
+    ) -> None:
         self.facts = facts
         self.mapping = dict(mapping or {})
         self.constants = dict(constants or {})
         # facts that come from elsewhere: keys named after them are payload
-        self.overridden = set(self.constants) | {
-            fact for fact in self.mapping if fact not in facts.groups
-        } | {f"{group}." for group in self.mapping if group in facts.groups}
+        self.overridden = (
+            set(self.constants)
+            | {fact for fact in self.mapping if fact not in facts.groups}
+            | {f"{group}." for group in self.mapping if group in facts.groups}
+        )
         self.seen: set[str] = set()  # the facts read, for the summary
 
     def _skip(self, path: str) -> bool:
@@ -81,7 +84,7 @@ class RecordReader:
         for fact, name in self.mapping.items():
             value = lookup(record, name)
             if fact in self.facts.groups:
-                for inner, inner_value in (value.items() if isinstance(value, Mapping) else ()):
+                for inner, inner_value in value.items() if isinstance(value, Mapping) else ():
                     if f"{fact}.{inner}" not in self.constants:
                         put(f"{fact}.{inner}", inner_value)
             elif fact not in self.constants:

@@ -24,14 +24,6 @@ STDOUT_FORMATS = frozenset({"json", "sarif"})
 COLOR_CHOICES = ("auto", "always", "never")
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
-# Codes reported outside the compiler passes (configuration), described here
-# for SARIF's rule table when diagnostics.CODES does not list them yet.
-EXTRA_CODES: dict[str, str] = {"E002": "bad configuration in pyproject.toml"}
-
-
-def all_codes() -> dict[str, str]:
-    return {**EXTRA_CODES, **CODES}
-
 
 def counts(diagnostics: Iterable[Diagnostic]) -> tuple[int, int]:
     found = list(diagnostics)
@@ -96,9 +88,7 @@ def _paint(block: str, severity: Severity) -> str:
 # ----------------------------------------------------------------- formats
 
 
-def format_full(
-    diagnostics: Iterable[Diagnostic], sources: Mapping[str, SourceFile], *, color: bool = False
-) -> str:
+def format_full(diagnostics: Iterable[Diagnostic], sources: Mapping[str, SourceFile], *, color: bool = False) -> str:
     """The human form of DESIGN.md: render_all, with ANSI colour when asked."""
     ordered = sorted(diagnostics, key=sort_key)
     if not color:
@@ -164,7 +154,7 @@ def _sarif_message(d: Diagnostic) -> str:
 def format_sarif(diagnostics: Iterable[Diagnostic]) -> str:
     """SARIF 2.1.0: one run, every privlex code as a rule, every diagnostic a result."""
     ordered = sorted(diagnostics, key=sort_key)
-    codes = all_codes()
+    codes = CODES
     for d in ordered:
         codes.setdefault(d.code, d.code)
     rule_ids = sorted(codes)

@@ -35,7 +35,7 @@ def _find_cycle(graph: Mapping[str, Sequence[str]]) -> list[str] | None:
         stack.append(node)
         for parent in graph.get(node, ()):
             if state.get(parent) == 1:
-                return stack[stack.index(parent):] + [parent]
+                return stack[stack.index(parent) :] + [parent]
             if parent not in state:
                 found = visit(parent)
                 if found:
@@ -80,7 +80,9 @@ def _keys(
             continue
         if decl.key.text in seen:
             first = seen[decl.key.text].span.location
-            diagnostics.append(error("E202", f"{kind} key {decl.key.text} is declared twice (first at {first})", decl.key.span))
+            diagnostics.append(
+                error("E202", f"{kind} key {decl.key.text} is declared twice (first at {first})", decl.key.span)
+            )
             continue
         seen[decl.key.text] = decl
     graph: dict[str, list[str]] = {}
@@ -90,14 +92,21 @@ def _keys(
         if "." in key:
             parent = key.rsplit(".", 1)[0]
             if parent not in seen:
-                diagnostics.append(error("E203", f"{kind} key {key} is declared, but its parent {parent} is not", decl.key.span,
-                                         help=f'declare `{kind} {parent} "..."` first'))
+                diagnostics.append(
+                    error(
+                        "E203",
+                        f"{kind} key {key} is declared, but its parent {parent} is not",
+                        decl.key.span,
+                        help=f'declare `{kind} {parent} "..."` first',
+                    )
+                )
             else:
                 parents.append(parent)
         for extra in decl.also_in:
             if extra.text not in seen:
-                diagnostics.append(error("E201", f"unknown {kind} key {extra.text}", extra.span,
-                                         help=did_you_mean(extra.text, seen)))
+                diagnostics.append(
+                    error("E201", f"unknown {kind} key {extra.text}", extra.span, help=did_you_mean(extra.text, seen))
+                )
             elif extra.text not in parents:
                 parents.append(extra.text)
         graph[key] = parents
@@ -105,15 +114,21 @@ def _keys(
     cycle = _find_cycle(graph)
     if cycle:
         span = seen[cycle[0]].key.span
-        diagnostics.append(error("E204", f"the {kind} keys form a cycle: {' -> '.join(cycle)}", span,
-                                 help="a key cannot lie inside itself; remove one of the `in` links"))
-        graph = {key: [p for p in parents if "." in key and p == key.rsplit(".", 1)[0]] for key, parents in graph.items()}
+        diagnostics.append(
+            error(
+                "E204",
+                f"the {kind} keys form a cycle: {' -> '.join(cycle)}",
+                span,
+                help="a key cannot lie inside itself; remove one of the `in` links",
+            )
+        )
+        graph = {
+            key: [p for p in parents if "." in key and p == key.rsplit(".", 1)[0]] for key, parents in graph.items()
+        }
     return tuple(sorted(keys, key=lambda k: k.key)), _below(graph)
 
 
-def _facts(
-    decls: Iterable[n.FactDecl], bases: set[str], diagnostics: list[Diagnostic]
-) -> tuple[ir.Fact, ...]:
+def _facts(decls: Iterable[n.FactDecl], bases: set[str], diagnostics: list[Diagnostic]) -> tuple[ir.Fact, ...]:
     seen: dict[str, n.FactDecl] = {}
     for decl in decls:
         path = decl.path.text
@@ -123,11 +138,19 @@ def _facts(
             diagnostics.append(error("E202", f"{path} is a built-in fact and cannot be declared", decl.path.span))
             continue
         if path.count(".") > 1:
-            diagnostics.append(error("E205", f"fact {path} has more than two parts", decl.path.span,
-                                     help="a fact is a name (legal_basis) or a group and a name (consent.given)"))
+            diagnostics.append(
+                error(
+                    "E205",
+                    f"fact {path} has more than two parts",
+                    decl.path.span,
+                    help="a fact is a name (legal_basis) or a group and a name (consent.given)",
+                )
+            )
             continue
         if path in seen:
-            diagnostics.append(error("E202", f"fact {path} is declared twice (first at {seen[path].span.location})", decl.path.span))
+            diagnostics.append(
+                error("E202", f"fact {path} is declared twice (first at {seen[path].span.location})", decl.path.span)
+            )
             continue
         seen[path] = decl
     groups = {path.split(".")[0] for path in seen if "." in path}
@@ -137,7 +160,9 @@ def _facts(
             diagnostics.append(error("E202", f"{path} is both a fact and a group of facts", decl.path.span))
             continue
         if "." in path and path.split(".")[0] in FACT_GROUPS_RESERVED:
-            diagnostics.append(error("E205", f"{path.split('.')[0]} is a built-in fact and cannot hold other facts", decl.path.span))
+            diagnostics.append(
+                error("E205", f"{path.split('.')[0]} is a built-in fact and cannot hold other facts", decl.path.span)
+            )
             continue
         kind = decl.type.kind
         choices = tuple(choice.text for choice in decl.type.choices)
@@ -149,24 +174,48 @@ def _facts(
         if len(set(choices)) != len(choices):
             diagnostics.append(error("E202", f"fact {path} lists a value twice", decl.type.span))
         if default is not None and default not in choices and decl.type.default:
-            diagnostics.append(error("E201", f"the default {default} is not one of the values of {path}", decl.type.default.span,
-                                     help=did_you_mean(default, choices)))
+            diagnostics.append(
+                error(
+                    "E201",
+                    f"the default {default} is not one of the values of {path}",
+                    decl.type.default.span,
+                    help=did_you_mean(default, choices),
+                )
+            )
         if kind == "integer" and (decl.type.minimum or 0) > (decl.type.maximum or 0):
-            diagnostics.append(error("E304", f"fact {path} has a range from {decl.type.minimum} to {decl.type.maximum}, which is empty", decl.type.span))
+            diagnostics.append(
+                error(
+                    "E304",
+                    f"fact {path} has a range from {decl.type.minimum} to {decl.type.maximum}, which is empty",
+                    decl.type.span,
+                )
+            )
         if kind == "basis" and not bases:
             diagnostics.append(error("E207", f"fact {path} is of type basis, but no basis is declared", decl.span))
         for target in (*decl.type.implies, *decl.type.excludes):
             other = seen.get(target.text)
             if other is None:
-                diagnostics.append(error("E201", f"unknown fact {target.text}", target.span, help=did_you_mean(target.text, seen)))
+                diagnostics.append(
+                    error("E201", f"unknown fact {target.text}", target.span, help=did_you_mean(target.text, seen))
+                )
             elif other.type.kind != "boolean":
-                diagnostics.append(error("E301", f"{target.text} is not a boolean fact, so it cannot be implied or excluded", target.span))
+                diagnostics.append(
+                    error(
+                        "E301", f"{target.text} is not a boolean fact, so it cannot be implied or excluded", target.span
+                    )
+                )
         facts.append(
             ir.Fact(
-                path=path, title=decl.title, kind=kind, minimum=decl.type.minimum, maximum=decl.type.maximum,
+                path=path,
+                title=decl.title,
+                kind=kind,
+                minimum=decl.type.minimum,
+                maximum=decl.type.maximum,
                 choices=choices if kind == "enum" else tuple(sorted(bases)) if kind == "basis" else (),
-                default=default, implies=tuple(t.text for t in decl.type.implies),
-                excludes=tuple(t.text for t in decl.type.excludes), notes=decl.notes,
+                default=default,
+                implies=tuple(t.text for t in decl.type.implies),
+                excludes=tuple(t.text for t in decl.type.excludes),
+                notes=decl.notes,
             )
         )
     return tuple(sorted(facts, key=lambda f: f.path))
@@ -180,12 +229,19 @@ def _regions(
         code = decl.code.text
         pattern = {"country": _COUNTRY, "subdivision": _SUBDIVISION, "group": _GROUP}[decl.kind]
         if not pattern.match(code):
-            shapes = {"country": "two letters (ISO 3166-1)", "subdivision": "CC-XXX (ISO 3166-2)",
-                      "group": "2 to 16 capital letters or digits"}
-            diagnostics.append(error("E205", f"{code} is not a valid {decl.kind} code: write {shapes[decl.kind]}", decl.code.span))
+            shapes = {
+                "country": "two letters (ISO 3166-1)",
+                "subdivision": "CC-XXX (ISO 3166-2)",
+                "group": "2 to 16 capital letters or digits",
+            }
+            diagnostics.append(
+                error("E205", f"{code} is not a valid {decl.kind} code: write {shapes[decl.kind]}", decl.code.span)
+            )
             continue
         if code in seen:
-            diagnostics.append(error("E202", f"region {code} is declared twice (first at {seen[code].span.location})", decl.code.span))
+            diagnostics.append(
+                error("E202", f"region {code} is declared twice (first at {seen[code].span.location})", decl.code.span)
+            )
             continue
         seen[code] = decl
     parents: dict[str, list[str]] = {code: [] for code in seen}
@@ -193,25 +249,39 @@ def _regions(
         if decl.kind == "subdivision":
             country = code.split("-")[0]
             if seen.get(country) is None or seen[country].kind != "country":
-                diagnostics.append(error("E203", f"subdivision {code} is declared, but its country {country} is not", decl.code.span))
+                diagnostics.append(
+                    error("E203", f"subdivision {code} is declared, but its country {country} is not", decl.code.span)
+                )
             else:
                 parents[code].append(country)
         for member in decl.members:
             if member.text not in seen:
-                diagnostics.append(error("E201", f"unknown region {member.text} in group {code}", member.span,
-                                         help=did_you_mean(member.text, seen)))
+                diagnostics.append(
+                    error(
+                        "E201",
+                        f"unknown region {member.text} in group {code}",
+                        member.span,
+                        help=did_you_mean(member.text, seen),
+                    )
+                )
             elif code not in parents[member.text]:
                 parents[member.text].append(code)
     cycle = _find_cycle(parents)
     if cycle:
-        diagnostics.append(error("E204", f"the region groups form a cycle: {' -> '.join(cycle)}", seen[cycle[0]].code.span,
-                                 help="a group cannot contain itself, directly or through other groups"))
+        diagnostics.append(
+            error(
+                "E204",
+                f"the region groups form a cycle: {' -> '.join(cycle)}",
+                seen[cycle[0]].code.span,
+                help="a group cannot contain itself, directly or through other groups",
+            )
+        )
         parents = {code: [p for p in ps if seen[code].kind == "subdivision"] for code, ps in parents.items()}
-    within = {
-        code: _above(code, parents) for code, decl in seen.items() if decl.kind != "group"
-    }
+    within = {code: _above(code, parents) for code, decl in seen.items() if decl.kind != "group"}
     regions = tuple(
-        ir.Region(code=code, title=decl.title, kind=decl.kind, members=tuple(m.text for m in decl.members), notes=decl.notes)
+        ir.Region(
+            code=code, title=decl.title, kind=decl.kind, members=tuple(m.text for m in decl.members), notes=decl.notes
+        )
         for code, decl in sorted(seen.items())
     )
     return regions, within

@@ -37,12 +37,20 @@ class _RulesetBuilder:
         check_id(node.id, "obligation", self.diagnostics)
         earlier = self.obligations.get(node.id.text)
         if earlier is not None and earlier.text != node.text:
-            self.diagnostics.append(error("E202", f"obligation {node.id.text} is declared twice with different texts "
-                                                  f"(first at {earlier.span.location})", node.id.span,
-                                          help="give the second obligation its own id, or the same text"))
+            self.diagnostics.append(
+                error(
+                    "E202",
+                    f"obligation {node.id.text} is declared twice with different texts "
+                    f"(first at {earlier.span.location})",
+                    node.id.span,
+                    help="give the second obligation its own id, or the same text",
+                )
+            )
         self.obligations.setdefault(node.id.text, node)
         self.order += 1
-        return ir.Obligation(id=node.id.text, text=node.text, citations=node.citations, span=node.span, order=self.order)
+        return ir.Obligation(
+            id=node.id.text, text=node.text, citations=node.citations, span=node.span, order=self.order
+        )
 
     def node(self, node: n.DecidingNode, prefix: str) -> ir.Node:
         qualified = f"{prefix}{node.id.text}"
@@ -52,8 +60,14 @@ class _RulesetBuilder:
         condition: ir.Condition | None = None
         if node.kind == "exclusion":
             for stray in node.effects:
-                self.diagnostics.append(error("E205", "an exclusion always permits: write only `when ...`", stray.span,
-                                              help="an exclusion says when the law does not apply at all"))
+                self.diagnostics.append(
+                    error(
+                        "E205",
+                        "an exclusion always permits: write only `when ...`",
+                        stray.span,
+                        help="an exclusion says when the law does not apply at all",
+                    )
+                )
             for inner in node.exceptions:
                 self.diagnostics.append(error("E205", "an exclusion cannot have exceptions", inner.id.span))
             one_clause(node.whens, "`when` line", owner, (w.span for w in node.whens), self.diagnostics)
@@ -61,15 +75,32 @@ class _RulesetBuilder:
                 condition = self.typer.condition(node.whens[0])
         else:
             if not node.effects and node.whens:
-                self.diagnostics.append(error("E207", f"{owner} says neither permit nor deny: its `when` line "
-                                                      "needs an effect", node.whens[0].span,
-                                              help="write `permit when ...` or `deny when ...`"))
+                self.diagnostics.append(
+                    error(
+                        "E207",
+                        f"{owner} says neither permit nor deny: its `when` line needs an effect",
+                        node.whens[0].span,
+                        help="write `permit when ...` or `deny when ...`",
+                    )
+                )
             elif not node.effects:
-                self.diagnostics.append(error("E207", f"{owner} says neither permit nor deny", node.id.span,
-                                              help="add a line `permit when ...` or `deny when ...`"))
-            for when in node.whens[0 if node.effects else 1:]:
-                self.diagnostics.append(error("E205", f"write the condition of a {node.kind} on its effect line: "
-                                                      "`permit when ...` or `deny when ...`", when.span))
+                self.diagnostics.append(
+                    error(
+                        "E207",
+                        f"{owner} says neither permit nor deny",
+                        node.id.span,
+                        help="add a line `permit when ...` or `deny when ...`",
+                    )
+                )
+            for when in node.whens[0 if node.effects else 1 :]:
+                self.diagnostics.append(
+                    error(
+                        "E205",
+                        f"write the condition of a {node.kind} on its effect line: "
+                        "`permit when ...` or `deny when ...`",
+                        when.span,
+                    )
+                )
             one_clause(node.effects, "effect line", owner, (e.span for e in node.effects), self.diagnostics)
             if node.effects:
                 effect = node.effects[0].effect
@@ -84,7 +115,9 @@ class _RulesetBuilder:
             if not check_id(inner.id, "exception", self.diagnostics):
                 continue
             if inner.id.text in siblings:
-                self.diagnostics.append(error("E202", f"{owner} has two exceptions named {inner.id.text}", inner.id.span))
+                self.diagnostics.append(
+                    error("E202", f"{owner} has two exceptions named {inner.id.text}", inner.id.span)
+                )
                 continue
             siblings[inner.id.text] = inner.id
             exceptions.append(self.node(inner, qualified + "."))
@@ -113,11 +146,23 @@ class _RulesetBuilder:
         one_clause(rs.applies, "`applies when` line", owner, (a.span for a in rs.applies), self.diagnostics)
         one_clause(rs.defaults, "`otherwise` line", owner, (d.span for d in rs.defaults), self.diagnostics)
         if not rs.covers:
-            self.diagnostics.append(error("E207", f"{owner} does not say which regions it covers", rs.id.span,
-                                          help="add a line such as `covers EEA`"))
+            self.diagnostics.append(
+                error(
+                    "E207",
+                    f"{owner} does not say which regions it covers",
+                    rs.id.span,
+                    help="add a line such as `covers EEA`",
+                )
+            )
         if not rs.defaults:
-            self.diagnostics.append(error("E207", f"{owner} has no default decision", rs.id.span,
-                                          help='add a line such as `otherwise deny "No lawful basis" cites "GDPR Art. 6(1)"`'))
+            self.diagnostics.append(
+                error(
+                    "E207",
+                    f"{owner} has no default decision",
+                    rs.id.span,
+                    help='add a line such as `otherwise deny "No lawful basis" cites "GDPR Art. 6(1)"`',
+                )
+            )
         covers = [self.typer.region(c.text, c.span) for c in (rs.covers[0] if rs.covers else ())]
         start = self.date(rs.starts, "`from` date", owner)
         end = self.date(rs.ends, "`until` date", owner)
@@ -127,7 +172,9 @@ class _RulesetBuilder:
             if not check_id(parameter.name, "parameter", self.diagnostics):
                 continue
             if parameter.name.text in self.typer.parameters:
-                self.diagnostics.append(error("E202", f"parameter {parameter.name.text} is declared twice", parameter.name.span))
+                self.diagnostics.append(
+                    error("E202", f"parameter {parameter.name.text} is declared twice", parameter.name.span)
+                )
                 continue
             self.typer.parameters[parameter.name.text] = parameter.type
         for parameter in rs.parameters:
@@ -140,16 +187,26 @@ class _RulesetBuilder:
         rules: list[ir.Node] = []
         for decl in (*rs.exclusions, *rs.rules):
             if decl.id.text == "default":
-                self.diagnostics.append(error("E205", f"default is the id of the ruleset's `otherwise` decision; "
-                                                      f"give this {decl.kind} another id", decl.id.span))
+                self.diagnostics.append(
+                    error(
+                        "E205",
+                        f"default is the id of the ruleset's `otherwise` decision; give this {decl.kind} another id",
+                        decl.id.span,
+                    )
+                )
                 continue
             if not check_id(decl.id, decl.kind, self.diagnostics):
                 continue
             first = seen.get(decl.id.text)
             if first is not None:
-                self.diagnostics.append(error("E202", f"{owner} already has {_a(first.kind)} named {decl.id.text} "
-                                                      f"(at {first.id.span.location})", decl.id.span,
-                                              help="give each rule and exclusion of a ruleset its own id"))
+                self.diagnostics.append(
+                    error(
+                        "E202",
+                        f"{owner} already has {_a(first.kind)} named {decl.id.text} (at {first.id.span.location})",
+                        decl.id.span,
+                        help="give each rule and exclusion of a ruleset its own id",
+                    )
+                )
                 continue
             seen[decl.id.text] = decl
             (exclusions if decl.kind == "exclusion" else rules).append(self.node(decl, ""))
@@ -183,9 +240,7 @@ def _a(kind: str) -> str:
     return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
 
 
-def build_rulesets(
-    files: Sequence[n.File], vocabulary: ir.Vocabulary
-) -> tuple[list[ir.Ruleset], list[Diagnostic]]:
+def build_rulesets(files: Sequence[n.File], vocabulary: ir.Vocabulary) -> tuple[list[ir.Ruleset], list[Diagnostic]]:
     diagnostics: list[Diagnostic] = []
     typer = Typer(vocabulary, diagnostics)
     rulesets: list[ir.Ruleset] = []
@@ -194,8 +249,13 @@ def build_rulesets(
         if not check_id(decl.id, "ruleset", diagnostics):
             continue
         if decl.id.text in seen:
-            diagnostics.append(error("E202", f"ruleset {decl.id.text} is declared twice (first at "
-                                             f"{seen[decl.id.text].id.span.location})", decl.id.span))
+            diagnostics.append(
+                error(
+                    "E202",
+                    f"ruleset {decl.id.text} is declared twice (first at {seen[decl.id.text].id.span.location})",
+                    decl.id.span,
+                )
+            )
             continue
         seen[decl.id.text] = decl
         built = _RulesetBuilder(typer, decl).build()

@@ -35,8 +35,17 @@ class SourceFile(BaseModel):
     data: bytes
 
     def line_text(self, line: int) -> str:
-        lines = self.text.splitlines()
+        lines = source_lines(self.text)
         return lines[line - 1] if 0 < line <= len(lines) else ""
+
+
+def source_lines(text: str) -> list[str]:
+    """A file's lines as the parser counts them: only "\\n" ends a line ("\\r\\n" too).
+
+    Unlike str.splitlines, form feeds, U+2028 and the like inside a line do not
+    end it, so line numbers agree with the parser's.
+    """
+    return [line.removesuffix("\r") for line in text.split("\n")]
 
 
 def display_root(paths: Iterable[Path]) -> Path:
@@ -50,9 +59,7 @@ def display_root(paths: Iterable[Path]) -> Path:
     if not resolved:
         return Path.cwd()
     for folder in resolved[0].parents:
-        if (folder / "pyproject.toml").is_file() and all(
-            folder in p.parents for p in resolved
-        ):
+        if (folder / "pyproject.toml").is_file() and all(folder in p.parents for p in resolved):
             return folder
     common = resolved[0].parent
     while not all(common in p.parents for p in resolved):

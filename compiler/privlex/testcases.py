@@ -41,8 +41,12 @@ def _use(test: n.Test, typer: Typer) -> dict[str, object]:
         value: object
         if assignment.value is None:
             if fact.kind != "boolean":
-                typer.report("E502", f"{fact.path} needs a value here; only a true-or-false fact may stand alone",
-                             assignment.span, help=f"write `{fact.path} VALUE`")
+                typer.report(
+                    "E502",
+                    f"{fact.path} needs a value here; only a true-or-false fact may stand alone",
+                    assignment.span,
+                    help=f"write `{fact.path} VALUE`",
+                )
                 continue
             value = True
         elif fact.kind in ("data", "purpose") and isinstance(assignment.value, n.NameValue):
@@ -80,23 +84,38 @@ def _expectations(
         for name in expectation.by or ():
             if name.text not in known:
                 where = f"of ruleset {ruleset.id}" if ruleset else "of any ruleset (write ruleset.rule)"
-                typer.report("E501", f"test {test.id.text} expects a decision by {name.text}, which is not a rule, "
-                                     f"exception or exclusion {where}", name.span, did_you_mean(name.text, known))
+                typer.report(
+                    "E501",
+                    f"test {test.id.text} expects a decision by {name.text}, which is not a rule, "
+                    f"exception or exclusion {where}",
+                    name.span,
+                    did_you_mean(name.text, known),
+                )
         for name in expectation.obligations or ():
             if name.text not in obligations:
-                typer.report("E501", f"test {test.id.text} expects obligation {name.text}, which no node carries",
-                             name.span, did_you_mean(name.text, obligations))
+                typer.report(
+                    "E501",
+                    f"test {test.id.text} expects obligation {name.text}, which no node carries",
+                    name.span,
+                    did_you_mean(name.text, obligations),
+                )
         found.append(
             ir.Expectation(
                 outcome=expectation.outcome,
                 by=tuple(x.text for x in expectation.by) if expectation.by is not None else None,
-                obligations=tuple(x.text for x in expectation.obligations) if expectation.obligations is not None else None,
+                obligations=tuple(x.text for x in expectation.obligations)
+                if expectation.obligations is not None
+                else None,
                 span=expectation.span,
             )
         )
     if not found:
-        typer.report("E207", f"test {test.id.text} expects nothing", test.id.span,
-                     help="add a line such as `expect deny by consent.bundled`")
+        typer.report(
+            "E207",
+            f"test {test.id.text} expects nothing",
+            test.id.span,
+            help="add a line such as `expect deny by consent.bundled`",
+        )
     return tuple(found)
 
 
@@ -122,7 +141,9 @@ def build_tests(
             if owner and ruleset is None:
                 continue  # the ruleset itself failed to build and was reported
             if len(test.dates) > 1:
-                diagnostics.append(error("E206", f"test {test.id.text} has more than one `on` date", test.dates[1].span))
+                diagnostics.append(
+                    error("E206", f"test {test.id.text} has more than one `on` date", test.dates[1].span)
+                )
             day = parse_date(test.dates[0], diagnostics) if test.dates else None
             cases.append(
                 ir.TestCase(

@@ -17,8 +17,14 @@ def parse_date(value: n.DateValue, diagnostics: list[Diagnostic]) -> datetime.da
     try:
         return datetime.date.fromisoformat(value.text)
     except ValueError:
-        diagnostics.append(error("E303", f"{value.text} is not a date in the calendar", value.span,
-                                 help="write dates as YYYY-MM-DD, with a month from 01 to 12 and a day that month has"))
+        diagnostics.append(
+            error(
+                "E303",
+                f"{value.text} is not a date in the calendar",
+                value.span,
+                help="write dates as YYYY-MM-DD, with a month from 01 to 12 and a day that month has",
+            )
+        )
         return None
 
 
@@ -53,8 +59,12 @@ class Typer:
             return None
         if found.abstract and not allow_abstract:
             words = "data category" if kind == "data" else kind
-            self.report("E408", f"{name.text} is an abstract grouping: no use has exactly this {words}", name.span,
-                        help=f"write `{kind} in {name.text}` to cover the keys below it")
+            self.report(
+                "E408",
+                f"{name.text} is an abstract grouping: no use has exactly this {words}",
+                name.span,
+                help=f"write `{kind} in {name.text}` to cover the keys below it",
+            )
             return None
         return found.key
 
@@ -76,8 +86,12 @@ class Typer:
             else:
                 example = f", such as {found.members[0]}" if found.members else ""
                 help = f"name one country or subdivision inside {code}{example}"
-            self.report("E302", f"{code} is a group of regions, not a country or subdivision: "
-                                f"no use is exactly in {code}", span, help=help)
+            self.report(
+                "E302",
+                f"{code} is a group of regions, not a country or subdivision: no use is exactly in {code}",
+                span,
+                help=help,
+            )
             return None
         return code
 
@@ -92,8 +106,16 @@ class Typer:
         if kind == "boolean" and isinstance(value, n.BoolValue):
             return value.value
         if kind == "integer" and isinstance(value, n.IntValue):
-            if fact.minimum is not None and fact.maximum is not None and not fact.minimum <= value.value <= fact.maximum:
-                self.report("E304", f"{value.value} is outside the range of {fact.path} ({fact.minimum} to {fact.maximum})", value.span)
+            if (
+                fact.minimum is not None
+                and fact.maximum is not None
+                and not fact.minimum <= value.value <= fact.maximum
+            ):
+                self.report(
+                    "E304",
+                    f"{value.value} is outside the range of {fact.path} ({fact.minimum} to {fact.maximum})",
+                    value.span,
+                )
                 return None
             return value.value
         if kind == "date" and isinstance(value, n.DateValue):
@@ -105,22 +127,37 @@ class Typer:
         if kind in ("enum", "basis") and isinstance(value, n.NameValue):
             if value.text in fact.choices:
                 return value.text
-            message = (f"unknown lawful basis {value.text}" if kind == "basis"
-                       else f"{value.text} is not a value of {fact.path}")
-            self.report("E201", message, value.span,
-                        did_you_mean(value.text, fact.choices) or f"the values are {', '.join(fact.choices)}")
+            message = (
+                f"unknown lawful basis {value.text}"
+                if kind == "basis"
+                else f"{value.text} is not a value of {fact.path}"
+            )
+            self.report(
+                "E201",
+                message,
+                value.span,
+                did_you_mean(value.text, fact.choices) or f"the values are {', '.join(fact.choices)}",
+            )
             return None
         if parameters and self.parameters and kind in ("integer", "date", "boolean") and isinstance(value, n.NameValue):
             found = self.parameters.get(value.text)
             if found is None:
-                self.report("E201", f"unknown parameter {value.text}", value.span, did_you_mean(value.text, self.parameters))
+                self.report(
+                    "E201", f"unknown parameter {value.text}", value.span, did_you_mean(value.text, self.parameters)
+                )
                 return None
             if found != kind:
-                self.report("E301", f"parameter {value.text} holds a {found} value, but {fact.path} is a {kind}", value.span)
+                self.report(
+                    "E301", f"parameter {value.text} holds a {found} value, but {fact.path} is a {kind}", value.span
+                )
                 return None
             return ir.ParamRef(name=value.text)
-        self.report("E301", f"{fact.path} is {_kind_words(fact)}, so it cannot be compared with {_value_words(value)}",
-                    value.span, help=_value_help(fact))
+        self.report(
+            "E301",
+            f"{fact.path} is {_kind_words(fact)}, so it cannot be compared with {_value_words(value)}",
+            value.span,
+            help=_value_help(fact),
+        )
         return None
 
     # ------------------------------------------------------------- conditions
@@ -131,7 +168,11 @@ class Typer:
             if any(operand is None for operand in operands):
                 return None
             typed = tuple(op for op in operands if op is not None)
-            return ir.And(operands=typed, span=node.span) if isinstance(node, n.And) else ir.Or(operands=typed, span=node.span)
+            return (
+                ir.And(operands=typed, span=node.span)
+                if isinstance(node, n.And)
+                else ir.Or(operands=typed, span=node.span)
+            )
         if isinstance(node, n.Not):
             operand = self.condition(node.operand)
             return ir.Not(operand=operand, span=node.span) if operand is not None else None
@@ -141,7 +182,9 @@ class Typer:
         ref = self.ref(fact)
         if isinstance(node, n.Truth):
             if fact.kind != "boolean":
-                self.report("E301", f"{fact.path} is {_kind_words(fact)}, not true or false", node.span, help=_value_help(fact))
+                self.report(
+                    "E301", f"{fact.path} is {_kind_words(fact)}, not true or false", node.span, help=_value_help(fact)
+                )
                 return None
             return ir.Truth(fact=ref, span=node.span)
         if isinstance(node, n.Known):
@@ -156,8 +199,12 @@ class Typer:
 
     def _compare(self, fact: ir.Fact, ref: ir.FactRef, node: n.Compare) -> ir.Condition | None:
         if node.op in ORDERING and fact.kind not in ("integer", "date"):
-            self.report("E302", f"{fact.path} is {_kind_words(fact)}; only numbers and dates are compared with {node.op}",
-                        node.span, help=f"write `{fact.path} is ...` or `{fact.path} in {{...}}`")
+            self.report(
+                "E302",
+                f"{fact.path} is {_kind_words(fact)}; only numbers and dates are compared with {node.op}",
+                node.span,
+                help=f"write `{fact.path} is ...` or `{fact.path} in {{...}}`",
+            )
             return None
         if fact.kind == "region" and isinstance(node.value, n.RegionValue):
             code = self.region(node.value.code, node.value.span, allow_groups=False, fact=fact.path)
@@ -196,8 +243,12 @@ class Typer:
                 elif fact.kind != "region" and isinstance(value, n.NameValue):
                     code = self.key(value, fact.kind)
                 else:
-                    self.report("E301", f"{fact.path} is {_kind_words(fact)}, so {_value_words(value)} cannot be in its set",
-                                value.span, help=_value_help(fact))
+                    self.report(
+                        "E301",
+                        f"{fact.path} is {_kind_words(fact)}, so {_value_words(value)} cannot be in its set",
+                        value.span,
+                        help=_value_help(fact),
+                    )
                     code = None
                 if code is None:
                     return None
@@ -207,8 +258,11 @@ class Typer:
             scalars = [self.scalar(fact, value, parameters=False) for value in node.values]
             if any(s is None for s in scalars):
                 return None
-            typed = ir.OneOf(fact=ref, values=tuple(s for s in scalars if s is not None and not isinstance(s, ir.ParamRef)),
-                             span=node.span)
+            typed = ir.OneOf(
+                fact=ref,
+                values=tuple(s for s in scalars if s is not None and not isinstance(s, ir.ParamRef)),
+                span=node.span,
+            )
         return ir.Not(operand=typed, span=node.span) if node.negated else typed
 
 

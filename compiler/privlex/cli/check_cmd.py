@@ -11,9 +11,10 @@ from .common import EXIT_FAILED, EXIT_OK, add_report_arguments, add_unit_argumen
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     command = commands.add_parser(
-        "check", help="check a compilation unit's rule files, writing nothing",
+        "check",
+        help="check a compilation unit's rule files, writing nothing",
         description="Run every check of the compiler on one compilation unit and report the diagnostics. "
-                    "Writes nothing, compares nothing with the generated code and runs no tests.",
+        "Writes nothing, compares nothing with the generated code and runs no tests.",
     )
     add_unit_arguments(command)
     add_report_arguments(command)
@@ -27,6 +28,8 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     _, warnings = counts(compilation.diagnostics)
     files = len(compilation.sources)
-    sys.stderr.write(f"checked {files} rule file{'s' * (files != 1)}: "
-                     + (f"{warnings} warning{'s' * (warnings != 1)}\n" if warnings else "no problems\n"))
+    sys.stderr.write(
+        f"checked {files} rule file{'s' * (files != 1)}: "
+        + (f"{warnings} warning{'s' * (warnings != 1)}\n" if warnings else "no problems\n")
+    )
     return EXIT_OK

@@ -48,25 +48,38 @@ def shown(path: Path) -> str:
 
 def add_unit_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument(
-        "paths", nargs="*", metavar="PATH",
+        "paths",
+        nargs="*",
+        metavar="PATH",
         help="the rule files or folders of one complete compilation unit: a vocabulary and the rulesets "
-             "written against it (default: `sources` of [tool.privlex] in pyproject.toml, else rulesets/)",
+        "written against it (default: `sources` of [tool.privlex] in pyproject.toml, else rulesets/)",
     )
-    command.add_argument("--config", metavar="FILE",
-                         help="the pyproject.toml to read [tool.privlex] from (default: the nearest one)")
+    command.add_argument(
+        "--config", metavar="FILE", help="the pyproject.toml to read [tool.privlex] from (default: the nearest one)"
+    )
 
 
 def add_report_arguments(command: argparse.ArgumentParser) -> None:
     group = command.add_argument_group("diagnostics")
-    group.add_argument("--output-format", choices=FORMATS, default="full",
-                       help="full (default), concise (file:line:col: CODE message), json, sarif (2.1.0) "
-                            "or github (workflow annotations)")
-    group.add_argument("--output-file", metavar="FILE",
-                       help="write the diagnostics to FILE instead (default: json and sarif on stdout, "
-                            "the others on stderr)")
-    group.add_argument("--color", choices=COLOR_CHOICES, default="auto",
-                       help="colour the full format: auto (a terminal, unless NO_COLOR is set or FORCE_COLOR "
-                            "asks for it), always or never")
+    group.add_argument(
+        "--output-format",
+        choices=FORMATS,
+        default="full",
+        help="full (default), concise (file:line:col: CODE message), json, sarif (2.1.0) "
+        "or github (workflow annotations)",
+    )
+    group.add_argument(
+        "--output-file",
+        metavar="FILE",
+        help="write the diagnostics to FILE instead (default: json and sarif on stdout, the others on stderr)",
+    )
+    group.add_argument(
+        "--color",
+        choices=COLOR_CHOICES,
+        default="auto",
+        help="colour the full format: auto (a terminal, unless NO_COLOR is set or FORCE_COLOR "
+        "asks for it), always or never",
+    )
     group.add_argument("--warnings-as-errors", action="store_true", help="fail the run when there are warnings")
 
 
@@ -95,8 +108,11 @@ def resolve_settings(args: argparse.Namespace, *, out: str | None = None, packag
         start = paths[0] if paths[0].is_dir() else paths[0].parent
     try:
         return settings_for(
-            start, config=config, sources=paths,
-            out=Path(out) if out else None, package=package,
+            start,
+            config=config,
+            sources=paths,
+            out=Path(out) if out else None,
+            package=package,
         )
     except ConfigError as exc:
         emit(args, exc.diagnostics, exc.sources)
@@ -106,9 +122,7 @@ def resolve_settings(args: argparse.Namespace, *, out: str | None = None, packag
 # ---------------------------------------------------------------- reporting
 
 
-def _rebased(
-    compilation: Compilation, targets: Sequence[Path]
-) -> tuple[list[Diagnostic], dict[str, SourceFile]]:
+def _rebased(compilation: Compilation, targets: Sequence[Path]) -> tuple[list[Diagnostic], dict[str, SourceFile]]:
     """Diagnostics whose paths are relative to the current folder (the compiler's are relative to the project)."""
     files, _ = rule_files(targets)
     if not files:
@@ -157,6 +171,8 @@ def compile_and_report(args: argparse.Namespace, settings: Settings) -> Compilat
     compilation = compile_paths(targets)
     diagnostics, sources = _rebased(compilation, targets)
     emit(args, diagnostics, sources)
+    if any(d.code == "E001" for d in compilation.diagnostics):
+        raise Finished(EXIT_USAGE)  # a file that cannot be read is an I/O error, not a rule error
     warnings_as_errors = bool(getattr(args, "warnings_as_errors", False))
     if failed(compilation.diagnostics, warnings_as_errors) and not compilation.failed:
         compilation.program = None
@@ -168,5 +184,7 @@ def compile_and_report(args: argparse.Namespace, settings: Settings) -> Compilat
 def check_stdout_free(args: argparse.Namespace, what: str) -> None:
     """Refuse two documents on stdout: JSON or SARIF diagnostics and another output."""
     if destination_is_stdout(getattr(args, "output_format", "full")) and not getattr(args, "output_file", None):
-        raise UsageError(f"{what} and --output-format {args.output_format} both write to stdout: "
-                         "give --output-file for the diagnostics")
+        raise UsageError(
+            f"{what} and --output-format {args.output_format} both write to stdout: "
+            "give --output-file for the diagnostics"
+        )

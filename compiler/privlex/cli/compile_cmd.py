@@ -25,25 +25,36 @@ from .common import (
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     command = commands.add_parser(
-        "compile", help="check a compilation unit and generate its checker package",
+        "compile",
+        help="check a compilation unit and generate its checker package",
         description="Check the rule files of one compilation unit and write its generated package to OUT/PACKAGE. "
-                    "Settings come from [tool.privlex] in the nearest pyproject.toml; flags override them.",
+        "Settings come from [tool.privlex] in the nearest pyproject.toml; flags override them.",
     )
     add_unit_arguments(command)
-    command.add_argument("--out", metavar="DIR",
-                         help="output folder (default: `out` of [tool.privlex], else generated/)")
-    command.add_argument("--package", metavar="NAME",
-                         help="import name of the generated package (default: `package` of [tool.privlex], "
-                              "else <project name>_rules)")
+    command.add_argument(
+        "--out", metavar="DIR", help="output folder (default: `out` of [tool.privlex], else generated/)"
+    )
+    command.add_argument(
+        "--package",
+        metavar="NAME",
+        help="import name of the generated package (default: `package` of [tool.privlex], else <project name>_rules)",
+    )
     staleness = command.add_mutually_exclusive_group()
-    staleness.add_argument("--check", action="store_true",
-                           help="write nothing; exit 1 when a generated file would change, is missing "
-                                "or should no longer exist")
-    staleness.add_argument("--diff", action="store_true",
-                           help="write nothing; print a unified diff of what would change and exit 1 when stale")
-    staleness.add_argument("--exit-non-zero-on-change", action="store_true",
-                           help="write the package, and exit 1 when any file was written or removed "
-                                "(for pre-commit)")
+    staleness.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 when a generated file would change, is missing or should no longer exist",
+    )
+    staleness.add_argument(
+        "--diff",
+        action="store_true",
+        help="write nothing; print a unified diff of what would change and exit 1 when stale",
+    )
+    staleness.add_argument(
+        "--exit-non-zero-on-change",
+        action="store_true",
+        help="write the package, and exit 1 when any file was written or removed (for pre-commit)",
+    )
     add_report_arguments(command)
     command.set_defaults(run=run)
 
@@ -76,7 +87,8 @@ def unified_diff(folder: Path, files: Mapping[str, str], difference: Staleness) 
         new = files.get(name, "")
         chunks.extend(
             difflib.unified_diff(
-                _lines(old), _lines(new),
+                _lines(old),
+                _lines(new),
                 fromfile="/dev/null" if name in difference.missing else f"a/{path}",
                 tofile="/dev/null" if name in difference.extra else f"b/{path}",
             )
@@ -85,8 +97,11 @@ def unified_diff(folder: Path, files: Mapping[str, str], difference: Staleness) 
 
 
 def _report_stale(folder: Path, difference: Staleness) -> None:
-    for label, names in (("changed", difference.changed), ("missing", difference.missing),
-                         ("no longer generated", difference.extra)):
+    for label, names in (
+        ("changed", difference.changed),
+        ("missing", difference.missing),
+        ("no longer generated", difference.extra),
+    ):
         for name in names:
             sys.stderr.write(f"stale: {shown(folder / name)} ({label})\n")
     sys.stderr.write("generated code is out of date: run `privlex compile`\n")
@@ -116,11 +131,16 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise UsageError(f"cannot write {shown(folder)}: {exc.strerror or exc}") from exc
     touched = len(difference.changed) + len(difference.missing) + len(difference.extra)
-    sys.stderr.write(f"compiled {len(compilation.program.rulesets)} rulesets into {shown(folder)} "
-                     f"({touched} file{'s' * (touched != 1)} changed)\n")
+    sys.stderr.write(
+        f"compiled {len(compilation.program.rulesets)} rulesets into {shown(folder)} "
+        f"({touched} file{'s' * (touched != 1)} changed)\n"
+    )
     if args.exit_non_zero_on_change and touched:
-        for label, names in (("updated", difference.changed), ("created", difference.missing),
-                             ("removed", difference.extra)):
+        for label, names in (
+            ("updated", difference.changed),
+            ("created", difference.missing),
+            ("removed", difference.extra),
+        ):
             for name in names:
                 sys.stderr.write(f"{label}: {shown(folder / name)}\n")
         sys.stderr.write("privlex: generated files changed; review them and add them to the commit\n")

@@ -16,8 +16,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     command.add_argument("--data", required=True, help="data category, e.g. content.chat")
     command.add_argument("--purpose", required=True, help="purpose, e.g. ai.training")
     command.add_argument("--date", help="date of the use, YYYY-MM-DD (default: today, UTC)")
-    command.add_argument("--set", action="append", metavar="FACT=VALUE",
-                         help="another fact, e.g. consent.given=true or subject.age=14 (repeatable)")
+    command.add_argument(
+        "--set",
+        action="append",
+        metavar="FACT=VALUE",
+        help="another fact, e.g. consent.given=true or subject.age=14 (repeatable)",
+    )
     command.add_argument("--json", action="store_true", help="print the decision as JSON")
     command.set_defaults(run=run)
 
@@ -60,8 +64,11 @@ def build_use(args: argparse.Namespace) -> dict[str, Any]:
             model = field.annotation if field is not None else None  # type: ignore[assignment]
         fields = getattr(model, "model_fields", {})
         if name not in fields or (not group and name in {"subject", "consent", "processing"}):
-            candidates = [f"{g}.{f}" for g, info in DataUse.model_fields.items()
-                          for f in getattr(info.annotation, "model_fields", {})]
+            candidates = [
+                f"{g}.{f}"
+                for g, info in DataUse.model_fields.items()
+                for f in getattr(info.annotation, "model_fields", {})
+            ]
             candidates += list(DataUse.model_fields)
             hint = closest(path, candidates)
             raise UsageError(f"unknown fact {path!r}" + (f"; did you mean {hint}?" if hint else ""))
@@ -71,8 +78,14 @@ def build_use(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _print_decision(decision: Any) -> None:
-    print(f"{decision.outcome}" + (f"  (rulesets: {', '.join(decision.rulesets)})" if decision.rulesets else
-                                   "  (no shipped ruleset covers this use)"))
+    print(
+        f"{decision.outcome}"
+        + (
+            f"  (rulesets: {', '.join(decision.rulesets)})"
+            if decision.rulesets
+            else "  (no shipped ruleset covers this use)"
+        )
+    )
     for reason in decision.reasons:
         print(f"  {reason.ruleset} {reason.rule}: {reason.title}")
         print(f"      {reason.kind}, {reason.effect}; cites {'; '.join(reason.citations)}")
@@ -100,5 +113,3 @@ def run(args: argparse.Namespace) -> int:
     else:
         _print_decision(decision)
     return EXIT_OK
-
-

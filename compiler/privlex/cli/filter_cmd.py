@@ -14,21 +14,35 @@ from .common import EXIT_FAILED, EXIT_OK, UsageError, parse_date
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     command = commands.add_parser(
-        "filter", help="keep the rows of a dataset whose use the rules permit",
+        "filter",
+        help="keep the rows of a dataset whose use the rules permit",
         description="Keep the rows of a JSONL, CSV or Parquet file whose use the rules permit. "
-                    "Exit 0: done, no invalid rows; 1: done, some rows invalid (excluded and reported); "
-                    "2: usage, I/O or schema error (nothing written).")
+        "Exit 0: done, no invalid rows; 1: done, some rows invalid (excluded and reported); "
+        "2: usage, I/O or schema error (nothing written).",
+    )
     command.add_argument("input", metavar="INPUT", help="the dataset: .jsonl, .csv or .parquet")
     command.add_argument("--out", required=True, metavar="KEPT", help="where the kept rows go (same format)")
     command.add_argument("--decisions", metavar="LOG", help="write one JSON line per row: outcome, rules, error")
-    command.add_argument("--map", action="append", default=[], metavar="FACT=COLUMN",
-                         help="read a fact from another column, e.g. region=country (repeatable)")
-    command.add_argument("--set", action="append", default=[], metavar="FACT=VALUE",
-                         help="fix a fact for every row, overriding any column, e.g. purpose=ai.training")
-    command.add_argument("--allow-uncovered", action="store_true",
-                         help="keep rows that no ruleset covers (not applicable)")
-    command.add_argument("--format", choices=("jsonl", "csv", "parquet"),
-                         help="the input's format (default: from its extension)")
+    command.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="FACT=COLUMN",
+        help="read a fact from another column, e.g. region=country (repeatable)",
+    )
+    command.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="FACT=VALUE",
+        help="fix a fact for every row, overriding any column, e.g. purpose=ai.training",
+    )
+    command.add_argument(
+        "--allow-uncovered", action="store_true", help="keep rows that no ruleset covers (not applicable)"
+    )
+    command.add_argument(
+        "--format", choices=("jsonl", "csv", "parquet"), help="the input's format (default: from its extension)"
+    )
     command.add_argument("--package", help="the generated checkers to use (default: privlex_rules)")
     command.add_argument("--today", metavar="DATE", help="the date of rows without one (default: today, UTC)")
     command.set_defaults(run=run)
@@ -62,10 +76,16 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
     options = Options(
-        input=Path(args.input), out=Path(args.out), decisions=Path(args.decisions) if args.decisions else None,
-        format=args.format, mapping=_mapping(args.map), constants=constants,
-        allow_uncovered=args.allow_uncovered, package=args.package,
-        today=parse_date(args.today) if args.today else None, progress=sys.stderr.isatty(),
+        input=Path(args.input),
+        out=Path(args.out),
+        decisions=Path(args.decisions) if args.decisions else None,
+        format=args.format,
+        mapping=_mapping(args.map),
+        constants=constants,
+        allow_uncovered=args.allow_uncovered,
+        package=args.package,
+        today=parse_date(args.today) if args.today else None,
+        progress=sys.stderr.isatty(),
     )
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:

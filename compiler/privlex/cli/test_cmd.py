@@ -22,8 +22,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     command = commands.add_parser("test", help="run the tests written in the rule files")
     add_unit_arguments(command)
     command.add_argument("--today", metavar="DATE", help="the date for tests without `on` (default: today, UTC)")
-    command.add_argument("--require-coverage", action="store_true",
-                         help="fail when a rule, exception, exclusion or default is exercised by no test")
+    command.add_argument(
+        "--require-coverage",
+        action="store_true",
+        help="fail when a rule, exception, exclusion or default is exercised by no test",
+    )
     command.add_argument("--json", action="store_true", help="print the report as JSON")
     add_report_arguments(command)
     command.set_defaults(run=run)
@@ -52,5 +55,3 @@ def run(args: argparse.Namespace) -> int:
     if report.failures or (args.require_coverage and report.unexercised):
         return EXIT_FAILED
     return EXIT_OK
-
-

@@ -19,11 +19,23 @@ class Effect(StrEnum):
     DENY = "deny"
 
 
+class Citations(list[str]):
+    """A list of citations that cannot change: reasons are shared between decisions."""
+
+    __slots__ = ()
+
+    def _read_only(self, *args: object, **kwargs: object) -> None:
+        raise TypeError("citations are read-only: reasons and obligations are shared between decisions")
+
+    append = extend = insert = remove = clear = sort = reverse = _read_only
+    pop = __setitem__ = __delitem__ = __iadd__ = __imul__ = _read_only  # type: ignore[assignment]
+
+
 @dataclass(frozen=True, slots=True)
 class Reason:
     """A node that decided: a rule, an exception, an exclusion or a default.
 
-    Instances are shared between decisions: treat them as read-only.
+    Instances are shared between decisions, so they and their citations are read-only.
     """
 
     ruleset: str
@@ -33,6 +45,9 @@ class Reason:
     title: str
     citations: list[str]
     source: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "citations", Citations(self.citations))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -57,6 +72,9 @@ class Obligation:
     citations: list[str]
     source: str
     order: int = field(repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "citations", Citations(self.citations))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -175,9 +193,7 @@ def _result(ruleset: str, effect: Effect, leaves: tuple[Leaf, ...]) -> RulesetRe
     return result
 
 
-def settle(
-    ruleset: str, default: Leaf, denied: list[Leaf], permitted: list[Leaf]
-) -> RulesetResult:
+def settle(ruleset: str, default: Leaf, denied: list[Leaf], permitted: list[Leaf]) -> RulesetResult:
     """Within a ruleset: deny overrides permit; with no matching leaf, the default."""
     if denied:
         return _result(ruleset, Effect.DENY, tuple(denied))

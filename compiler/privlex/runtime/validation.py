@@ -72,7 +72,10 @@ def closest(value: str, candidates: Iterable[str]) -> str | None:
     if not scored:
         return None
     best = max(score for score, _ in scored)
-    winners = sorted(candidate for score, candidate in scored if score == best)
+    winners = [candidate for score, candidate in scored if score == best]
+    if len(winners) > 1:
+        # USA for US: among equals, the one the misspelling starts with.
+        winners = [candidate for candidate in winners if value.startswith(candidate)]
     return winners[0] if len(winners) == 1 else None
 
 
@@ -89,8 +92,7 @@ def region_code(value: object, vocabulary: Vocabulary, path: str) -> str:
             Problem(
                 path,
                 value,
-                f"{value!r} is a group of regions, not a place a person is; "
-                "give the country or subdivision",
+                f"{code} is a group of regions, not a place a person is; give the country or subdivision",
             )
         )
     country, dash, rest = code.partition("-")
@@ -117,13 +119,10 @@ def vocabulary_key(value: object, vocabulary: Vocabulary, path: str) -> str:
             Problem(
                 path,
                 value,
-                f"{value!r} is a grouping, not a {kind} a use can have; "
-                f"give one of the keys below it{hint}",
+                f"{value!r} is a grouping, not a {kind} a use can have; give one of the keys below it{hint}",
             )
         )
-    raise UseError(
-        Problem(path, value, f"{value!r} is not a known {kind}", closest(value, known))
-    )
+    raise UseError(Problem(path, value, f"{value!r} is not a known {kind}", closest(value, known)))
 
 
 def choice(value: object, choices: frozenset[str], path: str) -> str:
@@ -131,9 +130,7 @@ def choice(value: object, choices: frozenset[str], path: str) -> str:
         return value
     shown = ", ".join(sorted(choices))
     suggestion = closest(value, choices) if isinstance(value, str) else None
-    raise UseError(
-        Problem(path, value, f"{value!r} is not one of {shown}", suggestion)
-    )
+    raise UseError(Problem(path, value, f"{value!r} is not one of {shown}", suggestion))
 
 
 def iso_date(value: object, path: str) -> object:
@@ -180,15 +177,11 @@ def apply_implications(
     for source, target in implies:
         if get(source) is True:
             if get(target) is False:
-                raise UseError(
-                    Problem(target, False, f"given as false, but {source} is true and implies it")
-                )
+                raise UseError(Problem(target, False, f"given as false, but {source} is true and implies it"))
             put(target, True)
     for first, second in excludes:
         if get(first) is True and get(second) is True:
-            raise UseError(
-                Problem(first, True, f"contradicts {second}: both cannot be true")
-            )
+            raise UseError(Problem(first, True, f"contradicts {second}: both cannot be true"))
     return merged
 
 

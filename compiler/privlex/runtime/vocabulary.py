@@ -39,9 +39,7 @@ def places(code: str, within: Mapping[str, frozenset[str]]) -> frozenset[str]:
 Timeline = tuple[tuple[datetime.date, datetime.date, T], ...]
 
 
-def parameter_value(
-    table: Mapping[str, Timeline[T]], region: str, day: datetime.date
-) -> T:
+def parameter_value(table: Mapping[str, Timeline[T]], region: str, day: datetime.date) -> T:
     """A region parameter's value for a covered region on a day in force.
 
     The compiler has resolved each region's timeline and proved it complete,
