@@ -5,13 +5,11 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from . import ir
 from . import nodes as n
-
-if TYPE_CHECKING:
-    from .typecheck import Typer
+from .resolve import above
+from .typecheck import Typer, one_clause, parse_date
 
 FIRST_DAY = datetime.date.min
 LAST_DAY = datetime.date.max
@@ -34,17 +32,7 @@ def _containers(vocabulary: ir.Vocabulary) -> dict[str, set[str]]:
             parents.setdefault(member, set()).add(region.code)
         if region.kind == "subdivision":
             parents[region.code].add(region.code.split("-")[0])
-    closure: dict[str, set[str]] = {}
-    for code in parents:
-        found = {code}
-        pending = [code]
-        while pending:
-            for parent in parents.get(pending.pop(), ()):
-                if parent not in found:
-                    found.add(parent)
-                    pending.append(parent)
-        closure[code] = found
-    return closure
+    return {code: set(above(code, parents)) for code in parents}
 
 
 def _covered(
@@ -77,16 +65,12 @@ def _value(parameter: n.Parameter, line: n.ParamValue, typer: Typer) -> ir.Scala
     if parameter.type == "boolean" and isinstance(value, n.BoolValue):
         return value.value
     if parameter.type == "date" and isinstance(value, n.DateValue):
-        from .typecheck import parse_date
-
         return parse_date(value, typer.diagnostics)
     typer.report("E301", f"parameter {parameter.name.text} holds {parameter.type} values", value.span)
     return None
 
 
 def _entries(parameter: n.Parameter, typer: Typer) -> list[_Entry]:
-    from .typecheck import one_clause, parse_date
-
     entries: list[_Entry] = []
     for line in parameter.values:
         region = typer.region(line.region.text, line.region.span)

@@ -277,7 +277,7 @@ def _regions(
             )
         )
         parents = {code: [p for p in ps if seen[code].kind == "subdivision"] for code, ps in parents.items()}
-    within = {code: _above(code, parents) for code, decl in seen.items() if decl.kind != "group"}
+    within = {code: above(code, parents) for code, decl in seen.items() if decl.kind != "group"}
     regions = tuple(
         ir.Region(
             code=code, title=decl.title, kind=decl.kind, members=tuple(m.text for m in decl.members), notes=decl.notes
@@ -287,7 +287,7 @@ def _regions(
     return regions, within
 
 
-def _above(code: str, parents: Mapping[str, Sequence[str]]) -> tuple[str, ...]:
+def above(code: str, parents: Mapping[str, Sequence[str]]) -> tuple[str, ...]:
     """The code and every region that contains it, directly or through groups."""
     found = {code}
     pending = [code]
