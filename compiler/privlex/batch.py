@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from .batch_schema import Plan, SchemaError, arrow_columns, plan
 from .facts import load_package, nest, package_catalog
-from .verdicts import INVALID, OUTCOMES, PERMIT, Decider, Verdict, _freeze, decider
+from .verdicts import INVALID, OUTCOMES, PERMIT, Decider, Distinct, Verdict, _freeze, decider
 
 try:
     import numpy as np
@@ -251,21 +251,14 @@ def check_batch(
     """
     data = table_of(table)
     run = evaluator(data.schema, package=package, today=today, columns=columns, values=values)
-    verdicts: list[Verdict] = []
-    position: dict[int, int] = {}
+    distinct = Distinct()
     pieces: list[NDArray[np.int32]] = []
     for batch in _batches(data):
         local_verdicts, local_index = run.batch(batch)
-        remap = np.empty(len(local_verdicts), np.int32)
-        for i, verdict in enumerate(local_verdicts):
-            slot = position.get(id(verdict))
-            if slot is None:
-                slot = position[id(verdict)] = len(verdicts)
-                verdicts.append(verdict)
-            remap[i] = slot
+        remap = np.fromiter((distinct.slot(v) for v in local_verdicts), np.int32, len(local_verdicts))
         pieces.append(remap[local_index] if len(local_index) else local_index)
     index = np.concatenate(pieces) if pieces else np.empty(0, np.int32)
-    return BatchResult(verdicts, index.astype(np.int32, copy=False), run.plan)
+    return BatchResult(distinct.verdicts, index.astype(np.int32, copy=False), run.plan)
 
 
 def permits_batch(

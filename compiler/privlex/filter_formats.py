@@ -24,7 +24,7 @@ import numpy as np
 from .batch_schema import Column, Plan, plan
 from .facts import Catalog, nest, package_catalog, parse_text
 from .records import RecordReader
-from .verdicts import Decider, Verdict, invalid
+from .verdicts import Decider, Distinct, Verdict, invalid
 
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 LINES_PER_CHUNK = 8192
@@ -59,16 +59,9 @@ class Settings:
 
 
 def _indexed(verdicts: list[Verdict]) -> tuple[list[Verdict], np.ndarray]:
-    distinct: list[Verdict] = []
-    position: dict[int, int] = {}
-    index = np.empty(len(verdicts), np.int32)
-    for row, verdict in enumerate(verdicts):
-        slot = position.get(id(verdict))
-        if slot is None:
-            slot = position[id(verdict)] = len(distinct)
-            distinct.append(verdict)
-        index[row] = slot
-    return distinct, index
+    distinct = Distinct()
+    index = np.fromiter((distinct.slot(v) for v in verdicts), np.int32, len(verdicts))
+    return distinct.verdicts, index
 
 
 class JsonlReader:

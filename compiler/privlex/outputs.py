@@ -17,6 +17,11 @@ class Staleness:
     missing: list[str]
     extra: list[str]
 
+    def listing(self, changed: str, missing: str, extra: str) -> list[tuple[str, str]]:
+        """(label, file name) for every difference, labelled by kind."""
+        groups = ((changed, self.changed), (missing, self.missing), (extra, self.extra))
+        return [(label, name) for label, names in groups for name in names]
+
     @property
     def stale(self) -> bool:
         return bool(self.changed or self.missing or self.extra)

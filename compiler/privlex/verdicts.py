@@ -128,3 +128,18 @@ def decider(module: types.ModuleType, today: datetime.date | None = None) -> Dec
             _DECIDERS.clear()
         found = _DECIDERS[(module, day)] = Decider(module, day)
     return found
+
+
+class Distinct:
+    """Verdicts numbered once each, by identity: rows that decided alike share one Verdict."""
+
+    def __init__(self) -> None:
+        self.verdicts: list[Verdict] = []
+        self._slots: dict[int, int] = {}
+
+    def slot(self, verdict: Verdict) -> int:
+        found = self._slots.get(id(verdict))
+        if found is None:
+            found = self._slots[id(verdict)] = len(self.verdicts)
+            self.verdicts.append(verdict)
+        return found

@@ -97,13 +97,8 @@ def unified_diff(folder: Path, files: Mapping[str, str], difference: Staleness) 
 
 
 def _report_stale(folder: Path, difference: Staleness) -> None:
-    for label, names in (
-        ("changed", difference.changed),
-        ("missing", difference.missing),
-        ("no longer generated", difference.extra),
-    ):
-        for name in names:
-            sys.stderr.write(f"stale: {shown(folder / name)} ({label})\n")
+    for label, name in difference.listing("changed", "missing", "no longer generated"):
+        sys.stderr.write(f"stale: {shown(folder / name)} ({label})\n")
     sys.stderr.write("generated code is out of date: run `privlex compile`\n")
 
 
@@ -136,13 +131,8 @@ def run(args: argparse.Namespace) -> int:
         f"({touched} file{'s' * (touched != 1)} changed)\n"
     )
     if args.exit_non_zero_on_change and touched:
-        for label, names in (
-            ("updated", difference.changed),
-            ("created", difference.missing),
-            ("removed", difference.extra),
-        ):
-            for name in names:
-                sys.stderr.write(f"{label}: {shown(folder / name)}\n")
+        for label, name in difference.listing("updated", "created", "removed"):
+            sys.stderr.write(f"{label}: {shown(folder / name)}\n")
         sys.stderr.write("privlex: generated files changed; review them and add them to the commit\n")
         return EXIT_FAILED
     return EXIT_OK
