@@ -22,7 +22,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import grid  # noqa: E402
-import privlex.verdicts as privlex_verdicts  # noqa: E402
+import privlex.data.verdicts as privlex_verdicts  # noqa: E402
 
 Request = tuple[str, str, str, bool, bool, bool]
 # Batch engines decide this many times the requests in one call (1M rows for the
@@ -65,7 +65,7 @@ def privlex_package() -> Any:
     """Compile benchmarks/policy and import the generated package (once per process)."""
     if "privlex_bench" in sys.modules:
         return sys.modules["privlex_bench"]
-    from privlex.codegen import render_package
+    from privlex.codegen.package import render_package
     from privlex.pipeline import compile_paths
 
     compilation = compile_paths([HERE / "policy"])

@@ -61,7 +61,7 @@ def generated_rules(count: int, seed: int = 7) -> str:
 
 def compile_times(sizes: list[int], repeats: int) -> list[dict[str, Any]]:
     """Seconds to compile (parse, check, generate code) a unit with a ruleset of each size."""
-    from privlex.codegen import render_package
+    from privlex.codegen.package import render_package
     from privlex.pipeline import compile_paths
 
     results = []

@@ -10,7 +10,7 @@ from types import ModuleType
 import pytest
 from privlex.diagnostics import render_all
 from privlex.pipeline import Compilation, compile_paths
-from privlex.testing import GeneratedPackage
+from privlex.testrunner import GeneratedPackage
 
 ROOT = Path(__file__).resolve().parents[1]
 TESTS = ROOT / "tests"

@@ -14,8 +14,9 @@ import pytest
 from conftest import FIXED_DAY, ROOT, TESTS, compile_unit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from privlex import InvalidUse, batch_encode
+from privlex import InvalidUse
 from privlex.batch import SchemaError, check_batch, permits_batch
+from privlex.data import encode as batch_encode
 
 VOCABULARY = compile_unit(ROOT / "rulesets").program.vocabulary  # type: ignore[union-attr]
 FACTS = {fact.path: fact for fact in VOCABULARY.facts}

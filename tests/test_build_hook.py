@@ -36,7 +36,7 @@ def _environment(**extra: str) -> dict[str, str]:
 def test_the_hook_is_registered_with_hatch() -> None:
     found = [ep for ep in entry_points(group="hatch") if ep.name == "privlex"]
     assert found, "privlex is installed without its `hatch` entry point: reinstall it (pip install -e '.[test]')"
-    assert found[0].value == "privlex.hatch_hook"
+    assert found[0].value == "privlex.build.hatch_hook"
     module = found[0].load()
     hook = module.hatch_register_build_hook()
     assert hook.PLUGIN_NAME == "privlex"

@@ -13,9 +13,9 @@ import pytest
 from conftest import ROOT, TESTS, assert_golden, diagnostics_text
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from privlex.codegen import render_package
+from privlex.codegen.package import render_package
+from privlex.codegen.pyexpr import docstring, string
 from privlex.pipeline import compile_paths
-from privlex.pyexpr import docstring, string
 
 HAZARDS = TESTS / "codegen" / "hazards.rules"
 GOLDEN = TESTS / "codegen" / "expected"

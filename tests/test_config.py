@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
+from privlex.build.config import ConfigError, default_package, find_pyproject, load, settings_for
 from privlex.cli import main
-from privlex.config import ConfigError, default_package, find_pyproject, load, settings_for
 
 EXAMPLE = ROOT / "examples" / "downstream"
 

@@ -23,8 +23,8 @@ from conftest import FIXED_DAY
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from privlex import InvalidUse
-from privlex.filtering import Options, Report
-from privlex.filtering import run as filter_rows
+from privlex.data.filter import Options, Report
+from privlex.data.filter import run as filter_rows
 
 ROOTS = {"region", "data", "purpose", "date", "legal_basis", "subject", "consent", "processing"}
 

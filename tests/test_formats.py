@@ -11,13 +11,13 @@ from conftest import ROOT, TESTS, assert_golden
 from privlex import __version__
 from privlex.cli import main
 from privlex.diagnostics import CODES, Diagnostic, Severity
-from privlex.report_formats import (
+from privlex.diagnostics.formats import (
     format_concise,
     format_github,
     format_sarif,
     use_color,
 )
-from privlex.source import Span
+from privlex.syntax.source import Span
 
 FORMATS = TESTS / "formats"
 UNIT = "tests/formats/unit"

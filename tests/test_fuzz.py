@@ -11,8 +11,8 @@ from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from privlex.diagnostics import render_all
-from privlex.parse import grammar_text
 from privlex.pipeline import Compilation, compile_paths, generate
+from privlex.syntax.parse import grammar_text
 
 SHIPPED = ROOT / "rulesets"
 SHIPPED_FILES = sorted(SHIPPED.glob("*.rules"))

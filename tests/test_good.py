@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXED_DAY, TESTS, compile_unit, diagnostics_text
-from privlex.testing import describe_case, run_tests
+from privlex.testrunner import describe_case, run_tests
 
 GOOD_FILES = sorted((TESTS / "good").glob("*.rules"))
 

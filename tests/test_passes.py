@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from passes_helpers import VOCABULARY, codes, compile_text, ruleset, top_rule
 from privlex import ir
-from privlex import nodes as n
-from privlex.build_ast import build_ast, comment_notes, unquote
-from privlex.parse import (
+from privlex.pipeline import compile_paths
+from privlex.syntax import nodes as n
+from privlex.syntax.build_ast import build_ast, comment_notes, unquote
+from privlex.syntax.parse import (
     HINT_CITATIONS,
     HINT_COLON,
     HINT_EFFECT,
@@ -23,8 +24,7 @@ from privlex.parse import (
     HINT_WHEN,
     parse,
 )
-from privlex.pipeline import compile_paths
-from privlex.source import SourceFile, Span
+from privlex.syntax.source import SourceFile, Span
 
 
 def source(text: str) -> SourceFile:

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from passes_helpers import codes, compile_text, ruleset, top_rule, unless
 from privlex import ir
+from privlex.passes.testcases import node_ids
 from privlex.pipeline import Compilation
-from privlex.testcases import node_ids
 
 DAY = datetime.date
 

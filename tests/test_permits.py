@@ -15,7 +15,7 @@ from conftest import FIXED_DAY, ROOT, TESTS, compile_unit, diagnostics_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from privlex import InvalidUse, ir
-from privlex.testing import GeneratedPackage
+from privlex.testrunner import GeneratedPackage
 from use_strategies import DAYS, uses
 
 UNITS = {

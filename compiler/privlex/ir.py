@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from .source import Span
+from .syntax.source import Span
 
 FactKind = Literal["boolean", "integer", "date", "region", "basis", "enum", "data", "purpose"]
 

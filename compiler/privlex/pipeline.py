@@ -7,16 +7,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import ir
-from .build_ast import build_ast
-from .checks import check_rulesets
-from .codegen import render_package
+from .codegen.package import render_package
 from .diagnostics import Diagnostic, error
-from .nodes import File
-from .parse import parse
-from .resolve import resolve_vocabulary
-from .rulesets import build_rulesets
-from .source import SourceFile, Span, display_root, load_source, unit_hash
-from .testcases import build_tests
+from .passes.checks import check_rulesets
+from .passes.rulesets import build_rulesets
+from .passes.testcases import build_tests
+from .passes.vocabulary import resolve_vocabulary
+from .syntax.build_ast import build_ast
+from .syntax.nodes import File
+from .syntax.parse import parse
+from .syntax.source import SourceFile, Span, display_root, load_source, unit_hash
 
 RULE_SUFFIX = ".rules"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..report_formats import counts
+from ..diagnostics.formats import counts
 from .common import EXIT_FAILED, EXIT_OK, add_report_arguments, add_unit_arguments, compile_and_report, resolve_settings
 
 

@@ -10,11 +10,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from ..config import ConfigError, Settings, display_path, find_pyproject, package_problem, settings_for
+from ..build.config import ConfigError, Settings, display_path, find_pyproject, package_problem, settings_for
 from ..diagnostics import Diagnostic
+from ..diagnostics.formats import COLOR_CHOICES, FORMATS, destination_is_stdout, failed, format_diagnostics, use_color
 from ..pipeline import Compilation, compile_paths, rule_files
-from ..report_formats import COLOR_CHOICES, FORMATS, destination_is_stdout, failed, format_diagnostics, use_color
-from ..source import SourceFile, display_root
+from ..syntax.source import SourceFile, display_root
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from ..outputs import Staleness, compare, write_package
+from ..build.outputs import Staleness, compare, write_package
 from ..pipeline import generate
 from .common import (
     EXIT_FAILED,

@@ -47,7 +47,7 @@ def build_use(args: argparse.Namespace) -> dict[str, Any]:
     """The use described by decide's options; values are parsed by each fact's type."""
     from privlex_rules import DataUse
 
-    from ..runtime.validation import closest
+    from ..runtime.suggest import closest
 
     use: dict[str, Any] = {"region": args.region, "data": args.data, "purpose": args.purpose}
     if args.date:

@@ -63,9 +63,9 @@ def _terminate(signum: int, frame: FrameType | None) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..facts import load_package, package_catalog, parse_assignments
-    from ..filtering import Options, ReadError, render
-    from ..filtering import run as filter_rows
+    from ..data.facts import load_package, package_catalog, parse_assignments
+    from ..data.filter import Options, ReadError, render
+    from ..data.filter import run as filter_rows
 
     try:
         catalog = package_catalog(load_package(args.package))

@@ -33,7 +33,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..testing import as_json, describe_case, run_tests
+    from ..testrunner import as_json, describe_case, run_tests
 
     if args.json:
         check_stdout_free(args, "--json")

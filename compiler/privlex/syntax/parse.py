@@ -6,12 +6,11 @@ import re
 import unicodedata
 from functools import cache
 from importlib import resources
-from pathlib import Path
 
 from lark import Lark, Token, Tree, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.indenter import DedentError, Indenter
 
-from .diagnostics import Diagnostic, error
+from ..diagnostics import Diagnostic, error
 from .source import SourceFile, Span, source_lines
 
 GRAMMAR_NAME = "privlex.lark"
@@ -27,12 +26,8 @@ class _Blocks(Indenter):
 
 
 def grammar_text() -> str:
-    """The grammar, from the installed package or else from the checkout."""
-    packaged = resources.files("privlex").joinpath("grammar").joinpath(GRAMMAR_NAME)
-    if packaged.is_file():
-        return packaged.read_text(encoding="utf-8")
-    checkout = Path(__file__).resolve().parents[2] / "grammar" / GRAMMAR_NAME
-    return checkout.read_text(encoding="utf-8")
+    """The grammar, a file of this package."""
+    return resources.files("privlex.syntax").joinpath(GRAMMAR_NAME).read_text(encoding="utf-8")
 
 
 @cache

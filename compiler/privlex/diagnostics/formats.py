@@ -15,9 +15,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any, TextIO
 from urllib.parse import quote
 
-from . import __version__
-from .diagnostics import CODES, Diagnostic, Severity, render, render_all, sort_key
-from .source import SourceFile
+from .. import __version__
+from ..syntax.source import SourceFile
+from . import CODES, Diagnostic, Severity, render, render_all, sort_key
 
 FORMATS = ("full", "concise", "json", "sarif", "github")
 STDOUT_FORMATS = frozenset({"json", "sarif"})

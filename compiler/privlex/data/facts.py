@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .runtime.validation import closest
+from ..runtime.suggest import closest
 
 DEFAULT_PACKAGE = "privlex_rules"
 TRUE_WORDS = frozenset({"true", "1"})

@@ -13,7 +13,7 @@ from types import ModuleType
 from typing import Any
 
 from . import ir
-from .codegen import render_package
+from .codegen.package import render_package
 from .runtime import InvalidUse, RulesetResult, combine
 
 

@@ -36,10 +36,10 @@ from typing import Any
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 from hatchling.plugin import hookimpl
 
+from ..diagnostics import render_all
+from ..pipeline import compile_paths, generate
 from .config import ConfigError, Settings, load, with_overrides
-from .diagnostics import render_all
 from .outputs import write_package
-from .pipeline import compile_paths, generate
 
 SKIP_VARIABLE = "PRIVLEX_SKIP_BUILD_HOOK"
 HOOK_TABLE = "tool.hatch.build.hooks.privlex"

@@ -21,9 +21,9 @@ from typing import IO, Any
 
 import numpy as np
 
-from .batch_schema import Column, Plan, plan
 from .facts import Catalog, nest, package_catalog, parse_text
 from .records import RecordReader
+from .schema import Column, Plan, plan
 from .verdicts import Decider, Distinct, Verdict, invalid
 
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
@@ -245,7 +245,7 @@ class ParquetReader:
             self.schema = self.file.schema_arrow
         except (OSError, pa.ArrowException) as exc:
             raise ReadError(f"cannot read {path} as Parquet: {exc}") from exc
-        from .batch_schema import arrow_columns
+        from .schema import arrow_columns
 
         try:
             resolved = plan(arrow_columns(self.schema), settings.facts, settings.mapping, settings.constants)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
-from . import ir
-from . import nodes as n
-from .diagnostics import Diagnostic, did_you_mean, error
-from .identifiers import identifier_problem
+from .. import ir
+from ..codegen.identifiers import identifier_problem
+from ..diagnostics import Diagnostic, did_you_mean, error
+from ..syntax import nodes as n
 
 _COUNTRY = re.compile(r"[A-Z]{2}\Z")
 _SUBDIVISION = re.compile(r"([A-Z]{2})-[A-Z0-9]{1,3}\Z")

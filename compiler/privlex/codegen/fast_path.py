@@ -20,11 +20,11 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from . import ir
+from .. import ir
 from .pyexpr import Expr, conjunction
 
 if TYPE_CHECKING:
-    from .codegen import Code, RulesetEmitter
+    from .ruleset import Code, RulesetEmitter
 
 
 def effects(node: ir.Node) -> set[str]:

@@ -29,8 +29,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .diagnostics import Diagnostic, Severity, did_you_mean
-from .source import SourceFile, Span
+from ..diagnostics import Diagnostic, Severity, did_you_mean
+from ..syntax.source import SourceFile, Span
 
 PYPROJECT = "pyproject.toml"
 TABLE = "tool.privlex"

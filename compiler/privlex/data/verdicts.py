@@ -15,7 +15,7 @@ import types
 from collections.abc import Mapping
 from typing import Any
 
-from .runtime import Decision, InvalidUse
+from ..runtime import Decision, InvalidUse
 
 OUTCOMES = ("permit", "deny", "not_applicable", "invalid")
 PERMIT, DENY, NOT_APPLICABLE, INVALID = range(4)

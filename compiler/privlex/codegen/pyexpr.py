@@ -12,7 +12,7 @@ import datetime
 import re
 import textwrap
 
-from . import ir
+from .. import ir
 
 _INVERSE = {"<": ">=", "<=": ">", ">": "<=", ">=": "<"}
 
@@ -310,3 +310,14 @@ class Conditions:
     def scope(self, kind: str, keys: tuple[str, ...]) -> Expr:
         fact = ir.FactRef(path=kind, kind=kind, nullable=False)  # type: ignore[arg-type]
         return self._compile(ir.Within(fact=fact, values=keys), want=True)
+
+
+def sort_imports(names: set[str]) -> list[str]:
+    """isort's order-by-type: CONSTANTS, then Classes, then functions."""
+
+    def key(name: str) -> tuple[int, str]:
+        if name.isupper():
+            return (0, name)
+        return (1 if name[0].isupper() else 2, name)
+
+    return sorted(names, key=key)

@@ -22,9 +22,9 @@ from typing import IO, Any
 
 import numpy as np
 
+from ..runtime import Reason
 from .facts import load_package
-from .filter_formats import Chunk, ParquetReader, ReadError, Settings, log_header, open_reader
-from .runtime import Reason
+from .formats import Chunk, ParquetReader, ReadError, Settings, log_header, open_reader
 from .verdicts import OUTCOMES, decider
 
 SHOWN_INVALID = 10

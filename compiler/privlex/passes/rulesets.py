@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 
-from . import ir
-from . import nodes as n
-from .diagnostics import Diagnostic, error
+from .. import ir
+from ..diagnostics import Diagnostic, error
+from ..syntax import nodes as n
 from .parameters import resolve_parameter
 from .typecheck import Typer, check_id, one_clause, parse_date
 

@@ -6,10 +6,10 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from . import ir
-from . import nodes as n
-from .resolve import above
+from .. import ir
+from ..syntax import nodes as n
 from .typecheck import Typer, one_clause, parse_date
+from .vocabulary import above
 
 FIRST_DAY = datetime.date.min
 LAST_DAY = datetime.date.max

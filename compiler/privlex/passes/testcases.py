@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator, Sequence
 
-from . import ir
-from . import nodes as n
-from .diagnostics import Diagnostic, did_you_mean, error
+from .. import ir
+from ..diagnostics import Diagnostic, did_you_mean, error
+from ..syntax import nodes as n
 from .typecheck import Typer, check_id, parse_date
 
 

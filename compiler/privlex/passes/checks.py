@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from . import ir
+from .. import ir
+from ..diagnostics import Diagnostic, error, warning
 from .constraints import Analyser, Requirement, impossible_facts, merge
-from .diagnostics import Diagnostic, error, warning
 
 
 def _walk(node: ir.Node, parents: tuple[ir.Node, ...] = ()) -> Iterator[tuple[ir.Node, tuple[ir.Node, ...]]]:

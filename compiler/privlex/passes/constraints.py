@@ -6,7 +6,7 @@ import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from . import ir
+from .. import ir
 
 Bound = int  # integers as they are; dates by ordinal
 

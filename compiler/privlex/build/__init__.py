@@ -1,0 +1,2 @@
+"""privlex as a build step: `config` (`[tool.privlex]`), `outputs` (writing generated packages)
+and `hatch_hook` (the hatchling build hook)."""

@@ -1,0 +1,108 @@
+"""Every diagnostic code privlex reports, with its one-line title.
+
+Codes are stable: tools and docs refer to them. The first letter is the
+severity (E error, W warning); the hundreds say which pass finds it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from ..runtime.suggest import closest
+from ..syntax.source import Span
+
+CODES: dict[str, str] = {
+    # reading files
+    "E001": "a rule file cannot be read",
+    "E002": "bad configuration in pyproject.toml",
+    # syntax (parse)
+    "E101": "syntax error",
+    "E102": "bad indentation",
+    # names (resolve)
+    "E201": "unknown name",
+    "E202": "duplicate declaration",
+    "E203": "parent key not declared",
+    "E204": "cycle in the vocabulary or the regions",
+    "E205": "name not allowed here",
+    "E206": "clause given twice",
+    "E207": "required clause missing",
+    # types (typecheck)
+    "E301": "value of the wrong type",
+    "E302": "operator not allowed for this fact",
+    "E303": "not a valid date",
+    "E304": "value out of range",
+    # meaning (semantic checks)
+    "E401": "deciding node without a citation",
+    "E402": "exception can never match",
+    "E403": "exception widens its parent's scope",
+    "E404": "obligation on a denying node",
+    "E405": "region parameter has no value for a region",
+    "E406": "region parameter is ambiguous",
+    "E407": "dates out of order",
+    "E408": "abstract key used as a value",
+    "W401": "exception has its parent's effect",
+    "W402": "node can never apply in the ruleset's dates",
+    # tests
+    "E501": "test refers to something unknown",
+    "E502": "test input is not a valid use",
+}
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+class Diagnostic(BaseModel):
+    """One finding, tied to a span, in the words of the rule file's author."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    severity: Severity
+    message: str
+    span: Span | None = None
+    help: str | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+
+def diagnostic(
+    code: str,
+    message: str,
+    span: Span | None,
+    *,
+    help: str | None = None,
+    notes: Iterable[str] = (),
+) -> Diagnostic:
+    """The one constructor of diagnostics: the code's letter decides the severity."""
+    if code not in CODES:
+        raise ValueError(f"unknown diagnostic code {code}")
+    severity = Severity.ERROR if code.startswith("E") else Severity.WARNING
+    return Diagnostic(code=code, severity=severity, message=message, span=span, help=help, notes=tuple(notes))
+
+
+def error(
+    code: str, message: str, span: Span | None, *, help: str | None = None, notes: Iterable[str] = ()
+) -> Diagnostic:
+    if not code.startswith("E"):
+        raise ValueError(f"{code} is not an error code")
+    return diagnostic(code, message, span, help=help, notes=notes)
+
+
+def warning(code: str, message: str, span: Span | None, *, help: str | None = None) -> Diagnostic:
+    if not code.startswith("W"):
+        raise ValueError(f"{code} is not a warning code")
+    return diagnostic(code, message, span, help=help)
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
+    """`did you mean X?` when exactly one candidate is close to `name`."""
+    match = closest(name, candidates)
+    return f"did you mean {match}?" if match else None
