@@ -7,6 +7,7 @@ deciding node knows its `file:line`.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -186,6 +187,17 @@ class Node(Model):
     obligations: tuple[Obligation, ...] = ()
     exceptions: tuple[Node, ...] = ()
 
+    def walk(self, parents: tuple[Node, ...] = ()) -> Iterator[tuple[Node, tuple[Node, ...]]]:
+        """This node and every exception below it, in source order, each with the nodes enclosing it."""
+        yield self, parents
+        for inner in self.exceptions:
+            yield from inner.walk((*parents, self))
+
+    @property
+    def effects(self) -> frozenset[str]:
+        """The effects of this node and of every exception below it."""
+        return frozenset(node.effect for node, _ in self.walk())
+
 
 class Parameter(Model):
     name: str
@@ -212,6 +224,16 @@ class Ruleset(Model):
     parameters: tuple[Parameter, ...]
     exclusions: tuple[Node, ...]
     rules: tuple[Node, ...]
+
+    @property
+    def tops(self) -> tuple[Node, ...]:
+        """The exclusions, the rules and the default, in the order they are considered."""
+        return (*self.exclusions, *self.rules, self.default)
+
+    def walk(self) -> Iterator[tuple[Node, tuple[Node, ...]]]:
+        """Every deciding node of the ruleset with the nodes enclosing it, the default last."""
+        for top in self.tops:
+            yield from top.walk()
 
 
 class Expectation(Model):

@@ -1,8 +1,14 @@
-"""The compiler's passes in order, from rule files to generated files."""
+"""The compiler's passes in order, from rule files to generated files.
+
+`read_sources` reads a unit's rule files; `analyse` runs `PASSES` over them,
+each pass a function that reads what the passes before it built into a
+`Unit` and returns its diagnostics; `generate` renders the checked program.
+To add a pass, write it in `privlex.passes` and list it in `PASSES`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,26 +74,72 @@ def read_sources(paths: Sequence[Path]) -> Compilation:
     return compilation
 
 
-def analyse(compilation: Compilation) -> Compilation:
-    """Parse, resolve, type and check the sources; set the program when nothing failed."""
-    files: list[File] = []
-    for source in compilation.sources.values():
-        tree, found = parse(source)
-        compilation.diagnostics.extend(found)
+@dataclass
+class Unit:
+    """What the passes build, one field each, from the sources of a compilation unit."""
+
+    sources: Sequence[SourceFile]
+    files: list[File] = field(default_factory=list)
+    vocabulary: ir.Vocabulary | None = None
+    rulesets: list[ir.Ruleset] = field(default_factory=list)
+    tests: list[ir.TestCase] = field(default_factory=list)
+
+    @property
+    def known_vocabulary(self) -> ir.Vocabulary:
+        assert self.vocabulary is not None, "the vocabulary pass runs first"
+        return self.vocabulary
+
+
+def syntax_pass(unit: Unit) -> list[Diagnostic]:
+    """Rule file text -> syntax trees; a file with a syntax error is left out, the run goes on."""
+    found: list[Diagnostic] = []
+    for source in unit.sources:
+        tree, problems = parse(source)
+        found.extend(problems)
         if tree is not None:
-            files.append(build_ast(source, tree))
-    vocabulary, found = resolve_vocabulary(files)
-    compilation.diagnostics.extend(found)
-    rulesets, found = build_rulesets(files, vocabulary)
-    compilation.diagnostics.extend(found)
-    compilation.diagnostics.extend(check_rulesets(rulesets, vocabulary))
-    tests, found = build_tests(files, rulesets, vocabulary)
-    compilation.diagnostics.extend(found)
+            unit.files.append(build_ast(source, tree))
+    return found
+
+
+def vocabulary_pass(unit: Unit) -> list[Diagnostic]:
+    unit.vocabulary, found = resolve_vocabulary(unit.files)
+    return found
+
+
+def rulesets_pass(unit: Unit) -> list[Diagnostic]:
+    unit.rulesets, found = build_rulesets(unit.files, unit.known_vocabulary)
+    return found
+
+
+def checks_pass(unit: Unit) -> list[Diagnostic]:
+    return check_rulesets(unit.rulesets, unit.known_vocabulary)
+
+
+def tests_pass(unit: Unit) -> list[Diagnostic]:
+    unit.tests, found = build_tests(unit.files, unit.rulesets, unit.known_vocabulary)
+    return found
+
+
+# The passes in the order they run; each reads what the ones before it built.
+PASSES: tuple[Callable[[Unit], list[Diagnostic]], ...] = (
+    syntax_pass,
+    vocabulary_pass,
+    rulesets_pass,
+    checks_pass,
+    tests_pass,
+)
+
+
+def analyse(compilation: Compilation) -> Compilation:
+    """Run every pass on the sources; set the program when nothing failed."""
+    unit = Unit(sources=list(compilation.sources.values()))
+    for step in PASSES:
+        compilation.diagnostics.extend(step(unit))
     if not compilation.failed:
         compilation.program = ir.Program(
-            vocabulary=vocabulary,
-            rulesets=tuple(rulesets),
-            tests=tuple(tests),
+            vocabulary=unit.known_vocabulary,
+            rulesets=tuple(unit.rulesets),
+            tests=tuple(unit.tests),
             source_hash=unit_hash(compilation.sources.values()),
             files=tuple(sorted(compilation.sources)),
         )

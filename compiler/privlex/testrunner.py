@@ -6,7 +6,6 @@ import datetime
 import importlib
 import sys
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -22,17 +21,6 @@ class TestReport:
     passed: list[ir.TestCase] = field(default_factory=list)
     failures: list[tuple[ir.TestCase, str]] = field(default_factory=list)
     unexercised: list[tuple[str, ir.Node]] = field(default_factory=list)
-
-
-def _nodes(ruleset: ir.Ruleset) -> Iterator[ir.Node]:
-    def walk(node: ir.Node) -> Iterator[ir.Node]:
-        yield node
-        for inner in node.exceptions:
-            yield from walk(inner)
-
-    for top in (*ruleset.exclusions, *ruleset.rules):
-        yield from walk(top)
-    yield ruleset.default
 
 
 class GeneratedPackage:
@@ -114,7 +102,7 @@ def run_tests(program: ir.Program, today: datetime.date) -> TestReport:
             else:
                 report.passed.append(case)
     for ruleset in program.rulesets:
-        for node in _nodes(ruleset):
+        for node, _ in ruleset.walk():
             if (ruleset.id, node.id) not in exercised:
                 report.unexercised.append((ruleset.id, node))
     return report

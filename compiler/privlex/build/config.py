@@ -19,7 +19,6 @@ names the key and points at its line.
 from __future__ import annotations
 
 import keyword
-import os
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -29,13 +28,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from ..diagnostics import Diagnostic, Severity, did_you_mean
-from ..syntax.source import SourceFile, Span
+from ..diagnostics import Diagnostic, did_you_mean, error
+from ..syntax.source import SourceFile, Span, display_path
 
 PYPROJECT = "pyproject.toml"
 TABLE = "tool.privlex"
 CONFIG_CODE = "E002"
-CONFIG_CODE_TITLE = "bad configuration in pyproject.toml"
 _PACKAGE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
@@ -151,7 +149,7 @@ def load(pyproject: Path | None, start: Path | None = None) -> Settings:
         return _settings(root, None, PrivlexConfig(), None)
     pyproject = pyproject.resolve()
     root = pyproject.parent
-    shown = _shown(pyproject)
+    shown = display_path(pyproject)
     try:
         data = pyproject.read_bytes()
         text = data.decode("utf-8")
@@ -237,31 +235,10 @@ def _settings(root: Path, pyproject: Path | None, config: PrivlexConfig, name: s
     )
 
 
-def _shown(path: Path) -> str:
-    return display_path(path)
-
-
-def display_path(path: Path, folder: Path | None = None) -> str:
-    """A path as a person at `folder` (the current one) would write it.
-
-    Relative when it lies below the folder or at most two levels up from it,
-    absolute when it lies further away.
-    """
-    here = (folder or Path.cwd()).resolve()
-    target = path.resolve()
-    try:
-        relative = Path(os.path.relpath(target, here))
-    except ValueError:  # another drive
-        return target.as_posix()
-    if relative.parts[:3] == ("..", "..", ".."):
-        return target.as_posix()
-    return relative.as_posix()
-
-
 def _read_source(pyproject: Path) -> SourceFile | None:
     try:
         data = pyproject.read_bytes()
-        return SourceFile(path=_shown(pyproject), text=data.decode("utf-8"), data=data)
+        return SourceFile(path=display_path(pyproject), text=data.decode("utf-8"), data=data)
     except (OSError, UnicodeDecodeError):
         return None
 
@@ -299,7 +276,7 @@ def _key_diagnostic(
 
 
 def _diagnostic(message: str, span: Span | None, help: str | None = None) -> Diagnostic:
-    return Diagnostic(code=CONFIG_CODE, severity=Severity.ERROR, message=message, span=span, help=help)
+    return error(CONFIG_CODE, message, span, help=help)
 
 
 def _table_line(text: str, table_name: str = TABLE) -> int | None:

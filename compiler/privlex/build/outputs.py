@@ -56,10 +56,10 @@ def write_package(folder: Path, files: Mapping[str, str]) -> Staleness:
     staged: list[tuple[Path, Path]] = []
     try:
         for name in sorted({*difference.changed, *difference.missing}):
-            handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+            handle, temporary_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
             with os.fdopen(handle, "wb") as stream:
                 stream.write(files[name].encode("utf-8"))
-            staged.append((Path(temporary), folder / name))
+            staged.append((Path(temporary_name), folder / name))
         for temporary, target in staged:
             os.replace(temporary, target)
         staged = []

@@ -10,11 +10,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from ..build.config import ConfigError, Settings, display_path, find_pyproject, package_problem, settings_for
+from ..build.config import ConfigError, Settings, find_pyproject, package_problem, settings_for
 from ..diagnostics import Diagnostic
 from ..diagnostics.formats import COLOR_CHOICES, FORMATS, destination_is_stdout, failed, format_diagnostics, use_color
 from ..pipeline import Compilation, compile_paths, rule_files
-from ..syntax.source import SourceFile, display_root
+from ..syntax.source import SourceFile, display_path, display_root
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -36,11 +36,6 @@ def parse_date(text: str) -> datetime.date:
         return datetime.date.fromisoformat(text)
     except ValueError as exc:
         raise UsageError(f"{text!r} is not a date written YYYY-MM-DD") from exc
-
-
-def shown(path: Path) -> str:
-    """A path as the user would write it: relative to the current folder unless it lies far from it."""
-    return display_path(path)
 
 
 # ---------------------------------------------------------------- arguments
@@ -103,7 +98,7 @@ def resolve_settings(args: argparse.Namespace, *, out: str | None = None, packag
     if paths and config is None:
         found = {find_pyproject(p if p.is_dir() else p.parent) for p in paths}
         if len(found) > 1:
-            projects = ", ".join(sorted(shown(p.parent) if p else "(none)" for p in found))
+            projects = ", ".join(sorted(display_path(p.parent) if p else "(none)" for p in found))
             raise UsageError(f"the paths belong to different projects ({projects}): compile each unit on its own")
         start = paths[0] if paths[0].is_dir() else paths[0].parent
     try:
@@ -167,7 +162,7 @@ def compile_and_report(args: argparse.Namespace, settings: Settings) -> Compilat
     With --warnings-as-errors a warning fails the run: the program is dropped,
     so nothing is written or tested.
     """
-    targets = [Path(shown(p)) for p in settings.sources]
+    targets = [Path(display_path(p)) for p in settings.sources]
     compilation = compile_paths(targets)
     diagnostics, sources = _rebased(compilation, targets)
     emit(args, diagnostics, sources)

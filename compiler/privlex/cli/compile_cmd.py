@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..build.outputs import Staleness, compare, write_package
 from ..pipeline import generate
+from ..syntax.source import display_path
 from .common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -19,7 +20,6 @@ from .common import (
     check_stdout_free,
     compile_and_report,
     resolve_settings,
-    shown,
 )
 
 
@@ -77,7 +77,7 @@ def unified_diff(folder: Path, files: Mapping[str, str], difference: Staleness) 
     """What `privlex compile` would change, as a unified diff in git's form (`git apply` takes it)."""
     chunks: list[str] = []
     for name in sorted({*difference.changed, *difference.missing, *difference.extra}):
-        path = shown(folder / name)
+        path = display_path(folder / name)
         chunks.append(f"diff --git a/{path} b/{path}\n")
         if name in difference.missing:
             chunks.append("new file mode 100644\n")
@@ -98,7 +98,7 @@ def unified_diff(folder: Path, files: Mapping[str, str], difference: Staleness) 
 
 def _report_stale(folder: Path, difference: Staleness) -> None:
     for label, name in difference.listing("changed", "missing", "no longer generated"):
-        sys.stderr.write(f"stale: {shown(folder / name)} ({label})\n")
+        sys.stderr.write(f"stale: {display_path(folder / name)} ({label})\n")
     sys.stderr.write("generated code is out of date: run `privlex compile`\n")
 
 
@@ -119,20 +119,20 @@ def run(args: argparse.Namespace) -> int:
         if difference.stale:
             _report_stale(folder, difference)
             return EXIT_FAILED
-        sys.stderr.write(f"{shown(folder)} is up to date\n")
+        sys.stderr.write(f"{display_path(folder)} is up to date\n")
         return EXIT_OK
     try:
         difference = write_package(folder, files)
     except OSError as exc:
-        raise UsageError(f"cannot write {shown(folder)}: {exc.strerror or exc}") from exc
+        raise UsageError(f"cannot write {display_path(folder)}: {exc.strerror or exc}") from exc
     touched = len(difference.changed) + len(difference.missing) + len(difference.extra)
     sys.stderr.write(
-        f"compiled {len(compilation.program.rulesets)} rulesets into {shown(folder)} "
+        f"compiled {len(compilation.program.rulesets)} rulesets into {display_path(folder)} "
         f"({touched} file{'s' * (touched != 1)} changed)\n"
     )
     if args.exit_non_zero_on_change and touched:
         for label, name in difference.listing("updated", "created", "removed"):
-            sys.stderr.write(f"{label}: {shown(folder / name)}\n")
+            sys.stderr.write(f"{label}: {display_path(folder / name)}\n")
         sys.stderr.write("privlex: generated files changed; review them and add them to the commit\n")
         return EXIT_FAILED
     return EXIT_OK

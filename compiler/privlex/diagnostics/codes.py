@@ -102,6 +102,11 @@ def warning(code: str, message: str, span: Span | None, *, help: str | None = No
     return diagnostic(code, message, span, help=help)
 
 
+def duplicate(what: str, first: Span, span: Span, *, help: str | None = None) -> Diagnostic:
+    """E202: `what` is declared again at `span`; the message says where it was first declared."""
+    return error("E202", f"{what} is declared twice (first at {first.location})", span, help=help)
+
+
 def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     """`did you mean X?` when exactly one candidate is close to `name`."""
     match = closest(name, candidates)

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 
 from .. import ir
 from ..diagnostics import Diagnostic, error, warning
 from .constraints import Analyser, Requirement, impossible_facts, merge
-
-
-def _walk(node: ir.Node, parents: tuple[ir.Node, ...] = ()) -> Iterator[tuple[ir.Node, tuple[ir.Node, ...]]]:
-    yield node, parents
-    for inner in node.exceptions:
-        yield from _walk(inner, (*parents, node))
 
 
 def _law(ruleset: ir.Ruleset) -> str:
@@ -173,7 +167,6 @@ def check_rulesets(rulesets: list[ir.Ruleset], vocabulary: ir.Vocabulary) -> lis
         parameters: Mapping[str, ir.Parameter] = {p.name: p for p in ruleset.parameters}
         analyser = Analyser(vocabulary, parameters)
         chains: dict[str, dict[str, Requirement]] = {}
-        for top in (*ruleset.exclusions, *ruleset.rules, ruleset.default):
-            for node, parents in _walk(top):
-                diagnostics.extend(_check_node(ruleset, node, parents, analyser, chains))
+        for node, parents in ruleset.walk():
+            diagnostics.extend(_check_node(ruleset, node, parents, analyser, chains))
     return diagnostics

@@ -6,8 +6,9 @@ import datetime
 from collections.abc import Sequence
 
 from .. import ir
-from ..diagnostics import Diagnostic, error
+from ..diagnostics import Diagnostic, duplicate, error
 from ..syntax import nodes as n
+from ..syntax.source import Span
 from .parameters import resolve_parameter
 from .typecheck import Typer, check_id, one_clause, parse_date
 
@@ -116,7 +117,7 @@ class _RulesetBuilder:
                 continue
             if inner.id.text in siblings:
                 self.diagnostics.append(
-                    error("E202", f"{owner} has two exceptions named {inner.id.text}", inner.id.span)
+                    duplicate(f"exception {inner.id.text} of {owner}", siblings[inner.id.text].span, inner.id.span)
                 )
                 continue
             siblings[inner.id.text] = inner.id
@@ -167,16 +168,18 @@ class _RulesetBuilder:
         start = self.date(rs.starts, "`from` date", owner)
         end = self.date(rs.ends, "`until` date", owner)
         self.typer.parameters = {}
+        declared: dict[str, Span] = {}
         parameters: list[ir.Parameter] = []
         for parameter in rs.parameters:
             if not check_id(parameter.name, "parameter", self.diagnostics):
                 continue
             if parameter.name.text in self.typer.parameters:
                 self.diagnostics.append(
-                    error("E202", f"parameter {parameter.name.text} is declared twice", parameter.name.span)
+                    duplicate(f"parameter {parameter.name.text}", declared[parameter.name.text], parameter.name.span)
                 )
                 continue
             self.typer.parameters[parameter.name.text] = parameter.type
+            declared[parameter.name.text] = parameter.name.span
         for parameter in rs.parameters:
             resolved = resolve_parameter(parameter, self.typer, [c for c in covers if c], start, end)
             if resolved is not None:
@@ -249,13 +252,7 @@ def build_rulesets(files: Sequence[n.File], vocabulary: ir.Vocabulary) -> tuple[
         if not check_id(decl.id, "ruleset", diagnostics):
             continue
         if decl.id.text in seen:
-            diagnostics.append(
-                error(
-                    "E202",
-                    f"ruleset {decl.id.text} is declared twice (first at {seen[decl.id.text].id.span.location})",
-                    decl.id.span,
-                )
-            )
+            diagnostics.append(duplicate(f"ruleset {decl.id.text}", seen[decl.id.text].id.span, decl.id.span))
             continue
         seen[decl.id.text] = decl
         built = _RulesetBuilder(typer, decl).build()

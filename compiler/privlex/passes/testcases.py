@@ -3,33 +3,21 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 from .. import ir
-from ..diagnostics import Diagnostic, did_you_mean, error
+from ..diagnostics import Diagnostic, did_you_mean, duplicate, error
 from ..syntax import nodes as n
 from .typecheck import Typer, check_id, parse_date
 
 
 def node_ids(ruleset: ir.Ruleset) -> list[str]:
     """Every id a test may name in `by`: nodes, nested exceptions, `default`."""
-
-    def walk(node: ir.Node) -> Iterator[str]:
-        yield node.id
-        for inner in node.exceptions:
-            yield from walk(inner)
-
-    ids = [i for top in (*ruleset.exclusions, *ruleset.rules) for i in walk(top)]
-    return [*ids, "default"]
+    return [node.id for node, _ in ruleset.walk()]
 
 
 def obligation_ids(ruleset: ir.Ruleset) -> set[str]:
-    def walk(node: ir.Node) -> Iterator[str]:
-        yield from (o.id for o in node.obligations)
-        for inner in node.exceptions:
-            yield from walk(inner)
-
-    return {i for top in (*ruleset.exclusions, *ruleset.rules) for i in walk(top)}
+    return {obligation.id for node, _ in ruleset.walk() for obligation in node.obligations}
 
 
 def _use(test: n.Test, typer: Typer) -> dict[str, object]:
@@ -126,17 +114,18 @@ def build_tests(
     typer = Typer(vocabulary, diagnostics)
     by_id = {r.id: r for r in rulesets}
     cases: list[ir.TestCase] = []
-    seen: set[tuple[str | None, str]] = set()
+    seen: dict[tuple[str | None, str], n.Name] = {}
     for file in files:
         owned: list[tuple[str | None, n.Test]] = [(None, d) for d in file.declarations if isinstance(d, n.Test)]
         owned += [(r.id.text, t) for r in file.declarations if isinstance(r, n.Ruleset) for t in r.tests]
         for owner, test in owned:
             if not check_id(test.id, "test", diagnostics):
                 continue
-            if (owner, test.id.text) in seen:
-                diagnostics.append(error("E202", f"two tests are named {test.id.text}", test.id.span))
+            first = seen.get((owner, test.id.text))
+            if first is not None:
+                diagnostics.append(duplicate(f"test {test.id.text}", first.span, test.id.span))
                 continue
-            seen.add((owner, test.id.text))
+            seen[(owner, test.id.text)] = test.id
             ruleset = by_id.get(owner) if owner else None
             if owner and ruleset is None:
                 continue  # the ruleset itself failed to build and was reported

@@ -9,6 +9,7 @@ from .. import ir
 from ..codegen.identifiers import identifier_problem
 from ..diagnostics import Diagnostic, did_you_mean, error
 from ..syntax import nodes as n
+from ..syntax.source import Span
 
 ORDERING = ("<", "<=", ">", ">=")
 
@@ -40,8 +41,8 @@ class Typer:
         self.regions = {r.code: r for r in vocabulary.regions}
         self.parameters: dict[str, str] = {}
 
-    def report(self, code: str, message: str, span: object, help: str | None = None) -> None:
-        self.diagnostics.append(error(code, message, span, help=help))  # type: ignore[arg-type]
+    def report(self, code: str, message: str, span: Span | None, help: str | None = None) -> None:
+        self.diagnostics.append(error(code, message, span, help=help))
 
     # ------------------------------------------------------------------ names
 
@@ -68,7 +69,7 @@ class Typer:
             return None
         return found.key
 
-    def region(self, code: str, span: object, *, allow_groups: bool = True, fact: str | None = None) -> str | None:
+    def region(self, code: str, span: Span, *, allow_groups: bool = True, fact: str | None = None) -> str | None:
         """A declared region, or a subdivision CC-XXX of a declared country; None after reporting.
 
         Where groups are not allowed, `fact` names what is compared with the region, if anything.
@@ -306,11 +307,11 @@ def _value_help(fact: ir.Fact) -> str | None:
 
 
 def one_clause(
-    clauses: Sequence[object], what: str, owner: str, spans: Iterable[object], diagnostics: list[Diagnostic]
+    clauses: Sequence[object], what: str, owner: str, spans: Iterable[Span], diagnostics: list[Diagnostic]
 ) -> None:
     """Report every repetition of a clause that may appear only once."""
     for span in list(spans)[1:]:
-        diagnostics.append(error("E206", f"{owner} has more than one {what}", span))  # type: ignore[arg-type]
+        diagnostics.append(error("E206", f"{owner} has more than one {what}", span))
 
 
 def check_id(name: n.Name, what: str, diagnostics: list[Diagnostic]) -> bool:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from .. import ir
 from ..codegen.identifiers import identifier_problem
-from ..diagnostics import Diagnostic, did_you_mean, error
+from ..diagnostics import Diagnostic, did_you_mean, duplicate, error
 from ..syntax import nodes as n
 
 _COUNTRY = re.compile(r"[A-Z]{2}\Z")
@@ -79,10 +79,7 @@ def _keys(
         if not _check_path(decl.key, f"the {kind} key", diagnostics):
             continue
         if decl.key.text in seen:
-            first = seen[decl.key.text].span.location
-            diagnostics.append(
-                error("E202", f"{kind} key {decl.key.text} is declared twice (first at {first})", decl.key.span)
-            )
+            diagnostics.append(duplicate(f"{kind} key {decl.key.text}", seen[decl.key.text].span, decl.key.span))
             continue
         seen[decl.key.text] = decl
     graph: dict[str, list[str]] = {}
@@ -148,16 +145,24 @@ def _facts(decls: Iterable[n.FactDecl], bases: set[str], diagnostics: list[Diagn
             )
             continue
         if path in seen:
-            diagnostics.append(
-                error("E202", f"fact {path} is declared twice (first at {seen[path].span.location})", decl.path.span)
-            )
+            diagnostics.append(duplicate(f"fact {path}", seen[path].span, decl.path.span))
             continue
         seen[path] = decl
-    groups = {path.split(".")[0] for path in seen if "." in path}
+    groups: dict[str, n.FactDecl] = {}
+    for path, decl in seen.items():
+        if "." in path:
+            groups.setdefault(path.split(".")[0], decl)
     facts: list[ir.Fact] = []
     for path, decl in seen.items():
         if "." not in path and path in groups:
-            diagnostics.append(error("E202", f"{path} is both a fact and a group of facts", decl.path.span))
+            diagnostics.append(
+                error(
+                    "E202",
+                    f"{path} is both a fact and a group of facts (fact {groups[path].path.text} at "
+                    f"{groups[path].span.location})",
+                    decl.path.span,
+                )
+            )
             continue
         if "." in path and path.split(".")[0] in FACT_GROUPS_RESERVED:
             diagnostics.append(
@@ -239,9 +244,7 @@ def _regions(
             )
             continue
         if code in seen:
-            diagnostics.append(
-                error("E202", f"region {code} is declared twice (first at {seen[code].span.location})", decl.code.span)
-            )
+            diagnostics.append(duplicate(f"region {code}", seen[code].span, decl.code.span))
             continue
         seen[code] = decl
     parents: dict[str, list[str]] = {code: [] for code in seen}
@@ -287,7 +290,7 @@ def _regions(
     return regions, within
 
 
-def above(code: str, parents: Mapping[str, Sequence[str]]) -> tuple[str, ...]:
+def above(code: str, parents: Mapping[str, Collection[str]]) -> tuple[str, ...]:
     """The code and every region that contains it, directly or through groups."""
     found = {code}
     pending = [code]
@@ -311,8 +314,9 @@ def resolve_vocabulary(files: Sequence[n.File]) -> tuple[ir.Vocabulary, list[Dia
         if not _check_path(decl.name, "the basis", diagnostics):
             continue
         if decl.name.text in bases:
-            diagnostics.append(error("E202", f"basis {decl.name.text} is declared twice", decl.name.span))
-        bases.setdefault(decl.name.text, decl)
+            diagnostics.append(duplicate(f"basis {decl.name.text}", bases[decl.name.text].span, decl.name.span))
+            continue
+        bases[decl.name.text] = decl
     facts = _facts((d for d in declarations if isinstance(d, n.FactDecl)), set(bases), diagnostics)
     regions, within = _regions((d for d in declarations if isinstance(d, n.RegionDecl)), diagnostics)
     vocabulary = ir.Vocabulary(

@@ -48,10 +48,6 @@ def _of(kind: type[Any], items: list[Any]) -> list[Any]:
     return [item for item in items if isinstance(item, kind)]
 
 
-def _tokens(items: list[Any], kind: str) -> list[Token]:
-    return [item for item in items if isinstance(item, Token) and item.type == kind]
-
-
 @v_args(meta=True)
 class _ToNodes(Transformer[Token, Any]):
     def __init__(self, source: SourceFile) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -85,3 +86,20 @@ def unit_hash(sources: Iterable[SourceFile]) -> str:
         digest.update(len(path).to_bytes(8, "big") + path)
         digest.update(len(source.data).to_bytes(8, "big") + source.data)
     return digest.hexdigest()
+
+
+def display_path(path: Path, folder: Path | None = None) -> str:
+    """A path as a person at `folder` (the current one) would write it.
+
+    Relative when it lies below the folder or at most two levels up from it,
+    absolute when it lies further away.
+    """
+    here = (folder or Path.cwd()).resolve()
+    target = path.resolve()
+    try:
+        relative = Path(os.path.relpath(target, here))
+    except ValueError:  # another drive
+        return target.as_posix()
+    if relative.parts[:3] == ("..", "..", ".."):
+        return target.as_posix()
+    return relative.as_posix()
