@@ -7,10 +7,11 @@ deciding node knows its `file:line`.
 from __future__ import annotations
 
 import datetime
+from importlib import resources
 from collections.abc import Iterator
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer
 
 from .syntax.source import Span
 
@@ -100,7 +101,22 @@ class ParamRef(Model):
     name: str
 
 
-Scalar = int | bool | str | datetime.date
+def _tag_date(value: object) -> object:
+    """In JSON a date is {"date": "YYYY-MM-DD"}, so that it cannot be read back as text."""
+    return {"date": value.isoformat()} if isinstance(value, datetime.date) else value
+
+
+def _untag_date(value: object) -> object:
+    if isinstance(value, dict) and set(value) == {"date"}:
+        return datetime.date.fromisoformat(str(value["date"]))
+    return value
+
+
+Scalar = Annotated[
+    int | bool | str | datetime.date,
+    BeforeValidator(_untag_date),
+    PlainSerializer(_tag_date, when_used="json"),
+]
 
 
 class Located(Model):
@@ -259,6 +275,22 @@ class Program(Model):
     tests: tuple[TestCase, ...]
     source_hash: str
     files: tuple[str, ...]
+
+
+# A generated package carries its program as JSON, for the parts of privlex
+# that work from the rules themselves (explanations, the columnar evaluator,
+# verification) rather than from the generated code.
+PROGRAM_FILE = "_program.json"
+
+
+def dump_program(program: Program) -> str:
+    return program.model_dump_json(indent=1) + "\n"
+
+
+def load_program(package: str) -> Program:
+    """The program a generated package was compiled from (raises FileNotFoundError for older packages)."""
+    text = resources.files(package).joinpath(PROGRAM_FILE).read_text(encoding="utf-8")
+    return Program.model_validate_json(text)
 
 
 for _model in (Not, And, Or, Node):

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-GENERATED_SUFFIXES = (".py", ".typed")
+GENERATED_SUFFIXES = (".py", ".typed", ".json")
 
 
 @dataclass(frozen=True)

@@ -52,4 +52,5 @@ def render_package(program: ir.Program, package: str) -> dict[str, str]:
         day=day,
     )
     files["py.typed"] = ""
+    files[ir.PROGRAM_FILE] = ir.dump_program(program)
     return files
