@@ -1,20 +1,48 @@
-"""Shared test fixtures: golden files and compiling small rule units."""
+"""How the test suite is organised, and the fixtures every test module shares.
+
+Two runs:
+
+- `pytest -q -m "not slow"`, the quick run, for every edit (well under 30 s);
+- `pytest -q`, everything, as .ci/run does, with `--hypothesis-profile=ci`.
+
+A test is marked `@pytest.mark.slow` (a whole module: `pytestmark =
+pytest.mark.slow`) when it takes seconds: fuzz campaigns, subprocesses, wheel
+and sdist builds, pre-commit, the dask, datasets and spark engines.
+
+Hypothesis runs the `quick` profile unless told otherwise
+(`--hypothesis-profile=ci` or `HYPOTHESIS_PROFILE=ci`). Property tests leave
+`max_examples` to the profile, so that the ci run is the thorough one. No
+profile has a deadline: speed targets belong in benchmarks/, not in tests.
+
+The command line is tested in-process through `privlex.cli.main(argv)` with the
+`cli` fixture; only a few smoke tests start `python -m privlex`.
+"""
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from hypothesis import settings
+from privlex.cli import main
 from privlex.diagnostics import render_all
 from privlex.pipeline import Compilation, compile_paths
 from privlex.testrunner import GeneratedPackage
 
 ROOT = Path(__file__).resolve().parents[1]
 TESTS = ROOT / "tests"
-SHARED = ROOT.parent / "shared"
+SCENARIOS_DIR = TESTS / "scenarios"
+
+# ------------------------------------------------------------------ the two runs
+
+settings.register_profile("quick", max_examples=25, deadline=None)
+settings.register_profile("ci", max_examples=300, deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -68,3 +96,36 @@ def unit_package() -> Iterator[object]:
 
 
 FIXED_DAY = datetime.date(2025, 6, 1)
+
+
+# -------------------------------------------------------------- the command line
+
+
+@dataclass(frozen=True)
+class Ran:
+    """What one `privlex` command did: its exit code and what it printed."""
+
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Callable[..., Ran]:
+    """Run `privlex ARGS...` in-process from `cwd` (default: the repository): `cli("decide", ..., cwd=path)`.
+
+    An exception escaping `main` fails the test with its traceback, as a
+    traceback printed by the command would.
+    """
+
+    def run(*args: str | Path, cwd: Path = ROOT) -> Ran:
+        monkeypatch.chdir(cwd)
+        capsys.readouterr()
+        try:
+            code = main([str(arg) for arg in args])
+        except SystemExit as stopped:  # argparse: --version, --help and usage errors
+            code = stopped.code if isinstance(stopped.code, int) else int(stopped.code is not None)
+        captured = capsys.readouterr()
+        return Ran(code, captured.out, captured.err)
+
+    return run

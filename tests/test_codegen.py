@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, TESTS, assert_golden, diagnostics_text
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from privlex.codegen.package import render_package
 from privlex.codegen.pyexpr import docstring, string
@@ -95,7 +95,9 @@ def test_output_is_deterministic_across_runs_and_folders(tmp_path: Path) -> None
 def test_shipped_generated_package_is_current() -> None:
     files = generated(ROOT / "rulesets", package="privlex_rules")
     folder = ROOT / "generated" / "privlex_rules"
-    on_disk = {p.name: p.read_text(encoding="utf-8") for p in folder.iterdir() if p.suffix in (".py", ".typed", ".json")}
+    on_disk = {
+        p.name: p.read_text(encoding="utf-8") for p in folder.iterdir() if p.suffix in (".py", ".typed", ".json")
+    }
     assert on_disk == files, "generated/ is stale: run `privlex compile`"
 
 
@@ -133,7 +135,6 @@ def test_generated_code_passes_ruff_and_mypy_strict(tmp_path: Path, hazard_files
 TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=300)
 
 
-@settings(max_examples=300, deadline=None)
 @given(TEXT, st.integers(min_value=0, max_value=40))
 def test_string_literals_round_trip(text: str, indent: int) -> None:
     literal = string(text, indent)
@@ -141,7 +142,6 @@ def test_string_literals_round_trip(text: str, indent: int) -> None:
     assert all(len(line) <= 88 or " " not in line.strip() for line in literal.splitlines()[1:-1])
 
 
-@settings(max_examples=300, deadline=None)
 @given(TEXT)
 def test_docstrings_cannot_be_closed_early(text: str) -> None:
     literal = docstring(text)

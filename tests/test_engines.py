@@ -61,6 +61,7 @@ def test_polars(rows: pa.Table, kept_ids: list[int]) -> None:
     assert lazy["id"].to_list() == kept_ids
 
 
+@pytest.mark.slow
 def test_hugging_face_datasets(rows: pa.Table, kept_ids: list[int]) -> None:
     datasets = pytest.importorskip("datasets")
     dataset = datasets.Dataset(rows)
@@ -74,6 +75,7 @@ def test_hugging_face_datasets(rows: pa.Table, kept_ids: list[int]) -> None:
     assert [i for i, o in zip(dataset["id"], outcomes, strict=True) if o == "permit"] == kept_ids
 
 
+@pytest.mark.slow
 def test_dask_on_a_local_cluster(rows: pa.Table, kept_ids: list[int], tmp_path: Path) -> None:
     dd = pytest.importorskip("dask.dataframe")
     distributed = pytest.importorskip("dask.distributed")
@@ -89,6 +91,7 @@ def test_dask_on_a_local_cluster(rows: pa.Table, kept_ids: list[int], tmp_path: 
         assert len(client.scheduler_info()["workers"]) == 2
 
 
+@pytest.mark.slow
 def test_spark_map_in_arrow_in_local_mode(rows: pa.Table, kept_ids: list[int], tmp_path: Path) -> None:
     """The recipe of docs/datasets.md. Runs where pyspark and Java are installed (not in CI: see the `spark` extra)."""
     import os

@@ -7,6 +7,7 @@ import shutil
 import string
 from pathlib import Path
 
+import pytest
 from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -52,7 +53,9 @@ SNIPPETS = [
     "-",
 ]
 INDENTS = ["", "", "    ", "        ", "            ", "  ", "\t", " \t"]
-FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+pytestmark = pytest.mark.slow  # fuzz campaigns: hundreds of compilations
+
+FUZZ = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 def assert_well_formed(compilation: Compilation) -> None:

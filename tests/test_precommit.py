@@ -134,6 +134,7 @@ def pre_commit(repo: Path, environ: dict[str, str], *args: str) -> subprocess.Co
     )
 
 
+@pytest.mark.slow
 def test_a_current_repository_passes_both_hooks(consumer: Path, environ: dict[str, str]) -> None:
     result = pre_commit(consumer, environ)
     output = result.stdout + result.stderr
@@ -142,6 +143,7 @@ def test_a_current_repository_passes_both_hooks(consumer: Path, environ: dict[st
     assert output.count("Passed") == 2, output
 
 
+@pytest.mark.slow
 def test_compile_regenerates_and_fails_when_files_changed(consumer: Path, environ: dict[str, str]) -> None:
     rules = consumer / "rules" / "notes.rules"
     rules.write_text(
@@ -159,6 +161,7 @@ def test_compile_regenerates_and_fails_when_files_changed(consumer: Path, enviro
     assert again.returncode == 0, again.stdout + again.stderr
 
 
+@pytest.mark.slow
 def test_check_reports_diagnostics_and_writes_nothing(consumer: Path, environ: dict[str, str]) -> None:
     rules = consumer / "rules" / "notes.rules"
     rules.write_text(
