@@ -40,7 +40,7 @@ SCENARIOS_DIR = TESTS / "scenarios"
 
 # ------------------------------------------------------------------ the two runs
 
-settings.register_profile("quick", max_examples=25, deadline=None)
+settings.register_profile("quick", max_examples=10, deadline=None)
 settings.register_profile("ci", max_examples=300, deadline=None, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 

@@ -109,7 +109,7 @@ def test_header_records_the_source_hash_and_no_time_or_absolute_path(hazard_file
             assert str(ROOT) not in text and "/tmp" not in text
 
 
-@pytest.mark.parametrize("tool", ["ruff", "mypy"])
+@pytest.mark.parametrize("tool", ["ruff", pytest.param("mypy", marks=pytest.mark.slow)])
 def test_generated_code_passes_ruff_and_mypy_strict(tmp_path: Path, hazard_files: dict[str, str], tool: str) -> None:
     folder = tmp_path / PACKAGE
     folder.mkdir()
