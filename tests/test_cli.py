@@ -79,7 +79,7 @@ def test_python_m_privlex_reports_bad_input_on_stderr_with_exit_2() -> None:
 
 @pytest.mark.slow
 def test_python_m_privlex_compiles_then_finds_nothing_stale(tmp_path: Path) -> None:
-    assert python_m_privlex("compile", RULESETS, "--out", tmp_path).code == 0
+    assert python_m_privlex("compile", RULESETS, "--out", tmp_path).returncode == 0
     done = python_m_privlex("compile", RULESETS, "--out", tmp_path, "--check")
     assert done.returncode == 0, done.stderr
 
