@@ -272,6 +272,7 @@ def test_output_is_the_same_from_anywhere(
     assert str(tmp_path).encode() not in b"".join(first.values())
 
 
+@pytest.mark.slow  # compiles the shipped rulesets twice
 def test_appending_to_any_shipped_module_makes_check_fail(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     shipped = [str(ROOT / "rulesets"), "--out", str(tmp_path)]
     assert run(capsys, "compile", *shipped)[0] == 0
