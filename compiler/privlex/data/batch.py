@@ -42,7 +42,7 @@ except ImportError as exc:  # pragma: no cover - depends on the installation
     raise ImportError("privlex.batch needs pyarrow and numpy: pip install 'privlex[arrow]'") from exc
 
 from .columnar import NOT_APPLICABLE, Program, decide
-from .encode import encode, leaf
+from .encode import encode_numbered, leaf
 from .engines import table_of
 from .reasons import Explainer
 from .validate import Column, Facts, absent, column, constant, validate
@@ -176,8 +176,8 @@ class Evaluator:
         found: dict[str, Column] = dict(self.absent)
         found.update(self.fixed)
         for source in self.plan.sources:
-            codes, entries = encode(leaf(batch, source.column))
-            found[source.fact] = column(facts, source.fact, codes, entries)
+            codes, entries, base = encode_numbered(leaf(batch, source.column))
+            found[source.fact] = column(facts, source.fact, codes, entries, base)
         return found
 
     def outcomes(self, batch: pa.RecordBatch, reasons: bool) -> Any:

@@ -128,7 +128,8 @@ class Batch:
         self.columns = dict(valid.columns)
         for path, implied in valid.implied.items():
             self.columns[path] = _booleans(self.columns[path], implied, self.rows)
-        self._day: np.ndarray | None = None
+        self._codes: dict[str, np.ndarray] = {}
+        self._numbers: dict[str, tuple[np.ndarray, np.ndarray | None]] = {}
 
     # ------------------------------------------------------------ values
 
@@ -138,27 +139,70 @@ class Batch:
             return self.today
         return entry
 
+    def lookup(self, path: str, table: np.ndarray) -> np.ndarray:
+        """Per row, `table`'s value for the row's entry: a few comparisons of codes, or a gather."""
+        col = self.columns[path]
+        if col.codes is None:
+            return np.full(self.rows, table[0], np.bool_)
+        trues = np.flatnonzero(table)
+        if len(trues) == len(table) or not len(trues):
+            return np.full(self.rows, bool(len(trues)), np.bool_)
+        falses = np.flatnonzero(~table)
+        few, negate = (trues, False) if len(trues) <= len(falses) else (falses, True)
+        if len(few) > 4:
+            return table[self.codes(path)]
+        codes = col.codes
+        out = codes == few[0]
+        for code in few[1:]:
+            out |= codes == code
+        return ~out if negate else out
+
+    def codes(self, path: str) -> np.ndarray:
+        found = self._codes.get(path)
+        if found is None:
+            codes = self.columns[path].codes
+            found = self._codes[path] = np.zeros(self.rows, np.intp) if codes is None else codes.astype(np.intp)
+        return found
+
     def per_value(self, path: str, decide: Callable[[Any], tuple[bool, bool]]) -> Tri:
         col = self.columns[path]
         pairs = [decide(self.value(path, value)) for value in col.values]
-        true = col.rows(np.array([t for t, _ in pairs], np.bool_), self.rows)
+        true = self.lookup(path, np.array([t for t, _ in pairs], np.bool_))
         if all(t != f for t, f in pairs):
             return Tri(true)
-        return Tri(true, col.rows(np.array([f for _, f in pairs], np.bool_), self.rows))
+        return Tri(true, self.lookup(path, np.array([f for _, f in pairs], np.bool_)))
 
-    def numbers(self, path: str) -> tuple[np.ndarray, np.ndarray]:
-        """A number or date fact per row as an integer (dates in days), and where it is known."""
+    def numbers(self, path: str) -> tuple[np.ndarray, np.ndarray | None]:
+        """A number or date fact per row as an integer (dates in days), and where it is known (None: everywhere)."""
+        found = self._numbers.get(path)
+        if found is not None:
+            return found
         col = self.columns[path]
         values = [self.value(path, v) for v in col.values]
-        known = np.array([v is not None for v in values], np.bool_)
-        numbers = np.array([0 if v is None else _days(v) if isinstance(v, datetime.date) else v for v in values])
-        return col.rows(numbers.astype(np.int64), self.rows), col.rows(known, self.rows)
+        known_table = np.array([v is not None for v in values], np.bool_)
+        if col.codes is not None and col.base is not None:
+            null = len(col.entries) - 1
+            numbers = col.codes.astype(np.int64) + col.base
+            missing = col.codes == null
+            if path == "date":
+                numbers[missing] = _days(self.today)
+                known = None
+            else:
+                known = ~missing if missing.any() else None
+        else:
+            table = np.array([0 if v is None else _days(v) if isinstance(v, datetime.date) else v for v in values])
+            if col.codes is None:
+                numbers = np.full(self.rows, table[0], np.int64)
+                known = None if known_table[0] else np.zeros(self.rows, np.bool_)
+            else:
+                numbers = table.astype(np.int64)[self.codes(path)]
+                known = None if known_table.all() else known_table[self.codes(path)]
+        found = self._numbers[path] = (numbers, known)
+        return found
 
     @property
     def day(self) -> np.ndarray:
-        if self._day is None:
-            self._day = self.numbers("date")[0]
-        return self._day
+        return self.numbers("date")[0]
 
     # -------------------------------------------------------- conditions
 
@@ -175,28 +219,39 @@ class Batch:
         facts = _facts(condition)
         if len(facts) == 1:
             (path,) = facts
+            if self.columns[path].spec.kind in ("integer", "date"):
+                return self.numeric(condition, path)
             return self.per_value(path, lambda value: self.truth(condition, value))
         if isinstance(condition, ir.Not):
             inner = self.condition(condition.operand)
             return Tri(inner.no(), inner.true)
         if isinstance(condition, ir.And | ir.Or):
-            parts = [self.condition(c) for c in condition.operands]
-            both = isinstance(condition, ir.And)
-            true = parts[0].true.copy()
-            two_valued = all(p.false is None for p in parts)
-            false = None if two_valued else parts[0].no().copy()
-            for part in parts[1:]:
-                if both:
-                    true &= part.true
-                    if false is not None:
-                        false |= part.no()
-                else:
-                    true |= part.true
-                    if false is not None:
-                        false &= part.no()
-            return Tri(true, false)
+            return _combine(isinstance(condition, ir.And), [self.condition(c) for c in condition.operands])
         assert isinstance(condition, ir.Compare) and isinstance(condition.value, ir.ParamRef)
         return self.parameter_compare(condition, condition.value)
+
+    def numeric(self, condition: ir.Condition, path: str) -> Tri:
+        """A condition over one number or date fact, on its values per row."""
+        if isinstance(condition, ir.Not):
+            inner = self.numeric(condition.operand, path)
+            return Tri(inner.no(), inner.true)
+        if isinstance(condition, ir.And | ir.Or):
+            return _combine(isinstance(condition, ir.And), [self.numeric(c, path) for c in condition.operands])
+        numbers, known = self.numbers(path)
+        if isinstance(condition, ir.Known):
+            present = np.ones(self.rows, np.bool_) if known is None else known
+            return Tri(present if condition.known else ~present)
+        if isinstance(condition, ir.Compare):
+            assert not isinstance(condition.value, ir.ParamRef)
+            holds = _OPS[condition.op](numbers, _number(condition.value))
+        else:
+            assert isinstance(condition, ir.OneOf)
+            holds = np.zeros(self.rows, np.bool_)
+            for value in condition.values:
+                holds |= numbers == _number(value)
+        if known is None:
+            return Tri(holds)
+        return Tri(holds & known, ~holds & known)
 
     def truth(self, condition: ir.Condition, value: Any) -> tuple[bool, bool]:
         """(is true, is false) of a condition over one fact, for one value of it (Kleene's logic)."""
@@ -232,7 +287,7 @@ class Batch:
     def parameter_compare(self, condition: ir.Compare, reference: ir.ParamRef) -> Tri:
         values, found = self.parameter(reference.name)
         numbers, known = self.numbers(condition.fact.path)
-        known = known & found
+        known = found if known is None else known & found
         holds = _OPS[condition.op](numbers, values)
         return Tri(holds & known, ~holds & known)
 
@@ -301,12 +356,11 @@ class Batch:
             start = _days(ruleset.start) if ruleset.start else None
             end = _days(ruleset.end) if ruleset.end else None
 
-            def in_force(day: Any) -> tuple[bool, bool]:
-                number = _days(day)
-                inside = (start is None or number >= start) and (end is None or number <= end)
-                return inside, not inside
-
-            applies &= self.per_value("date", in_force).true
+            day = self.day
+            if start is not None:
+                applies &= day >= start
+            if end is not None:
+                applies &= day <= end
         if ruleset.applies is not None:
             applies &= self.condition(ruleset.applies).true
         return applies & ~self.valid.invalid
@@ -314,6 +368,26 @@ class Batch:
     def matches(self, node: ir.Node, within: np.ndarray) -> np.ndarray:
         test = self.scope(node)
         return within if test is None else within & test.true
+
+
+def _number(value: Any) -> int:
+    return _days(value) if isinstance(value, datetime.date) else int(value)
+
+
+def _combine(conjunction: bool, parts: list[Tri]) -> Tri:
+    """Kleene's `and` (or `or`) of conditions over rows."""
+    true = parts[0].true.copy()
+    false = None if all(p.false is None for p in parts) else parts[0].no().copy()
+    for part in parts[1:]:
+        if conjunction:
+            true &= part.true
+            if false is not None:
+                false |= part.no()
+        else:
+            true |= part.true
+            if false is not None:
+                false &= part.no()
+    return Tri(true, false)
 
 
 def _booleans(col: Column, implied: np.ndarray, rows: int) -> Column:

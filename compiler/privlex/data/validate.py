@@ -141,6 +141,7 @@ class Column:
     entries: list[Any]  # the distinct raw values
     values: list[Any]  # each entry after validation (None where it is invalid)
     problems: list[Problem | None]  # each entry's problem
+    base: int | None = None  # integers and dates coded by arithmetic: the number of code 0
 
     def rows(self, per_entry: np.ndarray, count: int) -> np.ndarray:
         """Per row, the value of `per_entry` for its entry."""
@@ -149,7 +150,7 @@ class Column:
         return per_entry[self.codes]
 
 
-def column(facts: Facts, path: str, codes: np.ndarray | None, entries: list[Any]) -> Column:
+def column(facts: Facts, path: str, codes: np.ndarray | None, entries: list[Any], base: int | None = None) -> Column:
     """Validate the distinct values of one fact."""
     spec = facts.specs[path]
     values: list[Any] = []
@@ -158,7 +159,7 @@ def column(facts: Facts, path: str, codes: np.ndarray | None, entries: list[Any]
         value, problem = facts.probe(path, entry)
         values.append(value)
         problems.append(problem)
-    return Column(spec, codes, entries, values, problems)
+    return Column(spec, codes, entries, values, problems, base)
 
 
 @dataclass
