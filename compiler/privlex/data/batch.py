@@ -42,7 +42,7 @@ except ImportError as exc:  # pragma: no cover - depends on the installation
     raise ImportError("privlex.batch needs pyarrow and numpy: pip install 'privlex[arrow]'") from exc
 
 from .columnar import NOT_APPLICABLE, Program, decide
-from .encode import encode_numbered, leaf
+from .encode import encode_numbered, encode_values, leaf
 from .engines import table_of
 from .reasons import Explainer
 from .validate import Column, Facts, absent, column, constant, validate
@@ -198,6 +198,36 @@ class Evaluator:
         _, outcomes = self.outcomes(batch, reasons=False)
         codes = outcomes.codes
         return (codes == PERMIT) | (codes == NOT_APPLICABLE) if allow_uncovered else codes == PERMIT
+
+
+    def records(self, items: list[Verdict | dict[str, Any]]) -> tuple[list[Verdict], NDArray[np.int32]]:
+        """Rows given as Python values (JSONL, CSV): a flat {fact: value} per row, or a verdict already made."""
+        rows = [item for item in items if isinstance(item, dict)]
+        verdicts: list[Verdict] = []
+        index = np.zeros(len(items), np.int32)
+        if rows:
+            facts = self.compiled.facts
+            columns: dict[str, Column] = dict(self.absent)
+            columns.update(self.fixed)
+            named = {path for row in rows for path in row}
+            for path in named:
+                if path in facts.specs and path not in self.fixed:
+                    codes, entries = encode_values([row.get(path) for row in rows])
+                    columns[path] = column(facts, path, codes, entries)
+            valid = validate(facts, columns, len(rows), explain=True)
+            outcomes = decide(self.compiled.program, valid, self.today, True)
+            verdicts, local = self.compiled.explainer.verdicts_of(outcomes, valid)
+            where = np.fromiter((i for i, item in enumerate(items) if isinstance(item, dict)), np.intp, len(rows))
+            index[where] = local
+        slots: dict[int, int] = {}
+        for position, item in enumerate(items):
+            if isinstance(item, Verdict):
+                slot = slots.get(id(item))
+                if slot is None:
+                    slot = slots[id(item)] = len(verdicts)
+                    verdicts.append(item)
+                index[position] = slot
+        return verdicts, index
 
 
 def evaluator(

@@ -104,6 +104,24 @@ def _by_value(values: list[Any]) -> tuple[np.ndarray, list[Any]]:
     return codes, [*distinct, None]
 
 
+def encode_values(values: list[Any]) -> tuple[np.ndarray, list[Any]]:
+    """`encode` for a list of Python values (JSON, CSV): type-exact, so True, 1 and 1.0 differ."""
+    seen: dict[Any, int] = {}
+    try:
+        codes = [seen.setdefault((value.__class__, value), len(seen)) for value in map(normalize, values)]
+    except TypeError:  # a list or an object among them
+        return _by_value(values)
+    distinct = [value for _, value in seen]
+    null = (type(None), None)
+    if null in seen:  # the last entry is for absent values
+        position = seen[null]
+        order = [i for i in range(len(distinct)) if i != position] + [position]
+        remap = np.empty(len(order), np.int64)
+        remap[np.array(order, np.int64)] = np.arange(len(order))
+        return remap[np.array(codes, np.int64)], [distinct[i] for i in order]
+    return np.array(codes, np.int64), [*distinct, None]
+
+
 def _densify(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     encoded = pa.array(key).dictionary_encode()
     return encoded.indices.to_numpy().astype(np.int64), encoded.dictionary.to_numpy()
