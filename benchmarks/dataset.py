@@ -104,9 +104,7 @@ def table(rows: int, invalid: float = 0.0, seed: int = 12) -> pa.Table:
         "date": pa.array(date, pa.date32()),
         "legal_basis": pa.array(basis, pa.string()),
         "consent": pa.StructArray.from_arrays([pa.array(v) for v in consent.values()], list(consent)),
-        "processing": pa.StructArray.from_arrays(
-            [pa.array(v) for v in processing.values()], list(processing)
-        ),
+        "processing": pa.StructArray.from_arrays([pa.array(v) for v in processing.values()], list(processing)),
         "subject": pa.StructArray.from_arrays(
             [pa.array(subject["objected"]), pa.array(subject["opted_out_of_sale"]), pa.array(ages, pa.int64())],
             ["objected", "opted_out_of_sale", "age"],

@@ -89,7 +89,9 @@ class Values:
         places = sorted(vocabulary.within)
         inside = sorted({code for code, within in vocabulary.within.items() if set(within) & regions})
         groups = [r.code for r in vocabulary.regions if r.kind == "group"]
-        self.regions = sorted(set(inside + places[:6] + [c.lower() for c in inside[:2]] + [f" {c} " for c in inside[-1:]]))
+        self.regions = sorted(
+            set(inside + places[:6] + [c.lower() for c in inside[:2]] + [f" {c} " for c in inside[-1:]])
+        )
         self.bad_regions = [*groups[:2], "XX", "", "U S"] + ([f"{inside[0].split('-')[0]}-ZZ"] if inside else [])
         self.data = sorted(k.key for k in vocabulary.data if not k.abstract)
         self.purposes = sorted(k.key for k in vocabulary.purposes if not k.abstract)

@@ -63,7 +63,9 @@ def test_a_cell_over_the_limit_stops_the_run_and_writes_nothing(
 def test_duplicate_keys_make_a_jsonl_line_invalid(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     source = tmp_path / "in.jsonl"
     twice = '{"region": "US-NY", "data": "content.chat", "purpose": "ai.training", "region": "DE"}'
-    inner = '{"region": "DE", "data": "content.chat", "purpose": "ai.training", "consent": {"given": false, "given": true}}'
+    inner = (
+        '{"region": "DE", "data": "content.chat", "purpose": "ai.training", "consent": {"given": false, "given": true}}'
+    )
     source.write_text("\n".join([twice, inner, PERMITTED]) + "\n")
     code, err = run(source, "--out", tmp_path / "kept.jsonl", "--decisions", tmp_path / "log.jsonl", capsys=capsys)
     assert code == 1

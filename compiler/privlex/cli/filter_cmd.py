@@ -26,13 +26,17 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="the dataset: .jsonl, .csv or .parquet (also .gz or .zst), a folder or glob of Parquet files, "
         "or - for standard input",
     )
-    command.add_argument("--out", required=True, metavar="KEPT", help="where the kept rows go (same format; - for stdout)")
+    command.add_argument(
+        "--out", required=True, metavar="KEPT", help="where the kept rows go (same format; - for stdout)"
+    )
     command.add_argument(
         "--decisions",
         metavar="LOG",
         help="log every row's decision: Parquet if LOG ends in .parquet, else JSON lines (.gz, .zst compressed)",
     )
-    command.add_argument("--id-column", metavar="COLUMN", help="copy this column (a business key) into the decisions log")
+    command.add_argument(
+        "--id-column", metavar="COLUMN", help="copy this column (a business key) into the decisions log"
+    )
     command.add_argument("--summary-json", metavar="FILE", help="write the run's summary (counts, reasons) as JSON")
     command.add_argument(
         "--map",
@@ -80,7 +84,7 @@ def _bar(enabled: bool) -> Any:
     """A tqdm progress bar on stderr with rate and ETA (tqdm: small, no dependencies, handles terminals)."""
     if not enabled:
         return None
-    from tqdm import tqdm
+    from tqdm import tqdm  # type: ignore[import-untyped]
 
     return tqdm(total=None, unit=" rows", unit_scale=True, file=sys.stderr, desc="privlex filter", leave=False)
 

@@ -197,8 +197,8 @@ class Evaluator:
             return np.zeros(0, np.bool_)
         _, outcomes = self.outcomes(batch, reasons=False)
         codes = outcomes.codes
-        return (codes == PERMIT) | (codes == NOT_APPLICABLE) if allow_uncovered else codes == PERMIT
-
+        mask: NDArray[np.bool_] = (codes == PERMIT) | (codes == NOT_APPLICABLE) if allow_uncovered else codes == PERMIT
+        return mask
 
     def records(self, items: list[Verdict | dict[str, Any]]) -> tuple[list[Verdict], NDArray[np.int32]]:
         """Rows given as Python values (JSONL, CSV): a flat {fact: value} per row, or a verdict already made."""

@@ -37,7 +37,7 @@ from ..runtime import places
 from .validate import Column, Validated
 
 _EPOCH = datetime.date(1970, 1, 1)
-_OPS: dict[str, Callable[[Any, Any], bool]] = {
+_OPS: dict[str, Callable[[Any, Any], Any]] = {
     "<": operator.lt,
     "<=": operator.le,
     ">": operator.gt,
@@ -150,12 +150,14 @@ class Batch:
         falses = np.flatnonzero(~table)
         few, negate = (trues, False) if len(trues) <= len(falses) else (falses, True)
         if len(few) > 4:
-            return table[self.codes(path)]
+            gathered: np.ndarray = table[self.codes(path)]
+            return gathered
         codes = col.codes
         out = codes == few[0]
         for code in few[1:]:
             out |= codes == code
-        return ~out if negate else out
+        result: np.ndarray = ~out if negate else out
+        return result
 
     def codes(self, path: str) -> np.ndarray:
         found = self._codes.get(path)
@@ -243,7 +245,7 @@ class Batch:
             return Tri(present if condition.known else ~present)
         if isinstance(condition, ir.Compare):
             assert not isinstance(condition.value, ir.ParamRef)
-            holds = _OPS[condition.op](numbers, _number(condition.value))
+            holds: np.ndarray = _OPS[condition.op](numbers, _number(condition.value))
         else:
             assert isinstance(condition, ir.OneOf)
             holds = np.zeros(self.rows, np.bool_)
@@ -282,7 +284,7 @@ class Batch:
             holds = value in self.program.expanded(fact.kind, condition.values)
         else:
             holds = not places(value, self.program.within).isdisjoint(condition.values)
-        return holds, not holds
+        return bool(holds), not holds
 
     def parameter_compare(self, condition: ir.Compare, reference: ir.ParamRef) -> Tri:
         values, found = self.parameter(reference.name)
@@ -301,28 +303,26 @@ class Batch:
         """
         parameter = self.program.parameters[(self.ruleset, name)]
         region = self.columns["region"]
-        pieces_of: list[tuple[tuple[int, int, int], ...]] = []
+        spans_of: list[tuple[tuple[int, int, int], ...]] = []
         for code in region.values:
-            pieces = () if code is None else parameter.timeline.get(code) or parameter.timeline.get(code.split("-")[0])
-            pieces_of.append(
-                tuple(
-                    (_days(a), _days(b), _days(v) if isinstance(v, datetime.date) else int(v)) for a, b, v in pieces or ()
-                )
-            )
-        cuts = sorted({day for pieces in pieces_of for a, b, _ in pieces for day in (a, b + 1)})
+            timeline = None if code is None else parameter.timeline.get(code)
+            if timeline is None and code is not None:
+                timeline = parameter.timeline.get(code.split("-")[0])
+            spans_of.append(tuple((_days(a), _days(b), _number(v)) for a, b, v in timeline or ()))
+        cuts = sorted({day for spans in spans_of for a, b, _ in spans for day in (a, b + 1)})
         table = np.zeros((len(region.values), len(cuts) + 1), np.int64)
         present = np.zeros(table.shape, np.bool_)
-        for entry, pieces in enumerate(pieces_of):
+        for entry, spans in enumerate(spans_of):
             for epoch in range(1, len(cuts) + 1):
                 day = cuts[epoch - 1]
-                for start, end, value in pieces:
+                for start, end, value in spans:
                     if start <= day <= end:
                         table[entry, epoch] = value
                         present[entry, epoch] = True
                         break
-        epoch = np.searchsorted(np.array(cuts, np.int64), self.day, side="right")
+        epochs = np.searchsorted(np.array(cuts, np.int64), self.day, side="right")
         entries = region.codes if region.codes is not None else np.zeros(self.rows, np.int64)
-        flat = entries.astype(np.int64) * (len(cuts) + 1) + epoch
+        flat = entries.astype(np.int64) * (len(cuts) + 1) + epochs
         return table.ravel()[flat], present.ravel()[flat]
 
     # ---------------------------------------------------------- deciding
@@ -363,7 +363,8 @@ class Batch:
                 applies &= day <= end
         if ruleset.applies is not None:
             applies &= self.condition(ruleset.applies).true
-        return applies & ~self.valid.invalid
+        result: np.ndarray = applies & ~self.valid.invalid
+        return result
 
     def matches(self, node: ir.Node, within: np.ndarray) -> np.ndarray:
         test = self.scope(node)
@@ -371,6 +372,7 @@ class Batch:
 
 
 def _number(value: Any) -> int:
+    """A parameter's or a literal's value as the integer it is compared as (dates in days)."""
     return _days(value) if isinstance(value, datetime.date) else int(value)
 
 
@@ -417,7 +419,9 @@ def decide(program: Program, valid: Validated, today: datetime.date, reasons: bo
         live = applies & ~excluded
         deciding: list[tuple[ir.Node, np.ndarray]] = []
 
-        def visit(node: ir.Node, within: np.ndarray) -> np.ndarray:
+        def visit(
+            node: ir.Node, within: np.ndarray, deciding: list[tuple[ir.Node, np.ndarray]] = deciding
+        ) -> np.ndarray:
             """Where `node` matches; its deciding leaves go to `deciding`, in source order."""
             hit = batch.matches(node, within)
             at = len(deciding)

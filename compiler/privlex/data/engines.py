@@ -29,7 +29,9 @@ def table_of(data: Any) -> pa.Table | pa.RecordBatch:
     try:
         return pa.table(data)
     except (TypeError, ValueError, pa.ArrowException) as exc:
-        raise TypeError(f"expected a table (pyarrow, pandas, polars or a dict of columns), got {type(data).__name__}: {exc}") from exc
+        raise TypeError(
+            f"expected a table (pyarrow, pandas, polars or a dict of columns), got {type(data).__name__}: {exc}"
+        ) from exc
 
 
 def _column(values: Any) -> Any:

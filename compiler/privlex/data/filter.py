@@ -120,7 +120,11 @@ def _reason(error: str | None, where: str | None) -> str:
 
 
 def _check_paths(options: Options) -> None:
-    for label, name in (("--out", options.out), ("--decisions", options.decisions), ("--summary-json", options.summary_json)):
+    for label, name in (
+        ("--out", options.out),
+        ("--decisions", options.decisions),
+        ("--summary-json", options.summary_json),
+    ):
         if name is None or str(name) == STDIO:
             continue
         path = Path(name)
@@ -131,7 +135,9 @@ def _check_paths(options: Options) -> None:
             raise ReadError(f"{label} {path}: the folder {path.parent} does not exist")
         if path.is_dir():
             raise ReadError(f"{label} {path} is a folder")
-    names = [str(n) for n in (options.out, options.decisions, options.summary_json) if n is not None and str(n) != STDIO]
+    names = [
+        str(n) for n in (options.out, options.decisions, options.summary_json) if n is not None and str(n) != STDIO
+    ]
     if len({str(Path(n).resolve()) for n in names}) != len(names):
         raise ReadError("--out, --decisions and --summary-json must name different files")
     outs = [n for n in (options.out, options.decisions) if n is not None and str(n) == STDIO]
@@ -277,8 +283,8 @@ def render(report: Report, options: Options) -> str:
     if report.denials:
         lines.append("rules that denied most:")
         for qualified, count in report.denials.most_common(5):
-            reason = report.reasons[qualified]
-            lines.append(f"  {count:>12,}  {qualified}: {reason.title} ({'; '.join(reason.citations)})")
+            denied_by = report.reasons[qualified]
+            lines.append(f"  {count:>12,}  {qualified}: {denied_by.title} ({'; '.join(denied_by.citations)})")
     lines.append("facts read: " + (", ".join(report.facts) or "none"))
     if options.decisions:
         lines.append(f"decisions: {options.decisions}")

@@ -28,9 +28,9 @@ import numpy as np
 from ..runtime import InvalidUse
 from .batch import Evaluator
 from .facts import Catalog, package_catalog, parse_text
+from .outputs import WriteError, why
 from .records import RecordReader
 from .schema import Column, Plan, plan
-from .outputs import WriteError, why
 from .sources import STDIO, ReadError, open_bytes, parquet_files
 from .verdicts import Verdict, invalid
 
@@ -173,7 +173,9 @@ class JsonlReader:
     def _by_check(self, use: dict[str, Any]) -> Verdict:
         """A record of a shape no column holds, decided by the package's own `check` (its error, in practice)."""
         try:
-            decision = self.settings.package.check({**use, **_nested(self.settings.constants)}, today=self.settings.today)
+            decision = self.settings.package.check(
+                {**use, **_nested(self.settings.constants)}, today=self.settings.today
+            )
         except InvalidUse as exc:
             return invalid(str(exc), exc.path or None)
         deciding = tuple(f"{r.ruleset}.{r.rule}" for r in decision.reasons)
@@ -228,7 +230,7 @@ class CsvReader:
         self.raw = open_bytes(name)
         self.hashing = _Hashing(self.raw)
         self.bom = self.raw.peek(3)[:3] == codecs.BOM_UTF8 if hasattr(self.raw, "peek") else False
-        binary = io.BufferedReader(_IterRaw(iter(self.hashing)))  # type: ignore[arg-type]
+        binary = io.BufferedReader(_IterRaw(iter(self.hashing)))
         self.stream = io.TextIOWrapper(
             binary, encoding="utf-8-sig" if self.bom else "utf-8", errors="surrogateescape", newline=""
         )
@@ -291,12 +293,17 @@ class CsvReader:
                     items.append(invalid(f"expected {width} fields, found {len(row)}"))
                 else:
                     items.append(
-                        {path: parse_text(spec, row[i]) for path, spec, i in zip(self.paths, self.specs, self.columns)}
+                        {
+                            path: parse_text(spec, row[i])
+                            for path, spec, i in zip(self.paths, self.specs, self.columns, strict=True)
+                        }
                     )
             if not numbers:
                 return
             verdicts, index = self.evaluator.records(items)
-            yield Chunk(np.array(numbers, np.int64), verdicts, index, records, ids=ids if self.id_index is not None else None)
+            yield Chunk(
+                np.array(numbers, np.int64), verdicts, index, records, ids=ids if self.id_index is not None else None
+            )
 
     def close(self) -> None:
         self.stream.close()
@@ -425,7 +432,10 @@ class ParquetReader:
 
 def _conform(batch: Any, schema: Any, pa: Any) -> Any:
     """A batch read with dictionary-encoded fact columns, in the schema the kept rows are written with."""
-    columns = [batch.column(f.name).cast(f.type) if f.name in batch.schema.names else pa.nulls(batch.num_rows, f.type) for f in schema]
+    columns = [
+        batch.column(f.name).cast(f.type) if f.name in batch.schema.names else pa.nulls(batch.num_rows, f.type)
+        for f in schema
+    ]
     return pa.RecordBatch.from_arrays(columns, schema=schema)
 
 

@@ -180,7 +180,9 @@ def plan(
             raise SchemaError(f"--map {fact}={name}: there is no column {name!r}")
         found[fact] = Source(fact, where[0])
 
-    mapped = {".".join(source.column) for source in found.values()} | {n.split(".")[0] for n in (mapping or {}).values()}
+    mapped = {".".join(source.column) for source in found.values()} | {
+        n.split(".")[0] for n in (mapping or {}).values()
+    }
     for item in columns:
         if facts.is_fact_name(item.name) or item.name in mapped:
             continue

@@ -147,7 +147,8 @@ class Column:
         """Per row, the value of `per_entry` for its entry."""
         if self.codes is None:
             return np.full(count, per_entry[0], dtype=per_entry.dtype)
-        return per_entry[self.codes]
+        gathered: np.ndarray = per_entry[self.codes]
+        return gathered
 
 
 def column(facts: Facts, path: str, codes: np.ndarray | None, entries: list[Any], base: int | None = None) -> Column:
