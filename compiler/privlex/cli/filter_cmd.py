@@ -84,7 +84,7 @@ def _bar(enabled: bool) -> Any:
     """A tqdm progress bar on stderr with rate and ETA (tqdm: small, no dependencies, handles terminals)."""
     if not enabled:
         return None
-    from tqdm import tqdm  # type: ignore[import-untyped]
+    from tqdm import tqdm
 
     return tqdm(total=None, unit=" rows", unit_scale=True, file=sys.stderr, desc="privlex filter", leave=False)
 
