@@ -34,7 +34,7 @@ import numpy as np
 
 from .. import ir
 from ..runtime import places
-from .validate import Column, Validated
+from .validate import Column, Validated, spread
 
 _EPOCH = datetime.date(1970, 1, 1)
 _OPS: dict[str, Callable[[Any, Any], Any]] = {
@@ -65,11 +65,27 @@ class Tri:
         return ~self.true if self.false is None else self.false
 
 
+_FACTS: dict[int, tuple[ir.Condition, set[str]]] = {}
+_PLAIN: dict[int, tuple[ir.Condition, str]] = {}
+
+
 def _facts(condition: ir.Condition) -> set[str]:
+    """The facts a condition reads (remembered per condition object: the program's conditions live on)."""
+    found = _FACTS.get(id(condition))
+    if found is not None and found[0] is condition:
+        return found[1]
+    facts = _read(condition)
+    if len(_FACTS) > 1 << 16:
+        _FACTS.clear()
+    _FACTS[id(condition)] = (condition, facts)
+    return facts
+
+
+def _read(condition: ir.Condition) -> set[str]:
     if isinstance(condition, ir.Not):
-        return _facts(condition.operand)
+        return _read(condition.operand)
     if isinstance(condition, ir.And | ir.Or):
-        return set().union(*(_facts(c) for c in condition.operands))
+        return set().union(*(_read(c) for c in condition.operands))
     found = {condition.fact.path}
     if isinstance(condition, ir.Compare) and isinstance(condition.value, ir.ParamRef):
         found.add("\0param")  # never decided per value: it needs the region and the date too
@@ -101,10 +117,14 @@ class Program:
                 self.nodes.append((ruleset, node, (*parents, node)))
         self.number = {(r.id, node.id): i for i, (r, node, _) in enumerate(self.nodes)}
         self.parameters = {(r.id, p.name): p for r in self.rulesets for p in r.parameters}
+        self._expanded: dict[tuple[str, tuple[str, ...]], frozenset[str]] = {}
 
     def expanded(self, kind: str, values: tuple[str, ...]) -> frozenset[str]:
-        below = self.below[kind]
-        return frozenset(k for v in values for k in below.get(v, (v,)))
+        found = self._expanded.get((kind, values))
+        if found is None:
+            below = self.below[kind]
+            found = self._expanded[(kind, values)] = frozenset(k for v in values for k in below.get(v, (v,)))
+        return found
 
 
 @dataclass
@@ -144,20 +164,11 @@ class Batch:
         col = self.columns[path]
         if col.codes is None:
             return np.full(self.rows, table[0], np.bool_)
-        trues = np.flatnonzero(table)
-        if len(trues) == len(table) or not len(trues):
-            return np.full(self.rows, bool(len(trues)), np.bool_)
-        falses = np.flatnonzero(~table)
-        few, negate = (trues, False) if len(trues) <= len(falses) else (falses, True)
-        if len(few) > 4:
-            gathered: np.ndarray = table[self.codes(path)]
-            return gathered
-        codes = col.codes
-        out = codes == few[0]
-        for code in few[1:]:
-            out |= codes == code
-        result: np.ndarray = ~out if negate else out
-        return result
+        trues = np.count_nonzero(table)
+        if min(trues, len(table) - trues) <= 4 or trues in (0, len(table)):
+            return spread(col.codes, table)
+        gathered: np.ndarray = table[self.codes(path)]
+        return gathered
 
     def codes(self, path: str) -> np.ndarray:
         found = self._codes.get(path)
@@ -209,7 +220,14 @@ class Batch:
     # -------------------------------------------------------- conditions
 
     def condition(self, condition: ir.Condition) -> Tri:
-        key = _plain(condition)
+        remembered = _PLAIN.get(id(condition))
+        if remembered is not None and remembered[0] is condition:
+            key = remembered[1]
+        else:
+            key = _plain(condition)
+            if len(_PLAIN) > 1 << 16:
+                _PLAIN.clear()
+            _PLAIN[id(condition)] = (condition, key)
         if "\0param" in _facts(condition):
             key = f"{self.ruleset}:{key}"  # parameters are the ruleset's own
         found = self.memo.get(key)

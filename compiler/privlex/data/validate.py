@@ -147,8 +147,26 @@ class Column:
         """Per row, the value of `per_entry` for its entry."""
         if self.codes is None:
             return np.full(count, per_entry[0], dtype=per_entry.dtype)
-        gathered: np.ndarray = per_entry[self.codes]
-        return gathered
+        return spread(self.codes, per_entry)
+
+
+def spread(codes: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """Per row, `table`'s value for the row's code: for a boolean table true at few codes (or at all but a few),
+    a few comparisons, which cost a tenth of a gather; else a gather."""
+    if table.dtype == np.bool_:
+        trues = np.flatnonzero(table)
+        if len(trues) in (0, len(table)):
+            return np.full(len(codes), bool(len(trues)), np.bool_)
+        falses = np.flatnonzero(~table) if len(trues) > 4 else None
+        few, negate = (trues, False) if falses is None else (falses, True)
+        if len(few) <= 4:
+            out = codes == few[0]
+            for code in few[1:]:
+                out |= codes == code
+            result: np.ndarray = ~out if negate else out
+            return result
+    gathered: np.ndarray = table[codes]
+    return gathered
 
 
 def column(facts: Facts, path: str, codes: np.ndarray | None, entries: list[Any], base: int | None = None) -> Column:
@@ -156,6 +174,18 @@ def column(facts: Facts, path: str, codes: np.ndarray | None, entries: list[Any]
     spec = facts.specs[path]
     values: list[Any] = []
     problems: list[Problem | None] = []
+    if base is not None and spec.kind in ("integer", "date") and len(entries) > 2:
+        # integers or dates coded by arithmetic: valid but where an integer is out of bounds
+        low, high = base, base + len(entries) - 2
+        if spec.kind == "date" or (
+            (spec.minimum is None or low >= spec.minimum) and (spec.maximum is None or high <= spec.maximum)
+        ):
+            value, problem = facts.probe(path, None)
+            kind_ok = spec.kind == "date" or type(entries[0]) is int
+            if kind_ok:
+                return Column(
+                    spec, codes, entries, [*entries[:-1], value], [None] * (len(entries) - 1) + [problem], base
+                )
     for entry in entries:
         value, problem = facts.probe(path, entry)
         values.append(value)
