@@ -183,9 +183,8 @@ def column(facts: Facts, path: str, codes: np.ndarray | None, entries: list[Any]
             value, problem = facts.probe(path, None)
             kind_ok = spec.kind == "date" or type(entries[0]) is int
             if kind_ok:
-                return Column(
-                    spec, codes, entries, [*entries[:-1], value], [None] * (len(entries) - 1) + [problem], base
-                )
+                bulk: list[Problem | None] = [None] * (len(entries) - 1)
+                return Column(spec, codes, entries, [*entries[:-1], value], [*bulk, problem], base)
     for entry in entries:
         value, problem = facts.probe(path, entry)
         values.append(value)
