@@ -12,7 +12,8 @@ and sdist builds, pre-commit, the dask, datasets and spark engines.
 Hypothesis runs the `quick` profile unless told otherwise
 (`--hypothesis-profile=ci` or `HYPOTHESIS_PROFILE=ci`). Property tests leave
 `max_examples` to the profile, so that the ci run is the thorough one. No
-profile has a deadline: speed targets belong in benchmarks/, not in tests.
+profile has a deadline or the too_slow health check: speed targets belong in
+benchmarks/, not in tests.
 
 The command line is tested in-process through `privlex.cli.main(argv)` with the
 `cli` fixture; only a few smoke tests start `python -m privlex`.
@@ -28,7 +29,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 from privlex.cli import main
 from privlex.diagnostics import render_all
 from privlex.pipeline import Compilation, compile_paths
@@ -40,8 +41,11 @@ SCENARIOS_DIR = TESTS / "scenarios"
 
 # ------------------------------------------------------------------ the two runs
 
-settings.register_profile("quick", max_examples=10, deadline=None)
-settings.register_profile("ci", max_examples=300, deadline=None, print_blob=True)
+# Nothing here depends on the clock (no deadline, no too_slow health check): a
+# loaded machine must not fail a test.
+UNTIMED = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+settings.register_profile("quick", max_examples=10, **UNTIMED)
+settings.register_profile("ci", max_examples=300, print_blob=True, **UNTIMED)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 
 
