@@ -18,7 +18,9 @@ from privlex.cli import main
 Cli = Callable[..., Ran]
 
 RULESETS = ROOT / "rulesets"
-SMALL_UNIT = TESTS / "semantics" / "g_dates"  # where the behaviour does not depend on the unit: quicker
+# Small units, where the behaviour does not depend on the unit: quicker than the shipped rulesets.
+SMALL_UNIT = TESTS / "semantics" / "g_dates"
+TWO_RULESETS = TESTS / "semantics" / "a_two_rulesets"  # compiles to alpha.py and zeta.py
 ZOOM_B = [
     "--region",
     "DE",
@@ -227,9 +229,6 @@ def test_an_unknown_set_fact_exits_2(cli: Cli, item: str, shown: str) -> None:
 
 
 # ------------------------------------------------------------------------- compile
-
-
-TWO_RULESETS = TESTS / "semantics" / "a_two_rulesets"  # compiles to alpha.py and zeta.py
 
 
 @pytest.fixture(scope="module")
