@@ -17,7 +17,8 @@ def node_ids(ruleset: ir.Ruleset) -> list[str]:
 
 
 def obligation_ids(ruleset: ir.Ruleset) -> set[str]:
-    return {obligation.id for node, _ in ruleset.walk() for obligation in node.obligations}
+    carried = {obligation.id for node, _ in ruleset.walk() for obligation in node.obligations}
+    return carried | {obligation.id for obligation in ruleset.obligations}
 
 
 def _use(test: n.Test, typer: Typer) -> dict[str, object]:
