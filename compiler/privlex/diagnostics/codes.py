@@ -12,7 +12,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict
 
 from ..runtime.suggest import closest
-from ..syntax.source import Span
+from ..syntax.source import SHIPPED_PREFIX, Span
 
 CODES: dict[str, str] = {
     # reading files
@@ -106,6 +106,11 @@ def warning(code: str, message: str, span: Span | None, *, help: str | None = No
 
 def duplicate(what: str, first: Span, span: Span, *, help: str | None = None) -> Diagnostic:
     """E202: `what` is declared again at `span`; the message says where it was first declared."""
+    if help is None and first.file.startswith(SHIPPED_PREFIX):
+        help = (
+            "the shipped law (privlex:shipped) declares it already: use it as declared there, "
+            "or give yours another name"
+        )
     return error("E202", f"{what} is declared twice (first at {first.location})", span, help=help)
 
 
