@@ -33,7 +33,7 @@ PLACES: dict[str, str] = {
     "otherwise": f"`otherwise` {_RULESET_LINE}",
     "given": "`given` is a line of a test",
     "expect": "`expect` is a line of a test",
-    "on": "`on DATE` is a line of a test",
+    "on": "`on` and its date is a line of a test",
     "permit": "an effect line (`permit when ...`) goes in a rule or an exception; a ruleset's default is "
     "written `otherwise permit ...`",
     "deny": "an effect line (`deny when ...`) goes in a rule or an exception; a ruleset's default is "
@@ -43,8 +43,9 @@ PLACES: dict[str, str] = {
     "define": "a definition goes at the top level of a file (for the whole unit) or directly in a ruleset "
     "(for that ruleset)",
     "test": "a test goes at the top level of a file or directly in a ruleset",
-    "from": "`from DATE` is a line of a ruleset, rule, exception or exclusion, or follows a parameter's value",
-    "until": "`until DATE` is a line of a ruleset, rule, exception or exclusion, or follows a parameter's value",
+    "from": "`from` and its date is a line of a ruleset, rule, exception or exclusion, or follows a parameter's value",
+    "until": "`until` and its date is a line of a ruleset, rule, exception or exclusion, or follows a parameter's "
+    "value",
 }
 
 _CONNECTIVE_START = re.compile(r"\s*(and|or)\b")
