@@ -10,11 +10,12 @@ from typing import Any
 
 import privlex
 import pytest
-from conftest import FIXED_DAY, ROOT, TESTS, compile_unit, diagnostics_text
+from conftest import FIXED_DAY, ROOT, TESTS, assert_golden, compile_unit, diagnostics_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from privlex import InvalidUse, ir
 from privlex.explain import explain, interpret
+from privlex.pipeline import generate
 from privlex.testrunner import GeneratedPackage
 from use_strategies import DAYS, uses
 
@@ -195,3 +196,36 @@ def test_explaining_does_not_change_the_decision() -> None:
     assert datetime.date.fromisoformat(decision.explain(changes=False).to_dict()["use"]["date"]) == datetime.date(
         2025, 6, 1
     )
+
+
+# ------------------------------------------------------------------ golden files
+
+GOLDEN = TESTS / "explain"
+CASES = {
+    "deny_child_bundled": {"region": "CH", "data": "content.chat", "purpose": "ai.training", "subject": {"age": 12},
+                           "consent": {"given": True, "bundled": True}},
+    "permit_default_duties": {"region": "CH", "data": "content.chat", "purpose": "ai.training"},
+    "permit_explicit_health": {"region": "CH", "data": "health", "purpose": "ai.training",
+                               "consent": {"explicit": True}},
+    "exclusion_anonymous": {"region": "CH", "data": "health", "purpose": "ai.training",
+                            "processing": {"identifiability": "anonymised"}},
+    "not_applicable_before": {"region": "CH", "data": "content.chat", "purpose": "ai.training",
+                              "date": "2023-08-31"},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_explanations_read_as_in_their_golden_files(name: str, update_golden: bool) -> None:
+    compilation = compile_unit(TESTS / "good" / "definitions_and_duties.rules")
+    assert compilation.program is not None
+    with GeneratedPackage(compilation.program) as package:
+        explained = explain(CASES[name], package=package, today=FIXED_DAY)
+    text = str(explained).replace(package.__name__, "PACKAGE").replace(package.SOURCE_HASH[:12], "HASH")
+    assert_golden(GOLDEN / f"{name}.txt", text, update_golden)
+
+
+def test_the_generated_code_of_definitions_and_duties_is_golden(update_golden: bool) -> None:
+    compilation = compile_unit(TESTS / "good" / "definitions_and_duties.rules")
+    assert compilation.program is not None
+    files = generate(compilation.program, "definitions_rules")
+    assert_golden(GOLDEN / "fadp.py.txt", files["fadp.py"], update_golden)

@@ -6,8 +6,10 @@ permit. For not_applicable, it changes what decides whether a ruleset
 applies (the region, the date, the facts of `applies when`) and looks for
 any decision. Candidate values come from the rules themselves: the other
 value of a boolean, every value of a basis or a `one of`, the numbers and
-dates the conditions compare with (and one on either side), a place inside
-each region a rule names, and "not given". Sets of one change are tried
+dates the conditions compare with and one on either side (of those that
+work, the nearest to the use is shown), and a place inside each region a
+rule names. Making a fact unknown is not offered: it is no way to comply.
+Sets of one change are tried
 first, then pairs, then triples, within a budget; every set found is minimal
 (no smaller set changes the outcome). Each candidate use is validated as
 input and decided by the package's own `check`.
@@ -114,8 +116,6 @@ class Candidates:
         if fact.kind == "boolean":
             self.add(path, not bool(self.current(path)))
             return
-        if fact.nullable:
-            self.add(path, None)
         if fact.kind in ("basis", "enum"):
             for choice in fact.choices:
                 self.add(path, choice)
@@ -228,4 +228,35 @@ def _search(
                 found.append(Alternative(combination, str(decision.outcome), tuple(decision.rulesets)))
         if found:
             break
-    return found[:SHOWN]
+    return _nearest(found, candidates)[:SHOWN]
+
+
+def _distance(change: Change, candidates: Candidates) -> float:
+    current = candidates.current(change.fact)
+    if isinstance(change.value, datetime.date) and isinstance(current, datetime.date):
+        return abs((change.value - current).days)
+    if isinstance(change.value, int) and isinstance(current, int) and not isinstance(current, bool):
+        return abs(change.value - current)
+    return 0
+
+
+def _nearest(found: list[Alternative], candidates: Candidates) -> list[Alternative]:
+    """Of the sets that change the same numbers or dates (age 16, age 17), the one nearest the use as it is."""
+    kept: dict[tuple[str, ...], Alternative] = {}
+    shown: list[Alternative] = []
+    for alternative in found:
+        facts = tuple(change.fact for change in alternative.changes)
+        kinds = {candidates.facts[fact].kind for fact in facts}
+        if not kinds <= {"integer", "date"}:
+            shown.append(alternative)
+            continue
+        if facts not in kept:
+            kept[facts] = alternative
+            shown.append(alternative)
+            continue
+        best = kept[facts]
+        if sum(_distance(c, candidates) for c in alternative.changes) < sum(
+            _distance(c, candidates) for c in best.changes
+        ):
+            shown[shown.index(best)] = kept[facts] = alternative
+    return shown
