@@ -55,6 +55,14 @@ def _citations(citations: tuple[str, ...], indent: int) -> str:
     return "[\n" + inner + " " * indent + "]"
 
 
+def _tuple(names: list[str], indent: int) -> str:
+    """A tuple of names at `indent`, one per line when it would not fit on one."""
+    one = "(" + "".join(f"{name}, " for name in names).rstrip(" ") + ")" if names else "()"
+    if indent + len(one) + 1 <= 88:
+        return one
+    return "(\n" + "".join(" " * (indent + 4) + f"{name},\n" for name in names) + " " * indent + ")"
+
+
 def _walk(node: ir.Node, path: tuple[ir.Node, ...] = ()) -> Iterator[tuple[ir.Node, tuple[ir.Node, ...]]]:
     yield node, (*path, node)
     for inner in node.exceptions:
@@ -134,7 +142,7 @@ class RulesetEmitter:
                 "title": string(node.title, 8, prefix=len("title=")),
                 "citations": _citations(node.citations, 8),
                 "source": repr(node.span.location),
-                "obligations": "(" + "".join(f"{c}, " for c in carried).rstrip(" ") + ")" if carried else "()",
+                "obligations": _tuple(carried, 4),
             }
         )
         return name
