@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import privlex
+import privlex_rules
 import pytest
 from conftest import ROOT, TESTS, Ran
 from privlex.cli import main
@@ -123,7 +124,9 @@ def test_decide_exits_0_for_every_outcome_and_json_mirrors_the_decision(
     ran = cli("decide", *ZOOM_B, *extra, "--json")
     assert ran.code == 0, ran.err
     printed = json.loads(ran.out)
-    assert set(printed) == {"outcome", "reasons", "obligations", "rulesets"}
+    assert set(printed) == {"package", "source_hash", "outcome", "reasons", "obligations", "rulesets"}
+    assert printed.pop("package") == "privlex_rules"
+    assert printed.pop("source_hash") == f"sha256:{privlex_rules.SOURCE_HASH}"
     assert printed["outcome"] == outcome
     use = {
         "region": "DE",
