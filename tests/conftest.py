@@ -11,7 +11,8 @@ and sdist builds, pre-commit, the dask, datasets and spark engines.
 
 Hypothesis runs the `quick` profile unless told otherwise
 (`--hypothesis-profile=ci` or `HYPOTHESIS_PROFILE=ci`). Property tests leave
-`max_examples` to the profile, so that the ci run is the thorough one. No
+`max_examples` to the profile, so that the ci run is the thorough one (a test
+whose every example is costly caps it with `at_most`). No
 profile has a deadline or the too_slow health check: speed targets belong in
 benchmarks/, not in tests.
 
@@ -47,6 +48,15 @@ UNTIMED = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
 settings.register_profile("quick", max_examples=10, **UNTIMED)
 settings.register_profile("ci", max_examples=300, print_blob=True, **UNTIMED)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
+
+
+def at_most(examples: int) -> int:
+    """The profile's number of examples, capped for a test whose every example is expensive.
+
+    Read when the test module is imported, after the profile is chosen:
+    `@settings(max_examples=at_most(100))`.
+    """
+    return min(examples, settings.default.max_examples)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
