@@ -1,20 +1,62 @@
-"""Shared test fixtures: golden files and compiling small rule units."""
+"""How the test suite is organised, and the fixtures every test module shares.
+
+Two runs:
+
+- `pytest -q -m "not slow"`, the quick run, for every edit (well under 30 s);
+- `pytest -q`, everything, as .ci/run does, with `--hypothesis-profile=ci`.
+
+A test is marked `@pytest.mark.slow` (a whole module: `pytestmark =
+pytest.mark.slow`) when it takes seconds: fuzz campaigns, subprocesses, wheel
+and sdist builds, pre-commit, the dask, datasets and spark engines.
+
+Hypothesis runs the `quick` profile unless told otherwise
+(`--hypothesis-profile=ci` or `HYPOTHESIS_PROFILE=ci`). Property tests leave
+`max_examples` to the profile, so that the ci run is the thorough one (a test
+whose every example is costly caps it with `at_most`). No
+profile has a deadline or the too_slow health check: speed targets belong in
+benchmarks/, not in tests.
+
+The command line is tested in-process through `privlex.cli.main(argv)` with the
+`cli` fixture; only a few smoke tests start `python -m privlex`.
+"""
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from hypothesis import HealthCheck, settings
+from privlex.cli import main
 from privlex.diagnostics import render_all
 from privlex.pipeline import Compilation, compile_paths
 from privlex.testrunner import GeneratedPackage
 
 ROOT = Path(__file__).resolve().parents[1]
 TESTS = ROOT / "tests"
-SHARED = ROOT.parent / "shared"
+SCENARIOS_DIR = TESTS / "scenarios"
+
+# ------------------------------------------------------------------ the two runs
+
+# Nothing here depends on the clock (no deadline, no too_slow health check): a
+# loaded machine must not fail a test.
+UNTIMED = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+settings.register_profile("quick", max_examples=10, **UNTIMED)
+settings.register_profile("ci", max_examples=300, print_blob=True, **UNTIMED)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
+
+
+def at_most(examples: int) -> int:
+    """The profile's number of examples, capped for a test whose every example is expensive.
+
+    Read when the test module is imported, after the profile is chosen:
+    `@settings(max_examples=at_most(100))`.
+    """
+    return min(examples, settings.default.max_examples)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -68,3 +110,36 @@ def unit_package() -> Iterator[object]:
 
 
 FIXED_DAY = datetime.date(2025, 6, 1)
+
+
+# -------------------------------------------------------------- the command line
+
+
+@dataclass(frozen=True)
+class Ran:
+    """What one `privlex` command did: its exit code and what it printed."""
+
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Callable[..., Ran]:
+    """Run `privlex ARGS...` in-process from `cwd` (default: the repository): `cli("decide", ..., cwd=path)`.
+
+    An exception escaping `main` fails the test with its traceback, as a
+    traceback printed by the command would.
+    """
+
+    def run(*args: str | Path, cwd: Path = ROOT) -> Ran:
+        monkeypatch.chdir(cwd)
+        capsys.readouterr()
+        try:
+            code = main([str(arg) for arg in args])
+        except SystemExit as stopped:  # argparse: --version, --help and usage errors
+            code = stopped.code if isinstance(stopped.code, int) else int(stopped.code is not None)
+        captured = capsys.readouterr()
+        return Ran(code, captured.out, captured.err)
+
+    return run

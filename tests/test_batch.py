@@ -152,20 +152,20 @@ def assert_agrees(table: pa.Table, uses: list[dict[str, Any]]) -> None:
         assert lenient[row] == (outcome in ("permit", "not_applicable"))
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(tables())
 def test_row_and_batch_evaluation_agree(case: tuple[pa.Table, list[dict[str, Any]]]) -> None:
     assert_agrees(*case)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(tables())
 def test_they_agree_when_keys_are_densified_and_hashed(case: tuple[pa.Table, list[dict[str, Any]]]) -> None:
     with mock.patch.object(batch_encode, "_KEY_LIMIT", 8), mock.patch.object(batch_encode, "_TABLE_LIMIT", 2):
         assert_agrees(*case)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(tables(), st.integers(1, 5))
 def test_they_agree_over_chunks_and_record_batches(case: tuple[pa.Table, list[dict[str, Any]]], size: int) -> None:
     table, uses = case

@@ -106,6 +106,7 @@ print(acme_notes_rules.check({"region": "FR", "data": "note", "purpose": "ai.tra
 """
 
 
+@pytest.mark.slow
 def test_wheel_carries_the_generated_checker_and_it_runs(project: Path, tmp_path: Path) -> None:
     dist = tmp_path / "dist"
     result = build_wheel(project, dist)
@@ -133,6 +134,7 @@ def test_wheel_carries_the_generated_checker_and_it_runs(project: Path, tmp_path
     assert title == "Never the notes of minors"
 
 
+@pytest.mark.slow
 def test_a_wrong_rule_file_fails_the_build_with_its_diagnostics(project: Path, tmp_path: Path) -> None:
     rules = project / "rules" / "notes.rules"
     rules.write_text(
@@ -149,6 +151,7 @@ def test_a_wrong_rule_file_fails_the_build_with_its_diagnostics(project: Path, t
     assert not list((tmp_path / "dist").glob("*.whl"))
 
 
+@pytest.mark.slow
 def test_the_skip_variable_skips_the_hook(project: Path, tmp_path: Path) -> None:
     rules = project / "rules" / "notes.rules"
     rules.write_text(rules.read_text(encoding="utf-8") + "\nthis is not a rule\n", encoding="utf-8")
@@ -160,6 +163,7 @@ def test_the_skip_variable_skips_the_hook(project: Path, tmp_path: Path) -> None
     assert not (project / "src" / "acme_notes_rules").exists()
 
 
+@pytest.mark.slow
 def test_a_bad_hook_option_names_the_key(project: Path, tmp_path: Path) -> None:
     pyproject = project / "pyproject.toml"
     text = pyproject.read_text(encoding="utf-8")
@@ -175,6 +179,7 @@ def test_a_bad_hook_option_names_the_key(project: Path, tmp_path: Path) -> None:
     assert "Traceback" not in output
 
 
+@pytest.mark.slow
 def test_hook_options_override_tool_privlex(project: Path, tmp_path: Path) -> None:
     pyproject = project / "pyproject.toml"
     text = pyproject.read_text(encoding="utf-8")
@@ -189,6 +194,7 @@ def test_hook_options_override_tool_privlex(project: Path, tmp_path: Path) -> No
     assert "acme_policy/notes.py" in wheel_names(tmp_path / "dist")
 
 
+@pytest.mark.slow
 def test_sdist_carries_rules_and_generated_code(project: Path, tmp_path: Path) -> None:
     dist = tmp_path / "sdist"
     build = "import sys, hatchling.build as b; print(b.build_sdist(sys.argv[1]))"
@@ -208,6 +214,7 @@ def test_sdist_carries_rules_and_generated_code(project: Path, tmp_path: Path) -
         assert f"acme_notes-1.0.0/src/acme_notes_rules/{name}" in names, names
 
 
+@pytest.mark.slow
 def test_editable_install_imports_the_project_folder(project: Path, tmp_path: Path) -> None:
     python = fresh_venv(tmp_path / "venv")
     installed = pip_into(python, "--no-build-isolation", "--editable", str(project))

@@ -1,4 +1,4 @@
-"""The `privlex` command end to end, through `python -m privlex` in a subprocess."""
+"""The `privlex` command end to end: in-process through `privlex.cli.main`, and a few smoke tests in a subprocess."""
 
 from __future__ import annotations
 
@@ -7,14 +7,21 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import privlex
 import privlex_rules
 import pytest
-from conftest import ROOT, TESTS
+from conftest import ROOT, TESTS, Ran
+from privlex.cli import main
+
+Cli = Callable[..., Ran]
 
 RULESETS = ROOT / "rulesets"
+# Small units, where the behaviour does not depend on the unit: quicker than the shipped rulesets.
+SMALL_UNIT = TESTS / "semantics" / "g_dates"
+TWO_RULESETS = TESTS / "semantics" / "a_two_rulesets"  # compiles to alpha.py and zeta.py
 ZOOM_B = [
     "--region",
     "DE",
@@ -35,7 +42,8 @@ ZOOM_B = [
 ]
 
 
-def privlex_cli(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+def python_m_privlex(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """`python -m privlex ARGS...` in a fresh interpreter: for the smoke tests only."""
     done = subprocess.run(
         [sys.executable, "-m", "privlex", *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=120
     )
@@ -48,23 +56,58 @@ def line_of(path: Path, prefix: str) -> int:
     return next(i for i, line in enumerate(lines, 1) if line.strip().startswith(prefix))
 
 
-def test_version() -> None:
-    done = privlex_cli("--version")
+# ------------------------------------------------------------- smoke tests: a real process
+
+
+@pytest.mark.slow
+def test_python_m_privlex_runs_and_reports_its_version() -> None:
+    done = python_m_privlex("--version")
     assert done.returncode == 0
     assert done.stdout.strip() == f"privlex {privlex.__version__}"
 
 
-def test_no_command_is_a_usage_error() -> None:
-    assert privlex_cli().returncode == 2
+@pytest.mark.slow
+def test_python_m_privlex_decides_the_zoom_case() -> None:
+    done = python_m_privlex("decide", *ZOOM_B)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[0] == "deny" and "GDPR Art. 7(4)" in done.stdout
+
+
+@pytest.mark.slow
+def test_python_m_privlex_reports_bad_input_on_stderr_with_exit_2() -> None:
+    done = python_m_privlex("decide", "--region", "DE", "--data", "content.vidoe", "--purpose", "ai.training")
+    assert done.returncode == 2 and done.stdout == ""
+    assert "did you mean content.video?" in done.stderr
+
+
+@pytest.mark.slow
+def test_python_m_privlex_compiles_then_finds_nothing_stale(tmp_path: Path) -> None:
+    assert python_m_privlex("compile", RULESETS, "--out", tmp_path).returncode == 0
+    done = python_m_privlex("compile", RULESETS, "--out", tmp_path, "--check")
+    assert done.returncode == 0, done.stderr
+
+
+# ----------------------------------------------------------------------- in-process
+
+
+def test_version(cli: Cli) -> None:
+    ran = cli("--version")
+    assert ran.code == 0
+    assert ran.out.strip() == f"privlex {privlex.__version__}"
+
+
+def test_no_command_is_a_usage_error(cli: Cli) -> None:
+    ran = cli()
+    assert ran.code == 2 and "COMMAND" in ran.err
 
 
 # -------------------------------------------------------------------------- decide
 
 
-def test_decide_the_zoom_bundled_consent() -> None:
-    done = privlex_cli("decide", *ZOOM_B)
-    assert done.returncode == 0, done.stderr
-    out = done.stdout
+def test_decide_the_zoom_bundled_consent(cli: Cli) -> None:
+    ran = cli("decide", *ZOOM_B)
+    assert ran.code == 0, ran.err
+    out = ran.out
     assert out.split()[0] == "deny"
     assert "consent.bundled" in out and "GDPR Art. 7(4)" in out
     assert f"rulesets/gdpr.rules:{line_of(RULESETS / 'gdpr.rules', 'unless bundled ')}" in out
@@ -75,10 +118,12 @@ def test_decide_the_zoom_bundled_consent() -> None:
     [([], "deny"), (["--set", "consent.bundled=false"], "permit"), (["--region", "AQ"], "not_applicable")],
     ids=["deny", "permit", "not_applicable"],
 )
-def test_decide_exits_0_for_every_outcome_and_json_mirrors_the_decision(extra: list[str], outcome: str) -> None:
-    done = privlex_cli("decide", *ZOOM_B, *extra, "--json")
-    assert done.returncode == 0, done.stderr
-    printed = json.loads(done.stdout)
+def test_decide_exits_0_for_every_outcome_and_json_mirrors_the_decision(
+    cli: Cli, extra: list[str], outcome: str
+) -> None:
+    ran = cli("decide", *ZOOM_B, *extra, "--json")
+    assert ran.code == 0, ran.err
+    printed = json.loads(ran.out)
     assert set(printed) == {"package", "source_hash", "outcome", "reasons", "obligations", "rulesets"}
     assert printed.pop("package") == "privlex_rules"
     assert printed.pop("source_hash") == f"sha256:{privlex_rules.SOURCE_HASH}"
@@ -101,7 +146,7 @@ def test_decide_exits_0_for_every_outcome_and_json_mirrors_the_decision(extra: l
         assert set(reason) == {"ruleset", "rule", "kind", "effect", "title", "citations", "source"}
 
 
-def decided(*sets: str, region: str = "DE") -> tuple[str, list[str]]:
+def decided(cli: Cli, *sets: str, region: str = "DE") -> tuple[str, list[str]]:
     args = [
         "decide",
         "--region",
@@ -116,9 +161,9 @@ def decided(*sets: str, region: str = "DE") -> tuple[str, list[str]]:
     ]
     for item in sets:
         args += ["--set", item]
-    done = privlex_cli(*args)
-    assert done.returncode == 0, done.stderr
-    printed = json.loads(done.stdout)
+    ran = cli(*args)
+    assert ran.code == 0, ran.err
+    printed = json.loads(ran.out)
     return printed["outcome"], [r["rule"] for r in printed["reasons"]]
 
 
@@ -137,8 +182,8 @@ def decided(*sets: str, region: str = "DE") -> tuple[str, list[str]]:
         (["processing.identifiability=anonymised"], "permit", ["anonymous"]),
     ],
 )
-def test_set_values_are_parsed_by_the_fact_type(sets: list[str], outcome: str, rules: list[str]) -> None:
-    assert decided(*sets) == (outcome, rules)
+def test_set_values_are_parsed_by_the_fact_type(cli: Cli, sets: list[str], outcome: str, rules: list[str]) -> None:
+    assert decided(cli, *sets) == (outcome, rules)
 
 
 @pytest.mark.parametrize(
@@ -155,7 +200,7 @@ def test_set_values_are_parsed_by_the_fact_type(sets: list[str], outcome: str, r
         (["--date", "2025-13-01"], ["date", "2025-13-01"]),
     ],
 )
-def test_invalid_input_exits_2_naming_the_field(args: list[str], shown: list[str]) -> None:
+def test_invalid_input_exits_2_naming_the_field(cli: Cli, args: list[str], shown: list[str]) -> None:
     base = {"--region": "DE", "--data": "content.chat", "--purpose": "ai.training"}
     pairs = dict(base)
     rest: list[str] = []
@@ -164,11 +209,11 @@ def test_invalid_input_exits_2_naming_the_field(args: list[str], shown: list[str
             pairs[flag] = value
         else:
             rest += [flag, value]
-    done = privlex_cli("decide", *[x for kv in pairs.items() for x in kv], *rest)
-    assert done.returncode == 2
-    assert done.stdout == ""
+    ran = cli("decide", *[x for kv in pairs.items() for x in kv], *rest)
+    assert ran.code == 2
+    assert ran.out == ""
     for text in shown:
-        assert text in done.stderr
+        assert text in ran.err
 
 
 @pytest.mark.parametrize(
@@ -180,66 +225,73 @@ def test_invalid_input_exits_2_naming_the_field(args: list[str], shown: list[str
         ("nonsense", "FACT=VALUE"),
     ],
 )
-def test_an_unknown_set_fact_exits_2(item: str, shown: str) -> None:
-    done = privlex_cli("decide", "--region", "DE", "--data", "content.chat", "--purpose", "ai.training", "--set", item)
-    assert done.returncode == 2
-    assert shown in done.stderr
+def test_an_unknown_set_fact_exits_2(cli: Cli, item: str, shown: str) -> None:
+    ran = cli("decide", "--region", "DE", "--data", "content.chat", "--purpose", "ai.training", "--set", item)
+    assert ran.code == 2
+    assert shown in ran.err
 
 
 # ------------------------------------------------------------------------- compile
 
 
+@pytest.fixture(scope="module")
+def compiled_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("compiled")
+    assert main(["compile", str(TWO_RULESETS), "--out", str(out)]) == 0
+    package = out / "privlex_rules"
+    assert {p.name for p in package.iterdir()} >= {"__init__.py", "_vocabulary.py", "alpha.py", "zeta.py"}
+    return out
+
+
 @pytest.fixture
-def compiled(tmp_path: Path) -> Path:
-    done = privlex_cli("compile", RULESETS, "--out", tmp_path)
-    assert done.returncode == 0, done.stderr
-    package = tmp_path / "privlex_rules"
-    assert {p.name for p in package.iterdir()} >= {"__init__.py", "_vocabulary.py", "gdpr.py", "ccpa.py"}
+def compiled(compiled_once: Path, tmp_path: Path) -> Path:
+    """A fresh copy of a unit compiled by `privlex compile`, for one test to spoil."""
+    shutil.copytree(compiled_once, tmp_path, dirs_exist_ok=True)
     return tmp_path
 
 
-def check_stale(out: Path) -> subprocess.CompletedProcess[str]:
-    return privlex_cli("compile", RULESETS, "--out", out, "--check")
+def check_stale(cli: Cli, out: Path) -> Ran:
+    return cli("compile", TWO_RULESETS, "--out", out, "--check")
 
 
-def test_compile_then_check_is_up_to_date(compiled: Path) -> None:
-    done = check_stale(compiled)
-    assert done.returncode == 0, done.stderr
+def test_compile_then_check_is_up_to_date(cli: Cli, compiled: Path) -> None:
+    ran = check_stale(cli, compiled)
+    assert ran.code == 0, ran.err
 
 
-def test_an_edited_module_is_stale(compiled: Path) -> None:
-    with (compiled / "privlex_rules" / "gdpr.py").open("a", encoding="utf-8") as module:
+def test_an_edited_module_is_stale(cli: Cli, compiled: Path) -> None:
+    with (compiled / "privlex_rules" / "alpha.py").open("a", encoding="utf-8") as module:
         module.write("# edited by hand\n")
-    done = check_stale(compiled)
-    assert done.returncode == 1 and "gdpr.py" in done.stderr
+    ran = check_stale(cli, compiled)
+    assert ran.code == 1 and "alpha.py" in ran.err
 
 
-def test_a_deleted_module_is_stale(compiled: Path) -> None:
-    (compiled / "privlex_rules" / "ccpa.py").unlink()
-    done = check_stale(compiled)
-    assert done.returncode == 1 and "ccpa.py" in done.stderr
+def test_a_deleted_module_is_stale(cli: Cli, compiled: Path) -> None:
+    (compiled / "privlex_rules" / "zeta.py").unlink()
+    ran = check_stale(cli, compiled)
+    assert ran.code == 1 and "zeta.py" in ran.err
 
 
-def test_an_extra_module_is_stale(compiled: Path) -> None:
+def test_an_extra_module_is_stale(cli: Cli, compiled: Path) -> None:
     (compiled / "privlex_rules" / "coppa.py").write_text("# left over\n", encoding="utf-8")
-    done = check_stale(compiled)
-    assert done.returncode == 1 and "coppa.py" in done.stderr
+    ran = check_stale(cli, compiled)
+    assert ran.code == 1 and "coppa.py" in ran.err
 
 
-def test_check_writes_nothing(tmp_path: Path) -> None:
-    done = check_stale(tmp_path)
-    assert done.returncode == 1
+def test_check_writes_nothing(cli: Cli, tmp_path: Path) -> None:
+    ran = cli("compile", SMALL_UNIT, "--out", tmp_path, "--check")
+    assert ran.code == 1
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_misspelt_key_fails_with_a_caret_and_a_suggestion(tmp_path: Path) -> None:
+def test_a_misspelt_key_fails_with_a_caret_and_a_suggestion(cli: Cli, tmp_path: Path) -> None:
     copy = tmp_path / "rulesets"
     shutil.copytree(RULESETS, copy)
     ccpa = copy / "ccpa.rules"
     ccpa.write_text(ccpa.read_text(encoding="utf-8").replace("content.chat", "content.chta"), encoding="utf-8")
-    done = privlex_cli("compile", copy, "--out", tmp_path / "out")
-    assert done.returncode == 1
-    err = done.stderr
+    ran = cli("compile", copy, "--out", tmp_path / "out")
+    assert ran.code == 1
+    err = ran.err
     assert "error[E201]" in err and "content.chta" in err and "did you mean content.chat?" in err
     line = line_of(ccpa, "data content.chta")
     column = ccpa.read_text(encoding="utf-8").splitlines()[line - 1].index("content.chta") + 1
@@ -248,45 +300,45 @@ def test_a_misspelt_key_fails_with_a_caret_and_a_suggestion(tmp_path: Path) -> N
     assert not (tmp_path / "out").exists()
 
 
-def test_a_missing_path_fails_with_a_message(tmp_path: Path) -> None:
-    done = privlex_cli("compile", tmp_path / "nope", "--out", tmp_path / "out")
-    assert done.returncode == 2
-    assert "nope" in done.stderr and "does not exist" in done.stderr
+def test_a_missing_path_fails_with_a_message(cli: Cli, tmp_path: Path) -> None:
+    ran = cli("compile", tmp_path / "nope", "--out", tmp_path / "out")
+    assert ran.code == 2
+    assert "nope" in ran.err and "does not exist" in ran.err
 
 
-def test_a_missing_path_is_an_io_error(tmp_path: Path) -> None:
-    assert privlex_cli("compile", tmp_path / "nope", "--out", tmp_path / "out").returncode == 2
+def test_a_missing_path_is_an_io_error(cli: Cli, tmp_path: Path) -> None:
+    assert cli("compile", tmp_path / "nope", "--out", tmp_path / "out").code == 2
 
 
-def test_an_empty_folder_fails_with_a_message(tmp_path: Path) -> None:
-    done = privlex_cli("compile", tmp_path, "--out", tmp_path / "out")
-    assert done.returncode == 2 and "no .rules files" in done.stderr
+def test_an_empty_folder_fails_with_a_message(cli: Cli, tmp_path: Path) -> None:
+    ran = cli("compile", tmp_path, "--out", tmp_path / "out")
+    assert ran.code == 2 and "no .rules files" in ran.err
 
 
-def test_a_file_that_is_not_text_fails_with_a_message(tmp_path: Path) -> None:
+def test_a_file_that_is_not_text_fails_with_a_message(cli: Cli, tmp_path: Path) -> None:
     (tmp_path / "bad.rules").write_bytes(b"\xff\xfe\x00 not utf-8")
-    done = privlex_cli("compile", tmp_path / "bad.rules", "--out", tmp_path / "out")
-    assert done.returncode == 2 and "cannot read" in done.stderr and "bad.rules" in done.stderr
+    ran = cli("compile", tmp_path / "bad.rules", "--out", tmp_path / "out")
+    assert ran.code == 2 and "cannot read" in ran.err and "bad.rules" in ran.err
 
 
-def test_an_unwritable_output_is_an_io_error(tmp_path: Path) -> None:
+def test_an_unwritable_output_is_an_io_error(cli: Cli, tmp_path: Path) -> None:
     (tmp_path / "a_file").write_text("", encoding="utf-8")
-    done = privlex_cli("compile", RULESETS, "--out", tmp_path / "a_file" / "below")
-    assert done.returncode == 2 and "cannot write" in done.stderr
+    ran = cli("compile", SMALL_UNIT, "--out", tmp_path / "a_file" / "below")
+    assert ran.code == 2 and "cannot write" in ran.err
 
 
 # ---------------------------------------------------------------------------- test
 
 
-def test_the_shipped_tests_pass_with_full_coverage() -> None:
-    done = privlex_cli("test", RULESETS, "--require-coverage")
-    report = done.stdout + done.stderr  # the human-readable report: stdout today, stderr by DESIGN
-    assert done.returncode == 0, report
+def test_the_shipped_tests_pass_with_full_coverage(cli: Cli) -> None:
+    ran = cli("test", RULESETS, "--require-coverage")
+    report = ran.out + ran.err  # the human-readable report: stdout today, stderr by DESIGN
+    assert ran.code == 0, report
     assert re.search(r"\b[1-9]\d* passed, 0 failed", report), report
 
 
-def test_a_failing_test_names_itself_and_its_line(tmp_path: Path) -> None:
-    for source in (TESTS / "semantics" / "g_dates").glob("*.rules"):
+def test_a_failing_test_names_itself_and_its_line(cli: Cli, tmp_path: Path) -> None:
+    for source in SMALL_UNIT.glob("*.rules"):
         shutil.copy(source, tmp_path)
     rules = tmp_path / "dated.rules"
     rules.write_text(
@@ -300,19 +352,19 @@ def test_a_failing_test_names_itself_and_its_line(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     line = line_of(rules, "test wrong_on_purpose")
-    done = privlex_cli("test", tmp_path)
-    report = done.stdout + done.stderr
-    assert done.returncode == 1
+    ran = cli("test", tmp_path)
+    report = ran.out + ran.err
+    assert ran.code == 1
     assert "wrong_on_purpose" in report and f"dated.rules:{line}" in report
     assert "dated.window" in report  # what it got instead
-    as_json = json.loads(privlex_cli("test", tmp_path, "--json").stdout)
+    as_json = json.loads(cli("test", tmp_path, "--json").out)
     [failure] = as_json["failed"]
     assert failure["test"] == "wrong_on_purpose" and failure["source"].endswith(f"dated.rules:{line}")
 
 
-def test_coverage_can_be_required(tmp_path: Path) -> None:
-    for source in (TESTS / "semantics" / "g_dates").glob("*.rules"):
+def test_coverage_can_be_required(cli: Cli, tmp_path: Path) -> None:
+    for source in SMALL_UNIT.glob("*.rules"):
         shutil.copy(source, tmp_path)
-    assert privlex_cli("test", tmp_path).returncode == 0  # no tests at all, nothing fails
-    done = privlex_cli("test", tmp_path, "--require-coverage")
-    assert done.returncode == 1 and "window.grace" in done.stdout + done.stderr
+    assert cli("test", tmp_path).code == 0  # no tests at all, nothing fails
+    ran = cli("test", tmp_path, "--require-coverage")
+    assert ran.code == 1 and "window.grace" in ran.out + ran.err

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, TESTS, assert_golden, diagnostics_text
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from privlex.codegen.package import render_package
 from privlex.codegen.pyexpr import docstring, string
@@ -108,7 +108,7 @@ def test_header_records_the_source_hash_and_no_time_or_absolute_path(hazard_file
             assert str(ROOT) not in text and "/tmp" not in text
 
 
-@pytest.mark.parametrize("tool", ["ruff", "mypy"])
+@pytest.mark.parametrize("tool", ["ruff", pytest.param("mypy", marks=pytest.mark.slow)])
 def test_generated_code_passes_ruff_and_mypy_strict(tmp_path: Path, hazard_files: dict[str, str], tool: str) -> None:
     folder = tmp_path / PACKAGE
     folder.mkdir()
@@ -134,7 +134,6 @@ def test_generated_code_passes_ruff_and_mypy_strict(tmp_path: Path, hazard_files
 TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=300)
 
 
-@settings(max_examples=300, deadline=None)
 @given(TEXT, st.integers(min_value=0, max_value=40))
 def test_string_literals_round_trip(text: str, indent: int) -> None:
     literal = string(text, indent)
@@ -142,7 +141,6 @@ def test_string_literals_round_trip(text: str, indent: int) -> None:
     assert all(len(line) <= 88 or " " not in line.strip() for line in literal.splitlines()[1:-1])
 
 
-@settings(max_examples=300, deadline=None)
 @given(TEXT)
 def test_docstrings_cannot_be_closed_early(text: str) -> None:
     literal = docstring(text)

@@ -8,14 +8,13 @@ nulls, values the vocabulary does not know and values of the wrong type, in
 the Arrow types a dataset may hold them in (plain, dictionary, struct
 fields). Each row is then decided by `check` and by `check_batch`.
 
-The quick run draws a few dozen tables per unit; with CI set (the `ci`
-profile of .ci/run), several hundred.
+The quick hypothesis profile draws a few tables per unit; the `ci` profile
+that .ci/run selects, several hundred (tests/conftest.py).
 """
 
 from __future__ import annotations
 
 import datetime
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -29,11 +28,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from privlex import InvalidUse, ir
 from privlex.batch import annotate, check_batch, permits_batch
-
-THOROUGH = bool(os.environ.get("CI"))
-# CI (CI set, as .ci/run is run) draws the `ci` profile's several hundred tables per unit; the quick run 25.
-settings.register_profile("ci", max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
-EXAMPLES = settings.get_profile("ci").max_examples if THOROUGH else 25
 
 UNITS = [ROOT / "rulesets", *sorted((TESTS / "good").glob("*.rules")), *sorted((TESTS / "semantics").iterdir())]
 UNITS = [u for u in UNITS if u.suffix == ".rules" or u.is_dir()]
@@ -250,8 +244,6 @@ def test_row_and_columnar_evaluation_agree(unit: Path, packages: dict[Path, tupl
     package, values = packages[unit]
 
     @settings(
-        max_examples=EXAMPLES,
-        deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
     )
     @given(tables(values))

@@ -61,6 +61,7 @@ def test_polars(rows: pa.Table, kept_ids: list[int]) -> None:
     assert lazy["id"].to_list() == kept_ids
 
 
+@pytest.mark.slow  # datasets with num_proc=2: worker processes
 def test_hugging_face_filter_as_written(rows: pa.Table) -> None:
     """`ds.filter(permits_batch, batched=True)` on the default (python) format: a LazyBatch comes in."""
     datasets = pytest.importorskip("datasets")
@@ -84,6 +85,7 @@ def test_annotate_in_pandas_polars_and_datasets(rows: pa.Table) -> None:
     assert annotated["privlex_outcome"] == expected
 
 
+@pytest.mark.slow
 def test_hugging_face_datasets(rows: pa.Table, kept_ids: list[int]) -> None:
     datasets = pytest.importorskip("datasets")
     dataset = datasets.Dataset(rows)

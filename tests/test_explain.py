@@ -11,7 +11,7 @@ from typing import Any
 import privlex
 import pytest
 from conftest import FIXED_DAY, ROOT, TESTS, assert_golden, compile_unit, diagnostics_text
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from privlex import InvalidUse, ir
 from privlex.explain import explain, interpret
@@ -64,7 +64,6 @@ def test_the_interpreter_decides_every_written_test_as_check_does(
 
 
 @pytest.mark.slow
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_the_interpreter_decides_as_check_does(unit: tuple[types.ModuleType, ir.Program], data: Any) -> None:
     package, program = unit
@@ -79,7 +78,6 @@ def test_the_interpreter_decides_as_check_does(unit: tuple[types.ModuleType, ir.
 
 
 @pytest.mark.slow
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_every_decision_explains_itself(unit: tuple[types.ModuleType, ir.Program], data: Any) -> None:
     package, program = unit

@@ -92,6 +92,7 @@ def big_jsonl(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[byte
     return path, lines
 
 
+@pytest.mark.slow  # a subprocess
 def test_jsonl_keeps_exactly_the_rows_check_permits(big_jsonl: tuple[Path, list[bytes]], tmp_path: Path) -> None:
     source, lines = big_jsonl
     result = privlex_filter(
@@ -126,6 +127,7 @@ def _parses(line: bytes) -> bool:
     return True
 
 
+@pytest.mark.slow  # a subprocess
 def test_an_unreadable_input_writes_nothing(tmp_path: Path) -> None:
     for source in (tmp_path / "missing.jsonl", tmp_path):
         result = privlex_filter(source, "--out", tmp_path / "kept.jsonl", "--format", "jsonl", cwd=tmp_path)
@@ -138,6 +140,7 @@ def test_an_unreadable_input_writes_nothing(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.parquet"]
 
 
+@pytest.mark.slow  # a subprocess
 def test_a_schema_error_stops_the_run_before_anything_is_written(tmp_path: Path) -> None:
     source = tmp_path / "in.csv"
     source.write_text("region,data,purpose,consent.givn\nDE,content.chat,ai.training,true\n")
@@ -163,6 +166,7 @@ CSV = (
 )
 
 
+@pytest.mark.slow  # a subprocess
 def test_csv_records_are_copied_byte_for_byte_with_line_numbers(tmp_path: Path) -> None:
     source = tmp_path / "in.csv"
     source.write_bytes(CSV.encode("utf-8"))
@@ -188,6 +192,7 @@ def test_csv_records_are_copied_byte_for_byte_with_line_numbers(tmp_path: Path) 
     assert "(kept: --allow-uncovered)" in lenient.stderr
 
 
+@pytest.mark.slow  # a subprocess
 def test_map_and_set_override_columns(tmp_path: Path) -> None:
     source = tmp_path / "in.csv"
     source.write_text(
@@ -205,6 +210,7 @@ def test_map_and_set_override_columns(tmp_path: Path) -> None:
     assert result.returncode == 0 and len((tmp_path / "kept.csv").read_text().splitlines()) == 3
 
 
+@pytest.mark.slow  # a subprocess
 def test_parquet_keeps_schema_metadata_and_order(tmp_path: Path) -> None:
     consent = pa.array(
         [{"given": True}, {"given": False}, None, {"given": True}, {"given": True}], pa.struct([("given", pa.bool_())])
@@ -231,6 +237,7 @@ def test_parquet_keeps_schema_metadata_and_order(tmp_path: Path) -> None:
     assert kept.metadata.row_group(0).column(0).compression == "ZSTD"
 
 
+@pytest.mark.slow  # a subprocess
 def test_a_failed_run_leaves_no_partial_output(tmp_path: Path) -> None:
     table = pa.table(
         {
@@ -251,6 +258,7 @@ def test_a_failed_run_leaves_no_partial_output(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.parquet"]
 
 
+@pytest.mark.slow  # a subprocess
 def test_an_interrupted_run_leaves_no_partial_output(tmp_path: Path) -> None:
     line = b'{"region": "DE", "data": "content.chat", "purpose": "ai.training", "consent": {"given": true}}\n'
     source = tmp_path / "in.jsonl"
@@ -317,7 +325,7 @@ def run_in_process(source: Path, folder: Path) -> Report:
     return report
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(LINES, max_size=8))
 def test_any_jsonl_input_is_filtered_without_crashing(lines: list[bytes]) -> None:
     with tempfile.TemporaryDirectory() as name:
@@ -327,7 +335,7 @@ def test_any_jsonl_input_is_filtered_without_crashing(lines: list[bytes]) -> Non
         run_in_process(source, folder)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.lists(CELLS, min_size=1, max_size=6), max_size=6), st.binary(max_size=10))
 def test_any_csv_input_is_filtered_without_crashing(rows: list[list[str]], junk: bytes) -> None:
     text = io.StringIO()

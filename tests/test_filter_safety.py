@@ -146,6 +146,7 @@ def test_stale_partial_files_of_killed_runs_are_swept(tmp_path: Path, capsys: py
     assert names(tmp_path) == ["in.jsonl", "kept.jsonl"]
 
 
+@pytest.mark.slow  # a subprocess on 400,000 rows
 def test_sighup_leaves_no_partial_output(tmp_path: Path) -> None:
     source = tmp_path / "in.jsonl"
     source.write_text((PERMITTED + "\n") * 400_000)

@@ -7,7 +7,8 @@ import shutil
 import string
 from pathlib import Path
 
-from conftest import ROOT
+import pytest
+from conftest import ROOT, at_most
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from privlex.diagnostics import render_all
@@ -52,7 +53,9 @@ SNIPPETS = [
     "-",
 ]
 INDENTS = ["", "", "    ", "        ", "            ", "  ", "\t", " \t"]
-FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+pytestmark = pytest.mark.slow  # fuzz campaigns: hundreds of compilations
+
+FUZZ = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 def assert_well_formed(compilation: Compilation) -> None:
@@ -148,7 +151,7 @@ def _truncate(lines: list[str], data: st.DataObject) -> list[str]:
 MUTATIONS = [_delete, _duplicate, _swap, _reindent, _replace_token, _insert_characters, _truncate]
 
 
-@FUZZ
+@settings(parent=FUZZ, max_examples=at_most(100))  # each example compiles every shipped rule file
 @given(data=st.data())
 def test_mutated_shipped_files_give_diagnostics_not_exceptions(tmp_path: Path, data: st.DataObject) -> None:
     target = data.draw(st.sampled_from(SHIPPED_FILES), label="file")

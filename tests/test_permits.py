@@ -35,7 +35,7 @@ def unit(request: pytest.FixtureRequest) -> Iterator[tuple[types.ModuleType, ir.
     package.__exit__(None, None, None)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_permits_agrees_with_check_on_every_use(unit: tuple[types.ModuleType, ir.Program], data: Any) -> None:
     package, program = unit

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import ROOT
+from pre_commit.clientlib import load_config
 
 EXAMPLE = ROOT / "examples" / "downstream"
 WHEELHOUSE = Path(os.environ.get("PRIVLEX_WHEELHOUSE") or ROOT / ".venv" / "wheelhouse")
@@ -47,6 +48,18 @@ def test_manifest_declares_both_hooks() -> None:
     for hook in hooks.values():
         assert hook["language"] == "python"
         assert hook["pass_filenames"] is False  # a unit is compiled whole
+
+
+def test_the_contributors_config_is_valid_and_runs_ruff_and_mypy_offline() -> None:
+    """.pre-commit-config.yaml, for work on privlex itself: the checks of .ci/run, with the venv's tools."""
+    config = load_config(str(ROOT / ".pre-commit-config.yaml"))
+    hooks = {hook["id"]: hook for repo in config["repos"] for hook in repo["hooks"]}
+    assert {"ruff", "ruff-format", "mypy"} <= set(hooks)
+    assert [repo["repo"] for repo in config["repos"]] == ["local"]  # nothing to download
+    for hook in hooks.values():
+        tool = hook["entry"].split()[0]
+        assert tool.startswith(".venv/bin/"), hook["id"]
+    assert hooks["mypy"]["pass_filenames"] is False  # files and strictness from [tool.mypy]
 
 
 def git(folder: Path, *args: str) -> str:
@@ -134,6 +147,7 @@ def pre_commit(repo: Path, environ: dict[str, str], *args: str) -> subprocess.Co
     )
 
 
+@pytest.mark.slow
 def test_a_current_repository_passes_both_hooks(consumer: Path, environ: dict[str, str]) -> None:
     result = pre_commit(consumer, environ)
     output = result.stdout + result.stderr
@@ -142,6 +156,7 @@ def test_a_current_repository_passes_both_hooks(consumer: Path, environ: dict[st
     assert output.count("Passed") == 2, output
 
 
+@pytest.mark.slow
 def test_compile_regenerates_and_fails_when_files_changed(consumer: Path, environ: dict[str, str]) -> None:
     rules = consumer / "rules" / "notes.rules"
     rules.write_text(
@@ -159,6 +174,7 @@ def test_compile_regenerates_and_fails_when_files_changed(consumer: Path, enviro
     assert again.returncode == 0, again.stdout + again.stderr
 
 
+@pytest.mark.slow
 def test_check_reports_diagnostics_and_writes_nothing(consumer: Path, environ: dict[str, str]) -> None:
     rules = consumer / "rules" / "notes.rules"
     rules.write_text(

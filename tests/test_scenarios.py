@@ -1,7 +1,7 @@
-"""Worked scenarios through `privlex.check`: the shared ones, then our own, one regime at a time.
+"""Worked scenarios through `privlex.check`: the Zoom ones, then our own, one regime at a time.
 
-The shared scenarios (../shared/scenarios/*.json) are run as they are. The
-cases below them were written from ../shared/LAW.md and the statutes it cites;
+The worked scenarios (tests/scenarios/*.json, described in its README) are run
+as they are. The cases below them were written from the statutes the rulesets cite;
 each pins its date, its outcome and its deciding nodes ("ruleset:reason_id",
 in order), and where it matters a citation and the obligations.
 """
@@ -13,9 +13,9 @@ from typing import Any
 
 import privlex
 import pytest
-from conftest import FIXED_DAY, SHARED
+from conftest import FIXED_DAY, SCENARIOS_DIR
 
-SCENARIO_FILES = sorted((SHARED / "scenarios").glob("*.json"))
+SCENARIO_FILES = sorted(SCENARIOS_DIR.glob("*.json"))
 SCENARIOS = [
     pytest.param(case, id=f"{path.stem}: {case['id']}")
     for path in SCENARIO_FILES
@@ -46,17 +46,17 @@ def check_scenario(case: dict[str, Any], **kwargs: Any) -> None:
         assert name not in decision.rulesets
 
 
-def test_the_shared_scenarios_exist() -> None:
+def test_the_worked_scenarios_exist() -> None:
     assert SCENARIO_FILES and len(SCENARIOS) >= 14
 
 
 @pytest.mark.parametrize("case", SCENARIOS)
-def test_shared_scenario(case: dict[str, Any]) -> None:
+def test_worked_scenario(case: dict[str, Any]) -> None:
     check_scenario(case, today=FIXED_DAY)
 
 
 @pytest.mark.parametrize("case", SCENARIOS)
-def test_shared_scenario_on_the_real_today(case: dict[str, Any]) -> None:
+def test_worked_scenario_on_the_real_today(case: dict[str, Any]) -> None:
     """As a caller outside the project would run them: no date pinned."""
     check_scenario(case)
 

@@ -20,7 +20,7 @@ from .runtime import Decision, Effect, InvalidUse, Obligation, Outcome, Problem,
 if TYPE_CHECKING:
     from privlex_rules import DataUse, check, permits
 
-__version__ = "0.1.0"
+__version__ = "0.2.0.dev0"  # the one version source: the build reads it ([tool.hatch.version])
 
 __all__ = [
     "DataUse",
