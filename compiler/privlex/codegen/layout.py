@@ -1,0 +1,520 @@
+"""Lay out Python expressions exactly as `ruff format` would, so generated code is format clean.
+
+An expression is built from the few shapes code generation emits (`Name`,
+`Call`, `Collection`, `BoolOp`, `Compare`, `Not`, `Strings`), turned into a
+document of the kind ruff's formatter prints (text, optional line breaks,
+groups that break only when they do not fit, indentation), and printed at a
+given indentation within `LINE_WIDTH`. `statement` lays out the one-line
+statements of generated code (`if EXPR:`, `NAME = EXPR`, `return EXPR`) with
+ruff's rule for optional parentheses; `value` lays out the right-hand side of
+module constants.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+LINE_WIDTH = 88
+INDENT = 4
+
+# ------------------------------------------------------------------ documents
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+
+
+@dataclass(frozen=True)
+class Line:
+    """A place to break: nothing (`soft`) or a space (`space`) when its group stays flat."""
+
+    kind: Literal["soft", "space"]
+
+
+@dataclass(frozen=True)
+class Group:
+    """Printed flat when it fits on the line, else broken. `when_broken`: a group only while that group is broken."""
+
+    content: Doc
+    id: int | None = None
+    when_broken: int | None = None
+    forced: bool = False  # broken whatever the width (a magic trailing comma), and so is every group around it
+
+
+@dataclass(frozen=True)
+class Indent:
+    content: Doc
+    unless_flat: int | None = None  # indent only while this group is broken
+
+
+@dataclass(frozen=True)
+class IfBroken:
+    """`content` when the group (by default the enclosing one) is broken; `otherwise` when it is flat."""
+
+    content: Doc
+    group: int | None = None
+    otherwise: Doc = ()
+
+
+@dataclass(frozen=True)
+class FitsExpanded:
+    """Brackets that may break without making the optional parentheses of `group` appear."""
+
+    content: Doc
+    group: int
+
+
+Doc = Text | Line | Group | Indent | IfBroken | FitsExpanded | tuple["Doc", ...]
+
+_SOFT = Line("soft")
+_SPACE = Line("space")
+
+
+@dataclass
+class _Item:
+    indent: int
+    broken: bool
+    doc: Doc
+    overflow: bool = False  # measuring brackets that may break: long lines are allowed
+    remeasure: bool = False  # printing such brackets: their groups are measured though the line is flat
+
+
+@dataclass
+class _Printer:
+    width: int
+    modes: dict[int, bool] = field(default_factory=dict)  # group id -> broken
+
+    def print(self, doc: Doc, indent: int, column: int | None = None) -> str:
+        """The document's text; its first line starts at `column` (default: `indent`), the others at `indent`."""
+        out: list[str] = []
+        column = indent if column is None else column
+        stack = [_Item(indent, True, doc)]
+        while stack:
+            item = stack.pop()
+            current = item.doc
+            if isinstance(current, tuple):
+                stack.extend(_Item(item.indent, item.broken, d, remeasure=item.remeasure) for d in reversed(current))
+            elif isinstance(current, Text):
+                out.append(current.text)
+                column += len(current.text)
+            elif isinstance(current, Line):
+                if item.broken:
+                    out.append("\n" + " " * item.indent)
+                    column = item.indent
+                elif current.kind == "space":
+                    out.append(" ")
+                    column += 1
+            elif isinstance(current, Group):
+                active = current.when_broken is None or self.modes.get(current.when_broken, False)
+                broken = item.broken
+                if current.forced:
+                    broken = True
+                elif active and (item.broken or item.remeasure):
+                    broken = not self._fits(current.content, current.id, stack, self.width - column, item.indent)
+                if current.id is not None:
+                    self.modes[current.id] = broken
+                stack.append(_Item(item.indent, broken, current.content))
+            elif isinstance(current, Indent):
+                deeper = current.unless_flat is None or self.modes.get(current.unless_flat, False)
+                indent = item.indent + (INDENT if deeper else 0)
+                stack.append(_Item(indent, item.broken, current.content, remeasure=item.remeasure))
+            elif isinstance(current, IfBroken):
+                broken = item.broken if current.group is None else self.modes.get(current.group, False)
+                chosen = current.content if broken else current.otherwise
+                stack.append(_Item(item.indent, item.broken, chosen, remeasure=item.remeasure))
+            else:
+                remeasure = item.remeasure or not self.modes.get(current.group, True)
+                stack.append(_Item(item.indent, item.broken, current.content, remeasure=remeasure))
+        return "\n".join(line.rstrip() for line in "".join(out).split("\n"))
+
+    def _fits(self, content: Doc, group: int | None, rest: list[_Item], room: int, indent: int) -> bool:
+        """Whether `content`, flat, and what follows it up to the next line break fit in `room`.
+
+        Brackets that may break (`FitsExpanded`) are measured broken: their first
+        line must fit, their inner lines may be long, and the text after them is
+        measured on their last line.
+        """
+        measuring = dict(self.modes)
+        if group is not None:
+            measuring[group] = False
+        stack: list[_Item | bool] = [_Item(indent, False, content)]
+        following = len(rest)
+        overflow = False
+        while True:
+            if not stack:
+                if following == 0:
+                    return True
+                following -= 1
+                stack.append(rest[following])
+                continue
+            item = stack.pop()
+            if isinstance(item, bool):  # the end of brackets measured broken
+                overflow = item
+                continue
+            current = item.doc
+            if isinstance(current, tuple):
+                stack.extend(_Item(item.indent, item.broken, d, item.overflow) for d in reversed(current))
+            elif isinstance(current, Text):
+                room -= len(current.text)
+                if room < 0 and not overflow:
+                    return False
+            elif isinstance(current, Line):
+                if item.broken:
+                    if not item.overflow:
+                        return True
+                    room = self.width - item.indent
+                    overflow = True
+                elif current.kind == "space":
+                    room -= 1
+            elif isinstance(current, Group):
+                broken = item.broken or current.forced
+                if current.forced and not item.broken and not item.overflow:
+                    return False
+                if current.id is not None:
+                    measuring[current.id] = broken
+                stack.append(_Item(item.indent, broken, current.content, item.overflow))
+            elif isinstance(current, Indent):
+                deeper = current.unless_flat is None or measuring.get(current.unless_flat, False)
+                stack.append(
+                    _Item(item.indent + (INDENT if deeper else 0), item.broken, current.content, item.overflow)
+                )
+            elif isinstance(current, IfBroken):
+                broken = item.broken if current.group is None else measuring.get(current.group, False)
+                chosen = current.content if broken else current.otherwise
+                stack.append(_Item(item.indent, item.broken, chosen, item.overflow))
+            else:
+                expand = not item.broken and not measuring.get(current.group, True)
+                if expand:
+                    stack.append(overflow)
+                stack.append(_Item(item.indent, item.broken or expand, current.content, item.overflow or expand))
+
+
+# ---------------------------------------------------------------- expressions
+
+
+@dataclass(frozen=True)
+class Name:
+    """A name, attribute, number or short literal: no place to break."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Call:
+    function: str
+    arguments: tuple[Expression, ...] = ()
+    keywords: tuple[tuple[str, Expression], ...] = ()
+    exploded: bool = False  # one argument a line, with a trailing comma, whatever the width
+
+
+@dataclass(frozen=True)
+class Collection:
+    """A tuple, list, set or dict display; `items` of a dict are `Keyed`."""
+
+    open: str
+    items: tuple[Expression, ...]
+    close: str
+    exploded: bool = False
+
+
+@dataclass(frozen=True)
+class Keyed:
+    key: Expression
+    value: Expression
+
+
+@dataclass(frozen=True)
+class BoolOp:
+    op: Literal["and", "or"]
+    operands: tuple[Expression, ...]
+
+
+@dataclass(frozen=True)
+class Compare:
+    left: Expression
+    op: str
+    right: Expression
+
+
+@dataclass(frozen=True)
+class Not:
+    operand: Expression
+
+
+@dataclass(frozen=True)
+class Conditional:
+    """`body if test else orelse`."""
+
+    body: Expression
+    test: Expression
+    orelse: Expression
+
+
+@dataclass(frozen=True)
+class Strings:
+    """One string written as the implicit concatenation of `parts` (literals), in parentheses."""
+
+    parts: tuple[str, ...]
+
+
+Expression = Name | Call | Collection | Keyed | BoolOp | Compare | Not | Conditional | Strings
+
+# Where an expression is laid out, as ruff's node levels: None at the top of a
+# statement, an int inside the optional parentheses with that group id, and
+# "paren" inside real brackets.
+Level = int | Literal["paren"] | None
+
+
+def _forces(doc: Doc) -> bool:
+    """Whether the document holds a group that is broken whatever the width."""
+    if isinstance(doc, tuple):
+        return any(_forces(d) for d in doc)
+    if isinstance(doc, Group):
+        return doc.forced or _forces(doc.content)
+    if isinstance(doc, Indent | IfBroken | FitsExpanded):
+        return _forces(doc.content)
+    return False
+
+
+def _parenthesized(open_: str, content: Doc, close: str, level: Level, exploded: bool = False) -> Doc:
+    inner = Group((Text(open_), Indent((_SOFT, content)), _SOFT, Text(close)), forced=exploded or _forces(content))
+    return FitsExpanded(inner, level) if isinstance(level, int) else inner
+
+
+def _soft_or_space(level: Level) -> Doc:
+    if level is None:
+        return Text(" ")
+    if level == "paren":
+        return _SPACE
+    return IfBroken(_SPACE, level, Text(" "))
+
+
+def _group_in_parentheses(content: Doc, level: Level) -> Doc:
+    if level is None:
+        return content
+    if level == "paren":
+        return Group(content, forced=_forces(content))
+    return Group(content, when_broken=level)
+
+
+def _needs_parentheses(expression: Expression, parent: Expression) -> bool:
+    """Nested boolean operations are always parenthesized, so precedence is plain to read."""
+    return isinstance(expression, BoolOp) and isinstance(parent, BoolOp | Not | Compare)
+
+
+def _operand(expression: Expression, parent: Expression, level: Level) -> Doc:
+    if _needs_parentheses(expression, parent):
+        return _parenthesized("(", _document(expression, "paren"), ")", level)
+    return _document(expression, level)
+
+
+def _separated(items: Sequence[Doc], trailing: bool) -> Doc:
+    parts: list[Doc] = []
+    for index, item in enumerate(items):
+        if index:
+            parts += [Text(","), _SPACE]
+        parts.append(item)
+    if trailing:
+        parts.append(IfBroken(Text(",")))
+    return tuple(parts)
+
+
+def _document(expression: Expression, level: Level) -> Doc:
+    if isinstance(expression, Name):
+        return Text(expression.text)
+    if isinstance(expression, Keyed):
+        return (_document(expression.key, level), Text(": "), _document(expression.value, level))
+    if isinstance(expression, Call):
+        arguments = [_document(a, "paren") for a in expression.arguments]
+        arguments += [(Text(f"{k}="), _document(v, "paren")) for k, v in expression.keywords]
+        if not arguments:
+            return Text(expression.function + "()")
+        if expression.exploded:
+            inside: Doc = _separated(arguments, trailing=True)
+        elif len(arguments) == 1:
+            inside = arguments[0]
+        else:
+            inside = Group(_separated(arguments, trailing=True), forced=_forces(tuple(arguments)))
+        return (Text(expression.function), _parenthesized("(", inside, ")", level, expression.exploded))
+    if isinstance(expression, Collection):
+        if not expression.items:
+            return Text(expression.open + expression.close)
+        items = [_document(i, "paren") for i in expression.items]
+        if expression.open == "(" and len(items) == 1:  # a one-item tuple: its comma is not magic
+            return _parenthesized("(", (items[0], Text(",")), ")", level)
+        inside = _separated(items, trailing=True)
+        return _parenthesized(expression.open, inside, expression.close, level, expression.exploded)
+    if isinstance(expression, Strings):
+        lines: list[Doc] = []
+        for index, part in enumerate(expression.parts):
+            lines += [_SPACE, Text(part)] if index else [Text(part)]
+        return _parenthesized("(", tuple(lines), ")", level)
+    if isinstance(expression, Not):
+        return (Text("not "), _operand(expression.operand, expression, level))
+    if isinstance(expression, Conditional):
+        return _group_in_parentheses(
+            (
+                _document(expression.body, level),
+                _soft_or_space(level),
+                Text("if "),
+                _document(expression.test, level),
+                _soft_or_space(level),
+                Text("else "),
+                _document(expression.orelse, level),
+            ),
+            level,
+        )
+    if isinstance(expression, Compare):
+        return _group_in_parentheses(
+            (
+                _operand(expression.left, expression, level),
+                _soft_or_space(level),
+                Text(expression.op + " "),
+                _operand(expression.right, expression, level),
+            ),
+            level,
+        )
+    parts: list[Doc] = []
+    for index, operand in enumerate(expression.operands):
+        if index:
+            parts += [_soft_or_space(level), Text(expression.op + " ")]
+        parts.append(_operand(operand, expression, level))
+    return _group_in_parentheses(tuple(parts), level)
+
+
+# -------------------------------------------------- ruff's optional parentheses
+
+
+def _has_brackets(expression: Expression) -> bool:
+    if isinstance(expression, Call):
+        return bool(expression.arguments or expression.keywords)
+    if isinstance(expression, Collection):
+        return bool(expression.items)
+    return isinstance(expression, Strings) and len(expression.parts) > 1
+
+
+@dataclass
+class _Visit:
+    precedence: int = 0  # 0 none, 1 comparison, 2 boolean operation, 3 conditional
+    count: int = 0
+    brackets: bool = False
+    first: Expression | Literal["token"] | None = None
+    last: Expression | None = None
+    parenthesized: set[int] = field(default_factory=set)  # id() of nodes written in parentheses
+
+    def update(self, precedence: int, count: int) -> None:
+        if precedence > self.precedence:
+            self.precedence, self.count = precedence, count
+        elif precedence == self.precedence:
+            self.count += count
+
+    def expression(self, node: Expression, parent: Expression | None) -> None:
+        self.last = node
+        if parent is not None and _needs_parentheses(node, parent):
+            self.brackets = True
+            self.parenthesized.add(id(node))
+        else:
+            self.inner(node)
+        if self.first is None:
+            self.first = node
+
+    def inner(self, node: Expression) -> None:
+        if isinstance(node, Collection | Strings):
+            self.brackets = True
+        elif isinstance(node, Call):
+            self.brackets = True
+            self.expression(Name(node.function), None)
+            self.last = node
+        elif isinstance(node, BoolOp):
+            self.update(2, len(node.operands) - 1)
+            for operand in node.operands:
+                self.expression(operand, node)
+        elif isinstance(node, Compare):
+            self.update(1, 1)
+            self.expression(node.left, node)
+            self.expression(node.right, node)
+        elif isinstance(node, Not):
+            if self.first is None:
+                self.first = "token"
+            self.expression(node.operand, node)
+        elif isinstance(node, Conditional):
+            self.update(3, 2)
+            for part in (node.body, node.test, node.orelse):
+                self.expression(part, node)
+
+
+def _can_omit_parentheses(expression: Expression) -> bool:
+    """ruff's `can_omit_optional_parentheses`: break the brackets at the end (or start) instead."""
+    visit = _Visit()
+    visit.inner(expression)
+    if not visit.brackets or visit.count > 1:
+        return False
+    if visit.precedence == 0:
+        return True
+
+    def bracketed(node: Expression | Literal["token"] | None) -> bool:
+        return node is not None and node != "token" and (id(node) in visit.parenthesized or _has_brackets(node))
+
+    return bracketed(visit.last) or bracketed(visit.first)
+
+
+_ids = itertools.count(1)
+
+
+def _maybe_parenthesized(expression: Expression) -> Doc:
+    if isinstance(expression, Name):
+        return Text(expression.text)
+    if _can_omit_parentheses(expression):
+        group = next(_ids)
+        return Group(
+            (
+                IfBroken(Text("("), group),
+                Indent((_SOFT, _document(expression, group)), unless_flat=group),
+                _SOFT,
+                IfBroken(Text(")"), group),
+            ),
+            id=group,
+        )
+    return Group((IfBroken(Text("(")), Indent((_SOFT, _document(expression, "paren"))), _SOFT, IfBroken(Text(")"))))
+
+
+def statement(head: str, expression: Expression, tail: str, indent: int) -> list[str]:
+    """`head EXPR tail` (such as `if ` and `:`) at `indent`, as ruff formats it, one string per line."""
+    doc = (Text(head), _maybe_parenthesized(expression), Text(tail))
+    return (" " * indent + _Printer(LINE_WIDTH).print(doc, indent)).split("\n")
+
+
+def value(expression: Expression, indent: int, prefix: int) -> str:
+    """The right-hand side of a statement after `prefix` columns of text (`NAME = `, `return `) at `indent`."""
+    return _Printer(LINE_WIDTH).print(_maybe_parenthesized(expression), indent, indent + prefix)
+
+
+def flat(expression: Expression) -> str:
+    """The expression on one line."""
+    return _Printer(10**9).print(_document(expression, None), 0)
+
+
+def walk(expression: Expression) -> Iterator[Expression]:
+    """The expression and every expression inside it."""
+    yield expression
+    children: tuple[Expression, ...] = ()
+    if isinstance(expression, Call):
+        children = (*expression.arguments, *(v for _, v in expression.keywords))
+    elif isinstance(expression, Collection):
+        children = expression.items
+    elif isinstance(expression, Keyed):
+        children = (expression.key, expression.value)
+    elif isinstance(expression, BoolOp):
+        children = expression.operands
+    elif isinstance(expression, Compare):
+        children = (expression.left, expression.right)
+    elif isinstance(expression, Not):
+        children = (expression.operand,)
+    elif isinstance(expression, Conditional):
+        children = (expression.body, expression.test, expression.orelse)
+    for child in children:
+        yield from walk(child)
