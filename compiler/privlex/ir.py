@@ -7,8 +7,8 @@ deciding node knows its `file:line`.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
 from importlib import resources
+from collections.abc import Iterator
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer
