@@ -80,6 +80,7 @@ class Conditions:
         self.reads_day = False  # whether any compiled condition reads the date
         self.reads_parameters = False  # whether any reads a region parameter
         self.owner = ""  # the node whose conditions are being compiled, to name constants after
+        self._scopes: dict[tuple[str, tuple[str, ...], bool], Condition] = {}
         self.begin_function()
 
     def begin_function(self) -> None:
@@ -173,6 +174,14 @@ class Conditions:
             # None never equals a value, so only the "is false" side needs a guard.
             return Test(test, "compare") if want else self._guard(fact, Test(test, "compare"))
         assert isinstance(condition, ir.Within)
+        key = (fact.path, condition.values, want)
+        if key not in self._scopes:
+            self._scopes[key] = self._scope(condition, want, name)
+        return self._scopes[key]
+
+    def _scope(self, condition: ir.Within, want: bool, name: layout.Name) -> Condition:
+        """A data or purpose fact at or below some keys: membership of a constant set."""
+        fact = condition.fact
         below = self.vocabulary.data_below if fact.kind == "data" else self.vocabulary.purposes_below
         expanded = sorted({k for v in condition.values for k in below.get(v, (v,))})
         what = "DATA" if fact.kind == "data" else "PURPOSE"

@@ -161,55 +161,37 @@ class DecisionTree:
             code.run(depth, strategy.decide(node, parents))
 
     def flat(self, root: ir.Node, depth: int, parents: tuple[ir.Node, ...], known: frozenset[str]) -> None:
-        """A matching node whose exceptions are too deep to nest: flags first, then decisions."""
+        """A matching node whose exceptions are too deep to nest: a flag per node, then the decisions.
+
+        A node and one of its exceptions never both decide, so deciding in
+        source order lists the leaves in the order the nested form does.
+        """
         code, strategy = self.code, self.strategy
         flags: dict[int, str] = {}
-        # Each flag: the node matches (its parent's flag and its own test). The
-        # tests of a node may only rely on what is known around the root.
         consulted: list[tuple[ir.Node, tuple[ir.Node, ...]]] = []
-        stack = [(e, (*parents, root)) for e in reversed(root.exceptions)]
-        while stack:
-            node, above = stack.pop()
+        for node, above in root.walk(parents):
+            if node is root or any(strategy.settles(n) for n in above[len(parents) + 1 :]):
+                continue  # the root matches; below a settled node nothing is consulted
             self.comment(node, depth)
             flag = self.conditions.local_names.fresh(f"{node_stem(node).lower()}_matches")
             flags[id(node)] = flag
-            parent = above[-1]
-            tests = [] if parent is root else [Test(layout.Name(flags[id(parent)]), "flag")]
+            # A flag: the parent's flag and the node's own test, which may rely only on what
+            # is known around the root (a flag carries no narrowing of a fact's type).
+            tests = [] if above[-1] is root else [Test(layout.Name(flags[id(above[-1])]), "flag")]
             test = simplify(conjunction([*tests, self.match(node)]), known)
             code.statement(depth, f"{flag} = ", expression(test) if test != TRUE else layout.Name("True"))
             consulted.append((node, above))
-            if strategy.settles(node):
-                code.add(depth, f"if {flag}:")
+        for node, above in [(root, parents), *consulted]:
+            if node is not root and strategy.settles(node):
+                code.add(depth, f"if {flags[id(node)]}:")
                 code.run(depth + 1, strategy.decide(node, above))
-            else:
-                stack.extend((e, (*above, node)) for e in reversed(node.exceptions))
-        # Decisions in the order of the nested form: each node after its exceptions.
-        for node, above in _post_order(root, parents, strategy):
-            excepted = tuple(layout.Name(flags[id(e)]) for e in node.exceptions)
-            decision = strategy.decide(node, above)
+                continue
             parts: list[layout.Expression] = [] if node is root else [layout.Name(flags[id(node)])]
-            if excepted:
+            if node.exceptions:
+                excepted = tuple(layout.Name(flags[id(e)]) for e in node.exceptions)
                 parts.append(layout.Not(excepted[0] if len(excepted) == 1 else layout.BoolOp("or", excepted)))
             if parts:
                 code.statement(depth, "if ", parts[0] if len(parts) == 1 else layout.BoolOp("and", tuple(parts)), ":")
-                code.run(depth + 1, decision)
+                code.run(depth + 1, strategy.decide(node, above))
             else:
-                code.run(depth, decision)
-
-
-def _post_order(
-    root: ir.Node, parents: tuple[ir.Node, ...], strategy: Strategy
-) -> list[tuple[ir.Node, tuple[ir.Node, ...]]]:
-    """The nodes that decide in the flat form, each after its exceptions (settled nodes decided already)."""
-    order: list[tuple[ir.Node, tuple[ir.Node, ...]]] = []
-    stack: list[tuple[ir.Node, tuple[ir.Node, ...], bool]] = [(root, parents, False)]
-    while stack:
-        node, above, expanded = stack.pop()
-        if node is not root and strategy.settles(node):
-            continue
-        if expanded or not node.exceptions:
-            order.append((node, above))
-            continue
-        stack.append((node, above, True))
-        stack.extend((e, (*above, node), False) for e in reversed(node.exceptions))
-    return order
+                code.run(depth, strategy.decide(node, above))

@@ -270,14 +270,18 @@ Level = int | Literal["paren"] | None
 
 
 def _forces(doc: Doc) -> bool:
-    """Whether the document holds a group that is broken whatever the width."""
+    """Whether the document holds a group that is broken whatever the width.
+
+    Every group records whether it is forced, content included, so the search
+    stops at groups.
+    """
     if isinstance(doc, tuple):
         return any(_forces(d) for d in doc)
     if isinstance(doc, Group):
-        return doc.forced or _forces(doc.content)
-    if isinstance(doc, Indent | IfBroken | FitsExpanded):
+        return doc.forced
+    if isinstance(doc, Indent | IfBroken):
         return _forces(doc.content)
-    return False
+    return False  # brackets that may break (`FitsExpanded`) do not break what is around them
 
 
 def _parenthesized(open_: str, content: Doc, close: str, level: Level, exploded: bool = False) -> Doc:
@@ -298,7 +302,7 @@ def _group_in_parentheses(content: Doc, level: Level) -> Doc:
         return content
     if level == "paren":
         return Group(content, forced=_forces(content))
-    return Group(content, when_broken=level)
+    return Group(content, when_broken=level, forced=_forces(content))
 
 
 def _needs_parentheses(expression: Expression, parent: Expression) -> bool:
@@ -470,32 +474,133 @@ def _maybe_parenthesized(expression: Expression) -> Doc:
         return Text(expression.text)
     if _can_omit_parentheses(expression):
         group = next(_ids)
+        content = _document(expression, group)
         return Group(
             (
                 IfBroken(Text("("), group),
-                Indent((_SOFT, _document(expression, group)), unless_flat=group),
+                Indent((_SOFT, content), unless_flat=group),
                 _SOFT,
                 IfBroken(Text(")"), group),
             ),
             id=group,
         )
-    return Group((IfBroken(Text("(")), Indent((_SOFT, _document(expression, "paren"))), _SOFT, IfBroken(Text(")"))))
+    content = _document(expression, "paren")
+    return Group((IfBroken(Text("(")), Indent((_SOFT, content)), _SOFT, IfBroken(Text(")"))), forced=_forces(content))
+
+
+def _flat(expression: Expression, parent: Expression | None = None) -> str | None:
+    """The expression on one line, or None if it must break (it holds exploded brackets)."""
+    text: str | None
+    if isinstance(expression, Name):
+        return expression.text
+    if isinstance(expression, Call | Collection) and expression.exploded:
+        return None
+    if isinstance(expression, Call):
+        parts = [_flat(a) for a in expression.arguments] + [
+            None if (v := _flat(value)) is None else f"{key}={v}" for key, value in expression.keywords
+        ]
+        return None if None in parts else f"{expression.function}({', '.join(parts)})"  # type: ignore[arg-type]
+    if isinstance(expression, Collection):
+        items = [_flat(i) for i in expression.items]
+        if None in items:
+            return None
+        comma = "," if expression.open == "(" and len(items) == 1 else ""
+        return expression.open + ", ".join(items) + comma + expression.close  # type: ignore[arg-type]
+    if isinstance(expression, Keyed):
+        key, value = _flat(expression.key), _flat(expression.value)
+        return None if key is None or value is None else f"{key}: {value}"
+    if isinstance(expression, Strings):
+        return "(" + " ".join(expression.parts) + ")"
+    if isinstance(expression, Not):
+        text = _flat(expression.operand, expression)
+        return None if text is None else "not " + text
+    if isinstance(expression, Conditional):
+        parts = [_flat(expression.body), _flat(expression.test), _flat(expression.orelse)]
+        return None if None in parts else f"{parts[0]} if {parts[1]} else {parts[2]}"
+    if isinstance(expression, Compare):
+        left, right = _flat(expression.left, expression), _flat(expression.right, expression)
+        text = None if left is None or right is None else f"{left} {expression.op} {right}"
+    else:
+        operands = [_flat(o, expression) for o in expression.operands]
+        text = None if None in operands else f" {expression.op} ".join(operands)  # type: ignore[arg-type]
+    if text is not None and parent is not None and _needs_parentheses(expression, parent):
+        return f"({text})"
+    return text
+
+
+def _item(expression: Expression, indent: int, column: int) -> str:
+    """An argument or item inside brackets broken one a line, its comma after it."""
+    one = _flat(expression)
+    if one is not None and column + len(one) + 1 <= LINE_WIDTH:
+        return one + ","
+    if isinstance(expression, Call | Collection) and expression.exploded:
+        return _exploded(expression, indent) + ","
+    return _Printer(LINE_WIDTH).print((_document(expression, "paren"), Text(",")), indent, column)
+
+
+def _exploded(expression: Call | Collection, indent: int) -> str:
+    """Brackets with one item a line, as the printer would lay them out (a shortcut: they are many)."""
+    inner = " " * (indent + INDENT)
+    lines: list[str] = []
+    if isinstance(expression, Call):
+        lines.append(expression.function + "(")
+        items: list[tuple[str, Expression]] = [("", a) for a in expression.arguments]
+        items += [(f"{k}=", v) for k, v in expression.keywords]
+        close = ")"
+    else:
+        lines.append(expression.open)
+        items = [("", i) for i in expression.items]
+        close = expression.close
+    for prefix, item in items:
+        if isinstance(item, Keyed):
+            key = _flat(item.key)
+            if key is None:
+                return _Printer(LINE_WIDTH).print(_document(expression, None), indent)
+            prefix, item = f"{key}: ", item.value
+        lines.append(inner + prefix + _item(item, indent + INDENT, indent + INDENT + len(prefix)))
+    lines.append(" " * indent + close)
+    return "\n".join(lines)
 
 
 def statement(head: str, expression: Expression, tail: str, indent: int) -> list[str]:
     """`head EXPR tail` (such as `if ` and `:`) at `indent`, as ruff formats it, one string per line."""
+    one = _flat(expression)
+    if one is not None and indent + len(head) + len(one) + len(tail) <= LINE_WIDTH:
+        return [" " * indent + head + one + tail]
+    if isinstance(expression, Call | Collection) and expression.exploded and not tail:
+        opening = expression.function + "(" if isinstance(expression, Call) else expression.open
+        if indent + len(head) + len(opening) <= LINE_WIDTH:
+            return (" " * indent + head + _exploded(expression, indent)).split("\n")
+    if one is not None and not _can_omit_parentheses(expression):
+        # In parentheses, on one line or one operand a line: what the printer gives when each operand fits.
+        pad = " " * (indent + INDENT)
+        lines = [pad + one]
+        if len(lines[0]) > LINE_WIDTH and isinstance(expression, BoolOp):
+            parts = [_flat(o, expression) or "" for o in expression.operands]
+            lines = [pad + ("" if i == 0 else expression.op + " ") + part for i, part in enumerate(parts)]
+        if all(len(line) <= LINE_WIDTH for line in lines):
+            return [" " * indent + head + "(", *lines, " " * indent + ")" + tail]
     doc = (Text(head), _maybe_parenthesized(expression), Text(tail))
     return (" " * indent + _Printer(LINE_WIDTH).print(doc, indent)).split("\n")
 
 
 def value(expression: Expression, indent: int, prefix: int) -> str:
     """The right-hand side of a statement after `prefix` columns of text (`NAME = `, `return `) at `indent`."""
+    one = _flat(expression)
+    if one is not None and indent + prefix + len(one) <= LINE_WIDTH:
+        return one
+    if isinstance(expression, Call | Collection) and expression.exploded:
+        opening = expression.function + "(" if isinstance(expression, Call) else expression.open
+        if indent + prefix + len(opening) <= LINE_WIDTH:
+            return _exploded(expression, indent)
     return _Printer(LINE_WIDTH).print(_maybe_parenthesized(expression), indent, indent + prefix)
 
 
 def flat(expression: Expression) -> str:
-    """The expression on one line."""
-    return _Printer(10**9).print(_document(expression, None), 0)
+    """The expression on one line (exploded brackets too)."""
+    return (
+        _Printer(10**9).print(_document(expression, None), 0) if _flat(expression) is None else str(_flat(expression))
+    )
 
 
 def walk(expression: Expression) -> Iterator[Expression]:

@@ -11,6 +11,7 @@ returned; they never let a raw character of the text through.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from .layout import LINE_WIDTH, Name, Strings
@@ -90,12 +91,13 @@ def wrap(text: str, width: int, hanging: int = 2) -> list[str]:
     return [lead + lines[0]] + [lead + " " * hanging + line for line in lines[1:]]
 
 
-def comment(text: str, indent: int) -> list[str]:
+@functools.lru_cache(maxsize=4096)
+def comment(text: str, indent: int) -> tuple[str, ...]:
     """`# ...` lines for code at `indent`, one or more per line of `text`, within the line width."""
     lines: list[str] = []
     for line in text.split("\n"):
         lines.extend(f"# {part}".rstrip() for part in wrap(escape(line), LINE_WIDTH - indent - 2))
-    return lines
+    return tuple(lines)
 
 
 def _quote(text: str) -> str:
@@ -103,6 +105,7 @@ def _quote(text: str) -> str:
     return "'" if text.count('"') > text.count("'") else '"'
 
 
+@functools.lru_cache(maxsize=8192)
 def string(text: str) -> str:
     """A one-line str literal holding exactly `text`."""
     quote = _quote(text)
