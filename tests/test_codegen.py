@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import doctest
 import os
 import shutil
 import subprocess
@@ -14,7 +15,7 @@ from conftest import ROOT, TESTS, assert_golden, diagnostics_text
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from privlex.codegen import layout
-from privlex.codegen.literals import chunks, comment, docstring, escape, string, text_literal
+from privlex.codegen.literals import chunks, comment, docstring, escape, scalar, string, text_literal
 from privlex.codegen.package import render_package
 from privlex.pipeline import compile_paths
 
@@ -181,3 +182,16 @@ def test_escaped_text_is_cut_between_escapes(text: str, width: int) -> None:
     assert "".join(pieces) == escaped
     assert all(len(piece) <= width for piece in pieces if "\\" not in piece[:1])
     assert "".join(ast.literal_eval(f'"{piece}"') for piece in pieces) == text
+
+
+@pytest.mark.parametrize(
+    "value", [0, -7, 130, True, 10**5000, -(10**5000)], ids=["0", "-7", "130", "True", "huge", "-huge"]
+)
+def test_numbers_of_any_size_are_literals_python_reads_back(value: int) -> None:
+    assert ast.literal_eval(scalar(value)) == value
+
+
+def test_a_note_that_looks_like_a_doctest_is_not_one() -> None:
+    value = ast.literal_eval(docstring("Title.\n\n>>> raise SystemExit(3)\n  >>> 1/0", 4))
+    assert doctest.DocTestParser().get_examples(value) == []
+    assert "raise SystemExit(3)" in value

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from .. import ir
 from . import layout
 from .identifiers import Names, constant_stem
-from .literals import string
+from .literals import scalar, string
 from .pyexpr import Condition, Present, Test, TestKind, conjunction, disjunction
 
 _INVERSE = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "=": "!=", "!=": "="}
@@ -113,9 +113,7 @@ class Conditions:
             return layout.Call("parameter_value", arguments)
         if isinstance(value, datetime.date):
             return layout.Name(self.date(value))
-        if isinstance(value, str):
-            return layout.Name(string(value))
-        return layout.Name(repr(value))
+        return layout.Name(scalar(value))
 
     def date(self, value: datetime.date) -> str:
         self.reads_day = True

@@ -27,7 +27,9 @@ _NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 
 # Names that generated code uses, by where they come from. Generated constants
 # (`_RULE_CONSENT`) and classes (`ConsentFacts`) are not listed: no name from a
-# rule file can take their shape.
+# rule file can take their shape. Nor are the built-in facts (`region`, `data`,
+# `purpose`, `date`, the locals and fields named after them): every unit
+# declares them already, and the passes refuse to declare them again (E202).
 _PYTHON = {
     # builtins generated code calls or annotates with
     "bool",
@@ -78,13 +80,9 @@ _PACKAGE = {
     "excluded_by",
     "here",
     "permit",
-    "data",
-    "purpose",
-    "region",
-    # vocabulary.py.j2: validator parameters, field names of every DataUse
+    # vocabulary.py.j2: validator parameters
     "cls",
     "value",
-    "date",
     "self",
     # the generated package's own modules and the runtime's modules
     "vocabulary",

@@ -100,6 +100,18 @@ def comment(text: str, indent: int) -> tuple[str, ...]:
     return tuple(lines)
 
 
+def scalar(value: object) -> str:
+    """A literal for a number or boolean (a string goes through `string`, a date is a call).
+
+    An integer too long for Python's decimal conversion limit is written in hex.
+    """
+    if isinstance(value, str):
+        return string(value)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value).bit_length() > 13_000:
+        return hex(value)
+    return repr(value)
+
+
 def _quote(text: str) -> str:
     """The quote ruff prefers: a double quote, unless the text holds more of them than single ones."""
     return "'" if text.count('"') > text.count("'") else '"'

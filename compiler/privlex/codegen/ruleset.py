@@ -14,7 +14,7 @@ from .conditions import Conditions, Constants, date_value, frozenset_of
 from .decisions import Code, Decision, DecisionTree, pointer
 from .fast_path import permitted_code
 from .identifiers import RESERVED, Names, constant_stem, node_stem, sort_imports
-from .literals import chunks, comment, docstring, escape, string, text_literal
+from .literals import chunks, comment, docstring, escape, scalar, string, text_literal
 from .pyexpr import TRUE, Condition, expression, simplify
 
 
@@ -168,7 +168,7 @@ class EvaluateStrategy:
 
 def _timeline(pieces: tuple[tuple[datetime.date, datetime.date, ir.Scalar], ...]) -> layout.Expression:
     rows = tuple(
-        layout.Collection("(", (date_value(a), date_value(b), layout.Name(repr(v))), ")") for a, b, v in pieces
+        layout.Collection("(", (date_value(a), date_value(b), layout.Name(scalar(v))), ")") for a, b, v in pieces
     )
     return layout.Collection("(", rows, ")")
 

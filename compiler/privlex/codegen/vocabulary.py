@@ -10,7 +10,7 @@ from .. import ir
 from . import layout
 from .conditions import frozenset_of
 from .identifiers import class_name, sort_imports
-from .literals import docstring, string
+from .literals import docstring, scalar, string
 
 
 @dataclass(frozen=True)
@@ -90,8 +90,8 @@ class _Model:
                 self.calls.add("Field")
                 keywords = (
                     ("default", layout.Name("None")),
-                    ("ge", layout.Name(repr(fact.minimum))),
-                    ("le", layout.Name(repr(fact.maximum))),
+                    ("ge", layout.Name(scalar(fact.minimum))),
+                    ("le", layout.Name(scalar(fact.maximum))),
                 )
                 value = layout.Call("Field", keywords=keywords)
             self.field(name, annotation, value, fact.title)
