@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from .. import ir
 from . import layout
+from . import pyexpr as py
 from .identifiers import Names, constant_stem
 from .literals import scalar, string
 from .pyexpr import Condition, Present, Test, TestKind, conjunction, disjunction
@@ -26,7 +27,7 @@ _NAME_LIMIT = 56
 @dataclass(frozen=True)
 class Constant:
     name: str
-    value: layout.Expression
+    value: py.Expression
     comment: str = ""
     annotation: str = ""
 
@@ -39,7 +40,7 @@ class Constants:
         self.items: list[Constant] = []
         self._by_value: dict[str, str] = {}
 
-    def add(self, stems: Sequence[str], value: layout.Expression, comment: str = "") -> str:
+    def add(self, stems: Sequence[str], value: py.Expression, comment: str = "") -> str:
         """The constant holding `value`: the first stem that is short enough names it."""
         key = layout.flat(value)
         if key in self._by_value:
@@ -50,21 +51,21 @@ class Constants:
         self._by_value[key] = name
         return name
 
-    def named(self, name: str, value: layout.Expression, comment: str, annotation: str) -> None:
+    def named(self, name: str, value: py.Expression, comment: str, annotation: str) -> None:
         """A constant whose name was chosen beforehand (a parameter's table)."""
         self.items.append(Constant(name, value, comment, annotation))
 
 
-def frozenset_of(values: Sequence[str]) -> layout.Expression:
+def frozenset_of(values: Sequence[str]) -> py.Expression:
     """`frozenset({...})` of string literals, sorted."""
     if not values:
-        return layout.Call("frozenset")
-    items = tuple(layout.Name(string(v)) for v in sorted(values))
-    return layout.Call("frozenset", (layout.Collection("{", items, "}"),))
+        return py.Call("frozenset")
+    items = tuple(py.Name(string(v)) for v in sorted(values))
+    return py.Call("frozenset", (py.Collection("{", items, "}"),))
 
 
-def date_value(value: datetime.date) -> layout.Expression:
-    return layout.Call("datetime.date", tuple(layout.Name(str(n)) for n in (value.year, value.month, value.day)))
+def date_value(value: datetime.date) -> py.Expression:
+    return py.Call("datetime.date", tuple(py.Name(str(n)) for n in (value.year, value.month, value.day)))
 
 
 class Conditions:
@@ -104,16 +105,16 @@ class Conditions:
             return f"{group}.{name}"
         return f"use.{name}"
 
-    def scalar(self, value: ir.Scalar | ir.ParamRef) -> layout.Expression:
+    def scalar(self, value: ir.Scalar | ir.ParamRef) -> py.Expression:
         if isinstance(value, ir.ParamRef):
             self.locals.add("region")
             self.reads_day = True
             self.reads_parameters = True
-            arguments = (layout.Name(self.parameters[value.name]), layout.Name("region"), layout.Name("day"))
-            return layout.Call("parameter_value", arguments)
+            arguments = (py.Name(self.parameters[value.name]), py.Name("region"), py.Name("day"))
+            return py.Call("parameter_value", arguments)
         if isinstance(value, datetime.date):
-            return layout.Name(self.date(value))
-        return layout.Name(scalar(value))
+            return py.Name(self.date(value))
+        return py.Name(scalar(value))
 
     def date(self, value: datetime.date) -> str:
         self.reads_day = True
@@ -152,23 +153,23 @@ class Conditions:
         if isinstance(condition, ir.Within) and fact.kind not in ("data", "purpose"):
             return self._region(condition, want)
         access = self.access(fact)
-        name = layout.Name(access)
+        name = py.Name(access)
         if isinstance(condition, ir.Truth):
-            return Test(name if want else layout.Not(name), "truth")
+            return Test(name if want else py.Not(name), "truth")
         if isinstance(condition, ir.Known):
             return Present(access, condition.known == want)
         if isinstance(condition, ir.Compare):
             op = condition.op if want else _INVERSE[condition.op]
             op = {"=": "==", "!=": "!="}.get(op, op)
             kind: TestKind = "lookup" if isinstance(condition.value, ir.ParamRef) else "compare"
-            return self._guard(fact, Test(layout.Compare(name, op, self.scalar(condition.value)), kind))
+            return self._guard(fact, Test(py.Compare(name, op, self.scalar(condition.value)), kind))
         if isinstance(condition, ir.OneOf):
             if len(condition.values) == 1:
-                test = layout.Compare(name, "==" if want else "!=", self.scalar(condition.values[0]))
+                test = py.Compare(name, "==" if want else "!=", self.scalar(condition.values[0]))
             else:
                 items = sorted(condition.values, key=repr)
                 values = self._values(fact, items)
-                test = layout.Compare(name, "in" if want else "not in", values)
+                test = py.Compare(name, "in" if want else "not in", values)
             # None never equals a value, so only the "is false" side needs a guard.
             return Test(test, "compare") if want else self._guard(fact, Test(test, "compare"))
         assert isinstance(condition, ir.Within)
@@ -177,7 +178,7 @@ class Conditions:
             self._scopes[key] = self._scope(condition, want, name)
         return self._scopes[key]
 
-    def _scope(self, condition: ir.Within, want: bool, name: layout.Name) -> Condition:
+    def _scope(self, condition: ir.Within, want: bool, name: py.Name) -> Condition:
         """A data or purpose fact at or below some keys: membership of a constant set."""
         fact = condition.fact
         below = self.vocabulary.data_below if fact.kind == "data" else self.vocabulary.purposes_below
@@ -188,7 +189,7 @@ class Conditions:
             stems.append(f"_{constant_stem(self.owner)}_{'DATA' if what == 'DATA' else 'PURPOSES'}")
         stems.append(f"_{what}_SET")
         constant = self._set(stems, expanded, f"{fact.kind} {', '.join(condition.values)} and every key below")
-        scope = layout.Compare(name, "in" if want else "not in", layout.Name(constant))
+        scope = py.Compare(name, "in" if want else "not in", py.Name(constant))
         return Test(scope, "scope" if fact.path in ("data", "purpose") else "compare")
 
     def _region(self, condition: ir.Within, want: bool) -> Condition:
@@ -196,37 +197,37 @@ class Conditions:
         places, guard = self._places(fact)
         kind: TestKind = "region" if guard is None else "compare"
         if len(condition.values) == 1:
-            literal = layout.Name(string(condition.values[0]))
-            test = Test(layout.Compare(literal, "in" if want else "not in", layout.Name(places)), kind)
+            literal = py.Name(string(condition.values[0]))
+            test = Test(py.Compare(literal, "in" if want else "not in", py.Name(places)), kind)
         else:
             attribute = fact.path.rpartition(".")[2]
             values = sorted(condition.values)
             stems = [f"_{constant_stem(attribute)}_IN_{constant_stem('_'.join(values))}", f"_{attribute.upper()}_SET"]
             constant = self._set(stems, values, f"{fact.path} in {', '.join(values)}")
-            disjoint = layout.Call(f"{places}.isdisjoint", (layout.Name(constant),))
-            test = Test(layout.Not(disjoint) if want else disjoint, kind)
+            disjoint = py.Call(f"{places}.isdisjoint", (py.Name(constant),))
+            test = Test(py.Not(disjoint) if want else disjoint, kind)
         return test if guard is None else conjunction([Present(guard, True), test])
 
-    def _values(self, fact: ir.FactRef, values: list[ir.Scalar]) -> layout.Expression:
+    def _values(self, fact: ir.FactRef, values: list[ir.Scalar]) -> py.Expression:
         """A set of literal values: inline when short, else a named constant."""
         literals = [self.scalar(v) for v in values]
-        inline = layout.Collection("{", tuple(literals), "}")
+        inline = py.Collection("{", tuple(literals), "}")
         if len(values) <= 3 and len(layout.flat(inline)) <= 32:
             return inline
         attribute = constant_stem(fact.path.rpartition(".")[2])
         stems = [f"_{attribute}_IN_{constant_stem('_'.join(str(v) for v in values))}", f"_{attribute}_VALUES"]
-        value = layout.Call("frozenset", (inline,))
-        return layout.Name(self.constants.add(stems, value, f"{fact.path} values"))
+        value = py.Call("frozenset", (inline,))
+        return py.Name(self.constants.add(stems, value, f"{fact.path} values"))
 
     def scope(self, kind: str, keys: tuple[str, ...]) -> Condition:
         fact = ir.FactRef(path=kind, kind=kind, nullable=False)  # type: ignore[arg-type]
         return self._compile(ir.Within(fact=fact, values=keys), want=True)
 
-    def bindings(self) -> list[tuple[str, layout.Expression]]:
+    def bindings(self) -> list[tuple[str, py.Expression]]:
         """The locals that hold the places of region facts: `name = places(fact) if fact is not None else None`."""
-        bound: list[tuple[str, layout.Expression]] = []
+        bound: list[tuple[str, py.Expression]] = []
         for access, name in sorted(self.places.items(), key=lambda item: item[1]):
-            call = layout.Call("places", (layout.Name(access), layout.Name("WITHIN")))
-            present = layout.Compare(layout.Name(access), "is not", layout.Name("None"))
-            bound.append((name, layout.Conditional(call, present, layout.Name("None"))))
+            call = py.Call("places", (py.Name(access), py.Name("WITHIN")))
+            present = py.Compare(py.Name(access), "is not", py.Name("None"))
+            bound.append((name, py.Conditional(call, present, py.Name("None"))))
         return bound

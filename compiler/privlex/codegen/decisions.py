@@ -20,6 +20,7 @@ from typing import Protocol
 
 from .. import ir
 from . import layout
+from . import pyexpr as py
 from .conditions import Conditions
 from .identifiers import node_stem
 from .literals import comment
@@ -38,7 +39,7 @@ class Code:
     def add(self, depth: int, text: str) -> None:
         self.lines.append("    " * depth + text)
 
-    def statement(self, depth: int, head: str, value: layout.Expression, tail: str = "") -> None:
+    def statement(self, depth: int, head: str, value: py.Expression, tail: str = "") -> None:
         """`head VALUE tail`, laid out as ruff formats it."""
         self.lines.extend(layout.statement(head, value, tail, depth * 4))
 
@@ -62,7 +63,7 @@ class Code:
 class Decision:
     """The statement a deciding node runs, and whether it ends the function."""
 
-    statement: str | layout.Expression
+    statement: str | py.Expression
     exits: bool
 
 
@@ -106,11 +107,11 @@ class DecisionTree:
         if node.purposes is not None:
             tests.append(conditions.scope("purpose", node.purposes))
         if node.start is not None:
-            start = layout.Name(conditions.date(node.start))
-            tests.append(Test(layout.Compare(layout.Name("day"), ">=", start), "date"))
+            start = py.Name(conditions.date(node.start))
+            tests.append(Test(py.Compare(py.Name("day"), ">=", start), "date"))
         if node.end is not None:
-            end = layout.Name(conditions.date(node.end))
-            tests.append(Test(layout.Compare(layout.Name("day"), "<=", end), "date"))
+            end = py.Name(conditions.date(node.end))
+            tests.append(Test(py.Compare(py.Name("day"), "<=", end), "date"))
         if node.condition is not None:
             tests.append(conditions.true(node.condition))
         conditions.owner = ""
@@ -177,21 +178,21 @@ class DecisionTree:
             flags[id(node)] = flag
             # A flag: the parent's flag and the node's own test, which may rely only on what
             # is known around the root (a flag carries no narrowing of a fact's type).
-            tests = [] if above[-1] is root else [Test(layout.Name(flags[id(above[-1])]), "flag")]
+            tests = [] if above[-1] is root else [Test(py.Name(flags[id(above[-1])]), "flag")]
             test = simplify(conjunction([*tests, self.match(node)]), known)
-            code.statement(depth, f"{flag} = ", expression(test) if test != TRUE else layout.Name("True"))
+            code.statement(depth, f"{flag} = ", expression(test) if test != TRUE else py.Name("True"))
             consulted.append((node, above))
         for node, above in [(root, parents), *consulted]:
             if node is not root and strategy.settles(node):
                 code.add(depth, f"if {flags[id(node)]}:")
                 code.run(depth + 1, strategy.decide(node, above))
                 continue
-            parts: list[layout.Expression] = [] if node is root else [layout.Name(flags[id(node)])]
+            parts: list[py.Expression] = [] if node is root else [py.Name(flags[id(node)])]
             if node.exceptions:
-                excepted = tuple(layout.Name(flags[id(e)]) for e in node.exceptions)
-                parts.append(layout.Not(excepted[0] if len(excepted) == 1 else layout.BoolOp("or", excepted)))
+                excepted = tuple(py.Name(flags[id(e)]) for e in node.exceptions)
+                parts.append(py.Not(excepted[0] if len(excepted) == 1 else py.BoolOp("or", excepted)))
             if parts:
-                code.statement(depth, "if ", parts[0] if len(parts) == 1 else layout.BoolOp("and", tuple(parts)), ":")
+                code.statement(depth, "if ", parts[0] if len(parts) == 1 else py.BoolOp("and", tuple(parts)), ":")
                 code.run(depth + 1, strategy.decide(node, above))
             else:
                 code.run(depth, strategy.decide(node, above))

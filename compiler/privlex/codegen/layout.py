@@ -1,267 +1,39 @@
 """Lay out Python expressions exactly as `ruff format` would, so generated code is format clean.
 
-An expression is built from the few shapes code generation emits (`Name`,
-`Call`, `Collection`, `BoolOp`, `Compare`, `Not`, `Strings`), turned into a
-document of the kind ruff's formatter prints (text, optional line breaks,
-groups that break only when they do not fit, indentation), and printed at a
-given indentation within `LINE_WIDTH`. `statement` lays out the one-line
-statements of generated code (`if EXPR:`, `NAME = EXPR`, `return EXPR`) with
-ruff's rule for optional parentheses; `value` lays out the right-hand side of
-module constants.
+The expressions (`pyexpr`: names, calls, collections, boolean operations,
+comparisons, `not`, conditional expressions, implicit string concatenations)
+become documents of the kind ruff's formatter prints (`printer`), with ruff's
+rule for optional parentheses (`can_omit_optional_parentheses`).
+`statement` lays out the one-line statements of generated code (`if EXPR:`,
+`NAME = EXPR`, an expression); `value` the right-hand side of a statement.
+A statement that fits on its line, or breaks the way most do, is written
+without the printer.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-LINE_WIDTH = 88
-INDENT = 4
-
-# ------------------------------------------------------------------ documents
-
-
-@dataclass(frozen=True)
-class Text:
-    text: str
-
-
-@dataclass(frozen=True)
-class Line:
-    """A place to break: nothing (`soft`) or a space (`space`) when its group stays flat."""
-
-    kind: Literal["soft", "space"]
-
-
-@dataclass(frozen=True)
-class Group:
-    """Printed flat when it fits on the line, else broken. `when_broken`: a group only while that group is broken."""
-
-    content: Doc
-    id: int | None = None
-    when_broken: int | None = None
-    forced: bool = False  # broken whatever the width (a magic trailing comma), and so is every group around it
-
-
-@dataclass(frozen=True)
-class Indent:
-    content: Doc
-    unless_flat: int | None = None  # indent only while this group is broken
-
-
-@dataclass(frozen=True)
-class IfBroken:
-    """`content` when the group (by default the enclosing one) is broken; `otherwise` when it is flat."""
-
-    content: Doc
-    group: int | None = None
-    otherwise: Doc = ()
-
-
-@dataclass(frozen=True)
-class FitsExpanded:
-    """Brackets that may break without making the optional parentheses of `group` appear."""
-
-    content: Doc
-    group: int
-
-
-Doc = Text | Line | Group | Indent | IfBroken | FitsExpanded | tuple["Doc", ...]
+from .printer import INDENT, LINE_WIDTH, Doc, FitsExpanded, Group, IfBroken, Indent, Line, Printer, Text
+from .pyexpr import (
+    BoolOp,
+    Call,
+    Collection,
+    Compare,
+    Conditional,
+    Expression,
+    Keyed,
+    Name,
+    Not,
+    Strings,
+)
 
 _SOFT = Line("soft")
 _SPACE = Line("space")
 
-
-@dataclass
-class _Item:
-    indent: int
-    broken: bool
-    doc: Doc
-    overflow: bool = False  # measuring brackets that may break: long lines are allowed
-    remeasure: bool = False  # printing such brackets: their groups are measured though the line is flat
-
-
-@dataclass
-class _Printer:
-    width: int
-    modes: dict[int, bool] = field(default_factory=dict)  # group id -> broken
-
-    def print(self, doc: Doc, indent: int, column: int | None = None) -> str:
-        """The document's text; its first line starts at `column` (default: `indent`), the others at `indent`."""
-        out: list[str] = []
-        column = indent if column is None else column
-        stack = [_Item(indent, True, doc)]
-        while stack:
-            item = stack.pop()
-            current = item.doc
-            if isinstance(current, tuple):
-                stack.extend(_Item(item.indent, item.broken, d, remeasure=item.remeasure) for d in reversed(current))
-            elif isinstance(current, Text):
-                out.append(current.text)
-                column += len(current.text)
-            elif isinstance(current, Line):
-                if item.broken:
-                    out.append("\n" + " " * item.indent)
-                    column = item.indent
-                elif current.kind == "space":
-                    out.append(" ")
-                    column += 1
-            elif isinstance(current, Group):
-                active = current.when_broken is None or self.modes.get(current.when_broken, False)
-                broken = item.broken
-                if current.forced:
-                    broken = True
-                elif active and (item.broken or item.remeasure):
-                    broken = not self._fits(current.content, current.id, stack, self.width - column, item.indent)
-                if current.id is not None:
-                    self.modes[current.id] = broken
-                stack.append(_Item(item.indent, broken, current.content))
-            elif isinstance(current, Indent):
-                deeper = current.unless_flat is None or self.modes.get(current.unless_flat, False)
-                indent = item.indent + (INDENT if deeper else 0)
-                stack.append(_Item(indent, item.broken, current.content, remeasure=item.remeasure))
-            elif isinstance(current, IfBroken):
-                broken = item.broken if current.group is None else self.modes.get(current.group, False)
-                chosen = current.content if broken else current.otherwise
-                stack.append(_Item(item.indent, item.broken, chosen, remeasure=item.remeasure))
-            else:
-                remeasure = item.remeasure or not self.modes.get(current.group, True)
-                stack.append(_Item(item.indent, item.broken, current.content, remeasure=remeasure))
-        return "\n".join(line.rstrip() for line in "".join(out).split("\n"))
-
-    def _fits(self, content: Doc, group: int | None, rest: list[_Item], room: int, indent: int) -> bool:
-        """Whether `content`, flat, and what follows it up to the next line break fit in `room`.
-
-        Brackets that may break (`FitsExpanded`) are measured broken: their first
-        line must fit, their inner lines may be long, and the text after them is
-        measured on their last line.
-        """
-        measuring = dict(self.modes)
-        if group is not None:
-            measuring[group] = False
-        stack: list[_Item | bool] = [_Item(indent, False, content)]
-        following = len(rest)
-        overflow = False
-        while True:
-            if not stack:
-                if following == 0:
-                    return True
-                following -= 1
-                stack.append(rest[following])
-                continue
-            item = stack.pop()
-            if isinstance(item, bool):  # the end of brackets measured broken
-                overflow = item
-                continue
-            current = item.doc
-            if isinstance(current, tuple):
-                stack.extend(_Item(item.indent, item.broken, d, item.overflow) for d in reversed(current))
-            elif isinstance(current, Text):
-                room -= len(current.text)
-                if room < 0 and not overflow:
-                    return False
-            elif isinstance(current, Line):
-                if item.broken:
-                    if not item.overflow:
-                        return True
-                    room = self.width - item.indent
-                    overflow = True
-                elif current.kind == "space":
-                    room -= 1
-            elif isinstance(current, Group):
-                broken = item.broken or current.forced
-                if current.forced and not item.broken and not item.overflow:
-                    return False
-                if current.id is not None:
-                    measuring[current.id] = broken
-                stack.append(_Item(item.indent, broken, current.content, item.overflow))
-            elif isinstance(current, Indent):
-                deeper = current.unless_flat is None or measuring.get(current.unless_flat, False)
-                stack.append(
-                    _Item(item.indent + (INDENT if deeper else 0), item.broken, current.content, item.overflow)
-                )
-            elif isinstance(current, IfBroken):
-                broken = item.broken if current.group is None else measuring.get(current.group, False)
-                chosen = current.content if broken else current.otherwise
-                stack.append(_Item(item.indent, item.broken, chosen, item.overflow))
-            else:
-                expand = not item.broken and not measuring.get(current.group, True)
-                if expand:
-                    stack.append(overflow)
-                stack.append(_Item(item.indent, item.broken or expand, current.content, item.overflow or expand))
-
-
-# ---------------------------------------------------------------- expressions
-
-
-@dataclass(frozen=True)
-class Name:
-    """A name, attribute, number or short literal: no place to break."""
-
-    text: str
-
-
-@dataclass(frozen=True)
-class Call:
-    function: str
-    arguments: tuple[Expression, ...] = ()
-    keywords: tuple[tuple[str, Expression], ...] = ()
-    exploded: bool = False  # one argument a line, with a trailing comma, whatever the width
-
-
-@dataclass(frozen=True)
-class Collection:
-    """A tuple, list, set or dict display; `items` of a dict are `Keyed`."""
-
-    open: str
-    items: tuple[Expression, ...]
-    close: str
-    exploded: bool = False
-
-
-@dataclass(frozen=True)
-class Keyed:
-    key: Expression
-    value: Expression
-
-
-@dataclass(frozen=True)
-class BoolOp:
-    op: Literal["and", "or"]
-    operands: tuple[Expression, ...]
-
-
-@dataclass(frozen=True)
-class Compare:
-    left: Expression
-    op: str
-    right: Expression
-
-
-@dataclass(frozen=True)
-class Not:
-    operand: Expression
-
-
-@dataclass(frozen=True)
-class Conditional:
-    """`body if test else orelse`."""
-
-    body: Expression
-    test: Expression
-    orelse: Expression
-
-
-@dataclass(frozen=True)
-class Strings:
-    """One string written as the implicit concatenation of `parts` (literals), in parentheses."""
-
-    parts: tuple[str, ...]
-
-
-Expression = Name | Call | Collection | Keyed | BoolOp | Compare | Not | Conditional | Strings
 
 # Where an expression is laid out, as ruff's node levels: None at the top of a
 # statement, an int inside the optional parentheses with that group id, and
@@ -535,7 +307,7 @@ def _item(expression: Expression, indent: int, column: int) -> str:
         return one + ","
     if isinstance(expression, Call | Collection) and expression.exploded:
         return _exploded(expression, indent) + ","
-    return _Printer(LINE_WIDTH).print((_document(expression, "paren"), Text(",")), indent, column)
+    return Printer(LINE_WIDTH).print((_document(expression, "paren"), Text(",")), indent, column)
 
 
 def _exploded(expression: Call | Collection, indent: int) -> str:
@@ -555,7 +327,7 @@ def _exploded(expression: Call | Collection, indent: int) -> str:
         if isinstance(item, Keyed):
             key = _flat(item.key)
             if key is None:
-                return _Printer(LINE_WIDTH).print(_document(expression, None), indent)
+                return Printer(LINE_WIDTH).print(_document(expression, None), indent)
             prefix, item = f"{key}: ", item.value
         lines.append(inner + prefix + _item(item, indent + INDENT, indent + INDENT + len(prefix)))
     lines.append(" " * indent + close)
@@ -581,7 +353,7 @@ def statement(head: str, expression: Expression, tail: str, indent: int) -> list
         if all(len(line) <= LINE_WIDTH for line in lines):
             return [" " * indent + head + "(", *lines, " " * indent + ")" + tail]
     doc = (Text(head), _maybe_parenthesized(expression), Text(tail))
-    return (" " * indent + _Printer(LINE_WIDTH).print(doc, indent)).split("\n")
+    return (" " * indent + Printer(LINE_WIDTH).print(doc, indent)).split("\n")
 
 
 def value(expression: Expression, indent: int, prefix: int) -> str:
@@ -593,33 +365,9 @@ def value(expression: Expression, indent: int, prefix: int) -> str:
         opening = expression.function + "(" if isinstance(expression, Call) else expression.open
         if indent + prefix + len(opening) <= LINE_WIDTH:
             return _exploded(expression, indent)
-    return _Printer(LINE_WIDTH).print(_maybe_parenthesized(expression), indent, indent + prefix)
+    return Printer(LINE_WIDTH).print(_maybe_parenthesized(expression), indent, indent + prefix)
 
 
 def flat(expression: Expression) -> str:
     """The expression on one line (exploded brackets too)."""
-    return (
-        _Printer(10**9).print(_document(expression, None), 0) if _flat(expression) is None else str(_flat(expression))
-    )
-
-
-def walk(expression: Expression) -> Iterator[Expression]:
-    """The expression and every expression inside it."""
-    yield expression
-    children: tuple[Expression, ...] = ()
-    if isinstance(expression, Call):
-        children = (*expression.arguments, *(v for _, v in expression.keywords))
-    elif isinstance(expression, Collection):
-        children = expression.items
-    elif isinstance(expression, Keyed):
-        children = (expression.key, expression.value)
-    elif isinstance(expression, BoolOp):
-        children = expression.operands
-    elif isinstance(expression, Compare):
-        children = (expression.left, expression.right)
-    elif isinstance(expression, Not):
-        children = (expression.operand,)
-    elif isinstance(expression, Conditional):
-        children = (expression.body, expression.test, expression.orelse)
-    for child in children:
-        yield from walk(child)
+    return Printer(10**9).print(_document(expression, None), 0) if _flat(expression) is None else str(_flat(expression))

@@ -14,7 +14,8 @@ from __future__ import annotations
 import functools
 import re
 
-from .layout import LINE_WIDTH, Name, Strings
+from .printer import LINE_WIDTH
+from .pyexpr import Name, Strings
 
 _SPECIAL = re.compile(r"[^ -~]|\\")  # outside printable ASCII, and the backslash
 # One unit of escaped text: an escape sequence or a single character.

@@ -1,8 +1,9 @@
-"""Conditions of generated code as typed values, before they become Python text.
+"""Python expressions and the conditions of generated code, as typed values before they are text.
 
-A compiled condition is a tree of `Test` (one Python test, with what code
-generation needs to know about it), `Present` (`x is not None` / `x is None`),
-`All` and `Any`. Keeping them typed lets code generation drop a guard that an
+The expressions are the few shapes generated code is made of; `layout`
+writes them out. A compiled condition is a tree of `Test` (one Python test,
+with what code generation needs to know about it), `Present` (`x is not
+None` / `x is None`), `All` and `Any`. Keeping them typed lets code generation drop a guard that an
 earlier test already established (`simplify`), and lets the fast path decide
 which tests it may move (`Test.hoistable`) without reading Python text.
 """
@@ -13,7 +14,78 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from . import layout
+# ------------------------------------------------------------ Python expressions
+
+
+@dataclass(frozen=True)
+class Name:
+    """A name, attribute, number or short literal: no place to break."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Call:
+    function: str
+    arguments: tuple[Expression, ...] = ()
+    keywords: tuple[tuple[str, Expression], ...] = ()
+    exploded: bool = False  # one argument a line, with a trailing comma, whatever the width
+
+
+@dataclass(frozen=True)
+class Collection:
+    """A tuple, list, set or dict display; `items` of a dict are `Keyed`."""
+
+    open: str
+    items: tuple[Expression, ...]
+    close: str
+    exploded: bool = False
+
+
+@dataclass(frozen=True)
+class Keyed:
+    key: Expression
+    value: Expression
+
+
+@dataclass(frozen=True)
+class BoolOp:
+    op: Literal["and", "or"]
+    operands: tuple[Expression, ...]
+
+
+@dataclass(frozen=True)
+class Compare:
+    left: Expression
+    op: str
+    right: Expression
+
+
+@dataclass(frozen=True)
+class Not:
+    operand: Expression
+
+
+@dataclass(frozen=True)
+class Conditional:
+    """`body if test else orelse`."""
+
+    body: Expression
+    test: Expression
+    orelse: Expression
+
+
+@dataclass(frozen=True)
+class Strings:
+    """One string written as the implicit concatenation of `parts` (literals), in parentheses."""
+
+    parts: tuple[str, ...]
+
+
+Expression = Name | Call | Collection | Keyed | BoolOp | Compare | Not | Conditional | Strings
+
+
+# ------------------------------------------------------------------- conditions
 
 TestKind = Literal["scope", "region", "truth", "compare", "lookup", "date", "flag"]
 
@@ -29,7 +101,7 @@ class Test:
     of their place.
     """
 
-    expression: layout.Expression
+    expression: Expression
     kind: TestKind
 
     @property
@@ -131,20 +203,18 @@ def simplify(condition: Condition, known: frozenset[str] = frozenset()) -> Condi
     return disjunction(parts) if parts else FALSE
 
 
-def expression(condition: Condition) -> layout.Expression:
+def expression(condition: Condition) -> Expression:
     """The Python expression of a condition."""
     if isinstance(condition, Test):
         return condition.expression
     if isinstance(condition, Present):
-        return layout.Compare(
-            layout.Name(condition.access), "is not" if condition.present else "is", layout.Name("None")
-        )
+        return Compare(Name(condition.access), "is not" if condition.present else "is", Name("None"))
     if not condition.parts:
-        return layout.Name("True" if isinstance(condition, All) else "False")
+        return Name("True" if isinstance(condition, All) else "False")
     if len(condition.parts) == 1:
         return expression(condition.parts[0])
     op: Literal["and", "or"] = "and" if isinstance(condition, All) else "or"
-    return layout.BoolOp(op, tuple(expression(p) for p in condition.parts))
+    return BoolOp(op, tuple(expression(p) for p in condition.parts))
 
 
 def tests(condition: Condition) -> list[Condition]:

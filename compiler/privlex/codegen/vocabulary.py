@@ -8,6 +8,7 @@ import jinja2
 
 from .. import ir
 from . import layout
+from . import pyexpr as py
 from .conditions import frozenset_of
 from .identifiers import class_name, sort_imports
 from .literals import docstring, scalar, string
@@ -68,43 +69,43 @@ class _Model:
         self.validators: list[ValidatorContext] = []
         self.calls = calls
 
-    def field(self, name: str, annotation: str, default: layout.Expression | None, doc: str) -> None:
+    def field(self, name: str, annotation: str, default: py.Expression | None, doc: str) -> None:
         text = ""
         if default is not None:
             head = f"    {name}: {annotation} = "
             text = " = " + layout.value(default, 4, len(head) - 4)
         self.fields.append(FieldContext(name, annotation, text, docstring(doc if doc.endswith(".") else doc + ".", 4)))
 
-    def validator(self, name: str, function: str, *arguments: layout.Expression) -> None:
+    def validator(self, name: str, function: str, *arguments: py.Expression) -> None:
         self.calls.add(function)
-        call = layout.Call(function, (layout.Name("value"), *arguments))
+        call = py.Call(function, (py.Name("value"), *arguments))
         self.validators.append(ValidatorContext(string(name), f"_check_{name}", layout.value(call, 8, len("return "))))
 
     def fact(self, fact: ir.Fact) -> None:
-        path = layout.Name(string(fact.path))
+        path = py.Name(string(fact.path))
         name = fact.attribute
         if fact.kind in _TYPES:
             annotation, default = _TYPES[fact.kind]
-            value: layout.Expression | None = layout.Name(default) if default else None
+            value: py.Expression | None = py.Name(default) if default else None
             if fact.kind == "integer":
                 self.calls.add("Field")
                 keywords = (
-                    ("default", layout.Name("None")),
-                    ("ge", layout.Name(scalar(fact.minimum))),
-                    ("le", layout.Name(scalar(fact.maximum))),
+                    ("default", py.Name("None")),
+                    ("ge", py.Name(scalar(fact.minimum))),
+                    ("le", py.Name(scalar(fact.maximum))),
                 )
-                value = layout.Call("Field", keywords=keywords)
+                value = py.Call("Field", keywords=keywords)
             self.field(name, annotation, value, fact.title)
             if fact.kind == "date":
                 self.validator(name, "iso_date", path)
             elif fact.kind == "region":
-                self.validator(name, "region_code", layout.Name("VOCABULARY"), path)
+                self.validator(name, "region_code", py.Name("VOCABULARY"), path)
             return
-        choices = layout.Name("VOCABULARY.bases") if fact.kind == "basis" else frozenset_of(fact.choices)
+        choices = py.Name("VOCABULARY.bases") if fact.kind == "basis" else frozenset_of(fact.choices)
         if fact.default is not None:
-            self.field(name, "str", layout.Name(string(fact.default)), fact.title)
+            self.field(name, "str", py.Name(string(fact.default)), fact.title)
         else:
-            self.field(name, "str | None", layout.Name("None"), fact.title)
+            self.field(name, "str | None", py.Name("None"), fact.title)
         self.validator(name, "choice", choices, path)
 
     def context(self, name: str, base: str, doc: str, class_vars: tuple[str, ...] = ()) -> ModelContext:
@@ -113,8 +114,8 @@ class _Model:
 
 def _pairs(name: str, pairs: list[tuple[str, str]]) -> str:
     head = f"    {name}: ClassVar[tuple[tuple[str, str], ...]] = "
-    rows = tuple(layout.Collection("(", (layout.Name(string(a)), layout.Name(string(b))), ")") for a, b in pairs)
-    return head.lstrip() + layout.value(layout.Collection("(", rows, ")"), 4, len(head) - 4)
+    rows = tuple(py.Collection("(", (py.Name(string(a)), py.Name(string(b))), ")") for a, b in pairs)
+    return head.lstrip() + layout.value(py.Collection("(", rows, ")"), 4, len(head) - 4)
 
 
 def render_vocabulary(program: ir.Program, environment: jinja2.Environment, header: str) -> str:
@@ -138,17 +139,17 @@ def render_vocabulary(program: ir.Program, environment: jinja2.Environment, head
     use.field("region", "str", None, "Where the data subject is (country or subdivision).")
     use.field("data", "str", None, "The data category key.")
     use.field("purpose", "str", None, "The purpose key.")
-    use.field("date", "datetime.date | None", layout.Name("None"), "The date of the use; absent means today (UTC).")
-    vocabulary_name = layout.Name("VOCABULARY")
-    use.validator("region", "region_code", vocabulary_name, layout.Name('"region"'))
-    use.validator("data", "vocabulary_key", vocabulary_name, layout.Name('"data"'))
-    use.validator("purpose", "vocabulary_key", vocabulary_name, layout.Name('"purpose"'))
-    use.validator("date", "iso_date", layout.Name('"date"'))
+    use.field("date", "datetime.date | None", py.Name("None"), "The date of the use; absent means today (UTC).")
+    vocabulary_name = py.Name("VOCABULARY")
+    use.validator("region", "region_code", vocabulary_name, py.Name('"region"'))
+    use.validator("data", "vocabulary_key", vocabulary_name, py.Name('"data"'))
+    use.validator("purpose", "vocabulary_key", vocabulary_name, py.Name('"purpose"'))
+    use.validator("date", "iso_date", py.Name('"date"'))
     for fact in top:
         use.fact(fact)
     for group in sorted(groups):
         cls = class_name(group)
-        use.field(group, cls, layout.Call(cls), f"Facts under `{group}.`.")
+        use.field(group, cls, py.Call(cls), f"Facts under `{group}.`.")
     implies = [(f.path, target) for f in vocabulary.facts for target in f.implies]
     excludes = [(f.path, target) for f in vocabulary.facts for target in f.excludes]
     models.append(
@@ -167,16 +168,15 @@ def render_vocabulary(program: ir.Program, environment: jinja2.Environment, head
         ("bases", [name for name, _ in vocabulary.bases]),
         ("groups", [r.code for r in vocabulary.regions if r.kind == "group"]),
     )
-    settings = layout.Call(
+    settings = py.Call(
         "Vocabulary",
-        keywords=(*((name, frozenset_of(values)) for name, values in keys), ("within", layout.Name("WITHIN"))),
+        keywords=(*((name, frozenset_of(values)) for name, values in keys), ("within", py.Name("WITHIN"))),
         exploded=True,
     )
-    within = layout.Collection(
+    within = py.Collection(
         "{",
         tuple(
-            layout.Keyed(layout.Name(string(code)), frozenset_of(places))
-            for code, places in sorted(vocabulary.within.items())
+            py.Keyed(py.Name(string(code)), frozenset_of(places)) for code, places in sorted(vocabulary.within.items())
         ),
         "}",
         exploded=True,
