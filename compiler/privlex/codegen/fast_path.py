@@ -21,6 +21,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .. import ir
+from . import layout
 from .conditions import Conditions
 from .decisions import Code, Decision, DecisionTree, pointer
 from .pyexpr import Condition, Test, conjunction, expression, tests
@@ -82,17 +83,31 @@ def permitted_code(ruleset: ir.Ruleset, conditions: Conditions) -> Code:
 
 def _emit_any(tree: DecisionTree, items: list[tuple[ir.Node, list[Condition]]], depth: int, hoists: int = 0) -> None:
     """Rules of one phase; the hoistable test most of them share is tested once around them."""
+    # Tests compare by their text, computed once.
+    _hoist(tree, [(node, parts, _keys(parts)) for node, parts in items], depth, hoists)
+
+
+def _keys(parts: list[Condition]) -> dict[str, Test]:
+    return {layout.flat(p.expression): p for p in parts if isinstance(p, Test) and p.hoistable}
+
+
+def _hoist(
+    tree: DecisionTree, items: list[tuple[ir.Node, list[Condition], dict[str, Test]]], depth: int, hoists: int
+) -> None:
     while items:
-        shared: Counter[Test] = Counter()
-        for _, parts in items:
-            shared.update(list(dict.fromkeys(p for p in parts if isinstance(p, Test) and p.hoistable)))
+        shared = Counter(key for _, _, keys in items for key in keys)
         common = shared.most_common(1)  # ties: the test met first
         if hoists >= MAX_HOISTS or not common or common[0][1] < 2:
-            for node, parts in items:
+            for node, parts, _ in items:
                 tree.top(node, conjunction(parts), depth)
             return
         best = common[0][0]
-        tree.code.statement(depth, "if ", expression(best), ":")
-        inside = [(node, [p for p in parts if p != best]) for node, parts in items if best in parts]
-        _emit_any(tree, inside, depth + 1, hoists + 1)
-        items = [(node, parts) for node, parts in items if best not in parts]
+        test = next(keys[best] for _, _, keys in items if best in keys)
+        tree.code.statement(depth, "if ", expression(test), ":")
+        inside = [
+            (node, [p for p in parts if p is not keys[best]], {k: t for k, t in keys.items() if k != best})
+            for node, parts, keys in items
+            if best in keys
+        ]
+        _hoist(tree, inside, depth + 1, hoists + 1)
+        items = [item for item in items if best not in item[2]]
