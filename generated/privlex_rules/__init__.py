@@ -63,7 +63,9 @@ def check(
         (
             ccpa.evaluate(valid, day),
             gdpr.evaluate(valid, day),
-        )
+        ),
+        valid,
+        day,
     )
 
 

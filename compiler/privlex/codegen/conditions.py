@@ -144,6 +144,8 @@ class Conditions:
         return conjunction([Present(access or self.access(fact), True), test])
 
     def _compile(self, condition: ir.Condition, want: bool) -> Condition:
+        if isinstance(condition, ir.Defined):  # a definition is compiled in place
+            return self._compile(condition.condition, want)
         if isinstance(condition, ir.Not):
             return self._compile(condition.operand, not want)
         if isinstance(condition, ir.And | ir.Or):

@@ -72,7 +72,8 @@ def _init(program: ir.Program, package: str, modules: list[str], reads_day: bool
     evaluations = py.Collection(
         "{", tuple(py.Keyed(py.Name(string(m)), c) for m, c in zip(modules, calls, strict=True)), "}", True
     )
-    results = py.Call("combine", (py.Collection("(", tuple(calls), ")", exploded=len(calls) > 1),))
+    evaluated = py.Collection("(", tuple(calls), ")", exploded=len(calls) > 1)
+    results = py.Call("combine", (evaluated, py.Name("valid"), py.Name("day")))
     sources = py.Collection("(", tuple(py.Name(string(f)) for f in program.files), ")")
     rulesets = py.Collection("(", tuple(py.Name(string(m)) for m in modules), ")")
     return PackageContext(

@@ -78,18 +78,22 @@ class Leaves:
             self._name_leaf(node, parents)
 
     def _name_obligations(self) -> None:
-        """One constant per obligation as written, so each names the node that carries it."""
-        nodes = [node for top in (*self.ruleset.exclusions, *self.ruleset.rules) for node, _ in top.walk()]
+        """One constant per obligation as written, so each names what carries it.
+
+        The ruleset's own obligations are carried by the ruleset, written "" (rule="").
+        """
+        carried = [("", self.ruleset.obligations)]
+        carried += [(node.id, node.obligations) for node, _ in self.ruleset.walk()]
         carriers: dict[str, int] = {}
-        for node in nodes:
-            for obligation_id in {o.id for o in node.obligations}:
+        for _, obligations in carried:
+            for obligation_id in {o.id for o in obligations}:
                 carriers[obligation_id] = carriers.get(obligation_id, 0) + 1
-        for node in nodes:
-            for obligation in node.obligations:
-                key = (node.id, obligation.id)
+        for carrier, obligations in carried:
+            for obligation in obligations:
+                key = (carrier, obligation.id)
                 if key in self._obligation_names:
                     continue
-                owner = "" if carriers[obligation.id] == 1 else constant_stem(node.id) + "__"
+                owner = "" if carriers[obligation.id] == 1 else constant_stem(carrier or "ruleset") + "__"
                 name = self.names.fresh(f"_OBLIGATION_{owner}{constant_stem(obligation.id)}")
                 self._obligation_names[key] = name
                 value = py.Call(
@@ -98,7 +102,7 @@ class Leaves:
                         ("ruleset", py.Name(string(self.ruleset.id))),
                         ("id", py.Name(string(obligation.id))),
                         ("text", text_literal(obligation.text, 4, len("text="))),
-                        ("rule", py.Name(string(node.id))),
+                        ("rule", py.Name(string(carrier))),
                         ("citations", _strings(obligation.citations, 4)),
                         ("source", py.Name(string(obligation.span.location))),
                         ("order", py.Name(str(obligation.order))),
@@ -108,14 +112,16 @@ class Leaves:
                 self.obligations.append(Block((), _assignment(name, value)))
 
     def obligations_of(self, node: ir.Node, parents: tuple[ir.Node, ...]) -> list[str]:
-        """The obligations a leaf carries: those of the permitting nodes on its path, in path order.
+        """The obligations a leaf carries: the ruleset's own (except on exclusions, where the law
+        does not apply), then those of the permitting nodes on its path, in path order.
 
-        A deny carries none. This is the one place that decides what a leaf
-        carries (ruleset-wide obligations will be added here).
+        A deny carries none. This is the one place that decides what a leaf carries.
         """
         if node.effect != "permit":
             return []
         carried: list[str] = []
+        if node.kind != "exclusion":
+            carried += [self._obligation_names[("", o.id)] for o in self.ruleset.obligations]
         for step in (*parents, node):
             if step.effect != "permit":
                 continue
