@@ -30,7 +30,12 @@ def _compile(path: Path) -> tuple[ir.Program, dict[str, str]]:
     return compilation.program, render_package(compilation.program, "audited")
 
 
-@pytest.fixture(scope="module", params=sorted(UNITS))
+QUICK = {"shipped", "hazards", "names"}  # the semantics fixtures only in the full run
+
+
+@pytest.fixture(
+    scope="module", params=[n if n in QUICK else pytest.param(n, marks=pytest.mark.slow) for n in sorted(UNITS)]
+)
 def unit(request: pytest.FixtureRequest) -> tuple[ir.Program, dict[str, str]]:
     return _compile(UNITS[request.param])
 
@@ -140,10 +145,15 @@ def _compile_copy(folder: Path) -> dict[str, str]:
 @pytest.mark.parametrize(
     "edit",
     [
-        lambda text: text.replace('"Consent of the person"', '"Consent of the data subject"'),
-        lambda text: "# A comment that moves every line down.\n" + text,
+        pytest.param(
+            lambda text: text.replace('"Consent of the person"', '"Consent of the data subject"'), id="a title"
+        ),
+        pytest.param(
+            lambda text: "# A comment that moves every line down.\n" + text,
+            id="the line numbers",
+            marks=pytest.mark.slow,
+        ),
     ],
-    ids=["a title", "the line numbers"],
 )
 def test_an_edit_to_one_rule_file_rewrites_only_its_module(tmp_path: Path, edit: object) -> None:
     unit = tmp_path / "rulesets"

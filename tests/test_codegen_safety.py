@@ -233,13 +233,13 @@ def deep_unit(depth: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-@pytest.mark.parametrize("depth", [100])
+@pytest.mark.parametrize("depth", [30, pytest.param(100, marks=pytest.mark.slow)])
 def test_deeply_nested_exceptions_generate_code_of_bounded_nesting(tmp_path: Path, importer: Any, depth: int) -> None:
     path = tmp_path / "deep.rules"
     path.write_text(deep_unit(depth), encoding="utf-8")
     files = _render(path, package="probe_deep")
     indents = {len(line) - len(line.lstrip(" ")) for line in files["deep.py"].splitlines() if line.strip()}
-    assert max(indents) <= 48
+    assert max(indents) <= 48  # the same for any depth: deep trees are written flat
     package = importer(files, "probe_deep")
     for age in (1000, 999, 998, 950, 901, 900, 10):
         use = {"region": "DE", "data": "content", "purpose": "ai", "consent": {"given": True}, "subject": {"age": age}}

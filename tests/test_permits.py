@@ -31,7 +31,15 @@ UNITS = {
 }
 
 
-@pytest.fixture(scope="module", params=sorted(UNITS))
+# The units' property tests are slow but for one unit that has a bit of everything.
+QUICK = {"names"}
+
+
+def _params(names: list[str]) -> list[object]:
+    return [name if name in QUICK else pytest.param(name, marks=pytest.mark.slow) for name in names]
+
+
+@pytest.fixture(scope="module", params=_params(sorted(UNITS)))
 def unit(request: pytest.FixtureRequest) -> Iterator[tuple[types.ModuleType, ir.Program]]:
     compilation = compile_unit(UNITS[request.param])
     assert compilation.program is not None, diagnostics_text(compilation)
@@ -75,7 +83,7 @@ def _load(program: ir.Program, name: str, folder: Path) -> types.ModuleType:
     return importlib.import_module(name)
 
 
-@pytest.fixture(scope="module", params=["names", "b_nested_exceptions", "shipped"])
+@pytest.fixture(scope="module", params=_params(["names", "b_nested_exceptions", "shipped"]))
 def both_forms(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[types.ModuleType, types.ModuleType, ir.Program]]:
