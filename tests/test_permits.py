@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import importlib
+import sys
 import types
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +17,8 @@ from conftest import FIXED_DAY, ROOT, TESTS, compile_unit, diagnostics_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from privlex import InvalidUse, ir
+from privlex.codegen import decisions
+from privlex.codegen.package import render_package
 from privlex.testrunner import GeneratedPackage
 from use_strategies import DAYS, uses
 
@@ -22,11 +26,20 @@ UNITS = {
     "shipped": ROOT / "rulesets",
     "benchmark": ROOT / "benchmarks" / "policy",
     "hazards": TESTS / "codegen" / "hazards.rules",
+    "names": TESTS / "codegen" / "names",
     **{folder.name: folder for folder in sorted((TESTS / "semantics").iterdir()) if folder.is_dir()},
 }
 
 
-@pytest.fixture(scope="module", params=sorted(UNITS))
+# The units' property tests are slow but for one unit that has a bit of everything.
+QUICK = {"names"}
+
+
+def _params(names: list[str]) -> list[object]:
+    return [name if name in QUICK else pytest.param(name, marks=pytest.mark.slow) for name in names]
+
+
+@pytest.fixture(scope="module", params=_params(sorted(UNITS)))
 def unit(request: pytest.FixtureRequest) -> Iterator[tuple[types.ModuleType, ir.Program]]:
     compilation = compile_unit(UNITS[request.param])
     assert compilation.program is not None, diagnostics_text(compilation)
@@ -59,6 +72,53 @@ def test_permits_agrees_with_check_on_every_use(unit: tuple[types.ModuleType, ir
     for name, result in package.evaluate(valid, today=today).items():
         fast = getattr(package, name).permitted(valid, day)
         assert fast == (None if result is None else result.effect == "permit"), name
+
+
+def _load(program: ir.Program, name: str, folder: Path) -> types.ModuleType:
+    package = folder / name
+    package.mkdir()
+    for file_name, text in render_package(program, name).items():
+        (package / file_name).write_text(text, encoding="utf-8")
+    importlib.invalidate_caches()
+    return importlib.import_module(name)
+
+
+@pytest.fixture(scope="module", params=_params(["names", "b_nested_exceptions", "shipped"]))
+def both_forms(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[types.ModuleType, types.ModuleType, ir.Program]]:
+    """A unit's package as generated, and with every exception tree written flat (as deep trees are)."""
+    compilation = compile_unit(UNITS[request.param])
+    assert compilation.program is not None, diagnostics_text(compilation)
+    folder = tmp_path_factory.mktemp("forms")
+    sys.path.insert(0, str(folder))
+    nested = _load(compilation.program, f"nested_{request.param}", folder)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(decisions, "MAX_DEPTH", 0)
+        flat = _load(compilation.program, f"flat_{request.param}", folder)
+    written = Path(str(flat.__file__)).parent
+    assert any("_matches = " in module.read_text(encoding="utf-8") for module in written.glob("*.py"))
+    yield nested, flat, compilation.program
+    sys.path.remove(str(folder))
+    for module in [m for m in sys.modules if m.startswith((nested.__name__, flat.__name__))]:
+        del sys.modules[module]
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_flat_exception_trees_decide_as_nested_ones(
+    both_forms: tuple[types.ModuleType, types.ModuleType, ir.Program], data: Any
+) -> None:
+    nested, flat, program = both_forms
+    covered = tuple(region for ruleset in program.rulesets for region in ruleset.covers)
+    use = data.draw(uses(program.vocabulary, covered=covered))
+    today = data.draw(DAYS)
+    try:
+        expected = nested.check(use, today=today)
+    except InvalidUse:
+        return
+    assert flat.check(use, today=today) == expected
+    assert flat.permits(use, today=today) is nested.permits(use, today=today)
 
 
 BASE = {"region": "DE", "data": "content.chat", "purpose": "ai.training"}

@@ -92,7 +92,7 @@ def test_compile_test_decide_explain_with_the_projects_own_package(
     code, _, err = run(capsys, "compile")
     assert code == 0, err
     init = (project / "src" / PACKAGE / "__init__.py").read_text(encoding="utf-8")
-    assert "#   privlex:shipped/gdpr.rules\n" in init and "#   rules/acme.rules\n" in init
+    assert '"privlex:shipped/gdpr.rules",' in init and '"rules/acme.rules",' in init
     assert "privlex:shipped/ccpa.rules" not in init
 
     code, out, err = run(capsys, "test", "--require-coverage")

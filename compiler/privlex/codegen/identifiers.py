@@ -1,21 +1,103 @@
-"""Which names from rule files may become Python identifiers in generated code."""
+"""Names in generated code: which names from rule files may become identifiers, and fresh names.
+
+A ruleset id becomes a module (and a name in the package's `__init__`), a fact
+group a field, a local variable and (through `class_name`) a class, a fact a
+field. None of them may be a name that generated code already uses for
+something else: `RESERVED` lists every name the templates and the emitters
+write (a test renders every template and checks that the list is complete).
+Rule, exception and obligation ids only ever appear inside string literals and
+upper-case constant names, but they are held to the same rules, so that one
+name is valid everywhere.
+
+The passes call `identifier_problem` to report E205 with the name's span.
+"""
 
 from __future__ import annotations
 
 import keyword
 import re
+from collections.abc import Iterable
 
 from pydantic import BaseModel
 
+from .. import ir
+from ..runtime import UseGroup, UseModel
+
 _NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 
-# Names a generated model or module cannot take without clashing with Python,
-# pydantic or the generated package's own modules.
-_RESERVED = (
+# Names that generated code uses, by where they come from. Generated constants
+# (`_RULE_CONSENT`) and classes (`ConsentFacts`) are not listed: no name from a
+# rule file can take their shape. Nor are the built-in facts (`region`, `data`,
+# `purpose`, `date`, the locals and fields named after them): every unit
+# declares them already, and the passes refuse to declare them again (E202).
+_PYTHON = {
+    # builtins generated code calls or annotates with
+    "bool",
+    "classmethod",
+    "dict",
+    "frozenset",
+    "int",
+    "object",
+    "str",
+    "tuple",
+    "type",
+    "list",
+    # modules it imports
+    "collections",
+    "datetime",
+    "pydantic",
+    "privlex",
+    "typing",
+}
+_IMPORTED = {
+    # from typing, pydantic and privlex.runtime (lower-case names only)
+    "choice",
+    "combine",
+    "excluded",
+    "field_validator",
+    "iso_date",
+    "parameter_value",
+    "places",
+    "region_code",
+    "settle",
+    "vocabulary_key",
+}
+_PACKAGE = {
+    # package_init.py.j2: functions, their parameters and locals
+    "allow_uncovered",
+    "applies",
+    "check",
+    "evaluate",
+    "permits",
+    "today",
+    "use",
+    "valid",
+    "verdict",
+    "day",
+    # ruleset.py.j2 and the emitters: functions, parameters and locals
+    "permitted",
+    "denied",
+    "excluded_by",
+    "here",
+    "permit",
+    # vocabulary.py.j2: validator parameters
+    "cls",
+    "value",
+    "self",
+    # the generated package's own modules and the runtime's modules
+    "vocabulary",
+    "runtime",
+    "default",
+}
+RESERVED = frozenset(
     set(keyword.kwlist)
     | set(keyword.softkwlist)
-    | {name for name in dir(BaseModel) if not name.startswith("__")}
-    | {"vocabulary", "runtime", "default", "use", "day", "self", "cls"}
+    | {name for name in dir(BaseModel) if not name.startswith("_")}
+    | {name for name in dir(UseModel) if not name.startswith("_")}
+    | {name for name in dir(UseGroup) if not name.startswith("_")}
+    | _PYTHON
+    | _IMPORTED
+    | _PACKAGE
 )
 
 
@@ -23,8 +105,60 @@ def identifier_problem(name: str) -> str | None:
     """Why `name` cannot be one part of an identifier, or None if it can."""
     if not _NAME.match(name):
         return "a name starts with a lowercase letter and holds only a-z, 0-9 and _"
-    if name in _RESERVED or name.startswith("model_"):
+    if name in RESERVED or name.startswith("model_"):
         return f"{name!r} is reserved in generated Python code"
     if "__" in name or name.endswith("_"):
         return "a name may not hold a double underscore or end with one"
     return None
+
+
+def class_name(group: str) -> str:
+    """The model class of a fact group: `subject` -> `SubjectFacts`, `a_1b` -> `A_1bFacts`.
+
+    Distinct groups get distinct classes (`a1b` -> `A1bFacts`): a part that
+    starts with a digit keeps its underscore, so the class name can be read
+    back into the group name.
+    """
+    parts = group.split("_")
+    out = parts[0].capitalize()
+    for part in parts[1:]:
+        out += ("_" + part) if part[:1].isdigit() else part.capitalize()
+    return out + "Facts"
+
+
+def constant_stem(text: str) -> str:
+    """Upper-case words of `text` for a constant name: `ai.training` -> `AI_TRAINING`."""
+    return re.sub(r"[^A-Z0-9]+", "_", text.upper()).strip("_")
+
+
+def node_stem(node: ir.Node, separator: str = "_") -> str:
+    """Upper-case words naming a node after its path (`CONSENT_CHILD`), or its own id when the path is long."""
+    path = separator.join(constant_stem(part) for part in node.id.split("."))
+    return path if len(path) <= 40 else constant_stem(node.id.rpartition(".")[2])
+
+
+class Names:
+    """Unique names in one namespace of generated code, handed out in a fixed order."""
+
+    def __init__(self, taken: Iterable[str] = ()) -> None:
+        self.taken = set(taken)
+
+    def fresh(self, stem: str) -> str:
+        name = stem
+        counter = 2
+        while name in self.taken:
+            name = f"{stem}_{counter}"
+            counter += 1
+        self.taken.add(name)
+        return name
+
+
+def sort_imports(names: Iterable[str]) -> tuple[str, ...]:
+    """Imported names in isort's order by type: CONSTANTS, then Classes, then functions."""
+
+    def key(name: str) -> tuple[int, str]:
+        if name.isupper():
+            return (0, name)
+        return (1 if name[0].isupper() else 2, name)
+
+    return tuple(sorted(names, key=key))

@@ -2,42 +2,125 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import jinja2
 
 from .. import ir
-from .pyexpr import frozenset_literal, sort_imports
+from . import layout
+from . import pyexpr as py
+from .conditions import frozenset_of
+from .identifiers import class_name, sort_imports
+from .literals import docstring, scalar, string
 
 
-def _field(fact: ir.Fact, vocabulary_names: dict[str, str]) -> tuple[dict[str, str], dict[str, str] | None]:
-    path = fact.path
-    doc = fact.title if fact.title.endswith(".") else fact.title + "."
-    validator: dict[str, str] | None = None
-    name = fact.attribute
-    if fact.kind == "boolean":
-        return {"name": name, "annotation": "bool", "default": " = False", "doc": doc}, None
-    if fact.kind == "integer":
-        default = f" = Field(default=None, ge={fact.minimum}, le={fact.maximum})"
-        return {"name": name, "annotation": "int | None", "default": default, "doc": doc}, None
-    if fact.kind == "date":
-        validator = {"field": name, "call": f"iso_date(value, {path!r})"}
-        return {"name": name, "annotation": "datetime.date | None", "default": " = None", "doc": doc}, validator
-    if fact.kind == "region":
-        validator = {"field": name, "call": f"region_code(value, VOCABULARY, {path!r})"}
-        return {"name": name, "annotation": "str | None", "default": " = None", "doc": doc}, validator
-    choices = vocabulary_names["bases"] if fact.kind == "basis" else frozenset_literal(fact.choices, 8)
-    validator = {"field": name, "call": f"choice(value, {choices}, {path!r})"}
-    if fact.default is not None:
-        return {"name": name, "annotation": "str", "default": f" = {fact.default!r}", "doc": doc}, validator
-    return {"name": name, "annotation": "str | None", "default": " = None", "doc": doc}, validator
+@dataclass(frozen=True)
+class FieldContext:
+    name: str
+    annotation: str
+    default: str  # " = value", laid out, or "" for a required field
+    doc: str
 
 
-def _group_class(group: str) -> str:
-    return "".join(part.capitalize() for part in group.split("_")) + "Facts"
+@dataclass(frozen=True)
+class ValidatorContext:
+    field: str  # the field's name as a literal
+    method: str
+    call: str  # laid out after `return `
+
+
+@dataclass(frozen=True)
+class ModelContext:
+    name: str
+    base: str
+    doc: str
+    class_vars: tuple[str, ...]
+    fields: tuple[FieldContext, ...]
+    validators: tuple[ValidatorContext, ...]
+
+
+@dataclass(frozen=True)
+class VocabularyContext:
+    """What `vocabulary.py.j2` lays out."""
+
+    header: str
+    doc: str
+    runtime_imports: tuple[str, ...]
+    pydantic_imports: tuple[str, ...]
+    within: str
+    vocabulary: str
+    models: tuple[ModelContext, ...]
+
+
+# Field annotations and defaults, by fact kind: (annotation, default) for facts without their own default.
+_TYPES = {
+    "boolean": ("bool", "False"),
+    "integer": ("int | None", None),
+    "date": ("datetime.date | None", "None"),
+    "region": ("str | None", "None"),
+}
+
+
+class _Model:
+    """Fields and validators of one model, and which helpers they call."""
+
+    def __init__(self, calls: set[str]) -> None:
+        self.fields: list[FieldContext] = []
+        self.validators: list[ValidatorContext] = []
+        self.calls = calls
+
+    def field(self, name: str, annotation: str, default: py.Expression | None, doc: str) -> None:
+        text = ""
+        if default is not None:
+            head = f"    {name}: {annotation} = "
+            text = " = " + layout.value(default, 4, len(head) - 4)
+        self.fields.append(FieldContext(name, annotation, text, docstring(doc if doc.endswith(".") else doc + ".", 4)))
+
+    def validator(self, name: str, function: str, *arguments: py.Expression) -> None:
+        self.calls.add(function)
+        call = py.Call(function, (py.Name("value"), *arguments))
+        self.validators.append(ValidatorContext(string(name), f"_check_{name}", layout.value(call, 8, len("return "))))
+
+    def fact(self, fact: ir.Fact) -> None:
+        path = py.Name(string(fact.path))
+        name = fact.attribute
+        if fact.kind in _TYPES:
+            annotation, default = _TYPES[fact.kind]
+            value: py.Expression | None = py.Name(default) if default else None
+            if fact.kind == "integer":
+                self.calls.add("Field")
+                keywords = (
+                    ("default", py.Name("None")),
+                    ("ge", py.Name(scalar(fact.minimum))),
+                    ("le", py.Name(scalar(fact.maximum))),
+                )
+                value = py.Call("Field", keywords=keywords)
+            self.field(name, annotation, value, fact.title)
+            if fact.kind == "date":
+                self.validator(name, "iso_date", path)
+            elif fact.kind == "region":
+                self.validator(name, "region_code", py.Name("VOCABULARY"), path)
+            return
+        choices = py.Name("VOCABULARY.bases") if fact.kind == "basis" else frozenset_of(fact.choices)
+        if fact.default is not None:
+            self.field(name, "str", py.Name(string(fact.default)), fact.title)
+        else:
+            self.field(name, "str | None", py.Name("None"), fact.title)
+        self.validator(name, "choice", choices, path)
+
+    def context(self, name: str, base: str, doc: str, class_vars: tuple[str, ...] = ()) -> ModelContext:
+        return ModelContext(name, base, docstring(doc, 4), class_vars, tuple(self.fields), tuple(self.validators))
+
+
+def _pairs(name: str, pairs: list[tuple[str, str]]) -> str:
+    head = f"    {name}: ClassVar[tuple[tuple[str, str], ...]] = "
+    rows = tuple(py.Collection("(", (py.Name(string(a)), py.Name(string(b))), ")") for a, b in pairs)
+    return head.lstrip() + layout.value(py.Collection("(", rows, ")"), 4, len(head) - 4)
 
 
 def render_vocabulary(program: ir.Program, environment: jinja2.Environment, header: str) -> str:
     vocabulary = program.vocabulary
-    names = {"bases": "VOCABULARY.bases"}
+    calls: set[str] = set()
     groups: dict[str, list[ir.Fact]] = {}
     top: list[ir.Fact] = []
     for fact in vocabulary.facts:
@@ -45,99 +128,67 @@ def render_vocabulary(program: ir.Program, environment: jinja2.Environment, head
             groups.setdefault(fact.group, []).append(fact)
         else:
             top.append(fact)
-    models = []
+    models: list[ModelContext] = []
     for group, facts in sorted(groups.items()):
-        fields, validators = [], []
+        model = _Model(calls)
         for fact in facts:
-            field_, validator = _field(fact, names)
-            fields.append(field_)
-            if validator:
-                validators.append(validator)
-        models.append(
-            {
-                "name": _group_class(group),
-                "base": "UseGroup",
-                "doc": f"The facts under `{group}.`.",
-                "class_vars": [],
-                "fields": fields,
-                "validators": validators,
-            }
-        )
-    builtin_fields = [
-        {
-            "name": "region",
-            "annotation": "str",
-            "default": "",
-            "doc": "Where the data subject is (country or subdivision).",
-        },
-        {"name": "data", "annotation": "str", "default": "", "doc": "The data category key."},
-        {"name": "purpose", "annotation": "str", "default": "", "doc": "The purpose key."},
-        {
-            "name": "date",
-            "annotation": "datetime.date | None",
-            "default": " = None",
-            "doc": "The date of the use; absent means today (UTC).",
-        },
-    ]
-    validators = [
-        {"field": "region", "call": "region_code(value, VOCABULARY, 'region')"},
-        {"field": "data", "call": "vocabulary_key(value, VOCABULARY, 'data')"},
-        {"field": "purpose", "call": "vocabulary_key(value, VOCABULARY, 'purpose')"},
-        {"field": "date", "call": "iso_date(value, 'date')"},
-    ]
-    fields = list(builtin_fields)
+            model.fact(fact)
+        models.append(model.context(class_name(group), "UseGroup", f"The facts under `{group}.`."))
+    bases = {"UseGroup"} if groups else set()
+    use = _Model(calls)
+    use.field("region", "str", None, "Where the data subject is (country or subdivision).")
+    use.field("data", "str", None, "The data category key.")
+    use.field("purpose", "str", None, "The purpose key.")
+    use.field("date", "datetime.date | None", py.Name("None"), "The date of the use; absent means today (UTC).")
+    vocabulary_name = py.Name("VOCABULARY")
+    use.validator("region", "region_code", vocabulary_name, py.Name('"region"'))
+    use.validator("data", "vocabulary_key", vocabulary_name, py.Name('"data"'))
+    use.validator("purpose", "vocabulary_key", vocabulary_name, py.Name('"purpose"'))
+    use.validator("date", "iso_date", py.Name('"date"'))
     for fact in top:
-        field_, validator = _field(fact, names)
-        fields.append(field_)
-        if validator:
-            validators.append(validator)
+        use.fact(fact)
     for group in sorted(groups):
-        cls = _group_class(group)
-        fields.append({"name": group, "annotation": cls, "default": f" = {cls}()", "doc": f"Facts under `{group}.`."})
+        cls = class_name(group)
+        use.field(group, cls, py.Call(cls), f"Facts under `{group}.`.")
     implies = [(f.path, target) for f in vocabulary.facts for target in f.implies]
     excludes = [(f.path, target) for f in vocabulary.facts for target in f.excludes]
-    class_vars = [_pairs("IMPLIES", implies), _pairs("EXCLUDES", excludes)]
     models.append(
-        {
-            "name": "DataUse",
-            "base": "UseModel",
-            "doc": "One use of personal data, as the rules see it: validated strictly, then immutable.",
-            "class_vars": class_vars,
-            "fields": fields,
-            "validators": validators,
-        }
+        use.context(
+            "DataUse",
+            "UseModel",
+            "One use of personal data, as the rules see it: validated strictly, then immutable.",
+            (_pairs("IMPLIES", implies), _pairs("EXCLUDES", excludes)),
+        )
     )
-    concrete_data = [k.key for k in vocabulary.data if not k.abstract]
-    vocabulary_fields = [
-        ("data", frozenset_literal(concrete_data)),
-        ("abstract_data", frozenset_literal([k.key for k in vocabulary.data if k.abstract])),
-        ("purposes", frozenset_literal([k.key for k in vocabulary.purposes if not k.abstract])),
-        ("abstract_purposes", frozenset_literal([k.key for k in vocabulary.purposes if k.abstract])),
-        ("bases", frozenset_literal([name for name, _ in vocabulary.bases])),
-        ("groups", frozenset_literal([r.code for r in vocabulary.regions if r.kind == "group"])),
-    ]
-    within = [
-        (code, "{" + ", ".join(repr(p) for p in places) + "}") for code, places in sorted(vocabulary.within.items())
-    ]
-    calls = " ".join(v["call"] for m in models for v in m["validators"])  # type: ignore[attr-defined]
-    runtime = {"UseGroup", "UseModel", "Vocabulary"} | {
-        name for name in ("choice", "iso_date", "region_code", "vocabulary_key") if f"{name}(" in calls
-    }
-    defaults = " ".join(f["default"] for m in models for f in m["fields"])  # type: ignore[attr-defined]
-    pydantic = {"field_validator"} | ({"Field"} if "Field(" in defaults else set())
-    return environment.get_template("vocabulary.py.j2").render(
-        runtime_imports=sort_imports(runtime),
-        pydantic_imports=sort_imports(pydantic),
+    keys = (
+        ("data", [k.key for k in vocabulary.data if not k.abstract]),
+        ("abstract_data", [k.key for k in vocabulary.data if k.abstract]),
+        ("purposes", [k.key for k in vocabulary.purposes if not k.abstract]),
+        ("abstract_purposes", [k.key for k in vocabulary.purposes if k.abstract]),
+        ("bases", [name for name, _ in vocabulary.bases]),
+        ("groups", [r.code for r in vocabulary.regions if r.kind == "group"]),
+    )
+    settings = py.Call(
+        "Vocabulary",
+        keywords=(*((name, frozenset_of(values)) for name, values in keys), ("within", py.Name("WITHIN"))),
+        exploded=True,
+    )
+    within = py.Collection(
+        "{",
+        tuple(
+            py.Keyed(py.Name(string(code)), frozenset_of(places)) for code, places in sorted(vocabulary.within.items())
+        ),
+        "}",
+        exploded=True,
+    )
+    context = VocabularyContext(
         header=header,
-        doc="Vocabulary of this compilation unit: keys, regions and the DataUse model.\n",
-        within=within,
-        vocabulary_fields=vocabulary_fields,
-        models=models,
+        doc=docstring("Vocabulary of this compilation unit: keys, regions and the DataUse model.", 0),
+        runtime_imports=sort_imports({"UseModel", "Vocabulary"} | bases | calls - {"Field"}),
+        pydantic_imports=sort_imports({"field_validator"} | (calls & {"Field"})),
+        within="WITHIN: dict[str, frozenset[str]] = "
+        + layout.value(within, 0, len("WITHIN: dict[str, frozenset[str]] = ")),
+        vocabulary="VOCABULARY = " + layout.value(settings, 0, len("VOCABULARY = ")),
+        models=tuple(models),
     )
-
-
-def _pairs(name: str, pairs: list[tuple[str, str]]) -> str:
-    head = f"{name}: ClassVar[tuple[tuple[str, str], ...]] = "
-    if not pairs:
-        return head + "()"
-    return head + "(\n" + "".join(f"        ({a!r}, {b!r}),\n" for a, b in pairs) + "    )"
+    return environment.get_template("vocabulary.py.j2").render(module=context)
