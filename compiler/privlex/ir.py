@@ -11,7 +11,7 @@ from importlib import resources
 from collections.abc import Iterator
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
 from .syntax.source import Span
 
@@ -171,7 +171,9 @@ class Or(Located):
     operands: tuple[Condition, ...]
 
 
-Condition = Truth | Compare | OneOf | Within | Known | Not | And | Or
+# Told apart by `op`: without a discriminator pydantic would try every member
+# at every level, which takes time exponential in the nesting of a condition.
+Condition = Annotated[Truth | Compare | OneOf | Within | Known | Not | And | Or, Field(discriminator="op")]
 
 
 # -------------------------------------------------------------------- rulesets

@@ -41,8 +41,13 @@ def render_package(program: ir.Program, package: str) -> dict[str, str]:
         module = RulesetModule(ruleset, program.vocabulary)
         files[f"{ruleset.id}.py"] = module.render(environment, header)
         reads_day = reads_day or module.conditions.reads_day
-    # When no rule reads the date, deciding does not read the clock either.
-    day = "day = valid.date or today or _today()" if reads_day else "day = None  # no rule of this unit reads the date"
+    # When no rule reads the date, deciding does not read the clock either; `today` is checked
+    # either way (a wrong type is a TypeError, see privlex.runtime.checked_today).
+    day = (
+        "day = valid.date or (today if type(today) is datetime.date else _today(today))"
+        if reads_day
+        else "day = None if today is None or type(today) is datetime.date else _today(today)"
+    )
     titles = "".join(f"- {r.id}: {r.title}\n" for r in program.rulesets)
     files["__init__.py"] = environment.get_template("package_init.py.j2").render(
         header=header,
