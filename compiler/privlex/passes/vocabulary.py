@@ -14,7 +14,7 @@ _COUNTRY = re.compile(r"[A-Z]{2}\Z")
 _SUBDIVISION = re.compile(r"([A-Z]{2})-[A-Z0-9]{1,3}\Z")
 _GROUP = re.compile(r"[A-Z][A-Z0-9]{1,15}\Z")
 FACT_GROUPS_RESERVED = {"region", "data", "purpose", "date"}
-# Keys and region groups nest at most this deep (docs/language.md, "Limits"; E103).
+# Keys and region groups nest at most this deep (docs/security.md, "Limits"; E103).
 MAX_NESTING = 32
 
 

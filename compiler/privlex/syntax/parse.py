@@ -271,7 +271,7 @@ def _empty_block(source: SourceFile, text: str, line: int) -> Diagnostic:
     )
 
 
-# Limits on what one rule file may hold (docs/language.md, "Limits"): beyond
+# Limits on what one rule file may hold (docs/security.md, "Limits"): beyond
 # them the file is reported and left out, before anything recursive reads it.
 MAX_CONDITION_DEPTH = 32  # `not`, `and`, `or` nested inside each other
 MAX_EXCEPTION_DEPTH = 32  # `unless` blocks nested inside each other
