@@ -147,6 +147,7 @@ def test_compile_without_arguments_uses_the_config(
     assert code == 0, err
     assert sorted(p.name for p in (project / "generated" / "acme_rules").iterdir()) == [
         "__init__.py",
+        "_program.json",
         "_vocabulary.py",
         "notes.py",
         "py.typed",

@@ -17,7 +17,7 @@ from privlex.diagnostics.formats import (
     format_sarif,
     use_color,
 )
-from privlex.syntax.source import Span
+from privlex.source import Span
 
 FORMATS = TESTS / "formats"
 UNIT = "tests/formats/unit"

@@ -12,6 +12,7 @@ import pytest
 from passes_helpers import VOCABULARY, codes, compile_text, ruleset, top_rule
 from privlex import ir
 from privlex.pipeline import compile_paths
+from privlex.source import SourceFile, Span
 from privlex.syntax import nodes as n
 from privlex.syntax.build_ast import build_ast, comment_notes, unquote
 from privlex.syntax.parse import (
@@ -24,7 +25,6 @@ from privlex.syntax.parse import (
     HINT_WHEN,
     parse,
 )
-from privlex.syntax.source import SourceFile, Span
 
 
 def source(text: str) -> SourceFile:

@@ -7,13 +7,13 @@ deciding node knows its `file:line`.
 from __future__ import annotations
 
 import datetime
-from importlib import resources
 from collections.abc import Iterator
+from importlib import resources
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
-from .syntax.source import Span
+from .source import Span
 
 FactKind = Literal["boolean", "integer", "date", "region", "basis", "enum", "data", "purpose"]
 

@@ -19,10 +19,10 @@ from .passes.checks import check_rulesets
 from .passes.rulesets import build_rulesets
 from .passes.testcases import build_tests
 from .passes.vocabulary import resolve_vocabulary
+from .source import SourceFile, Span, display_root, load_source, unit_hash
 from .syntax.build_ast import build_ast
 from .syntax.nodes import File
 from .syntax.parse import parse
-from .syntax.source import SourceFile, Span, display_root, load_source, unit_hash
 
 RULE_SUFFIX = ".rules"
 

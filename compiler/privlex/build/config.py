@@ -29,7 +29,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..diagnostics import Diagnostic, did_you_mean, error
-from ..syntax.source import SourceFile, Span, display_path
+from ..source import SourceFile, Span, display_path
 
 PYPROJECT = "pyproject.toml"
 TABLE = "tool.privlex"

@@ -14,7 +14,7 @@ from ..build.config import ConfigError, Settings, find_pyproject, package_proble
 from ..diagnostics import Diagnostic
 from ..diagnostics.formats import COLOR_CHOICES, FORMATS, destination_is_stdout, failed, format_diagnostics, use_color
 from ..pipeline import Compilation, compile_paths, rule_files
-from ..syntax.source import SourceFile, display_path, display_root
+from ..source import SourceFile, display_path, display_root
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..build.outputs import Staleness, UnsafeOutput, compare, owned_problem, write_package
 from ..pipeline import generate
-from ..syntax.source import display_path
+from ..source import display_path
 from .common import (
     EXIT_FAILED,
     EXIT_OK,

@@ -12,7 +12,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict
 
 from ..runtime.suggest import closest
-from ..syntax.source import Span
+from ..source import Span
 
 CODES: dict[str, str] = {
     # reading files

@@ -16,7 +16,7 @@ from typing import Any, TextIO
 from urllib.parse import quote
 
 from .. import __version__
-from ..syntax.source import SourceFile
+from ..source import SourceFile
 from . import CODES, Diagnostic, Severity, render, render_all, sort_key
 
 FORMATS = ("full", "concise", "json", "sarif", "github")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from ..syntax.source import SourceFile
+from ..source import SourceFile
 from .codes import Diagnostic
 
 

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 from .. import ir
 from ..diagnostics import Diagnostic, duplicate, error
+from ..source import Span
 from ..syntax import nodes as n
-from ..syntax.source import Span
 from .parameters import resolve_parameter
 from .typecheck import Typer, check_id, one_clause, parse_date
 

@@ -8,8 +8,8 @@ from collections.abc import Iterable, Sequence
 from .. import ir
 from ..codegen.identifiers import identifier_problem
 from ..diagnostics import Diagnostic, did_you_mean, error
+from ..source import Span
 from ..syntax import nodes as n
-from ..syntax.source import Span
 
 ORDERING = ("<", "<=", ">", ">=")
 

@@ -7,8 +7,8 @@ from typing import Any
 from lark import Token, Transformer, Tree, v_args
 from lark.tree import Meta
 
+from ..source import SourceFile, Span, source_lines
 from . import nodes as n
-from .source import SourceFile, Span, source_lines
 
 
 def unquote(token: str) -> str:

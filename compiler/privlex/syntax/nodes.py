@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from .source import Span
+from ..source import Span
 
 
 class Node(BaseModel):

@@ -11,7 +11,7 @@ from lark import Lark, Token, Tree, UnexpectedCharacters, UnexpectedInput, Unexp
 from lark.indenter import DedentError, Indenter
 
 from ..diagnostics import Diagnostic, error
-from .source import SourceFile, Span, source_lines
+from ..source import SourceFile, Span, source_lines
 
 GRAMMAR_NAME = "privlex.lark"
 
