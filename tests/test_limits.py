@@ -59,7 +59,8 @@ def nested_exceptions(depth: int) -> str:
     indent = "        "
     for level in range(depth):
         effect = "permit" if level % 2 == 0 else "deny"
-        text += f'{indent}unless e{level} "E":\n{indent}    cites "A"\n{indent}    {effect} when subject.age < {level}\n'
+        text += f'{indent}unless e{level} "E":\n{indent}    cites "A"\n'
+        text += f"{indent}    {effect} when subject.age < {level}\n"
         indent += "    "
     return text
 

@@ -226,7 +226,8 @@ from pathlib import Path
 from privlex.build import outputs
 
 folder, when, name = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
-files = {{"__init__.py": outputs.HEADER_LINE.decode() + "x = 2\\n", "other.py": outputs.HEADER_LINE.decode() + "y = 2\\n"}}
+header = outputs.HEADER_LINE.decode()
+files = {{"__init__.py": header + "x = 2\\n", "other.py": header + "y = 2\\n"}}
 real = {{"fsync": os.fsync, "replace": os.replace}}
 
 def hook(*args):
@@ -286,14 +287,16 @@ def test_two_runs_take_turns(tmp_path: Path) -> None:
 def test_concurrent_compiles_leave_one_whole_package(tmp_path: Path) -> None:
     """Four runs of two different units into one folder: the result is one unit's package, whole."""
     units = []
-    for index, source in enumerate([TESTS / "good" / "dated_parameters.rules", TESTS / "good" / "every_operator.rules"]):
+    sources = [TESTS / "good" / "dated_parameters.rules", TESTS / "good" / "every_operator.rules"]
+    for index, source in enumerate(sources):
         unit = tmp_path / f"unit{index}"
         unit.mkdir()
         shutil.copy(source, unit / "unit.rules")
         units.append(unit)
     runs = [
         subprocess.Popen(
-            [sys.executable, "-m", "privlex", "compile", str(units[i % 2] / "unit.rules"), "--out", "out", "--package", "pkg"],
+            [sys.executable, "-m", "privlex", "compile", str(units[i % 2] / "unit.rules"), "--out", "out"]
+            + ["--package", "pkg"],
             cwd=tmp_path,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,

@@ -138,7 +138,15 @@ def test_every_constructor_of_basemodel_is_covered() -> None:
         "__deepcopy__",
         "__replace__",
     }
-    for name in ("model_construct", "model_copy", "model_validate", "model_validate_json", "model_validate_strings", "copy"):
+    closed = (
+        "model_construct",
+        "model_copy",
+        "model_validate",
+        "model_validate_json",
+        "model_validate_strings",
+        "copy",
+    )
+    for name in closed:
         assert name in vars(UseModel.__mro__[1]), name  # overridden by the shared base of uses and groups
 
 
@@ -237,7 +245,9 @@ def test_today_of_the_wrong_type_is_a_clear_type_error(today: object, call: str)
         getattr(privlex_rules, call)(BASE, today=today)
 
 
-@pytest.mark.parametrize("text", ["2025-W23-1", "2025-153", "20250601", "2025-06-01T00:00", "２０２５-06-01", " 2025-06-01"])
+@pytest.mark.parametrize(
+    "text", ["2025-W23-1", "2025-153", "20250601", "2025-06-01T00:00", "２０２５-06-01", " 2025-06-01"]
+)
 def test_only_yyyy_mm_dd_is_a_date(text: str) -> None:
     """Finding: `2025-W23-1` was accepted as a date (Python's fromisoformat reads ISO week dates)."""
     with pytest.raises(InvalidUse, match="is not a date written YYYY-MM-DD"):

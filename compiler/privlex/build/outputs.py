@@ -134,7 +134,8 @@ def owned_problem(folder: Path, shown: str) -> str | None:
         return None
     if foreign == ["."]:
         return f"{shown} exists and is not a folder; privlex writes a package only into a folder of its own"
-    listed = ", ".join(foreign[:SHOWN_FOREIGN]) + (f" and {len(foreign) - SHOWN_FOREIGN} more" if len(foreign) > SHOWN_FOREIGN else "")
+    more = len(foreign) - SHOWN_FOREIGN
+    listed = ", ".join(foreign[:SHOWN_FOREIGN]) + (f" and {more} more" if more > 0 else "")
     return (
         f"{shown} holds files privlex did not generate ({listed}); privlex writes a package only into "
         "a folder of its own, and would replace or delete what is there: choose another --out or --package, "

@@ -19,7 +19,7 @@ FALSE_WORDS = frozenset({"false", "0"})
 ASCII_SPACE = " \t\n\r\f\v"
 # Whole numbers are ASCII digits with an optional sign; no `_`, no Unicode digits, at most 18 digits.
 INTEGER_DIGITS = 18
-_INTEGER = re.compile(r"[+-]?[0-9]{1,%d}\Z" % INTEGER_DIGITS)
+_INTEGER = re.compile(rf"[+-]?[0-9]{{1,{INTEGER_DIGITS}}}\Z")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 
 

@@ -69,7 +69,8 @@ def region_code(value: object, vocabulary: Vocabulary, path: str) -> str:
     if not isinstance(value, str):
         raise UseError(Problem(path, value, f"expected a region code, got {value!r}"))
     if not value.isascii():
-        raise UseError(Problem(path, value, f"{value!r} is not a region code: region codes are ASCII letters and digits"))
+        shown = f"{value!r} is not a region code: region codes are ASCII letters and digits"
+        raise UseError(Problem(path, value, shown))
     code = value.strip(ASCII_SPACE).upper().replace("_", "-")
     code = REGION_ALIASES.get(code, code)
     if code in vocabulary.within:
