@@ -14,7 +14,7 @@ import textwrap
 
 from .. import ir
 
-_INVERSE = {"<": ">=", "<=": ">", ">": "<=", ">=": "<"}
+_INVERSE = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "=": "!=", "!=": "="}
 
 
 def string(value: str, indent: int, width: int = 88, *, prefix: int = 0) -> str:
@@ -292,6 +292,7 @@ class Conditions:
             return f"{access} is not None" if condition.known == want else f"{access} is None"
         if isinstance(condition, ir.Compare):
             op = condition.op if want else _INVERSE[condition.op]
+            op = "==" if op == "=" else op  # `fact = parameter` stays a comparison
             return self._guard(fact, f"{access} {op} {self.scalar(condition.value)}")
         if isinstance(condition, ir.OneOf):
             if len(condition.values) == 1:
