@@ -173,7 +173,7 @@ PAYLOADS = [
     "'",
     "'''",
     '"""',
-    "\"\"\"; import os; os.system('echo pwned') #",
+    '"""; import os; os.system(\'echo pwned\') #',
     "'; raise SystemExit(3) #",
     "{{ config }}",
     "{% raw %}",

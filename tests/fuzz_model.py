@@ -240,8 +240,7 @@ def _ruleset(ruleset: Ruleset) -> str:
     if ruleset.applies is not None:
         text += f"    applies when {condition_text(ruleset.applies)}\n"
     text += (
-        f"    otherwise {ruleset.default_effect} {quoted(ruleset.default_title)} "
-        f"{_cites(ruleset.default_citations)}\n"
+        f"    otherwise {ruleset.default_effect} {quoted(ruleset.default_title)} {_cites(ruleset.default_citations)}\n"
     )
     for parameter in ruleset.parameters:
         text += f"\n    parameter {parameter.id} {quoted(parameter.title)}: {parameter.kind}\n"

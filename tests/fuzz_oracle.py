@@ -45,8 +45,9 @@ _NAMES = itertools.count()
 
 @dataclass
 class Counts:
-    units: int = 0  # compiled, imported and checked
-    rejected: int = 0  # refused by the compiler with diagnostics (only from mutations)
+    units: int = 0  # generated units compiled, imported and checked
+    mutants: int = 0  # mutants of the shipped rulesets the compiler accepted, imported and checked
+    rejected: int = 0  # mutants refused by the compiler with diagnostics
     uses: int = 0
     tests: int = 0
     batches: int = 0
@@ -150,7 +151,7 @@ def _compare(unit: Unit, package: ModuleType, drawn: Drawn, today: datetime.date
                 call(drawn.use, today=today)
             except InvalidUse:
                 continue
-            raise AssertionError(f"{call.__name__} accepted what check rejected: {drawn.use!r}")
+            raise AssertionError(f"{call.__name__} accepted what check rejected: {drawn.use!r}") from None
         return exc
     assert drawn.valid and drawn.normal is not None, f"invalid use accepted: {drawn.use!r} -> {decision.outcome}"
     expected = reference.decide(drawn.normal, day_of(drawn, today))

@@ -184,10 +184,18 @@ class Reference:
         return node.condition is None or self.holds(node.condition, ruleset, use, day) is True
 
     def leaves(
-        self, node: Node, path: str, carried: tuple[tuple[str, int], ...], ruleset: Ruleset, use: dict[str, Any], day: Any
+        self,
+        node: Node,
+        path: str,
+        carried: tuple[tuple[str, int], ...],
+        ruleset: Ruleset,
+        use: dict[str, Any],
+        day: Any,
     ) -> list[Leaf]:
         """The matching leaves below a matching node, each with the obligations of the permitting nodes above it."""
-        own = tuple((o.id, self.order[(ruleset.id, id(o))]) for o in node.obligations) if node.effect == "permit" else ()
+        own = (
+            tuple((o.id, self.order[(ruleset.id, id(o))]) for o in node.obligations) if node.effect == "permit" else ()
+        )
         carried = carried + own
         found: list[Leaf] = []
         for exception in node.exceptions:
@@ -220,7 +228,9 @@ class Reference:
             self._number_obligations(ruleset)
             self.order[(ruleset.id, "numbered")] = 0  # type: ignore[index]
         excluded = [
-            Leaf(ruleset.id, node.id, "permit", tuple((o.id, self.order[(ruleset.id, id(o))]) for o in node.obligations))
+            Leaf(
+                ruleset.id, node.id, "permit", tuple((o.id, self.order[(ruleset.id, id(o))]) for o in node.obligations)
+            )
             for node in ruleset.exclusions
             if self.matches(node, ruleset, use, day)
         ]

@@ -235,7 +235,10 @@ def node(
             if obligation not in made.obligations:
                 made.obligations.append(obligation)
     if branches:
-        inner = (made.data if made.data is not None else outer[0], made.purposes if made.purposes is not None else outer[1])
+        inner = (
+            made.data if made.data is not None else outer[0],
+            made.purposes if made.purposes is not None else outer[1],
+        )
         for _ in range(c.integer(1, 2)):
             child = node(c, scope, params, obligations, depth - 1, "exception", inner, frozenset(mine))
             if all(child.id != other.id for other in made.exceptions):
