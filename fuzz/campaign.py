@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -74,8 +75,13 @@ def _start(mode: str, first: int, step: int, count: int, every: int) -> subproce
     return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
 
 
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # stop as on Ctrl-C: workers killed, totals saved
+
+
 def main(argv: list[str]) -> int:
     args = _arguments(argv)
+    signal.signal(signal.SIGTERM, _stop)
     state = _load(args.state)
     deadline = time.monotonic() + args.hours * 3600
     started = time.monotonic()
@@ -111,6 +117,8 @@ def main(argv: list[str]) -> int:
                 _save(args.state, state)
             _report(state, failures, started)
             time.sleep(1)
+    except KeyboardInterrupt:
+        sys.stderr.write("stopped\n")
     finally:
         for process, _ in running:
             process.kill()

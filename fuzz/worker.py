@@ -32,6 +32,15 @@ def _alarm(signum: int, frame: FrameType | None) -> None:
     raise Hang(f"no answer within {UNIT_SECONDS} s")
 
 
+def _jsonable(value: Any) -> Any:
+    """A use as JSON holds it: dates as YYYY-MM-DD (which `check` reads the same way)."""
+    if isinstance(value, dict):
+        return {str(key): _jsonable(inner) for key, inner in value.items()}
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
 def _generated(seed: int, scratch: Path, run: Any) -> dict[str, Any] | None:
     from fuzz_choice import RandomChooser
     from fuzz_model import render
@@ -49,7 +58,7 @@ def _generated(seed: int, scratch: Path, run: Any) -> dict[str, Any] | None:
         return {
             "files": render(unit),
             "today": today.isoformat(),
-            "uses": [repr(d.use) for d in drawn],
+            "uses": [_jsonable(d.use) for d in drawn],
             "error": traceback.format_exc(limit=-12),
         }
     return None

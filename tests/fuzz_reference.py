@@ -46,8 +46,8 @@ class Decision:
 def _obligations(leaves: tuple[Leaf, ...]) -> list[tuple[str, int]]:
     seen: dict[str, int] = {}
     for leaf in leaves:
-        for oid, order in leaf.obligations:
-            seen.setdefault(oid, order)
+        for oid, order in leaf.obligations:  # an id carried twice: its first place in the source
+            seen[oid] = min(order, seen.get(oid, order))
     return sorted(seen.items(), key=lambda item: item[1])
 
 
@@ -68,7 +68,8 @@ class Reference:
             "purpose": self._below(unit.purposes),
         }
         self.facts = {f.path: f for f in unit.facts}
-        self.order: dict[tuple[str, int], int] = {}
+        self.order: dict[tuple[int, str], int] = {}  # (node, obligation id) -> position in the ruleset
+        self.numbered: set[str] = set()
 
     @staticmethod
     def _below(keys: list[Any]) -> dict[str, set[str]]:
@@ -193,9 +194,7 @@ class Reference:
         day: Any,
     ) -> list[Leaf]:
         """The matching leaves below a matching node, each with the obligations of the permitting nodes above it."""
-        own = (
-            tuple((o.id, self.order[(ruleset.id, id(o))]) for o in node.obligations) if node.effect == "permit" else ()
-        )
+        own = tuple((o.id, self.order[(id(node), o.id)]) for o in node.obligations) if node.effect == "permit" else ()
         carried = carried + own
         found: list[Leaf] = []
         for exception in node.exceptions:
@@ -210,7 +209,7 @@ class Reference:
             nonlocal position
             for obligation in node.obligations:
                 position += 1
-                self.order[(ruleset.id, id(obligation))] = position
+                self.order[(id(node), obligation.id)] = position
             for exception in node.exceptions:
                 visit(exception)
 
@@ -224,13 +223,11 @@ class Reference:
             return None
         if ruleset.applies is not None and self.holds(ruleset.applies, ruleset, use, day) is not True:
             return None
-        if (ruleset.id, "numbered") not in self.order:
+        if ruleset.id not in self.numbered:
             self._number_obligations(ruleset)
-            self.order[(ruleset.id, "numbered")] = 0  # type: ignore[index]
+            self.numbered.add(ruleset.id)
         excluded = [
-            Leaf(
-                ruleset.id, node.id, "permit", tuple((o.id, self.order[(ruleset.id, id(o))]) for o in node.obligations)
-            )
+            Leaf(ruleset.id, node.id, "permit", tuple((o.id, self.order[(id(node), o.id)]) for o in node.obligations))
             for node in ruleset.exclusions
             if self.matches(node, ruleset, use, day)
         ]
