@@ -19,6 +19,7 @@ from privlex import InvalidUse, ir
 from privlex.codegen.identifiers import RESERVED, class_name
 from privlex.codegen.package import render_package
 from privlex.pipeline import compile_paths
+from privlex.syntax.parse import MAX_EXCEPTION_DEPTH
 
 NAMES = TESTS / "codegen" / "names"
 PLAIN = (NAMES / "zz_plain.rules").read_text(encoding="utf-8")
@@ -233,7 +234,7 @@ def deep_unit(depth: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-@pytest.mark.parametrize("depth", [30, pytest.param(100, marks=pytest.mark.slow)])
+@pytest.mark.parametrize("depth", [8, MAX_EXCEPTION_DEPTH])  # the deepest the language allows (E103)
 def test_deeply_nested_exceptions_generate_code_of_bounded_nesting(tmp_path: Path, importer: Any, depth: int) -> None:
     path = tmp_path / "deep.rules"
     path.write_text(deep_unit(depth), encoding="utf-8")

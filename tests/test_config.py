@@ -9,6 +9,7 @@ import pytest
 from conftest import ROOT
 from privlex.build.config import ConfigError, default_package, find_pyproject, load, settings_for
 from privlex.cli import main
+from privlex.codegen import GENERATED_MARK
 
 EXAMPLE = ROOT / "examples" / "downstream"
 
@@ -221,7 +222,7 @@ def test_appending_a_line_makes_check_fail(compiled: Path, capsys: pytest.Captur
 
 def test_missing_and_no_longer_generated_files_are_stale(compiled: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (compiled / "notes.py").unlink()
-    (compiled / "retired.py").write_text("# from a ruleset that was removed\n", encoding="utf-8")
+    (compiled / "retired.py").write_text(f"{GENERATED_MARK}a ruleset that was removed\n", encoding="utf-8")
     code, _, err = run(capsys, "compile", "--check")
     assert code == 1
     assert "stale: generated/acme_rules/notes.py (missing)" in err
@@ -292,7 +293,7 @@ def test_git_apply_takes_the_diff(compiled: Path, project: Path, capsys: pytest.
     with (compiled / "notes.py").open("a", encoding="utf-8") as stream:
         stream.write("# edited by hand\n")
     (compiled / "py.typed").unlink()  # an empty file: only git's headers can create it
-    (compiled / "retired.py").write_text("x = 1\n", encoding="utf-8")
+    (compiled / "retired.py").write_text(f"{GENERATED_MARK}a ruleset that was removed\nx = 1\n", encoding="utf-8")
     code, out, _ = run(capsys, "compile", "--diff")
     assert code == 1
     (project / "fix.patch").write_text(out, encoding="utf-8")

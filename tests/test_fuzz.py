@@ -1,19 +1,41 @@
-"""Whatever a rule file holds, the compiler answers with diagnostics, never a traceback."""
+"""The fuzzing harness, quick profile (issue 15): whatever a rule file holds, the compiler answers
+with diagnostics, never a traceback; and every valid unit it accepts decides as the language says.
+
+- random text and mutated shipped files: diagnostics, never exceptions;
+- VALID units generated from the grammar's constructs (`fuzz_units`): the compiler accepts them,
+  the generated package imports, the tests written in them pass, and `check`, `permits`,
+  `evaluate`, the batch evaluator and the reference interpreter (`fuzz_reference`) agree on
+  every drawn use (`fuzz_oracle`);
+- hostile names in every slot of a unit, and hostile texts in every string (`fuzz_hostile`);
+- structure-aware mutations of the shipped rulesets (`fuzz_mutations`).
+
+The tests marked `slow` run the same checks longer; `python -m fuzz --hours N` runs campaigns.
+"""
 
 from __future__ import annotations
 
+import datetime
 import re
 import shutil
 import string
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import ROOT, at_most
+from fuzz_choice import RandomChooser
+from fuzz_hostile import CLASHING, PENDING, POOL
+from fuzz_mutations import check_mutant, mutate_shipped
+from fuzz_oracle import Run, check_unit, imported
+from fuzz_units import units
+from fuzz_uses import uses
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from privlex.codegen.identifiers import identifier_problem
 from privlex.diagnostics import render_all
 from privlex.pipeline import Compilation, compile_paths, generate
 from privlex.syntax.parse import grammar_text
+from privlex.testrunner import run_tests
 
 SHIPPED = ROOT / "rulesets"
 SHIPPED_FILES = sorted(SHIPPED.glob("*.rules"))
@@ -53,9 +75,11 @@ SNIPPETS = [
     "-",
 ]
 INDENTS = ["", "", "    ", "        ", "            ", "  ", "\t", " \t"]
-pytestmark = pytest.mark.slow  # fuzz campaigns: hundreds of compilations
-
+# Example counts come from the hypothesis profile (tests/conftest.py); the quick tests cap
+# theirs, since each example compiles a unit, and their `_long` twins are marked slow.
 FUZZ = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ_SHIPPED = settings(parent=FUZZ, max_examples=at_most(6))  # each compiles every shipped file
+FUZZ_LONG = settings(parent=FUZZ, max_examples=max(300, settings.default.max_examples))
 
 
 def assert_well_formed(compilation: Compilation) -> None:
@@ -151,9 +175,7 @@ def _truncate(lines: list[str], data: st.DataObject) -> list[str]:
 MUTATIONS = [_delete, _duplicate, _swap, _reindent, _replace_token, _insert_characters, _truncate]
 
 
-@settings(parent=FUZZ, max_examples=at_most(100))  # each example compiles every shipped rule file
-@given(data=st.data())
-def test_mutated_shipped_files_give_diagnostics_not_exceptions(tmp_path: Path, data: st.DataObject) -> None:
+def _mutated_shipped_files(tmp_path: Path, data: st.DataObject) -> None:
     target = data.draw(st.sampled_from(SHIPPED_FILES), label="file")
     original = target.read_text(encoding="utf-8")
     lines = original.split("\n")
@@ -175,3 +197,177 @@ def test_mutated_shipped_files_give_diagnostics_not_exceptions(tmp_path: Path, d
         generate(compilation.program, "fuzzed_rules")
     if mutated == original:
         assert not compilation.diagnostics
+
+
+@FUZZ_SHIPPED
+@given(data=st.data())
+def test_mutated_shipped_files_give_diagnostics_not_exceptions(tmp_path: Path, data: st.DataObject) -> None:
+    _mutated_shipped_files(tmp_path, data)
+
+
+@pytest.mark.slow
+@FUZZ_LONG
+@given(data=st.data())
+def test_mutated_shipped_files_long(tmp_path: Path, data: st.DataObject) -> None:
+    _mutated_shipped_files(tmp_path, data)
+
+
+# ------------------------------------------------------- valid units from the grammar
+
+UNITS = settings(max_examples=at_most(4), suppress_health_check=list(HealthCheck))
+UNITS_LONG = settings(max_examples=max(300, settings.default.max_examples), suppress_health_check=list(HealthCheck))
+
+
+def _decide_drawn_unit(data: st.DataObject, tmp_path: Path) -> Run:
+    unit = data.draw(units(), label="unit")
+    today = data.draw(st.dates(datetime.date(2015, 1, 1), datetime.date(2030, 12, 31)), label="today")
+    drawn = data.draw(st.lists(uses(unit), min_size=1, max_size=12), label="uses")
+    run = Run()
+    check_unit(unit, drawn, today, run, tmp_path)
+    assert run.counts.units == 1 and run.counts.uses == len(drawn)
+    return run
+
+
+@UNITS
+@given(data=st.data())
+def test_generated_units_compile_import_pass_their_tests_and_agree(tmp_path: Path, data: st.DataObject) -> None:
+    _decide_drawn_unit(data, tmp_path)
+
+
+@pytest.mark.slow
+@UNITS_LONG
+@given(data=st.data())
+def test_generated_units_long(tmp_path: Path, data: st.DataObject) -> None:
+    _decide_drawn_unit(data, tmp_path)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_seeded_units_as_campaigns_draw_them(tmp_path: Path, seed: int) -> None:
+    """The campaign's chooser makes the same kinds of units; a few fixed seeds run every time."""
+    from fuzz_units import generate_unit
+    from fuzz_uses import draw_use
+
+    chooser = RandomChooser(seed)
+    unit = generate_unit(chooser)
+    today = chooser.day()
+    run = Run()
+    check_unit(unit, [draw_use(chooser, unit) for _ in range(15)], today, run, tmp_path)
+    assert run.counts.units == 1 and run.counts.uses == 15
+
+
+# ------------------------------------------------------------- hostile names and texts
+
+
+def _group(name: str) -> str:
+    """A region group's name made from `name` (upper case, letters and digits)."""
+    return "G" + re.sub("[^A-Z0-9]", "", name.upper())[:10]
+
+
+def _slot_unit(name: str) -> str:
+    """One name in every slot of a unit: keys, basis, fact group and fact, enum value, region
+    parameter, ruleset, exclusion, rule, exception, obligation and test."""
+    return f"""data {name} "Data"
+data {name}.{name} "Below"
+purpose {name} "Purpose"
+basis {name} "Basis"
+fact {name}.{name} "Fact": boolean
+fact {name}.kind "Kind": one of {name}, other default {name}
+fact {name}.place "Place": region
+fact {name}.moment "Moment": date
+fact grp.{name} "Number": integer from 0 to 10
+fact grp.place "Place": region
+fact {name}_basis "Basis fact": basis
+country DE "Germany"
+group {_group(name)} "Group":
+    DE
+
+ruleset {name} "Ruleset":
+    covers {_group(name)}
+    otherwise permit "Default" cites "Art. 1"
+    parameter {name} "Parameter": integer
+        cites "Art. 2"
+        DE: 5
+    exclusion {name}_x "Exclusion":
+        cites "Art. 3"
+        when {name}.kind is other
+        obligation {name} "Obligation"
+    rule {name} "Rule":
+        cites "Art. 4"
+        data {name}
+        purpose {name}
+        deny when grp.{name} < {name} and {name}.{name}
+        unless {name} "Exception":
+            cites "Art. 5"
+            permit when {name}_basis is {name}
+            obligation {name}_too "Obligation"
+    rule {name}_other "Other":
+        cites "Art. 6"
+        permit when {name}.place in {{DE}} and {name}.moment < 2020-01-01
+    test {name} "Test":
+        on 2025-01-01
+        given region DE, data {name}.{name}, purpose {name}, grp.{name} 3, {name}.{name}
+        expect deny by {name}
+"""
+
+
+def _decide_slot_unit(name: str, tmp_path: Path) -> None:
+    (tmp_path / "unit.rules").write_text(_slot_unit(name), encoding="utf-8")
+    compilation = compile_paths([tmp_path / "unit.rules"])
+    assert compilation.program is not None, render_all(compilation.diagnostics, compilation.sources)
+    report = run_tests(compilation.program, datetime.date(2025, 1, 1))
+    assert not report.failures, report.failures
+    package_name = f"slot_{name}_package"
+    with imported(generate(compilation.program, package_name), tmp_path, package_name) as package:
+        use: dict[str, Any] = {"region": "de", "data": f"{name}.{name}", "purpose": name}
+        use.update({"grp": {name: 3}, name: {name: True, "place": "DE", "moment": "2019-12-31"}})
+        assert package.check(use, today=datetime.date(2025, 1, 1)).outcome == "deny"
+        assert package.permits(use) is False
+        use[f"{name}_basis"] = name
+        decision = package.check(use, today=datetime.date(2025, 1, 1))
+        assert [r.rule for r in decision.reasons] == [f"{name}.{name}", f"{name}_other"]
+        assert [o.id for o in decision.obligations] == [f"{name}_too"]
+
+
+QUICK_NAMES = ["consent", "leaf", "decision", "source_hash", "a_1b"]
+
+
+@pytest.mark.parametrize("name", QUICK_NAMES)
+def test_hostile_names_in_every_slot(tmp_path: Path, name: str) -> None:
+    _decide_slot_unit(name, tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [n for n in POOL if n not in QUICK_NAMES])
+def test_every_hostile_name_in_every_slot(tmp_path: Path, name: str) -> None:
+    _decide_slot_unit(name, tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(PENDING | set(CLASHING)))
+def test_names_of_the_generated_code_work_in_every_slot_or_are_refused(tmp_path: Path, name: str) -> None:
+    """A name generated code also uses either works in every slot or is refused with E205, never a traceback."""
+    if identifier_problem(name) is None:
+        _decide_slot_unit(name, tmp_path)
+        return
+    (tmp_path / "unit.rules").write_text(_slot_unit(name), encoding="utf-8")
+    compilation = compile_paths([tmp_path / "unit.rules"])
+    assert compilation.program is None
+    assert "E205" in {d.code for d in compilation.diagnostics}
+
+
+# ----------------------------------------------------- structure-aware mutations
+
+
+@pytest.mark.parametrize("seed", [3, 11])
+def test_structure_aware_mutants_of_the_shipped_rules(tmp_path: Path, seed: int) -> None:
+    run = Run()
+    check_mutant(mutate_shipped(seed), seed, run, tmp_path)
+    assert run.counts.mutants + run.counts.rejected == 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(100, 140))
+def test_structure_aware_mutants_long(tmp_path: Path, seed: int) -> None:
+    run = Run()
+    check_mutant(mutate_shipped(seed), seed, run, tmp_path)
+    assert run.counts.mutants + run.counts.rejected == 1

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from importlib import resources
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
 from .source import Span
 
@@ -186,7 +186,9 @@ class Defined(Located):
     condition: Condition
 
 
-Condition = Truth | Compare | OneOf | Within | Known | Not | And | Or | Defined
+# Told apart by `op`: without a discriminator pydantic would try every member
+# at every level, which takes time exponential in the nesting of a condition.
+Condition = Annotated[Truth | Compare | OneOf | Within | Known | Not | And | Or | Defined, Field(discriminator="op")]
 
 
 # -------------------------------------------------------------------- rulesets

@@ -11,7 +11,7 @@ import datetime
 from collections.abc import Mapping
 from typing import Any
 
-from privlex.runtime import Decision, RulesetResult, combine
+from privlex.runtime import Decision, RulesetResult, checked_today, combine
 
 from . import ccpa, gdpr
 from ._vocabulary import VOCABULARY, DataUse
@@ -37,8 +37,11 @@ SOURCES: tuple[str, ...] = (
 RULESETS: tuple[str, ...] = ("ccpa", "gdpr")
 
 
-def _today() -> datetime.date:
-    return datetime.datetime.now(datetime.UTC).date()
+def _today(today: object) -> datetime.date:
+    """The current UTC date for None; `today` itself for a date; else a TypeError."""
+    if today is None:
+        return datetime.datetime.now(datetime.UTC).date()
+    return checked_today(today)
 
 
 def evaluate(
@@ -46,7 +49,7 @@ def evaluate(
 ) -> dict[str, RulesetResult | None]:
     """Each ruleset's own decision (None where it does not apply)."""
     valid = use if type(use) is DataUse else DataUse.from_input(use)
-    day = valid.date or today or _today()
+    day = valid.date or (today if type(today) is datetime.date else _today(today))
     return {
         "ccpa": ccpa.evaluate(valid, day),
         "gdpr": gdpr.evaluate(valid, day),
@@ -58,7 +61,7 @@ def check(
 ) -> Decision:
     """Decide a use under every ruleset of this package; raises InvalidUse."""
     valid = use if type(use) is DataUse else DataUse.from_input(use)
-    day = valid.date or today or _today()
+    day = valid.date or (today if type(today) is datetime.date else _today(today))
     return combine(
         (
             ccpa.evaluate(valid, day),
@@ -81,7 +84,7 @@ def permits(
     Raises InvalidUse like `check`.
     """
     valid = use if type(use) is DataUse else DataUse.from_input(use)
-    day = valid.date or today or _today()
+    day = valid.date or (today if type(today) is datetime.date else _today(today))
     applies = False
     verdict = ccpa.permitted(valid, day)
     if verdict is not None:

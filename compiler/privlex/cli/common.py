@@ -18,6 +18,7 @@ from ..build.sources import compile_unit, project_paths
 from ..diagnostics import Diagnostic
 from ..diagnostics.formats import COLOR_CHOICES, FORMATS, destination_is_stdout, failed, format_diagnostics, use_color
 from ..pipeline import Compilation, rule_files
+from ..runtime.text import date_text
 from ..source import SHIPPED_PREFIX, SourceFile, display_path, display_root
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -36,10 +37,10 @@ class Finished(Exception):
 
 
 def parse_date(text: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError as exc:
-        raise UsageError(f"{text!r} is not a date written YYYY-MM-DD") from exc
+    day = date_text(text)  # YYYY-MM-DD only, as everywhere (not ISO week or ordinal dates)
+    if day is None:
+        raise UsageError(f"{text!r} is not a date written YYYY-MM-DD")
+    return day
 
 
 # ---------------------------------------------------------------- arguments

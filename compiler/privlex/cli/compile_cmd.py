@@ -8,7 +8,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from ..build.outputs import Staleness, compare, write_package
+from ..build.outputs import Staleness, UnsafeOutput, compare, owned_problem, write_package
 from ..pipeline import generate
 from ..source import display_path
 from .common import (
@@ -111,6 +111,12 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     folder = settings.package_dir
     files = generate(compilation.program, settings.package)
+    try:
+        problem = owned_problem(folder, display_path(folder))
+    except OSError as exc:
+        raise UsageError(f"cannot read {display_path(folder)}: {exc.strerror or exc}") from exc
+    if problem:
+        raise UsageError(problem)
     if args.check or args.diff:
         difference = compare(folder, files)
         if args.diff:
@@ -123,6 +129,8 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     try:
         difference = write_package(folder, files)
+    except UnsafeOutput as exc:
+        raise UsageError(owned_problem(folder, display_path(folder)) or str(exc)) from exc
     except OSError as exc:
         raise UsageError(f"cannot write {display_path(folder)}: {exc.strerror or exc}") from exc
     touched = len(difference.changed) + len(difference.missing) + len(difference.extra)

@@ -9,6 +9,7 @@ import sys
 from types import ModuleType
 from typing import Any
 
+from ..runtime.text import boolean_text, integer_text
 from .common import EXIT_OK, EXIT_USAGE, Finished, UsageError, project_checkers
 
 GROUPS = ("subject", "consent", "processing")
@@ -52,19 +53,18 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def _fact_value(raw: str, annotation: Any) -> Any:
+    """A --set value read by the fact's type, with the spellings every text input shares.
+
+    Booleans are true/false/1/0 and numbers are ASCII digits (privlex.runtime.text);
+    any other text is passed on as text, for validation to reject with its message.
+    """
     text = str(annotation)
     if "bool" in text:
-        lowered = raw.strip().lower()
-        if lowered in ("true", "yes", "1"):
-            return True
-        if lowered in ("false", "no", "0"):
-            return False
-        return raw
+        truth = boolean_text(raw)
+        return raw if truth is None else truth
     if "int" in text:
-        try:
-            return int(raw)
-        except ValueError:
-            return raw
+        number = integer_text(raw)
+        return raw if number is None else number
     return raw
 
 

@@ -51,6 +51,7 @@ _PYTHON = {
 }
 _IMPORTED = {
     # from typing, pydantic and privlex.runtime (lower-case names only)
+    "checked_today",
     "choice",
     "combine",
     "excluded",
@@ -101,10 +102,17 @@ RESERVED = frozenset(
 )
 
 
+# Words the rule language reads as values wherever a name could stand (`is unknown`, `= true`):
+# a key, fact or value so named could not be referred to everywhere.
+LANGUAGE_WORDS = frozenset({"true", "false", "known", "unknown"})
+
+
 def identifier_problem(name: str) -> str | None:
     """Why `name` cannot be one part of an identifier, or None if it can."""
     if not _NAME.match(name):
         return "a name starts with a lowercase letter and holds only a-z, 0-9 and _"
+    if name in LANGUAGE_WORDS:
+        return f"{name!r} is a word of the rule language (as in `is {name}`) and cannot be a name"
     if name in RESERVED or name.startswith("model_"):
         return f"{name!r} is reserved in generated Python code"
     if "__" in name or name.endswith("_"):

@@ -39,7 +39,7 @@ class PackageContext:
     sources: str
     rulesets: str
     modules: tuple[str, ...]
-    reads_day: bool
+    day: str  # the statement that sets `day`, the date the rules are read at
     evaluations: str  # the dict `evaluate` returns
     results: str  # the tuple `check` combines
 
@@ -66,6 +66,17 @@ def _imports(modules: list[str]) -> str:
     return "from . import (\n" + "".join(f"    {m},\n" for m in modules) + ")"
 
 
+def _day_statement(reads_day: bool) -> str:
+    """When no rule reads the date, deciding does not read the clock either.
+
+    `today` is checked either way: a value of the wrong type is a TypeError
+    (privlex.runtime.checked_today), not a silently different date.
+    """
+    if reads_day:
+        return "day = valid.date or (today if type(today) is datetime.date else _today(today))"
+    return "day = None if today is None or type(today) is datetime.date else _today(today)"
+
+
 def _init(program: ir.Program, package: str, modules: list[str], reads_day: bool) -> PackageContext:
     titles = "".join(f"- {r.id}: {r.title}\n" for r in sorted(program.rulesets, key=lambda r: r.id))
     calls = [py.Call(f"{m}.evaluate", (py.Name("valid"), py.Name("day"))) for m in modules]
@@ -84,7 +95,7 @@ def _init(program: ir.Program, package: str, modules: list[str], reads_day: bool
         sources=layout.value(sources, 0, len("SOURCES: tuple[str, ...] = ")),
         rulesets=layout.value(rulesets, 0, len("RULESETS: tuple[str, ...] = ")),
         modules=tuple(modules),
-        reads_day=reads_day,
+        day=_day_statement(reads_day),
         evaluations=layout.value(evaluations, 4, len("return ")),
         results=layout.value(results, 4, len("return ")),
     )

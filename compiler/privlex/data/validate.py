@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel
 
-from ..runtime import InvalidUse, Problem
+from ..runtime import InvalidUse, Problem, implication_closure
 from .encode import combine
 
 _CACHE_LIMIT = 1 << 18
@@ -211,14 +211,20 @@ def validate(facts: Facts, columns: dict[str, Column], rows: int, explain: bool)
         col = columns[path]
         return col.rows(np.array([entry is truth for entry in col.entries], np.bool_), rows)
 
+    def problems(path: str) -> np.ndarray:
+        col = columns[path]
+        return col.rows(np.array([problem is not None for problem in col.problems], np.bool_), rows)
+
     true = {path: raw(path, True) for pair in (*facts.implies, *facts.excludes) for path in pair}
     false = {target: raw(target, False) for _, target in facts.implies}
     implied: dict[str, np.ndarray] = {}
     contradiction = np.full(rows, -1, np.int32)
     found: list[Problem] = []
     open_rows = np.ones(rows, np.bool_)
-    for source, target in facts.implies:
-        fire = true[source] & open_rows
+    for source, target in implication_closure(facts.implies):
+        # As in `check`: an implication sets an absent target; a target given a value of the
+        # wrong type (`0` for a boolean) stays what it is, for validation to reject.
+        fire = true[source] & open_rows & ~problems(target)
         clash = fire & false[target]
         if clash.any():
             contradiction[clash] = len(found)

@@ -21,6 +21,8 @@ CODES: dict[str, str] = {
     # syntax (parse)
     "E101": "syntax error",
     "E102": "bad indentation",
+    "E103": "nested too deeply",
+    "E104": "number too large",
     # names (resolve)
     "E201": "unknown name",
     "E202": "duplicate declaration",

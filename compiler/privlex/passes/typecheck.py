@@ -288,7 +288,7 @@ class Typer:
         value = self.scalar(fact, node.value, parameters=True)
         if value is None:
             return None
-        if fact.kind == "boolean":
+        if fact.kind == "boolean" and not isinstance(value, ir.ParamRef):  # a parameter is compared, not folded
             truth: ir.Condition = ir.Truth(fact=ref, span=node.span)
             wants_true = (value is True) == (node.op == "=")
             return truth if wants_true else ir.Not(operand=truth, span=node.span)

@@ -14,6 +14,8 @@ _COUNTRY = re.compile(r"[A-Z]{2}\Z")
 _SUBDIVISION = re.compile(r"([A-Z]{2})-[A-Z0-9]{1,3}\Z")
 _GROUP = re.compile(r"[A-Z][A-Z0-9]{1,15}\Z")
 FACT_GROUPS_RESERVED = {"region", "data", "purpose", "date"}
+# Keys and region groups nest at most this deep (docs/security.md, "Limits"; E103).
+MAX_NESTING = 32
 
 
 def _check_path(name: n.Name, what: str, diagnostics: list[Diagnostic]) -> bool:
@@ -26,29 +28,28 @@ def _check_path(name: n.Name, what: str, diagnostics: list[Diagnostic]) -> bool:
 
 
 def _find_cycle(graph: Mapping[str, Sequence[str]]) -> list[str] | None:
-    """A cycle in a graph of name -> parents, as a path, or None."""
-    state: dict[str, int] = {}
-    stack: list[str] = []
+    """A cycle in a graph of name -> parents, as a path, or None.
 
-    def visit(node: str) -> list[str] | None:
-        state[node] = 1
-        stack.append(node)
-        for parent in graph.get(node, ()):
-            if state.get(parent) == 1:
-                return stack[stack.index(parent) :] + [parent]
-            if parent not in state:
-                found = visit(parent)
-                if found:
-                    return found
-        stack.pop()
-        state[node] = 2
-        return None
-
-    for node in sorted(graph):
-        if node not in state:
-            found = visit(node)
-            if found:
-                return found
+    Iterative, so that a chain thousands of links long is no problem.
+    """
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    for root in sorted(graph):
+        if root in state:
+            continue
+        state[root] = 1
+        path = [root]
+        pending = [iter(graph.get(root, ()))]
+        while pending:
+            parent = next(pending[-1], None)
+            if parent is None:
+                state[path.pop()] = 2
+                pending.pop()
+            elif state.get(parent) == 1:
+                return path[path.index(parent) :] + [parent]
+            elif parent not in state:
+                state[parent] = 1
+                path.append(parent)
+                pending.append(iter(graph.get(parent, ())))
     return None
 
 
@@ -59,16 +60,40 @@ def _below(graph: Mapping[str, Sequence[str]]) -> dict[str, tuple[str, ...]]:
         for parent in parents:
             children.setdefault(parent, set()).add(key)
     result: dict[str, tuple[str, ...]] = {}
-
-    def collect(key: str) -> set[str]:
-        found = {key}
-        for child in children.get(key, ()):
-            found |= collect(child)
-        return found
-
     for key in graph:
-        result[key] = tuple(sorted(collect(key)))
+        found = {key}
+        pending = [key]
+        while pending:
+            for child in children.get(pending.pop(), ()):
+                if child not in found:
+                    found.add(child)
+                    pending.append(child)
+        result[key] = tuple(sorted(found))
     return result
+
+
+def _depths(graph: Mapping[str, Sequence[str]]) -> dict[str, int]:
+    """name -> the length of its longest chain of parents (0 for a name without), without recursion."""
+    depth: dict[str, int] = {}
+    for root in sorted(graph):
+        stack, visiting = [root], {root}
+        while stack:
+            node = stack[-1]
+            waiting = [p for p in graph.get(node, ()) if p not in depth and p not in visiting]
+            if waiting:
+                stack.extend(waiting)
+                visiting.update(waiting)
+                continue
+            stack.pop()
+            visiting.discard(node)
+            depth[node] = 1 + max((depth.get(p, 0) for p in graph.get(node, ())), default=-1)
+    return depth
+
+
+def _too_deep(graph: Mapping[str, Sequence[str]]) -> str | None:
+    """The first name (in sorted order) nested more than MAX_NESTING levels deep, or None."""
+    deep = sorted(name for name, depth in _depths(graph).items() if depth > MAX_NESTING)
+    return deep[0] if deep else None
 
 
 def _keys(
@@ -122,6 +147,16 @@ def _keys(
         graph = {
             key: [p for p in parents if "." in key and p == key.rsplit(".", 1)[0]] for key, parents in graph.items()
         }
+    deepest = _too_deep(graph)
+    if deepest:
+        diagnostics.append(
+            error(
+                "E103",
+                f"the {kind} key {deepest} lies more than {MAX_NESTING} levels below the top of its hierarchy",
+                seen[deepest].key.span,
+                help="keys nest at most 32 levels deep: flatten the hierarchy",
+            )
+        )
     return tuple(sorted(keys, key=lambda k: k.key)), _below(graph)
 
 
@@ -223,7 +258,44 @@ def _facts(decls: Iterable[n.FactDecl], bases: set[str], diagnostics: list[Diagn
                 notes=decl.notes,
             )
         )
-    return tuple(sorted(facts, key=lambda f: f.path))
+    return _close_implications(sorted(facts, key=lambda f: f.path), seen, diagnostics)
+
+
+def _close_implications(
+    facts: list[ir.Fact], decls: Mapping[str, n.FactDecl], diagnostics: list[Diagnostic]
+) -> tuple[ir.Fact, ...]:
+    """Each fact's implications made transitive: `a implies b` and `b implies c` give `a implies c`.
+
+    The generated `DataUse` applies the closure, so that what is implied is
+    implied to a fixed point; a cycle of implications is an error.
+    """
+    known = {fact.path for fact in facts}
+    graph = {fact.path: [t for t in fact.implies if t in known] for fact in facts}
+    cycle = _find_cycle(graph)
+    if cycle:
+        first = decls[cycle[0]]
+        target = next((t for t in first.type.implies if t.text == cycle[1]), first.path)
+        diagnostics.append(
+            error(
+                "E204",
+                f"the implications form a cycle: {' implies '.join(cycle)}",
+                target.span,
+                help="a fact cannot imply itself, directly or through other facts; remove one `implies`",
+            )
+        )
+        return tuple(facts)
+    closed: list[ir.Fact] = []
+    for fact in facts:
+        reached = list(fact.implies)
+        pending = list(fact.implies)
+        while pending:
+            for further in graph.get(pending.pop(0), ()):
+                if further not in reached and further != fact.path:
+                    reached.append(further)
+                    pending.append(further)
+        derived = sorted(reached[len(fact.implies) :])
+        closed.append(fact.model_copy(update={"implies": (*fact.implies, *derived)}) if derived else fact)
+    return tuple(closed)
 
 
 def _regions(
@@ -277,6 +349,17 @@ def _regions(
                 f"the region groups form a cycle: {' -> '.join(cycle)}",
                 seen[cycle[0]].code.span,
                 help="a group cannot contain itself, directly or through other groups",
+            )
+        )
+        parents = {code: [p for p in ps if seen[code].kind == "subdivision"] for code, ps in parents.items()}
+    deepest = _too_deep(parents)
+    if deepest:
+        diagnostics.append(
+            error(
+                "E103",
+                f"region {deepest} lies in groups nested more than {MAX_NESTING} levels deep",
+                seen[deepest].code.span,
+                help="region groups nest at most 32 levels deep: list the members of a deep group directly",
             )
         )
         parents = {code: [p for p in ps if seen[code].kind == "subdivision"] for code, ps in parents.items()}

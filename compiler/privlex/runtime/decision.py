@@ -246,10 +246,18 @@ def _ruleset_id(result: RulesetResult) -> str:
 
 
 def _collect_obligations(leaves: Iterable[Leaf]) -> list[Obligation]:
+    """Each (ruleset, id) once, ordered by ruleset, then source order.
+
+    An obligation written on several nodes that decided is listed at its
+    first place in the source, whichever deciding node was met first.
+    """
     seen: dict[tuple[str, str], Obligation] = {}
     for leaf in leaves:
         for obligation in leaf.obligations:
-            seen.setdefault((obligation.ruleset, obligation.id), obligation)
+            key = (obligation.ruleset, obligation.id)
+            kept = seen.get(key)
+            if kept is None or obligation.order < kept.order:
+                seen[key] = obligation
     return sorted(seen.values(), key=lambda o: (o.ruleset, o.order))
 
 
