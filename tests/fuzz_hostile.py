@@ -86,7 +86,7 @@ CLASHING = [
 ]
 # Names the code generator reserves, or the language reads as its own words: the compiler
 # refuses them with E205 (test_fuzz checks that it does, and that it never crashes on them).
-PENDING: frozenset[str] = frozenset(
+REFUSED_OR_CLASHING: frozenset[str] = frozenset(
     {
         "applies", "bool", "check", "classmethod", "combine", "datetime", "denied", "evaluate",
         "here", "int", "permits", "permitted", "settle", "str", "today", "tuple", "type", "valid",
