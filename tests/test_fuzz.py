@@ -7,6 +7,7 @@ import shutil
 import string
 from pathlib import Path
 
+import pytest
 from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -148,6 +149,9 @@ def _truncate(lines: list[str], data: st.DataObject) -> list[str]:
 MUTATIONS = [_delete, _duplicate, _swap, _reindent, _replace_token, _insert_characters, _truncate]
 
 
+# Each example compiles the whole shipped unit (fifteen rulesets since 2026):
+# minutes, so it runs in the full suite, not the quick one.
+@pytest.mark.slow
 @FUZZ
 @given(data=st.data())
 def test_mutated_shipped_files_give_diagnostics_not_exceptions(tmp_path: Path, data: st.DataObject) -> None:
