@@ -112,3 +112,10 @@ def test_the_matrix_has_a_column_per_pattern(demo: ir.Program) -> None:
     header = next(line for line in text.splitlines() if line.startswith("| ruleset |"))
     assert header.count("|") == len(PATTERNS) + 2
     assert all(p.label in header for p in PATTERNS)
+
+
+def test_the_patterns_are_summarised_by_outcome(demo: ir.Program) -> None:
+    text = render_markdown(build_matrix(demo, run_tests(demo, DAY)))
+    assert "- **(a) telemetry, no way to object**: deny in `demo`." in text
+    assert "- **(b) agree or leave**: no passing test." in text
+    assert "- **(c) explicit, separate consent**: permit in `demo`." in text

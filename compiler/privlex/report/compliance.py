@@ -261,10 +261,23 @@ def _detail(row: Row) -> Iterator[str]:
     yield ""
 
 
+def _by_outcome(matrix: ComplianceMatrix) -> Iterator[str]:
+    """Per pattern, which rulesets permit, deny or do not apply (failing tests are left out)."""
+    for pattern in PATTERNS:
+        groups: dict[str, list[str]] = {}
+        for row in matrix.rows:
+            cell = row.cells[pattern.key]
+            if cell is not None and cell.problem is None:
+                groups.setdefault(cell.outcome.replace("_", " "), []).append(f"`{row.ruleset}`")
+        parts = [f"{outcome} in {', '.join(names)}" for outcome, names in sorted(groups.items())]
+        yield f"- **{pattern.label}**: " + ("; ".join(parts) if parts else "no passing test") + "."
+
+
 def render_markdown(matrix: ComplianceMatrix) -> str:
     lines = [HEADER, "## The patterns", ""]
     lines += [f"- **{p.label}** (`{p.test}`): {p.description}" for p in PATTERNS]
-    lines += ["", "## At a glance", "", *_glance_table(matrix), "", "## Per ruleset", ""]
+    lines += ["", "## At a glance", "", *_glance_table(matrix), "", "Where the regimes differ:", ""]
+    lines += [*_by_outcome(matrix), "", "## Per ruleset", ""]
     for row in matrix.rows:
         lines += list(_detail(row))
     return "\n".join(lines).rstrip("\n") + "\n"
