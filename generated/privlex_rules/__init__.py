@@ -115,7 +115,9 @@ def check(
             quebec.evaluate(valid, day),
             uk_gdpr.evaluate(valid, day),
             vcdpa.evaluate(valid, day),
-        )
+        ),
+        valid,
+        day,
     )
 
 

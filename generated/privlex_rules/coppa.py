@@ -273,7 +273,11 @@ _RULE_PARENTAL_CONSENT = Leaf(
         ],
         source='rulesets/coppa.rules:68',
     ),
-    (_OBLIGATION_RETAIN_ONLY_AS_NEEDED, _OBLIGATION_PARENTAL_RIGHTS, _OBLIGATION_KEEP_SECURE,),
+    (
+        _OBLIGATION_RETAIN_ONLY_AS_NEEDED,
+        _OBLIGATION_PARENTAL_RIGHTS,
+        _OBLIGATION_KEEP_SECURE,
+    ),
 )
 
 # rule no_parental_consent

@@ -361,7 +361,11 @@ _RULE_DISCLOSED_USE = Leaf(
         ],
         source='rulesets/cpa.rules:83',
     ),
-    (_OBLIGATION_MINIMISE, _OBLIGATION_HONOUR_OPT_OUTS, _OBLIGATION_ASSESS_RISKY_PROCESSING,),
+    (
+        _OBLIGATION_MINIMISE,
+        _OBLIGATION_HONOUR_OPT_OUTS,
+        _OBLIGATION_ASSESS_RISKY_PROCESSING,
+    ),
 )
 
 # exception secondary_use_consent.bundled

@@ -502,7 +502,13 @@ _EXCEPTION_CONSENT__CHILD__PARENT = Leaf(
         ],
         source='rulesets/dpdp.rules:97',
     ),
-    (_OBLIGATION_NOTICE, _OBLIGATION_LEGACY_NOTICE, _OBLIGATION_WITHDRAWAL, _OBLIGATION_FIDUCIARY_LIABLE, _OBLIGATION_VERIFY_PARENT,),
+    (
+        _OBLIGATION_NOTICE,
+        _OBLIGATION_LEGACY_NOTICE,
+        _OBLIGATION_WITHDRAWAL,
+        _OBLIGATION_FIDUCIARY_LIABLE,
+        _OBLIGATION_VERIFY_PARENT,
+    ),
 )
 
 # exception consent.child
@@ -536,7 +542,12 @@ _RULE_CONSENT = Leaf(
         ],
         source='rulesets/dpdp.rules:70',
     ),
-    (_OBLIGATION_NOTICE, _OBLIGATION_LEGACY_NOTICE, _OBLIGATION_WITHDRAWAL, _OBLIGATION_FIDUCIARY_LIABLE,),
+    (
+        _OBLIGATION_NOTICE,
+        _OBLIGATION_LEGACY_NOTICE,
+        _OBLIGATION_WITHDRAWAL,
+        _OBLIGATION_FIDUCIARY_LIABLE,
+    ),
 )
 
 # exception voluntarily_provided.objected

@@ -550,7 +550,12 @@ _EXCEPTION_CONSENT__CHILD__GUARDIAN = Leaf(
         ],
         source='rulesets/lgpd.rules:105',
     ),
-    (_OBLIGATION_KEEP_PROOF, _OBLIGATION_EASY_REVOCATION, _OBLIGATION_HIGHLIGHT_CONDITION, _OBLIGATION_VERIFY_GUARDIAN,),
+    (
+        _OBLIGATION_KEEP_PROOF,
+        _OBLIGATION_EASY_REVOCATION,
+        _OBLIGATION_HIGHLIGHT_CONDITION,
+        _OBLIGATION_VERIFY_GUARDIAN,
+    ),
 )
 
 # exception consent.child
@@ -584,7 +589,11 @@ _RULE_CONSENT = Leaf(
         ],
         source='rulesets/lgpd.rules:83',
     ),
-    (_OBLIGATION_KEEP_PROOF, _OBLIGATION_EASY_REVOCATION, _OBLIGATION_HIGHLIGHT_CONDITION,),
+    (
+        _OBLIGATION_KEEP_PROOF,
+        _OBLIGATION_EASY_REVOCATION,
+        _OBLIGATION_HIGHLIGHT_CONDITION,
+    ),
 )
 
 # exception contract.not_necessary

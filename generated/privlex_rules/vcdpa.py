@@ -321,7 +321,11 @@ _RULE_DISCLOSED_USE = Leaf(
         ],
         source='rulesets/vcdpa.rules:75',
     ),
-    (_OBLIGATION_MINIMISE, _OBLIGATION_HONOUR_OPT_OUTS, _OBLIGATION_ASSESS_RISKY_PROCESSING,),
+    (
+        _OBLIGATION_MINIMISE,
+        _OBLIGATION_HONOUR_OPT_OUTS,
+        _OBLIGATION_ASSESS_RISKY_PROCESSING,
+    ),
 )
 
 # exception secondary_use_consent.bundled
