@@ -38,6 +38,8 @@ def condition_facts(condition: ir.Condition | None) -> Iterator[str]:
         return
     if isinstance(condition, ir.Not):
         yield from condition_facts(condition.operand)
+    elif isinstance(condition, ir.Defined):
+        yield from condition_facts(condition.condition)
     elif isinstance(condition, (ir.And, ir.Or)):
         for operand in condition.operands:
             yield from condition_facts(operand)

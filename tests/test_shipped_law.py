@@ -16,6 +16,7 @@ import privlex
 import pytest
 from conftest import TESTS
 from privlex import ir
+from privlex.cli import main
 from privlex.report.compliance import PATTERNS
 from shipped_unit import shipped_program, shipped_report
 
@@ -146,6 +147,20 @@ def test_a_fact_added_since_v01_says_what_its_absence_means() -> None:
     assert EARLIER_FACTS <= {f.path for f in facts}
     silent = [f.path for f in facts if f.path not in EARLIER_FACTS and "(absent:" not in f.title]
     assert silent == []
+
+
+def test_every_definition_is_local_to_its_ruleset() -> None:
+    """A project can take one shipped ruleset (`privlex:shipped/NAME`): no ruleset leans on another's file."""
+    for path in sorted((TESTS.parent / "rulesets").glob("*.rules")):
+        top_level = [line for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("define ")]
+        assert top_level == [], path.name
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("ruleset", sorted(SHIPPED))
+def test_each_ruleset_stands_alone_in_the_library(ruleset: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["test", f"privlex:shipped/{ruleset}", "--require-coverage", "--warnings-as-errors"]) == 0
+    assert "0 failed" in capsys.readouterr().out
 
 
 def test_the_scenarios_exist() -> None:
