@@ -244,7 +244,7 @@ def test_a_column_map_and_fixed_values_override_the_columns() -> None:
     table = pa.table(
         {
             "country": ["DE", "US-CA"],
-            "region": ["JP", "JP"],
+            "region": ["AQ", "AQ"],
             "data": ["content.chat"] * 2,
             "purpose": ["ai.training"] * 2,
             "ok": [True, False],
@@ -267,7 +267,7 @@ def test_a_group_can_be_mapped_to_another_struct_column() -> None:
 def test_results_per_row_and_summaries() -> None:
     table = pa.table(
         {
-            "region": ["DE", "DE", "JP", "XX"],
+            "region": ["DE", "DE", "AQ", "XX"],
             "data": ["content.chat"] * 4,
             "purpose": ["ai.training"] * 4,
             "consent.given": [True, False, True, True],

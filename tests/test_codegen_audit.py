@@ -71,8 +71,8 @@ def test_the_fast_path_points_to_the_rules_without_repeating_their_notes() -> No
         for node in ruleset.rules:
             assert _words(pointer(node)) in permitted, node.id
         for node, _ in ruleset.walk():
-            for note in node.notes:
-                assert _words(note) not in permitted, (node.id, note)
+            note = " ".join(node.notes)  # one line each: a short last line alone proves nothing
+            assert not note or _words(note) not in permitted, (node.id, note)
 
 
 def _guards(node: ast.AST) -> list[str]:

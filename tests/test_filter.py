@@ -161,7 +161,7 @@ CSV = (
     "3,DE,content.chat\r\n"
     '4,FR,content.chat,ai.training,TRUE,17.0,"""quoted"""\r\n'
     "5,DE,content.chat,ai.training,yes,,x\r\n"
-    "6,JP,content.chat,ai.training,false,,x\r\n"
+    "6,AQ,content.chat,ai.training,false,,x\r\n"
     "7,US-CA,service.telemetry,analytics,0,,last"
 )
 
@@ -188,7 +188,7 @@ def test_csv_records_are_copied_byte_for_byte_with_line_numbers(tmp_path: Path) 
         (7, 9, "deny"),
     ]
     lenient = privlex_filter(source, "--out", tmp_path / "all.csv", "--allow-uncovered", cwd=tmp_path)
-    assert b"6,JP" in (tmp_path / "all.csv").read_bytes()
+    assert b"6,AQ" in (tmp_path / "all.csv").read_bytes()
     assert "(kept: --allow-uncovered)" in lenient.stderr
 
 
@@ -218,7 +218,7 @@ def test_parquet_keeps_schema_metadata_and_order(tmp_path: Path) -> None:
     table = pa.table(
         {
             "id": pa.array([1, 2, 3, 4, 5], pa.int32()),
-            "region": ["DE", "DE", "BR", "XX", "FR"],
+            "region": ["DE", "DE", "AQ", "XX", "FR"],
             "data": pa.array(["content.chat"] * 5).dictionary_encode(),
             "purpose": ["ai.training"] * 5,
             "consent": consent,

@@ -199,6 +199,8 @@ def _mutated_shipped_files(tmp_path: Path, data: st.DataObject) -> None:
         assert not compilation.diagnostics
 
 
+# Each example compiles the whole shipped unit (fifteen rulesets): the full suite runs it.
+@pytest.mark.slow
 @FUZZ_SHIPPED
 @given(data=st.data())
 def test_mutated_shipped_files_give_diagnostics_not_exceptions(tmp_path: Path, data: st.DataObject) -> None:

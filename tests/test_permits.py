@@ -129,7 +129,7 @@ BASE = {"region": "DE", "data": "content.chat", "purpose": "ai.training"}
     [
         ({**BASE, "consent": {"given": True}}, "permit"),
         ({**BASE, "consent": {"given": True, "bundled": True}}, "deny"),
-        ({**BASE, "region": "JP"}, "not_applicable"),
+        ({**BASE, "region": "AQ"}, "not_applicable"),
     ],
 )
 def test_shipped_permits_from_a_dict_and_from_a_validated_use(use: dict[str, Any], outcome: str) -> None:

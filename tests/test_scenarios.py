@@ -40,6 +40,10 @@ def check_scenario(case: dict[str, Any], **kwargs: Any) -> None:
         assert any(case["cite"] in c for c in cited), cited
     if case.get("obligations") is True:
         assert decision.obligations, "a permit with duties must carry them"
+    if "by" in case:
+        assert [f"{r.ruleset}:{r.rule}" for r in decision.reasons] == case["by"]
+    if "rulesets" in case:
+        assert decision.rulesets == case["rulesets"]
     for name in as_list(case.get("rulesets_has", [])):
         assert name in decision.rulesets
     for name in as_list(case.get("rulesets_lacks", [])):
@@ -84,6 +88,7 @@ def case(
 
 
 EXPLICIT = {"given": True, "explicit": True}
+OPT_OUT = {"opt_out_offered": True}
 LI_READY = {"li_assessment": True, "disclosed": True, "opt_out_offered": True}
 
 GDPR = [
@@ -202,7 +207,9 @@ GDPR = [
         "gdpr d India under SCCs",
         use("FR", "2025-06-01", consent={"given": True}, processing={"transfer_to": "IN", "transfer_safeguard": "scc"}),
         "permit",
-        "gdpr:consent",
+        "gdpr:consent gdpr:transfer_safeguards",
+        None,
+        "keep_proof easy_withdrawal transfer_impact_assessment",
     ),
     case(
         "gdpr d adequate Switzerland",
@@ -408,21 +415,21 @@ GDPR = [
         "gdpr legal obligation for training",
         use("FR", "2025-06-01", legal_basis="legal_obligation"),
         "deny",
-        "gdpr:legal_obligation.not_for_training",
+        "gdpr:legal_obligation.not_required",
         "Art. 6(1)(c)",
     ),
     case(
         "gdpr vital interest for training",
         use("FR", "2025-06-01", legal_basis="vital_interest"),
         "deny",
-        "gdpr:vital_interest.not_for_training",
+        "gdpr:vital_interest.not_vital",
         "Art. 6(1)(d)",
     ),
     case(
         "gdpr public interest for training",
         use("FR", "2025-06-01", legal_basis="public_interest"),
         "deny",
-        "gdpr:public_interest.not_for_training",
+        "gdpr:public_interest.not_public_task",
         "Art. 6(1)(e)",
     ),
     # Identifiability and special categories.
@@ -451,7 +458,9 @@ GDPR = [
         "gdpr health data with explicit consent",
         use("DE", "2025-06-01", data="sensitive.health", consent=EXPLICIT),
         "permit",
-        "gdpr:consent",
+        "gdpr:consent gdpr:dpia",
+        None,
+        "keep_proof easy_withdrawal dpia",
     ),
     case(
         "gdpr voiceprint used to identify, LI",
@@ -498,15 +507,29 @@ CCPA = [
         None,
         "consent_without_dark_patterns",
     ),
+    # v0.1 pinned a permit here; a sale with no notice of the right to opt out
+    # is unlawful (1798.120(b), 1798.135(a); legal review, finding 3).
     case(
-        "ccpa d selling an adult's disclosed data",
+        "ccpa d selling an adult's disclosed data, no opt-out offered",
         use("US-CA", "2025-06-01", subject={"age": 40}, processing={"disclosed": True, "sale": True}),
+        "deny",
+        "ccpa:sale_without_opt_out",
+        "1798.120(b)",
+    ),
+    case(
+        "ccpa d selling an adult's disclosed data, opt-out offered",
+        use("US-CA", "2025-06-01", subject={"age": 40}, processing={"disclosed": True, "sale": True, **OPT_OUT}),
         "permit",
         "ccpa:disclosed_use",
     ),
     case(
         "ccpa d sale after an opt-out",
-        use("US-CA", "2025-06-01", subject={"opted_out_of_sale": True}, processing={"disclosed": True, "sale": True}),
+        use(
+            "US-CA",
+            "2025-06-01",
+            subject={"opted_out_of_sale": True},
+            processing={"disclosed": True, "sale": True, **OPT_OUT},
+        ),
         "deny",
         "ccpa:sale_after_opt_out",
         "1798.120",
@@ -527,7 +550,7 @@ CCPA = [
             processing={"disclosed": True, "sale": True},
         ),
         "deny",
-        "ccpa:child_sale",
+        "ccpa:child_sale coppa:no_parental_consent",
         "1798.120(c)",
     ),
     case(
@@ -540,11 +563,11 @@ CCPA = [
             processing={"disclosed": True, "sale": True},
         ),
         "permit",
-        "ccpa:disclosed_use ccpa:consented_use",
+        "ccpa:disclosed_use ccpa:consented_use coppa:parental_consent",
     ),
     case(
         "ccpa sale of a 15-year-old's data without opt-in",
-        use("US-CA", "2025-06-01", subject={"age": 15}, processing={"disclosed": True, "sale": True}),
+        use("US-CA", "2025-06-01", subject={"age": 15}, processing={"disclosed": True, "sale": True, **OPT_OUT}),
         "deny",
         "ccpa:minor_sale",
         "1798.120(c)",
@@ -563,13 +586,13 @@ CCPA = [
     ),
     case(
         "ccpa sale of a 16-year-old's data",
-        use("US-CA", "2025-06-01", subject={"age": 16}, processing={"disclosed": True, "sale": True}),
+        use("US-CA", "2025-06-01", subject={"age": 16}, processing={"disclosed": True, "sale": True, **OPT_OUT}),
         "permit",
         "ccpa:disclosed_use",
     ),
     case(
         "ccpa sale, age unknown",
-        use("US-CA", "2025-06-01", processing={"disclosed": True, "sale": True}),
+        use("US-CA", "2025-06-01", processing={"disclosed": True, "sale": True, **OPT_OUT}),
         "permit",
         "ccpa:disclosed_use",
     ),
@@ -629,8 +652,16 @@ ELSEWHERE = [
     case("Antarctica", use("AQ", "2025-06-01", consent=EXPLICIT), "not_applicable"),
     case("Texas", use("US-TX", "2025-06-01", processing={"disclosed": True}), "not_applicable"),
     case("the US as a country", use("US", "2025-06-01", processing={"disclosed": True}), "not_applicable"),
-    case("UK is GB, outside the EEA: no shipped ruleset", use("UK", "2025-06-01", consent=EXPLICIT), "not_applicable"),
-    case("Switzerland is outside the EEA", use("CH", "2025-06-01"), "not_applicable"),
+    # Since 2026 the UK GDPR and the FADP are shipped: GB and CH are decided by
+    # their own law, never by the EU GDPR.
+    case("UK is GB: the UK GDPR, not the GDPR", use("UK", "2025-06-01", consent=EXPLICIT), "permit", "uk_gdpr:consent"),
+    case(
+        "Switzerland is outside the EEA: the FADP",
+        use("CH", "2025-06-01"),
+        "deny",
+        "fadp:purpose_not_recognisable",
+        "FADP Art. 30(2)(a)",
+    ),
 ]
 
 

@@ -353,16 +353,23 @@ VOCABULARY = Vocabulary(
             "content.transcript",
             "content.video",
             "sensitive.biometric",
+            "sensitive.citizenship_immigration",
+            "sensitive.crime_victim",
             "sensitive.criminal",
             "sensitive.financial_account",
             "sensitive.genetic",
             "sensitive.government_id",
+            "sensitive.government_id.resident_number",
             "sensitive.health",
+            "sensitive.neural",
             "sensitive.political",
             "sensitive.precise_location",
             "sensitive.racial_ethnic",
             "sensitive.religious",
             "sensitive.sex_life",
+            "sensitive.sexual_orientation",
+            "sensitive.social_assistance",
+            "sensitive.social_status",
             "sensitive.union",
             "service",
             "service.diagnostics",
@@ -394,9 +401,14 @@ VOCABULARY = Vocabulary(
         {
             "consent",
             "contract",
+            "credit_protection",
+            "exercise_of_rights",
+            "health_protection",
             "legal_obligation",
             "legitimate_interest",
             "public_interest",
+            "recognised_legitimate_interest",
+            "research_body",
             "vital_interest",
         }
     ),
@@ -405,9 +417,62 @@ VOCABULARY = Vocabulary(
 )
 
 
+class AiSystemFacts(UseGroup):
+    """The facts under `ai_system.`."""
+
+    high_risk: str = "none"
+    """How the AI system is high-risk: as a safety component or product under Annex I
+    (Art. 6(1)), as an Annex III system (Art. 6(2)), or not (absent: none).
+    """
+    provider: bool = False
+    """The organisation is the provider of the AI system (AI Act Art. 3(3)) (absent:
+    it is not).
+    """
+
+    @field_validator("high_risk", mode="before")
+    @classmethod
+    def _check_high_risk(cls, value: object) -> object:
+        return choice(
+            value, frozenset({"annex_i", "annex_iii", "none"}), "ai_system.high_risk"
+        )
+
+
+class BiasDetectionFacts(UseGroup):
+    """The facts under `bias_detection.`."""
+
+    access_controlled: bool = False
+    """Access is strictly controlled and documented, limited to authorised persons
+    under confidentiality duties (Art. 10(5)(c)) (absent: not in place).
+    """
+    deleted_after_correction: bool = False
+    """The data will be deleted once the bias is corrected or at the end of its
+    retention period, whichever comes first (Art. 10(5)(e)) (absent: no such
+    commitment).
+    """
+    necessity_recorded: bool = False
+    """The records of processing state why the special categories were strictly
+    necessary and why other data would not do (Art. 10(5)(f)) (absent: not
+    recorded).
+    """
+    no_alternative_data: bool = False
+    """Bias detection and correction cannot be effectively fulfilled by processing
+    other data, including synthetic or anonymised data (Art. 10(5)(a)) (absent:
+    not shown).
+    """
+    reuse_limited: bool = False
+    """Re-use of the data is technically limited and state-of-the-art security and
+    privacy-preserving measures apply (Art. 10(5)(b)) (absent: not in place).
+    """
+
+
 class ConsentFacts(UseGroup):
     """The facts under `consent.`."""
 
+    after_opt_out: bool = False
+    """The consent covering this use was given after the person opted out of sale or
+    sharing or asked to limit the use of sensitive data (absent: no consent since
+    then).
+    """
     bundled: bool = False
     """Consent made a condition of a service that does not need the data (agree or
     leave).
@@ -428,8 +493,40 @@ class ConsentFacts(UseGroup):
     """Only implied consent: silence, a pre-ticked box or accepting general terms."""
     separate: bool = False
     """A separate consent specific to this processing."""
+    several_purposes: bool = False
+    """The consent request covered several purposes at once (absent: it covered this
+    purpose alone).
+    """
+    to_transfer: bool = False
+    """The person gave specific, highlighted consent to this transfer abroad after
+    being told it is international (absent: no).
+    """
     withdrawn: bool = False
     """The consent was withdrawn."""
+
+
+class OrganisationFacts(UseGroup):
+    """The facts under `organisation.`."""
+
+    annual_revenue_usd: int | None = Field(default=None, ge=0, le=10000000000000)
+    """Annual gross revenue in US dollars in the preceding calendar year (absent:
+    unknown, taken as above the CCPA threshold).
+    """
+    ca_consumers: int | None = Field(default=None, ge=0, le=1000000000)
+    """Number of California consumers or households whose personal information the
+    organisation bought, sold or shared in the year; before 2023, consumers,
+    households or devices it bought, received, sold or shared (absent: unknown,
+    taken as above the CCPA threshold).
+    """
+    not_for_profit: bool = False
+    """The organisation is not organised or operated for the profit of its owners,
+    and is not controlled by, or in a joint venture with, a business (absent: it
+    is for profit).
+    """
+    revenue_share_from_selling: int | None = Field(default=None, ge=0, le=100)
+    """Percentage of annual revenue derived from selling or sharing personal
+    information (absent: unknown, taken as 50% or more).
+    """
 
 
 class ProcessingFacts(UseGroup):
@@ -439,15 +536,52 @@ class ProcessingFacts(UseGroup):
     """The organisation processes the data on behalf of a customer (as its processor
     or service provider).
     """
+    authorised_by_law: bool = False
+    """A Union, member-state or national law specifically provides for this
+    processing (these data for this purpose) with appropriate safeguards, or it is
+    carried out under the control of official authority (absent: neither).
+    """
+    behavioural_monitoring: bool = False
+    """The processing tracks or monitors the person's behaviour (absent: it does
+    not).
+    """
     business_is_recipient: bool = False
     """The organisation itself is the intended recipient of the messages."""
     child_directed: bool = False
     """The service is directed at children or likely to be used by them."""
+    child_interests_assessed: bool = False
+    """A documented assessment weighed the interests of the child or adolescent
+    specifically and found the processing in their best interest (absent: no such
+    assessment).
+    """
+    collected_for_other_purpose: bool = False
+    """The data was collected for a different purpose than this one (absent:
+    collected for this purpose).
+    """
+    collected_with_knowledge: bool = False
+    """The person knew the organisation was collecting this data (absent: not shown)."""
+    compatible_purpose: bool = False
+    """A documented assessment found this purpose compatible with (reasonably related
+    to) the purpose the data was collected for, by the test of the law that
+    decides the use (absent: no such finding).
+    """
+    consent_impracticable: bool = False
+    """Obtaining the person's consent is impracticable (absent: it is practicable)."""
     disclosed: bool = False
     """The purpose was disclosed to the person when the data was collected."""
     for_other_customers: bool = False
     """The trained model or its results serve customers other than the one whose data
     it is.
+    """
+    glba_exempt: bool = False
+    """The data is collected, processed, sold or disclosed under the
+    Gramm-Leach-Bliley Act or the California Financial Information Privacy Act
+    (absent: it is not).
+    """
+    hipaa_exempt: bool = False
+    """The data is protected health information under HIPAA, or medical information
+    under California's CMIA, held by a covered entity or business associate
+    (absent: it is not).
     """
     identifiability: str = "identified"
     """How identifiable the person is in the data."""
@@ -457,20 +591,71 @@ class ProcessingFacts(UseGroup):
     """The person was told of this purpose before the processing began (at
     collection, or before a further use).
     """
+    intra_provincial: bool = False
+    """The data is collected, used and disclosed wholly within the person's province,
+    by an organisation that is not a federal work, undertaking or business
+    (absent: it crosses a provincial or national border, or the organisation is
+    federally regulated).
+    """
+    joint_use: bool = False
+    """The data is used jointly with organisations named to the person in advance
+    (APPI joint use) (absent: no joint use).
+    """
     li_assessment: bool = False
     """A documented legitimate-interest (balancing) assessment exists."""
     made_public_by_subject: bool = False
     """The person made the data public themself."""
+    no_decisions_about_person: bool = False
+    """The data and results are not used to take any measure or decision about a
+    specific person (absent: not shown).
+    """
     opt_out_offered: bool = False
     """An easy, clearly flagged way to object or opt out was offered."""
+    opt_out_scheme: bool = False
+    """The data is provided to third parties under an opt-out scheme notified to the
+    regulator in advance (absent: no such scheme).
+    """
     publicly_available: bool = False
     """The data was lawfully made available to the public."""
+    recipient_is_processor: bool = False
+    """The other organisation receives the data only to process it on the
+    organisation's behalf under contract (entrustment, outsourcing) (absent: it is
+    not such a processor).
+    """
+    regulator_notified: bool = False
+    """The data protection authority was informed of the use before it began (absent:
+    not informed).
+    """
+    research_safeguards: bool = False
+    """Safeguards for research or statistics are in place: data minimised,
+    pseudonymised or anonymised where the purpose allows, kept confidential and
+    secure, and the processing not likely to cause the person substantial damage
+    or distress (absent: not in place).
+    """
     sale: bool = False
     """The data is sold, or shared for cross-context advertising."""
+    sale_non_monetary: bool = False
+    """The data is exchanged only for valuable consideration other than money
+    (absent: for money, or not known).
+    """
     sharing_only: bool = False
     """The data is shared for cross-context behavioural advertising, not sold."""
+    significant_profiling: bool = False
+    """The processing is profiling in furtherance of decisions with legal or
+    similarly significant effects on the person (absent: no).
+    """
     third_party: bool = False
     """The data is disclosed to another organisation."""
+    trains_admt: bool = False
+    """The data trains technology that makes significant decisions about people, or
+    facial-recognition, emotion-recognition, identity-verification or biometric
+    identification technology (absent: it does not).
+    """
+    transfer_assessed: bool = False
+    """A documented privacy or transfer impact assessment found the data adequately
+    protected at its destination, and a written agreement reflects it (absent:
+    none).
+    """
     transfer_safeguard: str | None = None
     """Safeguard for the transfer (partial adequacy decision, standard clauses,
     binding corporate rules, certification, standard contract or security
@@ -527,6 +712,10 @@ class SubjectFacts(UseGroup):
 
     age: int | None = Field(default=None, ge=0, le=130)
     """Age of the person in years, if known."""
+    capacity_of_judgement: str | None = None
+    """Whether the person has the capacity of judgement for this decision (Swiss
+    Civil Code Art. 16) (absent: not assessed).
+    """
     limited_sensitive_use: bool = False
     """The person asked to limit the use of their sensitive data."""
     objected: bool = False
@@ -535,6 +724,17 @@ class SubjectFacts(UseGroup):
     """The person opted out of sale or sharing of their data (including by a GPC
     signal).
     """
+    universal_opt_out: bool = False
+    """A universal opt-out signal such as Global Privacy Control was received for the
+    person (absent: none).
+    """
+
+    @field_validator("capacity_of_judgement", mode="before")
+    @classmethod
+    def _check_capacity_of_judgement(cls, value: object) -> object:
+        return choice(
+            value, frozenset({"capable", "lacking"}), "subject.capacity_of_judgement"
+        )
 
 
 class DataUse(UseModel):
@@ -543,14 +743,20 @@ class DataUse(UseModel):
     """
 
     IMPLIES: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("consent.after_opt_out", "consent.given"),
         ("consent.by_administrator", "consent.given"),
         ("consent.by_guardian", "consent.given"),
         ("consent.by_subject", "consent.given"),
         ("consent.explicit", "consent.given"),
         ("consent.separate", "consent.given"),
         ("processing.disclosed", "processing.informed_before_use"),
+        ("processing.joint_use", "processing.third_party"),
         ("processing.made_public_by_subject", "processing.publicly_available"),
+        ("processing.opt_out_scheme", "processing.third_party"),
+        ("processing.recipient_is_processor", "processing.third_party"),
         ("processing.sale", "processing.third_party"),
+        ("processing.sale_non_monetary", "processing.sale"),
+        ("processing.sale_non_monetary", "processing.third_party"),
         ("processing.sharing_only", "processing.sale"),
         ("processing.sharing_only", "processing.third_party"),
     )
@@ -568,8 +774,14 @@ class DataUse(UseModel):
     """The date of the use; absent means today (UTC)."""
     legal_basis: str | None = None
     """Lawful basis the organisation relies on."""
+    ai_system: AiSystemFacts = AiSystemFacts()
+    """Facts under `ai_system.`."""
+    bias_detection: BiasDetectionFacts = BiasDetectionFacts()
+    """Facts under `bias_detection.`."""
     consent: ConsentFacts = ConsentFacts()
     """Facts under `consent.`."""
+    organisation: OrganisationFacts = OrganisationFacts()
+    """Facts under `organisation.`."""
     processing: ProcessingFacts = ProcessingFacts()
     """Facts under `processing.`."""
     subject: SubjectFacts = SubjectFacts()

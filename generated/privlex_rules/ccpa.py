@@ -7,7 +7,7 @@ Law: Cal. Civ. Code 1798.100-1798.199.100 (CCPA, amended by the CPRA); 11 CCR 70
   seq.
 Covers: US-CA
 In force: 2020-01-01 to ...
-Source: rulesets/ccpa.rules:26
+Source: rulesets/ccpa.rules:105
 
 The California Consumer Privacy Act, as amended by the California Privacy
 Rights Act, for consumers in California.
@@ -16,104 +16,291 @@ The CCPA has no list of lawful bases (legal_basis is ignored). A business
 must tell consumers at collection what it will use their data for, and may
 use it only for the disclosed purposes or compatible ones; any other purpose
 needs the consumer's consent (Cal. Civ. Code 1798.100(a), (c); 11 CCR 7002).
-So a use that was neither disclosed nor consented to is denied by default.
-On top of that come the consumer's rights: to opt out of sale or sharing,
-opt-in for sale or sharing under 16 (1798.120), and to limit the use of
-sensitive personal information (1798.121).
+So a use that was neither disclosed nor consented to is denied. On top of
+that come the consumer's rights: to opt out of sale or sharing, with notice
+and a link to do so (1798.120(a), (b), 1798.135), opt-in for sale or
+sharing under 16 (1798.120(c)), and to limit the use of sensitive personal
+information (1798.121); and the limits on service providers and
+contractors (1798.140(ag), (j); 11 CCR 7050).
 
-Dates: the CCPA is operative from 1 Jan 2020. The CPRA amendments are
-operative from 1 Jan 2023; the rules they added carry that date: sharing
-for cross-context advertising (fact processing.sharing_only), the limit
-right for sensitive personal information, and the wider definition of
-publicly available information. Before 2023 the disclose-or-consent duty
-came from the original 1798.100(b) and 11 CCR 999.305(a)(5); citations use
-the current numbering.
+Applicability (1798.140(d), 1798.145(e), 1798.146). The Act binds a
+"business": for profit, and over one threshold. A non-profit, a business
+known to be under all three thresholds, and data exempt as HIPAA/CMIA or
+GLBA/CFIPA data get not_applicable (the Act does not apply), not a deny.
+Unknown numbers count as over the threshold, so the Act applies unless the
+caller shows otherwise. A service provider gives the numbers of the
+business it serves.
 
-Sources confirmed for this file: 1798.140(ae) (sensitive personal
-information, incl. the contents of mail, email and text messages unless the
-business is the intended recipient; privacy.ca.gov lists chats); 11 CCR
-7002(a), (e) (Cornell LII text); 11 CCR 7027(a) (information not used to
-infer characteristics is outside the limit right).
+Dates: the CCPA is operative from 1 Jan 2020. The Attorney General's
+regulations (11 CCR 999.300 et seq.) took effect on 14 Aug 2020. The CPRA
+amendments are operative from 1 Jan 2023: sharing for cross-context
+advertising (fact processing.sharing_only), the limit right for sensitive
+personal information, the wider definition of publicly available
+information, contractors, and the 100,000 threshold. The CPPA's
+regulations (11 CCR 7000 et seq.) replaced the Attorney General's on
+29 Mar 2023. Citizenship or immigration status is sensitive from
+1 Jan 2024 (AB 947), neural data from 1 Jan 2025 (SB 1223). The revenue
+threshold was adjusted to $26,625,000 from 1 Jan 2025. The CPPA's risk
+assessment regulations are in force from 1 Jan 2026.
+
+Date-correct citations. The duty to disclose at collection or obtain
+consent is the same throughout, but its text moved: the 2018 text of
+1798.100(b) until 31 Dec 2022, with 11 CCR 999.305(a)(5) from
+14 Aug 2020; 1798.100(a)(1) and (c) from 1 Jan 2023, with 999.305(a)(5)
+until 28 Mar 2023 and 11 CCR 7002(e) from 29 Mar 2023. The default cites
+the current text (from 29 Mar 2023); three dated deny rules, whose
+condition is exactly "no permitting rule applies", cite the earlier texts.
+The permitting rules cite the current numbering.
+
+Duty-carrying rule. risk_assessment only attaches the 2026 risk-assessment
+duty: it is a permit rule that matches only when disclosed_use or
+consented_use also matches, so it never permits a use on its own (see
+gdpr.rules, header). A ruleset obligation would come with every permit;
+a duty with a condition would replace this rule.
+
+Unknown age (decided for issue 9). The opt-in rules of 1798.120(c) need
+"actual knowledge" of the age, but "a business that willfully disregards
+the consumer's age shall be deemed to have had actual knowledge". A
+business whose service is directed at children or likely to be used by
+them and that sells or shares without knowing the age disregards it: the
+sale or sharing then needs a parent's opt-in (rule unknown_age_sale; the
+parent's, since the person may be under 13). On any other service an
+unknown age never denies by itself. The CCPA has no age rule for uses
+other than sale and sharing (children's training data is COPPA's).
+
+Sources confirmed for this file:
+- v0.1: 1798.140(ae) (sensitive personal information, incl. the contents
+of mail, email and text messages unless the business is the intended
+recipient; privacy.ca.gov lists chats); 11 CCR 7002(a), (e) (Cornell LII
+text); 11 CCR 7027(a) (information not used to infer characteristics is
+outside the limit right).
+- Issue 9: 11 CCR 7027(a), (l), (m) (Cornell LII; a CCPA deskbook): the
+purposes that stay allowed after a request to limit are those of
+1798.121(a), including 1798.140(e)(8), maintaining and improving the
+service (the subparagraph of 7027(m) that lists it was not seen in full);
+AB 947 (citizenship or immigration status, effective 1 Jan 2024) and
+SB 1223 (neural data, Stats. 2024 ch. 887, operative 1 Jan 2025)
+(legislature bill pages; Akin Gump, Hunton); 1798.140(v)(2) / the 2018
+(o)(2): biometric information collected without the consumer's knowledge
+is not publicly available (TermsFeed on the CCPA text); the risk
+assessment triggers of the 2025 CPPA regulations (sale or sharing,
+sensitive personal information, ADMT for significant decisions, training
+ADMT or identification technology) and the $26,625,000 threshold
+(Hintze Law, Troutman Pepper, NatLawReview).
+- Integration (Nov 2026): opt-out preference signals, 11 CCR 999.315(c)
+(from 14 Aug 2020) and 11 CCR 7025(b), (c)(1) (from 29 Mar 2023), read
+in the regulations' text: rule opt_out_signal reads
+subject.universal_opt_out, the fact Colorado's ruleset reads too.
+- [check] 11 CCR 7013 numbering (the legal digest): partly settled. The text of
+11 CCR 999.306(e) (2020: "shall not sell the personal information it
+collected during the time the business did not have a notice of right to
+opt-out posted unless it obtains the affirmative authorization of the
+consumer") was read and is now cited on sale_without_opt_out beside the
+statute (1798.120(b), 1798.135(a)). The AG's regulations were renumbered
+into the 7000 series on 5 May 2022 without change of substance (seen for
+999.315, now 7026); the subsection of the current 7013 that carries the
+rule was not seen, so 7013 itself is not cited.
+- 11 CCR 7050(a)(3) read in the regulation's text (integration, Nov 2026):
+a service provider may use the data "to build or improve the quality of
+the services it is providing to the business ... provided that [it] does
+not use the personal information to perform services on behalf of
+another person" (rule service_provider).
+- Not confirmed from primary text in this session: 11 CCR 999.305(a)(5)
+(carried over from v0.1; renumbered into 7012 in May 2022, as far as the
+renumbering of 999.315 shows); the adjusting provision for the revenue
+threshold (cited as 1798.140(d)(1)(A)).
+- Not encoded: the 12-month wait before asking again after an opt-out or
+limit (1798.135(c)(4), 11 CCR 7026(k), 7027(l)): a duty on asking, not on
+the use; ADMT pre-use notices and opt-outs (from 1 Jan 2027), which
+concern using ADMT, not training it.
+
+Parameter revenue_threshold: Annual gross revenue (US dollars) above which an
+  organisation is a CCPA business (rulesets/ccpa.rules:125)
+1798.140(d)(1)(A): annual gross revenue over $25,000,000, adjusted for
+inflation every odd-numbered year by the CPPA ($26,625,000 from
+1 Jan 2025; the next adjustment is due on 1 Jan 2027).
+
+Parameter consumer_threshold: Number of consumers or households from which an
+  organisation is a CCPA business (rulesets/ccpa.rules:132)
+1798.140(d)(1)(B): 50,000 consumers, households or devices in the 2018
+text; 100,000 consumers or households from the CPRA.
 
 Decisions, in the order they are considered:
 
 deidentified (exclusion, permit): De-identified, aggregate or anonymised data is not
   personal information
   cites Cal. Civ. Code 1798.140(v)(3); Cal. Civ. Code 1798.140(m); Cal. Civ. Code
-    1798.140(b) (rulesets/ccpa.rules:34)
+    1798.140(b) (rulesets/ccpa.rules:196)
   De-identified information and aggregate consumer information are not
   personal information; anonymised data is at least de-identified.
 
 publicly_available (exclusion, permit): Publicly available information is not personal
   information
-  cites Cal. Civ. Code 1798.140(v)(2) (rulesets/ccpa.rules:44)
+  cites Cal. Civ. Code 1798.140(v)(2) (rulesets/ccpa.rules:208)
   Publicly available information is not personal information. Until the
   CPRA (1 Jan 2023) only government records counted as publicly
   available; the facts cannot tell those apart, so the exclusion starts
   with the CPRA's wider definition (information lawfully made available
-  to the general public, including by the consumer).
+  to the general public, including by the consumer). It never covers
+  biometric information collected without the consumer's knowledge, such
+  as faces or voiceprints scraped from public posts (1798.140(v)(2)).
 
 disclosed_use (rule, permit): Use for a purpose disclosed at collection
-  cites Cal. Civ. Code 1798.100(a)(1); 11 CCR 7002(a) (rulesets/ccpa.rules:51)
+  cites Cal. Civ. Code 1798.100(a)(1); 11 CCR 7002(a) (rulesets/ccpa.rules:215)
   A use for the purpose disclosed in the notice at collection (or a
   compatible one) is allowed.
 
 consented_use (rule, permit): Use the consumer consented to
-  cites 11 CCR 7002(e); Cal. Civ. Code 1798.140(h) (rulesets/ccpa.rules:60)
+  cites 11 CCR 7002(e); Cal. Civ. Code 1798.140(h) (rulesets/ccpa.rules:227)
   Any other purpose needs the consumer's consent: freely given, specific,
   informed and unambiguous, so not implied by accepting general terms,
-  not an agree-or-leave condition, and not withdrawn.
+  not an agree-or-leave condition, and not withdrawn. It is the
+  consumer's (or their guardian's) own indication (1798.140(h)): an
+  account administrator, the customer organisation or a meeting host
+  cannot consent for the consumer.
+
+undisclosed_2018_text (rule, deny): Use neither disclosed at collection nor consented
+  to (CCPA as enacted)
+  cites Cal. Civ. Code 1798.100(b) (2018 text) (rulesets/ccpa.rules:234)
+  The same duty as the default, with the text in force at the time.
+  Each matches exactly when no permitting rule does.
+
+undisclosed_ag_regulations (rule, deny): Use neither disclosed at collection nor
+  consented to (CCPA and the Attorney General's regulations)
+  cites Cal. Civ. Code 1798.100(b) (2018 text); 11 CCR 999.305(a)(5)
+    (rulesets/ccpa.rules:239)
+
+undisclosed_cpra_transition (rule, deny): Use neither disclosed at collection nor
+  consented to (CPRA, before the CPPA regulations)
+  cites Cal. Civ. Code 1798.100(a)(1); Cal. Civ. Code 1798.100(c); 11 CCR
+    999.305(a)(5) (rulesets/ccpa.rules:245)
+
+service_provider (rule, deny): A service provider or contractor uses a customer's data
+  to serve other customers
+  cites Cal. Civ. Code 1798.140(ag)(1); Cal. Civ. Code 1798.140(j)(1); 11 CCR
+    7050(a)(3) (rulesets/ccpa.rules:261)
+  Zoom's case. A service provider or contractor processes a business's
+  data for the business purposes in its contract. It may use the data to
+  build or improve its own service (product.improvement), but not to
+  perform services for another person: training a model that serves
+  customers other than the one whose data it is takes the data outside
+  the contract, whoever consented (the customer's or an administrator's
+  consent changes nothing; the consumer's consent would make the provider
+  a third party, which is a different use). 11 CCR 7050(a)(3), read in
+  its text: improving the provider's own service is allowed, performing
+  services on behalf of another person is not.
+
+sale_without_opt_out (rule, deny): Sale or sharing with no notice of the right to opt
+  out
+  cites Cal. Civ. Code 1798.120(b); Cal. Civ. Code 1798.135(a); 11 CCR 999.306(e)
+    (rulesets/ccpa.rules:270)
+  A business that sells or shares must give notice of the right to opt
+  out and a clear "Do Not Sell or Share My Personal Information" link (or
+  honour opt-out preference signals without friction, 1798.135(b)). With
+  no opt-out offered, it may not sell, unless the consumer (or for a child
+  a parent) affirmatively agreed. Sharing is covered from 1 Jan 2023.
 
 sale_after_opt_out (rule, deny): Sale after the consumer opted out
   cites Cal. Civ. Code 1798.120(a); Cal. Civ. Code 1798.120(d)
-    (rulesets/ccpa.rules:66)
-  After a consumer opts out, the business may not sell their data.
+    (rulesets/ccpa.rules:278)
+  After a consumer opts out, the business may not sell their data unless
+  the consumer consents again afterwards (1798.120(d)).
 
 sharing_after_opt_out (rule, deny): Sharing for cross-context advertising after the
   consumer opted out
   cites Cal. Civ. Code 1798.120(a); Cal. Civ. Code 1798.120(d); Cal. Civ. Code
-    1798.140(ah) (rulesets/ccpa.rules:72)
+    1798.140(ah) (rulesets/ccpa.rules:285)
   From the CPRA, the opt-out also stops sharing for cross-context
   behavioural advertising.
 
-minor_sale (rule, deny): Sale or sharing of a 13-15-year-old's data without their
+opt_out_signal (rule, deny): Sale or sharing after an opt-out preference signal
+  cites 11 CCR 999.315(c); 11 CCR 7025(b); 11 CCR 7025(c)(1); Cal. Civ. Code
+    1798.135(b); Cal. Civ. Code 1798.120(a) (rulesets/ccpa.rules:302)
+  An opt-out preference signal such as Global Privacy Control is a valid
+  request to opt out of sale (from 2023 also sharing) for the browser or
+  device and, if known, the consumer: under the Attorney General's
+  regulations from 14 Aug 2020 (11 CCR 999.315(c), "user-enabled global
+  privacy controls"), under the CPPA's from 29 Mar 2023 (11 CCR 7025(b),
+  (c)(1); Cal. Civ. Code 1798.135(b)). Both texts were read for this
+  rule (Cornell LII; Greenberg Traurig on 999.315(c)). A caller may also
+  give a signal as subject.opted_out_of_sale; this fact keeps the two
+  apart for regimes that do not honour signals (Virginia) or honour them
+  later (Colorado, 1 Jul 2024). Consent given after the signal lifts it,
+  as after any opt-out (1798.120(d)).
+
+minor_sale (rule, deny): Sale or sharing of a 13-15-year-old's data without their own
   opt-in
-  cites Cal. Civ. Code 1798.120(c) (rulesets/ccpa.rules:79)
+  cites Cal. Civ. Code 1798.120(c); Cal. Civ. Code 1798.140(h)
+    (rulesets/ccpa.rules:313)
   With actual knowledge that a consumer is 13, 14 or 15, the business may
-  sell (from 2023 also share) only if the consumer opted in.
+  sell (from 2023 also share) only if the consumer opted in: their own
+  affirmative authorisation, freely given (1798.140(h)), so not an
+  agree-or-leave consent and not a parent's or an administrator's alone.
 
 child_sale (rule, deny): Sale or sharing of a child's data without a parent's opt-in
-  cites Cal. Civ. Code 1798.120(c) (rulesets/ccpa.rules:86)
-  Below 13, a parent or guardian must opt in.
+  cites Cal. Civ. Code 1798.120(c) (rulesets/ccpa.rules:320)
+  Below 13, a parent or guardian must opt in, freely.
 
-limit_sensitive (rule, deny): Sensitive data used beyond the service after a request
-  to limit
-  cites Cal. Civ. Code 1798.121(a); Cal. Civ. Code 1798.121(d); Cal. Civ. Code
-    1798.140(ae); 11 CCR 7027(m) (rulesets/ccpa.rules:97)
+unknown_age_sale (rule, deny): Sale or sharing on a service likely used by children,
+  age unknown, without a parent's opt-in
+  cites Cal. Civ. Code 1798.120(c) (rulesets/ccpa.rules:327)
+  Wilful disregard of the age (header, "Unknown age").
+
+limit_sensitive (rule, deny): Sensitive data used beyond the permitted purposes after
+  a request to limit
+  cites Cal. Civ. Code 1798.121(a); Cal. Civ. Code 1798.121(b); Cal. Civ. Code
+    1798.121(d); Cal. Civ. Code 1798.140(ae); 11 CCR 7027(m) (rulesets/ccpa.rules:341)
   The right to limit (CPRA): once a consumer asks, sensitive personal
-  information may be used only for what the service they asked for needs.
-  Data not processed to infer characteristics about the consumer is
-  outside the right (1798.121(d)). Political opinions and criminal data
-  are not sensitive personal information under the CCPA.
+  information may be used only for the purposes of 1798.121(a): the
+  service the consumer asked for, and the uses of 1798.140(e)(2), (4),
+  (5) and (8), among them maintaining and improving the service
+  (11 CCR 7027(m)); other uses only with consent given after the request
+  (1798.121(b)). Data not processed to infer characteristics about the
+  consumer is outside the right (1798.121(d)). Political opinions and
+  criminal data are not sensitive personal information under the CCPA.
 
-limit_sensitive_biometric (rule, deny): Biometric identification beyond the service
-  after a request to limit
+limit_sensitive_biometric (rule, deny): Biometric identification beyond the permitted
+  purposes after a request to limit
   cites Cal. Civ. Code 1798.121(a); Cal. Civ. Code 1798.121(d); Cal. Civ. Code
-    1798.140(ae)(2)(A) (rulesets/ccpa.rules:105)
+    1798.140(ae)(2)(A) (rulesets/ccpa.rules:349)
   Biometric information is sensitive when processed to uniquely identify
   the consumer.
 
-limit_message_contents (rule, deny): Message contents used beyond the service after a
-  request to limit
+limit_message_contents (rule, deny): Message contents used beyond the permitted
+  purposes after a request to limit
   cites Cal. Civ. Code 1798.121(a); Cal. Civ. Code 1798.121(d); Cal. Civ. Code
-    1798.140(ae)(1)(E) (rulesets/ccpa.rules:115)
+    1798.140(ae)(1)(E) (rulesets/ccpa.rules:358)
   The contents of a consumer's messages are sensitive unless the business
   is the intended recipient (chat between meeting participants is not
   addressed to the business).
 
+limit_citizenship (rule, deny): Citizenship or immigration status used beyond the
+  permitted purposes after a request to limit
+  cites Cal. Civ. Code 1798.121(a); Cal. Civ. Code 1798.121(d); Cal. Civ. Code
+    1798.140(ae) (rulesets/ccpa.rules:365)
+  Citizenship or immigration status is sensitive from 1 Jan 2024 (AB 947).
+
+limit_neural (rule, deny): Neural data used beyond the permitted purposes after a
+  request to limit
+  cites Cal. Civ. Code 1798.121(a); Cal. Civ. Code 1798.121(d); Cal. Civ. Code
+    1798.140(ae) (rulesets/ccpa.rules:372)
+  Neural data is sensitive from 1 Jan 2025 (SB 1223).
+
+risk_assessment (rule, permit): Sale or sharing, sensitive data, or training ADMT or
+  identification technology: a risk assessment comes first
+  cites 11 CCR 7150(b); Cal. Civ. Code 1798.185(a)(15) (rulesets/ccpa.rules:386)
+  CPPA regulations in force 1 Jan 2026: a risk assessment before selling
+  or sharing, before processing sensitive personal information, and before
+  processing data to train ADMT for significant decisions or facial-,
+  emotion-recognition, identity-verification or biometric technology
+  (11 CCR 7150(b)); for processing begun earlier, by 31 Dec 2027. The
+  sections on timing and submission (Article 10 of the regulations) were
+  not seen in the primary text, so only 7150 is cited.
+  Duty-carrying rule (header).
+
 default (default, deny): Use neither disclosed at collection nor consented to
-  cites Cal. Civ. Code 1798.100(a); Cal. Civ. Code 1798.100(c); 11 CCR 7002(e)
-    (rulesets/ccpa.rules:30)
+  cites Cal. Civ. Code 1798.100(a)(1); Cal. Civ. Code 1798.100(c); 11 CCR 7002(e)
+    (rulesets/ccpa.rules:120)
 """
 
 import datetime
@@ -125,6 +312,7 @@ from privlex.runtime import (
     Reason,
     RulesetResult,
     excluded,
+    parameter_value,
     places,
     settle,
 )
@@ -137,6 +325,14 @@ _IDENTIFIABILITY_IN_AGGREGATED_ANONYMISED_DEIDENTIFIED = frozenset(
     {"aggregated", "anonymised", "deidentified"}
 )
 _DATE_2023_01_01 = datetime.date(2023, 1, 1)
+# data sensitive.biometric and every key below
+_DATA_IN_SENSITIVE_BIOMETRIC = frozenset({"sensitive.biometric"})
+_DATE_2020_08_13 = datetime.date(2020, 8, 13)
+_DATE_2020_08_14 = datetime.date(2020, 8, 14)
+_DATE_2022_12_31 = datetime.date(2022, 12, 31)
+_DATE_2023_03_28 = datetime.date(2023, 3, 28)
+# purpose product.improvement and every key below
+_PURPOSE_IN_PRODUCT_IMPROVEMENT = frozenset({"product.improvement"})
 # data sensitive.health, sensitive.genetic, sensitive.precise_location,
 #   sensitive.government_id, sensitive.financial_account, sensitive.racial_ethnic,
 #   sensitive.religious, sensitive.union, sensitive.sex_life and every key below
@@ -145,21 +341,69 @@ _LIMIT_SENSITIVE_DATA = frozenset(
         "sensitive.financial_account",
         "sensitive.genetic",
         "sensitive.government_id",
+        "sensitive.government_id.resident_number",
         "sensitive.health",
         "sensitive.precise_location",
         "sensitive.racial_ethnic",
         "sensitive.religious",
         "sensitive.sex_life",
+        "sensitive.sexual_orientation",
         "sensitive.union",
     }
 )
-# purpose product.service and every key below
-_PURPOSE_IN_PRODUCT_SERVICE = frozenset({"product.service"})
-# data sensitive.biometric and every key below
-_DATA_IN_SENSITIVE_BIOMETRIC = frozenset({"sensitive.biometric"})
+# purpose product.service, product.improvement and every key below
+_PURPOSE_IN_PRODUCT_SERVICE_PRODUCT_IMPROVEMENT = frozenset(
+    {"product.improvement", "product.service"}
+)
 # data content.chat and every key below
 _DATA_IN_CONTENT_CHAT = frozenset({"content.chat"})
+# data sensitive.citizenship_immigration and every key below
+_DATA_IN_SENSITIVE_CITIZENSHIP_IMMIGRATION = frozenset(
+    {"sensitive.citizenship_immigration"}
+)
+_DATE_2024_01_01 = datetime.date(2024, 1, 1)
+# data sensitive.neural and every key below
+_DATA_IN_SENSITIVE_NEURAL = frozenset({"sensitive.neural"})
+_DATE_2025_01_01 = datetime.date(2025, 1, 1)
+_DATE_2026_01_01 = datetime.date(2026, 1, 1)
+# data sensitive.health, sensitive.genetic, sensitive.precise_location,
+#   sensitive.government_id, sensitive.financial_account, sensitive.racial_ethnic,
+#   sensitive.religious, sensitive.union, sensitive.sex_life,
+#   sensitive.citizenship_immigration, sensitive.neural and every key below
+_RISK_ASSESSMENT_DATA = frozenset(
+    {
+        "sensitive.citizenship_immigration",
+        "sensitive.financial_account",
+        "sensitive.genetic",
+        "sensitive.government_id",
+        "sensitive.government_id.resident_number",
+        "sensitive.health",
+        "sensitive.neural",
+        "sensitive.precise_location",
+        "sensitive.racial_ethnic",
+        "sensitive.religious",
+        "sensitive.sex_life",
+        "sensitive.sexual_orientation",
+        "sensitive.union",
+    }
+)
 _DATE_2020_01_01 = datetime.date(2020, 1, 1)
+# parameter revenue_threshold: Annual gross revenue (US dollars) above which an
+#   organisation is a CCPA business (Cal. Civ. Code 1798.140(d)(1)(A))
+_REVENUE_THRESHOLD: dict[str, tuple[tuple[datetime.date, datetime.date, int], ...]] = {
+    "US-CA": (
+        (datetime.date(2020, 1, 1), datetime.date(2024, 12, 31), 25000000),
+        (datetime.date(2025, 1, 1), datetime.date(9999, 12, 31), 26625000),
+    ),
+}
+# parameter consumer_threshold: Number of consumers or households from which an
+#   organisation is a CCPA business (Cal. Civ. Code 1798.140(d)(1)(B))
+_CONSUMER_THRESHOLD: dict[str, tuple[tuple[datetime.date, datetime.date, int], ...]] = {
+    "US-CA": (
+        (datetime.date(2020, 1, 1), datetime.date(2022, 12, 31), 50000),
+        (datetime.date(2023, 1, 1), datetime.date(9999, 12, 31), 100000),
+    ),
+}
 
 _OBLIGATION_KEEP_DEIDENTIFIED = Obligation(
     ruleset="ccpa",
@@ -170,7 +414,7 @@ _OBLIGATION_KEEP_DEIDENTIFIED = Obligation(
     ),
     rule="deidentified",
     citations=["Cal. Civ. Code 1798.140(m)"],
-    source="rulesets/ccpa.rules:37",
+    source="rulesets/ccpa.rules:199",
     order=1,
 )
 
@@ -180,7 +424,7 @@ _OBLIGATION_PROPORTIONATE_USE = Obligation(
     text="Keep the use reasonably necessary and proportionate to the disclosed purpose",
     rule="disclosed_use",
     citations=["Cal. Civ. Code 1798.100(c)", "11 CCR 7002(d)"],
-    source="rulesets/ccpa.rules:54",
+    source="rulesets/ccpa.rules:218",
     order=2,
 )
 
@@ -197,7 +441,7 @@ _OBLIGATION_HONOUR_REQUESTS = Obligation(
         "Cal. Civ. Code 1798.121(a)",
         "Cal. Civ. Code 1798.135(a)",
     ],
-    source="rulesets/ccpa.rules:55",
+    source="rulesets/ccpa.rules:219",
     order=3,
 )
 
@@ -207,12 +451,25 @@ _OBLIGATION_CONSENT_WITHOUT_DARK_PATTERNS = Obligation(
     text="Obtain consent through a symmetrical choice without dark patterns",
     rule="consented_use",
     citations=["11 CCR 7004", "Cal. Civ. Code 1798.140(l)"],
-    source="rulesets/ccpa.rules:63",
+    source="rulesets/ccpa.rules:230",
     order=4,
 )
 
+_OBLIGATION_CONDUCT_RISK_ASSESSMENT = Obligation(
+    ruleset="ccpa",
+    id="conduct_risk_assessment",
+    text=(
+        "Conduct and document a risk assessment before the processing (by 31 Dec 2027 "
+        "for processing begun before 2026), review it, and submit it to the CPPA"
+    ),
+    rule="risk_assessment",
+    citations=["11 CCR 7150"],
+    source="rulesets/ccpa.rules:395",
+    order=5,
+)
+
 # exclusion deidentified — Cal. Civ. Code 1798.140(v)(3); Cal. Civ. Code 1798.140(m);
-#   Cal. Civ. Code 1798.140(b), rulesets/ccpa.rules:34
+#   Cal. Civ. Code 1798.140(b), rulesets/ccpa.rules:196
 _EXCLUSION_DEIDENTIFIED = Leaf(
     Reason(
         ruleset="ccpa",
@@ -225,12 +482,13 @@ _EXCLUSION_DEIDENTIFIED = Leaf(
             "Cal. Civ. Code 1798.140(m)",
             "Cal. Civ. Code 1798.140(b)",
         ],
-        source="rulesets/ccpa.rules:34",
+        source="rulesets/ccpa.rules:196",
     ),
     (_OBLIGATION_KEEP_DEIDENTIFIED,),
 )
 
-# exclusion publicly_available — Cal. Civ. Code 1798.140(v)(2), rulesets/ccpa.rules:44
+# exclusion publicly_available — Cal. Civ. Code 1798.140(v)(2),
+#   rulesets/ccpa.rules:208
 _EXCLUSION_PUBLICLY_AVAILABLE = Leaf(
     Reason(
         ruleset="ccpa",
@@ -239,13 +497,13 @@ _EXCLUSION_PUBLICLY_AVAILABLE = Leaf(
         effect=Effect.PERMIT,
         title="Publicly available information is not personal information",
         citations=["Cal. Civ. Code 1798.140(v)(2)"],
-        source="rulesets/ccpa.rules:44",
+        source="rulesets/ccpa.rules:208",
     ),
     (),
 )
 
 # rule disclosed_use — Cal. Civ. Code 1798.100(a)(1); 11 CCR 7002(a),
-#   rulesets/ccpa.rules:51
+#   rulesets/ccpa.rules:215
 _RULE_DISCLOSED_USE = Leaf(
     Reason(
         ruleset="ccpa",
@@ -254,13 +512,13 @@ _RULE_DISCLOSED_USE = Leaf(
         effect=Effect.PERMIT,
         title="Use for a purpose disclosed at collection",
         citations=["Cal. Civ. Code 1798.100(a)(1)", "11 CCR 7002(a)"],
-        source="rulesets/ccpa.rules:51",
+        source="rulesets/ccpa.rules:215",
     ),
     (_OBLIGATION_PROPORTIONATE_USE, _OBLIGATION_HONOUR_REQUESTS),
 )
 
 # rule consented_use — 11 CCR 7002(e); Cal. Civ. Code 1798.140(h),
-#   rulesets/ccpa.rules:60
+#   rulesets/ccpa.rules:227
 _RULE_CONSENTED_USE = Leaf(
     Reason(
         ruleset="ccpa",
@@ -269,13 +527,109 @@ _RULE_CONSENTED_USE = Leaf(
         effect=Effect.PERMIT,
         title="Use the consumer consented to",
         citations=["11 CCR 7002(e)", "Cal. Civ. Code 1798.140(h)"],
-        source="rulesets/ccpa.rules:60",
+        source="rulesets/ccpa.rules:227",
     ),
     (_OBLIGATION_CONSENT_WITHOUT_DARK_PATTERNS,),
 )
 
+# rule undisclosed_2018_text — Cal. Civ. Code 1798.100(b) (2018 text),
+#   rulesets/ccpa.rules:234
+_RULE_UNDISCLOSED_2018_TEXT = Leaf(
+    Reason(
+        ruleset="ccpa",
+        rule="undisclosed_2018_text",
+        kind="rule",
+        effect=Effect.DENY,
+        title="Use neither disclosed at collection nor consented to (CCPA as enacted)",
+        citations=["Cal. Civ. Code 1798.100(b) (2018 text)"],
+        source="rulesets/ccpa.rules:234",
+    ),
+    (),
+)
+
+# rule undisclosed_ag_regulations — Cal. Civ. Code 1798.100(b) (2018 text); 11 CCR
+#   999.305(a)(5), rulesets/ccpa.rules:239
+_RULE_UNDISCLOSED_AG_REGULATIONS = Leaf(
+    Reason(
+        ruleset="ccpa",
+        rule="undisclosed_ag_regulations",
+        kind="rule",
+        effect=Effect.DENY,
+        title=(
+            "Use neither disclosed at collection nor consented to (CCPA and the "
+            "Attorney General's regulations)"
+        ),
+        citations=["Cal. Civ. Code 1798.100(b) (2018 text)", "11 CCR 999.305(a)(5)"],
+        source="rulesets/ccpa.rules:239",
+    ),
+    (),
+)
+
+# rule undisclosed_cpra_transition — Cal. Civ. Code 1798.100(a)(1); Cal. Civ. Code
+#   1798.100(c); 11 CCR 999.305(a)(5), rulesets/ccpa.rules:245
+_RULE_UNDISCLOSED_CPRA_TRANSITION = Leaf(
+    Reason(
+        ruleset="ccpa",
+        rule="undisclosed_cpra_transition",
+        kind="rule",
+        effect=Effect.DENY,
+        title=(
+            "Use neither disclosed at collection nor consented to (CPRA, before the "
+            "CPPA regulations)"
+        ),
+        citations=[
+            "Cal. Civ. Code 1798.100(a)(1)",
+            "Cal. Civ. Code 1798.100(c)",
+            "11 CCR 999.305(a)(5)",
+        ],
+        source="rulesets/ccpa.rules:245",
+    ),
+    (),
+)
+
+# rule service_provider — Cal. Civ. Code 1798.140(ag)(1); Cal. Civ. Code
+#   1798.140(j)(1); 11 CCR 7050(a)(3), rulesets/ccpa.rules:261
+_RULE_SERVICE_PROVIDER = Leaf(
+    Reason(
+        ruleset="ccpa",
+        rule="service_provider",
+        kind="rule",
+        effect=Effect.DENY,
+        title=(
+            "A service provider or contractor uses a customer's data to serve other "
+            "customers"
+        ),
+        citations=[
+            "Cal. Civ. Code 1798.140(ag)(1)",
+            "Cal. Civ. Code 1798.140(j)(1)",
+            "11 CCR 7050(a)(3)",
+        ],
+        source="rulesets/ccpa.rules:261",
+    ),
+    (),
+)
+
+# rule sale_without_opt_out — Cal. Civ. Code 1798.120(b); Cal. Civ. Code 1798.135(a);
+#   11 CCR 999.306(e), rulesets/ccpa.rules:270
+_RULE_SALE_WITHOUT_OPT_OUT = Leaf(
+    Reason(
+        ruleset="ccpa",
+        rule="sale_without_opt_out",
+        kind="rule",
+        effect=Effect.DENY,
+        title="Sale or sharing with no notice of the right to opt out",
+        citations=[
+            "Cal. Civ. Code 1798.120(b)",
+            "Cal. Civ. Code 1798.135(a)",
+            "11 CCR 999.306(e)",
+        ],
+        source="rulesets/ccpa.rules:270",
+    ),
+    (),
+)
+
 # rule sale_after_opt_out — Cal. Civ. Code 1798.120(a); Cal. Civ. Code 1798.120(d),
-#   rulesets/ccpa.rules:66
+#   rulesets/ccpa.rules:278
 _RULE_SALE_AFTER_OPT_OUT = Leaf(
     Reason(
         ruleset="ccpa",
@@ -284,13 +638,13 @@ _RULE_SALE_AFTER_OPT_OUT = Leaf(
         effect=Effect.DENY,
         title="Sale after the consumer opted out",
         citations=["Cal. Civ. Code 1798.120(a)", "Cal. Civ. Code 1798.120(d)"],
-        source="rulesets/ccpa.rules:66",
+        source="rulesets/ccpa.rules:278",
     ),
     (),
 )
 
 # rule sharing_after_opt_out — Cal. Civ. Code 1798.120(a); Cal. Civ. Code 1798.120(d);
-#   Cal. Civ. Code 1798.140(ah), rulesets/ccpa.rules:72
+#   Cal. Civ. Code 1798.140(ah), rulesets/ccpa.rules:285
 _RULE_SHARING_AFTER_OPT_OUT = Leaf(
     Reason(
         ruleset="ccpa",
@@ -303,26 +657,48 @@ _RULE_SHARING_AFTER_OPT_OUT = Leaf(
             "Cal. Civ. Code 1798.120(d)",
             "Cal. Civ. Code 1798.140(ah)",
         ],
-        source="rulesets/ccpa.rules:72",
+        source="rulesets/ccpa.rules:285",
     ),
     (),
 )
 
-# rule minor_sale — Cal. Civ. Code 1798.120(c), rulesets/ccpa.rules:79
+# rule opt_out_signal — 11 CCR 999.315(c); 11 CCR 7025(b); 11 CCR 7025(c)(1); Cal.
+#   Civ. Code 1798.135(b); Cal. Civ. Code 1798.120(a), rulesets/ccpa.rules:302
+_RULE_OPT_OUT_SIGNAL = Leaf(
+    Reason(
+        ruleset="ccpa",
+        rule="opt_out_signal",
+        kind="rule",
+        effect=Effect.DENY,
+        title="Sale or sharing after an opt-out preference signal",
+        citations=[
+            "11 CCR 999.315(c)",
+            "11 CCR 7025(b)",
+            "11 CCR 7025(c)(1)",
+            "Cal. Civ. Code 1798.135(b)",
+            "Cal. Civ. Code 1798.120(a)",
+        ],
+        source="rulesets/ccpa.rules:302",
+    ),
+    (),
+)
+
+# rule minor_sale — Cal. Civ. Code 1798.120(c); Cal. Civ. Code 1798.140(h),
+#   rulesets/ccpa.rules:313
 _RULE_MINOR_SALE = Leaf(
     Reason(
         ruleset="ccpa",
         rule="minor_sale",
         kind="rule",
         effect=Effect.DENY,
-        title="Sale or sharing of a 13-15-year-old's data without their opt-in",
-        citations=["Cal. Civ. Code 1798.120(c)"],
-        source="rulesets/ccpa.rules:79",
+        title="Sale or sharing of a 13-15-year-old's data without their own opt-in",
+        citations=["Cal. Civ. Code 1798.120(c)", "Cal. Civ. Code 1798.140(h)"],
+        source="rulesets/ccpa.rules:313",
     ),
     (),
 )
 
-# rule child_sale — Cal. Civ. Code 1798.120(c), rulesets/ccpa.rules:86
+# rule child_sale — Cal. Civ. Code 1798.120(c), rulesets/ccpa.rules:320
 _RULE_CHILD_SALE = Leaf(
     Reason(
         ruleset="ccpa",
@@ -331,71 +707,157 @@ _RULE_CHILD_SALE = Leaf(
         effect=Effect.DENY,
         title="Sale or sharing of a child's data without a parent's opt-in",
         citations=["Cal. Civ. Code 1798.120(c)"],
-        source="rulesets/ccpa.rules:86",
+        source="rulesets/ccpa.rules:320",
     ),
     (),
 )
 
-# rule limit_sensitive — Cal. Civ. Code 1798.121(a); Cal. Civ. Code 1798.121(d); Cal.
-#   Civ. Code 1798.140(ae); 11 CCR 7027(m), rulesets/ccpa.rules:97
+# rule unknown_age_sale — Cal. Civ. Code 1798.120(c), rulesets/ccpa.rules:327
+_RULE_UNKNOWN_AGE_SALE = Leaf(
+    Reason(
+        ruleset="ccpa",
+        rule="unknown_age_sale",
+        kind="rule",
+        effect=Effect.DENY,
+        title=(
+            "Sale or sharing on a service likely used by children, age unknown, "
+            "without a parent's opt-in"
+        ),
+        citations=["Cal. Civ. Code 1798.120(c)"],
+        source="rulesets/ccpa.rules:327",
+    ),
+    (),
+)
+
+# rule limit_sensitive — Cal. Civ. Code 1798.121(a); Cal. Civ. Code 1798.121(b); Cal.
+#   Civ. Code 1798.121(d); Cal. Civ. Code 1798.140(ae); 11 CCR 7027(m),
+#   rulesets/ccpa.rules:341
 _RULE_LIMIT_SENSITIVE = Leaf(
     Reason(
         ruleset="ccpa",
         rule="limit_sensitive",
         kind="rule",
         effect=Effect.DENY,
-        title="Sensitive data used beyond the service after a request to limit",
+        title=(
+            "Sensitive data used beyond the permitted purposes after a request to limit"
+        ),
         citations=[
             "Cal. Civ. Code 1798.121(a)",
+            "Cal. Civ. Code 1798.121(b)",
             "Cal. Civ. Code 1798.121(d)",
             "Cal. Civ. Code 1798.140(ae)",
             "11 CCR 7027(m)",
         ],
-        source="rulesets/ccpa.rules:97",
+        source="rulesets/ccpa.rules:341",
     ),
     (),
 )
 
 # rule limit_sensitive_biometric — Cal. Civ. Code 1798.121(a); Cal. Civ. Code
-#   1798.121(d); Cal. Civ. Code 1798.140(ae)(2)(A), rulesets/ccpa.rules:105
+#   1798.121(d); Cal. Civ. Code 1798.140(ae)(2)(A), rulesets/ccpa.rules:349
 _RULE_LIMIT_SENSITIVE_BIOMETRIC = Leaf(
     Reason(
         ruleset="ccpa",
         rule="limit_sensitive_biometric",
         kind="rule",
         effect=Effect.DENY,
-        title="Biometric identification beyond the service after a request to limit",
+        title=(
+            "Biometric identification beyond the permitted purposes after a request "
+            "to limit"
+        ),
         citations=[
             "Cal. Civ. Code 1798.121(a)",
             "Cal. Civ. Code 1798.121(d)",
             "Cal. Civ. Code 1798.140(ae)(2)(A)",
         ],
-        source="rulesets/ccpa.rules:105",
+        source="rulesets/ccpa.rules:349",
     ),
     (),
 )
 
 # rule limit_message_contents — Cal. Civ. Code 1798.121(a); Cal. Civ. Code
-#   1798.121(d); Cal. Civ. Code 1798.140(ae)(1)(E), rulesets/ccpa.rules:115
+#   1798.121(d); Cal. Civ. Code 1798.140(ae)(1)(E), rulesets/ccpa.rules:358
 _RULE_LIMIT_MESSAGE_CONTENTS = Leaf(
     Reason(
         ruleset="ccpa",
         rule="limit_message_contents",
         kind="rule",
         effect=Effect.DENY,
-        title="Message contents used beyond the service after a request to limit",
+        title=(
+            "Message contents used beyond the permitted purposes after a request to "
+            "limit"
+        ),
         citations=[
             "Cal. Civ. Code 1798.121(a)",
             "Cal. Civ. Code 1798.121(d)",
             "Cal. Civ. Code 1798.140(ae)(1)(E)",
         ],
-        source="rulesets/ccpa.rules:115",
+        source="rulesets/ccpa.rules:358",
     ),
     (),
 )
 
-# default — Cal. Civ. Code 1798.100(a); Cal. Civ. Code 1798.100(c); 11 CCR 7002(e),
-#   rulesets/ccpa.rules:30
+# rule limit_citizenship — Cal. Civ. Code 1798.121(a); Cal. Civ. Code 1798.121(d);
+#   Cal. Civ. Code 1798.140(ae), rulesets/ccpa.rules:365
+_RULE_LIMIT_CITIZENSHIP = Leaf(
+    Reason(
+        ruleset="ccpa",
+        rule="limit_citizenship",
+        kind="rule",
+        effect=Effect.DENY,
+        title=(
+            "Citizenship or immigration status used beyond the permitted purposes "
+            "after a request to limit"
+        ),
+        citations=[
+            "Cal. Civ. Code 1798.121(a)",
+            "Cal. Civ. Code 1798.121(d)",
+            "Cal. Civ. Code 1798.140(ae)",
+        ],
+        source="rulesets/ccpa.rules:365",
+    ),
+    (),
+)
+
+# rule limit_neural — Cal. Civ. Code 1798.121(a); Cal. Civ. Code 1798.121(d); Cal.
+#   Civ. Code 1798.140(ae), rulesets/ccpa.rules:372
+_RULE_LIMIT_NEURAL = Leaf(
+    Reason(
+        ruleset="ccpa",
+        rule="limit_neural",
+        kind="rule",
+        effect=Effect.DENY,
+        title="Neural data used beyond the permitted purposes after a request to limit",
+        citations=[
+            "Cal. Civ. Code 1798.121(a)",
+            "Cal. Civ. Code 1798.121(d)",
+            "Cal. Civ. Code 1798.140(ae)",
+        ],
+        source="rulesets/ccpa.rules:372",
+    ),
+    (),
+)
+
+# rule risk_assessment — 11 CCR 7150(b); Cal. Civ. Code 1798.185(a)(15),
+#   rulesets/ccpa.rules:386
+_RULE_RISK_ASSESSMENT = Leaf(
+    Reason(
+        ruleset="ccpa",
+        rule="risk_assessment",
+        kind="rule",
+        effect=Effect.PERMIT,
+        title=(
+            "Sale or sharing, sensitive data, or training ADMT or identification "
+            "technology: a risk assessment comes first"
+        ),
+        citations=["11 CCR 7150(b)", "Cal. Civ. Code 1798.185(a)(15)"],
+        source="rulesets/ccpa.rules:386",
+    ),
+    (_OBLIGATION_CONDUCT_RISK_ASSESSMENT,),
+)
+
+# default — Cal. Civ. Code 1798.100(a)(1); Cal. Civ. Code 1798.100(c); 11 CCR 7002(e),
+#   rulesets/ccpa.rules:120
 _DEFAULT = Leaf(
     Reason(
         ruleset="ccpa",
@@ -404,11 +866,11 @@ _DEFAULT = Leaf(
         effect=Effect.DENY,
         title="Use neither disclosed at collection nor consented to",
         citations=[
-            "Cal. Civ. Code 1798.100(a)",
+            "Cal. Civ. Code 1798.100(a)(1)",
             "Cal. Civ. Code 1798.100(c)",
             "11 CCR 7002(e)",
         ],
-        source="rulesets/ccpa.rules:30",
+        source="rulesets/ccpa.rules:120",
     ),
     (),
 )
@@ -423,12 +885,30 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         return None
     consent = use.consent
     data = use.data
+    organisation = use.organisation
     processing = use.processing
     purpose = use.purpose
+    region = use.region
     subject = use.subject
+    if not (
+        not processing.hipaa_exempt
+        and not processing.glba_exempt
+        and not organisation.not_for_profit
+        and (
+            organisation.annual_revenue_usd is None
+            or organisation.annual_revenue_usd
+            > parameter_value(_REVENUE_THRESHOLD, region, day)
+            or organisation.ca_consumers is None
+            or organisation.ca_consumers
+            >= parameter_value(_CONSUMER_THRESHOLD, region, day)
+            or organisation.revenue_share_from_selling is None
+            or organisation.revenue_share_from_selling >= 50
+        )
+    ):
+        return None
     excluded_by: list[Leaf] = []
     # exclusion deidentified — Cal. Civ. Code 1798.140(v)(3); Cal. Civ. Code
-    #   1798.140(m); Cal. Civ. Code 1798.140(b), rulesets/ccpa.rules:34
+    #   1798.140(m); Cal. Civ. Code 1798.140(b), rulesets/ccpa.rules:196
     # De-identified, aggregate or anonymised data is not personal information
     # De-identified information and aggregate consumer information are not
     # personal information; anonymised data is at least de-identified.
@@ -438,42 +918,177 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         excluded_by.append(_EXCLUSION_DEIDENTIFIED)
     # exclusion publicly_available — Cal. Civ. Code 1798.140(v)(2),
-    #   rulesets/ccpa.rules:44
+    #   rulesets/ccpa.rules:208
     # Publicly available information is not personal information
     # Publicly available information is not personal information. Until the
     # CPRA (1 Jan 2023) only government records counted as publicly
     # available; the facts cannot tell those apart, so the exclusion starts
     # with the CPRA's wider definition (information lawfully made available
-    # to the general public, including by the consumer).
-    if day >= _DATE_2023_01_01 and processing.publicly_available:
+    # to the general public, including by the consumer). It never covers
+    # biometric information collected without the consumer's knowledge, such
+    # as faces or voiceprints scraped from public posts (1798.140(v)(2)).
+    if (
+        day >= _DATE_2023_01_01
+        and processing.publicly_available
+        and (
+            data not in _DATA_IN_SENSITIVE_BIOMETRIC
+            or processing.collected_with_knowledge
+        )
+    ):
         excluded_by.append(_EXCLUSION_PUBLICLY_AVAILABLE)
     if excluded_by:
         return excluded(RULESET, excluded_by)
     denied: list[Leaf] = []
     permitted: list[Leaf] = []
     # rule disclosed_use — Cal. Civ. Code 1798.100(a)(1); 11 CCR 7002(a),
-    #   rulesets/ccpa.rules:51
+    #   rulesets/ccpa.rules:215
     # Use for a purpose disclosed at collection
     # A use for the purpose disclosed in the notice at collection (or a
     # compatible one) is allowed.
     if processing.disclosed:
         permitted.append(_RULE_DISCLOSED_USE)
     # rule consented_use — 11 CCR 7002(e); Cal. Civ. Code 1798.140(h),
-    #   rulesets/ccpa.rules:60
+    #   rulesets/ccpa.rules:227
     # Use the consumer consented to
     # Any other purpose needs the consumer's consent: freely given, specific,
     # informed and unambiguous, so not implied by accepting general terms,
-    # not an agree-or-leave condition, and not withdrawn.
-    if consent.given and not consent.withdrawn and not consent.bundled:
+    # not an agree-or-leave condition, and not withdrawn. It is the
+    # consumer's (or their guardian's) own indication (1798.140(h)): an
+    # account administrator, the customer organisation or a meeting host
+    # cannot consent for the consumer.
+    if (
+        consent.given
+        and not consent.withdrawn
+        and not consent.bundled
+        and (not consent.by_administrator or consent.by_subject or consent.by_guardian)
+    ):
         permitted.append(_RULE_CONSENTED_USE)
+    # rule undisclosed_2018_text — Cal. Civ. Code 1798.100(b) (2018 text),
+    #   rulesets/ccpa.rules:234
+    # Use neither disclosed at collection nor consented to (CCPA as enacted)
+    # The same duty as the default, with the text in force at the time.
+    # Each matches exactly when no permitting rule does.
+    if (
+        day <= _DATE_2020_08_13
+        and not processing.disclosed
+        and (
+            not consent.given
+            or consent.withdrawn
+            or consent.bundled
+            or (
+                consent.by_administrator
+                and not consent.by_subject
+                and not consent.by_guardian
+            )
+        )
+    ):
+        denied.append(_RULE_UNDISCLOSED_2018_TEXT)
+    # rule undisclosed_ag_regulations — Cal. Civ. Code 1798.100(b) (2018 text); 11 CCR
+    #   999.305(a)(5), rulesets/ccpa.rules:239
+    # Use neither disclosed at collection nor consented to (CCPA and the Attorney
+    #   General's regulations)
+    if (
+        day >= _DATE_2020_08_14
+        and day <= _DATE_2022_12_31
+        and not processing.disclosed
+        and (
+            not consent.given
+            or consent.withdrawn
+            or consent.bundled
+            or (
+                consent.by_administrator
+                and not consent.by_subject
+                and not consent.by_guardian
+            )
+        )
+    ):
+        denied.append(_RULE_UNDISCLOSED_AG_REGULATIONS)
+    # rule undisclosed_cpra_transition — Cal. Civ. Code 1798.100(a)(1); Cal. Civ. Code
+    #   1798.100(c); 11 CCR 999.305(a)(5), rulesets/ccpa.rules:245
+    # Use neither disclosed at collection nor consented to (CPRA, before the CPPA
+    #   regulations)
+    if (
+        day >= _DATE_2023_01_01
+        and day <= _DATE_2023_03_28
+        and not processing.disclosed
+        and (
+            not consent.given
+            or consent.withdrawn
+            or consent.bundled
+            or (
+                consent.by_administrator
+                and not consent.by_subject
+                and not consent.by_guardian
+            )
+        )
+    ):
+        denied.append(_RULE_UNDISCLOSED_CPRA_TRANSITION)
+    # rule service_provider — Cal. Civ. Code 1798.140(ag)(1); Cal. Civ. Code
+    #   1798.140(j)(1); 11 CCR 7050(a)(3), rulesets/ccpa.rules:261
+    # A service provider or contractor uses a customer's data to serve other customers
+    # Zoom's case. A service provider or contractor processes a business's
+    # data for the business purposes in its contract. It may use the data to
+    # build or improve its own service (product.improvement), but not to
+    # perform services for another person: training a model that serves
+    # customers other than the one whose data it is takes the data outside
+    # the contract, whoever consented (the customer's or an administrator's
+    # consent changes nothing; the consumer's consent would make the provider
+    # a third party, which is a different use). 11 CCR 7050(a)(3), read in
+    # its text: improving the provider's own service is allowed, performing
+    # services on behalf of another person is not.
+    if (
+        processing.as_processor
+        and processing.for_other_customers
+        and purpose not in _PURPOSE_IN_PRODUCT_IMPROVEMENT
+    ):
+        denied.append(_RULE_SERVICE_PROVIDER)
+    # rule sale_without_opt_out — Cal. Civ. Code 1798.120(b); Cal. Civ. Code
+    #   1798.135(a); 11 CCR 999.306(e), rulesets/ccpa.rules:270
+    # Sale or sharing with no notice of the right to opt out
+    # A business that sells or shares must give notice of the right to opt
+    # out and a clear "Do Not Sell or Share My Personal Information" link (or
+    # honour opt-out preference signals without friction, 1798.135(b)). With
+    # no opt-out offered, it may not sell, unless the consumer (or for a child
+    # a parent) affirmatively agreed. Sharing is covered from 1 Jan 2023.
+    if (
+        processing.sale
+        and (not processing.sharing_only or day >= _DATE_2023_01_01)
+        and not processing.opt_out_offered
+        and (
+            not consent.given
+            or consent.withdrawn
+            or consent.bundled
+            or (
+                consent.by_administrator
+                and not consent.by_subject
+                and not consent.by_guardian
+            )
+        )
+    ):
+        denied.append(_RULE_SALE_WITHOUT_OPT_OUT)
     # rule sale_after_opt_out — Cal. Civ. Code 1798.120(a); Cal. Civ. Code
-    #   1798.120(d), rulesets/ccpa.rules:66
+    #   1798.120(d), rulesets/ccpa.rules:278
     # Sale after the consumer opted out
-    # After a consumer opts out, the business may not sell their data.
-    if processing.sale and subject.opted_out_of_sale and not processing.sharing_only:
+    # After a consumer opts out, the business may not sell their data unless
+    # the consumer consents again afterwards (1798.120(d)).
+    if (
+        processing.sale
+        and subject.opted_out_of_sale
+        and not processing.sharing_only
+        and (
+            not consent.after_opt_out
+            or consent.withdrawn
+            or consent.bundled
+            or (
+                consent.by_administrator
+                and not consent.by_subject
+                and not consent.by_guardian
+            )
+        )
+    ):
         denied.append(_RULE_SALE_AFTER_OPT_OUT)
     # rule sharing_after_opt_out — Cal. Civ. Code 1798.120(a); Cal. Civ. Code
-    #   1798.120(d); Cal. Civ. Code 1798.140(ah), rulesets/ccpa.rules:72
+    #   1798.120(d); Cal. Civ. Code 1798.140(ah), rulesets/ccpa.rules:285
     # Sharing for cross-context advertising after the consumer opted out
     # From the CPRA, the opt-out also stops sharing for cross-context
     # behavioural advertising.
@@ -481,51 +1096,129 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         day >= _DATE_2023_01_01
         and processing.sharing_only
         and subject.opted_out_of_sale
+        and (
+            not consent.after_opt_out
+            or consent.withdrawn
+            or consent.bundled
+            or (
+                consent.by_administrator
+                and not consent.by_subject
+                and not consent.by_guardian
+            )
+        )
     ):
         denied.append(_RULE_SHARING_AFTER_OPT_OUT)
-    # rule minor_sale — Cal. Civ. Code 1798.120(c), rulesets/ccpa.rules:79
-    # Sale or sharing of a 13-15-year-old's data without their opt-in
+    # rule opt_out_signal — 11 CCR 999.315(c); 11 CCR 7025(b); 11 CCR 7025(c)(1); Cal.
+    #   Civ. Code 1798.135(b); Cal. Civ. Code 1798.120(a), rulesets/ccpa.rules:302
+    # Sale or sharing after an opt-out preference signal
+    # An opt-out preference signal such as Global Privacy Control is a valid
+    # request to opt out of sale (from 2023 also sharing) for the browser or
+    # device and, if known, the consumer: under the Attorney General's
+    # regulations from 14 Aug 2020 (11 CCR 999.315(c), "user-enabled global
+    # privacy controls"), under the CPPA's from 29 Mar 2023 (11 CCR 7025(b),
+    # (c)(1); Cal. Civ. Code 1798.135(b)). Both texts were read for this
+    # rule (Cornell LII; Greenberg Traurig on 999.315(c)). A caller may also
+    # give a signal as subject.opted_out_of_sale; this fact keeps the two
+    # apart for regimes that do not honour signals (Virginia) or honour them
+    # later (Colorado, 1 Jul 2024). Consent given after the signal lifts it,
+    # as after any opt-out (1798.120(d)).
+    if (
+        day >= _DATE_2020_08_14
+        and processing.sale
+        and (not processing.sharing_only or day >= _DATE_2023_01_01)
+        and subject.universal_opt_out
+        and (
+            not consent.after_opt_out
+            or consent.withdrawn
+            or consent.bundled
+            or (
+                consent.by_administrator
+                and not consent.by_subject
+                and not consent.by_guardian
+            )
+        )
+    ):
+        denied.append(_RULE_OPT_OUT_SIGNAL)
+    # rule minor_sale — Cal. Civ. Code 1798.120(c); Cal. Civ. Code 1798.140(h),
+    #   rulesets/ccpa.rules:313
+    # Sale or sharing of a 13-15-year-old's data without their own opt-in
     # With actual knowledge that a consumer is 13, 14 or 15, the business may
-    # sell (from 2023 also share) only if the consumer opted in.
+    # sell (from 2023 also share) only if the consumer opted in: their own
+    # affirmative authorisation, freely given (1798.140(h)), so not an
+    # agree-or-leave consent and not a parent's or an administrator's alone.
     if (
         processing.sale
         and (not processing.sharing_only or day >= _DATE_2023_01_01)
         and subject.age is not None
         and subject.age >= 13
         and subject.age < 16
-        and (not consent.given or consent.withdrawn)
+        and (
+            not consent.given
+            or consent.withdrawn
+            or consent.bundled
+            or (
+                (consent.by_guardian or consent.by_administrator)
+                and not consent.by_subject
+            )
+        )
     ):
         denied.append(_RULE_MINOR_SALE)
-    # rule child_sale — Cal. Civ. Code 1798.120(c), rulesets/ccpa.rules:86
+    # rule child_sale — Cal. Civ. Code 1798.120(c), rulesets/ccpa.rules:320
     # Sale or sharing of a child's data without a parent's opt-in
-    # Below 13, a parent or guardian must opt in.
+    # Below 13, a parent or guardian must opt in, freely.
     if (
         processing.sale
         and (not processing.sharing_only or day >= _DATE_2023_01_01)
         and subject.age is not None
         and subject.age < 13
-        and (not consent.by_guardian or consent.withdrawn)
+        and (not consent.by_guardian or consent.withdrawn or consent.bundled)
     ):
         denied.append(_RULE_CHILD_SALE)
-    # rule limit_sensitive — Cal. Civ. Code 1798.121(a); Cal. Civ. Code 1798.121(d);
-    #   Cal. Civ. Code 1798.140(ae); 11 CCR 7027(m), rulesets/ccpa.rules:97
-    # Sensitive data used beyond the service after a request to limit
+    # rule unknown_age_sale — Cal. Civ. Code 1798.120(c), rulesets/ccpa.rules:327
+    # Sale or sharing on a service likely used by children, age unknown, without a
+    #   parent's opt-in
+    # Wilful disregard of the age (header, "Unknown age").
+    if (
+        processing.sale
+        and (not processing.sharing_only or day >= _DATE_2023_01_01)
+        and processing.child_directed
+        and subject.age is None
+        and (not consent.by_guardian or consent.withdrawn or consent.bundled)
+    ):
+        denied.append(_RULE_UNKNOWN_AGE_SALE)
+    # rule limit_sensitive — Cal. Civ. Code 1798.121(a); Cal. Civ. Code 1798.121(b);
+    #   Cal. Civ. Code 1798.121(d); Cal. Civ. Code 1798.140(ae); 11 CCR 7027(m),
+    #   rulesets/ccpa.rules:341
+    # Sensitive data used beyond the permitted purposes after a request to limit
     # The right to limit (CPRA): once a consumer asks, sensitive personal
-    # information may be used only for what the service they asked for needs.
-    # Data not processed to infer characteristics about the consumer is
-    # outside the right (1798.121(d)). Political opinions and criminal data
-    # are not sensitive personal information under the CCPA.
+    # information may be used only for the purposes of 1798.121(a): the
+    # service the consumer asked for, and the uses of 1798.140(e)(2), (4),
+    # (5) and (8), among them maintaining and improving the service
+    # (11 CCR 7027(m)); other uses only with consent given after the request
+    # (1798.121(b)). Data not processed to infer characteristics about the
+    # consumer is outside the right (1798.121(d)). Political opinions and
+    # criminal data are not sensitive personal information under the CCPA.
     if (
         data in _LIMIT_SENSITIVE_DATA
         and day >= _DATE_2023_01_01
         and subject.limited_sensitive_use
         and processing.infers_characteristics
-        and purpose not in _PURPOSE_IN_PRODUCT_SERVICE
+        and purpose not in _PURPOSE_IN_PRODUCT_SERVICE_PRODUCT_IMPROVEMENT
+        and (
+            not consent.after_opt_out
+            or consent.withdrawn
+            or consent.bundled
+            or (
+                consent.by_administrator
+                and not consent.by_subject
+                and not consent.by_guardian
+            )
+        )
     ):
         denied.append(_RULE_LIMIT_SENSITIVE)
     # rule limit_sensitive_biometric — Cal. Civ. Code 1798.121(a); Cal. Civ. Code
-    #   1798.121(d); Cal. Civ. Code 1798.140(ae)(2)(A), rulesets/ccpa.rules:105
-    # Biometric identification beyond the service after a request to limit
+    #   1798.121(d); Cal. Civ. Code 1798.140(ae)(2)(A), rulesets/ccpa.rules:349
+    # Biometric identification beyond the permitted purposes after a request to limit
     # Biometric information is sensitive when processed to uniquely identify
     # the consumer.
     if (
@@ -534,12 +1227,22 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         and processing.used_to_identify
         and subject.limited_sensitive_use
         and processing.infers_characteristics
-        and purpose not in _PURPOSE_IN_PRODUCT_SERVICE
+        and purpose not in _PURPOSE_IN_PRODUCT_SERVICE_PRODUCT_IMPROVEMENT
+        and (
+            not consent.after_opt_out
+            or consent.withdrawn
+            or consent.bundled
+            or (
+                consent.by_administrator
+                and not consent.by_subject
+                and not consent.by_guardian
+            )
+        )
     ):
         denied.append(_RULE_LIMIT_SENSITIVE_BIOMETRIC)
     # rule limit_message_contents — Cal. Civ. Code 1798.121(a); Cal. Civ. Code
-    #   1798.121(d); Cal. Civ. Code 1798.140(ae)(1)(E), rulesets/ccpa.rules:115
-    # Message contents used beyond the service after a request to limit
+    #   1798.121(d); Cal. Civ. Code 1798.140(ae)(1)(E), rulesets/ccpa.rules:358
+    # Message contents used beyond the permitted purposes after a request to limit
     # The contents of a consumer's messages are sensitive unless the business
     # is the intended recipient (chat between meeting participants is not
     # addressed to the business).
@@ -549,11 +1252,102 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         and not processing.business_is_recipient
         and subject.limited_sensitive_use
         and processing.infers_characteristics
-        and purpose not in _PURPOSE_IN_PRODUCT_SERVICE
+        and purpose not in _PURPOSE_IN_PRODUCT_SERVICE_PRODUCT_IMPROVEMENT
+        and (
+            not consent.after_opt_out
+            or consent.withdrawn
+            or consent.bundled
+            or (
+                consent.by_administrator
+                and not consent.by_subject
+                and not consent.by_guardian
+            )
+        )
     ):
         denied.append(_RULE_LIMIT_MESSAGE_CONTENTS)
-    # default — Cal. Civ. Code 1798.100(a); Cal. Civ. Code 1798.100(c); 11 CCR
-    #   7002(e), rulesets/ccpa.rules:30
+    # rule limit_citizenship — Cal. Civ. Code 1798.121(a); Cal. Civ. Code 1798.121(d);
+    #   Cal. Civ. Code 1798.140(ae), rulesets/ccpa.rules:365
+    # Citizenship or immigration status used beyond the permitted purposes after a
+    #   request to limit
+    # Citizenship or immigration status is sensitive from 1 Jan 2024 (AB 947).
+    if (
+        data in _DATA_IN_SENSITIVE_CITIZENSHIP_IMMIGRATION
+        and day >= _DATE_2024_01_01
+        and subject.limited_sensitive_use
+        and processing.infers_characteristics
+        and purpose not in _PURPOSE_IN_PRODUCT_SERVICE_PRODUCT_IMPROVEMENT
+        and (
+            not consent.after_opt_out
+            or consent.withdrawn
+            or consent.bundled
+            or (
+                consent.by_administrator
+                and not consent.by_subject
+                and not consent.by_guardian
+            )
+        )
+    ):
+        denied.append(_RULE_LIMIT_CITIZENSHIP)
+    # rule limit_neural — Cal. Civ. Code 1798.121(a); Cal. Civ. Code 1798.121(d); Cal.
+    #   Civ. Code 1798.140(ae), rulesets/ccpa.rules:372
+    # Neural data used beyond the permitted purposes after a request to limit
+    # Neural data is sensitive from 1 Jan 2025 (SB 1223).
+    if (
+        data in _DATA_IN_SENSITIVE_NEURAL
+        and day >= _DATE_2025_01_01
+        and subject.limited_sensitive_use
+        and processing.infers_characteristics
+        and purpose not in _PURPOSE_IN_PRODUCT_SERVICE_PRODUCT_IMPROVEMENT
+        and (
+            not consent.after_opt_out
+            or consent.withdrawn
+            or consent.bundled
+            or (
+                consent.by_administrator
+                and not consent.by_subject
+                and not consent.by_guardian
+            )
+        )
+    ):
+        denied.append(_RULE_LIMIT_NEURAL)
+    # rule risk_assessment — 11 CCR 7150(b); Cal. Civ. Code 1798.185(a)(15),
+    #   rulesets/ccpa.rules:386
+    # Sale or sharing, sensitive data, or training ADMT or identification technology:
+    #   a risk assessment comes first
+    # CPPA regulations in force 1 Jan 2026: a risk assessment before selling
+    # or sharing, before processing sensitive personal information, and before
+    # processing data to train ADMT for significant decisions or facial-,
+    # emotion-recognition, identity-verification or biometric technology
+    # (11 CCR 7150(b)); for processing begun earlier, by 31 Dec 2027. The
+    # sections on timing and submission (Article 10 of the regulations) were
+    # not seen in the primary text, so only 7150 is cited.
+    # Duty-carrying rule (header).
+    if (
+        day >= _DATE_2026_01_01
+        and (
+            processing.disclosed
+            or (
+                consent.given
+                and not consent.withdrawn
+                and not consent.bundled
+                and (
+                    not consent.by_administrator
+                    or consent.by_subject
+                    or consent.by_guardian
+                )
+            )
+        )
+        and (
+            processing.sale
+            or processing.trains_admt
+            or data in _RISK_ASSESSMENT_DATA
+            or (data in _DATA_IN_SENSITIVE_BIOMETRIC and processing.used_to_identify)
+            or (data in _DATA_IN_CONTENT_CHAT and not processing.business_is_recipient)
+        )
+    ):
+        permitted.append(_RULE_RISK_ASSESSMENT)
+    # default — Cal. Civ. Code 1798.100(a)(1); Cal. Civ. Code 1798.100(c); 11 CCR
+    #   7002(e), rulesets/ccpa.rules:120
     return settle(RULESET, _DEFAULT, denied, permitted)
 
 
@@ -566,90 +1360,354 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         return None
     consent = use.consent
     data = use.data
+    organisation = use.organisation
     processing = use.processing
     purpose = use.purpose
+    region = use.region
     subject = use.subject
+    if not (
+        not processing.hipaa_exempt
+        and not processing.glba_exempt
+        and not organisation.not_for_profit
+        and (
+            organisation.annual_revenue_usd is None
+            or organisation.annual_revenue_usd
+            > parameter_value(_REVENUE_THRESHOLD, region, day)
+            or organisation.ca_consumers is None
+            or organisation.ca_consumers
+            >= parameter_value(_CONSUMER_THRESHOLD, region, day)
+            or organisation.revenue_share_from_selling is None
+            or organisation.revenue_share_from_selling >= 50
+        )
+    ):
+        return None
     # exclusion deidentified — Cal. Civ. Code 1798.140(v)(3); Cal. Civ. Code
-    #   1798.140(m); Cal. Civ. Code 1798.140(b), rulesets/ccpa.rules:34
+    #   1798.140(m); Cal. Civ. Code 1798.140(b), rulesets/ccpa.rules:196
     if (
         processing.identifiability
         in _IDENTIFIABILITY_IN_AGGREGATED_ANONYMISED_DEIDENTIFIED
     ):
         return True
     # exclusion publicly_available — Cal. Civ. Code 1798.140(v)(2),
-    #   rulesets/ccpa.rules:44
-    if day >= _DATE_2023_01_01 and processing.publicly_available:
+    #   rulesets/ccpa.rules:208
+    if (
+        day >= _DATE_2023_01_01
+        and processing.publicly_available
+        and (
+            data not in _DATA_IN_SENSITIVE_BIOMETRIC
+            or processing.collected_with_knowledge
+        )
+    ):
         return True
-    if purpose not in _PURPOSE_IN_PRODUCT_SERVICE:
+    if purpose not in _PURPOSE_IN_PRODUCT_SERVICE_PRODUCT_IMPROVEMENT:
         # rule limit_sensitive — Cal. Civ. Code 1798.121(a); Cal. Civ. Code
-        #   1798.121(d); Cal. Civ. Code 1798.140(ae); 11 CCR 7027(m),
-        #   rulesets/ccpa.rules:97
+        #   1798.121(b); Cal. Civ. Code 1798.121(d); Cal. Civ. Code 1798.140(ae); 11 CCR
+        #   7027(m), rulesets/ccpa.rules:341
         if (
             data in _LIMIT_SENSITIVE_DATA
             and day >= _DATE_2023_01_01
             and subject.limited_sensitive_use
             and processing.infers_characteristics
+            and (
+                not consent.after_opt_out
+                or consent.withdrawn
+                or consent.bundled
+                or (
+                    consent.by_administrator
+                    and not consent.by_subject
+                    and not consent.by_guardian
+                )
+            )
         ):
             return False
         # rule limit_sensitive_biometric — Cal. Civ. Code 1798.121(a); Cal. Civ. Code
-        #   1798.121(d); Cal. Civ. Code 1798.140(ae)(2)(A), rulesets/ccpa.rules:105
+        #   1798.121(d); Cal. Civ. Code 1798.140(ae)(2)(A), rulesets/ccpa.rules:349
         if (
             data in _DATA_IN_SENSITIVE_BIOMETRIC
             and day >= _DATE_2023_01_01
             and processing.used_to_identify
             and subject.limited_sensitive_use
             and processing.infers_characteristics
+            and (
+                not consent.after_opt_out
+                or consent.withdrawn
+                or consent.bundled
+                or (
+                    consent.by_administrator
+                    and not consent.by_subject
+                    and not consent.by_guardian
+                )
+            )
         ):
             return False
         # rule limit_message_contents — Cal. Civ. Code 1798.121(a); Cal. Civ. Code
-        #   1798.121(d); Cal. Civ. Code 1798.140(ae)(1)(E), rulesets/ccpa.rules:115
+        #   1798.121(d); Cal. Civ. Code 1798.140(ae)(1)(E), rulesets/ccpa.rules:358
         if (
             data in _DATA_IN_CONTENT_CHAT
             and day >= _DATE_2023_01_01
             and not processing.business_is_recipient
             and subject.limited_sensitive_use
             and processing.infers_characteristics
+            and (
+                not consent.after_opt_out
+                or consent.withdrawn
+                or consent.bundled
+                or (
+                    consent.by_administrator
+                    and not consent.by_subject
+                    and not consent.by_guardian
+                )
+            )
         ):
             return False
+        # rule limit_citizenship — Cal. Civ. Code 1798.121(a); Cal. Civ. Code
+        #   1798.121(d); Cal. Civ. Code 1798.140(ae), rulesets/ccpa.rules:365
+        if (
+            data in _DATA_IN_SENSITIVE_CITIZENSHIP_IMMIGRATION
+            and day >= _DATE_2024_01_01
+            and subject.limited_sensitive_use
+            and processing.infers_characteristics
+            and (
+                not consent.after_opt_out
+                or consent.withdrawn
+                or consent.bundled
+                or (
+                    consent.by_administrator
+                    and not consent.by_subject
+                    and not consent.by_guardian
+                )
+            )
+        ):
+            return False
+        # rule limit_neural — Cal. Civ. Code 1798.121(a); Cal. Civ. Code 1798.121(d);
+        #   Cal. Civ. Code 1798.140(ae), rulesets/ccpa.rules:372
+        if (
+            data in _DATA_IN_SENSITIVE_NEURAL
+            and day >= _DATE_2025_01_01
+            and subject.limited_sensitive_use
+            and processing.infers_characteristics
+            and (
+                not consent.after_opt_out
+                or consent.withdrawn
+                or consent.bundled
+                or (
+                    consent.by_administrator
+                    and not consent.by_subject
+                    and not consent.by_guardian
+                )
+            )
+        ):
+            return False
+    # rule undisclosed_2018_text — Cal. Civ. Code 1798.100(b) (2018 text),
+    #   rulesets/ccpa.rules:234
+    if (
+        day <= _DATE_2020_08_13
+        and not processing.disclosed
+        and (
+            not consent.given
+            or consent.withdrawn
+            or consent.bundled
+            or (
+                consent.by_administrator
+                and not consent.by_subject
+                and not consent.by_guardian
+            )
+        )
+    ):
+        return False
+    # rule undisclosed_ag_regulations — Cal. Civ. Code 1798.100(b) (2018 text); 11 CCR
+    #   999.305(a)(5), rulesets/ccpa.rules:239
+    if (
+        day >= _DATE_2020_08_14
+        and day <= _DATE_2022_12_31
+        and not processing.disclosed
+        and (
+            not consent.given
+            or consent.withdrawn
+            or consent.bundled
+            or (
+                consent.by_administrator
+                and not consent.by_subject
+                and not consent.by_guardian
+            )
+        )
+    ):
+        return False
+    # rule undisclosed_cpra_transition — Cal. Civ. Code 1798.100(a)(1); Cal. Civ. Code
+    #   1798.100(c); 11 CCR 999.305(a)(5), rulesets/ccpa.rules:245
+    if (
+        day >= _DATE_2023_01_01
+        and day <= _DATE_2023_03_28
+        and not processing.disclosed
+        and (
+            not consent.given
+            or consent.withdrawn
+            or consent.bundled
+            or (
+                consent.by_administrator
+                and not consent.by_subject
+                and not consent.by_guardian
+            )
+        )
+    ):
+        return False
+    # rule service_provider — Cal. Civ. Code 1798.140(ag)(1); Cal. Civ. Code
+    #   1798.140(j)(1); 11 CCR 7050(a)(3), rulesets/ccpa.rules:261
+    if (
+        processing.as_processor
+        and processing.for_other_customers
+        and purpose not in _PURPOSE_IN_PRODUCT_IMPROVEMENT
+    ):
+        return False
+    # rule sale_without_opt_out — Cal. Civ. Code 1798.120(b); Cal. Civ. Code
+    #   1798.135(a); 11 CCR 999.306(e), rulesets/ccpa.rules:270
+    if (
+        processing.sale
+        and (not processing.sharing_only or day >= _DATE_2023_01_01)
+        and not processing.opt_out_offered
+        and (
+            not consent.given
+            or consent.withdrawn
+            or consent.bundled
+            or (
+                consent.by_administrator
+                and not consent.by_subject
+                and not consent.by_guardian
+            )
+        )
+    ):
+        return False
     # rule sale_after_opt_out — Cal. Civ. Code 1798.120(a); Cal. Civ. Code
-    #   1798.120(d), rulesets/ccpa.rules:66
-    if processing.sale and subject.opted_out_of_sale and not processing.sharing_only:
+    #   1798.120(d), rulesets/ccpa.rules:278
+    if (
+        processing.sale
+        and subject.opted_out_of_sale
+        and not processing.sharing_only
+        and (
+            not consent.after_opt_out
+            or consent.withdrawn
+            or consent.bundled
+            or (
+                consent.by_administrator
+                and not consent.by_subject
+                and not consent.by_guardian
+            )
+        )
+    ):
         return False
     # rule sharing_after_opt_out — Cal. Civ. Code 1798.120(a); Cal. Civ. Code
-    #   1798.120(d); Cal. Civ. Code 1798.140(ah), rulesets/ccpa.rules:72
+    #   1798.120(d); Cal. Civ. Code 1798.140(ah), rulesets/ccpa.rules:285
     if (
         day >= _DATE_2023_01_01
         and processing.sharing_only
         and subject.opted_out_of_sale
+        and (
+            not consent.after_opt_out
+            or consent.withdrawn
+            or consent.bundled
+            or (
+                consent.by_administrator
+                and not consent.by_subject
+                and not consent.by_guardian
+            )
+        )
     ):
         return False
-    # rule minor_sale — Cal. Civ. Code 1798.120(c), rulesets/ccpa.rules:79
+    # rule opt_out_signal — 11 CCR 999.315(c); 11 CCR 7025(b); 11 CCR 7025(c)(1); Cal.
+    #   Civ. Code 1798.135(b); Cal. Civ. Code 1798.120(a), rulesets/ccpa.rules:302
+    if (
+        day >= _DATE_2020_08_14
+        and processing.sale
+        and (not processing.sharing_only or day >= _DATE_2023_01_01)
+        and subject.universal_opt_out
+        and (
+            not consent.after_opt_out
+            or consent.withdrawn
+            or consent.bundled
+            or (
+                consent.by_administrator
+                and not consent.by_subject
+                and not consent.by_guardian
+            )
+        )
+    ):
+        return False
+    # rule minor_sale — Cal. Civ. Code 1798.120(c); Cal. Civ. Code 1798.140(h),
+    #   rulesets/ccpa.rules:313
     if (
         processing.sale
         and (not processing.sharing_only or day >= _DATE_2023_01_01)
         and subject.age is not None
         and subject.age >= 13
         and subject.age < 16
-        and (not consent.given or consent.withdrawn)
+        and (
+            not consent.given
+            or consent.withdrawn
+            or consent.bundled
+            or (
+                (consent.by_guardian or consent.by_administrator)
+                and not consent.by_subject
+            )
+        )
     ):
         return False
-    # rule child_sale — Cal. Civ. Code 1798.120(c), rulesets/ccpa.rules:86
+    # rule child_sale — Cal. Civ. Code 1798.120(c), rulesets/ccpa.rules:320
     if (
         processing.sale
         and (not processing.sharing_only or day >= _DATE_2023_01_01)
         and subject.age is not None
         and subject.age < 13
-        and (not consent.by_guardian or consent.withdrawn)
+        and (not consent.by_guardian or consent.withdrawn or consent.bundled)
+    ):
+        return False
+    # rule unknown_age_sale — Cal. Civ. Code 1798.120(c), rulesets/ccpa.rules:327
+    if (
+        processing.sale
+        and (not processing.sharing_only or day >= _DATE_2023_01_01)
+        and processing.child_directed
+        and subject.age is None
+        and (not consent.by_guardian or consent.withdrawn or consent.bundled)
     ):
         return False
     # rule disclosed_use — Cal. Civ. Code 1798.100(a)(1); 11 CCR 7002(a),
-    #   rulesets/ccpa.rules:51
+    #   rulesets/ccpa.rules:215
     if processing.disclosed:
         return True
     # rule consented_use — 11 CCR 7002(e); Cal. Civ. Code 1798.140(h),
-    #   rulesets/ccpa.rules:60
-    if consent.given and not consent.withdrawn and not consent.bundled:
+    #   rulesets/ccpa.rules:227
+    if (
+        consent.given
+        and not consent.withdrawn
+        and not consent.bundled
+        and (not consent.by_administrator or consent.by_subject or consent.by_guardian)
+    ):
         return True
-    # default — Cal. Civ. Code 1798.100(a); Cal. Civ. Code 1798.100(c); 11 CCR
-    #   7002(e), rulesets/ccpa.rules:30
+    # rule risk_assessment — 11 CCR 7150(b); Cal. Civ. Code 1798.185(a)(15),
+    #   rulesets/ccpa.rules:386
+    if (
+        day >= _DATE_2026_01_01
+        and (
+            processing.disclosed
+            or (
+                consent.given
+                and not consent.withdrawn
+                and not consent.bundled
+                and (
+                    not consent.by_administrator
+                    or consent.by_subject
+                    or consent.by_guardian
+                )
+            )
+        )
+        and (
+            processing.sale
+            or processing.trains_admt
+            or data in _RISK_ASSESSMENT_DATA
+            or (data in _DATA_IN_SENSITIVE_BIOMETRIC and processing.used_to_identify)
+            or (data in _DATA_IN_CONTENT_CHAT and not processing.business_is_recipient)
+        )
+    ):
+        return True
+    # default — Cal. Civ. Code 1798.100(a)(1); Cal. Civ. Code 1798.100(c); 11 CCR
+    #   7002(e), rulesets/ccpa.rules:120
     return False

@@ -6,18 +6,42 @@
 Law: Regulation (EU) 2016/679 (General Data Protection Regulation)
 Covers: EEA
 In force: 2018-05-25 to ...
-Source: rulesets/gdpr.rules:29
+Source: rulesets/gdpr.rules:94
 
 The EU General Data Protection Regulation, for people in the EEA.
 
 Every use needs a lawful basis (Art. 6(1)); without one the use is denied.
 The rules below are scoped to all data and all purposes: each lawful basis
-is a permitting rule, and what makes the basis fail is written as its
-exceptions. Prohibitions that no basis lifts (special categories without
-explicit consent, unlawful transfers abroad) are separate deny rules, and a
-deny always overrides a permit.
+is a permitting rule, and what makes the basis fail, including the purposes
+it cannot cover, is written as its exceptions. Prohibitions that no basis
+lifts (special categories without an Art. 9(2) exception, criminal-offence
+data without Art. 10 authority, incompatible further processing, unlawful
+transfers abroad) are separate deny rules, and a deny always overrides a
+permit.
 
-Sources confirmed for this file (the [check] markers of LAW.md):
+Duty-carrying rules. Two rules, dpia and transfer_safeguards, exist only
+to attach a duty to a permit: a DPIA for AI processing of special-category
+or criminal data (Art. 35), and a transfer impact assessment for transfers
+under SCCs, BCRs or certification (Art. 46, C-311/18). The language has
+no conditional ruleset duty (a ruleset `obligation` comes with every
+permit, too broad for these two) and flags a permitting exception under a
+permitting rule (W401), so these are permit rules guarded by "a
+lawful-basis rule also decides" (definition basis_decides): whenever they
+match, a basis rule matches too, so they never permit a use that has no
+valid basis (deny overrides permit). They show among the reasons of a
+permit. A duty with a condition would replace them.
+
+Dates. In force 25 May 2018; in IS, LI and NO from 20 Jul 2018 (EEA Joint
+Committee Decision 154/2018). Art. 8 ages change in DK (1 Jan 2024) and SI
+(26 Jan 2023). Adequacy changes by destination and date (rule `transfer`).
+The Art. 9(2)(g) route through AI Act Art. 10(5) opens on 2 Dec 2027 for
+Annex III systems and 2 Aug 2028 for Annex I systems: the dates of the
+Digital Omnibus on AI, adopted by the Council on 29 Jun 2026, as the
+conservative reading (Regulation (EU) 2024/1689 as published said 2 Aug
+2026 and 2 Aug 2027; eu_ai_act.rules, header, says why the later dates are
+the ones that permit less under either text).
+
+Sources confirmed for the v0.1 file (the [check] markers of the legal digest):
 - Iceland: 13. Act 90/2018 Art. 10(5) lowers the Art. 8 age to 13
 (Persónuvernd / island.is guidance "samþykki fyrir vinnslu
 persónuupplýsinga frá foreldri eða barni"; romur.is commentary).
@@ -25,6 +49,10 @@ persónuupplýsinga frá foreldri eða barni"; romur.is commentary).
 guidance "Barn og unge forbrukere": parents consent below 13. The
 government's 2025 consultation to raise it to 15 was not yet law when this
 file was written: revisit before release.
+- Spain: 14 (LOPDGDD Art. 7). The Proyecto de Ley Orgánica para la
+protección de las personas menores de edad en los entornos digitales
+(BOCG 11 Apr 2025) would raise it to 16; the stored sources show it as a
+bill only (checked Nov 2026), so 14 stands: revisit before release.
 - Liechtenstein: 16. The Datenschutzgesetz of 4 Oct 2018 does not lower the
 Art. 8 age (White & Case national implementation guide, Q4: "16 years of
 age").
@@ -37,153 +65,320 @@ force that day). Hence the applicability condition below.
 - United Kingdom: the 2021 decisions, extended to 27 Dec 2025, were renewed
 on 19 Dec 2025 until 27 Dec 2031.
 
-Parameter consent_age: Age of digital consent (rulesets/gdpr.rules:40)
+Issue 9 (legal review of v0.1, the legal digest "Corrections and additions"):
+- Adequacy by destination and date, as the legal review gives it: US
+Privacy Shield (Decision (EU) 2016/1250) until its annulment by CJEU
+C-311/18 on 16 Jul 2020; US Data Privacy Framework (Implementing
+Decision (EU) 2023/1795) from 10 Jul 2023, certified organisations only;
+Japan (Decision (EU) 2019/419) from 23 Jan 2019; South Korea (Decision
+(EU) 2022/254) from 17 Dec 2021; United Kingdom: a member state and then
+in the transition period until 31 Dec 2020 (Withdrawal Agreement
+Arts. 126-127), the bridge of the Trade and Cooperation Agreement
+(Art. FINPROV.10A) from 1 Jan 2021, adequacy (Decision (EU) 2021/1772)
+from 28 Jun 2021. The decision numbers and dates were not re-read in the
+Official Journal in this session (listed as an open point in NOTES.md).
+Adequacy cannot be a region parameter: a parameter is looked up by the
+person's region, not by the destination, and groups carry no dates. So
+it is a dated condition, written once as the definition
+adequate_destination and used by three rules.
+- Art. 10, 9(2)(e), 9(2)(j), 89(1), 5(1)(b), 6(4), 13(3), 14(4), 21(6) and
+35 are encoded from the Regulation's text.
+- Not encoded, and why: Art. 49 derogations (occasional transfers only);
+Art. 14(5)(b) (disproportionate effort, invoked for scraped data: its
+use for training is contested, EDPB Opinion 28/2024, so an LI permit
+still needs the person told before the processing); Art. 21(1)'s
+"compelling legitimate grounds" that can override an objection (a
+controller's claim the tool cannot weigh: an objection always stops the
+processing here); the proposed GDPR changes for AI (Digital Omnibus:
+Art. 88c, Art. 9(2)(k)), which are not law.
+
+Unknown age (decided for issue 9). Art. 8(2) requires "reasonable efforts
+to verify" that a parent consented, "taking into consideration available
+technology", and Rec. 38 gives children specific protection. A service that
+is directed at children or likely to be used by them and does not know the
+person's age has made no such effort: consent then does not count unless a
+parent gave or authorised it (consent.age_unknown), and legitimate
+interests cannot carry training (legitimate_interest.child). On any other
+service an unknown age never denies by itself (the v0.1 reading), since the
+controller has no reason to think the person is a child.
+
+Parameter consent_age: Age of digital consent (rulesets/gdpr.rules:105)
 The age from which a child's own consent counts for an online service
 (Art. 8(1)): 16 unless a state chose a lower age, not below 13.
 
 Decisions, in the order they are considered:
 
 anonymous (exclusion, permit): Anonymous or aggregated data is outside the GDPR
-  cites GDPR Rec. 26; GDPR Art. 4(1) (rulesets/gdpr.rules:83)
+  cites GDPR Rec. 26; GDPR Art. 4(1) (rulesets/gdpr.rules:209)
   Anonymous information, including information rendered anonymous so that
   the person can no longer be identified, is outside the Regulation.
   Pseudonymised and merely de-identified data are still personal data.
 
 consent (rule, permit): Consent of the person
-  cites GDPR Art. 6(1)(a); GDPR Art. 7 (rulesets/gdpr.rules:93)
+  cites GDPR Art. 6(1)(a); GDPR Art. 7 (rulesets/gdpr.rules:221)
   Art. 6(1)(a): the person consented to this purpose. When the
   organisation names no basis but valid consent exists, consent is the
-  basis. Consent must be a clear affirmative act (Rec. 32), freely given
-  (Art. 7(4), Rec. 43), still in force (Art. 7(3)) and, for a child below
-  the national age, given or authorised by a parent (Art. 8(1)).
+  basis. Consent must be the person's own (Art. 4(11): "of the data
+  subject's wishes"), a clear affirmative act (Rec. 32), freely given
+  (Art. 7(4), Rec. 43), specific to the purpose (Art. 6(1)(a), Rec. 32,
+  43), still in force (Art. 7(3)) and, for a child below the national age,
+  given or authorised by a parent (Art. 8(1)).
 
   consent.bundled (exception, deny): Consent made the price of a service that does not
     need the data
-    cites GDPR Art. 7(4); GDPR Rec. 43 (rulesets/gdpr.rules:100)
+    cites GDPR Art. 7(4); GDPR Rec. 43 (rulesets/gdpr.rules:228)
     "Agree or leave": consent is not free when a service is made
     conditional on consent to processing the service does not need.
 
   consent.withdrawn (exception, deny): Consent withdrawn
-    cites GDPR Art. 7(3) (rulesets/gdpr.rules:104)
+    cites GDPR Art. 7(3) (rulesets/gdpr.rules:232)
     Withdrawal ends the consent for the future.
 
   consent.not_given (exception, deny): No clear affirmative act of consent
-    cites GDPR Art. 4(11); GDPR Rec. 32 (rulesets/gdpr.rules:109)
+    cites GDPR Art. 4(11); GDPR Rec. 32 (rulesets/gdpr.rules:237)
     Silence, pre-ticked boxes, inactivity or accepting general terms are
     not consent (implied consent never counts as consent.given).
 
+  consent.not_own (exception, deny): Consent given by an administrator, the customer
+    or a meeting host, not by the person
+    cites GDPR Art. 4(11); GDPR Art. 6(1)(a); GDPR Art. 7(1) (rulesets/gdpr.rules:241)
+    Zoom, 2023: the host's or administrator's consent (definition above).
+
+  consent.not_granular (exception, deny): One consent for several purposes, with no
+    separate choice for this one
+    cites GDPR Art. 6(1)(a); GDPR Rec. 32; GDPR Rec. 43; EDPB Guidelines 05/2020
+      (rulesets/gdpr.rules:246)
+    Granularity: one consent asked for several purposes at once, with no
+    separate choice for this one, is not specific and not free.
+
   consent.child (exception, deny): Child below the national age of digital consent
-    cites GDPR Art. 8(1) (rulesets/gdpr.rules:114)
+    cites GDPR Art. 8(1) (rulesets/gdpr.rules:251)
     Below the member state's age of digital consent the child's own
-    consent does not count; an unknown age does not trigger this.
+    consent does not count.
 
     consent.child.guardian (exception, permit): A parent gave or authorised the
       consent
-      cites GDPR Art. 8(1); GDPR Art. 8(2) (rulesets/gdpr.rules:118)
+      cites GDPR Art. 8(1); GDPR Art. 8(2) (rulesets/gdpr.rules:255)
       A parent's consent makes the processing lawful.
 
-contract (rule, permit): Necessary to perform a contract with the person
-  cites GDPR Art. 6(1)(b) (rulesets/gdpr.rules:126)
-  Art. 6(1)(b): necessary to perform a contract with the person, such as
-  providing the service they asked for. Training a general model,
-  improving the product or targeting ads is not necessary to perform it.
+  consent.age_unknown (exception, deny): Service likely used by children, and the
+    person's age is not known
+    cites GDPR Art. 8(1); GDPR Art. 8(2); GDPR Rec. 38 (rulesets/gdpr.rules:261)
+    Unknown age on a service directed at children or likely to be used
+    by them: no reasonable effort to verify (header, "Unknown age").
 
-  contract.not_necessary (exception, deny): Training, product improvement and targeted
-    ads are not necessary to perform the contract
+    consent.age_unknown.guardian (exception, permit): A parent gave or authorised the
+      consent
+      cites GDPR Art. 8(1); GDPR Art. 8(2) (rulesets/gdpr.rules:264)
+
+contract (rule, permit): Necessary to perform a contract with the person
+  cites GDPR Art. 6(1)(b) (rulesets/gdpr.rules:276)
+  Art. 6(1)(b): necessary to perform a contract with the person. Only
+  providing the service the person asked for is objectively necessary;
+  training or evaluating models, bias detection, running models beyond
+  the service, improving the product, analytics, advertising and
+  research are not (EDPB Guidelines 2/2019; CJEU C-252/21). A model the
+  person asked to be run on their data is part of the service: give the
+  purpose product.service for it.
+
+  contract.not_necessary (exception, deny): Only providing the service the person
+    asked for is necessary to perform the contract
     cites GDPR Art. 6(1)(b); EDPB Guidelines 2/2019; CJEU C-252/21 Meta v
-      Bundeskartellamt (rulesets/gdpr.rules:130)
+      Bundeskartellamt (rulesets/gdpr.rules:280)
 
 legal_obligation (rule, permit): Necessary to comply with a legal obligation
-  cites GDPR Art. 6(1)(c); GDPR Art. 6(3) (rulesets/gdpr.rules:137)
+  cites GDPR Art. 6(1)(c); GDPR Art. 6(3) (rulesets/gdpr.rules:292)
   Art. 6(1)(c): necessary to comply with a legal obligation laid down by
-  Union or member state law. No law obliges anyone to train an AI model.
+  Union or member state law (Art. 6(3)). No law obliges anyone to train,
+  evaluate or debias a model, analyse, advertise or research; of the
+  vocabulary's purposes only providing the service can be what a law
+  requires. (AI Act Art. 10(2)(f)-(g) obliges high-risk providers to
+  examine their data for bias; whether that is an Art. 6(1)(c) obligation
+  for bias detection on personal data is unsettled, so it is not read as
+  one here: the conservative reading.)
 
-  legal_obligation.not_for_training (exception, deny): No legal obligation covers
-    training an AI model
-    cites GDPR Art. 6(1)(c) (rulesets/gdpr.rules:141)
+  legal_obligation.not_required (exception, deny): No law requires processing for this
+    purpose
+    cites GDPR Art. 6(1)(c); GDPR Art. 6(3) (rulesets/gdpr.rules:296)
 
 vital_interest (rule, permit): Necessary to protect someone's vital interests
-  cites GDPR Art. 6(1)(d); GDPR Rec. 46 (rulesets/gdpr.rules:148)
-  Art. 6(1)(d): necessary to protect someone's life. Training a model is
-  not.
+  cites GDPR Art. 6(1)(d); GDPR Rec. 46 (rulesets/gdpr.rules:302)
+  Art. 6(1)(d): necessary to protect someone's life (Rec. 46). Training,
+  analytics, advertising or research are not.
 
-  vital_interest.not_for_training (exception, deny): Vital interests do not cover
-    training an AI model
-    cites GDPR Art. 6(1)(d) (rulesets/gdpr.rules:152)
+  vital_interest.not_vital (exception, deny): Vital interests cover only providing the
+    service that protects someone's life
+    cites GDPR Art. 6(1)(d); GDPR Rec. 46 (rulesets/gdpr.rules:306)
 
 public_interest (rule, permit): Necessary for a task in the public interest
-  cites GDPR Art. 6(1)(e); GDPR Art. 6(3) (rulesets/gdpr.rules:160)
+  cites GDPR Art. 6(1)(e); GDPR Art. 6(3) (rulesets/gdpr.rules:316)
   Art. 6(1)(e): necessary for a task in the public interest or official
-  authority laid down by law. It does not cover training a general model,
-  and the person may object (Art. 21(1)).
+  authority laid down by law (Art. 6(3)). A public task can cover the
+  service and research the law provides for; it does not cover training a
+  general model, evaluation, analytics or advertising. The person may
+  object (Art. 21(1)), but not to research with Art. 89(1) safeguards that
+  is necessary for a public-interest task (Art. 21(6)).
 
-  public_interest.not_for_training (exception, deny): A public task does not cover
-    training a general AI model
-    cites GDPR Art. 6(1)(e) (rulesets/gdpr.rules:164)
+  public_interest.not_public_task (exception, deny): A public task covers the service
+    or research, not training, evaluation, analytics or advertising
+    cites GDPR Art. 6(1)(e); GDPR Art. 6(3) (rulesets/gdpr.rules:320)
 
   public_interest.objected (exception, deny): The person objected
-    cites GDPR Art. 21(1) (rulesets/gdpr.rules:168)
+    cites GDPR Art. 21(1); GDPR Art. 21(6) (rulesets/gdpr.rules:323)
 
 legitimate_interest (rule, permit): Legitimate interests
-  cites GDPR Art. 6(1)(f); EDPB Opinion 28/2024 (rulesets/gdpr.rules:178)
+  cites GDPR Art. 6(1)(f); EDPB Opinion 28/2024 (rulesets/gdpr.rules:336)
   Art. 6(1)(f): legitimate interests, after the three-step test of EDPB
   Opinion 28/2024 (interest, necessity, balancing incl. the person's
-  reasonable expectations). It needs a documented assessment, a purpose
-  disclosed at collection (Arts. 13, 14), an objection route brought to
-  the person's attention (Art. 21(4)), and stops for anyone who objected
-  (Art. 21(1)).
+  reasonable expectations). It needs a documented assessment
+  (accountability, Arts. 5(2), 24), the person told of the purpose before
+  the processing began (Arts. 13(1)(c), 14(1)(c); for a further purpose
+  Arts. 13(3), 14(4), with Art. 6(4), rule further_processing), an
+  objection route brought to the person's attention (Art. 21(4)), and it
+  stops for anyone who objected (Art. 21(1); for research too, Art. 21(6),
+  unless it is a public-interest task, which is Art. 6(1)(e)).
 
   legitimate_interest.no_assessment (exception, deny): No documented
     legitimate-interest assessment
-    cites GDPR Art. 6(1)(f); EDPB Opinion 28/2024 (rulesets/gdpr.rules:183)
+    cites GDPR Art. 6(1)(f); GDPR Art. 5(2); GDPR Art. 24; EDPB Opinion 28/2024
+      (rulesets/gdpr.rules:341)
 
-  legitimate_interest.not_disclosed (exception, deny): Purpose not disclosed when the
-    data was collected
-    cites GDPR Art. 13; GDPR Art. 14; GDPR Art. 5(1)(a); GDPR Art. 5(1)(b)
-      (rulesets/gdpr.rules:186)
+  legitimate_interest.not_informed (exception, deny): The person was not told of the
+    purpose before the processing began
+    cites GDPR Art. 13(1)(c); GDPR Art. 13(3); GDPR Art. 14(1)(c); GDPR Art. 14(4);
+      GDPR Art. 6(4); GDPR Art. 5(1)(a) (rulesets/gdpr.rules:344)
 
   legitimate_interest.no_objection_route (exception, deny): No easy way to object was
     offered
-    cites GDPR Art. 21(4) (rulesets/gdpr.rules:189)
+    cites GDPR Art. 21(4) (rulesets/gdpr.rules:347)
 
   legitimate_interest.objected (exception, deny): The person objected
-    cites GDPR Art. 21(1) (rulesets/gdpr.rules:192)
+    cites GDPR Art. 21(1); GDPR Art. 21(6) (rulesets/gdpr.rules:350)
 
-special_category (rule, deny): Special-category data without explicit consent
-  cites GDPR Art. 9(1); GDPR Art. 9(2)(a) (rulesets/gdpr.rules:204)
+  legitimate_interest.targeted_advertising (exception, deny): Behavioural advertising
+    across services needs consent
+    cites GDPR Art. 6(1)(f); CJEU C-252/21 Meta v Bundeskartellamt, paras 115-118;
+      ePrivacy Directive Art. 5(3); EDPB Urgent Binding Decision 01/2023
+      (rulesets/gdpr.rules:357)
+    Behavioural advertising based on activity across services: the
+    person's interests override the operator's (CJEU C-252/21), and
+    reading or storing the tracking information needs consent anyway
+    (ePrivacy Directive Art. 5(3)).
+
+  legitimate_interest.child (exception, deny): Training on a child's data: the child's
+    interests override
+    cites GDPR Art. 6(1)(f); GDPR Rec. 38 (rulesets/gdpr.rules:367)
+    Art. 6(1)(f) names the child: "in particular where the data subject
+    is a child". Training on a child's data does not pass on an adult's
+    terms; the balancing weighted for a child is not something a caller
+    can assert, so it is denied (conservative). A child here is under
+    18 (UNCRC, as the EDPB reads "child"), or a person of unknown age on
+    a service directed at children or likely used by them.
+
+further_processing (rule, deny): Further processing for a purpose not shown to be
+  compatible with the original one
+  cites GDPR Art. 5(1)(b); GDPR Art. 6(4); GDPR Art. 89(1) (rulesets/gdpr.rules:376)
+  Arts. 5(1)(b), 6(4): data collected for one purpose may be used for
+  another only if it is compatible, unless the person consented or a law
+  provides for it. Research, archiving and statistics with Art. 89(1)
+  safeguards are not incompatible (Art. 5(1)(b)).
+
+special_category (rule, deny): Special-category data without an Art. 9(2) exception
+  cites GDPR Art. 9(1); GDPR Art. 9(2)(a); GDPR Art. 9(2)(e); GDPR Art. 9(2)(g); GDPR
+    Art. 9(2)(j); GDPR Art. 89(1); AI Act Art. 10(5) (rulesets/gdpr.rules:402)
   Art. 9(1): health, genetic, racial or ethnic origin, political opinions,
-  religious beliefs, sex life and union membership may not be processed;
-  for training, essentially only explicit consent (Art. 9(2)(a)) lifts the
-  ban, and a withdrawn or bundled consent does not. Legitimate interests
-  cannot lift it. Criminal data is Art. 10, and financial, government-id
-  and location data are not special categories, so they are not listed.
-  (Art. 9(2)(e), data manifestly made public by the person, is not
-  encoded: it would need the strict reading the EDPB gives it.)
+  religious beliefs, sex life and union membership may not be processed
+  unless an Art. 9(2) exception applies. Legitimate interests never lift
+  it. Encoded exceptions:
+  - (a) explicit consent, the person's own, not withdrawn or bundled;
+  - (e) data the person manifestly made public: read strictly (CJEU
+  C-252/21): the person chose, by a clear act, to make the data
+  accessible to the general public; set processing.made_public_by_subject
+  only then. It lifts Art. 9 only: an Art. 6 basis is still needed;
+  - (j) scientific research with Art. 89(1) safeguards, based on Union or
+  member-state law;
+  - (g) substantial public interest as the AI Act provides it: bias
+  detection and correction by the provider of a high-risk system under
+  AI Act Art. 10(5)(a)-(f) and Rec. 70, in the EU only, from the dates
+  of AI Act Art. 113 (eu_ai_act.rules checks the same conditions).
+  Criminal data is Art. 10 (rule criminal_offences); financial,
+  government-id, location, citizenship and neural data are not special
+  categories, so they are not listed.
 
 biometric_identification (rule, deny): Biometric data used to identify someone,
-  without explicit consent
-  cites GDPR Art. 9(1); GDPR Art. 9(2)(a); GDPR Art. 4(14); GDPR Rec. 51
-    (rulesets/gdpr.rules:211)
+  without an Art. 9(2) exception
+  cites GDPR Art. 9(1); GDPR Art. 9(2)(a); GDPR Art. 9(2)(g); GDPR Art. 9(2)(j); GDPR
+    Art. 4(14); GDPR Rec. 51; AI Act Art. 10(5) (rulesets/gdpr.rules:415)
   Biometric data (voice, face) is a special category only when it is
-  processed to uniquely identify a person.
+  processed to uniquely identify a person. Art. 9(2)(e) is not applied to
+  it: photos or recordings the person posted are not biometric templates
+  they made public (the DPAs' Clearview AI decisions found no Art. 9(2)
+  exception for scraped faces; conservative reading).
+
+criminal_offences (rule, deny): Criminal-offence data without official authority or a
+  law authorising it
+  cites GDPR Art. 10 (rulesets/gdpr.rules:427)
+  Art. 10: data on criminal convictions and offences may be processed
+  only under the control of official authority or when Union or
+  member-state law authorises it with safeguards. Consent or legitimate
+  interests alone do not; an Art. 6 basis is still needed as well.
+
+dpia (rule, permit): AI processing of special-category or criminal-offence data: a
+  DPIA comes first
+  cites GDPR Art. 35(1); GDPR Art. 35(3)(b); WP29 Guidelines on DPIA (WP 248 rev.01)
+    (rulesets/gdpr.rules:439)
+  Art. 35: a DPIA before processing likely to result in a high risk, in
+  particular large-scale special-category or criminal data
+  (Art. 35(3)(b)). Training, evaluating or running AI models on such data
+  meets two criteria of the WP29 guidelines endorsed by the EDPB
+  (sensitive data; innovative technology), which in most cases requires
+  a DPIA. Duty-carrying rule (header): it permits only alongside a
+  lawful-basis rule.
 
 transfer (rule, deny): Transfer outside the EEA without adequacy or safeguards
   cites GDPR Art. 44; GDPR Art. 45(1); GDPR Art. 46(1); GDPR Art. 46(2)
-    (rulesets/gdpr.rules:227)
-  Chapter V: data may leave the EEA only to a country with a full
-  adequacy decision (Art. 45) or with appropriate safeguards: a partial
-  adequacy decision such as the EU-US Data Privacy Framework, standard
-  contractual clauses, binding corporate rules or certification (Art. 46).
-  Full decisions: Andorra, Argentina, Canada (commercial organisations),
-  Switzerland, Faroe Islands, Guernsey, Israel, Isle of Man, Jersey, New
-  Zealand, Uruguay; Japan from 23 Jan 2019; South Korea from 17 Dec 2021;
-  the United Kingdom until 27 Dec 2031 (before its 2021 decision it was in
-  the EU, then in the transition period and the bridge of the Trade and
-  Cooperation Agreement); Brazil from 26 Jan 2026. The Art. 49
-  derogations cover only occasional transfers and are not encoded.
+    (rulesets/gdpr.rules:461)
+  Chapter V: data may leave the EEA only to a country with an adequacy
+  decision on that date (Art. 45) or with appropriate safeguards
+  (Art. 46): standard contractual clauses, binding corporate rules or
+  certification. Full decisions: Andorra, Argentina, Canada (commercial
+  organisations under PIPEDA), Switzerland, Faroe Islands, Guernsey,
+  Israel, Isle of Man, Jersey, New Zealand, Uruguay (all older than the
+  GDPR, kept by Art. 45(9)); Japan from 23 Jan 2019; South Korea from
+  17 Dec 2021; the United Kingdom: a member state and then in the
+  transition period until 31 Dec 2020 (not a third country), the Trade
+  and Cooperation Agreement's bridge 1 Jan - 27 Jun 2021 (not a
+  transfer to a third country), adequacy 28 Jun 2021 - 27 Dec 2031;
+  Brazil from 26 Jan 2026. The US has only a partial decision, for
+  certified organisations: rule adequacy_claim. China's standard contract
+  and security assessment are not EU safeguards. The Art. 49 derogations
+  cover only occasional transfers and are not encoded.
+
+adequacy_claim (rule, deny): Adequacy declared, but no adequacy decision covers this
+  destination on this date
+  cites GDPR Art. 44; GDPR Art. 45(1); GDPR Art. 45(3); CJEU C-311/18 Schrems II;
+    Commission Implementing Decision (EU) 2023/1795 (rulesets/gdpr.rules:477)
+  A declared `adequacy` is accepted only when it agrees with the
+  destination and the date: a destination with a full decision (or the
+  UK's earlier equivalents) on that date, or a US recipient while a
+  partial decision covered certified organisations (Privacy Shield until
+  15 Jul 2020, the Data Privacy Framework from 10 Jul 2023), where
+  `adequacy` stands for the recipient's certification. Declared for any
+  other destination or date, or with no destination named, it is a
+  mistake the tool will not paper over: deny, with this reason.
+
+transfer_safeguards (rule, permit): Transfer under standard clauses, binding corporate
+  rules or certification
+  cites GDPR Art. 46(1); GDPR Art. 46(2)(b); GDPR Art. 46(2)(c); GDPR Art. 46(2)(f);
+    CJEU C-311/18 Schrems II (rulesets/gdpr.rules:491)
+  Standard contractual clauses, binding corporate rules and certification
+  (Art. 46(2)(b), (c), (f)) bind only the parties: before relying on them
+  the exporter must assess whether the destination's law lets them work
+  and add supplementary measures or stop (C-311/18; EDPB Recommendations
+  01/2020). Duty-carrying rule (header).
 
 default (default, deny): No lawful basis for the processing
-  cites GDPR Art. 6(1) (rulesets/gdpr.rules:36)
+  cites GDPR Art. 6(1) (rulesets/gdpr.rules:101)
 """
 
 import datetime
@@ -203,15 +398,16 @@ from privlex.runtime import (
 from ._vocabulary import WITHIN, DataUse
 
 RULESET = "gdpr"
-# purpose ai.training, product.improvement, advertising.targeted and every key below
-_CONTRACT_NOT_NECESSARY_PURPOSES = frozenset(
-    {
-        "advertising.targeted",
-        "ai.training",
-        "ai.training.fine_tuning",
-        "product.improvement",
-    }
+# purpose product.service and every key below
+_PURPOSE_IN_PRODUCT_SERVICE = frozenset({"product.service"})
+# purpose product.service, research and every key below
+_PURPOSE_IN_PRODUCT_SERVICE_RESEARCH = frozenset(
+    {"product.service", "research", "research.scientific"}
 )
+# purpose research.scientific and every key below
+_PURPOSE_IN_RESEARCH_SCIENTIFIC = frozenset({"research.scientific"})
+# purpose advertising.targeted and every key below
+_PURPOSE_IN_ADVERTISING_TARGETED = frozenset({"advertising.targeted"})
 # purpose ai.training and every key below
 _PURPOSE_IN_AI_TRAINING = frozenset({"ai.training", "ai.training.fine_tuning"})
 # data sensitive.health, sensitive.genetic, sensitive.racial_ethnic,
@@ -225,23 +421,68 @@ _SPECIAL_CATEGORY_DATA = frozenset(
         "sensitive.racial_ethnic",
         "sensitive.religious",
         "sensitive.sex_life",
+        "sensitive.sexual_orientation",
         "sensitive.union",
     }
 )
+# purpose ai.bias_detection and every key below
+_PURPOSE_IN_AI_BIAS_DETECTION = frozenset({"ai.bias_detection"})
+_DATE_2027_12_02 = datetime.date(2027, 12, 2)
+_DATE_2028_08_02 = datetime.date(2028, 8, 2)
+# processing.identifiability values
+_IDENTIFIABILITY_IN_DEIDENTIFIED_PSEUDONYMISED = frozenset(
+    {"deidentified", "pseudonymised"}
+)
 # data sensitive.biometric and every key below
 _DATA_IN_SENSITIVE_BIOMETRIC = frozenset({"sensitive.biometric"})
+# data sensitive.criminal and every key below
+_DATA_IN_SENSITIVE_CRIMINAL = frozenset({"sensitive.criminal"})
+# data sensitive.health, sensitive.genetic, sensitive.racial_ethnic,
+#   sensitive.political, sensitive.religious, sensitive.sex_life, sensitive.union,
+#   sensitive.biometric, sensitive.criminal and every key below
+_DPIA_DATA = frozenset(
+    {
+        "sensitive.biometric",
+        "sensitive.criminal",
+        "sensitive.genetic",
+        "sensitive.health",
+        "sensitive.political",
+        "sensitive.racial_ethnic",
+        "sensitive.religious",
+        "sensitive.sex_life",
+        "sensitive.sexual_orientation",
+        "sensitive.union",
+    }
+)
+# purpose ai and every key below
+_PURPOSE_IN_AI = frozenset(
+    {
+        "ai",
+        "ai.bias_detection",
+        "ai.evaluation",
+        "ai.inference",
+        "ai.training",
+        "ai.training.fine_tuning",
+    }
+)
 # processing.transfer_to in AD, AR, CA, CH, FO, GG, IL, IM, JE, NZ, UY
 _TRANSFER_TO_IN_AD_AR_CA_CH_FO_GG_IL_IM_JE_NZ_UY = frozenset(
     {"AD", "AR", "CA", "CH", "FO", "GG", "IL", "IM", "JE", "NZ", "UY"}
 )
 _DATE_2019_01_23 = datetime.date(2019, 1, 23)
 _DATE_2021_12_17 = datetime.date(2021, 12, 17)
+_DATE_2020_12_31 = datetime.date(2020, 12, 31)
+_DATE_2021_01_01 = datetime.date(2021, 1, 1)
+_DATE_2021_06_27 = datetime.date(2021, 6, 27)
+_DATE_2021_06_28 = datetime.date(2021, 6, 28)
 _DATE_2031_12_27 = datetime.date(2031, 12, 27)
 _DATE_2026_01_26 = datetime.date(2026, 1, 26)
 # processing.transfer_safeguard values
 _TRANSFER_SAFEGUARD_IN_ADEQUACY_BCR_CERTIFICATION_SCC = frozenset(
     {"adequacy", "bcr", "certification", "scc"}
 )
+_DATE_2020_07_15 = datetime.date(2020, 7, 15)
+_DATE_2023_07_10 = datetime.date(2023, 7, 10)
 # region in IS, LI, NO
 _REGION_IN_IS_LI_NO = frozenset({"IS", "LI", "NO"})
 _DATE_2018_07_20 = datetime.date(2018, 7, 20)
@@ -295,7 +536,7 @@ _OBLIGATION_CHECK_IDENTIFIABILITY = Obligation(
     ),
     rule="anonymous",
     citations=["GDPR Rec. 26"],
-    source="rulesets/gdpr.rules:86",
+    source="rulesets/gdpr.rules:212",
     order=1,
 )
 
@@ -305,7 +546,7 @@ _OBLIGATION_KEEP_PROOF = Obligation(
     text="Keep proof that the person consented to this purpose",
     rule="consent",
     citations=["GDPR Art. 7(1)"],
-    source="rulesets/gdpr.rules:96",
+    source="rulesets/gdpr.rules:224",
     order=2,
 )
 
@@ -318,11 +559,11 @@ _OBLIGATION_EASY_WITHDRAWAL = Obligation(
     ),
     rule="consent",
     citations=["GDPR Art. 7(3)"],
-    source="rulesets/gdpr.rules:97",
+    source="rulesets/gdpr.rules:225",
     order=3,
 )
 
-_OBLIGATION_VERIFY_GUARDIAN = Obligation(
+_OBLIGATION_CONSENT_CHILD_GUARDIAN__VERIFY_GUARDIAN = Obligation(
     ruleset="gdpr",
     id="verify_guardian",
     text=(
@@ -330,8 +571,20 @@ _OBLIGATION_VERIFY_GUARDIAN = Obligation(
     ),
     rule="consent.child.guardian",
     citations=["GDPR Art. 8(2)"],
-    source="rulesets/gdpr.rules:121",
+    source="rulesets/gdpr.rules:258",
     order=4,
+)
+
+_OBLIGATION_CONSENT_AGE_UNKNOWN_GUARDIAN__VERIFY_GUARDIAN = Obligation(
+    ruleset="gdpr",
+    id="verify_guardian",
+    text=(
+        "Make reasonable efforts to verify that a parent gave or authorised the consent"
+    ),
+    rule="consent.age_unknown.guardian",
+    citations=["GDPR Art. 8(2)"],
+    source="rulesets/gdpr.rules:267",
+    order=5,
 )
 
 _OBLIGATION_CONTRACT_NECESSITY = Obligation(
@@ -340,8 +593,8 @@ _OBLIGATION_CONTRACT_NECESSITY = Obligation(
     text="Use only what is objectively necessary to perform the contract",
     rule="contract",
     citations=["GDPR Art. 6(1)(b)", "GDPR Art. 5(1)(c)"],
-    source="rulesets/gdpr.rules:129",
-    order=5,
+    source="rulesets/gdpr.rules:279",
+    order=6,
 )
 
 _OBLIGATION_NAME_THE_LAW = Obligation(
@@ -350,8 +603,8 @@ _OBLIGATION_NAME_THE_LAW = Obligation(
     text="Record which Union or member state law imposes the obligation",
     rule="legal_obligation",
     citations=["GDPR Art. 6(3)"],
-    source="rulesets/gdpr.rules:140",
-    order=6,
+    source="rulesets/gdpr.rules:295",
+    order=7,
 )
 
 _OBLIGATION_LAST_RESORT = Obligation(
@@ -360,8 +613,8 @@ _OBLIGATION_LAST_RESORT = Obligation(
     text="Rely on vital interests only where no other basis is available",
     rule="vital_interest",
     citations=["GDPR Rec. 46"],
-    source="rulesets/gdpr.rules:151",
-    order=7,
+    source="rulesets/gdpr.rules:305",
+    order=8,
 )
 
 _OBLIGATION_NAME_THE_TASK = Obligation(
@@ -370,8 +623,8 @@ _OBLIGATION_NAME_THE_TASK = Obligation(
     text="Record which law lays down the public task or official authority",
     rule="public_interest",
     citations=["GDPR Art. 6(3)"],
-    source="rulesets/gdpr.rules:163",
-    order=8,
+    source="rulesets/gdpr.rules:319",
+    order=9,
 )
 
 _OBLIGATION_HONOUR_OBJECTIONS = Obligation(
@@ -380,8 +633,8 @@ _OBLIGATION_HONOUR_OBJECTIONS = Obligation(
     text="Stop processing for anyone who objects",
     rule="legitimate_interest",
     citations=["GDPR Art. 21(1)"],
-    source="rulesets/gdpr.rules:181",
-    order=9,
+    source="rulesets/gdpr.rules:339",
+    order=10,
 )
 
 _OBLIGATION_KEEP_ASSESSMENT = Obligation(
@@ -389,12 +642,39 @@ _OBLIGATION_KEEP_ASSESSMENT = Obligation(
     id="keep_assessment",
     text="Keep the legitimate-interest assessment documented and up to date",
     rule="legitimate_interest",
-    citations=["GDPR Art. 5(2)", "EDPB Opinion 28/2024"],
-    source="rulesets/gdpr.rules:182",
-    order=10,
+    citations=["GDPR Art. 5(2)", "GDPR Art. 24", "EDPB Opinion 28/2024"],
+    source="rulesets/gdpr.rules:340",
+    order=11,
 )
 
-# exclusion anonymous — GDPR Rec. 26; GDPR Art. 4(1), rulesets/gdpr.rules:83
+_OBLIGATION_DPIA = Obligation(
+    ruleset="gdpr",
+    id="dpia",
+    text=(
+        "Carry out a data protection impact assessment before the processing, and "
+        "consult the supervisory authority if a high risk remains"
+    ),
+    rule="dpia",
+    citations=["GDPR Art. 35", "GDPR Art. 36(1)"],
+    source="rulesets/gdpr.rules:444",
+    order=12,
+)
+
+_OBLIGATION_TRANSFER_IMPACT_ASSESSMENT = Obligation(
+    ruleset="gdpr",
+    id="transfer_impact_assessment",
+    text=(
+        "Assess, before the transfer, whether the destination's law lets the "
+        "safeguards work; add supplementary measures, or suspend the transfer if they "
+        "cannot"
+    ),
+    rule="transfer_safeguards",
+    citations=["CJEU C-311/18 Schrems II", "EDPB Recommendations 01/2020"],
+    source="rulesets/gdpr.rules:498",
+    order=13,
+)
+
+# exclusion anonymous — GDPR Rec. 26; GDPR Art. 4(1), rulesets/gdpr.rules:209
 _EXCLUSION_ANONYMOUS = Leaf(
     Reason(
         ruleset="gdpr",
@@ -403,12 +683,12 @@ _EXCLUSION_ANONYMOUS = Leaf(
         effect=Effect.PERMIT,
         title="Anonymous or aggregated data is outside the GDPR",
         citations=["GDPR Rec. 26", "GDPR Art. 4(1)"],
-        source="rulesets/gdpr.rules:83",
+        source="rulesets/gdpr.rules:209",
     ),
     (_OBLIGATION_CHECK_IDENTIFIABILITY,),
 )
 
-# rule consent — GDPR Art. 6(1)(a); GDPR Art. 7, rulesets/gdpr.rules:93
+# rule consent — GDPR Art. 6(1)(a); GDPR Art. 7, rulesets/gdpr.rules:221
 _RULE_CONSENT = Leaf(
     Reason(
         ruleset="gdpr",
@@ -417,12 +697,12 @@ _RULE_CONSENT = Leaf(
         effect=Effect.PERMIT,
         title="Consent of the person",
         citations=["GDPR Art. 6(1)(a)", "GDPR Art. 7"],
-        source="rulesets/gdpr.rules:93",
+        source="rulesets/gdpr.rules:221",
     ),
     (_OBLIGATION_KEEP_PROOF, _OBLIGATION_EASY_WITHDRAWAL),
 )
 
-# exception consent.bundled — GDPR Art. 7(4); GDPR Rec. 43, rulesets/gdpr.rules:100
+# exception consent.bundled — GDPR Art. 7(4); GDPR Rec. 43, rulesets/gdpr.rules:228
 _EXCEPTION_CONSENT__BUNDLED = Leaf(
     Reason(
         ruleset="gdpr",
@@ -431,12 +711,12 @@ _EXCEPTION_CONSENT__BUNDLED = Leaf(
         effect=Effect.DENY,
         title="Consent made the price of a service that does not need the data",
         citations=["GDPR Art. 7(4)", "GDPR Rec. 43"],
-        source="rulesets/gdpr.rules:100",
+        source="rulesets/gdpr.rules:228",
     ),
     (),
 )
 
-# exception consent.withdrawn — GDPR Art. 7(3), rulesets/gdpr.rules:104
+# exception consent.withdrawn — GDPR Art. 7(3), rulesets/gdpr.rules:232
 _EXCEPTION_CONSENT__WITHDRAWN = Leaf(
     Reason(
         ruleset="gdpr",
@@ -445,12 +725,12 @@ _EXCEPTION_CONSENT__WITHDRAWN = Leaf(
         effect=Effect.DENY,
         title="Consent withdrawn",
         citations=["GDPR Art. 7(3)"],
-        source="rulesets/gdpr.rules:104",
+        source="rulesets/gdpr.rules:232",
     ),
     (),
 )
 
-# exception consent.not_given — GDPR Art. 4(11); GDPR Rec. 32, rulesets/gdpr.rules:109
+# exception consent.not_given — GDPR Art. 4(11); GDPR Rec. 32, rulesets/gdpr.rules:237
 _EXCEPTION_CONSENT__NOT_GIVEN = Leaf(
     Reason(
         ruleset="gdpr",
@@ -459,12 +739,50 @@ _EXCEPTION_CONSENT__NOT_GIVEN = Leaf(
         effect=Effect.DENY,
         title="No clear affirmative act of consent",
         citations=["GDPR Art. 4(11)", "GDPR Rec. 32"],
-        source="rulesets/gdpr.rules:109",
+        source="rulesets/gdpr.rules:237",
     ),
     (),
 )
 
-# exception consent.child — GDPR Art. 8(1), rulesets/gdpr.rules:114
+# exception consent.not_own — GDPR Art. 4(11); GDPR Art. 6(1)(a); GDPR Art. 7(1),
+#   rulesets/gdpr.rules:241
+_EXCEPTION_CONSENT__NOT_OWN = Leaf(
+    Reason(
+        ruleset="gdpr",
+        rule="consent.not_own",
+        kind="exception",
+        effect=Effect.DENY,
+        title=(
+            "Consent given by an administrator, the customer or a meeting host, not "
+            "by the person"
+        ),
+        citations=["GDPR Art. 4(11)", "GDPR Art. 6(1)(a)", "GDPR Art. 7(1)"],
+        source="rulesets/gdpr.rules:241",
+    ),
+    (),
+)
+
+# exception consent.not_granular — GDPR Art. 6(1)(a); GDPR Rec. 32; GDPR Rec. 43; EDPB
+#   Guidelines 05/2020, rulesets/gdpr.rules:246
+_EXCEPTION_CONSENT__NOT_GRANULAR = Leaf(
+    Reason(
+        ruleset="gdpr",
+        rule="consent.not_granular",
+        kind="exception",
+        effect=Effect.DENY,
+        title="One consent for several purposes, with no separate choice for this one",
+        citations=[
+            "GDPR Art. 6(1)(a)",
+            "GDPR Rec. 32",
+            "GDPR Rec. 43",
+            "EDPB Guidelines 05/2020",
+        ],
+        source="rulesets/gdpr.rules:246",
+    ),
+    (),
+)
+
+# exception consent.child — GDPR Art. 8(1), rulesets/gdpr.rules:251
 _EXCEPTION_CONSENT__CHILD = Leaf(
     Reason(
         ruleset="gdpr",
@@ -473,13 +791,13 @@ _EXCEPTION_CONSENT__CHILD = Leaf(
         effect=Effect.DENY,
         title="Child below the national age of digital consent",
         citations=["GDPR Art. 8(1)"],
-        source="rulesets/gdpr.rules:114",
+        source="rulesets/gdpr.rules:251",
     ),
     (),
 )
 
 # exception consent.child.guardian — GDPR Art. 8(1); GDPR Art. 8(2),
-#   rulesets/gdpr.rules:118
+#   rulesets/gdpr.rules:255
 _EXCEPTION_CONSENT__CHILD__GUARDIAN = Leaf(
     Reason(
         ruleset="gdpr",
@@ -488,12 +806,50 @@ _EXCEPTION_CONSENT__CHILD__GUARDIAN = Leaf(
         effect=Effect.PERMIT,
         title="A parent gave or authorised the consent",
         citations=["GDPR Art. 8(1)", "GDPR Art. 8(2)"],
-        source="rulesets/gdpr.rules:118",
+        source="rulesets/gdpr.rules:255",
     ),
-    (_OBLIGATION_KEEP_PROOF, _OBLIGATION_EASY_WITHDRAWAL, _OBLIGATION_VERIFY_GUARDIAN),
+    (
+        _OBLIGATION_KEEP_PROOF,
+        _OBLIGATION_EASY_WITHDRAWAL,
+        _OBLIGATION_CONSENT_CHILD_GUARDIAN__VERIFY_GUARDIAN,
+    ),
 )
 
-# rule contract — GDPR Art. 6(1)(b), rulesets/gdpr.rules:126
+# exception consent.age_unknown — GDPR Art. 8(1); GDPR Art. 8(2); GDPR Rec. 38,
+#   rulesets/gdpr.rules:261
+_EXCEPTION_CONSENT__AGE_UNKNOWN = Leaf(
+    Reason(
+        ruleset="gdpr",
+        rule="consent.age_unknown",
+        kind="exception",
+        effect=Effect.DENY,
+        title="Service likely used by children, and the person's age is not known",
+        citations=["GDPR Art. 8(1)", "GDPR Art. 8(2)", "GDPR Rec. 38"],
+        source="rulesets/gdpr.rules:261",
+    ),
+    (),
+)
+
+# exception consent.age_unknown.guardian — GDPR Art. 8(1); GDPR Art. 8(2),
+#   rulesets/gdpr.rules:264
+_EXCEPTION_CONSENT__AGE_UNKNOWN__GUARDIAN = Leaf(
+    Reason(
+        ruleset="gdpr",
+        rule="consent.age_unknown.guardian",
+        kind="exception",
+        effect=Effect.PERMIT,
+        title="A parent gave or authorised the consent",
+        citations=["GDPR Art. 8(1)", "GDPR Art. 8(2)"],
+        source="rulesets/gdpr.rules:264",
+    ),
+    (
+        _OBLIGATION_KEEP_PROOF,
+        _OBLIGATION_EASY_WITHDRAWAL,
+        _OBLIGATION_CONSENT_AGE_UNKNOWN_GUARDIAN__VERIFY_GUARDIAN,
+    ),
+)
+
+# rule contract — GDPR Art. 6(1)(b), rulesets/gdpr.rules:276
 _RULE_CONTRACT = Leaf(
     Reason(
         ruleset="gdpr",
@@ -502,13 +858,13 @@ _RULE_CONTRACT = Leaf(
         effect=Effect.PERMIT,
         title="Necessary to perform a contract with the person",
         citations=["GDPR Art. 6(1)(b)"],
-        source="rulesets/gdpr.rules:126",
+        source="rulesets/gdpr.rules:276",
     ),
     (_OBLIGATION_CONTRACT_NECESSITY,),
 )
 
 # exception contract.not_necessary — GDPR Art. 6(1)(b); EDPB Guidelines 2/2019; CJEU
-#   C-252/21 Meta v Bundeskartellamt, rulesets/gdpr.rules:130
+#   C-252/21 Meta v Bundeskartellamt, rulesets/gdpr.rules:280
 _EXCEPTION_CONTRACT__NOT_NECESSARY = Leaf(
     Reason(
         ruleset="gdpr",
@@ -516,20 +872,20 @@ _EXCEPTION_CONTRACT__NOT_NECESSARY = Leaf(
         kind="exception",
         effect=Effect.DENY,
         title=(
-            "Training, product improvement and targeted ads are not necessary to "
-            "perform the contract"
+            "Only providing the service the person asked for is necessary to perform "
+            "the contract"
         ),
         citations=[
             "GDPR Art. 6(1)(b)",
             "EDPB Guidelines 2/2019",
             "CJEU C-252/21 Meta v Bundeskartellamt",
         ],
-        source="rulesets/gdpr.rules:130",
+        source="rulesets/gdpr.rules:280",
     ),
     (),
 )
 
-# rule legal_obligation — GDPR Art. 6(1)(c); GDPR Art. 6(3), rulesets/gdpr.rules:137
+# rule legal_obligation — GDPR Art. 6(1)(c); GDPR Art. 6(3), rulesets/gdpr.rules:292
 _RULE_LEGAL_OBLIGATION = Leaf(
     Reason(
         ruleset="gdpr",
@@ -538,27 +894,27 @@ _RULE_LEGAL_OBLIGATION = Leaf(
         effect=Effect.PERMIT,
         title="Necessary to comply with a legal obligation",
         citations=["GDPR Art. 6(1)(c)", "GDPR Art. 6(3)"],
-        source="rulesets/gdpr.rules:137",
+        source="rulesets/gdpr.rules:292",
     ),
     (_OBLIGATION_NAME_THE_LAW,),
 )
 
-# exception legal_obligation.not_for_training — GDPR Art. 6(1)(c),
-#   rulesets/gdpr.rules:141
-_EXCEPTION_LEGAL_OBLIGATION__NOT_FOR_TRAINING = Leaf(
+# exception legal_obligation.not_required — GDPR Art. 6(1)(c); GDPR Art. 6(3),
+#   rulesets/gdpr.rules:296
+_EXCEPTION_LEGAL_OBLIGATION__NOT_REQUIRED = Leaf(
     Reason(
         ruleset="gdpr",
-        rule="legal_obligation.not_for_training",
+        rule="legal_obligation.not_required",
         kind="exception",
         effect=Effect.DENY,
-        title="No legal obligation covers training an AI model",
-        citations=["GDPR Art. 6(1)(c)"],
-        source="rulesets/gdpr.rules:141",
+        title="No law requires processing for this purpose",
+        citations=["GDPR Art. 6(1)(c)", "GDPR Art. 6(3)"],
+        source="rulesets/gdpr.rules:296",
     ),
     (),
 )
 
-# rule vital_interest — GDPR Art. 6(1)(d); GDPR Rec. 46, rulesets/gdpr.rules:148
+# rule vital_interest — GDPR Art. 6(1)(d); GDPR Rec. 46, rulesets/gdpr.rules:302
 _RULE_VITAL_INTEREST = Leaf(
     Reason(
         ruleset="gdpr",
@@ -567,27 +923,30 @@ _RULE_VITAL_INTEREST = Leaf(
         effect=Effect.PERMIT,
         title="Necessary to protect someone's vital interests",
         citations=["GDPR Art. 6(1)(d)", "GDPR Rec. 46"],
-        source="rulesets/gdpr.rules:148",
+        source="rulesets/gdpr.rules:302",
     ),
     (_OBLIGATION_LAST_RESORT,),
 )
 
-# exception vital_interest.not_for_training — GDPR Art. 6(1)(d),
-#   rulesets/gdpr.rules:152
-_EXCEPTION_VITAL_INTEREST__NOT_FOR_TRAINING = Leaf(
+# exception vital_interest.not_vital — GDPR Art. 6(1)(d); GDPR Rec. 46,
+#   rulesets/gdpr.rules:306
+_EXCEPTION_VITAL_INTEREST__NOT_VITAL = Leaf(
     Reason(
         ruleset="gdpr",
-        rule="vital_interest.not_for_training",
+        rule="vital_interest.not_vital",
         kind="exception",
         effect=Effect.DENY,
-        title="Vital interests do not cover training an AI model",
-        citations=["GDPR Art. 6(1)(d)"],
-        source="rulesets/gdpr.rules:152",
+        title=(
+            "Vital interests cover only providing the service that protects someone's "
+            "life"
+        ),
+        citations=["GDPR Art. 6(1)(d)", "GDPR Rec. 46"],
+        source="rulesets/gdpr.rules:306",
     ),
     (),
 )
 
-# rule public_interest — GDPR Art. 6(1)(e); GDPR Art. 6(3), rulesets/gdpr.rules:160
+# rule public_interest — GDPR Art. 6(1)(e); GDPR Art. 6(3), rulesets/gdpr.rules:316
 _RULE_PUBLIC_INTEREST = Leaf(
     Reason(
         ruleset="gdpr",
@@ -596,27 +955,31 @@ _RULE_PUBLIC_INTEREST = Leaf(
         effect=Effect.PERMIT,
         title="Necessary for a task in the public interest",
         citations=["GDPR Art. 6(1)(e)", "GDPR Art. 6(3)"],
-        source="rulesets/gdpr.rules:160",
+        source="rulesets/gdpr.rules:316",
     ),
     (_OBLIGATION_NAME_THE_TASK,),
 )
 
-# exception public_interest.not_for_training — GDPR Art. 6(1)(e),
-#   rulesets/gdpr.rules:164
-_EXCEPTION_PUBLIC_INTEREST__NOT_FOR_TRAINING = Leaf(
+# exception public_interest.not_public_task — GDPR Art. 6(1)(e); GDPR Art. 6(3),
+#   rulesets/gdpr.rules:320
+_EXCEPTION_PUBLIC_INTEREST__NOT_PUBLIC_TASK = Leaf(
     Reason(
         ruleset="gdpr",
-        rule="public_interest.not_for_training",
+        rule="public_interest.not_public_task",
         kind="exception",
         effect=Effect.DENY,
-        title="A public task does not cover training a general AI model",
-        citations=["GDPR Art. 6(1)(e)"],
-        source="rulesets/gdpr.rules:164",
+        title=(
+            "A public task covers the service or research, not training, evaluation, "
+            "analytics or advertising"
+        ),
+        citations=["GDPR Art. 6(1)(e)", "GDPR Art. 6(3)"],
+        source="rulesets/gdpr.rules:320",
     ),
     (),
 )
 
-# exception public_interest.objected — GDPR Art. 21(1), rulesets/gdpr.rules:168
+# exception public_interest.objected — GDPR Art. 21(1); GDPR Art. 21(6),
+#   rulesets/gdpr.rules:323
 _EXCEPTION_PUBLIC_INTEREST__OBJECTED = Leaf(
     Reason(
         ruleset="gdpr",
@@ -624,14 +987,14 @@ _EXCEPTION_PUBLIC_INTEREST__OBJECTED = Leaf(
         kind="exception",
         effect=Effect.DENY,
         title="The person objected",
-        citations=["GDPR Art. 21(1)"],
-        source="rulesets/gdpr.rules:168",
+        citations=["GDPR Art. 21(1)", "GDPR Art. 21(6)"],
+        source="rulesets/gdpr.rules:323",
     ),
     (),
 )
 
 # rule legitimate_interest — GDPR Art. 6(1)(f); EDPB Opinion 28/2024,
-#   rulesets/gdpr.rules:178
+#   rulesets/gdpr.rules:336
 _RULE_LEGITIMATE_INTEREST = Leaf(
     Reason(
         ruleset="gdpr",
@@ -640,13 +1003,13 @@ _RULE_LEGITIMATE_INTEREST = Leaf(
         effect=Effect.PERMIT,
         title="Legitimate interests",
         citations=["GDPR Art. 6(1)(f)", "EDPB Opinion 28/2024"],
-        source="rulesets/gdpr.rules:178",
+        source="rulesets/gdpr.rules:336",
     ),
     (_OBLIGATION_HONOUR_OBJECTIONS, _OBLIGATION_KEEP_ASSESSMENT),
 )
 
-# exception legitimate_interest.no_assessment — GDPR Art. 6(1)(f); EDPB Opinion
-#   28/2024, rulesets/gdpr.rules:183
+# exception legitimate_interest.no_assessment — GDPR Art. 6(1)(f); GDPR Art. 5(2);
+#   GDPR Art. 24; EDPB Opinion 28/2024, rulesets/gdpr.rules:341
 _EXCEPTION_LEGITIMATE_INTEREST__NO_ASSESSMENT = Leaf(
     Reason(
         ruleset="gdpr",
@@ -654,34 +1017,42 @@ _EXCEPTION_LEGITIMATE_INTEREST__NO_ASSESSMENT = Leaf(
         kind="exception",
         effect=Effect.DENY,
         title="No documented legitimate-interest assessment",
-        citations=["GDPR Art. 6(1)(f)", "EDPB Opinion 28/2024"],
-        source="rulesets/gdpr.rules:183",
+        citations=[
+            "GDPR Art. 6(1)(f)",
+            "GDPR Art. 5(2)",
+            "GDPR Art. 24",
+            "EDPB Opinion 28/2024",
+        ],
+        source="rulesets/gdpr.rules:341",
     ),
     (),
 )
 
-# exception legitimate_interest.not_disclosed — GDPR Art. 13; GDPR Art. 14; GDPR Art.
-#   5(1)(a); GDPR Art. 5(1)(b), rulesets/gdpr.rules:186
-_EXCEPTION_LEGITIMATE_INTEREST__NOT_DISCLOSED = Leaf(
+# exception legitimate_interest.not_informed — GDPR Art. 13(1)(c); GDPR Art. 13(3);
+#   GDPR Art. 14(1)(c); GDPR Art. 14(4); GDPR Art. 6(4); GDPR Art. 5(1)(a),
+#   rulesets/gdpr.rules:344
+_EXCEPTION_LEGITIMATE_INTEREST__NOT_INFORMED = Leaf(
     Reason(
         ruleset="gdpr",
-        rule="legitimate_interest.not_disclosed",
+        rule="legitimate_interest.not_informed",
         kind="exception",
         effect=Effect.DENY,
-        title="Purpose not disclosed when the data was collected",
+        title="The person was not told of the purpose before the processing began",
         citations=[
-            "GDPR Art. 13",
-            "GDPR Art. 14",
+            "GDPR Art. 13(1)(c)",
+            "GDPR Art. 13(3)",
+            "GDPR Art. 14(1)(c)",
+            "GDPR Art. 14(4)",
+            "GDPR Art. 6(4)",
             "GDPR Art. 5(1)(a)",
-            "GDPR Art. 5(1)(b)",
         ],
-        source="rulesets/gdpr.rules:186",
+        source="rulesets/gdpr.rules:344",
     ),
     (),
 )
 
 # exception legitimate_interest.no_objection_route — GDPR Art. 21(4),
-#   rulesets/gdpr.rules:189
+#   rulesets/gdpr.rules:347
 _EXCEPTION_LEGITIMATE_INTEREST__NO_OBJECTION_ROUTE = Leaf(
     Reason(
         ruleset="gdpr",
@@ -690,12 +1061,13 @@ _EXCEPTION_LEGITIMATE_INTEREST__NO_OBJECTION_ROUTE = Leaf(
         effect=Effect.DENY,
         title="No easy way to object was offered",
         citations=["GDPR Art. 21(4)"],
-        source="rulesets/gdpr.rules:189",
+        source="rulesets/gdpr.rules:347",
     ),
     (),
 )
 
-# exception legitimate_interest.objected — GDPR Art. 21(1), rulesets/gdpr.rules:192
+# exception legitimate_interest.objected — GDPR Art. 21(1); GDPR Art. 21(6),
+#   rulesets/gdpr.rules:350
 _EXCEPTION_LEGITIMATE_INTEREST__OBJECTED = Leaf(
     Reason(
         ruleset="gdpr",
@@ -703,48 +1075,154 @@ _EXCEPTION_LEGITIMATE_INTEREST__OBJECTED = Leaf(
         kind="exception",
         effect=Effect.DENY,
         title="The person objected",
-        citations=["GDPR Art. 21(1)"],
-        source="rulesets/gdpr.rules:192",
+        citations=["GDPR Art. 21(1)", "GDPR Art. 21(6)"],
+        source="rulesets/gdpr.rules:350",
     ),
     (),
 )
 
-# rule special_category — GDPR Art. 9(1); GDPR Art. 9(2)(a), rulesets/gdpr.rules:204
+# exception legitimate_interest.targeted_advertising — GDPR Art. 6(1)(f); CJEU
+#   C-252/21 Meta v Bundeskartellamt, paras 115-118; ePrivacy Directive Art. 5(3); EDPB
+#   Urgent Binding Decision 01/2023, rulesets/gdpr.rules:357
+_EXCEPTION_TARGETED_ADVERTISING = Leaf(
+    Reason(
+        ruleset="gdpr",
+        rule="legitimate_interest.targeted_advertising",
+        kind="exception",
+        effect=Effect.DENY,
+        title="Behavioural advertising across services needs consent",
+        citations=[
+            "GDPR Art. 6(1)(f)",
+            "CJEU C-252/21 Meta v Bundeskartellamt, paras 115-118",
+            "ePrivacy Directive Art. 5(3)",
+            "EDPB Urgent Binding Decision 01/2023",
+        ],
+        source="rulesets/gdpr.rules:357",
+    ),
+    (),
+)
+
+# exception legitimate_interest.child — GDPR Art. 6(1)(f); GDPR Rec. 38,
+#   rulesets/gdpr.rules:367
+_EXCEPTION_LEGITIMATE_INTEREST__CHILD = Leaf(
+    Reason(
+        ruleset="gdpr",
+        rule="legitimate_interest.child",
+        kind="exception",
+        effect=Effect.DENY,
+        title="Training on a child's data: the child's interests override",
+        citations=["GDPR Art. 6(1)(f)", "GDPR Rec. 38"],
+        source="rulesets/gdpr.rules:367",
+    ),
+    (),
+)
+
+# rule further_processing — GDPR Art. 5(1)(b); GDPR Art. 6(4); GDPR Art. 89(1),
+#   rulesets/gdpr.rules:376
+_RULE_FURTHER_PROCESSING = Leaf(
+    Reason(
+        ruleset="gdpr",
+        rule="further_processing",
+        kind="rule",
+        effect=Effect.DENY,
+        title=(
+            "Further processing for a purpose not shown to be compatible with the "
+            "original one"
+        ),
+        citations=["GDPR Art. 5(1)(b)", "GDPR Art. 6(4)", "GDPR Art. 89(1)"],
+        source="rulesets/gdpr.rules:376",
+    ),
+    (),
+)
+
+# rule special_category — GDPR Art. 9(1); GDPR Art. 9(2)(a); GDPR Art. 9(2)(e); GDPR
+#   Art. 9(2)(g); GDPR Art. 9(2)(j); GDPR Art. 89(1); AI Act Art. 10(5),
+#   rulesets/gdpr.rules:402
 _RULE_SPECIAL_CATEGORY = Leaf(
     Reason(
         ruleset="gdpr",
         rule="special_category",
         kind="rule",
         effect=Effect.DENY,
-        title="Special-category data without explicit consent",
-        citations=["GDPR Art. 9(1)", "GDPR Art. 9(2)(a)"],
-        source="rulesets/gdpr.rules:204",
+        title="Special-category data without an Art. 9(2) exception",
+        citations=[
+            "GDPR Art. 9(1)",
+            "GDPR Art. 9(2)(a)",
+            "GDPR Art. 9(2)(e)",
+            "GDPR Art. 9(2)(g)",
+            "GDPR Art. 9(2)(j)",
+            "GDPR Art. 89(1)",
+            "AI Act Art. 10(5)",
+        ],
+        source="rulesets/gdpr.rules:402",
     ),
     (),
 )
 
-# rule biometric_identification — GDPR Art. 9(1); GDPR Art. 9(2)(a); GDPR Art. 4(14);
-#   GDPR Rec. 51, rulesets/gdpr.rules:211
+# rule biometric_identification — GDPR Art. 9(1); GDPR Art. 9(2)(a); GDPR Art.
+#   9(2)(g); GDPR Art. 9(2)(j); GDPR Art. 4(14); GDPR Rec. 51; AI Act Art. 10(5),
+#   rulesets/gdpr.rules:415
 _RULE_BIOMETRIC_IDENTIFICATION = Leaf(
     Reason(
         ruleset="gdpr",
         rule="biometric_identification",
         kind="rule",
         effect=Effect.DENY,
-        title="Biometric data used to identify someone, without explicit consent",
+        title="Biometric data used to identify someone, without an Art. 9(2) exception",
         citations=[
             "GDPR Art. 9(1)",
             "GDPR Art. 9(2)(a)",
+            "GDPR Art. 9(2)(g)",
+            "GDPR Art. 9(2)(j)",
             "GDPR Art. 4(14)",
             "GDPR Rec. 51",
+            "AI Act Art. 10(5)",
         ],
-        source="rulesets/gdpr.rules:211",
+        source="rulesets/gdpr.rules:415",
     ),
     (),
 )
 
+# rule criminal_offences — GDPR Art. 10, rulesets/gdpr.rules:427
+_RULE_CRIMINAL_OFFENCES = Leaf(
+    Reason(
+        ruleset="gdpr",
+        rule="criminal_offences",
+        kind="rule",
+        effect=Effect.DENY,
+        title=(
+            "Criminal-offence data without official authority or a law authorising it"
+        ),
+        citations=["GDPR Art. 10"],
+        source="rulesets/gdpr.rules:427",
+    ),
+    (),
+)
+
+# rule dpia — GDPR Art. 35(1); GDPR Art. 35(3)(b); WP29 Guidelines on DPIA (WP 248
+#   rev.01), rulesets/gdpr.rules:439
+_RULE_DPIA = Leaf(
+    Reason(
+        ruleset="gdpr",
+        rule="dpia",
+        kind="rule",
+        effect=Effect.PERMIT,
+        title=(
+            "AI processing of special-category or criminal-offence data: a DPIA comes "
+            "first"
+        ),
+        citations=[
+            "GDPR Art. 35(1)",
+            "GDPR Art. 35(3)(b)",
+            "WP29 Guidelines on DPIA (WP 248 rev.01)",
+        ],
+        source="rulesets/gdpr.rules:439",
+    ),
+    (_OBLIGATION_DPIA,),
+)
+
 # rule transfer — GDPR Art. 44; GDPR Art. 45(1); GDPR Art. 46(1); GDPR Art. 46(2),
-#   rulesets/gdpr.rules:227
+#   rulesets/gdpr.rules:461
 _RULE_TRANSFER = Leaf(
     Reason(
         ruleset="gdpr",
@@ -758,12 +1236,59 @@ _RULE_TRANSFER = Leaf(
             "GDPR Art. 46(1)",
             "GDPR Art. 46(2)",
         ],
-        source="rulesets/gdpr.rules:227",
+        source="rulesets/gdpr.rules:461",
     ),
     (),
 )
 
-# default — GDPR Art. 6(1), rulesets/gdpr.rules:36
+# rule adequacy_claim — GDPR Art. 44; GDPR Art. 45(1); GDPR Art. 45(3); CJEU C-311/18
+#   Schrems II; Commission Implementing Decision (EU) 2023/1795, rulesets/gdpr.rules:477
+_RULE_ADEQUACY_CLAIM = Leaf(
+    Reason(
+        ruleset="gdpr",
+        rule="adequacy_claim",
+        kind="rule",
+        effect=Effect.DENY,
+        title=(
+            "Adequacy declared, but no adequacy decision covers this destination on "
+            "this date"
+        ),
+        citations=[
+            "GDPR Art. 44",
+            "GDPR Art. 45(1)",
+            "GDPR Art. 45(3)",
+            "CJEU C-311/18 Schrems II",
+            "Commission Implementing Decision (EU) 2023/1795",
+        ],
+        source="rulesets/gdpr.rules:477",
+    ),
+    (),
+)
+
+# rule transfer_safeguards — GDPR Art. 46(1); GDPR Art. 46(2)(b); GDPR Art. 46(2)(c);
+#   GDPR Art. 46(2)(f); CJEU C-311/18 Schrems II, rulesets/gdpr.rules:491
+_RULE_TRANSFER_SAFEGUARDS = Leaf(
+    Reason(
+        ruleset="gdpr",
+        rule="transfer_safeguards",
+        kind="rule",
+        effect=Effect.PERMIT,
+        title=(
+            "Transfer under standard clauses, binding corporate rules or certification"
+        ),
+        citations=[
+            "GDPR Art. 46(1)",
+            "GDPR Art. 46(2)(b)",
+            "GDPR Art. 46(2)(c)",
+            "GDPR Art. 46(2)(f)",
+            "CJEU C-311/18 Schrems II",
+        ],
+        source="rulesets/gdpr.rules:491",
+    ),
+    (_OBLIGATION_TRANSFER_IMPACT_ASSESSMENT,),
+)
+
+# default — GDPR Art. 6(1), rulesets/gdpr.rules:101
 _DEFAULT = Leaf(
     Reason(
         ruleset="gdpr",
@@ -772,7 +1297,7 @@ _DEFAULT = Leaf(
         effect=Effect.DENY,
         title="No lawful basis for the processing",
         citations=["GDPR Art. 6(1)"],
-        source="rulesets/gdpr.rules:36",
+        source="rulesets/gdpr.rules:101",
     ),
     (),
 )
@@ -785,6 +1310,8 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     here = WITHIN.get(use.region) or places(use.region, WITHIN)
     if "EEA" not in here:
         return None
+    ai_system = use.ai_system
+    bias_detection = use.bias_detection
     consent = use.consent
     data = use.data
     processing = use.processing
@@ -799,7 +1326,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     if not (here.isdisjoint(_REGION_IN_IS_LI_NO) or day >= _DATE_2018_07_20):
         return None
     excluded_by: list[Leaf] = []
-    # exclusion anonymous — GDPR Rec. 26; GDPR Art. 4(1), rulesets/gdpr.rules:83
+    # exclusion anonymous — GDPR Rec. 26; GDPR Art. 4(1), rulesets/gdpr.rules:209
     # Anonymous or aggregated data is outside the GDPR
     # Anonymous information, including information rendered anonymous so that
     # the person can no longer be identified, is outside the Regulation.
@@ -810,48 +1337,72 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         return excluded(RULESET, excluded_by)
     denied: list[Leaf] = []
     permitted: list[Leaf] = []
-    # rule consent — GDPR Art. 6(1)(a); GDPR Art. 7, rulesets/gdpr.rules:93
+    # rule consent — GDPR Art. 6(1)(a); GDPR Art. 7, rulesets/gdpr.rules:221
     # Consent of the person
     # Art. 6(1)(a): the person consented to this purpose. When the
     # organisation names no basis but valid consent exists, consent is the
-    # basis. Consent must be a clear affirmative act (Rec. 32), freely given
-    # (Art. 7(4), Rec. 43), still in force (Art. 7(3)) and, for a child below
-    # the national age, given or authorised by a parent (Art. 8(1)).
-    if use.legal_basis == "consent" or (use.legal_basis is None and consent.given):
+    # basis. Consent must be the person's own (Art. 4(11): "of the data
+    # subject's wishes"), a clear affirmative act (Rec. 32), freely given
+    # (Art. 7(4), Rec. 43), specific to the purpose (Art. 6(1)(a), Rec. 32,
+    # 43), still in force (Art. 7(3)) and, for a child below the national age,
+    # given or authorised by a parent (Art. 8(1)).
+    if (use.legal_basis is not None and use.legal_basis == "consent") or (
+        use.legal_basis is None and consent.given
+    ):
         consent_excepted = False
         # exception consent.bundled — GDPR Art. 7(4); GDPR Rec. 43,
-        #   rulesets/gdpr.rules:100
+        #   rulesets/gdpr.rules:228
         # Consent made the price of a service that does not need the data
         # "Agree or leave": consent is not free when a service is made
         # conditional on consent to processing the service does not need.
         if consent.bundled:
             consent_excepted = True
             denied.append(_EXCEPTION_CONSENT__BUNDLED)
-        # exception consent.withdrawn — GDPR Art. 7(3), rulesets/gdpr.rules:104
+        # exception consent.withdrawn — GDPR Art. 7(3), rulesets/gdpr.rules:232
         # Consent withdrawn
         # Withdrawal ends the consent for the future.
         if consent.withdrawn:
             consent_excepted = True
             denied.append(_EXCEPTION_CONSENT__WITHDRAWN)
         # exception consent.not_given — GDPR Art. 4(11); GDPR Rec. 32,
-        #   rulesets/gdpr.rules:109
+        #   rulesets/gdpr.rules:237
         # No clear affirmative act of consent
         # Silence, pre-ticked boxes, inactivity or accepting general terms are
         # not consent (implied consent never counts as consent.given).
         if not consent.given:
             consent_excepted = True
             denied.append(_EXCEPTION_CONSENT__NOT_GIVEN)
-        # exception consent.child — GDPR Art. 8(1), rulesets/gdpr.rules:114
+        # exception consent.not_own — GDPR Art. 4(11); GDPR Art. 6(1)(a); GDPR Art.
+        #   7(1), rulesets/gdpr.rules:241
+        # Consent given by an administrator, the customer or a meeting host, not by
+        #   the person
+        # Zoom, 2023: the host's or administrator's consent (definition above).
+        if (
+            consent.by_administrator
+            and not consent.by_subject
+            and not consent.by_guardian
+        ):
+            consent_excepted = True
+            denied.append(_EXCEPTION_CONSENT__NOT_OWN)
+        # exception consent.not_granular — GDPR Art. 6(1)(a); GDPR Rec. 32; GDPR Rec.
+        #   43; EDPB Guidelines 05/2020, rulesets/gdpr.rules:246
+        # One consent for several purposes, with no separate choice for this one
+        # Granularity: one consent asked for several purposes at once, with no
+        # separate choice for this one, is not specific and not free.
+        if consent.several_purposes and not consent.separate:
+            consent_excepted = True
+            denied.append(_EXCEPTION_CONSENT__NOT_GRANULAR)
+        # exception consent.child — GDPR Art. 8(1), rulesets/gdpr.rules:251
         # Child below the national age of digital consent
         # Below the member state's age of digital consent the child's own
-        # consent does not count; an unknown age does not trigger this.
+        # consent does not count.
         if subject.age is not None and subject.age < parameter_value(
             _CONSENT_AGE, region, day
         ):
             consent_excepted = True
             consent_child_excepted = False
             # exception consent.child.guardian — GDPR Art. 8(1); GDPR Art. 8(2),
-            #   rulesets/gdpr.rules:118
+            #   rulesets/gdpr.rules:255
             # A parent gave or authorised the consent
             # A parent's consent makes the processing lawful.
             if consent.by_guardian:
@@ -859,152 +1410,344 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
                 permitted.append(_EXCEPTION_CONSENT__CHILD__GUARDIAN)
             if not consent_child_excepted:
                 denied.append(_EXCEPTION_CONSENT__CHILD)
+        # exception consent.age_unknown — GDPR Art. 8(1); GDPR Art. 8(2); GDPR Rec.
+        #   38, rulesets/gdpr.rules:261
+        # Service likely used by children, and the person's age is not known
+        # Unknown age on a service directed at children or likely to be used
+        # by them: no reasonable effort to verify (header, "Unknown age").
+        if processing.child_directed and subject.age is None:
+            consent_excepted = True
+            consent_age_unknown_excepted = False
+            # exception consent.age_unknown.guardian — GDPR Art. 8(1); GDPR Art. 8(2),
+            #   rulesets/gdpr.rules:264
+            # A parent gave or authorised the consent
+            if consent.by_guardian:
+                consent_age_unknown_excepted = True
+                permitted.append(_EXCEPTION_CONSENT__AGE_UNKNOWN__GUARDIAN)
+            if not consent_age_unknown_excepted:
+                denied.append(_EXCEPTION_CONSENT__AGE_UNKNOWN)
         if not consent_excepted:
             permitted.append(_RULE_CONSENT)
-    # rule contract — GDPR Art. 6(1)(b), rulesets/gdpr.rules:126
+    # rule contract — GDPR Art. 6(1)(b), rulesets/gdpr.rules:276
     # Necessary to perform a contract with the person
-    # Art. 6(1)(b): necessary to perform a contract with the person, such as
-    # providing the service they asked for. Training a general model,
-    # improving the product or targeting ads is not necessary to perform it.
+    # Art. 6(1)(b): necessary to perform a contract with the person. Only
+    # providing the service the person asked for is objectively necessary;
+    # training or evaluating models, bias detection, running models beyond
+    # the service, improving the product, analytics, advertising and
+    # research are not (EDPB Guidelines 2/2019; CJEU C-252/21). A model the
+    # person asked to be run on their data is part of the service: give the
+    # purpose product.service for it.
     if use.legal_basis == "contract":
         contract_excepted = False
         # exception contract.not_necessary — GDPR Art. 6(1)(b); EDPB Guidelines
-        #   2/2019; CJEU C-252/21 Meta v Bundeskartellamt, rulesets/gdpr.rules:130
-        # Training, product improvement and targeted ads are not necessary to perform
-        #   the contract
-        if purpose in _CONTRACT_NOT_NECESSARY_PURPOSES:
+        #   2/2019; CJEU C-252/21 Meta v Bundeskartellamt, rulesets/gdpr.rules:280
+        # Only providing the service the person asked for is necessary to perform the
+        #   contract
+        if purpose not in _PURPOSE_IN_PRODUCT_SERVICE:
             contract_excepted = True
             denied.append(_EXCEPTION_CONTRACT__NOT_NECESSARY)
         if not contract_excepted:
             permitted.append(_RULE_CONTRACT)
     # rule legal_obligation — GDPR Art. 6(1)(c); GDPR Art. 6(3),
-    #   rulesets/gdpr.rules:137
+    #   rulesets/gdpr.rules:292
     # Necessary to comply with a legal obligation
     # Art. 6(1)(c): necessary to comply with a legal obligation laid down by
-    # Union or member state law. No law obliges anyone to train an AI model.
+    # Union or member state law (Art. 6(3)). No law obliges anyone to train,
+    # evaluate or debias a model, analyse, advertise or research; of the
+    # vocabulary's purposes only providing the service can be what a law
+    # requires. (AI Act Art. 10(2)(f)-(g) obliges high-risk providers to
+    # examine their data for bias; whether that is an Art. 6(1)(c) obligation
+    # for bias detection on personal data is unsettled, so it is not read as
+    # one here: the conservative reading.)
     if use.legal_basis == "legal_obligation":
         legal_obligation_excepted = False
-        # exception legal_obligation.not_for_training — GDPR Art. 6(1)(c),
-        #   rulesets/gdpr.rules:141
-        # No legal obligation covers training an AI model
-        if purpose in _PURPOSE_IN_AI_TRAINING:
+        # exception legal_obligation.not_required — GDPR Art. 6(1)(c); GDPR Art. 6(3),
+        #   rulesets/gdpr.rules:296
+        # No law requires processing for this purpose
+        if purpose not in _PURPOSE_IN_PRODUCT_SERVICE:
             legal_obligation_excepted = True
-            denied.append(_EXCEPTION_LEGAL_OBLIGATION__NOT_FOR_TRAINING)
+            denied.append(_EXCEPTION_LEGAL_OBLIGATION__NOT_REQUIRED)
         if not legal_obligation_excepted:
             permitted.append(_RULE_LEGAL_OBLIGATION)
-    # rule vital_interest — GDPR Art. 6(1)(d); GDPR Rec. 46, rulesets/gdpr.rules:148
+    # rule vital_interest — GDPR Art. 6(1)(d); GDPR Rec. 46, rulesets/gdpr.rules:302
     # Necessary to protect someone's vital interests
-    # Art. 6(1)(d): necessary to protect someone's life. Training a model is
-    # not.
+    # Art. 6(1)(d): necessary to protect someone's life (Rec. 46). Training,
+    # analytics, advertising or research are not.
     if use.legal_basis == "vital_interest":
         vital_interest_excepted = False
-        # exception vital_interest.not_for_training — GDPR Art. 6(1)(d),
-        #   rulesets/gdpr.rules:152
-        # Vital interests do not cover training an AI model
-        if purpose in _PURPOSE_IN_AI_TRAINING:
+        # exception vital_interest.not_vital — GDPR Art. 6(1)(d); GDPR Rec. 46,
+        #   rulesets/gdpr.rules:306
+        # Vital interests cover only providing the service that protects someone's
+        #   life
+        if purpose not in _PURPOSE_IN_PRODUCT_SERVICE:
             vital_interest_excepted = True
-            denied.append(_EXCEPTION_VITAL_INTEREST__NOT_FOR_TRAINING)
+            denied.append(_EXCEPTION_VITAL_INTEREST__NOT_VITAL)
         if not vital_interest_excepted:
             permitted.append(_RULE_VITAL_INTEREST)
     # rule public_interest — GDPR Art. 6(1)(e); GDPR Art. 6(3),
-    #   rulesets/gdpr.rules:160
+    #   rulesets/gdpr.rules:316
     # Necessary for a task in the public interest
     # Art. 6(1)(e): necessary for a task in the public interest or official
-    # authority laid down by law. It does not cover training a general model,
-    # and the person may object (Art. 21(1)).
+    # authority laid down by law (Art. 6(3)). A public task can cover the
+    # service and research the law provides for; it does not cover training a
+    # general model, evaluation, analytics or advertising. The person may
+    # object (Art. 21(1)), but not to research with Art. 89(1) safeguards that
+    # is necessary for a public-interest task (Art. 21(6)).
     if use.legal_basis == "public_interest":
         public_interest_excepted = False
-        # exception public_interest.not_for_training — GDPR Art. 6(1)(e),
-        #   rulesets/gdpr.rules:164
-        # A public task does not cover training a general AI model
-        if purpose in _PURPOSE_IN_AI_TRAINING:
+        # exception public_interest.not_public_task — GDPR Art. 6(1)(e); GDPR Art.
+        #   6(3), rulesets/gdpr.rules:320
+        # A public task covers the service or research, not training, evaluation,
+        #   analytics or advertising
+        if purpose not in _PURPOSE_IN_PRODUCT_SERVICE_RESEARCH:
             public_interest_excepted = True
-            denied.append(_EXCEPTION_PUBLIC_INTEREST__NOT_FOR_TRAINING)
-        # exception public_interest.objected — GDPR Art. 21(1),
-        #   rulesets/gdpr.rules:168
+            denied.append(_EXCEPTION_PUBLIC_INTEREST__NOT_PUBLIC_TASK)
+        # exception public_interest.objected — GDPR Art. 21(1); GDPR Art. 21(6),
+        #   rulesets/gdpr.rules:323
         # The person objected
-        if subject.objected:
+        if subject.objected and (
+            purpose not in _PURPOSE_IN_RESEARCH_SCIENTIFIC
+            or not processing.research_safeguards
+        ):
             public_interest_excepted = True
             denied.append(_EXCEPTION_PUBLIC_INTEREST__OBJECTED)
         if not public_interest_excepted:
             permitted.append(_RULE_PUBLIC_INTEREST)
     # rule legitimate_interest — GDPR Art. 6(1)(f); EDPB Opinion 28/2024,
-    #   rulesets/gdpr.rules:178
+    #   rulesets/gdpr.rules:336
     # Legitimate interests
     # Art. 6(1)(f): legitimate interests, after the three-step test of EDPB
     # Opinion 28/2024 (interest, necessity, balancing incl. the person's
-    # reasonable expectations). It needs a documented assessment, a purpose
-    # disclosed at collection (Arts. 13, 14), an objection route brought to
-    # the person's attention (Art. 21(4)), and stops for anyone who objected
-    # (Art. 21(1)).
+    # reasonable expectations). It needs a documented assessment
+    # (accountability, Arts. 5(2), 24), the person told of the purpose before
+    # the processing began (Arts. 13(1)(c), 14(1)(c); for a further purpose
+    # Arts. 13(3), 14(4), with Art. 6(4), rule further_processing), an
+    # objection route brought to the person's attention (Art. 21(4)), and it
+    # stops for anyone who objected (Art. 21(1); for research too, Art. 21(6),
+    # unless it is a public-interest task, which is Art. 6(1)(e)).
     if use.legal_basis == "legitimate_interest":
         legitimate_interest_excepted = False
-        # exception legitimate_interest.no_assessment — GDPR Art. 6(1)(f); EDPB
-        #   Opinion 28/2024, rulesets/gdpr.rules:183
+        # exception legitimate_interest.no_assessment — GDPR Art. 6(1)(f); GDPR Art.
+        #   5(2); GDPR Art. 24; EDPB Opinion 28/2024, rulesets/gdpr.rules:341
         # No documented legitimate-interest assessment
         if not processing.li_assessment:
             legitimate_interest_excepted = True
             denied.append(_EXCEPTION_LEGITIMATE_INTEREST__NO_ASSESSMENT)
-        # exception legitimate_interest.not_disclosed — GDPR Art. 13; GDPR Art. 14;
-        #   GDPR Art. 5(1)(a); GDPR Art. 5(1)(b), rulesets/gdpr.rules:186
-        # Purpose not disclosed when the data was collected
-        if not processing.disclosed:
+        # exception legitimate_interest.not_informed — GDPR Art. 13(1)(c); GDPR Art.
+        #   13(3); GDPR Art. 14(1)(c); GDPR Art. 14(4); GDPR Art. 6(4); GDPR Art.
+        #   5(1)(a), rulesets/gdpr.rules:344
+        # The person was not told of the purpose before the processing began
+        if not processing.informed_before_use:
             legitimate_interest_excepted = True
-            denied.append(_EXCEPTION_LEGITIMATE_INTEREST__NOT_DISCLOSED)
+            denied.append(_EXCEPTION_LEGITIMATE_INTEREST__NOT_INFORMED)
         # exception legitimate_interest.no_objection_route — GDPR Art. 21(4),
-        #   rulesets/gdpr.rules:189
+        #   rulesets/gdpr.rules:347
         # No easy way to object was offered
         if not processing.opt_out_offered:
             legitimate_interest_excepted = True
             denied.append(_EXCEPTION_LEGITIMATE_INTEREST__NO_OBJECTION_ROUTE)
-        # exception legitimate_interest.objected — GDPR Art. 21(1),
-        #   rulesets/gdpr.rules:192
+        # exception legitimate_interest.objected — GDPR Art. 21(1); GDPR Art. 21(6),
+        #   rulesets/gdpr.rules:350
         # The person objected
         if subject.objected:
             legitimate_interest_excepted = True
             denied.append(_EXCEPTION_LEGITIMATE_INTEREST__OBJECTED)
+        # exception legitimate_interest.targeted_advertising — GDPR Art. 6(1)(f); CJEU
+        #   C-252/21 Meta v Bundeskartellamt, paras 115-118; ePrivacy Directive Art.
+        #   5(3); EDPB Urgent Binding Decision 01/2023, rulesets/gdpr.rules:357
+        # Behavioural advertising across services needs consent
+        # Behavioural advertising based on activity across services: the
+        # person's interests override the operator's (CJEU C-252/21), and
+        # reading or storing the tracking information needs consent anyway
+        # (ePrivacy Directive Art. 5(3)).
+        if purpose in _PURPOSE_IN_ADVERTISING_TARGETED:
+            legitimate_interest_excepted = True
+            denied.append(_EXCEPTION_TARGETED_ADVERTISING)
+        # exception legitimate_interest.child — GDPR Art. 6(1)(f); GDPR Rec. 38,
+        #   rulesets/gdpr.rules:367
+        # Training on a child's data: the child's interests override
+        # Art. 6(1)(f) names the child: "in particular where the data subject
+        # is a child". Training on a child's data does not pass on an adult's
+        # terms; the balancing weighted for a child is not something a caller
+        # can assert, so it is denied (conservative). A child here is under
+        # 18 (UNCRC, as the EDPB reads "child"), or a person of unknown age on
+        # a service directed at children or likely used by them.
+        if purpose in _PURPOSE_IN_AI_TRAINING and (
+            (subject.age is not None and subject.age < 18)
+            or (processing.child_directed and subject.age is None)
+        ):
+            legitimate_interest_excepted = True
+            denied.append(_EXCEPTION_LEGITIMATE_INTEREST__CHILD)
         if not legitimate_interest_excepted:
             permitted.append(_RULE_LEGITIMATE_INTEREST)
-    # rule special_category — GDPR Art. 9(1); GDPR Art. 9(2)(a),
-    #   rulesets/gdpr.rules:204
-    # Special-category data without explicit consent
+    # rule further_processing — GDPR Art. 5(1)(b); GDPR Art. 6(4); GDPR Art. 89(1),
+    #   rulesets/gdpr.rules:376
+    # Further processing for a purpose not shown to be compatible with the original
+    #   one
+    # Arts. 5(1)(b), 6(4): data collected for one purpose may be used for
+    # another only if it is compatible, unless the person consented or a law
+    # provides for it. Research, archiving and statistics with Art. 89(1)
+    # safeguards are not incompatible (Art. 5(1)(b)).
+    if (
+        processing.collected_for_other_purpose
+        and not processing.compatible_purpose
+        and (use.legal_basis is None or use.legal_basis != "consent")
+        and (use.legal_basis is not None or not consent.given)
+        and not processing.authorised_by_law
+        and (
+            purpose not in _PURPOSE_IN_RESEARCH_SCIENTIFIC
+            or not processing.research_safeguards
+        )
+    ):
+        denied.append(_RULE_FURTHER_PROCESSING)
+    # rule special_category — GDPR Art. 9(1); GDPR Art. 9(2)(a); GDPR Art. 9(2)(e);
+    #   GDPR Art. 9(2)(g); GDPR Art. 9(2)(j); GDPR Art. 89(1); AI Act Art. 10(5),
+    #   rulesets/gdpr.rules:402
+    # Special-category data without an Art. 9(2) exception
     # Art. 9(1): health, genetic, racial or ethnic origin, political opinions,
-    # religious beliefs, sex life and union membership may not be processed;
-    # for training, essentially only explicit consent (Art. 9(2)(a)) lifts the
-    # ban, and a withdrawn or bundled consent does not. Legitimate interests
-    # cannot lift it. Criminal data is Art. 10, and financial, government-id
-    # and location data are not special categories, so they are not listed.
-    # (Art. 9(2)(e), data manifestly made public by the person, is not
-    # encoded: it would need the strict reading the EDPB gives it.)
-    if data in _SPECIAL_CATEGORY_DATA and (
-        not consent.explicit or consent.withdrawn or consent.bundled
+    # religious beliefs, sex life and union membership may not be processed
+    # unless an Art. 9(2) exception applies. Legitimate interests never lift
+    # it. Encoded exceptions:
+    # - (a) explicit consent, the person's own, not withdrawn or bundled;
+    # - (e) data the person manifestly made public: read strictly (CJEU
+    # C-252/21): the person chose, by a clear act, to make the data
+    # accessible to the general public; set processing.made_public_by_subject
+    # only then. It lifts Art. 9 only: an Art. 6 basis is still needed;
+    # - (j) scientific research with Art. 89(1) safeguards, based on Union or
+    # member-state law;
+    # - (g) substantial public interest as the AI Act provides it: bias
+    # detection and correction by the provider of a high-risk system under
+    # AI Act Art. 10(5)(a)-(f) and Rec. 70, in the EU only, from the dates
+    # of AI Act Art. 113 (eu_ai_act.rules checks the same conditions).
+    # Criminal data is Art. 10 (rule criminal_offences); financial,
+    # government-id, location, citizenship and neural data are not special
+    # categories, so they are not listed.
+    if (
+        data in _SPECIAL_CATEGORY_DATA
+        and (
+            not consent.explicit
+            or consent.withdrawn
+            or consent.bundled
+            or (
+                consent.by_administrator
+                and not consent.by_subject
+                and not consent.by_guardian
+            )
+        )
+        and not processing.made_public_by_subject
+        and (
+            purpose not in _PURPOSE_IN_RESEARCH_SCIENTIFIC
+            or not processing.research_safeguards
+            or not processing.authorised_by_law
+        )
+        and (
+            "EU" not in here
+            or purpose not in _PURPOSE_IN_AI_BIAS_DETECTION
+            or not ai_system.provider
+            or (
+                (ai_system.high_risk != "annex_iii" or day < _DATE_2027_12_02)
+                and (ai_system.high_risk != "annex_i" or day < _DATE_2028_08_02)
+            )
+            or not bias_detection.no_alternative_data
+            or not bias_detection.reuse_limited
+            or processing.identifiability
+            not in _IDENTIFIABILITY_IN_DEIDENTIFIED_PSEUDONYMISED
+            or not bias_detection.access_controlled
+            or processing.third_party
+            or not bias_detection.deleted_after_correction
+            or not bias_detection.necessity_recorded
+        )
     ):
         denied.append(_RULE_SPECIAL_CATEGORY)
     # rule biometric_identification — GDPR Art. 9(1); GDPR Art. 9(2)(a); GDPR Art.
-    #   4(14); GDPR Rec. 51, rulesets/gdpr.rules:211
-    # Biometric data used to identify someone, without explicit consent
+    #   9(2)(g); GDPR Art. 9(2)(j); GDPR Art. 4(14); GDPR Rec. 51; AI Act Art. 10(5),
+    #   rulesets/gdpr.rules:415
+    # Biometric data used to identify someone, without an Art. 9(2) exception
     # Biometric data (voice, face) is a special category only when it is
-    # processed to uniquely identify a person.
+    # processed to uniquely identify a person. Art. 9(2)(e) is not applied to
+    # it: photos or recordings the person posted are not biometric templates
+    # they made public (the DPAs' Clearview AI decisions found no Art. 9(2)
+    # exception for scraped faces; conservative reading).
     if (
         data in _DATA_IN_SENSITIVE_BIOMETRIC
         and processing.used_to_identify
-        and (not consent.explicit or consent.withdrawn or consent.bundled)
+        and (
+            not consent.explicit
+            or consent.withdrawn
+            or consent.bundled
+            or (
+                consent.by_administrator
+                and not consent.by_subject
+                and not consent.by_guardian
+            )
+        )
+        and (
+            purpose not in _PURPOSE_IN_RESEARCH_SCIENTIFIC
+            or not processing.research_safeguards
+            or not processing.authorised_by_law
+        )
+        and (
+            "EU" not in here
+            or purpose not in _PURPOSE_IN_AI_BIAS_DETECTION
+            or not ai_system.provider
+            or (
+                (ai_system.high_risk != "annex_iii" or day < _DATE_2027_12_02)
+                and (ai_system.high_risk != "annex_i" or day < _DATE_2028_08_02)
+            )
+            or not bias_detection.no_alternative_data
+            or not bias_detection.reuse_limited
+            or processing.identifiability
+            not in _IDENTIFIABILITY_IN_DEIDENTIFIED_PSEUDONYMISED
+            or not bias_detection.access_controlled
+            or processing.third_party
+            or not bias_detection.deleted_after_correction
+            or not bias_detection.necessity_recorded
+        )
     ):
         denied.append(_RULE_BIOMETRIC_IDENTIFICATION)
+    # rule criminal_offences — GDPR Art. 10, rulesets/gdpr.rules:427
+    # Criminal-offence data without official authority or a law authorising it
+    # Art. 10: data on criminal convictions and offences may be processed
+    # only under the control of official authority or when Union or
+    # member-state law authorises it with safeguards. Consent or legitimate
+    # interests alone do not; an Art. 6 basis is still needed as well.
+    if data in _DATA_IN_SENSITIVE_CRIMINAL and not processing.authorised_by_law:
+        denied.append(_RULE_CRIMINAL_OFFENCES)
+    # rule dpia — GDPR Art. 35(1); GDPR Art. 35(3)(b); WP29 Guidelines on DPIA (WP 248
+    #   rev.01), rulesets/gdpr.rules:439
+    # AI processing of special-category or criminal-offence data: a DPIA comes first
+    # Art. 35: a DPIA before processing likely to result in a high risk, in
+    # particular large-scale special-category or criminal data
+    # (Art. 35(3)(b)). Training, evaluating or running AI models on such data
+    # meets two criteria of the WP29 guidelines endorsed by the EDPB
+    # (sensitive data; innovative technology), which in most cases requires
+    # a DPIA. Duty-carrying rule (header): it permits only alongside a
+    # lawful-basis rule.
+    if (
+        data in _DPIA_DATA
+        and purpose in _PURPOSE_IN_AI
+        and (use.legal_basis is not None or consent.given)
+        and (data not in _DATA_IN_SENSITIVE_BIOMETRIC or processing.used_to_identify)
+    ):
+        permitted.append(_RULE_DPIA)
     # rule transfer — GDPR Art. 44; GDPR Art. 45(1); GDPR Art. 46(1); GDPR Art. 46(2),
-    #   rulesets/gdpr.rules:227
+    #   rulesets/gdpr.rules:461
     # Transfer outside the EEA without adequacy or safeguards
-    # Chapter V: data may leave the EEA only to a country with a full
-    # adequacy decision (Art. 45) or with appropriate safeguards: a partial
-    # adequacy decision such as the EU-US Data Privacy Framework, standard
-    # contractual clauses, binding corporate rules or certification (Art. 46).
-    # Full decisions: Andorra, Argentina, Canada (commercial organisations),
-    # Switzerland, Faroe Islands, Guernsey, Israel, Isle of Man, Jersey, New
-    # Zealand, Uruguay; Japan from 23 Jan 2019; South Korea from 17 Dec 2021;
-    # the United Kingdom until 27 Dec 2031 (before its 2021 decision it was in
-    # the EU, then in the transition period and the bridge of the Trade and
-    # Cooperation Agreement); Brazil from 26 Jan 2026. The Art. 49
-    # derogations cover only occasional transfers and are not encoded.
+    # Chapter V: data may leave the EEA only to a country with an adequacy
+    # decision on that date (Art. 45) or with appropriate safeguards
+    # (Art. 46): standard contractual clauses, binding corporate rules or
+    # certification. Full decisions: Andorra, Argentina, Canada (commercial
+    # organisations under PIPEDA), Switzerland, Faroe Islands, Guernsey,
+    # Israel, Isle of Man, Jersey, New Zealand, Uruguay (all older than the
+    # GDPR, kept by Art. 45(9)); Japan from 23 Jan 2019; South Korea from
+    # 17 Dec 2021; the United Kingdom: a member state and then in the
+    # transition period until 31 Dec 2020 (not a third country), the Trade
+    # and Cooperation Agreement's bridge 1 Jan - 27 Jun 2021 (not a
+    # transfer to a third country), adequacy 28 Jun 2021 - 27 Dec 2031;
+    # Brazil from 26 Jan 2026. The US has only a partial decision, for
+    # certified organisations: rule adequacy_claim. China's standard contract
+    # and security assessment are not EU safeguards. The Art. 49 derogations
+    # cover only occasional transfers and are not encoded.
     if (
         processing.transfer_to is not None
         and transfer_to_places is not None
@@ -1014,7 +1757,17 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         )
         and ("JP" not in transfer_to_places or day < _DATE_2019_01_23)
         and ("KR" not in transfer_to_places or day < _DATE_2021_12_17)
-        and ("GB" not in transfer_to_places or day > _DATE_2031_12_27)
+        and ("GB" not in transfer_to_places or day > _DATE_2020_12_31)
+        and (
+            "GB" not in transfer_to_places
+            or day < _DATE_2021_01_01
+            or day > _DATE_2021_06_27
+        )
+        and (
+            "GB" not in transfer_to_places
+            or day < _DATE_2021_06_28
+            or day > _DATE_2031_12_27
+        )
         and ("BR" not in transfer_to_places or day < _DATE_2026_01_26)
         and (
             processing.transfer_safeguard is None
@@ -1023,7 +1776,85 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         )
     ):
         denied.append(_RULE_TRANSFER)
-    # default — GDPR Art. 6(1), rulesets/gdpr.rules:36
+    # rule adequacy_claim — GDPR Art. 44; GDPR Art. 45(1); GDPR Art. 45(3); CJEU
+    #   C-311/18 Schrems II; Commission Implementing Decision (EU) 2023/1795,
+    #   rulesets/gdpr.rules:477
+    # Adequacy declared, but no adequacy decision covers this destination on this date
+    # A declared `adequacy` is accepted only when it agrees with the
+    # destination and the date: a destination with a full decision (or the
+    # UK's earlier equivalents) on that date, or a US recipient while a
+    # partial decision covered certified organisations (Privacy Shield until
+    # 15 Jul 2020, the Data Privacy Framework from 10 Jul 2023), where
+    # `adequacy` stands for the recipient's certification. Declared for any
+    # other destination or date, or with no destination named, it is a
+    # mistake the tool will not paper over: deny, with this reason.
+    if (
+        processing.transfer_safeguard is not None
+        and processing.transfer_safeguard == "adequacy"
+        and (
+            processing.transfer_to is None
+            or (
+                transfer_to_places is not None
+                and "EEA" not in transfer_to_places
+                and transfer_to_places.isdisjoint(
+                    _TRANSFER_TO_IN_AD_AR_CA_CH_FO_GG_IL_IM_JE_NZ_UY
+                )
+                and ("JP" not in transfer_to_places or day < _DATE_2019_01_23)
+                and ("KR" not in transfer_to_places or day < _DATE_2021_12_17)
+                and ("GB" not in transfer_to_places or day > _DATE_2020_12_31)
+                and (
+                    "GB" not in transfer_to_places
+                    or day < _DATE_2021_01_01
+                    or day > _DATE_2021_06_27
+                )
+                and (
+                    "GB" not in transfer_to_places
+                    or day < _DATE_2021_06_28
+                    or day > _DATE_2031_12_27
+                )
+                and ("BR" not in transfer_to_places or day < _DATE_2026_01_26)
+                and (
+                    "US" not in transfer_to_places
+                    or (day > _DATE_2020_07_15 and day < _DATE_2023_07_10)
+                )
+            )
+        )
+    ):
+        denied.append(_RULE_ADEQUACY_CLAIM)
+    # rule transfer_safeguards — GDPR Art. 46(1); GDPR Art. 46(2)(b); GDPR Art.
+    #   46(2)(c); GDPR Art. 46(2)(f); CJEU C-311/18 Schrems II, rulesets/gdpr.rules:491
+    # Transfer under standard clauses, binding corporate rules or certification
+    # Standard contractual clauses, binding corporate rules and certification
+    # (Art. 46(2)(b), (c), (f)) bind only the parties: before relying on them
+    # the exporter must assess whether the destination's law lets them work
+    # and add supplementary measures or stop (C-311/18; EDPB Recommendations
+    # 01/2020). Duty-carrying rule (header).
+    if (
+        (use.legal_basis is not None or consent.given)
+        and processing.transfer_to is not None
+        and transfer_to_places is not None
+        and "EEA" not in transfer_to_places
+        and transfer_to_places.isdisjoint(
+            _TRANSFER_TO_IN_AD_AR_CA_CH_FO_GG_IL_IM_JE_NZ_UY
+        )
+        and ("JP" not in transfer_to_places or day < _DATE_2019_01_23)
+        and ("KR" not in transfer_to_places or day < _DATE_2021_12_17)
+        and ("GB" not in transfer_to_places or day > _DATE_2020_12_31)
+        and (
+            "GB" not in transfer_to_places
+            or day < _DATE_2021_01_01
+            or day > _DATE_2021_06_27
+        )
+        and (
+            "GB" not in transfer_to_places
+            or day < _DATE_2021_06_28
+            or day > _DATE_2031_12_27
+        )
+        and ("BR" not in transfer_to_places or day < _DATE_2026_01_26)
+        and processing.transfer_safeguard in {"bcr", "certification", "scc"}
+    ):
+        permitted.append(_RULE_TRANSFER_SAFEGUARDS)
+    # default — GDPR Art. 6(1), rulesets/gdpr.rules:101
     return settle(RULESET, _DEFAULT, denied, permitted)
 
 
@@ -1034,6 +1865,8 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     here = WITHIN.get(use.region) or places(use.region, WITHIN)
     if "EEA" not in here:
         return None
+    ai_system = use.ai_system
+    bias_detection = use.bias_detection
     consent = use.consent
     data = use.data
     processing = use.processing
@@ -1047,109 +1880,234 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     )
     if not (here.isdisjoint(_REGION_IN_IS_LI_NO) or day >= _DATE_2018_07_20):
         return None
-    # exclusion anonymous — GDPR Rec. 26; GDPR Art. 4(1), rulesets/gdpr.rules:83
+    # exclusion anonymous — GDPR Rec. 26; GDPR Art. 4(1), rulesets/gdpr.rules:209
     if processing.identifiability in {"aggregated", "anonymised"}:
         return True
     permit = False
-    # rule consent — GDPR Art. 6(1)(a); GDPR Art. 7, rulesets/gdpr.rules:93
-    if use.legal_basis == "consent" or (use.legal_basis is None and consent.given):
+    # rule consent — GDPR Art. 6(1)(a); GDPR Art. 7, rulesets/gdpr.rules:221
+    if (use.legal_basis is not None and use.legal_basis == "consent") or (
+        use.legal_basis is None and consent.given
+    ):
         consent_excepted = False
         # exception consent.bundled — GDPR Art. 7(4); GDPR Rec. 43,
-        #   rulesets/gdpr.rules:100
+        #   rulesets/gdpr.rules:228
         if consent.bundled:
             return False
-        # exception consent.withdrawn — GDPR Art. 7(3), rulesets/gdpr.rules:104
+        # exception consent.withdrawn — GDPR Art. 7(3), rulesets/gdpr.rules:232
         if consent.withdrawn:
             return False
         # exception consent.not_given — GDPR Art. 4(11); GDPR Rec. 32,
-        #   rulesets/gdpr.rules:109
+        #   rulesets/gdpr.rules:237
         if not consent.given:
             return False
-        # exception consent.child — GDPR Art. 8(1), rulesets/gdpr.rules:114
+        # exception consent.not_own — GDPR Art. 4(11); GDPR Art. 6(1)(a); GDPR Art.
+        #   7(1), rulesets/gdpr.rules:241
+        if (
+            consent.by_administrator
+            and not consent.by_subject
+            and not consent.by_guardian
+        ):
+            return False
+        # exception consent.not_granular — GDPR Art. 6(1)(a); GDPR Rec. 32; GDPR Rec.
+        #   43; EDPB Guidelines 05/2020, rulesets/gdpr.rules:246
+        if consent.several_purposes and not consent.separate:
+            return False
+        # exception consent.child — GDPR Art. 8(1), rulesets/gdpr.rules:251
         if subject.age is not None and subject.age < parameter_value(
             _CONSENT_AGE, region, day
         ):
             consent_excepted = True
             consent_child_excepted = False
             # exception consent.child.guardian — GDPR Art. 8(1); GDPR Art. 8(2),
-            #   rulesets/gdpr.rules:118
+            #   rulesets/gdpr.rules:255
             if consent.by_guardian:
                 consent_child_excepted = True
                 permit = True
             if not consent_child_excepted:
                 return False
+        # exception consent.age_unknown — GDPR Art. 8(1); GDPR Art. 8(2); GDPR Rec.
+        #   38, rulesets/gdpr.rules:261
+        if processing.child_directed and subject.age is None:
+            consent_excepted = True
+            consent_age_unknown_excepted = False
+            # exception consent.age_unknown.guardian — GDPR Art. 8(1); GDPR Art. 8(2),
+            #   rulesets/gdpr.rules:264
+            if consent.by_guardian:
+                consent_age_unknown_excepted = True
+                permit = True
+            if not consent_age_unknown_excepted:
+                return False
         if not consent_excepted:
             permit = True
-    # rule contract — GDPR Art. 6(1)(b), rulesets/gdpr.rules:126
+    # rule contract — GDPR Art. 6(1)(b), rulesets/gdpr.rules:276
     if use.legal_basis == "contract":
         # exception contract.not_necessary — GDPR Art. 6(1)(b); EDPB Guidelines
-        #   2/2019; CJEU C-252/21 Meta v Bundeskartellamt, rulesets/gdpr.rules:130
-        if purpose in _CONTRACT_NOT_NECESSARY_PURPOSES:
+        #   2/2019; CJEU C-252/21 Meta v Bundeskartellamt, rulesets/gdpr.rules:280
+        if purpose not in _PURPOSE_IN_PRODUCT_SERVICE:
             return False
         permit = True
     # rule legal_obligation — GDPR Art. 6(1)(c); GDPR Art. 6(3),
-    #   rulesets/gdpr.rules:137
+    #   rulesets/gdpr.rules:292
     if use.legal_basis == "legal_obligation":
-        # exception legal_obligation.not_for_training — GDPR Art. 6(1)(c),
-        #   rulesets/gdpr.rules:141
-        if purpose in _PURPOSE_IN_AI_TRAINING:
+        # exception legal_obligation.not_required — GDPR Art. 6(1)(c); GDPR Art. 6(3),
+        #   rulesets/gdpr.rules:296
+        if purpose not in _PURPOSE_IN_PRODUCT_SERVICE:
             return False
         permit = True
-    # rule vital_interest — GDPR Art. 6(1)(d); GDPR Rec. 46, rulesets/gdpr.rules:148
+    # rule vital_interest — GDPR Art. 6(1)(d); GDPR Rec. 46, rulesets/gdpr.rules:302
     if use.legal_basis == "vital_interest":
-        # exception vital_interest.not_for_training — GDPR Art. 6(1)(d),
-        #   rulesets/gdpr.rules:152
-        if purpose in _PURPOSE_IN_AI_TRAINING:
+        # exception vital_interest.not_vital — GDPR Art. 6(1)(d); GDPR Rec. 46,
+        #   rulesets/gdpr.rules:306
+        if purpose not in _PURPOSE_IN_PRODUCT_SERVICE:
             return False
         permit = True
     # rule public_interest — GDPR Art. 6(1)(e); GDPR Art. 6(3),
-    #   rulesets/gdpr.rules:160
+    #   rulesets/gdpr.rules:316
     if use.legal_basis == "public_interest":
-        # exception public_interest.not_for_training — GDPR Art. 6(1)(e),
-        #   rulesets/gdpr.rules:164
-        if purpose in _PURPOSE_IN_AI_TRAINING:
+        # exception public_interest.not_public_task — GDPR Art. 6(1)(e); GDPR Art.
+        #   6(3), rulesets/gdpr.rules:320
+        if purpose not in _PURPOSE_IN_PRODUCT_SERVICE_RESEARCH:
             return False
-        # exception public_interest.objected — GDPR Art. 21(1),
-        #   rulesets/gdpr.rules:168
-        if subject.objected:
+        # exception public_interest.objected — GDPR Art. 21(1); GDPR Art. 21(6),
+        #   rulesets/gdpr.rules:323
+        if subject.objected and (
+            purpose not in _PURPOSE_IN_RESEARCH_SCIENTIFIC
+            or not processing.research_safeguards
+        ):
             return False
         permit = True
     # rule legitimate_interest — GDPR Art. 6(1)(f); EDPB Opinion 28/2024,
-    #   rulesets/gdpr.rules:178
+    #   rulesets/gdpr.rules:336
     if use.legal_basis == "legitimate_interest":
-        # exception legitimate_interest.no_assessment — GDPR Art. 6(1)(f); EDPB
-        #   Opinion 28/2024, rulesets/gdpr.rules:183
+        # exception legitimate_interest.no_assessment — GDPR Art. 6(1)(f); GDPR Art.
+        #   5(2); GDPR Art. 24; EDPB Opinion 28/2024, rulesets/gdpr.rules:341
         if not processing.li_assessment:
             return False
-        # exception legitimate_interest.not_disclosed — GDPR Art. 13; GDPR Art. 14;
-        #   GDPR Art. 5(1)(a); GDPR Art. 5(1)(b), rulesets/gdpr.rules:186
-        if not processing.disclosed:
+        # exception legitimate_interest.not_informed — GDPR Art. 13(1)(c); GDPR Art.
+        #   13(3); GDPR Art. 14(1)(c); GDPR Art. 14(4); GDPR Art. 6(4); GDPR Art.
+        #   5(1)(a), rulesets/gdpr.rules:344
+        if not processing.informed_before_use:
             return False
         # exception legitimate_interest.no_objection_route — GDPR Art. 21(4),
-        #   rulesets/gdpr.rules:189
+        #   rulesets/gdpr.rules:347
         if not processing.opt_out_offered:
             return False
-        # exception legitimate_interest.objected — GDPR Art. 21(1),
-        #   rulesets/gdpr.rules:192
+        # exception legitimate_interest.objected — GDPR Art. 21(1); GDPR Art. 21(6),
+        #   rulesets/gdpr.rules:350
         if subject.objected:
             return False
+        # exception legitimate_interest.targeted_advertising — GDPR Art. 6(1)(f); CJEU
+        #   C-252/21 Meta v Bundeskartellamt, paras 115-118; ePrivacy Directive Art.
+        #   5(3); EDPB Urgent Binding Decision 01/2023, rulesets/gdpr.rules:357
+        if purpose in _PURPOSE_IN_ADVERTISING_TARGETED:
+            return False
+        # exception legitimate_interest.child — GDPR Art. 6(1)(f); GDPR Rec. 38,
+        #   rulesets/gdpr.rules:367
+        if purpose in _PURPOSE_IN_AI_TRAINING and (
+            (subject.age is not None and subject.age < 18)
+            or (processing.child_directed and subject.age is None)
+        ):
+            return False
         permit = True
-    # rule special_category — GDPR Art. 9(1); GDPR Art. 9(2)(a),
-    #   rulesets/gdpr.rules:204
-    if data in _SPECIAL_CATEGORY_DATA and (
-        not consent.explicit or consent.withdrawn or consent.bundled
+    # rule further_processing — GDPR Art. 5(1)(b); GDPR Art. 6(4); GDPR Art. 89(1),
+    #   rulesets/gdpr.rules:376
+    if (
+        processing.collected_for_other_purpose
+        and not processing.compatible_purpose
+        and (use.legal_basis is None or use.legal_basis != "consent")
+        and (use.legal_basis is not None or not consent.given)
+        and not processing.authorised_by_law
+        and (
+            purpose not in _PURPOSE_IN_RESEARCH_SCIENTIFIC
+            or not processing.research_safeguards
+        )
+    ):
+        return False
+    # rule special_category — GDPR Art. 9(1); GDPR Art. 9(2)(a); GDPR Art. 9(2)(e);
+    #   GDPR Art. 9(2)(g); GDPR Art. 9(2)(j); GDPR Art. 89(1); AI Act Art. 10(5),
+    #   rulesets/gdpr.rules:402
+    if (
+        data in _SPECIAL_CATEGORY_DATA
+        and (
+            not consent.explicit
+            or consent.withdrawn
+            or consent.bundled
+            or (
+                consent.by_administrator
+                and not consent.by_subject
+                and not consent.by_guardian
+            )
+        )
+        and not processing.made_public_by_subject
+        and (
+            purpose not in _PURPOSE_IN_RESEARCH_SCIENTIFIC
+            or not processing.research_safeguards
+            or not processing.authorised_by_law
+        )
+        and (
+            "EU" not in here
+            or purpose not in _PURPOSE_IN_AI_BIAS_DETECTION
+            or not ai_system.provider
+            or (
+                (ai_system.high_risk != "annex_iii" or day < _DATE_2027_12_02)
+                and (ai_system.high_risk != "annex_i" or day < _DATE_2028_08_02)
+            )
+            or not bias_detection.no_alternative_data
+            or not bias_detection.reuse_limited
+            or processing.identifiability
+            not in _IDENTIFIABILITY_IN_DEIDENTIFIED_PSEUDONYMISED
+            or not bias_detection.access_controlled
+            or processing.third_party
+            or not bias_detection.deleted_after_correction
+            or not bias_detection.necessity_recorded
+        )
     ):
         return False
     # rule biometric_identification — GDPR Art. 9(1); GDPR Art. 9(2)(a); GDPR Art.
-    #   4(14); GDPR Rec. 51, rulesets/gdpr.rules:211
+    #   9(2)(g); GDPR Art. 9(2)(j); GDPR Art. 4(14); GDPR Rec. 51; AI Act Art. 10(5),
+    #   rulesets/gdpr.rules:415
     if (
         data in _DATA_IN_SENSITIVE_BIOMETRIC
         and processing.used_to_identify
-        and (not consent.explicit or consent.withdrawn or consent.bundled)
+        and (
+            not consent.explicit
+            or consent.withdrawn
+            or consent.bundled
+            or (
+                consent.by_administrator
+                and not consent.by_subject
+                and not consent.by_guardian
+            )
+        )
+        and (
+            purpose not in _PURPOSE_IN_RESEARCH_SCIENTIFIC
+            or not processing.research_safeguards
+            or not processing.authorised_by_law
+        )
+        and (
+            "EU" not in here
+            or purpose not in _PURPOSE_IN_AI_BIAS_DETECTION
+            or not ai_system.provider
+            or (
+                (ai_system.high_risk != "annex_iii" or day < _DATE_2027_12_02)
+                and (ai_system.high_risk != "annex_i" or day < _DATE_2028_08_02)
+            )
+            or not bias_detection.no_alternative_data
+            or not bias_detection.reuse_limited
+            or processing.identifiability
+            not in _IDENTIFIABILITY_IN_DEIDENTIFIED_PSEUDONYMISED
+            or not bias_detection.access_controlled
+            or processing.third_party
+            or not bias_detection.deleted_after_correction
+            or not bias_detection.necessity_recorded
+        )
     ):
         return False
+    # rule criminal_offences — GDPR Art. 10, rulesets/gdpr.rules:427
+    if data in _DATA_IN_SENSITIVE_CRIMINAL and not processing.authorised_by_law:
+        return False
     # rule transfer — GDPR Art. 44; GDPR Art. 45(1); GDPR Art. 46(1); GDPR Art. 46(2),
-    #   rulesets/gdpr.rules:227
+    #   rulesets/gdpr.rules:461
     if (
         processing.transfer_to is not None
         and transfer_to_places is not None
@@ -1159,7 +2117,17 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         )
         and ("JP" not in transfer_to_places or day < _DATE_2019_01_23)
         and ("KR" not in transfer_to_places or day < _DATE_2021_12_17)
-        and ("GB" not in transfer_to_places or day > _DATE_2031_12_27)
+        and ("GB" not in transfer_to_places or day > _DATE_2020_12_31)
+        and (
+            "GB" not in transfer_to_places
+            or day < _DATE_2021_01_01
+            or day > _DATE_2021_06_27
+        )
+        and (
+            "GB" not in transfer_to_places
+            or day < _DATE_2021_06_28
+            or day > _DATE_2031_12_27
+        )
         and ("BR" not in transfer_to_places or day < _DATE_2026_01_26)
         and (
             processing.transfer_safeguard is None
@@ -1168,5 +2136,77 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         )
     ):
         return False
-    # default — GDPR Art. 6(1), rulesets/gdpr.rules:36
+    # rule adequacy_claim — GDPR Art. 44; GDPR Art. 45(1); GDPR Art. 45(3); CJEU
+    #   C-311/18 Schrems II; Commission Implementing Decision (EU) 2023/1795,
+    #   rulesets/gdpr.rules:477
+    if (
+        processing.transfer_safeguard is not None
+        and processing.transfer_safeguard == "adequacy"
+        and (
+            processing.transfer_to is None
+            or (
+                transfer_to_places is not None
+                and "EEA" not in transfer_to_places
+                and transfer_to_places.isdisjoint(
+                    _TRANSFER_TO_IN_AD_AR_CA_CH_FO_GG_IL_IM_JE_NZ_UY
+                )
+                and ("JP" not in transfer_to_places or day < _DATE_2019_01_23)
+                and ("KR" not in transfer_to_places or day < _DATE_2021_12_17)
+                and ("GB" not in transfer_to_places or day > _DATE_2020_12_31)
+                and (
+                    "GB" not in transfer_to_places
+                    or day < _DATE_2021_01_01
+                    or day > _DATE_2021_06_27
+                )
+                and (
+                    "GB" not in transfer_to_places
+                    or day < _DATE_2021_06_28
+                    or day > _DATE_2031_12_27
+                )
+                and ("BR" not in transfer_to_places or day < _DATE_2026_01_26)
+                and (
+                    "US" not in transfer_to_places
+                    or (day > _DATE_2020_07_15 and day < _DATE_2023_07_10)
+                )
+            )
+        )
+    ):
+        return False
+    # rule dpia — GDPR Art. 35(1); GDPR Art. 35(3)(b); WP29 Guidelines on DPIA (WP 248
+    #   rev.01), rulesets/gdpr.rules:439
+    if (
+        data in _DPIA_DATA
+        and purpose in _PURPOSE_IN_AI
+        and (use.legal_basis is not None or consent.given)
+        and (data not in _DATA_IN_SENSITIVE_BIOMETRIC or processing.used_to_identify)
+    ):
+        return True
+    # rule transfer_safeguards — GDPR Art. 46(1); GDPR Art. 46(2)(b); GDPR Art.
+    #   46(2)(c); GDPR Art. 46(2)(f); CJEU C-311/18 Schrems II, rulesets/gdpr.rules:491
+    if (
+        (use.legal_basis is not None or consent.given)
+        and processing.transfer_to is not None
+        and transfer_to_places is not None
+        and "EEA" not in transfer_to_places
+        and transfer_to_places.isdisjoint(
+            _TRANSFER_TO_IN_AD_AR_CA_CH_FO_GG_IL_IM_JE_NZ_UY
+        )
+        and ("JP" not in transfer_to_places or day < _DATE_2019_01_23)
+        and ("KR" not in transfer_to_places or day < _DATE_2021_12_17)
+        and ("GB" not in transfer_to_places or day > _DATE_2020_12_31)
+        and (
+            "GB" not in transfer_to_places
+            or day < _DATE_2021_01_01
+            or day > _DATE_2021_06_27
+        )
+        and (
+            "GB" not in transfer_to_places
+            or day < _DATE_2021_06_28
+            or day > _DATE_2031_12_27
+        )
+        and ("BR" not in transfer_to_places or day < _DATE_2026_01_26)
+        and processing.transfer_safeguard in {"bcr", "certification", "scc"}
+    ):
+        return True
+    # default — GDPR Art. 6(1), rulesets/gdpr.rules:101
     return permit
