@@ -39,6 +39,7 @@ EARLIER_FACTS = {
     "processing.business_is_recipient",
 }  # fmt: skip
 
+
 def canonical(program: ir.Program, ruleset: str, test: str) -> ir.TestCase:
     (case,) = [c for c in program.tests if c.ruleset == ruleset and c.id == test]
     return case
@@ -151,4 +152,3 @@ def test_every_definition_is_local_to_its_ruleset() -> None:
 def test_each_ruleset_stands_alone_in_the_library(ruleset: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["test", f"privlex:shipped/{ruleset}", "--require-coverage", "--warnings-as-errors"]) == 0
     assert "0 failed" in capsys.readouterr().out
-
