@@ -1,0 +1,126 @@
+"""Asking the solver: one solver per space, every question under a time limit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import z3
+
+from .. import ir
+from .encode import OUTCOMES, Conditions, Decisions, encode
+from .space import Space, Term
+
+# Seconds the solver may spend on one question before it gives up.
+DEFAULT_TIMEOUT = 30.0
+
+
+class SolverTimeout(Exception):
+    """The solver gave up on a question within its time limit."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"the solver found no answer within {seconds:g} s")
+        self.seconds = seconds
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A decision read from a model: the outcome and its reasons, as `ruleset.node` ids, in order."""
+
+    outcome: str
+    reasons: tuple[str, ...]
+
+    def describe(self) -> str:
+        if self.outcome == "not_applicable":
+            return "not applicable"
+        return f"{self.outcome} ({', '.join(self.reasons)})" if self.reasons else self.outcome
+
+
+class Solver:
+    """A z3 solver holding the space's constraints; questions are asked under push/pop."""
+
+    def __init__(self, space: Space, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.space = space
+        self.timeout = timeout
+        self.solver = z3.Solver()
+        self.solver.set(timeout=max(1, int(timeout * 1000)))
+        self.solver.add(*space.constraints)
+        self.questions = 0
+
+    def model(self, *goals: Term) -> Any | None:
+        """A model of the goals, or None when there is none; raises SolverTimeout."""
+        self.solver.push()
+        try:
+            self.solver.add(*goals)
+            return self._check()
+        finally:
+            self.solver.pop()
+
+    def holds(self, *goals: Term) -> bool:
+        return self.model(*goals) is not None
+
+    def core(self, goals: Sequence[Term], assumptions: Sequence[Term]) -> list[int] | None:
+        """None when goals and assumptions have a model; else the indices of assumptions that suffice."""
+        self.solver.push()
+        try:
+            self.solver.add(*goals)
+            markers = [z3.Bool(f"__a{i}") for i in range(len(assumptions))]
+            for marker, assumption in zip(markers, assumptions, strict=True):
+                self.solver.add(z3.Implies(marker, assumption))
+            self.questions += 1
+            result = self.solver.check(*markers)
+            if result == z3.sat:
+                return None
+            if result == z3.unknown:
+                raise SolverTimeout(self.timeout)
+            names = {str(m) for m in self.solver.unsat_core()}
+            return [i for i, marker in enumerate(markers) if str(marker) in names]
+        finally:
+            self.solver.pop()
+
+    def _check(self) -> Any | None:
+        self.questions += 1
+        result = self.solver.check()
+        if result == z3.sat:
+            return self.solver.model()
+        if result == z3.unknown:
+            raise SolverTimeout(self.timeout)
+        return None
+
+
+def true_in(model: Any, term: Term) -> bool:
+    return bool(z3.is_true(model.eval(term, model_completion=True)))
+
+
+def verdict(model: Any, decisions: Decisions, ruleset: str | None = None) -> Verdict:
+    """The decision in a model: of the whole program, or of one ruleset alone."""
+    outcomes = decisions.own_outcome(ruleset) if ruleset else decisions.outcome
+    outcome = next(o for o in OUTCOMES if true_in(model, outcomes[o]))
+    if ruleset is None:
+        reasons = tuple(f"{r}.{n}" for (r, n), term in decisions.reasons.items() if true_in(model, term))
+    else:
+        own = decisions.rulesets[ruleset]
+        reasons = tuple(node for node, term in own.decides.items() if true_in(model, term))
+        if outcome != "not_applicable":
+            effects = {node.id: node.effect for node, _ in own.ruleset.walk()}
+            reasons = tuple(r for r in reasons if effects[r] == outcome)
+        else:
+            reasons = ()
+    return Verdict(outcome, reasons)
+
+
+@dataclass
+class Symbolic:
+    """One program compiled for the solver: its space, its decisions and a solver over them."""
+
+    program: ir.Program
+    space: Space
+    decisions: Decisions
+    conditions: Conditions
+    solver: Solver
+
+    @classmethod
+    def of(cls, program: ir.Program, timeout: float = DEFAULT_TIMEOUT) -> Symbolic:
+        space = Space([program])
+        return cls(program, space, encode(space), Conditions(space, 0), Solver(space, timeout))
