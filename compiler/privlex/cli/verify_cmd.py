@@ -1,0 +1,105 @@
+"""`privlex verify`: prove the unit's properties for every use, and run the lints that need a solver."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import sys
+
+from ..diagnostics.formats import failed
+from .common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    UsageError,
+    add_report_arguments,
+    add_unit_arguments,
+    check_stdout_free,
+    compile_and_report,
+    emit,
+    parse_date,
+    resolve_settings,
+)
+
+DEFAULT_TIMEOUT = 30.0
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    command = commands.add_parser(
+        "verify",
+        help="prove the properties written in the rule files for every possible use",
+        description="Check every `property` of a compilation unit over every possible use (not just the tests), "
+        "printing a counterexample for each that fails, and report the lints that need a solver: nodes that "
+        "never match or never decide, permits always overridden, defaults never used.",
+    )
+    add_unit_arguments(command)
+    command.add_argument(
+        "--property",
+        action="append",
+        metavar="ID",
+        help="check only this property (`id`, or `ruleset.id` inside a ruleset); repeatable",
+    )
+    command.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"give up on one question to the solver after this long (default {DEFAULT_TIMEOUT:g})",
+    )
+    command.add_argument("--no-lints", action="store_true", help="check the properties only")
+    command.add_argument(
+        "--today", metavar="DATE", help="the date counterexamples prefer, YYYY-MM-DD (default: today, UTC)"
+    )
+    command.add_argument("--json", action="store_true", help="print the property results as JSON")
+    add_report_arguments(command)
+    command.set_defaults(run=run)
+
+
+def solver_missing() -> str | None:
+    try:
+        import z3  # noqa: F401
+    except ImportError:
+        return "privlex verify needs the solver: pip install 'privlex[verify]' (z3-solver)"
+    return None
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.timeout <= 0:
+        raise UsageError("--timeout must be a positive number of seconds")
+    if args.json:
+        check_stdout_free(args, "--json")
+    if problem := solver_missing():
+        raise UsageError(problem)
+    from ..testrunner import GeneratedPackage
+    from ..verify import explain
+    from ..verify.lints import lint_program
+    from ..verify.properties import check_properties
+    from ..verify.solve import SolverTimeout, Symbolic
+
+    compilation = compile_and_report(args, resolve_settings(args))
+    program = compilation.program
+    if program is None:
+        return EXIT_FAILED
+    known = {p.name for p in program.properties} | {p.id for p in program.properties}
+    unknown = [name for name in args.property or () if name not in known]
+    if unknown:
+        raise UsageError(f"no property {', '.join(unknown)} in this unit")
+    today = parse_date(args.today) if args.today else datetime.datetime.now(datetime.UTC).date()
+    lints = []
+    if not args.no_lints:
+        try:
+            lints = lint_program(Symbolic.of(program, args.timeout))
+        except SolverTimeout as exc:
+            sys.stderr.write(f"privlex: lints skipped: {exc} (raise --timeout)\n")
+        emit(args, lints, compilation.sources)
+    with GeneratedPackage(program) as package:
+        results = check_properties(program, package, timeout=args.timeout, today=today, only=args.property or ())
+    if args.json:
+        print(json.dumps({"properties": explain.as_json(results)}, indent=2, ensure_ascii=False))
+    elif results:
+        sys.stdout.write(explain.as_text(results))
+    else:
+        print("no properties to check: write `property` blocks in the rule files (see docs/verification.md)")
+    if any(r.failed for r in results) or failed(lints, bool(args.warnings_as_errors)):
+        return EXIT_FAILED
+    return EXIT_OK
