@@ -49,7 +49,6 @@ CODES: dict[str, str] = {
     "E501": "test refers to something unknown",
     "E502": "test input is not a valid use",
     # verification (privlex verify: properties, and lints that need the solver)
-    "E601": "property refers to something unknown",
     "W601": "node can never match",
     "W602": "node can never decide itself",
     "W603": "permit always overridden by a deny",

@@ -90,7 +90,8 @@ def _reason(decisions: Decisions, key: tuple[str, str]) -> Term:
 def _change_at(model: Any, old: Decisions, new: Decisions) -> Change:
     """The change a model shows: outcomes, the reasons lost and the reasons gained."""
     before, after = verdict(model, old).outcome, verdict(model, new).outcome
-    lost, gained = [], []
+    lost: list[str] = []
+    gained: list[str] = []
     for key in _keys(old, new):
         was, now = true_in(model, _reason(old, key)), true_in(model, _reason(new, key))
         if was != now:

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from .. import ir
+from ..source import Span
 from .describe import describe_cube, window
 from .diff import Change, Diff, changed_nodes
 
@@ -138,7 +139,7 @@ def _property(text: str) -> str:
     return _escape(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def _node_spans(program: ir.Program) -> dict[str, ir.Span]:
+def _node_spans(program: ir.Program) -> dict[str, Span]:
     return {f"{r.id}.{node.id}": node.span for r in program.rulesets for node, _ in r.walk()}
 
 
