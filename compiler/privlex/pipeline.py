@@ -122,10 +122,10 @@ def tests_pass(unit: Unit) -> list[Diagnostic]:
     return found
 
 
-
 def properties_pass(unit: Unit) -> list[Diagnostic]:
     unit.properties, found = build_properties(unit.files, unit.rulesets, unit.known_vocabulary)
     return found
+
 
 # The passes in the order they run; each reads what the ones before it built.
 PASSES: tuple[Callable[[Unit], list[Diagnostic]], ...] = (

@@ -7,7 +7,9 @@ import datetime
 import json
 import sys
 
-from ..diagnostics.formats import failed
+from ..diagnostics import Diagnostic
+from ..diagnostics.formats import destination_is_stdout
+from ..pipeline import Compilation
 from .common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -16,7 +18,6 @@ from .common import (
     add_unit_arguments,
     check_stdout_free,
     compile_and_report,
-    emit,
     parse_date,
     resolve_settings,
 )
@@ -76,7 +77,16 @@ def run(args: argparse.Namespace) -> int:
     from ..verify.properties import check_properties
     from ..verify.solve import SolverTimeout, Symbolic
 
-    compilation = compile_and_report(args, resolve_settings(args))
+    def lints(compilation: Compilation) -> list[Diagnostic]:
+        if args.no_lints or compilation.program is None:
+            return []
+        try:
+            return lint_program(Symbolic.of(compilation.program, args.timeout))
+        except SolverTimeout as exc:
+            sys.stderr.write(f"privlex: lints skipped: {exc} (raise --timeout)\n")
+            return []
+
+    compilation = compile_and_report(args, resolve_settings(args), lints)
     program = compilation.program
     if program is None:
         return EXIT_FAILED
@@ -85,21 +95,16 @@ def run(args: argparse.Namespace) -> int:
     if unknown:
         raise UsageError(f"no property {', '.join(unknown)} in this unit")
     today = parse_date(args.today) if args.today else datetime.datetime.now(datetime.UTC).date()
-    lints = []
-    if not args.no_lints:
-        try:
-            lints = lint_program(Symbolic.of(program, args.timeout))
-        except SolverTimeout as exc:
-            sys.stderr.write(f"privlex: lints skipped: {exc} (raise --timeout)\n")
-        emit(args, lints, compilation.sources)
     with GeneratedPackage(program) as package:
         results = check_properties(program, package, timeout=args.timeout, today=today, only=args.property or ())
+    # The report goes to stdout, unless JSON or SARIF diagnostics are written there.
+    stream = sys.stderr if destination_is_stdout(args.output_format) and not args.output_file else sys.stdout
     if args.json:
         print(json.dumps({"properties": explain.as_json(results)}, indent=2, ensure_ascii=False))
     elif results:
-        sys.stdout.write(explain.as_text(results))
+        stream.write(explain.as_text(results))
     else:
-        print("no properties to check: write `property` blocks in the rule files (see docs/verification.md)")
-    if any(r.failed for r in results) or failed(lints, bool(args.warnings_as_errors)):
+        stream.write("no properties to check: write `property` blocks in the rule files (see docs/verification.md)\n")
+    if any(r.failed for r in results):
         return EXIT_FAILED
     return EXIT_OK

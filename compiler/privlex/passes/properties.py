@@ -59,9 +59,7 @@ def build_properties(
     found: list[ir.Property] = []
     seen: dict[tuple[str | None, str], n.Name] = {}
     for file in files:
-        owned: list[tuple[str | None, n.Property]] = [
-            (None, d) for d in file.declarations if isinstance(d, n.Property)
-        ]
+        owned: list[tuple[str | None, n.Property]] = [(None, d) for d in file.declarations if isinstance(d, n.Property)]
         owned += [(r.id.text, p) for r in file.declarations if isinstance(r, n.Ruleset) for p in r.properties]
         for owner, prop in owned:
             if not check_id(prop.id, "property", diagnostics):
@@ -77,5 +75,5 @@ def build_properties(
             built = _property(prop, ruleset, typer)
             if built is not None:
                 found.append(built)
+    found.sort(key=lambda p: (p.span.file, p.span.line, p.span.column))
     return found, diagnostics
-

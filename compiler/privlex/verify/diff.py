@@ -93,7 +93,9 @@ def _change_at(model: Any, old: Decisions, new: Decisions) -> Change:
     lost: list[str] = []
     gained: list[str] = []
     for key in _keys(old, new):
-        was, now = true_in(model, _reason(old, key)), true_in(model, _reason(new, key))
+        name = ".".join(key)
+        was = name in old.labels and true_in(model, old.labels[name])
+        now = name in new.labels and true_in(model, new.labels[name])
         if was != now:
             (lost if was else gained).append(".".join(key))
     return Change(Verdict(before, tuple(lost)), Verdict(after, tuple(gained)))
@@ -169,7 +171,7 @@ def diff_programs(
     start = time.perf_counter()
     space = Space([old, new])
     before, after = encode(space, 0), encode(space, 1)
-    solver = Solver(space, timeout)
+    solver = Solver(space, timeout, [before, after])
     result = Diff(old, new, space)
     result.vocabulary = _vocabulary_changes(old.vocabulary, new.vocabulary)
     result.obligations = _obligation_changes(old, new)

@@ -188,6 +188,16 @@ class Decisions:
     rulesets: dict[str, RulesetTerms]
     outcome: dict[str, Term]  # "permit" | "deny" | "not_applicable" -> formula
     reasons: dict[tuple[str, str], Term]  # (ruleset, node id) -> among the decision's reasons
+    # A named constant per outcome and reason, defined equal to its formula: a
+    # model answers them at once (the solver must hold `definitions`).
+    labels: dict[str, Term] = field(default_factory=dict)
+    definitions: list[Term] = field(default_factory=list)
+
+    def label(self, prefix: str) -> None:
+        for name, term in [*self.outcome.items(), *((f"{r}.{n}", t) for (r, n), t in self.reasons.items())]:
+            constant = z3.Bool(f"{prefix}:{name}")
+            self.labels[name] = constant
+            self.definitions.append(constant == term)
 
     def own_outcome(self, ruleset: str) -> dict[str, Term]:
         """The outcome of one ruleset alone (as tests and properties inside a ruleset see it)."""
@@ -276,4 +286,6 @@ def encode(space: Space, index: int = 0) -> Decisions:
         for node, _ in terms.ruleset.walk():
             own = terms.decides[node.id]
             reasons[(ruleset_id, node.id)] = own if node.effect == "deny" else z3.And(own, z3.Not(deny))
-    return Decisions(program, rulesets, outcome, reasons)
+    decisions = Decisions(program, rulesets, outcome, reasons)
+    decisions.label(f"decision{index}")
+    return decisions

@@ -32,17 +32,17 @@ def _decision_dict(decision: Any) -> dict[str, Any]:
 
 def _decision_lines(decision: Any) -> list[str]:
     if decision is None:
-        return ["    decided: not applicable (no ruleset applies)"]
+        return ["     decided: not applicable (no ruleset applies)"]
     found = _decision_dict(decision)
     outcome = found["outcome"].replace("_", " ")
     rulesets = ", ".join(found.get("rulesets", ()))
-    lines = [f"    decided: {outcome}" + (f" (rulesets: {rulesets})" if rulesets else "")]
+    lines = [f"     decided: {outcome}" + (f" (rulesets: {rulesets})" if rulesets else "")]
     for reason in found["reasons"]:
-        lines.append(f"      {reason['ruleset']} {reason['rule']}: {reason['title']}")
-        lines.append(f"          {reason['kind']}, {reason['effect']}; cites {'; '.join(reason['citations'])}")
-        lines.append(f"          at {reason['source']}")
+        lines.append(f"       {reason['ruleset']} {reason['rule']}: {reason['title']}")
+        lines.append(f"           {reason['kind']}, {reason['effect']}; cites {'; '.join(reason['citations'])}")
+        lines.append(f"           at {reason['source']}")
     for obligation in found["obligations"]:
-        lines.append(f"      obligation {obligation['ruleset']} {obligation['id']}: {obligation['text']}")
+        lines.append(f"       obligation {obligation['ruleset']} {obligation['id']}: {obligation['text']}")
     return lines
 
 

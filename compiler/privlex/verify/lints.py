@@ -98,4 +98,4 @@ def lint_program(symbolic: Symbolic) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     for ruleset in symbolic.program.rulesets:
         found += lint_ruleset(symbolic.solver, symbolic.decisions.rulesets[ruleset.id])
-    return found
+    return sorted(found, key=lambda d: (d.span.file, d.span.line, d.span.column) if d.span else ("", 0, 0))

@@ -40,12 +40,14 @@ class Verdict:
 class Solver:
     """A z3 solver holding the space's constraints; questions are asked under push/pop."""
 
-    def __init__(self, space: Space, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(self, space: Space, timeout: float = DEFAULT_TIMEOUT, decisions: Sequence[Decisions] = ()) -> None:
         self.space = space
         self.timeout = timeout
         self.solver = z3.Solver()
         self.solver.set(timeout=max(1, int(timeout * 1000)))
         self.solver.add(*space.constraints)
+        for found in decisions:
+            self.solver.add(*found.definitions)
         self.questions = 0
 
     def model(self, *goals: Term) -> Any | None:
@@ -95,18 +97,18 @@ def true_in(model: Any, term: Term) -> bool:
 
 def verdict(model: Any, decisions: Decisions, ruleset: str | None = None) -> Verdict:
     """The decision in a model: of the whole program, or of one ruleset alone."""
-    outcomes = decisions.own_outcome(ruleset) if ruleset else decisions.outcome
-    outcome = next(o for o in OUTCOMES if true_in(model, outcomes[o]))
     if ruleset is None:
-        reasons = tuple(f"{r}.{n}" for (r, n), term in decisions.reasons.items() if true_in(model, term))
-    else:
-        own = decisions.rulesets[ruleset]
-        reasons = tuple(node for node, term in own.decides.items() if true_in(model, term))
-        if outcome != "not_applicable":
-            effects = {node.id: node.effect for node, _ in own.ruleset.walk()}
-            reasons = tuple(r for r in reasons if effects[r] == outcome)
-        else:
-            reasons = ()
+        labels = decisions.labels
+        outcome = next(o for o in OUTCOMES if true_in(model, labels[o]))
+        reasons = tuple(f"{r}.{n}" for r, n in decisions.reasons if true_in(model, labels[f"{r}.{n}"]))
+        return Verdict(outcome, reasons)
+    outcomes = decisions.own_outcome(ruleset)
+    outcome = next(o for o in OUTCOMES if true_in(model, outcomes[o]))
+    if outcome == "not_applicable":
+        return Verdict(outcome, ())
+    own = decisions.rulesets[ruleset]
+    effects = {node.id: node.effect for node, _ in own.ruleset.walk()}
+    reasons = tuple(n for n, term in own.decides.items() if effects[n] == outcome and true_in(model, term))
     return Verdict(outcome, reasons)
 
 
@@ -123,4 +125,5 @@ class Symbolic:
     @classmethod
     def of(cls, program: ir.Program, timeout: float = DEFAULT_TIMEOUT) -> Symbolic:
         space = Space([program])
-        return cls(program, space, encode(space), Conditions(space, 0), Solver(space, timeout))
+        decisions = encode(space)
+        return cls(program, space, decisions, Conditions(space, 0), Solver(space, timeout, [decisions]))
