@@ -163,6 +163,15 @@ class Generaliser:
         literals = self._needed(literals)
         for index in sorted(range(len(literals)), key=lambda i: -_DROP_ORDER.get(literals[i].var.kind, 0)):
             literals[index] = self._widen(literals, index)
+        if not any(lit.var.path == "date" for lit in literals):
+            # The date is free, but the change may happen only on some days: say which.
+            day = self.space.vars["date"]
+            others = [lit.term(self.space) for lit in literals]
+            tight = self._tight(
+                Literal(day, low=values["date"].toordinal(), high=values["date"].toordinal()), others, day.low, day.high
+            )
+            if (tight.low, tight.high) != (day.low, day.high):
+                literals.append(tight)
         return Cube(literals)
 
     def _needed(self, literals: list[Literal]) -> list[Literal]:
@@ -206,27 +215,40 @@ class Generaliser:
                 return trial
             values.discard(var.domain[model.eval(var.value, model_completion=True).as_long()])
 
-    def _widen_range(self, literal: Literal, others: list[Term]) -> Literal:
-        var = literal.var
+    def _points(self, var: Var) -> list[int]:
         points = self._breakpoints.get(var.path)
         if points is None:
             points = sorted({p for p in breakpoints(self.space.programs, var.path) if var.low <= p <= var.high})
             points = sorted({var.low, var.high, *points})
             self._breakpoints[var.path] = points
+        return points
+
+    def _widen_range(self, literal: Literal, others: list[Term]) -> Literal:
+        """The widest range around the value where the claim holds, then only as far as the change happens."""
+        var = literal.var
+        points = self._points(var)
         known = [var.known] if var.known is not None else []
         value = literal.low
 
         def bad_in(a: int, b: int) -> bool:
             return self.solver.holds(*others, self.bad, *known, var.value >= a, var.value <= b)
 
-        def happens_in(a: int, b: int) -> bool:
-            return self.solver.holds(*others, self.happens, *known, var.value >= a, var.value <= b)
-
         above = [p for p in points if p > value]
         below = [p for p in reversed(points) if p < value]
         high = _furthest(above, lambda p: not bad_in(value + 1, p), value)
         low = _furthest(below, lambda p: not bad_in(p, value - 1), value)
-        # Tight: the outermost values inside [low, high] at which the change happens.
+        return self._tight(literal, others, low, high)
+
+    def _tight(self, literal: Literal, others: list[Term], low: int, high: int) -> Literal:
+        """The outermost values inside [low, high] at which the change happens."""
+        var = literal.var
+        points = self._points(var)
+        known = [var.known] if var.known is not None else []
+        value = literal.low
+
+        def happens_in(a: int, b: int) -> bool:
+            return self.solver.holds(*others, self.happens, *known, var.value >= a, var.value <= b)
+
         high = _furthest([p for p in points if value < p <= high], lambda p: happens_in(p, high), value)
         low = _furthest([p for p in reversed(points) if low <= p < value], lambda p: happens_in(low, p), value)
         return Literal(var, low=low, high=high)

@@ -70,6 +70,7 @@ class Diff:
     changes: list[Change] = field(default_factory=list)
     vocabulary: list[VocabularyChange] = field(default_factory=list)
     obligations: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = field(default_factory=list)
+    parameters: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # ruleset.parameter, regions
     truncated: bool = False
     seconds: float = 0.0
     questions: int = 0
@@ -102,10 +103,17 @@ def _change_at(model: Any, old: Decisions, new: Decisions) -> Change:
 
 
 def _class(old: Decisions, new: Decisions, change: Change) -> tuple[Term, Term]:
-    """(the uses that change exactly so, the uses the old rules decided with the outcome and lost reasons)."""
+    """(the uses that change exactly so, the uses the old rules decided so).
+
+    When the outcome changes, the old decision is the whole of it (its outcome
+    and all its reasons, every one of them lost); when only reasons change, it
+    is the outcome, which stays, and the reasons lost, whatever else it has.
+    """
     lost, gained = set(change.old.reasons), set(change.new.reasons)
     before = [old.outcome[change.old.outcome]]
     parts = [new.outcome[change.new.outcome]]
+    if not change.outcome_changed:  # uses whose outcome stays
+        before.append(parts.pop())
     for key in _keys(old, new):
         name = ".".join(key)
         was, now = _reason(old, key), _reason(new, key)
@@ -116,6 +124,8 @@ def _class(old: Decisions, new: Decisions, change: Change) -> tuple[Term, Term]:
             parts += [now, z3.Not(was)]
         else:
             parts.append(was == now)
+            if change.outcome_changed:
+                before.append(z3.Not(was))
     return z3.And(*before, *parts), z3.And(*before)
 
 
@@ -158,6 +168,20 @@ def _obligation_changes(old: ir.Program, new: ir.Program) -> list[tuple[str, tup
     return [(name, before[name], after[name]) for name in after if name in before and before[name] != after[name]]
 
 
+def _parameter_changes(old: ir.Program, new: ir.Program) -> list[tuple[str, tuple[str, ...]]]:
+    """Region parameters whose values changed, with the regions they changed for."""
+    before = {(r.id, p.name): p.timeline for r in old.rulesets for p in r.parameters}
+    found = []
+    for ruleset in new.rulesets:
+        for parameter in ruleset.parameters:
+            was = before.get((ruleset.id, parameter.name))
+            if was is None or was == parameter.timeline:
+                continue
+            regions = sorted(c for c in {*was, *parameter.timeline} if was.get(c) != parameter.timeline.get(c))
+            found.append((f"{ruleset.id}.{parameter.name}", tuple(regions)))
+    return found
+
+
 def diff_programs(
     old: ir.Program,
     new: ir.Program,
@@ -175,9 +199,11 @@ def diff_programs(
     result = Diff(old, new, space)
     result.vocabulary = _vocabulary_changes(old.vocabulary, new.vocabulary)
     result.obligations = _obligation_changes(old, new)
+    result.parameters = _parameter_changes(old, new)
     outcome_differs, reasons_differ = _differ(before, after)
     phases = [outcome_differs] if outcomes_only else [outcome_differs, z3.And(reasons_differ, z3.Not(outcome_differs))]
     for phase in phases:
+        first = len(result.changes)
         done: list[Term] = []
         while True:
             if len(result.changes) >= limit:
@@ -191,6 +217,7 @@ def diff_programs(
             _cover(solver, change, happens, was, regions)
             result.changes.append(change)
             done.append(z3.Not(happens))
+        result.changes[first:] = sorted(result.changes[first:], key=lambda c: c.describe())
     result.seconds = time.perf_counter() - start
     result.questions = solver.questions
     return result

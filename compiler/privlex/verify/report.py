@@ -14,7 +14,7 @@ FORMATS = ("text", "json", "markdown", "github")
 
 
 def _lines(diff: Diff, change: Change) -> list[str]:
-    cubes = [describe_cube(diff.space, diff.new.vocabulary, cube) for cube in change.cubes]
+    cubes = sorted(describe_cube(diff.space, diff.new.vocabulary, cube) for cube in change.cubes)
     if change.more:
         cubes.append("(and other uses: raise --regions to list them)")
     return cubes
@@ -54,11 +54,17 @@ def _obligation_lines(diff: Diff) -> list[str]:
     return lines
 
 
+def _parameter_lines(diff: Diff) -> list[str]:
+    return [f"{name}: changed for {', '.join(regions)}" for name, regions in diff.parameters]
+
+
 def as_text(diff: Diff, old: str, new: str) -> str:
     out = [f"privlex diff {old} → {new}: {_summary(diff)} ({diff.seconds:.1f} s)"]
     for change in diff.changes:
         for line in _lines(diff, change):
             out.append(f"{line}: {change.describe()}")
+    if diff.parameters:
+        out += ["", "Region parameters:", *(f"  {line}" for line in _parameter_lines(diff))]
     if diff.obligations:
         out += ["", "Obligations of permitting rules:", *(f"  {line}" for line in _obligation_lines(diff))]
     if diff.vocabulary:
@@ -100,6 +106,7 @@ def as_json(diff: Diff, old: str, new: str) -> str:
         "summary": _summary(diff),
         "changes": changes,
         "obligations": [{"node": n, "old": list(b), "new": list(a)} for n, b, a in diff.obligations],
+        "parameters": [{"parameter": n, "regions": list(r)} for n, r in diff.parameters],
         "vocabulary": [{"what": v.what, "added": list(v.added), "removed": list(v.removed)} for v in diff.vocabulary],
         "truncated": diff.truncated,
         "dates": window(),
@@ -123,6 +130,8 @@ def as_markdown(diff: Diff, old: str, new: str) -> str:
                 before, after = change.old.outcome, change.describe()
             for line in _lines(diff, change):
                 out.append(f"| {_cell(line)} | {_cell(before)} | {_cell(after)} |")
+    if diff.parameters:
+        out += ["", "Region parameters:", *(f"- {_cell(line)}" for line in _parameter_lines(diff))]
     if diff.obligations:
         out += ["", "Obligations:", *(f"- {_cell(line)}" for line in _obligation_lines(diff))]
     if diff.vocabulary:
@@ -155,6 +164,13 @@ def as_github(diff: Diff, old: str, new: str) -> str:
                 continue
             title = _property(f"privlex diff {old} → {new}")
             out.append(f"::notice file={_property(span.file)},line={span.line},title={title}::{_escape(message)}")
+    parameters = {f"{r.id}.{p.name}": p.span for r in diff.new.rulesets for p in r.parameters}
+    summary = "; ".join(f"{line}: {change.describe()}" for change in diff.changes for line in _lines(diff, change))
+    for name, regions in diff.parameters:
+        span = parameters[name]
+        message = f"{name} changed for {', '.join(regions)}" + (f": {summary}" if summary else "")
+        title = _property(f"privlex diff {old} → {new}")
+        out.append(f"::notice file={_property(span.file)},line={span.line},title={title}::{_escape(message)}")
     if diff.unchanged:
         out.append(f"::notice title=privlex diff::{_escape(f'{old} → {new}: no decision changed')}")
     return "\n".join(out) + "\n"
