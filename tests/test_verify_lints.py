@@ -67,3 +67,11 @@ def test_lints_in_json(capsys: pytest.CaptureFixture[str], tmp_path: object) -> 
     assert main(["verify", str(LINTS), "--output-format", "json", "--output-file", str(out)]) == 0
     codes = [d["code"] for d in json.loads(out.read_text(encoding="utf-8"))["diagnostics"]]
     assert codes == ["W601", "W602", "W603", "W604", "W605"]
+
+
+def test_check_reports_solver_lints_only_when_asked(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(LINTS), "--output-format", "concise"]) == 0
+    assert "W60" not in capsys.readouterr().err
+    assert main(["check", str(LINTS), "--lint", "--output-format", "concise"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("W60") == 5 and "5 warnings" in err

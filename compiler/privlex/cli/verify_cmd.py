@@ -6,6 +6,7 @@ import argparse
 import datetime
 import json
 import sys
+from collections.abc import Callable
 
 from ..diagnostics import Diagnostic
 from ..diagnostics.formats import destination_is_stdout
@@ -64,6 +65,25 @@ def solver_missing() -> str | None:
     return None
 
 
+def solver_lints(args: argparse.Namespace) -> Callable[[Compilation], list[Diagnostic]]:
+    """The solver lints of a compiled unit, for `compile_and_report`; a usage error without the solver."""
+    if problem := solver_missing():
+        raise UsageError(problem)
+    from ..verify.lints import lint_program
+    from ..verify.solve import SolverTimeout, Symbolic
+
+    def lints(compilation: Compilation) -> list[Diagnostic]:
+        if compilation.program is None:
+            return []
+        try:
+            return lint_program(Symbolic.of(compilation.program, getattr(args, "timeout", DEFAULT_TIMEOUT)))
+        except SolverTimeout as exc:
+            sys.stderr.write(f"privlex: lints skipped: {exc} (raise --timeout)\n")
+            return []
+
+    return lints
+
+
 def run(args: argparse.Namespace) -> int:
     if args.timeout <= 0:
         raise UsageError("--timeout must be a positive number of seconds")
@@ -73,19 +93,9 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(problem)
     from ..testrunner import GeneratedPackage
     from ..verify import explain
-    from ..verify.lints import lint_program
     from ..verify.properties import check_properties
-    from ..verify.solve import SolverTimeout, Symbolic
 
-    def lints(compilation: Compilation) -> list[Diagnostic]:
-        if args.no_lints or compilation.program is None:
-            return []
-        try:
-            return lint_program(Symbolic.of(compilation.program, args.timeout))
-        except SolverTimeout as exc:
-            sys.stderr.write(f"privlex: lints skipped: {exc} (raise --timeout)\n")
-            return []
-
+    lints = solver_lints(args) if not args.no_lints else None
     compilation = compile_and_report(args, resolve_settings(args), lints)
     program = compilation.program
     if program is None:

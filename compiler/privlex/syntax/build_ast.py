@@ -412,7 +412,12 @@ class _ToNodes(Transformer[Token, Any]):
 
     def claim_clause(self, meta: Meta, items: list[Any]) -> n.Claim:
         quantifier, effect, condition = items
-        return n.Claim(span=self.span(meta), quantifier=str(quantifier), effect=effect, condition=condition)
+        return n.Claim(
+            span=self.span(meta),
+            quantifier="never" if quantifier == "never" else "always",
+            effect=effect,
+            condition=condition,
+        )
 
     # ---------------------------------------------------------- conditions
 
