@@ -205,3 +205,14 @@ def test_diff_of_git_revisions_leaves_the_work_tree_alone(
     assert gdpr.read_text(encoding="utf-8") == text
     status = subprocess.run(["git", "status", "--porcelain"], cwd=project, capture_output=True, text=True)
     assert status.stdout.strip() == "M rules/gdpr.rules"
+
+
+def test_a_ruleset_added_or_removed_is_one_change(tmp_path: Path) -> None:
+    without = tmp_path / "without_ccpa"
+    without.mkdir()
+    for name in ("vocabulary", "regions", "gdpr", "properties"):
+        shutil.copy(RULESETS / f"{name}.rules", without)
+    added = diff_of(without, RULESETS)
+    assert lines(added) == [("US-CA · from 2020-01-01", "not applicable → decided by ccpa (a ruleset added)")]
+    removed = diff_of(RULESETS, without)
+    assert lines(removed) == [("US-CA · from 2020-01-01", "decided by ccpa → not applicable (a ruleset removed)")]

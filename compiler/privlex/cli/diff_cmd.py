@@ -33,7 +33,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     command.add_argument("--outcomes-only", action="store_true", help="list only changes of outcome, not of reasons")
     command.add_argument("--limit", type=int, default=100, metavar="N", help="list at most N changes (default 100)")
     command.add_argument(
-        "--regions", type=int, default=12, metavar="N", help="describe each change by at most N regions (default 12)"
+        "--regions", type=int, default=6, metavar="N", help="describe each change by at most N regions (default 6)"
     )
     command.add_argument(
         "--timeout",

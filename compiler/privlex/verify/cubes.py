@@ -21,7 +21,7 @@ from .solve import Solver
 from .space import Space, Term, Var
 
 # At most this many values of a region, key or choice are enumerated one by one.
-ENUMERATION_LIMIT = 80
+ENUMERATION_LIMIT = 32
 
 # The order in which conditions are dropped when more than one could go: the
 # ones a reader cares least about first, so that regions, keys and dates stay.
@@ -163,6 +163,10 @@ class Generaliser:
         literals = self._needed(literals)
         for index in sorted(range(len(literals)), key=lambda i: -_DROP_ORDER.get(literals[i].var.kind, 0)):
             literals[index] = self._widen(literals, index)
+        if not any(lit.var.path == "region" for lit in literals):
+            region = self._region_around(literals, values["region"])
+            if region is not None:
+                literals.append(region)
         if not any(lit.var.path == "date" for lit in literals):
             # The date is free, but the change may happen only on some days: say which.
             day = self.space.vars["date"]
@@ -176,14 +180,8 @@ class Generaliser:
 
     def _needed(self, literals: list[Literal]) -> list[Literal]:
         terms = [lit.term(self.space) for lit in literals]
-        core = self.solver.core([self.bad], terms)
-        assert core is not None, "a use inside the change cannot break the claim"
-        kept = sorted(core, key=lambda i: _DROP_ORDER.get(literals[i].var.kind, 0))
-        for index in list(kept):
-            trial = [i for i in kept if i != index]
-            if self.solver.core([self.bad], [terms[i] for i in trial]) is not None:
-                kept = trial  # still proves the claim without this condition
-        return [literals[i] for i in sorted(kept)]
+        order = sorted(range(len(literals)), key=lambda i: _DROP_ORDER.get(literals[i].var.kind, 0))
+        return [literals[i] for i in self.solver.minimal_core([self.bad], terms, order)]
 
     def _others(self, literals: Sequence[Literal], index: int) -> list[Term]:
         return [lit.term(self.space) for i, lit in enumerate(literals) if i != index]
@@ -214,6 +212,25 @@ class Generaliser:
             if model is None:
                 return trial
             values.discard(var.domain[model.eval(var.value, model_completion=True).as_long()])
+
+    def _region_around(self, literals: list[Literal], code: str) -> Literal | None:
+        """The smallest declared region around the use's own in which the change happens, if any.
+
+        The region is free in the cube, but the change may happen only in one
+        place or group (the old decision names a ruleset that covers it).
+        """
+        var = self.space.vars["region"]
+        places = self.space.places[-1]
+        others = [lit.term(self.space) for lit in literals]
+        around = sorted(places[code], key=lambda g: sum(1 for c in var.domain if g in places[c]))
+        for group in around:
+            inside = frozenset(c for c in var.domain if group in places[c])
+            if len(inside) == len(var.domain):
+                return None
+            outside = z3.Not(self.space.member(var, (var.index(c) for c in inside)))
+            if not self.solver.holds(*others, self.happens, outside):
+                return Literal(var, values=inside)
+        return None
 
     def _points(self, var: Var) -> list[int]:
         points = self._breakpoints.get(var.path)

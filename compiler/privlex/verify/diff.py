@@ -27,7 +27,7 @@ from .space import Space, Term
 from .uses import point
 
 # At most this many regions are listed for one change.
-CUBES_PER_CHANGE = 12
+CUBES_PER_CHANGE = 6
 # At most this many changes are listed.
 DEFAULT_LIMIT = 100
 
@@ -41,12 +41,18 @@ class Change:
     new: Verdict
     cubes: list[Cube] = field(default_factory=list)
     more: bool = False  # more uses change this way than the cubes listed
+    # A ruleset that only one version has: every decision it makes there changes, listed as one change.
+    ruleset: str | None = None
 
     @property
     def outcome_changed(self) -> bool:
         return self.old.outcome != self.new.outcome
 
     def describe(self) -> str:
+        if self.ruleset is not None:
+            if self.old.outcome == "not_applicable":
+                return f"not applicable → decided by {self.ruleset} (a ruleset added)"
+            return f"decided by {self.ruleset} → not applicable (a ruleset removed)"
         if self.outcome_changed:
             return f"{self.old.describe()} → {self.new.describe()}"
         removed, added = ", ".join(self.old.reasons), ", ".join(self.new.reasons)
@@ -182,6 +188,25 @@ def _parameter_changes(old: ir.Program, new: ir.Program) -> list[tuple[str, tupl
     return found
 
 
+def _rulesets_alone(old: Decisions, new: Decisions) -> list[tuple[Change, Term, Term]]:
+    """For each ruleset only one version has: the uses it alone decides, which the other leaves undecided.
+
+    Listed as one change each rather than one per decision the ruleset makes.
+    """
+    found = []
+    for first, second, added in ((old, new, True), (new, old, False)):
+        for ruleset, terms in second.rulesets.items():
+            if ruleset in first.rulesets:
+                continue
+            others = [z3.Not(t.applies) for r, t in second.rulesets.items() if r != ruleset]
+            happens = z3.And(first.outcome["not_applicable"], terms.applies, *others)
+            decided = Verdict("decided", (ruleset,))
+            none = Verdict("not_applicable", ())
+            change = Change(none, decided, ruleset=ruleset) if added else Change(decided, none, ruleset=ruleset)
+            found.append((change, happens, first.outcome["not_applicable"]))
+    return found
+
+
 def diff_programs(
     old: ir.Program,
     new: ir.Program,
@@ -201,10 +226,17 @@ def diff_programs(
     result.obligations = _obligation_changes(old, new)
     result.parameters = _parameter_changes(old, new)
     outcome_differs, reasons_differ = _differ(before, after)
+    done: list[Term] = []
+    for change, happens, was in _rulesets_alone(before, after):
+        if solver.holds(happens):
+            _cover(solver, change, happens, was, regions)
+            result.changes.append(change)
+        done.append(z3.Not(happens))
+    settled = list(done)
     phases = [outcome_differs] if outcomes_only else [outcome_differs, z3.And(reasons_differ, z3.Not(outcome_differs))]
     for phase in phases:
         first = len(result.changes)
-        done: list[Term] = []
+        done = list(settled)
         while True:
             if len(result.changes) >= limit:
                 result.truncated = solver.holds(phase, *done)
@@ -226,18 +258,21 @@ def diff_programs(
 def _cover(solver: Solver, change: Change, happens: Term, was: Term, regions: int) -> None:
     """Cubes covering the uses that change so: inside each, what `was` so changes so."""
     space = solver.space
-    grower = Generaliser(solver, z3.And(was, z3.Not(happens)), happens)
-    covered: list[Term] = []
-    while True:
-        model = solver.model(happens, *covered)
-        if model is None:
-            return
-        if len(change.cubes) >= regions:
-            change.more = True
-            return
-        cube = grower.grow(point(space, model))
-        change.cubes.append(cube)
-        covered.append(z3.Not(cube.term(space)))
+    with solver.scope():
+        bad = solver.marker(z3.And(was, z3.Not(happens)))
+        happens = solver.marker(happens)
+        grower = Generaliser(solver, bad, happens)
+        covered: list[Term] = []
+        while True:
+            model = solver.model(happens, *covered)
+            if model is None:
+                return
+            if len(change.cubes) >= regions:
+                change.more = True
+                return
+            cube = grower.grow(point(space, model))
+            change.cubes.append(cube)
+            covered.append(z3.Not(cube.term(space)))
 
 
 def changed_nodes(change: Change) -> Sequence[str]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,6 +50,23 @@ class Solver:
         for found in decisions:
             self.solver.add(*found.definitions)
         self.questions = 0
+        self._markers = 0
+
+    @contextlib.contextmanager
+    def scope(self) -> Iterator[None]:
+        """Markers made inside are forgotten when it ends."""
+        self.solver.push()
+        try:
+            yield
+        finally:
+            self.solver.pop()
+
+    def marker(self, term: Term) -> Term:
+        """A constant that stands for `term` in questions: the formula is given to the solver once."""
+        self._markers += 1
+        constant = z3.Bool(f"__marker{self._markers}")
+        self.solver.add(z3.Implies(constant, term))
+        return constant
 
     def model(self, *goals: Term) -> Any | None:
         """A model of the goals, or None when there is none; raises SolverTimeout."""
@@ -62,22 +80,39 @@ class Solver:
     def holds(self, *goals: Term) -> bool:
         return self.model(*goals) is not None
 
-    def core(self, goals: Sequence[Term], assumptions: Sequence[Term]) -> list[int] | None:
-        """None when goals and assumptions have a model; else the indices of assumptions that suffice."""
+    def minimal_core(self, goals: Sequence[Term], assumptions: Sequence[Term], order: Sequence[int]) -> list[int]:
+        """A minimal set of assumptions (by index) that with the goals has no model.
+
+        The goals and all assumptions together must have none. Assumptions are
+        dropped in `order` while the rest still has no model; each answer's
+        unsat core drops more at once.
+        """
         self.solver.push()
         try:
             self.solver.add(*goals)
-            markers = [z3.Bool(f"__a{i}") for i in range(len(assumptions))]
+            markers = [z3.Bool(f"__assume{i}") for i in range(len(assumptions))]
             for marker, assumption in zip(markers, assumptions, strict=True):
                 self.solver.add(z3.Implies(marker, assumption))
-            self.questions += 1
-            result = self.solver.check(*markers)
-            if result == z3.sat:
-                return None
-            if result == z3.unknown:
-                raise SolverTimeout(self.timeout)
-            names = {str(m) for m in self.solver.unsat_core()}
-            return [i for i, marker in enumerate(markers) if str(marker) in names]
+
+            def core(indices: Sequence[int]) -> list[int] | None:
+                self.questions += 1
+                result = self.solver.check(*(markers[i] for i in indices))
+                if result == z3.sat:
+                    return None
+                if result == z3.unknown:
+                    raise SolverTimeout(self.timeout)
+                names = {str(m) for m in self.solver.unsat_core()}
+                return [i for i in indices if str(markers[i]) in names]
+
+            kept = core(range(len(assumptions)))
+            assert kept is not None, "the goals and every assumption together have a model"
+            for index in order:
+                if index not in kept:
+                    continue
+                smaller = core([i for i in kept if i != index])
+                if smaller is not None:
+                    kept = smaller
+            return sorted(kept)
         finally:
             self.solver.pop()
 
