@@ -21,6 +21,7 @@ import argparse
 import datetime
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -103,13 +104,20 @@ def copy(target: Path, edits: dict[str, list[tuple[str, str]]], skip: tuple[str,
     return target
 
 
-def timed(work: Callable[[], object], runs: int) -> tuple[float, object]:
-    times, result = [], None
+def timed(work: Callable[[], object], runs: int) -> tuple[float, float, object]:
+    """Median wall clock and CPU time (this process and its children) of `runs` calls, and the last result."""
+    walls, cpus, result = [], [], None
     for _ in range(runs):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _cpu()
         result = work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+        walls.append(time.perf_counter() - start)
+        cpus.append(_cpu() - cpu)
+    return statistics.median(walls), statistics.median(cpus), result
+
+
+def _cpu() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def cli(*args: str) -> Callable[[], object]:
@@ -133,7 +141,7 @@ def main() -> None:
     from privlex.verify.properties import check_properties
 
     load = os.getloadavg()[0]
-    rows: list[tuple[str, str, str, str]] = []
+    rows: list[tuple[str, float, float, float, float, str]] = []
     with tempfile.TemporaryDirectory() as scratch:
         unit = copy(Path(scratch) / "unit", {})
         (unit / "more_properties.rules").write_text(MORE_PROPERTIES, encoding="utf-8")
@@ -160,16 +168,16 @@ def main() -> None:
         ):
             other = compile_paths([folder]).program
             assert other is not None
-            seconds, found = timed(lambda other=other: diff_programs(other, current, timeout=60), runs)
+            seconds, cpu, found = timed(lambda other=other: diff_programs(other, current, timeout=60), runs)
             changes = len(found.changes)  # type: ignore[attr-defined]
-            wall, _ = timed(cli("diff", str(folder), str(RULESETS)), runs)
+            wall, wall_cpu, _ = timed(cli("diff", str(folder), str(RULESETS)), runs)
             note = f"{changes} change{'s' * (changes != 1)}" if changes else "no decision changed"
-            rows.append((label, f"{seconds:.2f}", f"{wall:.2f}", note))
+            rows.append((label, seconds, cpu, wall, wall_cpu, note))
 
-    print("| task | in process, s | command, wall clock, s | result |")
-    print("|---|---:|---:|---|")
-    for row in rows:
-        print("| " + " | ".join(row) + " |")
+    print("| task | solver, wall s | solver, CPU s | command, wall s | command, CPU s | result |")
+    print("|---|---:|---:|---:|---:|---|")
+    for label, *numbers, note in rows:
+        print(f"| {label} | " + " | ".join(f"{n:.2f}" for n in numbers) + f" | {note} |")
     import z3
 
     print(

@@ -16,10 +16,6 @@ from .solve import Solver, Symbolic
 from .space import Term
 
 
-def _kind(node: ir.Node) -> str:
-    return {"rule": "rule", "exception": "exception", "exclusion": "exclusion", "default": "default"}[node.kind]
-
-
 def lint_ruleset(solver: Solver, terms: RulesetTerms) -> list[Diagnostic]:
     ruleset = terms.ruleset
     found: list[Diagnostic] = []
@@ -44,7 +40,7 @@ def lint_ruleset(solver: Solver, terms: RulesetTerms) -> list[Diagnostic]:
             found.append(
                 warning(
                     "W601",
-                    f"{_kind(node)} {node.id} can never match: no use meets its scope, dates and condition {where}",
+                    f"{node.kind} {node.id} can never match: no use meets its scope, dates and condition {where}",
                     node.span,
                     help="the conditions of a node and of the nodes enclosing it must all hold at once; "
                     "an exclusion that holds also keeps every rule from matching",
@@ -59,7 +55,7 @@ def lint_ruleset(solver: Solver, terms: RulesetTerms) -> list[Diagnostic]:
             found.append(
                 warning(
                     "W602",
-                    f"{_kind(node)} {node.id} can never decide itself: whenever it matches, {culprit}",
+                    f"{node.kind} {node.id} can never decide itself: whenever it matches, {culprit}",
                     node.span,
                     help="narrow the exception, or write its effect on the node itself",
                 )
@@ -69,7 +65,7 @@ def lint_ruleset(solver: Solver, terms: RulesetTerms) -> list[Diagnostic]:
             found.append(
                 warning(
                     "W603",
-                    f"{_kind(node)} {node.id} can never permit: whenever it would, a deny of ruleset "
+                    f"{node.kind} {node.id} can never permit: whenever it would, a deny of ruleset "
                     f"{ruleset.id} overrides it",
                     node.span,
                     help="a deny always overrides a permit; make the permit an exception of the deny it is "

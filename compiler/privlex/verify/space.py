@@ -169,10 +169,14 @@ class Space:
         common = set.intersection(*(set(k) for k in keys))
         self.vars[path] = self._finite(path, path, tuple(sorted(common)), title)  # type: ignore[arg-type]
 
-    def _finite(self, path: str, kind: ir.FactKind, domain: tuple[str, ...], title: str) -> Var:
+    def _finite(
+        self, path: str, kind: ir.FactKind, domain: tuple[str, ...], title: str, known: Term | None = None
+    ) -> Var:
+        """A numbered choice; for a fact that can be unknown, only a known value must be one of the domain."""
         value = z3.Int(path)
-        self.constraints += [value >= 0, value < len(domain)]
-        return Var(path, kind, value, None, domain=domain, low=0, high=len(domain) - 1, title=title)
+        inside = z3.And(value >= 0, value < len(domain))
+        self.constraints.append(inside if known is None else z3.Implies(known, inside))
+        return Var(path, kind, value, known, domain=domain, low=0, high=len(domain) - 1, title=title)
 
     def _fact(self, fact: ir.Fact, vocabularies: Sequence[ir.Vocabulary]) -> None:
         path = fact.path
@@ -197,7 +201,7 @@ class Space:
             domain = tuple(
                 sorted(set.intersection(*(set(f.choices) for v in vocabularies for f in v.facts if f.path == path)))
             )
-        var = self._finite(path, fact.kind, domain, fact.title)
+        var = self._finite(path, fact.kind, domain, fact.title, known)
         self.vars[path] = Var(
             path,
             fact.kind,
