@@ -149,6 +149,7 @@ def test_diff_formats(denmark: Diff) -> None:
     assert any(f"line={parameter}," in n and "gdpr.consent_age changed for DK" in n for n in notices)
 
 
+@pytest.mark.slow
 def test_diff_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["diff", str(RULESETS), str(RULESETS), "--exit-code"]) == 0
     assert "no decision changed" in capsys.readouterr().out
@@ -167,6 +168,7 @@ def git(folder: Path, *args: str) -> None:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 def test_diff_of_git_revisions_leaves_the_work_tree_alone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
