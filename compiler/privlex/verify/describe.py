@@ -23,19 +23,20 @@ def _date(number: int) -> str:
 
 
 def _region_units(space: Space, values: frozenset[str]) -> list[str]:
-    """Countries whose every place is in the set, then the remaining codes."""
+    """Countries whose every place is in the set, then the remaining codes, in code order."""
     domain = space.vars["region"].domain
-    units: list[str] = []
+    units: list[tuple[str, str]] = []
     covered: set[str] = set()
     by_country: dict[str, list[str]] = {}
     for code in domain:
         by_country.setdefault(code.split("-", 1)[0], []).append(code)
     for country, codes in by_country.items():
         if all(c in values for c in codes):
-            units.append(country)
+            units.append((country, country))
             covered.update(codes)
-    units += sorted((c.replace("-*", " (other subdivisions)") if is_fresh(c) else c) for c in values - covered)
-    return units
+    for code in values - covered:
+        units.append((code, code.replace("-*", " (other subdivisions)") if is_fresh(code) else code))
+    return [text for _, text in sorted(units)]
 
 
 def describe_regions(space: Space, vocabulary: ir.Vocabulary, values: frozenset[str]) -> str:
