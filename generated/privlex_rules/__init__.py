@@ -62,7 +62,9 @@ def check(
         (
             ccpa.evaluate(valid, day),
             gdpr.evaluate(valid, day),
-        )
+        ),
+        valid,
+        day,
     )
 
 

@@ -109,7 +109,9 @@ def breakpoints(programs: Sequence[ir.Program], path: str) -> list[int]:
             found.update(value + d for d in (-1, 0, 1))
 
     def visit(condition: ir.Condition | None, ruleset: ir.Ruleset | None) -> None:
-        if isinstance(condition, ir.Not):
+        if isinstance(condition, ir.Defined):
+            visit(condition.condition, ruleset)
+        elif isinstance(condition, ir.Not):
             visit(condition.operand, ruleset)
         elif isinstance(condition, ir.And | ir.Or):
             for operand in condition.operands:

@@ -116,6 +116,8 @@ class Conditions:
 
     def pair(self, condition: ir.Condition, ruleset: ir.Ruleset | None) -> tuple[Term, Term]:
         """("is true", "is false") of a condition, as the generated code computes them."""
+        if isinstance(condition, ir.Defined):  # a definition stands for its condition
+            return self.pair(condition.condition, ruleset)
         if isinstance(condition, ir.Not):
             yes, no = self.pair(condition.operand, ruleset)
             return no, yes

@@ -87,7 +87,9 @@ def _mentioned_regions(program: ir.Program) -> set[str]:
     def visit(condition: ir.Condition | None) -> None:
         if condition is None:
             return
-        if isinstance(condition, ir.Not):
+        if isinstance(condition, ir.Defined):
+            visit(condition.condition)
+        elif isinstance(condition, ir.Not):
             visit(condition.operand)
         elif isinstance(condition, ir.And | ir.Or):
             for operand in condition.operands:

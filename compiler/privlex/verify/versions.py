@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..build.config import Settings
+from ..build.sources import Source, compile_unit, project_paths
 from ..pipeline import Compilation, compile_paths
 from ..source import display_path
 
@@ -55,6 +56,8 @@ def load_folder(path: Path, label: str | None = None) -> Version:
 def load_revision(spec: str, settings: Settings) -> Version:
     """The project's sources at a git revision, compiled."""
     root = settings.root
+    own = project_paths(settings.sources)
+    library = [source for source in settings.sources if not isinstance(source, Path)]
     commit = _revision(root, spec)
     if commit is None:
         raise VersionError(f"{spec!r} is neither a folder nor a git revision of this project")
@@ -62,13 +65,13 @@ def load_revision(spec: str, settings: Settings) -> Version:
     if top.returncode != 0:
         raise VersionError(f"{root} is not inside a git repository")
     toplevel = Path(top.stdout.decode().strip()).resolve()
-    relative = [source.resolve().relative_to(toplevel).as_posix() for source in settings.sources]
+    relative = [source.resolve().relative_to(toplevel).as_posix() for source in own]
     if settings.pyproject is not None:
         relative.append(settings.pyproject.resolve().relative_to(toplevel).as_posix())
     listed = _git(toplevel, "ls-tree", "-r", "--name-only", commit, "--", *relative)
     names = [n for n in listed.stdout.decode().splitlines() if n]
     if not any(n.endswith(".rules") for n in names):
-        raise VersionError(f"{spec} has no rule files in {', '.join(relative[: len(settings.sources)])}")
+        raise VersionError(f"{spec} has no rule files in {', '.join(relative[: len(own)])}")
     archive = _git(toplevel, "archive", "--format=tar", commit, "--", *names)
     if archive.returncode != 0:
         raise VersionError(f"git archive {spec} failed: {archive.stderr.decode().strip()}")
@@ -76,16 +79,17 @@ def load_revision(spec: str, settings: Settings) -> Version:
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
         tar.extractall(folder.name, filter="data")
     project = Path(folder.name) / root.resolve().relative_to(toplevel)
-    sources = [project / source.resolve().relative_to(root.resolve()) for source in settings.sources]
-    existing = [s for s in sources if s.exists()]
-    return Version(spec, compile_paths(existing), folder)
+    sources = [project / source.resolve().relative_to(root.resolve()) for source in own]
+    existing: list[Source] = [s for s in sources if s.exists()]
+    # The shipped library comes from the privlex installed now, not from the revision.
+    return Version(spec, compile_unit([*library, *existing]), folder)
 
 
 def load_version(spec: str | None, settings: Settings) -> Version:
     """A folder or rule file, a git revision, or (None) the working tree's sources."""
     if spec is None:
-        sources = [Path(display_path(s)) for s in settings.sources]
-        return Version("working tree", compile_paths(sources))
+        sources = [Path(display_path(s)) if isinstance(s, Path) else s for s in settings.sources]
+        return Version("working tree", compile_unit(sources))
     path = Path(spec)
     if path.exists():
         return load_folder(path, spec)
