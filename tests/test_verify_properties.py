@@ -38,6 +38,7 @@ def test_properties_are_built_top_level_and_inside_rulesets() -> None:
         "eu.danish_teenagers": ("eu", "always", "permit", ("Policy 2",)),
         "no_training_on_contract": (None, "never", "permit", ("Policy 3",)),
         "health_needs_consent": (None, "always", "deny", ("Policy 4",)),
+        "contract_never_trains": (None, "never", "permit", ("Policy 3",)),
     }
 
 
@@ -45,6 +46,7 @@ def test_holding_properties_hold() -> None:
     found = results()
     assert found["eu.child_needs_parent"].status == "holds"
     assert found["no_training_on_contract"].status == "holds"
+    assert found["contract_never_trains"].status == "holds"  # through a definition
 
 
 def test_a_failing_property_has_a_counterexample_the_checker_agrees_with() -> None:
@@ -98,7 +100,7 @@ def test_verify_command_exit_codes_and_report(capsys: pytest.CaptureFixture[str]
     flags = next(line for line in out.splitlines() if "counterexample: privlex decide" in line)
     assert "--region DK" in flags and "--set subject.age=" in flags
     shlex.split(flags.split("counterexample: ", 1)[1])  # a command line a shell can run
-    assert "4 properties: 2 held, 2 failed" in out
+    assert "5 properties: 3 held, 2 failed" in out
     assert main(["verify", str(UNIT), "--property", "eu.child_needs_parent", "--no-lints"]) == 0
     capsys.readouterr()
     assert main(["verify", str(UNIT), "--property", "nope"]) == 2
@@ -119,7 +121,7 @@ def test_verify_json_report(capsys: pytest.CaptureFixture[str]) -> None:
 def test_privlex_test_checks_properties_too(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["test", str(UNIT), "--today", "2025-06-01"]) == 1
     out = capsys.readouterr().out
-    assert "FAIL eu.danish_teenagers" in out and "2 held, 2 failed" in out
+    assert "FAIL eu.danish_teenagers" in out and "3 held, 2 failed" in out
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from .. import ir
 from ..diagnostics import Diagnostic, duplicate
 from ..syntax import nodes as n
+from .definitions import Definitions
 from .typecheck import Typer, check_id
 
 
@@ -55,13 +56,19 @@ def build_properties(
 ) -> tuple[list[ir.Property], list[Diagnostic]]:
     diagnostics: list[Diagnostic] = []
     typer = Typer(vocabulary, diagnostics)
+    # Properties may use definitions; the definitions' own mistakes were reported by the rulesets pass.
+    definitions = Definitions(files, set(typer.facts), [])
+    typer.definitions = definitions
     by_id = {r.id: r for r in rulesets}
     found: list[ir.Property] = []
     seen: dict[tuple[str | None, str], n.Name] = {}
     for file in files:
-        owned: list[tuple[str | None, n.Property]] = [(None, d) for d in file.declarations if isinstance(d, n.Property)]
-        owned += [(r.id.text, p) for r in file.declarations if isinstance(r, n.Ruleset) for p in r.properties]
-        for owner, prop in owned:
+        owned: list[tuple[n.Ruleset | None, n.Property]] = [
+            (None, d) for d in file.declarations if isinstance(d, n.Property)
+        ]
+        owned += [(r, p) for r in file.declarations if isinstance(r, n.Ruleset) for p in r.properties]
+        for block, prop in owned:
+            owner = block.id.text if block is not None else None
             if not check_id(prop.id, "property", diagnostics):
                 continue
             first = seen.get((owner, prop.id.text))
@@ -72,6 +79,10 @@ def build_properties(
             ruleset = by_id.get(owner) if owner else None
             if owner and ruleset is None:
                 continue  # the ruleset itself failed to build and was reported
+            if block is not None:
+                definitions.enter(block)
+            else:
+                definitions.ruleset, definitions.local = None, {}
             built = _property(prop, ruleset, typer)
             if built is not None:
                 found.append(built)
