@@ -289,12 +289,35 @@ class TestCase(Model):
     expectations: tuple[Expectation, ...]
 
 
+class Property(Model):
+    """A promise about every possible use: `never permit when ...`, `always deny when ...`.
+
+    Inside a ruleset it is about that ruleset's own decision; at the top level
+    about the decision of every ruleset combined. Checked by `privlex verify`.
+    """
+
+    id: str
+    title: str
+    ruleset: str | None
+    citations: tuple[str, ...]
+    claim: Literal["never", "always"]
+    effect: Literal["permit", "deny"]
+    condition: Condition
+    span: Span
+    notes: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return f"{self.ruleset}.{self.id}" if self.ruleset else self.id
+
+
 class Program(Model):
     vocabulary: Vocabulary
     rulesets: tuple[Ruleset, ...]
     tests: tuple[TestCase, ...]
     source_hash: str
     files: tuple[str, ...]
+    properties: tuple[Property, ...] = ()
 
 
 # A generated package carries its program as JSON, for the parts of privlex
@@ -313,5 +336,5 @@ def load_program(package: str) -> Program:
     return Program.model_validate_json(text)
 
 
-for _model in (Not, And, Or, Defined, Node):
+for _model in (Not, And, Or, Defined, Node, Property):
     _model.model_rebuild()

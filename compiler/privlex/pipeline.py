@@ -16,6 +16,7 @@ from . import ir
 from .codegen.package import render_package
 from .diagnostics import Diagnostic, error
 from .passes.checks import check_rulesets
+from .passes.properties import build_properties
 from .passes.rulesets import build_rulesets
 from .passes.testcases import build_tests
 from .passes.vocabulary import resolve_vocabulary
@@ -83,6 +84,7 @@ class Unit:
     vocabulary: ir.Vocabulary | None = None
     rulesets: list[ir.Ruleset] = field(default_factory=list)
     tests: list[ir.TestCase] = field(default_factory=list)
+    properties: list[ir.Property] = field(default_factory=list)
 
     @property
     def known_vocabulary(self) -> ir.Vocabulary:
@@ -120,6 +122,11 @@ def tests_pass(unit: Unit) -> list[Diagnostic]:
     return found
 
 
+def properties_pass(unit: Unit) -> list[Diagnostic]:
+    unit.properties, found = build_properties(unit.files, unit.rulesets, unit.known_vocabulary)
+    return found
+
+
 # The passes in the order they run; each reads what the ones before it built.
 PASSES: tuple[Callable[[Unit], list[Diagnostic]], ...] = (
     syntax_pass,
@@ -127,6 +134,7 @@ PASSES: tuple[Callable[[Unit], list[Diagnostic]], ...] = (
     rulesets_pass,
     checks_pass,
     tests_pass,
+    properties_pass,
 )
 
 
@@ -142,6 +150,7 @@ def analyse(compilation: Compilation) -> Compilation:
             tests=tuple(unit.tests),
             source_hash=unit_hash(compilation.sources.values()),
             files=tuple(sorted(compilation.sources)),
+            properties=tuple(unit.properties),
         )
     return compilation
 

@@ -57,7 +57,7 @@ __all__ = [
     "permits",
 ]
 
-SOURCE_HASH = "0f0a54d55017113daa3bd78153b0a314dfebc8fc8e0565bad5386c2dfacee6ca"
+SOURCE_HASH = "3a0ffcf6058cf6286650848aebce8afb24b839bef5f0888b91967bd2ac50a022"
 SOURCES: tuple[str, ...] = (
     "rulesets/appi.rules",
     "rulesets/ccpa.rules",
@@ -71,6 +71,7 @@ SOURCES: tuple[str, ...] = (
     "rulesets/pipa.rules",
     "rulesets/pipeda.rules",
     "rulesets/pipl.rules",
+    "rulesets/properties.rules",
     "rulesets/quebec.rules",
     "rulesets/regions.rules",
     "rulesets/uk_gdpr.rules",

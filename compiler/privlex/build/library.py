@@ -3,10 +3,10 @@
 A project names them among its sources, in `[tool.privlex] sources` or as
 PATHS on the command line:
 
-- `privlex:shipped` is the whole library: the vocabulary, the regions and
-  every shipped ruleset;
-- `privlex:shipped/NAME` is the files that declare no ruleset (the vocabulary
-  and the regions) plus the file of ruleset NAME.
+- `privlex:shipped` is the whole library: the vocabulary, the regions,
+  every shipped ruleset and the properties they promise together;
+- `privlex:shipped/NAME` is the files that declare neither a ruleset nor a
+  property (the vocabulary and the regions) plus the file of ruleset NAME.
 
 The files are package data of the wheel (`privlex/library/`); in a source
 checkout they are `rulesets/`. In diagnostics, reasons and the source hash a
@@ -28,6 +28,7 @@ from ..source import SHIPPED_PREFIX, SourceFile
 LIBRARY = "privlex:shipped"
 RULE_SUFFIX = ".rules"
 _RULESET_LINE = re.compile(r"^ruleset\s+([a-z][a-z0-9_]*)\b", re.MULTILINE)
+_PROPERTY_LINE = re.compile(r"^property\s", re.MULTILINE)  # a property of the whole unit
 
 
 class LibraryError(Exception):
@@ -80,13 +81,18 @@ def library_folder() -> Path:
 
 
 @cache
-def _index(folder: Path) -> tuple[tuple[Path, ...], dict[str, Path]]:
+def _index(folder: Path) -> tuple[tuple[Path, ...], dict[str, Path], frozenset[Path]]:
+    """The library's files; each ruleset's file; the files of properties declared outside a ruleset."""
     files = tuple(sorted(p for p in folder.glob(f"*{RULE_SUFFIX}") if p.is_file()))
     rulesets: dict[str, Path] = {}
+    properties: set[Path] = set()
     for path in files:
-        for found in _RULESET_LINE.finditer(path.read_text(encoding="utf-8")):
+        text = path.read_text(encoding="utf-8")
+        for found in _RULESET_LINE.finditer(text):
             rulesets.setdefault(found.group(1), path)
-    return files, rulesets
+        if _PROPERTY_LINE.search(text):
+            properties.add(path)
+    return files, rulesets, frozenset(properties)
 
 
 def shipped_rulesets() -> dict[str, Path]:
@@ -95,11 +101,16 @@ def shipped_rulesets() -> dict[str, Path]:
 
 
 def shipped_files(selection: Shipped) -> list[Path]:
-    """The library files a selection takes: every file, or the files without a ruleset plus the one named."""
-    files, rulesets = _index(library_folder())
+    """The library files a selection takes: every file, or the vocabulary and regions plus the ruleset named.
+
+    The shipped properties speak of the whole library (a child in California is
+    protected by the CCPA and COPPA together): they come with `privlex:shipped`
+    only, not with one ruleset.
+    """
+    files, rulesets, properties = _index(library_folder())
     if selection.ruleset is None:
         return list(files)
-    holding = set(rulesets.values())
+    holding = set(rulesets.values()) | properties
     return [p for p in files if p not in holding or p == rulesets[selection.ruleset]]
 
 

@@ -17,13 +17,23 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "Writes nothing, compares nothing with the generated code and runs no tests.",
     )
     add_unit_arguments(command)
+    command.add_argument(
+        "--lint",
+        action="store_true",
+        help="also run the lints that need a solver (W6xx; the `verify` extra), as `privlex verify` does",
+    )
     add_report_arguments(command)
     command.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     settings = resolve_settings(args)
-    compilation = compile_and_report(args, settings)
+    more = None
+    if args.lint:
+        from .verify_cmd import solver_lints
+
+        more = solver_lints(args)
+    compilation = compile_and_report(args, settings, more)
     if compilation.program is None:
         return EXIT_FAILED
     _, warnings = counts(compilation.diagnostics)

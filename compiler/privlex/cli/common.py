@@ -6,7 +6,7 @@ import argparse
 import datetime
 import posixpath
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import TextIO
@@ -226,14 +226,20 @@ def emit(args: argparse.Namespace, diagnostics: Sequence[Diagnostic], sources: M
         stream.flush()
 
 
-def compile_and_report(args: argparse.Namespace, settings: Settings) -> Compilation:
-    """Run the compiler's checks on the unit and report what they found.
+def compile_and_report(
+    args: argparse.Namespace,
+    settings: Settings,
+    more: Callable[[Compilation], Sequence[Diagnostic]] | None = None,
+) -> Compilation:
+    """Run the compiler's checks on the unit (and `more` checks, if it compiles) and report what they found.
 
     With --warnings-as-errors a warning fails the run: the program is dropped,
     so nothing is written or tested.
     """
     targets = [Path(display_path(p)) if isinstance(p, Path) else p for p in settings.sources]
     compilation = compile_unit(targets)
+    if more is not None and compilation.program is not None:
+        compilation.diagnostics.extend(more(compilation))
     diagnostics, sources = _rebased(compilation, targets)
     emit(args, diagnostics, sources)
     if any(d.code == "E001" for d in compilation.diagnostics):

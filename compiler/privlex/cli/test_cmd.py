@@ -34,6 +34,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 def run(args: argparse.Namespace) -> int:
     from ..testrunner import as_json, describe_case, run_tests
+    from ..verify.run import check_properties
 
     if args.json:
         check_stdout_free(args, "--json")
@@ -42,8 +43,9 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     today = parse_date(args.today) if args.today else datetime.datetime.now(datetime.UTC).date()
     report = run_tests(compilation.program, today)
+    properties = check_properties(compilation.program, today)
     if args.json:
-        print(json.dumps(as_json(report), indent=2))
+        print(json.dumps({**as_json(report), **({"properties": properties.json} if properties else {})}, indent=2))
     else:
         for case, problem in report.failures:
             print(f"FAIL {describe_case(case)} ({case.span.location}): {case.title}\n     {problem}")
@@ -52,6 +54,8 @@ def run(args: argparse.Namespace) -> int:
             for ruleset, node in report.unexercised:
                 print(f"  {ruleset}.{node.id} ({node.kind}, {node.span.location}): {node.title}")
         print(f"\n{len(report.passed)} passed, {len(report.failures)} failed")
-    if report.failures or (args.require_coverage and report.unexercised):
+        if properties:
+            print("\n" + properties.text, end="")
+    if report.failures or (properties and properties.failed) or (args.require_coverage and report.unexercised):
         return EXIT_FAILED
     return EXIT_OK

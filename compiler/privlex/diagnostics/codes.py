@@ -52,6 +52,12 @@ CODES: dict[str, str] = {
     # tests
     "E501": "test refers to something unknown",
     "E502": "test input is not a valid use",
+    # verification (privlex verify: properties, and lints that need the solver)
+    "W601": "node can never match",
+    "W602": "node can never decide itself",
+    "W603": "permit always overridden by a deny",
+    "W604": "default never used",
+    "W605": "ruleset can never apply",
 }
 
 

@@ -224,6 +224,7 @@ class _ToNodes(Transformer[Token, Any]):
             exclusions=tuple(d for d in _of(n.DecidingNode, body) if d.kind == "exclusion"),
             rules=tuple(d for d in _of(n.DecidingNode, body) if d.kind == "rule"),
             tests=tuple(_of(n.Test, body)),
+            properties=tuple(_of(n.Property, body)),
             notes=self.noted(meta),
         )
 
@@ -419,6 +420,28 @@ class _ToNodes(Transformer[Token, Any]):
 
     def default_ref(self, meta: Meta, items: list[Any]) -> n.Name:
         return n.Name(span=self._empty_span(meta), text="default")
+
+    # ---------------------------------------------------------- properties
+
+    def property_decl(self, meta: Meta, items: list[Any]) -> n.Property:
+        body = items[2:]
+        return n.Property(
+            span=self.span(meta),
+            id=self.name(items[0]),
+            title=unquote(items[1]),
+            citations=tuple(_of(n.Citations, body)),
+            claims=tuple(_of(n.Claim, body)),
+            notes=self.noted(meta),
+        )
+
+    def claim_clause(self, meta: Meta, items: list[Any]) -> n.Claim:
+        quantifier, effect, condition = items
+        return n.Claim(
+            span=self.span(meta),
+            quantifier="never" if quantifier == "never" else "always",
+            effect=effect,
+            condition=condition,
+        )
 
     # ---------------------------------------------------------- conditions
 

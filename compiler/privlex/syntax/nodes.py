@@ -222,6 +222,22 @@ class Test(Node):
     notes: tuple[str, ...] = ()
 
 
+class Claim(Node):
+    """`never permit when ...`, `always deny when ...`: what a property promises."""
+
+    quantifier: Literal["never", "always"]
+    effect: Literal["permit", "deny"]
+    condition: Condition
+
+
+class Property(Node):
+    id: Name
+    title: str
+    citations: tuple[Citations, ...] = ()
+    claims: tuple[Claim, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
 class Text(Node):
     text: str
 
@@ -241,10 +257,11 @@ class Ruleset(Node):
     exclusions: tuple[DecidingNode, ...] = ()
     rules: tuple[DecidingNode, ...] = ()
     tests: tuple[Test, ...] = ()
+    properties: tuple[Property, ...] = ()
     notes: tuple[str, ...] = ()
 
 
-Declaration = KeyDecl | BasisDecl | FactDecl | RegionDecl | Ruleset | Test | Definition
+Declaration = KeyDecl | BasisDecl | FactDecl | RegionDecl | Ruleset | Test | Definition | Property
 
 
 class File(BaseModel):
@@ -254,5 +271,5 @@ class File(BaseModel):
     declarations: tuple[Declaration, ...]
 
 
-for _model in (Not, And, Or, DecidingNode, Effect, Definition, Ruleset, File):
+for _model in (Not, And, Or, DecidingNode, Effect, Definition, Claim, Property, Ruleset, File):
     _model.model_rebuild()

@@ -1,0 +1,191 @@
+"""`privlex verify` and `privlex diff` on the shipped library: time against the targets.
+
+    python benchmarks/verify.py [--runs N]
+
+1. verify: the shipped rulesets with ten properties (those of
+   rulesets/properties.rules and more, written below), every property proved
+   or refuted; in process (solver time) and as `privlex verify` in a new
+   process (wall clock, start-up and the solver lints included).
+2. diff: the shipped library against an earlier version of it made by five
+   edits (Denmark's and Slovenia's ages of consent, Brazil's adequacy, the
+   CCPA's rule on message contents, the CCPA's minor age), against itself
+   after a refactor, and against the library without the CCPA; in process and
+   as `privlex diff` in a new process.
+
+Needs the `verify` extra. Prints a Markdown table for docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RULESETS = ROOT / "rulesets"
+
+MORE_PROPERTIES = """
+property no_special_category_without_explicit_consent "No use of Art. 9 data without explicit consent in the EEA":
+    cites "GDPR Art. 9(1)"
+    never permit when (region in EEA and data in {sensitive.racial_ethnic, sensitive.political, sensitive.religious,
+                                                  sensitive.sex_life, sensitive.union}
+                       and processing.identifiability not in {anonymised, aggregated}
+                       and not consent.explicit)
+
+property bundled_consent_is_no_basis "Consent made the price of a service never permits in the EEA":
+    cites "GDPR Art. 7(4)"
+    never permit when (region in EEA and legal_basis is consent and consent.bundled
+                       and processing.identifiability not in {anonymised, aggregated})
+
+property no_training_on_contract "A contract never covers training in the EEA":
+    cites "GDPR Art. 6(1)(b)"
+    never permit when (region in EEA and legal_basis is contract and purpose in ai.training
+                       and processing.identifiability not in {anonymised, aggregated})
+
+property minors_sale_needs_opt_in "No sale of a 13-15-year-old Californian's data without their opt-in":
+    cites "Cal. Civ. Code 1798.120(c)"
+    never permit when (region in US-CA and processing.sale and not processing.sharing_only
+                       and subject.age >= 13 and subject.age < 16 and not consent.given
+                       and processing.identifiability in {identified, pseudonymised}
+                       and not processing.publicly_available)
+"""
+
+EARLIER = {
+    "gdpr.rules": [
+        ("        DK: 13 until 2023-12-31\n        DK: 15 from 2024-01-01\n", "        DK: 13\n"),
+        ("        SI: 16 until 2023-01-25\n        SI: 15 from 2023-01-26\n", "        SI: 16\n"),
+        (
+            "                            or (processing.transfer_to in BR and date >= 2026-01-26))",
+            "                            )",
+        ),
+    ],
+    "ccpa.rules": [
+        (
+            "        from 2023-01-01\n        data content.chat\n",
+            "        from 2030-01-01\n        data content.chat\n",
+        ),
+        ("and subject.age >= 13 and subject.age < 16", "and subject.age >= 13 and subject.age < 15"),
+    ],
+}
+
+REFACTOR = {
+    "gdpr.rules": [
+        (
+            "deny when not consent.explicit or consent.withdrawn or consent.bundled\n",
+            "deny when not (consent.explicit and not consent.withdrawn and not consent.bundled)\n",
+        ),
+        ("date >= 2019-01-23", "date > 2019-01-22"),
+        ("        DE: 16\n", ""),
+    ],
+}
+
+
+def copy(target: Path, edits: dict[str, list[tuple[str, str]]], skip: tuple[str, ...] = ()) -> Path:
+    target.mkdir(parents=True)
+    for path in sorted(RULESETS.glob("*.rules")):
+        if path.name in skip:
+            continue
+        text = path.read_text(encoding="utf-8")
+        for old, new in edits.get(path.name, []):
+            if old not in text:
+                raise SystemExit(f"benchmark edit no longer applies to {path.name}: {old!r}")
+            text = text.replace(old, new)
+        (target / path.name).write_text(text, encoding="utf-8")
+    return target
+
+
+def timed(work: Callable[[], object], runs: int) -> tuple[float, float, object]:
+    """Median wall clock and CPU time (this process and its children) of `runs` calls, and the last result."""
+    walls, cpus, result = [], [], None
+    for _ in range(runs):
+        start, cpu = time.perf_counter(), _cpu()
+        result = work()
+        walls.append(time.perf_counter() - start)
+        cpus.append(_cpu() - cpu)
+    return statistics.median(walls), statistics.median(cpus), result
+
+
+def _cpu() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def cli(*args: str) -> Callable[[], object]:
+    def run() -> object:
+        done = subprocess.run([sys.executable, "-m", "privlex", *args], cwd=ROOT, capture_output=True, text=True)
+        if done.returncode not in (0, 1):
+            raise SystemExit(f"privlex {' '.join(args)} failed:\n{done.stderr}")
+        return done
+
+    return run
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="repetitions of each timing (median; default 3)")
+    runs = parser.parse_args().runs
+
+    from privlex.pipeline import compile_paths
+    from privlex.testrunner import GeneratedPackage
+    from privlex.verify.diff import diff_programs
+    from privlex.verify.properties import check_properties
+
+    load = os.getloadavg()[0]
+    rows: list[tuple[str, float, float, float, float, str]] = []
+    with tempfile.TemporaryDirectory() as scratch:
+        unit = copy(Path(scratch) / "unit", {})
+        (unit / "more_properties.rules").write_text(MORE_PROPERTIES, encoding="utf-8")
+        program = compile_paths([unit]).program
+        assert program is not None and len(program.properties) == 10, "ten properties"
+        with GeneratedPackage(program) as package:
+            today = datetime.date(2025, 6, 1)
+            seconds, cpu, results = timed(lambda: check_properties(program, package, timeout=60, today=today), runs)
+        held = sum(1 for r in results if r.status == "holds")  # type: ignore[attr-defined]
+        wall, wall_cpu, _ = timed(cli("verify", str(unit), "--today", "2025-06-01"), runs)
+        rows.append(("verify: 10 properties, all shipped rulesets", seconds, cpu, wall, wall_cpu, f"{held} of 10 hold"))
+
+        earlier = copy(Path(scratch) / "earlier", EARLIER)
+        refactored = copy(Path(scratch) / "refactored", REFACTOR)
+        without_ccpa = copy(Path(scratch) / "without_ccpa", {}, skip=("ccpa.rules",))
+        current = compile_paths([RULESETS]).program
+        assert current is not None
+        for label, folder in (
+            ("diff: an earlier version (five edits) → shipped", earlier),
+            ("diff: shipped → shipped after a refactor", refactored),
+            ("diff: without the CCPA → shipped", without_ccpa),
+        ):
+            other = compile_paths([folder]).program
+            assert other is not None
+            seconds, cpu, found = timed(lambda other=other: diff_programs(other, current, timeout=60), runs)
+            changes = len(found.changes)  # type: ignore[attr-defined]
+            wall, wall_cpu, _ = timed(cli("diff", str(folder), str(RULESETS)), runs)
+            note = f"{changes} change{'s' * (changes != 1)}" if changes else "no decision changed"
+            rows.append((label, seconds, cpu, wall, wall_cpu, note))
+
+    print("| task | solver, wall s | solver, CPU s | command, wall s | command, CPU s | result |")
+    print("|---|---:|---:|---:|---:|---|")
+    for label, *numbers, note in rows:
+        print(f"| {label} | " + " | ".join(f"{n:.2f}" for n in numbers) + f" | {note} |")
+    import z3
+
+    print(
+        f"\nMachine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, python "
+        f"{platform.python_version()}, z3 {z3.get_version_string()}, load {load:.2f} at the start; "
+        f"median of {runs}; {datetime.date.today().isoformat()}."
+    )
+    if shutil.which("git") is None:
+        print("(git not found: revisions not timed)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+"""`privlex diff OLD [NEW]`: which decisions change between two versions of the rules."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, emit, resolve_settings
+from .verify_cmd import DEFAULT_TIMEOUT, solver_missing
+
+FORMATS = ("text", "json", "markdown", "github")
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    command = commands.add_parser(
+        "diff",
+        help="list every decision that changes between two versions of the rules",
+        description="Compare the decisions of two versions of a compilation unit over every possible use, and "
+        "list each change as regions of uses with the old and new outcome and deciding rules. OLD and NEW are "
+        "folders (or rule files), or git revisions of the project (HEAD~1, v0.1.0, main); NEW defaults to "
+        "the working tree.",
+    )
+    command.add_argument("old", metavar="OLD", help="a folder of rule files, or a git revision")
+    command.add_argument("new", metavar="NEW", nargs="?", help="likewise (default: the working tree)")
+    command.add_argument(
+        "--config", metavar="FILE", help="the pyproject.toml to read [tool.privlex] from (default: the nearest one)"
+    )
+    command.add_argument(
+        "--format", choices=FORMATS, default="text", help="text (default), json, markdown or github (annotations)"
+    )
+    command.add_argument("--output-file", metavar="FILE", help="write the diff to FILE instead of stdout")
+    command.add_argument("--outcomes-only", action="store_true", help="list only changes of outcome, not of reasons")
+    command.add_argument("--limit", type=int, default=100, metavar="N", help="list at most N changes (default 100)")
+    command.add_argument(
+        "--regions", type=int, default=6, metavar="N", help="describe each change by at most N regions (default 6)"
+    )
+    command.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"give up on one question to the solver after this long (default {DEFAULT_TIMEOUT:g})",
+    )
+    command.add_argument(
+        "--exit-code", action="store_true", help="exit 1 when some decision changed (like git diff --exit-code)"
+    )
+    command.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.timeout <= 0 or args.limit < 1 or args.regions < 1:
+        raise UsageError("--timeout, --limit and --regions must be positive")
+    if problem := solver_missing():
+        raise UsageError(problem)
+    from ..verify.diff import diff_programs
+    from ..verify.report import render
+    from ..verify.solve import SolverTimeout
+    from ..verify.space import SpaceError
+    from ..verify.versions import Version, VersionError, load_version
+
+    args.paths = []
+    settings = resolve_settings(args)
+    versions: list[Version] = []
+    try:
+        for spec in (args.old, args.new):
+            version = load_version(spec, settings)
+            versions.append(version)
+            if version.compilation.program is None:
+                sys.stderr.write(f"privlex: {version.label} does not compile:\n")
+                emit(
+                    argparse.Namespace(output_format="full", color="never"),
+                    version.compilation.diagnostics,
+                    version.compilation.sources,
+                )
+                return EXIT_USAGE if any(d.code == "E001" for d in version.compilation.diagnostics) else EXIT_FAILED
+        old, new = (v.compilation.program for v in versions)
+        assert old is not None and new is not None
+        try:
+            diff = diff_programs(
+                old,
+                new,
+                timeout=args.timeout,
+                limit=args.limit,
+                regions=args.regions,
+                outcomes_only=args.outcomes_only,
+            )
+        except SolverTimeout as exc:
+            sys.stderr.write(f"privlex: {exc}: raise --timeout\n")
+            return EXIT_FAILED
+        except SpaceError as exc:
+            raise UsageError(f"the versions cannot be compared: {exc}") from exc
+        text = render(diff, args.format, versions[0].label, versions[1].label)
+    except VersionError as exc:
+        raise UsageError(str(exc)) from exc
+    finally:
+        for version in versions:
+            version.close()
+    if args.output_file:
+        try:
+            Path(args.output_file).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.output_file}: {exc.strerror or exc}") from exc
+    else:
+        sys.stdout.write(text)
+    return EXIT_FAILED if args.exit_code and not diff.unchanged else EXIT_OK

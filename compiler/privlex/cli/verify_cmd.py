@@ -1,0 +1,120 @@
+"""`privlex verify`: prove the unit's properties for every use, and run the lints that need a solver."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import sys
+from collections.abc import Callable
+
+from ..diagnostics import Diagnostic
+from ..diagnostics.formats import destination_is_stdout
+from ..pipeline import Compilation
+from .common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    UsageError,
+    add_report_arguments,
+    add_unit_arguments,
+    check_stdout_free,
+    compile_and_report,
+    parse_date,
+    resolve_settings,
+)
+
+DEFAULT_TIMEOUT = 30.0
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    command = commands.add_parser(
+        "verify",
+        help="prove the properties written in the rule files for every possible use",
+        description="Check every `property` of a compilation unit over every possible use (not just the tests), "
+        "printing a counterexample for each that fails, and report the lints that need a solver: nodes that "
+        "never match or never decide, permits always overridden, defaults never used.",
+    )
+    add_unit_arguments(command)
+    command.add_argument(
+        "--property",
+        action="append",
+        metavar="ID",
+        help="check only this property (`id`, or `ruleset.id` inside a ruleset); repeatable",
+    )
+    command.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"give up on one question to the solver after this long (default {DEFAULT_TIMEOUT:g})",
+    )
+    command.add_argument("--no-lints", action="store_true", help="check the properties only")
+    command.add_argument(
+        "--today", metavar="DATE", help="the date counterexamples prefer, YYYY-MM-DD (default: today, UTC)"
+    )
+    command.add_argument("--json", action="store_true", help="print the property results as JSON")
+    add_report_arguments(command)
+    command.set_defaults(run=run)
+
+
+def solver_missing() -> str | None:
+    try:
+        import z3  # noqa: F401
+    except ImportError:
+        return "privlex verify needs the solver: pip install 'privlex[verify]' (z3-solver)"
+    return None
+
+
+def solver_lints(args: argparse.Namespace) -> Callable[[Compilation], list[Diagnostic]]:
+    """The solver lints of a compiled unit, for `compile_and_report`; a usage error without the solver."""
+    if problem := solver_missing():
+        raise UsageError(problem)
+    from ..verify.lints import lint_program
+    from ..verify.solve import SolverTimeout, Symbolic
+
+    def lints(compilation: Compilation) -> list[Diagnostic]:
+        if compilation.program is None:
+            return []
+        try:
+            return lint_program(Symbolic.of(compilation.program, getattr(args, "timeout", DEFAULT_TIMEOUT)))
+        except SolverTimeout as exc:
+            sys.stderr.write(f"privlex: lints skipped: {exc} (raise --timeout)\n")
+            return []
+
+    return lints
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.timeout <= 0:
+        raise UsageError("--timeout must be a positive number of seconds")
+    if args.json:
+        check_stdout_free(args, "--json")
+    if problem := solver_missing():
+        raise UsageError(problem)
+    from ..testrunner import GeneratedPackage
+    from ..verify import explain
+    from ..verify.properties import check_properties
+
+    lints = solver_lints(args) if not args.no_lints else None
+    compilation = compile_and_report(args, resolve_settings(args), lints)
+    program = compilation.program
+    if program is None:
+        return EXIT_FAILED
+    known = {p.name for p in program.properties} | {p.id for p in program.properties}
+    unknown = [name for name in args.property or () if name not in known]
+    if unknown:
+        raise UsageError(f"no property {', '.join(unknown)} in this unit")
+    today = parse_date(args.today) if args.today else datetime.datetime.now(datetime.UTC).date()
+    with GeneratedPackage(program) as package:
+        results = check_properties(program, package, timeout=args.timeout, today=today, only=args.property or ())
+    # The report goes to stdout, unless JSON or SARIF diagnostics are written there.
+    stream = sys.stderr if destination_is_stdout(args.output_format) and not args.output_file else sys.stdout
+    if args.json:
+        print(json.dumps({"properties": explain.as_json(results)}, indent=2, ensure_ascii=False))
+    elif results:
+        stream.write(explain.as_text(results))
+    else:
+        stream.write("no properties to check: write `property` blocks in the rule files (see docs/verification.md)\n")
+    if any(r.failed for r in results):
+        return EXIT_FAILED
+    return EXIT_OK

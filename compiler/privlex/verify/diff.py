@@ -1,0 +1,280 @@
+"""The semantic diff: every change in decisions between two versions of the rules.
+
+Both versions are compiled to formulas over one space (the uses both
+accept). A change is a pair (old decision, new decision), each an outcome
+with its reasons; the uses it happens to are described as a few cubes (see
+cubes.py). A cube is read "the uses here that the old rules decided X are
+now decided Y": the old decision does part of the describing, so a cube
+names only what it must.
+
+Changes in outcome are listed first, then changes in reasons alone.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import z3
+
+from .. import ir
+from .cubes import Cube, Generaliser
+from .encode import OUTCOMES, Decisions, encode
+from .solve import DEFAULT_TIMEOUT, Solver, Verdict, true_in, verdict
+from .space import Space, Term
+from .uses import point
+
+# At most this many regions are listed for one change.
+CUBES_PER_CHANGE = 6
+# At most this many changes are listed.
+DEFAULT_LIMIT = 100
+
+
+@dataclass
+class Change:
+    """Uses whose outcome goes from `old.outcome` to `new.outcome`, losing the reasons
+    `old.reasons` and gaining `new.reasons` (all of them when the outcome changes)."""
+
+    old: Verdict
+    new: Verdict
+    cubes: list[Cube] = field(default_factory=list)
+    more: bool = False  # more uses change this way than the cubes listed
+    # A ruleset that only one version has: every decision it makes there changes, listed as one change.
+    ruleset: str | None = None
+
+    @property
+    def outcome_changed(self) -> bool:
+        return self.old.outcome != self.new.outcome
+
+    def describe(self) -> str:
+        if self.ruleset is not None:
+            if self.old.outcome == "not_applicable":
+                return f"not applicable → decided by {self.ruleset} (a ruleset added)"
+            return f"decided by {self.ruleset} → not applicable (a ruleset removed)"
+        if self.outcome_changed:
+            return f"{self.old.describe()} → {self.new.describe()}"
+        removed, added = ", ".join(self.old.reasons), ", ".join(self.new.reasons)
+        if removed and added:
+            return f"{self.old.outcome} ({removed} → {added})"
+        return f"{self.old.outcome} (+{added})" if added else f"{self.old.outcome} (−{removed})"
+
+
+@dataclass
+class VocabularyChange:
+    what: str  # "data", "purpose", "region", "fact", "choice"
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+
+
+@dataclass
+class Diff:
+    old: ir.Program
+    new: ir.Program
+    space: Space
+    changes: list[Change] = field(default_factory=list)
+    vocabulary: list[VocabularyChange] = field(default_factory=list)
+    obligations: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = field(default_factory=list)
+    parameters: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # ruleset.parameter, regions
+    truncated: bool = False
+    seconds: float = 0.0
+    questions: int = 0
+
+    @property
+    def unchanged(self) -> bool:
+        return not self.changes and not self.obligations
+
+
+def _keys(old: Decisions, new: Decisions) -> list[tuple[str, str]]:
+    return list(dict.fromkeys([*old.reasons, *new.reasons]))
+
+
+def _reason(decisions: Decisions, key: tuple[str, str]) -> Term:
+    return decisions.reasons.get(key, z3.BoolVal(False))
+
+
+def _change_at(model: Any, old: Decisions, new: Decisions) -> Change:
+    """The change a model shows: outcomes, the reasons lost and the reasons gained."""
+    before, after = verdict(model, old).outcome, verdict(model, new).outcome
+    lost: list[str] = []
+    gained: list[str] = []
+    for key in _keys(old, new):
+        name = ".".join(key)
+        was = name in old.labels and true_in(model, old.labels[name])
+        now = name in new.labels and true_in(model, new.labels[name])
+        if was != now:
+            (lost if was else gained).append(".".join(key))
+    return Change(Verdict(before, tuple(lost)), Verdict(after, tuple(gained)))
+
+
+def _class(old: Decisions, new: Decisions, change: Change) -> tuple[Term, Term]:
+    """(the uses that change exactly so, the uses the old rules decided so).
+
+    When the outcome changes, the old decision is the whole of it (its outcome
+    and all its reasons, every one of them lost); when only reasons change, it
+    is the outcome, which stays, and the reasons lost, whatever else it has.
+    """
+    lost, gained = set(change.old.reasons), set(change.new.reasons)
+    before = [old.outcome[change.old.outcome]]
+    parts = [new.outcome[change.new.outcome]]
+    if not change.outcome_changed:  # uses whose outcome stays
+        before.append(parts.pop())
+    for key in _keys(old, new):
+        name = ".".join(key)
+        was, now = _reason(old, key), _reason(new, key)
+        if name in lost:
+            before.append(was)
+            parts.append(z3.Not(now))
+        elif name in gained:
+            parts += [now, z3.Not(was)]
+        else:
+            parts.append(was == now)
+            if change.outcome_changed:
+                before.append(z3.Not(was))
+    return z3.And(*before, *parts), z3.And(*before)
+
+
+def _differ(old: Decisions, new: Decisions) -> tuple[Term, Term]:
+    """(the outcome differs, some reason differs)."""
+    outcome = z3.Or(*(z3.And(old.outcome[o], z3.Not(new.outcome[o])) for o in OUTCOMES))
+    reasons = z3.Or(*(_reason(old, k) != _reason(new, k) for k in _keys(old, new)))
+    return outcome, reasons
+
+
+def _vocabulary_changes(old: ir.Vocabulary, new: ir.Vocabulary) -> list[VocabularyChange]:
+    found: list[VocabularyChange] = []
+
+    def compare(what: str, before: set[str], after: set[str]) -> None:
+        if before != after:
+            found.append(VocabularyChange(what, tuple(sorted(after - before)), tuple(sorted(before - after))))
+
+    compare("data", {k.key for k in old.data if not k.abstract}, {k.key for k in new.data if not k.abstract})
+    compare("purpose", {k.key for k in old.purposes if not k.abstract}, {k.key for k in new.purposes if not k.abstract})
+    compare("region", set(old.within), set(new.within))
+    compare("fact", {f.path for f in old.facts}, {f.path for f in new.facts})
+    compare("basis", {b for b, _ in old.bases}, {b for b, _ in new.bases})
+    return found
+
+
+def _obligations(program: ir.Program) -> dict[str, tuple[str, ...]]:
+    """Each permitting node's obligations (its own and those of the permitting nodes above it)."""
+    found: dict[str, tuple[str, ...]] = {}
+    for ruleset in program.rulesets:
+        for node, parents in ruleset.walk():
+            if node.effect != "permit":
+                continue
+            path = [p for p in (*parents, node) if p.effect == "permit"]
+            found[f"{ruleset.id}.{node.id}"] = tuple(o.id for p in path for o in p.obligations)
+    return found
+
+
+def _obligation_changes(old: ir.Program, new: ir.Program) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
+    before, after = _obligations(old), _obligations(new)
+    return [(name, before[name], after[name]) for name in after if name in before and before[name] != after[name]]
+
+
+def _parameter_changes(old: ir.Program, new: ir.Program) -> list[tuple[str, tuple[str, ...]]]:
+    """Region parameters whose values changed, with the regions they changed for."""
+    before = {(r.id, p.name): p.timeline for r in old.rulesets for p in r.parameters}
+    found = []
+    for ruleset in new.rulesets:
+        for parameter in ruleset.parameters:
+            was = before.get((ruleset.id, parameter.name))
+            if was is None or was == parameter.timeline:
+                continue
+            regions = sorted(c for c in {*was, *parameter.timeline} if was.get(c) != parameter.timeline.get(c))
+            found.append((f"{ruleset.id}.{parameter.name}", tuple(regions)))
+    return found
+
+
+def _rulesets_alone(old: Decisions, new: Decisions) -> list[tuple[Change, Term, Term]]:
+    """For each ruleset only one version has: the uses it alone decides, which the other leaves undecided.
+
+    Listed as one change each rather than one per decision the ruleset makes.
+    """
+    found = []
+    for first, second, added in ((old, new, True), (new, old, False)):
+        for ruleset, terms in second.rulesets.items():
+            if ruleset in first.rulesets:
+                continue
+            others = [z3.Not(t.applies) for r, t in second.rulesets.items() if r != ruleset]
+            happens = z3.And(first.outcome["not_applicable"], terms.applies, *others)
+            decided = Verdict("decided", (ruleset,))
+            none = Verdict("not_applicable", ())
+            change = Change(none, decided, ruleset=ruleset) if added else Change(decided, none, ruleset=ruleset)
+            found.append((change, happens, first.outcome["not_applicable"]))
+    return found
+
+
+def diff_programs(
+    old: ir.Program,
+    new: ir.Program,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    limit: int = DEFAULT_LIMIT,
+    regions: int = CUBES_PER_CHANGE,
+    outcomes_only: bool = False,
+) -> Diff:
+    """Every change in decisions from `old` to `new`, as changes with cubes."""
+    start = time.perf_counter()
+    space = Space([old, new])
+    before, after = encode(space, 0), encode(space, 1)
+    solver = Solver(space, timeout, [before, after])
+    result = Diff(old, new, space)
+    result.vocabulary = _vocabulary_changes(old.vocabulary, new.vocabulary)
+    result.obligations = _obligation_changes(old, new)
+    result.parameters = _parameter_changes(old, new)
+    outcome_differs, reasons_differ = _differ(before, after)
+    done: list[Term] = []
+    for change, happens, was in _rulesets_alone(before, after):
+        if solver.holds(happens):
+            _cover(solver, change, happens, was, regions)
+            result.changes.append(change)
+        done.append(z3.Not(happens))
+    settled = list(done)
+    phases = [outcome_differs] if outcomes_only else [outcome_differs, z3.And(reasons_differ, z3.Not(outcome_differs))]
+    for phase in phases:
+        first = len(result.changes)
+        done = list(settled)
+        while True:
+            if len(result.changes) >= limit:
+                result.truncated = solver.holds(phase, *done)
+                break
+            model = solver.model(phase, *done)
+            if model is None:
+                break
+            change = _change_at(model, before, after)
+            happens, was = _class(before, after, change)
+            _cover(solver, change, happens, was, regions)
+            result.changes.append(change)
+            done.append(z3.Not(happens))
+        result.changes[first:] = sorted(result.changes[first:], key=lambda c: c.describe())
+    result.seconds = time.perf_counter() - start
+    result.questions = solver.questions
+    return result
+
+
+def _cover(solver: Solver, change: Change, happens: Term, was: Term, regions: int) -> None:
+    """Cubes covering the uses that change so: inside each, what `was` so changes so."""
+    space = solver.space
+    with solver.scope():
+        bad = solver.marker(z3.And(was, z3.Not(happens)))
+        happens = solver.marker(happens)
+        grower = Generaliser(solver, bad, happens)
+        covered: list[Term] = []
+        while True:
+            model = solver.model(happens, *covered)
+            if model is None:
+                return
+            if len(change.cubes) >= regions:
+                change.more = True
+                return
+            cube = grower.grow(point(space, model))
+            change.cubes.append(cube)
+            covered.append(z3.Not(cube.term(space)))
+
+
+def changed_nodes(change: Change) -> Sequence[str]:
+    """The nodes (`ruleset.node`) the change is about: the reasons lost and gained."""
+    return list(dict.fromkeys([*change.new.reasons, *change.old.reasons]))

@@ -1,0 +1,96 @@
+"""Property results for people (text) and for tools (JSON)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from .properties import PropertyResult
+from .uses import decide_flags
+
+
+def claim(result: PropertyResult) -> str:
+    prop = result.prop
+    return f"{prop.claim} {prop.effect}"
+
+
+def _decision_dict(decision: Any) -> dict[str, Any]:
+    if decision is None:
+        return {}
+    if hasattr(decision, "to_dict"):
+        found: dict[str, Any] = decision.to_dict()
+        return found
+    # one ruleset's own result (a property inside a ruleset)
+    return {
+        "outcome": str(decision.effect),
+        "reasons": [r.to_dict() for r in decision.reasons],
+        "obligations": [o.to_dict() for o in decision.obligations],
+        "rulesets": [decision.ruleset],
+    }
+
+
+def _decision_lines(decision: Any) -> list[str]:
+    if decision is None:
+        return ["     decided: not applicable (no ruleset applies)"]
+    found = _decision_dict(decision)
+    outcome = found["outcome"].replace("_", " ")
+    rulesets = ", ".join(found.get("rulesets", ()))
+    lines = [f"     decided: {outcome}" + (f" (rulesets: {rulesets})" if rulesets else "")]
+    for reason in found["reasons"]:
+        lines.append(f"       {reason['ruleset']} {reason['rule']}: {reason['title']}")
+        lines.append(f"           {reason['kind']}, {reason['effect']}; cites {'; '.join(reason['citations'])}")
+        lines.append(f"           at {reason['source']}")
+    for obligation in found["obligations"]:
+        lines.append(f"       obligation {obligation['ruleset']} {obligation['id']}: {obligation['text']}")
+    return lines
+
+
+def as_text(results: Sequence[PropertyResult]) -> str:
+    out: list[str] = []
+    for result in results:
+        prop = result.prop
+        head = f"{prop.name} ({prop.span.location}): {prop.title}"
+        seconds = f"{result.seconds:.2f} s"
+        if result.status == "holds":
+            out.append(f"ok   {head}\n     {claim(result)}: holds for every use ({seconds})")
+            continue
+        if result.status == "timeout":
+            out.append(f"??   {head}\n     {claim(result)}: undecided, {result.message} (raise --timeout)")
+            continue
+        out.append(f"FAIL {head}\n     {claim(result)}: a use breaks it ({seconds})")
+        if result.use is not None:
+            out.append(f"     counterexample: {decide_flags(result.use)}")
+            out.append(f"     as JSON: {json.dumps(result.use, ensure_ascii=False)}")
+            out += _decision_lines(result.decision)
+        if result.message:
+            out.append(f"     {result.message}")
+    held = sum(1 for r in results if r.status == "holds")
+    failed = sum(1 for r in results if r.status == "fails" or r.status == "error")
+    undecided = sum(1 for r in results if r.status == "timeout")
+    total = f"\n{len(results)} propert{'ies' if len(results) != 1 else 'y'}: {held} held, {failed} failed"
+    if undecided:
+        total += f", {undecided} undecided"
+    return "\n".join(out) + total + "\n"
+
+
+def as_json(results: Sequence[PropertyResult]) -> list[dict[str, Any]]:
+    found = []
+    for result in results:
+        prop = result.prop
+        item: dict[str, Any] = {
+            "property": prop.name,
+            "title": prop.title,
+            "claim": claim(result),
+            "source": prop.span.location,
+            "status": result.status,
+            "seconds": round(result.seconds, 4),
+        }
+        if result.use is not None:
+            item["counterexample"] = result.use
+            item["decide"] = decide_flags(result.use)
+            item["decision"] = _decision_dict(result.decision) if result.decision is not None else None
+        if result.message:
+            item["message"] = result.message
+        found.append(item)
+    return found

@@ -1,0 +1,182 @@
+"""A diff in each output format: text, JSON, Markdown (a pull-request comment), GitHub annotations."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .. import ir
+from ..source import Span
+from .describe import describe_cube, window
+from .diff import Change, Diff, changed_nodes
+
+FORMATS = ("text", "json", "markdown", "github")
+
+
+def _lines(diff: Diff, change: Change) -> list[str]:
+    cubes = sorted(describe_cube(diff.space, diff.new.vocabulary, cube) for cube in change.cubes)
+    if change.more:
+        cubes.append("(and other uses: raise --regions to list them)")
+    return cubes
+
+
+def _summary(diff: Diff) -> str:
+    if diff.unchanged:
+        return "no decision changed"
+    outcome = sum(1 for c in diff.changes if c.outcome_changed)
+    reasons = len(diff.changes) - outcome
+    parts = []
+    if outcome:
+        parts.append(f"{outcome} change{'s' * (outcome != 1)} of outcome")
+    if reasons:
+        parts.append(f"{reasons} change{'s' * (reasons != 1)} of reasons only")
+    if diff.obligations:
+        parts.append(f"{len(diff.obligations)} change{'s' * (len(diff.obligations) != 1)} of obligations")
+    return ", ".join(parts) + (" (list cut short: raise --limit)" if diff.truncated else "")
+
+
+def _vocabulary_lines(diff: Diff) -> list[str]:
+    lines = []
+    for item in diff.vocabulary:
+        words = []
+        if item.added:
+            words.append("added " + ", ".join(item.added))
+        if item.removed:
+            words.append("removed " + ", ".join(item.removed))
+        lines.append(f"{item.what}: {'; '.join(words)}")
+    return lines
+
+
+def _obligation_lines(diff: Diff) -> list[str]:
+    lines = []
+    for node, before, after in diff.obligations:
+        lines.append(f"{node}: obligations {', '.join(before) or 'none'} → {', '.join(after) or 'none'}")
+    return lines
+
+
+def _parameter_lines(diff: Diff) -> list[str]:
+    return [f"{name}: changed for {', '.join(regions)}" for name, regions in diff.parameters]
+
+
+def as_text(diff: Diff, old: str, new: str) -> str:
+    out = [f"privlex diff {old} → {new}: {_summary(diff)} ({diff.seconds:.1f} s)"]
+    for change in diff.changes:
+        for line in _lines(diff, change):
+            out.append(f"{line}: {change.describe()}")
+    if diff.parameters:
+        out += ["", "Region parameters:", *(f"  {line}" for line in _parameter_lines(diff))]
+    if diff.obligations:
+        out += ["", "Obligations of permitting rules:", *(f"  {line}" for line in _obligation_lines(diff))]
+    if diff.vocabulary:
+        out += [
+            "",
+            "Vocabulary (uses only one version accepts are not compared):",
+            *(f"  {line}" for line in _vocabulary_lines(diff)),
+        ]
+    return "\n".join(out) + "\n"
+
+
+def _verdict(outcome: str, reasons: tuple[str, ...]) -> dict[str, Any]:
+    return {"outcome": outcome, "reasons": list(reasons)}
+
+
+def as_json(diff: Diff, old: str, new: str) -> str:
+    changes = []
+    for change in diff.changes:
+        changes.append(
+            {
+                "kind": "outcome" if change.outcome_changed else "reasons",
+                "summary": change.describe(),
+                "old": _verdict(change.old.outcome, change.old.reasons),
+                "new": _verdict(change.new.outcome, change.new.reasons),
+                "regions": [
+                    {
+                        "text": describe_cube(diff.space, diff.new.vocabulary, cube),
+                        "conditions": [literal.to_json() for literal in cube.literals],
+                    }
+                    for cube in change.cubes
+                ],
+                "more": change.more,
+            }
+        )
+    document = {
+        "old": old,
+        "new": new,
+        "unchanged": diff.unchanged,
+        "summary": _summary(diff),
+        "changes": changes,
+        "obligations": [{"node": n, "old": list(b), "new": list(a)} for n, b, a in diff.obligations],
+        "parameters": [{"parameter": n, "regions": list(r)} for n, r in diff.parameters],
+        "vocabulary": [{"what": v.what, "added": list(v.added), "removed": list(v.removed)} for v in diff.vocabulary],
+        "truncated": diff.truncated,
+        "dates": window(),
+        "seconds": round(diff.seconds, 3),
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def as_markdown(diff: Diff, old: str, new: str) -> str:
+    out = [f"### privlex diff `{old}` → `{new}`", "", f"**{_summary(diff)}**"]
+    if diff.changes:
+        out += ["", "| uses | before | after |", "|---|---|---|"]
+        for change in diff.changes:
+            if change.outcome_changed:
+                before, after = change.old.describe(), change.new.describe()
+            else:
+                before, after = change.old.outcome, change.describe()
+            for line in _lines(diff, change):
+                out.append(f"| {_cell(line)} | {_cell(before)} | {_cell(after)} |")
+    if diff.parameters:
+        out += ["", "Region parameters:", *(f"- {_cell(line)}" for line in _parameter_lines(diff))]
+    if diff.obligations:
+        out += ["", "Obligations:", *(f"- {_cell(line)}" for line in _obligation_lines(diff))]
+    if diff.vocabulary:
+        out += ["", "Vocabulary (not compared):", *(f"- {_cell(line)}" for line in _vocabulary_lines(diff))]
+    out += ["", f"<sub>Every use dated {window()} was considered.</sub>"]
+    return "\n".join(out) + "\n"
+
+
+def _escape(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(text: str) -> str:
+    return _escape(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _node_spans(program: ir.Program) -> dict[str, Span]:
+    return {f"{r.id}.{node.id}": node.span for r in program.rulesets for node, _ in r.walk()}
+
+
+def as_github(diff: Diff, old: str, new: str) -> str:
+    """One notice per change, on each rule that causes it (in the new version, else the old)."""
+    spans_new, spans_old = _node_spans(diff.new), _node_spans(diff.old)
+    out: list[str] = []
+    for change in diff.changes:
+        message = "; ".join(f"{line}: {change.describe()}" for line in _lines(diff, change))
+        for node in changed_nodes(change):
+            span = spans_new.get(node) or spans_old.get(node)
+            if span is None:
+                continue
+            title = _property(f"privlex diff {old} → {new}")
+            out.append(f"::notice file={_property(span.file)},line={span.line},title={title}::{_escape(message)}")
+    parameters = {f"{r.id}.{p.name}": p.span for r in diff.new.rulesets for p in r.parameters}
+    summary = "; ".join(f"{line}: {change.describe()}" for change in diff.changes for line in _lines(diff, change))
+    for name, regions in diff.parameters:
+        span = parameters[name]
+        message = f"{name} changed for {', '.join(regions)}" + (f": {summary}" if summary else "")
+        title = _property(f"privlex diff {old} → {new}")
+        out.append(f"::notice file={_property(span.file)},line={span.line},title={title}::{_escape(message)}")
+    if diff.unchanged:
+        out.append(f"::notice title=privlex diff::{_escape(f'{old} → {new}: no decision changed')}")
+    return "\n".join(out) + "\n"
+
+
+def render(diff: Diff, output_format: str, old: str, new: str) -> str:
+    return {"text": as_text, "json": as_json, "markdown": as_markdown, "github": as_github}[output_format](
+        diff, old, new
+    )

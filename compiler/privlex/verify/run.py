@@ -1,0 +1,37 @@
+"""Properties checked as part of `privlex test`: the same results as `privlex verify`, without the lints."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from .. import ir
+
+# privlex test gives each question to the solver this long.
+TEST_TIMEOUT = 30.0
+
+
+@dataclass
+class PropertyReport:
+    text: str
+    json: list[dict[str, Any]]
+    failed: bool
+
+
+def check_properties(program: ir.Program, today: datetime.date) -> PropertyReport | None:
+    """None when the unit has no properties; a note (not a failure) when the solver is not installed."""
+    if not program.properties:
+        return None
+    try:
+        import z3  # noqa: F401
+    except ImportError:
+        note = "properties not checked: install privlex[verify] (z3-solver) to check them"
+        return PropertyReport(note + "\n", [{"note": note}], False)
+    from ..testrunner import GeneratedPackage
+    from . import explain
+    from .properties import check_properties as check
+
+    with GeneratedPackage(program) as package:
+        results = check(program, package, timeout=TEST_TIMEOUT, today=today)
+    return PropertyReport(explain.as_text(results), explain.as_json(results), any(r.failed for r in results))

@@ -1,0 +1,238 @@
+"""`privlex diff`: the decisions that change between two versions, as readable regions of uses."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, compile_unit
+from privlex.cli import main
+
+pytest.importorskip("z3")
+
+from privlex.verify.describe import describe_cube  # noqa: E402
+from privlex.verify.diff import Diff, diff_programs  # noqa: E402
+from privlex.verify.report import render  # noqa: E402
+
+RULESETS = ROOT / "rulesets"
+# The GDPR and the CCPA with the shipped vocabulary: two regimes make every kind of change,
+# and the solver answers in seconds (the whole library is the benchmark's, benchmarks/verify.py).
+UNIT = ("vocabulary.rules", "regions.rules", "gdpr.rules", "ccpa.rules")
+DENMARK_2024 = "        DK: 13 until 2023-12-31\n        DK: 15 from 2024-01-01\n"
+
+
+def copy_rules(target: Path, edit: dict[str, list[tuple[str, str]]] | None = None) -> Path:
+    """The shipped GDPR and CCPA in `target`, each file edited by (old, new) replacements."""
+    target.mkdir(parents=True, exist_ok=True)
+    for path in sorted(RULESETS / name for name in UNIT):
+        text = path.read_text(encoding="utf-8")
+        for old, new in (edit or {}).get(path.name, []):
+            assert old in text, (path.name, old)
+            text = text.replace(old, new)
+        (target / path.name).write_text(text, encoding="utf-8")
+    return target
+
+
+def denmark_stays_13(tmp_path: Path) -> Path:
+    return copy_rules(tmp_path / "old", {"gdpr.rules": [(DENMARK_2024, "        DK: 13\n")]})
+
+
+def diff_of(old: Path, new: Path) -> Diff:
+    before, after = compile_unit(old).program, compile_unit(new).program
+    assert before is not None and after is not None
+    return diff_programs(before, after, timeout=60)
+
+
+def lines(diff: Diff) -> list[tuple[str, str]]:
+    return [
+        (describe_cube(diff.space, diff.new.vocabulary, cube), change.describe())
+        for change in diff.changes
+        for cube in change.cubes
+    ]
+
+
+@pytest.fixture(scope="module")
+def current(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The GDPR and CCPA as shipped."""
+    return copy_rules(tmp_path_factory.mktemp("current"))
+
+
+@pytest.fixture(scope="module")
+def denmark(tmp_path_factory: pytest.TempPathFactory, current: Path) -> Diff:
+    return diff_of(denmark_stays_13(tmp_path_factory.mktemp("denmark")), current)
+
+
+def test_denmark_raising_its_age_of_consent(denmark: Diff) -> None:
+    found = lines(denmark)
+    # The change of outcome, exactly as a reviewer reads it (other changes of the same
+    # region differ only in the rules that carry duties alongside: DPIA, transfers, AI Act).
+    assert (
+        "DK · subject.age 13–14 · not consent.by_guardian · from 2024-01-01",
+        "permit (gdpr.consent) → deny (gdpr.consent.child)",
+    ) in found
+    described = [c.describe() for c in denmark.changes]
+    assert "deny (+gdpr.consent.child)" in described
+    assert "permit (gdpr.consent → gdpr.consent.child.guardian)" in described
+    for change in described:
+        assert change.endswith("→ deny (gdpr.consent.child)") or change in (
+            "deny (+gdpr.consent.child)",
+            "permit (gdpr.consent → gdpr.consent.child.guardian)",
+        ), change
+    # Every region is Denmark's 13- and 14-year-olds from 2024 on, and nothing else changed.
+    for where, _ in found:
+        assert where.startswith("DK · ") and "subject.age 13–14" in where, where
+        assert where.rsplit("from ", 1)[1] >= "2024-01-01", where
+    assert denmark.parameters == [("gdpr.consent_age", ("DK",))]
+    assert not denmark.truncated and not denmark.obligations
+
+
+def test_a_refactor_changes_no_decision(tmp_path: Path, current: Path) -> None:
+    refactored = copy_rules(
+        tmp_path / "new",
+        {
+            "gdpr.rules": [
+                # De Morgan on booleans, which are never unknown
+                (
+                    "consent.explicit and not consent.withdrawn and not consent.bundled and not administrator_consent_only",
+                    "not (not consent.explicit or consent.withdrawn or consent.bundled or administrator_consent_only)",
+                ),
+                # the same day written the other way round
+                ("date >= 2019-01-23", "date > 2019-01-22"),
+                # Denmark's value spelt out as the rest of the EEA's for DE
+                ("        DE: 16\n", ""),
+                # layout
+                ("    rule contract ", "\n\n    rule contract "),
+            ],
+            "ccpa.rules": [("subject.age >= 13 and subject.age < 16", "subject.age < 16 and subject.age >= 13")],
+        },
+    )
+    diff = diff_of(current, refactored)
+    assert diff.changes == [] and diff.unchanged
+    assert diff.parameters == [("gdpr.consent_age", ("DE",))] or diff.parameters == []
+
+
+def test_an_obligation_added_is_a_change(tmp_path: Path, current: Path) -> None:
+    edited = copy_rules(
+        tmp_path / "new",
+        {
+            "gdpr.rules": [
+                (
+                    '        obligation name_the_law "Record',
+                    '        obligation tell_people "Tell people" cites "GDPR Art. 13"\n'
+                    '        obligation name_the_law "Record',
+                )
+            ]
+        },
+    )
+    diff = diff_of(current, edited)
+    assert diff.changes == []
+    assert diff.obligations == [
+        ("gdpr.legal_obligation", ("name_the_law",), ("tell_people", "name_the_law")),
+    ]
+    assert not diff.unchanged
+
+
+def test_diff_formats(denmark: Diff) -> None:
+    text = render(denmark, "text", "old", "new")
+    assert text.splitlines()[0].startswith("privlex diff old → new: 4 changes of outcome, 2 changes of reasons only")
+    assert (
+        "DK · subject.age 13–14 · not consent.by_guardian · from 2024-01-01: "
+        "permit (gdpr.consent) → deny (gdpr.consent.child)"
+    ) in text.splitlines()
+    document = json.loads(render(denmark, "json", "old", "new"))
+    change = next(c for c in document["changes"] if c["old"] == {"outcome": "permit", "reasons": ["gdpr.consent"]})
+    assert change["kind"] == "outcome"
+    assert change["old"] == {"outcome": "permit", "reasons": ["gdpr.consent"]}
+    assert change["new"] == {"outcome": "deny", "reasons": ["gdpr.consent.child"]}
+    conditions = {c["fact"]: c for c in change["regions"][0]["conditions"]}
+    assert conditions["region"]["in"] == ["DK", "DK-*"]
+    assert conditions["subject.age"]["from"] == 13 and conditions["subject.age"]["to"] == 14
+    assert conditions["date"]["from"] == "2024-01-01"
+    assert sorted(c["kind"] for c in document["changes"]) == ["outcome"] * 4 + ["reasons"] * 2
+    assert document["parameters"] == [{"parameter": "gdpr.consent_age", "regions": ["DK"]}]
+    markdown = render(denmark, "markdown", "old", "new")
+    assert "| DK · subject.age 13–14 · not consent.by_guardian · from 2024-01-01 | permit (gdpr.consent) |" in markdown
+    notices = render(denmark, "github", "old", "new").splitlines()
+    gdpr = (RULESETS / "gdpr.rules").read_text(encoding="utf-8").splitlines()
+    child = next(i for i, line in enumerate(gdpr, 1) if 'unless child "' in line)
+    assert any(n.startswith("::notice file=") and f"gdpr.rules,line={child}," in n for n in notices)
+    parameter = next(i for i, line in enumerate(gdpr, 1) if "parameter consent_age" in line)
+    assert any(f"line={parameter}," in n and "gdpr.consent_age changed for DK" in n for n in notices)
+
+
+@pytest.mark.slow
+def test_diff_exit_codes(tmp_path: Path, current: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["diff", str(current), str(current), "--exit-code"]) == 0
+    assert "no decision changed" in capsys.readouterr().out
+    assert main(["diff", str(denmark_stays_13(tmp_path)), str(current), "--exit-code", "--outcomes-only"]) == 1
+    assert capsys.readouterr().out.splitlines()[1].endswith("permit (gdpr.consent) → deny (gdpr.consent.child)")
+    assert main(["diff", str(tmp_path / "nowhere"), str(current)]) == 2
+    assert "neither a folder nor a git revision" in capsys.readouterr().err
+
+
+def git(folder: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=privlex", "-c", "user.email=privlex@example.org", *args],
+        cwd=folder,
+        check=True,
+        capture_output=True,
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_diff_of_git_revisions_leaves_the_work_tree_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = tmp_path / "project"
+    copy_rules(project / "rules")
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "demo"\n\n[tool.privlex]\nsources = ["rules"]\nout = "out"\npackage = "demo_rules"\n',
+        encoding="utf-8",
+    )
+    git(project, "init", "-q")
+    git(project, "add", ".")
+    git(project, "commit", "-q", "-m", "v1: Denmark at 13")
+    gdpr = project / "rules" / "gdpr.rules"
+    text = gdpr.read_text(encoding="utf-8")
+    gdpr.write_text(text.replace(DENMARK_2024, "        DK: 13\n"), encoding="utf-8")
+    git(project, "commit", "-q", "-am", "v2: Denmark stays at 13")
+    git(project, "tag", "v2")
+    gdpr.write_text(text, encoding="utf-8")  # the working tree: back to 15 from 2024, not committed
+    monkeypatch.chdir(project)
+
+    assert main(["diff", "HEAD~1", "v2", "--outcomes-only"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("privlex diff HEAD~1 → v2: 1 change of outcome")
+    assert "permit (gdpr.consent.child) → deny" not in out
+    assert "deny (gdpr.consent.child) → permit (gdpr.consent)" in out
+
+    assert main(["diff", "HEAD", "--outcomes-only"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("privlex diff HEAD → working tree: 1 change of outcome")
+    assert "permit (gdpr.consent) → deny (gdpr.consent.child)" in out
+
+    assert main(["diff", "HEAD~1"]) == 0
+    assert "no decision changed" in capsys.readouterr().out
+    # The work tree is as it was: the uncommitted edit is still there.
+    assert gdpr.read_text(encoding="utf-8") == text
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=project, capture_output=True, text=True)
+    assert status.stdout.strip() == "M rules/gdpr.rules"
+
+
+def test_a_ruleset_added_or_removed_is_one_change(tmp_path: Path, current: Path) -> None:
+    without = tmp_path / "without_ccpa"
+    without.mkdir()
+    for name in ("vocabulary", "regions", "gdpr"):
+        shutil.copy(RULESETS / f"{name}.rules", without)
+    added, removed = diff_of(without, current), diff_of(current, without)
+    # One change each, over the uses of Californians the CCPA reaches (its thresholds and
+    # exemptions make several regions of it).
+    assert {change for _, change in lines(added)} == {"not applicable → decided by ccpa (a ruleset added)"}
+    assert {change for _, change in lines(removed)} == {"decided by ccpa → not applicable (a ruleset removed)"}
+    assert len(added.changes) == len(removed.changes) == 1
+    for where, _ in lines(added) + lines(removed):
+        assert where.startswith("US-CA · ") and where.endswith("from 2020-01-01"), where

@@ -1,0 +1,146 @@
+"""Properties: written in the language, proved for every use, or refuted with a checked counterexample."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import shlex
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import ROOT, TESTS, compile_unit, diagnostics_text
+from privlex.cli import main
+from privlex.testrunner import GeneratedPackage
+
+pytest.importorskip("z3")
+
+from privlex.verify.properties import check_properties  # noqa: E402
+
+UNIT = TESTS / "verify" / "properties"
+DAY = datetime.date(2025, 6, 1)
+
+
+def results(unit: Path = UNIT) -> dict[str, Any]:
+    compilation = compile_unit(unit)
+    assert compilation.program is not None, diagnostics_text(compilation)
+    with GeneratedPackage(compilation.program) as package:
+        found = check_properties(compilation.program, package, timeout=30, today=DAY)
+    return {r.prop.name: r for r in found}
+
+
+def test_properties_are_built_top_level_and_inside_rulesets() -> None:
+    program = compile_unit(UNIT).program
+    assert program is not None
+    found = {p.name: (p.ruleset, p.claim, p.effect, p.citations) for p in program.properties}
+    assert found == {
+        "eu.child_needs_parent": ("eu", "never", "permit", ("Policy 1",)),
+        "eu.danish_teenagers": ("eu", "always", "permit", ("Policy 2",)),
+        "no_training_on_contract": (None, "never", "permit", ("Policy 3",)),
+        "health_needs_consent": (None, "always", "deny", ("Policy 4",)),
+        "contract_never_trains": (None, "never", "permit", ("Policy 3",)),
+    }
+
+
+def test_holding_properties_hold() -> None:
+    found = results()
+    assert found["eu.child_needs_parent"].status == "holds"
+    assert found["no_training_on_contract"].status == "holds"
+    assert found["contract_never_trains"].status == "holds"  # through a definition
+
+
+def test_a_failing_property_has_a_counterexample_the_checker_agrees_with() -> None:
+    found = results()["eu.danish_teenagers"]
+    assert found.status == "fails" and found.message == ""
+    use = found.use
+    assert use is not None and use["region"] == "DK" and use["subject"]["age"] >= 14
+    # The plainest breaking use: the date preferred, facts left out where they can be.
+    assert use["date"] == DAY.isoformat()
+    assert found.solver is not None and found.solver.outcome == "deny"
+    assert str(found.decision.effect) == "deny"  # the ruleset's own result from the generated code
+
+
+def test_always_deny_is_broken_by_a_use_no_ruleset_decides() -> None:
+    found = results()["health_needs_consent"]
+    assert found.status == "fails"
+    assert found.solver is not None and found.solver.outcome == "not_applicable"
+    assert str(found.decision.outcome) == "not_applicable"
+
+
+def test_the_shipped_properties_hold() -> None:
+    found = results(ROOT / "rulesets")
+    assert len(found) >= 5
+    assert {name: r.status for name, r in found.items()} == {name: "holds" for name in found}
+
+
+def test_the_denmark_counterexample_is_the_2024_change(tmp_path: Path) -> None:
+    """A property stating the old Danish age (13) fails from 2024 with a 13- or 14-year-old."""
+    rules = tmp_path / "promise.rules"
+    rules.write_text(
+        'property danish_age "In Denmark a 13-year-old may consent":\n'
+        '    cites "Databeskyttelsesloven s.6(2) (before 2024)"\n'
+        "    never deny when (region in DK and purpose in ai.training and legal_basis is consent\n"
+        "                     and consent.given and subject.age >= 13 and data in content)\n",
+        encoding="utf-8",
+    )
+    for name in ("vocabulary", "regions", "gdpr"):
+        (tmp_path / f"{name}.rules").write_bytes((ROOT / "rulesets" / f"{name}.rules").read_bytes())
+    found = results(tmp_path)["danish_age"]
+    assert found.status == "fails"
+    assert found.use is not None and found.use["subject"]["age"] in (13, 14)
+    assert found.use["date"] >= "2024-01-01"
+    assert [r.rule for r in found.decision.reasons] == ["consent.child"]
+
+
+def test_verify_command_exit_codes_and_report(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["verify", str(UNIT), "--today", "2025-06-01", "--no-lints"]) == 1
+    out = capsys.readouterr().out
+    assert "ok   eu.child_needs_parent" in out and "holds for every use" in out
+    assert "FAIL eu.danish_teenagers" in out
+    flags = next(line for line in out.splitlines() if "counterexample: privlex decide" in line)
+    assert "--region DK" in flags and "--set subject.age=" in flags
+    shlex.split(flags.split("counterexample: ", 1)[1])  # a command line a shell can run
+    assert "5 properties: 3 held, 2 failed" in out
+    assert main(["verify", str(UNIT), "--property", "eu.child_needs_parent", "--no-lints"]) == 0
+    capsys.readouterr()
+    assert main(["verify", str(UNIT), "--property", "nope"]) == 2
+
+
+def test_verify_json_report(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["verify", str(UNIT), "--json", "--no-lints", "--today", "2025-06-01"])
+    report = json.loads(capsys.readouterr().out)
+    by_name = {p["property"]: p for p in report["properties"]}
+    failing = by_name["eu.danish_teenagers"]
+    assert failing["status"] == "fails" and failing["claim"] == "always permit"
+    assert failing["counterexample"]["region"] == "DK"
+    assert failing["decision"]["outcome"] == "deny"
+    assert failing["decide"].startswith("privlex decide --region DK")
+    assert by_name["no_training_on_contract"]["status"] == "holds"
+
+
+def test_privlex_test_checks_properties_too(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["test", str(UNIT), "--today", "2025-06-01"]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL eu.danish_teenagers" in out and "3 held, 2 failed" in out
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ('property p "P":\n    cites "x"\n', "E207"),
+        ('property p "P":\n    never permit when consent.given\n    never deny when consent.given\n', "E206"),
+        ('property p "P":\n    never permit when consent.gvien\n', "E201"),
+        ('property p.q "P":\n    never permit when consent.given\n', "E205"),
+    ],
+)
+def test_bad_properties_are_reported(tmp_path: Path, text: str, code: str) -> None:
+    (tmp_path / "vocabulary.rules").write_bytes((UNIT / "vocabulary.rules").read_bytes())
+    (tmp_path / "bad.rules").write_text(text, encoding="utf-8")
+    compilation = compile_unit(tmp_path)
+    assert code in [d.code for d in compilation.diagnostics], diagnostics_text(compilation)
+    assert compilation.program is None
+
+
+def test_a_timeout_must_be_positive(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["verify", str(UNIT), "--timeout", "0"]) == 2
+    assert "--timeout" in capsys.readouterr().err
