@@ -1,0 +1,114 @@
+"""What the formatter knows about the grammar's statements, and how it pairs lines with the parse tree.
+
+Everything here is an allowance, never a requirement: a statement whose parts
+do not look as expected keeps `kind = None`, and a block holding one is left
+in the order written. So a construct added to the grammar later is never
+reordered or rewrapped, only re-indented and re-spaced token by token.
+"""
+
+from __future__ import annotations
+
+from lark import Token, Tree
+
+from .layout import Block
+
+# Block statements: how many header parts come before the body items, and their kinds.
+_HEADERS: dict[str, tuple[str, ...]] = {
+    "ruleset": ("token", "token"),
+    "rule": ("token", "token"),
+    "exception": ("token", "token"),
+    "exclusion": ("token", "token"),
+    "test": ("token", "token"),
+    "group_decl": ("token", "token"),
+    "parameter": ("token", "token", "tree"),
+}
+
+_RULESET = {
+    "law_clause": 0,
+    "covers_clause": 1,
+    "from_clause": 2,
+    "until_clause": 3,
+    "applies_clause": 4,
+    "default_clause": 5,
+    "parameter": 6,
+    "exclusion": 6,
+    "rule": 6,
+    "test": 6,
+}
+_NODE = {
+    "cites_clause": 0,
+    "data_scope": 1,
+    "purpose_scope": 2,
+    "from_clause": 3,
+    "until_clause": 4,
+    "effect_clause": 5,
+    "when_clause": 6,
+    "obligation": 7,
+    "exception": 8,
+}
+
+# The canonical order of the clauses of a block; clauses of equal rank keep their order.
+CLAUSE_ORDER: dict[str, dict[str, int]] = {
+    "ruleset": _RULESET,
+    "rule": _NODE,
+    "exception": _NODE,
+    "exclusion": _NODE,
+    "parameter": {"cites_clause": 0, "param_value": 1},
+    "test": {"on_clause": 0, "given_clause": 1, "expect_clause": 2},
+}
+
+# Statements whose line ends with a condition, and the token types before it.
+CONDITION_LINES: dict[str, tuple[frozenset[str], ...]] = {
+    "effect_clause": (frozenset({"PERMIT", "DENY"}), frozenset({"WHEN"})),
+    "when_clause": (frozenset({"WHEN"}),),
+    "applies_clause": (frozenset({"APPLIES"}), frozenset({"WHEN"})),
+}
+
+# Where blocks are set apart by blank lines: the file and the bodies of these.
+SPACED_BODIES = frozenset({"ruleset"})
+
+
+def _body_trees(tree: Tree[Token]) -> list[Tree[Token]] | None:
+    header = _HEADERS.get(str(tree.data))
+    if header is None or len(tree.children) < len(header):
+        return None
+    for part, child in zip(header, tree.children, strict=False):
+        if (part == "token") != isinstance(child, Token):
+            return None
+    body = tree.children[len(header) :]
+    if not all(isinstance(child, Tree) for child in body):
+        return None
+    return [child for child in body if isinstance(child, Tree)]
+
+
+def pair(block: Block, trees: list[Tree[Token]]) -> None:
+    """Give each statement of the block the parse tree it came from, where they line up exactly."""
+    if len(trees) != len(block.statements):
+        return
+    for statement, tree in zip(block.statements, trees, strict=True):
+        is_block = statement.body is not None
+        inner = _body_trees(tree) if is_block else None
+        if is_block and inner is None:
+            continue  # a block the formatter does not know: keep its lines as they come
+        if not is_block and str(tree.data) in _HEADERS:
+            continue
+        statement.kind = str(tree.data)
+        statement.tree = tree
+        if statement.body is not None and inner is not None:
+            pair(statement.body, inner)
+
+
+def file_trees(tree: Tree[Token]) -> list[Tree[Token]]:
+    return [child for child in tree.children if isinstance(child, Tree)]
+
+
+def condition_start(kind: str | None, tokens: list[Token]) -> int | None:
+    """The index of the first token of the line's condition, for a known condition line."""
+    if kind is None or kind not in CONDITION_LINES:
+        return None
+    prefix = CONDITION_LINES[kind]
+    if len(tokens) <= len(prefix):
+        return None
+    if all(token.type in allowed for token, allowed in zip(tokens, prefix, strict=False)):
+        return len(prefix)
+    return None
