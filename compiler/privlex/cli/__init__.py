@@ -7,10 +7,10 @@ import sys
 from collections.abc import Sequence
 
 from .. import __version__
-from . import check_cmd, compile_cmd, decide_cmd, filter_cmd, fmt_cmd, report_cmd, test_cmd
+from . import check_cmd, compile_cmd, decide_cmd, filter_cmd, fmt_cmd, lsp_cmd, report_cmd, test_cmd
 from .common import EXIT_USAGE, Finished, UsageError
 
-COMMANDS = (compile_cmd, check_cmd, test_cmd, decide_cmd, filter_cmd, fmt_cmd, report_cmd)
+COMMANDS = (compile_cmd, check_cmd, test_cmd, decide_cmd, filter_cmd, fmt_cmd, report_cmd, lsp_cmd)
 
 
 def parser() -> argparse.ArgumentParser:
