@@ -328,3 +328,27 @@ def test_diagnostics_round_trip_on_the_gdpr_rules(capsys: pytest.CaptureFixture[
     opened, typed = run(body)
     with capsys.disabled():
         print(f"\nLSP diagnostics on gdpr.rules: {opened:.2f} s after opening, {typed:.2f} s after a change")
+
+
+# ------------------------------------------------------------- the VS Code folder
+
+
+def test_the_vscode_extension_is_complete_and_knows_every_keyword() -> None:
+    import json
+    import re
+
+    from privlex.lsp.complete import _keywords
+
+    folder = ROOT / "editors" / "vscode"
+    package = json.loads((folder / "package.json").read_text(encoding="utf-8"))
+    assert (folder / package["main"]).is_file() and (folder / "README.md").is_file()
+    (grammar_entry,) = package["contributes"]["grammars"]
+    grammar = json.loads((folder / grammar_entry["path"]).read_text(encoding="utf-8"))
+    (language,) = package["contributes"]["languages"]
+    assert language["extensions"] == [".rules"]
+    json.loads((folder / language["configuration"]).read_text(encoding="utf-8"))
+    patterns = [rule["match"] for rule in grammar["repository"].values() if "match" in rule]
+    for pattern in patterns:
+        re.compile(pattern)
+    words = set(re.findall(r"[a-z]+", " ".join(p for p in patterns if "|" in p)))
+    assert set(_keywords().values()) <= words
