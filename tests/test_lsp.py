@@ -296,6 +296,13 @@ def test_the_server_end_to_end(tmp_path: Path) -> None:
         )
         assert edits and edits[0].new_text == RULES
 
+        # A name declared twice: E202 in the other file of the unit, linked to the first declaration.
+        vocabulary_uri = open_file(client, tmp_path / "vocabulary.rules", VOCABULARY + 'country FR "France again"\n')
+        found = await wait_for(lambda: [d for d in published.get(vocabulary_uri, []) if d.code == "E202"])
+        (related,) = found[0].related_information
+        assert related.location.uri == vocabulary_uri
+        assert related.location.range.start.line == VOCABULARY.split("\n").index('country FR "France"')
+
     run(body)
 
 
