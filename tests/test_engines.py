@@ -61,6 +61,29 @@ def test_polars(rows: pa.Table, kept_ids: list[int]) -> None:
     assert lazy["id"].to_list() == kept_ids
 
 
+def test_hugging_face_filter_as_written(rows: pa.Table) -> None:
+    """`ds.filter(permits_batch, batched=True)` on the default (python) format: a LazyBatch comes in."""
+    datasets = pytest.importorskip("datasets")
+    dataset = datasets.Dataset(rows)
+    expected = [i for i, k in zip(rows.column("id").to_pylist(), permits_batch(rows).tolist(), strict=True) if k]
+    assert dataset.filter(permits_batch, batched=True)["id"] == expected
+    kept = dataset.filter(permits_batch, batched=True, batch_size=300, fn_kwargs={"today": FIXED_DAY}, num_proc=2)
+    assert kept["id"] == [i for i, k in zip(rows.column("id").to_pylist(), keep(rows).tolist(), strict=True) if k]
+
+
+def test_annotate_in_pandas_polars_and_datasets(rows: pa.Table) -> None:
+    from privlex.batch import annotate
+
+    expected = check_batch(rows, today=FIXED_DAY).outcome.to_pylist()
+    frame = annotate(rows.to_pandas(), today=FIXED_DAY)
+    assert list(frame["privlex_outcome"].astype(str)) == expected and "text" in frame.columns
+    polars_frame = annotate(pl.from_arrow(rows), today=FIXED_DAY)
+    assert isinstance(polars_frame, pl.DataFrame) and polars_frame["privlex_outcome"].cast(str).to_list() == expected
+    datasets = pytest.importorskip("datasets")
+    annotated = datasets.Dataset(rows).map(annotate, batched=True, fn_kwargs={"today": FIXED_DAY})
+    assert annotated["privlex_outcome"] == expected
+
+
 def test_hugging_face_datasets(rows: pa.Table, kept_ids: list[int]) -> None:
     datasets = pytest.importorskip("datasets")
     dataset = datasets.Dataset(rows)
@@ -74,6 +97,7 @@ def test_hugging_face_datasets(rows: pa.Table, kept_ids: list[int]) -> None:
     assert [i for i, o in zip(dataset["id"], outcomes, strict=True) if o == "permit"] == kept_ids
 
 
+@pytest.mark.slow
 def test_dask_on_a_local_cluster(rows: pa.Table, kept_ids: list[int], tmp_path: Path) -> None:
     dd = pytest.importorskip("dask.dataframe")
     distributed = pytest.importorskip("dask.distributed")
@@ -89,8 +113,43 @@ def test_dask_on_a_local_cluster(rows: pa.Table, kept_ids: list[int], tmp_path: 
         assert len(client.scheduler_info()["workers"]) == 2
 
 
+DASK_RECIPE = """
+import sys
+import dask.dataframe as dd
+from dask.distributed import Client, LocalCluster
+from privlex.batch import permits_batch
+
+if __name__ == "__main__":  # worker processes import this file: start the cluster only here
+    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster, Client(cluster):
+        frame = dd.read_parquet(sys.argv[1])
+        kept = frame.map_partitions(lambda part: part[permits_batch(part, today=TODAY)], meta=frame._meta)
+        kept.to_parquet(sys.argv[2])
+"""
+
+
+@pytest.mark.slow
+def test_dask_recipe_as_a_script(rows: pa.Table, kept_ids: list[int], tmp_path: Path) -> None:
+    """The recipe of docs/datasets.md, run as a script: with processes, the __main__ guard is needed."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("dask.distributed")
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    for part, start in enumerate(range(0, rows.num_rows, 500)):
+        pq.write_table(rows.slice(start, 500), folder / f"part-{part}.parquet")
+    script = tmp_path / "recipe.py"
+    script.write_text(DASK_RECIPE.replace("TODAY", repr(FIXED_DAY)).replace("import sys", "import datetime, sys"))
+    done = subprocess.run(
+        [sys.executable, str(script), str(folder), str(tmp_path / "kept")], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert sorted(pq.read_table(tmp_path / "kept").column("id").to_pylist()) == kept_ids
+
+
+@pytest.mark.slow
 def test_spark_map_in_arrow_in_local_mode(rows: pa.Table, kept_ids: list[int], tmp_path: Path) -> None:
-    """The recipe of docs/datasets.md. Runs where pyspark and Java are installed (not in CI: see the `spark` extra)."""
+    """The recipe of docs/datasets.md on a local session (.ci/run installs Java and the `spark` extra)."""
     import os
     import shutil
     import sys

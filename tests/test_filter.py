@@ -108,7 +108,9 @@ def test_jsonl_keeps_exactly_the_rows_check_permits(big_jsonl: tuple[Path, list[
     log = (tmp_path / "log.jsonl").read_text(encoding="utf-8").splitlines()
     header = json.loads(log[0])
     assert header["source_hash"] == f"sha256:{privlex_rules.SOURCE_HASH}" and header["today"] == "2025-06-01"
-    records = [json.loads(line) for line in log[1:]]
+    records = [json.loads(line) for line in log[1:-1]]
+    summary = json.loads(log[-1])
+    assert summary["summary"] is True and summary["rows"] == 20_000 and summary["outcomes"]["invalid"] >= 2
     assert len(records) == 20_000 and [r["row"] for r in records[:3]] == [1, 2, 3]
     assert sum(r["outcome"] == "permit" for r in records) == len(expected)
     assert records[6]["outcome"] == "invalid" and records[6]["line"] == 7 and records[6]["field"] == "subject.age"
@@ -171,7 +173,7 @@ def test_csv_records_are_copied_byte_for_byte_with_line_numbers(tmp_path: Path) 
     assert (tmp_path / "kept.csv").read_bytes() == b"\r\n".join([lines[0], lines[1], lines[2], lines[5]]) + b"\r\n"
     assert "invalid: line 5: expected 7 fields, found 3" in result.stderr
     assert "invalid: line 7, field consent.given: expected true or false, got 'yes'" in result.stderr
-    log = [json.loads(line) for line in (tmp_path / "log.jsonl").read_text().splitlines()[1:]]
+    log = [json.loads(line) for line in (tmp_path / "log.jsonl").read_text().splitlines()[1:-1]]
     assert [(r["row"], r["line"], r["outcome"]) for r in log] == [
         (1, 2, "permit"),
         (2, 4, "deny"),
@@ -311,7 +313,7 @@ def run_in_process(source: Path, folder: Path) -> Report:
         Options(input=source, out=folder / f"kept{source.suffix}", decisions=folder / "log.jsonl", today=FIXED_DAY)
     )
     records = [json.loads(line) for line in (folder / "log.jsonl").read_text().splitlines()]
-    assert len(records) == report.rows + 1
+    assert len(records) == report.rows + 2 and records[-1]["summary"]
     return report
 
 

@@ -16,13 +16,28 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     command = commands.add_parser(
         "filter",
         help="keep the rows of a dataset whose use the rules permit",
-        description="Keep the rows of a JSONL, CSV or Parquet file whose use the rules permit. "
+        description="Keep the rows of a JSONL, CSV or Parquet dataset whose use the rules permit. "
         "Exit 0: done, no invalid rows; 1: done, some rows invalid (excluded and reported); "
         "2: usage, I/O or schema error (nothing written).",
     )
-    command.add_argument("input", metavar="INPUT", help="the dataset: .jsonl, .csv or .parquet")
-    command.add_argument("--out", required=True, metavar="KEPT", help="where the kept rows go (same format)")
-    command.add_argument("--decisions", metavar="LOG", help="write one JSON line per row: outcome, rules, error")
+    command.add_argument(
+        "input",
+        metavar="INPUT",
+        help="the dataset: .jsonl, .csv or .parquet (also .gz or .zst), a folder or glob of Parquet files, "
+        "or - for standard input",
+    )
+    command.add_argument(
+        "--out", required=True, metavar="KEPT", help="where the kept rows go (same format; - for stdout)"
+    )
+    command.add_argument(
+        "--decisions",
+        metavar="LOG",
+        help="log every row's decision: Parquet if LOG ends in .parquet, else JSON lines (.gz, .zst compressed)",
+    )
+    command.add_argument(
+        "--id-column", metavar="COLUMN", help="copy this column (a business key) into the decisions log"
+    )
+    command.add_argument("--summary-json", metavar="FILE", help="write the run's summary (counts, reasons) as JSON")
     command.add_argument(
         "--map",
         action="append",
@@ -41,10 +56,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--allow-uncovered", action="store_true", help="keep rows that no ruleset covers (not applicable)"
     )
     command.add_argument(
-        "--format", choices=("jsonl", "csv", "parquet"), help="the input's format (default: from its extension)"
+        "--format", choices=("jsonl", "csv", "parquet"), help="the input's format (default: from its name)"
     )
     command.add_argument("--package", help="the generated checkers to use (default: privlex_rules)")
     command.add_argument("--today", metavar="DATE", help="the date of rows without one (default: today, UTC)")
+    shown = command.add_mutually_exclusive_group()
+    shown.add_argument("--quiet", action="store_true", help="no progress bar and no summary, only errors")
+    shown.add_argument("--progress", action="store_true", help="show the progress bar even when stderr is no terminal")
     command.set_defaults(run=run)
 
 
@@ -62,37 +80,74 @@ def _terminate(signum: int, frame: FrameType | None) -> Any:
     raise KeyboardInterrupt  # unwinds through the run, which removes its partial outputs
 
 
+def _bar(enabled: bool) -> Any:
+    """A tqdm progress bar on stderr with rate and ETA (tqdm: small, no dependencies, handles terminals)."""
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=None, unit=" rows", unit_scale=True, file=sys.stderr, desc="privlex filter", leave=False)
+
+
 def run(args: argparse.Namespace) -> int:
     from ..data.facts import load_package, package_catalog, parse_assignments
-    from ..data.filter import Options, ReadError, render
+    from ..data.filter import Options, ReadError, WriteError, render
     from ..data.filter import run as filter_rows
+    from ..data.validate import Facts
 
     try:
-        catalog = package_catalog(load_package(args.package))
+        package = load_package(args.package)
+        catalog = package_catalog(package)
     except ImportError as exc:
         raise UsageError(f"cannot import the checkers {args.package or 'privlex_rules'}: {exc}") from exc
     try:
         constants = parse_assignments(args.set, catalog)
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
+    facts = Facts(package)
+    for fact, value in constants.items():  # one usage error, not one invalid row per row
+        _, problem = facts.probe(fact, value)
+        if problem is not None:
+            raise UsageError(f"--set {fact}={value}: {problem.render()}")
+    bar = _bar(not args.quiet and (args.progress or sys.stderr.isatty()))
+
+    def progress(rows: int, position: int, total: int | None) -> None:
+        if total is not None and bar.total != total:
+            bar.total = total
+            bar.unit, bar.unit_scale, bar.unit_divisor = ("B", True, 1024) if total != rows else (" rows", True, 1000)
+        bar.n = position if total is not None else rows
+        bar.set_postfix_str(f"{rows:,} rows", refresh=False)
+        bar.refresh()
+
     options = Options(
-        input=Path(args.input),
-        out=Path(args.out),
-        decisions=Path(args.decisions) if args.decisions else None,
+        input=args.input,
+        out=args.out,
+        decisions=args.decisions,
         format=args.format,
         mapping=_mapping(args.map),
         constants=constants,
         allow_uncovered=args.allow_uncovered,
         package=args.package,
         today=parse_date(args.today) if args.today else None,
-        progress=sys.stderr.isatty(),
+        id_column=args.id_column,
+        summary_json=args.summary_json,
+        progress=progress if bar is not None else None,
     )
-    previous = signal.signal(signal.SIGTERM, _terminate)
+    if args.input == "-" and args.format is None:
+        raise UsageError("reading standard input needs --format jsonl or csv")
+    handlers = {sig: signal.signal(sig, _terminate) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
         report = filter_rows(options)
-    except ReadError as exc:
+    except (ReadError, WriteError) as exc:
         raise UsageError(str(exc)) from exc
     finally:
-        signal.signal(signal.SIGTERM, previous)
-    sys.stderr.write(render(report, options))
+        for sig, previous in handlers.items():
+            signal.signal(sig, previous)
+        if bar is not None:
+            bar.close()
+    if not args.quiet:
+        sys.stderr.write(render(report, options))
     return EXIT_FAILED if report.counts["invalid"] else EXIT_OK
+
+
+__all__ = ["Path", "register", "run"]

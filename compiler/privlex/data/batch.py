@@ -1,22 +1,23 @@
 """Deciding whole tables: Arrow in, one verdict per row out, with the semantics of `check`.
 
     import privlex.batch
-    result = privlex.batch.check_batch(table)          # pyarrow Table or RecordBatch
+    result = privlex.batch.check_batch(table)          # Arrow, pandas, polars, a dict of columns
     result.outcome, result.deciding, result.error      # one value per row
     mask = privlex.batch.permits_batch(table)          # numpy bool array
+    table = privlex.batch.annotate(table)              # the table with verdict columns added
 
 Facts come from the columns named after them (see `privlex.data.schema`);
-every other column is payload and is never read. Rows are grouped by their
-combination of fact values with vectorised integer arithmetic, and each
-distinct combination is decided once by the generated package's own `check`
-(validation included), so a row's verdict is exactly what `check` says about
-the use the row describes:
+every other column is payload and is never read. Each fact column's distinct
+values are validated once with the generated package's own validators
+(`validate`), and the rules are evaluated over whole columns from the
+program the package carries (`columnar`); the row checker stays the
+definition, and a property test holds the two to the same answers:
 
 - a null value is an absent fact, and a null struct makes all its facts absent;
 - an integral float is the integer it equals (a pandas column of ages with
   gaps is float64); dates are `date32` values or `YYYY-MM-DD` strings;
 - a row `check` rejects (a bad value, a missing required fact) is `invalid`,
-  with the error and the field; it is never permitted.
+  with `check`'s message and field; it is never permitted.
 
 pyarrow and numpy are imported only when this module is (`pip install
 privlex[arrow]`); generated packages never import them.
@@ -26,13 +27,13 @@ from __future__ import annotations
 
 import datetime
 import types
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from .facts import load_package, nest, package_catalog
+from .facts import load_package, package_catalog
 from .schema import Plan, SchemaError, arrow_columns, plan
-from .verdicts import INVALID, OUTCOMES, PERMIT, Decider, Distinct, Verdict, _freeze, decider
+from .verdicts import INVALID, OUTCOMES, PERMIT, Distinct, Verdict
 
 try:
     import numpy as np
@@ -40,12 +41,16 @@ try:
 except ImportError as exc:  # pragma: no cover - depends on the installation
     raise ImportError("privlex.batch needs pyarrow and numpy: pip install 'privlex[arrow]'") from exc
 
-from .encode import combine, encode, leaf
+from .columnar import NOT_APPLICABLE, Program, decide
+from .encode import encode_numbered, encode_values, leaf
+from .engines import table_of
+from .reasons import Explainer
+from .validate import Column, Facts, absent, column, constant, validate
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-__all__ = ["BatchResult", "SchemaError", "check_batch", "permits_batch", "table_of"]
+__all__ = ["BatchResult", "SchemaError", "annotate", "check_batch", "permits_batch", "table_of"]
 
 
 class BatchResult:
@@ -77,6 +82,10 @@ class BatchResult:
     def outcome(self) -> pa.DictionaryArray:
         return pa.DictionaryArray.from_arrays(pa.array(self.codes, pa.int8()), pa.array(OUTCOMES))
 
+    def _dictionary(self, values: list[Any], kind: pa.DataType) -> pa.DictionaryArray:
+        """One value per distinct verdict, as a dictionary column indexed per row."""
+        return pa.DictionaryArray.from_arrays(pa.array(self.index, pa.int32()), pa.array(values, kind))
+
     def _take(self, values: pa.Array) -> pa.Array:
         return values.take(pa.array(self.index, pa.int32())) if len(self.index) else values.slice(0, 0)
 
@@ -84,6 +93,11 @@ class BatchResult:
     def deciding(self) -> pa.ListArray:
         """Per row: the qualified ids of the deciding nodes (`gdpr.consent.child`)."""
         return self._take(pa.array([list(v.deciding) for v in self.verdicts], pa.list_(pa.string())))
+
+    @property
+    def obligations(self) -> pa.ListArray:
+        """Per row: the qualified ids of the obligations that come with a permit (`gdpr.keep_proof`)."""
+        return self._take(pa.array([list(v.obligations) for v in self.verdicts], pa.list_(pa.string())))
 
     @property
     def error(self) -> pa.StringArray:
@@ -110,16 +124,6 @@ class BatchResult:
         return np.flatnonzero(self.codes == PERMIT)
 
 
-def table_of(data: Any) -> pa.Table | pa.RecordBatch:
-    """A pyarrow Table or RecordBatch, or anything pyarrow can make a table of (pandas, polars)."""
-    if isinstance(data, pa.Table | pa.RecordBatch):
-        return data
-    try:
-        return pa.table(data)
-    except (TypeError, ValueError, pa.ArrowException) as exc:
-        raise TypeError(f"expected a pyarrow Table or RecordBatch, got {type(data).__name__}: {exc}") from exc
-
-
 def _batches(table: pa.Table | pa.RecordBatch) -> list[pa.RecordBatch]:
     if isinstance(table, pa.RecordBatch):
         return [table]
@@ -129,94 +133,101 @@ def _batches(table: pa.Table | pa.RecordBatch) -> list[pa.RecordBatch]:
     return chunks
 
 
-class _Values:
-    """The distinct values one fact column has had over a run, numbered in order of appearance."""
+class Compiled:
+    """What a generated package needs for columnar evaluation, prepared once per package."""
 
-    def __init__(self) -> None:
-        self.codes: dict[Any, int] = {}
-        self.values: list[Any] = []
+    def __init__(self, package: types.ModuleType) -> None:
+        from ..ir import load_program
 
-    def numbers(self, values: list[Any]) -> NDArray[np.int64]:
-        """The run-wide number of each of a batch's distinct values."""
-        out = np.empty(len(values), np.int64)
-        for position, value in enumerate(values):
-            try:
-                key: Any = _freeze(value)
-                code = self.codes.get(key)
-            except TypeError:  # unhashable: a number of its own
-                key, code = None, None
-            if code is None:
-                code = len(self.values)
-                self.values.append(value)
-                if key is not None:
-                    self.codes[key] = code
-            out[position] = code
-        return out
+        self.package = package
+        self.facts = Facts(package)
+        self.program = Program(load_program(package.__name__), package.VOCABULARY.within)
+        self.explainer = Explainer(self.program)
+
+
+_COMPILED: dict[Any, Compiled] = {}
+
+
+def compiled(package: types.ModuleType) -> Compiled:
+    """The columnar form of a package; a recompiled or reloaded package is prepared anew."""
+    key = (package.__name__, id(package), getattr(package, "SOURCE_HASH", None), id(package.DataUse))
+    found = _COMPILED.get(key)
+    if found is None:
+        if len(_COMPILED) >= 8:
+            _COMPILED.clear()
+        found = _COMPILED[key] = Compiled(package)
+    return found
 
 
 class Evaluator:
-    """Decides record batches that share one plan; used by `check_batch` and `privlex filter`.
+    """Decides record batches that share one plan; used by `check_batch`, `permits_batch` and `privlex filter`."""
 
-    Within a batch rows are grouped by their codes in every fact column; the
-    distinct combinations are then known across batches by the run-wide
-    numbers of their values, so a combination met in an earlier batch costs
-    one dictionary lookup.
-    """
-
-    def __init__(self, plan: Plan, decider: Decider) -> None:
+    def __init__(self, plan: Plan, package: types.ModuleType, today: datetime.date | None = None) -> None:
         self.plan = plan
-        self.decider = decider
-        self.facts = tuple(source.fact for source in plan.sources)
-        self.constants = dict(plan.constants)
-        self.layout = (self.facts, _freeze(self.constants))
-        self.columns = [_Values() for _ in plan.sources]
-        self.seen: dict[bytes, Verdict] = {}
+        self.today = today or datetime.datetime.now(datetime.UTC).date()
+        self.compiled = compiled(package)
+        facts = self.compiled.facts
+        self.fixed = {fact: constant(facts, fact, value) for fact, value in plan.constants.items()}
+        given = {source.fact for source in plan.sources} | set(self.fixed)
+        self.absent = {path: absent(facts, path) for path in facts.specs if path not in given}
+
+    def columns(self, batch: pa.RecordBatch) -> dict[str, Column]:
+        facts = self.compiled.facts
+        found: dict[str, Column] = dict(self.absent)
+        found.update(self.fixed)
+        for source in self.plan.sources:
+            codes, entries, base = encode_numbered(leaf(batch, source.column))
+            found[source.fact] = column(facts, source.fact, codes, entries, base)
+        return found
+
+    def outcomes(self, batch: pa.RecordBatch, reasons: bool) -> Any:
+        valid = validate(self.compiled.facts, self.columns(batch), batch.num_rows, explain=reasons)
+        return valid, decide(self.compiled.program, valid, self.today, reasons)
 
     def batch(self, batch: pa.RecordBatch) -> tuple[list[Verdict], NDArray[np.int32]]:
         """The distinct verdicts of a batch, and for each row its verdict's position."""
         if not batch.num_rows:
             return [], np.empty(0, np.int32)
-        encoded = [encode(leaf(batch, source.column)) for source in self.plan.sources]
-        inverse, parts = combine([(codes, len(values)) for codes, values in encoded], batch.num_rows)
-        numbers = [
-            column.numbers(values)[part] for column, (_, values), part in zip(self.columns, encoded, parts, strict=True)
-        ]
-        if numbers:
-            packed = np.ascontiguousarray(np.stack(numbers, axis=1))
-            keys: list[Any] = packed.view(np.dtype((np.void, 8 * len(numbers)))).ravel().tolist()
-        else:
-            keys = [b""]
+        valid, outcomes = self.outcomes(batch, reasons=True)
+        return self.compiled.explainer.verdicts_of(outcomes, valid)
+
+    def permitted(self, batch: pa.RecordBatch, allow_uncovered: bool = False) -> NDArray[np.bool_]:
+        """Per row: permitted (or, if allowed, covered by no ruleset); no reasons are built."""
+        if not batch.num_rows:
+            return np.zeros(0, np.bool_)
+        _, outcomes = self.outcomes(batch, reasons=False)
+        codes = outcomes.codes
+        mask: NDArray[np.bool_] = (codes == PERMIT) | (codes == NOT_APPLICABLE) if allow_uncovered else codes == PERMIT
+        return mask
+
+    def records(self, items: list[Verdict | dict[str, Any]]) -> tuple[list[Verdict], NDArray[np.int32]]:
+        """Rows given as Python values (JSONL, CSV): a flat {fact: value} per row, or a verdict already made."""
+        rows = [item for item in items if isinstance(item, dict)]
         verdicts: list[Verdict] = []
-        position: dict[int, int] = {}
-        local = np.empty(len(keys), np.int32)
-        seen = self.seen
-        for j, key in enumerate(keys):
-            verdict = seen.get(key)
-            if verdict is None:
-                values = tuple(
-                    column.values[int(number[j])] for column, number in zip(self.columns, numbers, strict=True)
-                )
-                verdict = self.decide(values)
-                if len(seen) >= 1 << 20:
-                    seen.clear()
-                seen[key] = verdict
-            slot = position.get(id(verdict))
-            if slot is None:
-                slot = position[id(verdict)] = len(verdicts)
-                verdicts.append(verdict)
-            local[j] = slot
-        return verdicts, local[inverse]
-
-    def decide(self, values: tuple[Any, ...]) -> Verdict:
-        def build() -> dict[str, Any]:
-            return nest({**dict(zip(self.facts, values, strict=True)), **self.constants})
-
-        try:
-            key = (self.layout, tuple((type(v), v) for v in values))
-            hash(key)
-        except TypeError:
-            return self.decider.decide(build())
-        return self.decider.decide_values(key, build)
+        index = np.zeros(len(items), np.int32)
+        if rows:
+            facts = self.compiled.facts
+            columns: dict[str, Column] = dict(self.absent)
+            columns.update(self.fixed)
+            named = {path for row in rows for path in row}
+            for path in named:
+                if path in facts.specs and path not in self.fixed:
+                    codes, entries = encode_values([row.get(path) for row in rows])
+                    columns[path] = column(facts, path, codes, entries)
+            valid = validate(facts, columns, len(rows), explain=True)
+            outcomes = decide(self.compiled.program, valid, self.today, True)
+            verdicts, local = self.compiled.explainer.verdicts_of(outcomes, valid)
+            where = np.fromiter((i for i, item in enumerate(items) if isinstance(item, dict)), np.intp, len(rows))
+            index[where] = local
+        slots: dict[int, int] = {}
+        for position, item in enumerate(items):
+            if isinstance(item, Verdict):
+                slot = slots.get(id(item))
+                if slot is None:
+                    slot = slots[id(item)] = len(verdicts)
+                    verdicts.append(item)
+                index[position] = slot
+        return verdicts, index
 
 
 def evaluator(
@@ -230,7 +241,7 @@ def evaluator(
     """Resolve a schema to facts (raising SchemaError) and make the evaluator for its batches."""
     module = load_package(package)
     resolved = plan(arrow_columns(schema), package_catalog(module), columns, values)
-    return Evaluator(resolved, decider(module, today))
+    return Evaluator(resolved, module, today)
 
 
 def check_batch(
@@ -240,23 +251,31 @@ def check_batch(
     today: datetime.date | None = None,
     columns: Mapping[str, str] | None = None,
     values: Mapping[str, Any] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> BatchResult:
     """Decide every row of a table; raises SchemaError when its columns cannot be read as facts.
 
+    `table` is a pyarrow Table or RecordBatch, a pandas or polars DataFrame, a
+    Hugging Face batch (a dict of columns), or anything `pa.table()` takes.
     `package` is a generated package (module or name; default the shipped
     `privlex_rules`); `today` is the date of rows without one (default: the
     UTC date, taken once); `columns` maps facts to the columns that hold them
     (`{"region": "country"}`, or a group to a struct column); `values` fixes
-    facts for every row, overriding any column.
+    facts for every row, overriding any column; `progress` is called with the
+    number of rows decided after each record batch.
     """
     data = table_of(table)
     run = evaluator(data.schema, package=package, today=today, columns=columns, values=values)
     distinct = Distinct()
     pieces: list[NDArray[np.int32]] = []
+    done = 0
     for batch in _batches(data):
         local_verdicts, local_index = run.batch(batch)
         remap = np.fromiter((distinct.slot(v) for v in local_verdicts), np.int32, len(local_verdicts))
         pieces.append(remap[local_index] if len(local_index) else local_index)
+        done += batch.num_rows
+        if progress is not None:
+            progress(done)
     index = np.concatenate(pieces) if pieces else np.empty(0, np.int32)
     return BatchResult(distinct.verdicts, index.astype(np.int32, copy=False), run.plan)
 
@@ -269,12 +288,52 @@ def permits_batch(
     today: datetime.date | None = None,
     columns: Mapping[str, str] | None = None,
     values: Mapping[str, Any] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> NDArray[np.bool_]:
     """A boolean mask: True where the row's use is permitted (invalid rows are False).
 
     Rows no ruleset covers are False unless `allow_uncovered`. Works as a
     filter for pandas (`df[mask]`), polars (`df.filter(mask)`), Hugging Face
-    `datasets` (batched, Arrow format) and Dask partitions.
+    `datasets` (`ds.filter(permits_batch, batched=True)`, any format) and
+    Dask partitions; takes what `check_batch` takes.
     """
-    result = check_batch(table, package=package, today=today, columns=columns, values=values)
-    return result.permitted(allow_uncovered)
+    data = table_of(table)
+    run = evaluator(data.schema, package=package, today=today, columns=columns, values=values)
+    pieces: list[NDArray[np.bool_]] = []
+    done = 0
+    for batch in _batches(data):
+        pieces.append(run.permitted(batch, allow_uncovered))
+        done += batch.num_rows
+        if progress is not None:
+            progress(done)
+    return np.concatenate(pieces) if pieces else np.zeros(0, np.bool_)
+
+
+def annotate(
+    table: Any,
+    *,
+    prefix: str = "privlex_",
+    package: str | types.ModuleType | None = None,
+    today: datetime.date | None = None,
+    columns: Mapping[str, str] | None = None,
+    values: Mapping[str, Any] | None = None,
+) -> Any:
+    """The table with verdict columns added next to the data, in the table's own kind.
+
+    Adds `privlex_outcome` (dictionary: permit, deny, not_applicable,
+    invalid), `privlex_deciding` and `privlex_obligations` (lists of
+    qualified ids) and `privlex_error` (why a row is invalid, or null). An
+    Arrow table or batch comes back as one; pandas and polars frames come
+    back as frames of the same library.
+    """
+    data = table_of(table)
+    result = check_batch(data, package=package, today=today, columns=columns, values=values)
+    added = {
+        f"{prefix}outcome": result.outcome,
+        f"{prefix}deciding": result.deciding,
+        f"{prefix}obligations": result.obligations,
+        f"{prefix}error": result.error,
+    }
+    from .engines import like, with_columns
+
+    return like(table, with_columns(data, added))

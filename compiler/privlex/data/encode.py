@@ -10,6 +10,7 @@ distinct combinations are then decided, in Python.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import numpy as np
@@ -49,23 +50,38 @@ def _from_dictionary(encoded: pa.DictionaryArray) -> tuple[np.ndarray, list[Any]
 
 def encode(array: pa.Array) -> tuple[np.ndarray, list[Any]]:
     """Codes per row, and the value of each code (the last is None, for null)."""
+    codes, values, _ = encode_numbered(array)
+    return codes, values
+
+
+_EPOCH = datetime.date(1970, 1, 1)
+
+
+def encode_numbered(array: pa.Array) -> tuple[np.ndarray, list[Any], int | None]:
+    """`encode`, and for integers and dates coded by arithmetic the number of code 0 (dates in days):
+    then a row's number is its code plus that base, without looking its value up."""
     kind = array.type
     if pa.types.is_null(kind) or array.null_count == len(array):
-        return np.zeros(len(array), np.int8), [None]
+        return np.zeros(len(array), np.int8), [None], None
     if pa.types.is_dictionary(kind):
-        return _from_dictionary(array)
+        return (*_from_dictionary(array), None)
     if pa.types.is_boolean(kind):
-        return _codes(pc.cast(array, pa.int8()), 2), [False, True, None]
-    if pa.types.is_integer(kind):
-        bounds = pc.min_max(array)
+        return _codes(pc.cast(array, pa.int8()), 2), [False, True, None], None
+    if pa.types.is_integer(kind) or pa.types.is_date32(kind):
+        numbers = pc.cast(array, pa.int64()) if pa.types.is_integer(kind) else pc.cast(array, pa.int32())
+        bounds = pc.min_max(numbers)
         low, high = bounds["min"].as_py(), bounds["max"].as_py()
         if high - low < _RANGE_LIMIT and -(1 << 62) < low and high < (1 << 62):
-            shifted = pc.subtract(pc.cast(array, pa.int64()), pa.scalar(low, pa.int64()))
-            return _codes(shifted, high - low + 1), [*range(low, high + 1), None]
+            shifted = pc.subtract(pc.cast(numbers, pa.int64()), pa.scalar(low, pa.int64()))
+            if pa.types.is_date32(kind):
+                values: list[Any] = [_EPOCH + datetime.timedelta(days) for days in range(low, high + 1)]
+            else:
+                values = list(range(low, high + 1))
+            return _codes(shifted, high - low + 1), [*values, None], low
     try:
-        return _from_dictionary(array.dictionary_encode())
+        return (*_from_dictionary(array.dictionary_encode()), None)
     except (pa.ArrowNotImplementedError, pa.ArrowTypeError, pa.ArrowInvalid):
-        return _by_value(array.to_pylist())
+        return (*_by_value(array.to_pylist()), None)
 
 
 def _by_value(values: list[Any]) -> tuple[np.ndarray, list[Any]]:
@@ -86,6 +102,24 @@ def _by_value(values: list[Any]) -> tuple[np.ndarray, list[Any]]:
             distinct.append(value)
         codes[row] = code
     return codes, [*distinct, None]
+
+
+def encode_values(values: list[Any]) -> tuple[np.ndarray, list[Any]]:
+    """`encode` for a list of Python values (JSON, CSV): type-exact, so True, 1 and 1.0 differ."""
+    seen: dict[Any, int] = {}
+    try:
+        codes = [seen.setdefault((value.__class__, value), len(seen)) for value in map(normalize, values)]
+    except TypeError:  # a list or an object among them
+        return _by_value(values)
+    distinct = [value for _, value in seen]
+    null = (type(None), None)
+    if null in seen:  # the last entry is for absent values
+        position = seen[null]
+        order = [i for i in range(len(distinct)) if i != position] + [position]
+        remap = np.empty(len(order), np.int64)
+        remap[np.array(order, np.int64)] = np.arange(len(order))
+        return remap[np.array(codes, np.int64)], [distinct[i] for i in order]
+    return np.array(codes, np.int64), [*distinct, None]
 
 
 def _densify(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

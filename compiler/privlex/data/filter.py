@@ -1,61 +1,69 @@
 """`privlex filter`: keep the rows of a dataset whose use the rules permit.
 
 The input is read in chunks (bounded memory whatever its size), each chunk's
-rows are decided by distinct combination of facts, and the kept rows are
-written in the input's format, in order. Outputs go to temporary files beside
-their targets and are moved into place only when the whole run succeeded, so
-a failed or interrupted run leaves no partial file. See docs/datasets.md.
+rows are decided by the columnar evaluator, and the kept rows are written in
+the input's format, in order. Outputs are written beside their targets and
+moved into place only when the whole run succeeded (`outputs`), so a failed
+or interrupted run leaves no partial file. See docs/datasets.md.
 """
 
 from __future__ import annotations
 
 import datetime
-import os
-import sys
-import tempfile
+import json
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 
 from ..runtime import Reason
+from .batch import Evaluator
 from .facts import load_package
-from .formats import Chunk, ParquetReader, ReadError, Settings, log_header, open_reader
-from .verdicts import OUTCOMES, decider
+from .formats import Chunk, ParquetReader, Settings, open_reader
+from .log import DecisionsLog
+from .outputs import Output, WriteError
+from .schema import Plan
+from .sources import STDIO, ReadError, compression_of, format_of
+from .verdicts import OUTCOMES
 
 SHOWN_INVALID = 10
 
 
 @dataclass
 class Options:
-    input: Path
-    out: Path
-    decisions: Path | None = None
+    input: Path | str
+    out: Path | str
+    decisions: Path | str | None = None
     format: str | None = None
     mapping: Mapping[str, str] = field(default_factory=dict)
     constants: Mapping[str, Any] = field(default_factory=dict)
     allow_uncovered: bool = False
     package: str | None = None
     today: datetime.date | None = None
-    progress: bool = False
+    id_column: str | None = None
+    summary_json: Path | str | None = None
+    # called after every chunk with (rows decided so far, input position, input size or None)
+    progress: Callable[[int, int, int | None], None] | None = None
 
 
 @dataclass
 class Report:
-    """What a run did: counts, the rules that denied most, the invalid rows shown, the facts read."""
+    """What a run did: counts, the rules that denied most, the invalid rows shown and why, the facts read."""
 
     counts: Counter[str] = field(default_factory=Counter)
     kept: int = 0
     denials: Counter[str] = field(default_factory=Counter)
     reasons: dict[str, Reason] = field(default_factory=dict)
     invalid: list[tuple[int, str | None, str]] = field(default_factory=list)  # line, field, error
+    invalid_by_reason: Counter[str] = field(default_factory=Counter)
     facts: list[str] = field(default_factory=list)
     format: str = ""
     seconds: float = 0.0
+    input_hash: str = ""
 
     @property
     def rows(self) -> int:
@@ -72,6 +80,8 @@ class Report:
                     qualified = f"{reason.ruleset}.{reason.rule}"
                     self.denials[qualified] += count
                     self.reasons.setdefault(qualified, reason)
+            if verdict.outcome == "invalid":
+                self.invalid_by_reason[_reason(verdict.error, verdict.field)] += count
         self.kept += int(keep.sum())
         if len(self.invalid) < SHOWN_INVALID:
             bad = np.flatnonzero(np.array([v.outcome == "invalid" for v in chunk.verdicts])[chunk.index])
@@ -84,118 +94,160 @@ class Report:
                     where = f"{columns[where]} ({where})"
                 self.invalid.append((int(chunk.lines[row]), where, error))
 
+    def summary(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "kept": self.kept,
+            "outcomes": {outcome: self.counts[outcome] for outcome in OUTCOMES},
+            "invalid_by_reason": dict(self.invalid_by_reason.most_common()),
+            "denied_by": dict(self.denials.most_common()),
+            "seconds": round(self.seconds, 3),
+            "input_sha256": self.input_hash,
+        }
 
-class Output:
-    """A file written under a temporary name beside its target, moved into place by commit()."""
 
-    def __init__(self, target: Path) -> None:
-        handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
-        self.target = target
-        self.temporary = Path(name)
-        self.stream: IO[bytes] = os.fdopen(handle, "wb", buffering=1 << 20)
-
-    def commit(self) -> None:
-        self.stream.close()
-        os.replace(self.temporary, self.target)
-
-    def discard(self) -> None:
-        self.stream.close()
-        self.temporary.unlink(missing_ok=True)
+def _reason(error: str | None, where: str | None) -> str:
+    """An invalid row's reason without the value at fault: rows broken down by it in the summary."""
+    if not error:
+        return "invalid"
+    first = error.split("; ")[0]
+    if where and first.startswith(f"{where}: "):
+        text = first[len(where) + 2 :]
+        if text.startswith("'") or text.startswith('"'):
+            text = "value" + text[text.find(text[0], 1) + 1 :] if text.find(text[0], 1) > 0 else text
+        return f"{where}: {text.split('; did you mean')[0]}"
+    return first.split(":")[0] if first.startswith("malformed JSON") else first
 
 
 def _check_paths(options: Options) -> None:
-    for label, path in (("--out", options.out), ("--decisions", options.decisions)):
-        if path is None:
+    for label, name in (
+        ("--out", options.out),
+        ("--decisions", options.decisions),
+        ("--summary-json", options.summary_json),
+    ):
+        if name is None or str(name) == STDIO:
             continue
-        if path.exists() and options.input.exists() and path.resolve() == options.input.resolve():
-            raise ReadError(f"{label} {path} is the input file: write the kept rows elsewhere")
+        path = Path(name)
+        if str(options.input) != STDIO and path.exists() and Path(options.input).exists():
+            if path.resolve() == Path(options.input).resolve():
+                raise ReadError(f"{label} {path} is the input file: write elsewhere")
         if not path.parent.is_dir():
             raise ReadError(f"{label} {path}: the folder {path.parent} does not exist")
         if path.is_dir():
             raise ReadError(f"{label} {path} is a folder")
-    if options.decisions is not None and options.decisions.resolve() == options.out.resolve():
-        raise ReadError("--decisions and --out name the same file")
-
-
-class Progress:
-    """A one-line progress display on a terminal; silent otherwise."""
-
-    def __init__(self, enabled: bool, total: int, unit: str) -> None:
-        self.enabled, self.total, self.unit = enabled, total, unit
-        self.shown = 0.0
-
-    def update(self, done: int, rows: int) -> None:
-        now = time.monotonic()
-        if not self.enabled or now - self.shown < 0.2:
-            return
-        self.shown = now
-        share = f"{100 * done / self.total:5.1f}% " if self.total else ""
-        sys.stderr.write(f"\r\033[Kprivlex filter: {share}{rows:,} rows")
-        sys.stderr.flush()
-
-    def clear(self) -> None:
-        if self.enabled and self.shown:
-            sys.stderr.write("\r\033[K")
-            sys.stderr.flush()
-
-
-def _log_lines(chunk: Chunk, first_row: int) -> bytes:
-    """One decisions-log record per row: row, line, outcome, deciding ids, error, field."""
-    tails = [verdict.log_tail() for verdict in chunk.verdicts]
-    rows = range(first_row, first_row + len(chunk.index))
-    lines = [
-        f'{{"row": {row}, "line": {line}, {tails[slot]}\n'
-        for row, line, slot in zip(rows, chunk.lines.tolist(), chunk.index.tolist(), strict=True)
+    names = [
+        str(n) for n in (options.out, options.decisions, options.summary_json) if n is not None and str(n) != STDIO
     ]
-    return "".join(lines).encode("utf-8")
+    if len({str(Path(n).resolve()) for n in names}) != len(names):
+        raise ReadError("--out, --decisions and --summary-json must name different files")
+    outs = [n for n in (options.out, options.decisions) if n is not None and str(n) == STDIO]
+    if len(outs) > 1:
+        raise ReadError("only one output can go to standard output (-)")
 
 
 def run(options: Options) -> Report:
-    """Filter one file; raises ReadError (nothing written) for usage, I/O and schema errors."""
+    """Filter one input; raises ReadError or WriteError (nothing written) for usage, I/O and schema errors."""
     started = time.perf_counter()
     _check_paths(options)
+    name = str(options.input)
+    kind = options.format or format_of(name)
+    if kind is None:
+        raise ReadError(f"cannot tell the format of {name} from its name: give --format jsonl, csv or parquet")
     try:
         package = load_package(options.package)
     except ImportError as exc:
         raise ReadError(f"cannot import the checkers {options.package or 'privlex_rules'}: {exc}") from exc
-    settings = Settings(package, decider(package, options.today), options.mapping, options.constants)
-    reader = open_reader(options.input, options.format, settings)
+    today = options.today or datetime.datetime.now(datetime.UTC).date()
+    settings = Settings(package, today, options.mapping, options.constants, options.id_column)
+
+    def evaluator_of(resolved: Plan) -> Evaluator:
+        return Evaluator(resolved, package, today)
+
+    reader = open_reader(name, kind, settings, evaluator_of)
     report = Report(format=reader.format)
     outputs: list[Output] = []
     try:
-        kept = Output(options.out)
+        kept = Output(Path(options.out), compression_of(str(options.out)) if kind != "parquet" else None)
         outputs.append(kept)
-        log = Output(options.decisions) if options.decisions else None
-        if log is not None:
-            outputs.append(log)
-            log.stream.write(log_header(settings, reader, options.input, options.allow_uncovered))
-        columns = {fact: name for fact, name in options.mapping.items()}
-        reader.write_header(kept.stream)
-        total = reader.total if isinstance(reader, ParquetReader) else options.input.stat().st_size
-        progress = Progress(options.progress, total, "rows")
+        log: DecisionsLog | None = None
+        if options.decisions is not None:
+            target = Path(options.decisions)
+            parquet = str(target).lower().endswith(".parquet")
+            output = Output(target, None if parquet else compression_of(str(target)))
+            outputs.append(output)
+            log = DecisionsLog(output, parquet, options.id_column is not None)
+            log.start(_header(settings, reader, name, options))
+        columns = dict(options.mapping)
+        reader.write_header(kept)
+        total = reader.total if isinstance(reader, ParquetReader) else _size(name)
         for chunk in reader.chunks():
             allowed = np.array([v.allowed(options.allow_uncovered) for v in chunk.verdicts] or [False])
             keep = allowed[chunk.index] if len(chunk.index) else np.zeros(0, np.bool_)
-            reader.write(kept.stream, chunk, keep)
+            reader.write(kept, chunk, keep)
             if log is not None:
-                log.stream.write(_log_lines(chunk, report.rows + 1))
+                log.add(chunk, report.rows + 1)
             report.add(chunk, keep, columns)
-            progress.update(reader.position(), report.rows)
-        progress.clear()
+            if options.progress is not None:
+                options.progress(report.rows, reader.position(), total)
         if isinstance(reader, ParquetReader):
-            reader.finish()
+            reader.finish_writing(kept)
         report.facts = reader.describe()
+        report.input_hash = reader.digest
+        report.seconds = time.perf_counter() - started
+        if log is not None:
+            log.finish(report.summary())
         for output in outputs:
             output.commit()
         outputs.clear()
-    except (OSError, ValueError) as exc:
-        raise ReadError(f"cannot read {options.input}: {exc}") from exc
+        if options.summary_json is not None:
+            _write_summary(Path(options.summary_json), report, options)
+    except WriteError:
+        raise
+    except OSError as exc:
+        raise ReadError(f"cannot read {name}: {exc.strerror or exc}") from exc
+    except ValueError as exc:
+        raise ReadError(f"cannot read {name}: {exc}") from exc
     finally:
         for output in outputs:
             output.discard()
         reader.close()
-    report.seconds = time.perf_counter() - started
     return report
+
+
+def _size(name: str) -> int | None:
+    if name == STDIO or compression_of(name):
+        return None
+    try:
+        return Path(name).stat().st_size
+    except OSError:
+        return None
+
+
+def _header(settings: Settings, reader: Any, name: str, options: Options) -> dict[str, Any]:
+    import privlex
+
+    return {
+        "privlex": privlex.__version__,
+        "package": settings.package.__name__,
+        "source_hash": f"sha256:{settings.package.SOURCE_HASH}",
+        "input": name,
+        "format": reader.format,
+        "today": settings.today.isoformat(),
+        "started": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "allow_uncovered": options.allow_uncovered,
+        "id_column": options.id_column,
+        "facts": reader.describe(),
+    }
+
+
+def _write_summary(path: Path, report: Report, options: Options) -> None:
+    output = Output(path)
+    try:
+        body = {"input": str(options.input), "out": str(options.out), **report.summary()}
+        output.write((json.dumps(body, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+        output.commit()
+    finally:
+        output.discard()
 
 
 def render(report: Report, options: Options) -> str:
@@ -224,15 +276,19 @@ def render(report: Report, options: Options) -> str:
         if outcome == "invalid" and invalid:
             note = "  (excluded)"
         lines.append(f"  {labels[outcome]:<15} {report.counts[outcome]:>12,}{note}")
+    if invalid:
+        lines.append("invalid rows by reason:")
+        for reason, count in report.invalid_by_reason.most_common(5):
+            lines.append(f"  {count:>12,}  {reason}")
     if report.denials:
         lines.append("rules that denied most:")
         for qualified, count in report.denials.most_common(5):
-            reason = report.reasons[qualified]
-            lines.append(f"  {count:>12,}  {qualified}: {reason.title} ({'; '.join(reason.citations)})")
+            denied_by = report.reasons[qualified]
+            lines.append(f"  {count:>12,}  {qualified}: {denied_by.title} ({'; '.join(denied_by.citations)})")
     lines.append("facts read: " + (", ".join(report.facts) or "none"))
     if options.decisions:
         lines.append(f"decisions: {options.decisions}")
     return "\n".join(lines) + "\n"
 
 
-__all__: Sequence[str] = ["Options", "ReadError", "Report", "render", "run"]
+__all__: Sequence[str] = ["Options", "ReadError", "Report", "WriteError", "render", "run"]

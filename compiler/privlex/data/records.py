@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .facts import Catalog, normalize
+from .schema import near_miss
 from .verdicts import Verdict, invalid
 
 
@@ -41,6 +42,7 @@ class RecordReader:
             | {f"{group}." for group in self.mapping if group in facts.groups}
         )
         self.seen: set[str] = set()  # the facts read, for the summary
+        self.mapped = {name.split(".")[0] for name in self.mapping.values()}
 
     def _skip(self, path: str) -> bool:
         return path in self.overridden or f"{path.split('.', 1)[0]}." in self.overridden
@@ -66,6 +68,11 @@ class RecordReader:
         for key, value in record.items():
             root, dot, _ = key.partition(".")
             if root not in self.facts.roots:
+                meant = near_miss(key, self.facts)
+                if meant is not None and key not in self.mapped:
+                    return invalid(
+                        f"{key}: not a fact name, and would be payload, never read; did you mean {meant}?", key
+                    )
                 continue
             if not dot and root in self.facts.groups:
                 if isinstance(value, Mapping):

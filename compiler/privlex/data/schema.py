@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..runtime.suggest import closest
 from .facts import Catalog
 
 
@@ -106,6 +107,21 @@ def _find(columns: Sequence[Column], name: str) -> tuple[tuple[str, ...], Column
     return None
 
 
+def near_miss(name: str, facts: Catalog) -> str | None:
+    """The fact a column that is not read as one surely means: `consent_withdrawn`, `Consent.Withdrawn`.
+
+    Such a column would silently be payload (and a deny missed), so it is a
+    schema error; names that merely resemble a fact (`consent_note`) stay payload.
+    """
+    for candidate in {name.lower(), name.lower().replace("_", ".", 1), name.lower().replace("-", ".", 1)}:
+        if candidate != name and candidate in facts.facts:
+            return candidate
+        root = candidate.split(".", 1)[0]
+        if candidate != name and root in facts.groups and candidate == root:
+            return candidate
+    return None
+
+
 def plan(
     columns: Iterable[Column],
     facts: Catalog,
@@ -142,8 +158,13 @@ def plan(
             raise SchemaError(f"column {item.name!r} is a struct, but the fact {item.name} takes one value")
         add(Source(item.name, (item.name,)))
 
+    names = [item.name for item in columns]
     for fact, name in (mapping or {}).items():
         where = _find(columns, name)
+        if where is None:
+            hint = closest(name, names)
+            near = f"; did you mean {hint}?" if hint else f" (the columns: {', '.join(names[:20])})"
+            raise SchemaError(f"--map {fact}={name}: there is no column {name!r}{near}")
         if fact in facts.groups:
             if where is None or where[1].fields is None:
                 raise SchemaError(f"--map {fact}={name}: there is no struct column {name!r}")
@@ -159,6 +180,18 @@ def plan(
             raise SchemaError(f"--map {fact}={name}: there is no column {name!r}")
         found[fact] = Source(fact, where[0])
 
+    mapped = {".".join(source.column) for source in found.values()} | {
+        n.split(".")[0] for n in (mapping or {}).values()
+    }
+    for item in columns:
+        if facts.is_fact_name(item.name) or item.name in mapped:
+            continue
+        meant = near_miss(item.name, facts)
+        if meant is not None and meant not in found and meant not in (constants or {}):
+            raise SchemaError(
+                f"column {item.name!r} is not a fact name, and would be payload, never read; "
+                f"did you mean {meant}? (rename it, or --map {meant}={item.name})"
+            )
     constants = dict(constants or {})
     for fact in constants:
         if fact not in facts.facts:

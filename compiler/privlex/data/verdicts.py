@@ -37,6 +37,13 @@ class Verdict:
     def code(self) -> int:
         return _CODES[self.outcome]
 
+    @property
+    def obligations(self) -> tuple[str, ...]:
+        """The qualified ids of the obligations that come with a permit ("gdpr.keep_proof")."""
+        if self.decision is None:
+            return ()
+        return tuple(f"{o.ruleset}.{o.id}" for o in self.decision.obligations)
+
     def allowed(self, allow_uncovered: bool = False) -> bool:
         return self.outcome == "permit" or (allow_uncovered and self.outcome == "not_applicable")
 

@@ -1,0 +1,236 @@
+"""The data path's targets, measured side by side: batch evaluation, `privlex filter`, a polars peer.
+
+    python benchmarks/data_path.py [--rows 1000000] [--big 10000000] [--quick]
+
+1. `permits_batch` and `check_batch` (reasons per row) on the benchmark
+   dataset (`dataset.py`: ~1 M distinct combinations in 1 M rows), clean and
+   with 5% invalid rows, as string columns and as dictionary columns (how
+   Parquet stores them, and how `privlex filter` reads them).
+2. The peer policy of BENCHMARK.md on 1 M rows of its grid: `permits_batch`
+   against a hand-written polars expression of the same policy.
+3. `privlex filter` end to end, in a new process each: Parquet -> Parquet
+   and JSONL -> JSONL on 1 M rows (clean and 5% invalid), and Parquet on
+   `--big` rows for the peak memory (the process's maximum resident size).
+
+Prints one JSON object; `run.py` lays it out in docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import dataset  # noqa: E402
+import grid  # noqa: E402
+
+DAY = datetime.date(2025, 6, 1)
+
+
+def timed(function: Callable[[], Any], repeats: int = 3) -> float:
+    """Median CPU seconds of the process (all its threads) over `repeats` calls, after one warm-up.
+
+    CPU time, not wall clock: the benchmark machine is shared, and under load
+    a wall clock measures the neighbours. `run.py` reports the load as well.
+    """
+    function()
+    runs = []
+    for _ in range(repeats):
+        start = time.process_time()
+        function()
+        runs.append(time.process_time() - start)
+    return statistics.median(runs)
+
+
+def dictionary_columns(table: Any) -> Any:
+    import pyarrow as pa
+
+    names = [f.name for f in table.schema if pa.types.is_string(f.type) and f.name != "text"]
+    for name in names:
+        position = table.schema.get_field_index(name)
+        table = table.set_column(position, name, table.column(name).dictionary_encode())
+    return table
+
+
+def batch_rates(rows: int, repeats: int) -> list[dict[str, Any]]:
+    from privlex.batch import check_batch, permits_batch
+
+    results = []
+    for invalid in (0.0, 0.05):
+        table = dataset.table(rows, invalid)
+        combinations = dataset.distinct_combinations(table)
+        for columns, data in (("string columns", table), ("dictionary columns", dictionary_columns(table))):
+            for name, function in (
+                ("permits_batch", lambda d=data: permits_batch(d, today=DAY)),
+                ("check_batch", lambda d=data: check_batch(d, today=DAY).to_table()),
+            ):
+                seconds = timed(function, repeats)
+                results.append(
+                    {
+                        "function": name,
+                        "columns": columns,
+                        "invalid": invalid,
+                        "rows": rows,
+                        "combinations": combinations,
+                        "seconds": seconds,
+                        "rows_per_s": rows / seconds,
+                    }
+                )
+    return results
+
+
+def polars_policy(frame: Any) -> Any:
+    """The peer policy of BENCHMARK.md as one polars expression, written by hand (grid names, as privlex reads them)."""
+    import polars as pl
+
+    region, data, purpose = pl.col("region"), pl.col("data"), pl.col("purpose")
+    explicit, bundled, objected = pl.col("consent.explicit"), pl.col("consent.bundled"), pl.col("subject.objected")
+    special = data.is_in(["sensitive.health", "sensitive.biometric"])
+    content = data.is_in(["content.chat", "content.audio", "content.video"])
+    training = purpose == "ai.training"
+    eu = pl.when(special).then(explicit).when(content).then(explicit & (~training | ~bundled)).otherwise(~objected)
+    ca = pl.when(data == "sensitive.health").then(explicit & ~objected).otherwise(~objected)
+    br = pl.when(special).then(explicit & ~objected).when(training).then(explicit).otherwise(~objected)
+    decision = (
+        pl.when(objected & training)
+        .then(False)
+        .when(region == "DE")
+        .then(eu)
+        .when(region == "US-CA")
+        .then(ca)
+        .when(region == "BR")
+        .then(br)
+        .otherwise(False)
+    )
+    return frame.select(decision.alias("permitted"))["permitted"]
+
+
+def peer_rates(rows: int, repeats: int) -> list[dict[str, Any]]:
+    import engines
+    import polars as pl
+    import pyarrow as pa
+    from privlex.batch import permits_batch
+
+    package = engines.privlex_package()
+    sample = grid.requests(rows)
+    columns = list(
+        zip(
+            *[(grid.PRIVLEX_REGION[r[0]], grid.PRIVLEX_DATA[r[1]], grid.PRIVLEX_PURPOSE[r[2]], *r[3:]) for r in sample],
+            strict=True,
+        )
+    )
+    names = ("region", "data", "purpose", "consent.explicit", "consent.bundled", "subject.objected")
+    table = pa.table({name: pa.array(values) for name, values in zip(names, columns, strict=True)})
+    frame = pl.from_arrow(table)
+    mask = permits_batch(table, package=package)
+    assert mask.tolist() == polars_policy(frame).to_list(), "privlex and the polars expression disagree"
+    encoded = dictionary_columns(table)
+    results = []
+    for label, function in (
+        ("privlex permits_batch (string columns)", lambda: permits_batch(table, package=package)),
+        (
+            "privlex permits_batch (dictionary columns)",
+            lambda: permits_batch(encoded, package=package),
+        ),
+        ("hand-written polars expression", lambda: polars_policy(frame)),
+    ):
+        seconds = timed(function, repeats)
+        results.append({"engine": label, "rows": rows, "seconds": seconds, "rows_per_s": rows / seconds})
+    return results
+
+
+def filter_run(source: Path, out: Path, extra: list[str]) -> dict[str, Any]:
+    command = [sys.executable, "-m", "privlex", "filter", str(source), "--out", str(out), "--today", DAY.isoformat()]
+    command += [*extra, "--quiet"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    assert done.returncode in (0, 1), done.stderr[-2000:]
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    # ru_maxrss of children is the largest child so far: each case runs after smaller ones or alone
+    return {"wall_s": wall, "cpu_s": cpu, "peak_mb": after.ru_maxrss / 1024}
+
+
+def filter_rates(rows: int, big: int) -> list[dict[str, Any]]:
+    import pyarrow.parquet as pq
+
+    folder = Path(tempfile.mkdtemp(prefix="privlex-data-path-"))
+    results = []
+    for invalid in (0.0, 0.05):
+        data = dataset.table(rows, invalid)
+        parquet = folder / f"rows-{invalid}.parquet"
+        jsonl = folder / f"rows-{invalid}.jsonl"
+        pq.write_table(data, parquet, row_group_size=131_072)
+        dataset.write_jsonl(data, jsonl)
+        for label, source, out, extra in (
+            ("Parquet -> Parquet", parquet, folder / "kept.parquet", []),
+            (
+                "Parquet -> Parquet, decisions log (Parquet)",
+                parquet,
+                folder / "kept.parquet",
+                ["--decisions", str(folder / "log.parquet")],
+            ),
+            ("JSONL -> JSONL", jsonl, folder / "kept.jsonl", []),
+        ):
+            measured = filter_run(source, out, extra)
+            results.append(
+                {"case": label, "invalid": invalid, "rows": rows, **measured, "rows_per_s": rows / measured["wall_s"]}
+            )
+    if big:
+        import shutil
+
+        source = folder / "big"
+        source.mkdir()
+        for part in range(big // rows):  # the 1 M-row file, copied: the same memory behaviour as new rows
+            shutil.copy(folder / "rows-0.0.parquet", source / f"part-{part:03}.parquet")
+        big = rows * (big // rows)
+        measured = filter_run(source, folder / "kept-big.parquet", [])
+        results.append(
+            {
+                "case": "Parquet folder -> Parquet",
+                "invalid": 0.0,
+                "rows": big,
+                **measured,
+                "rows_per_s": big / measured["wall_s"],
+            }
+        )
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--big", type=int, default=10_000_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="100,000 rows, no big file: a check that it works")
+    args = parser.parse_args()
+    if args.quick:
+        args.rows, args.big, args.repeats = 100_000, 0, 1
+    print(
+        json.dumps(
+            {
+                "batch": batch_rates(args.rows, args.repeats),
+                "peer": peer_rates(args.rows, args.repeats),
+                "filter": filter_rates(args.rows, args.big),
+            },
+            indent=1,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+"""Verdicts from columnar outcomes: one `Verdict` (with its `Decision`) per distinct set of reasons.
+
+The rows of a batch fall into few distinct verdicts: the outcome, the nodes
+that are its reasons, the rulesets that applied, or the invalid row's
+message. Rows are grouped by those with integer arithmetic (`encode.combine`),
+and each group's verdict is built once, from the program, exactly as the
+runtime builds a `Decision` (`runtime.decision.settle` and `combine`):
+reasons in ruleset order then source order, obligations collected along the
+permitting paths, deduplicated by (ruleset, id) and ordered by ruleset id
+then source order.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import ir
+from ..runtime import Decision, Effect, Obligation, Outcome, Reason
+from .columnar import DENY, INVALID, NOT_APPLICABLE, PERMIT, Outcomes, Program
+from .encode import combine
+from .validate import Validated
+from .verdicts import Verdict
+
+_OUTCOME = {PERMIT: Outcome.PERMIT, DENY: Outcome.DENY, NOT_APPLICABLE: Outcome.NOT_APPLICABLE}
+
+
+class Explainer:
+    """Builds and keeps the verdicts of one program: a verdict is made once per distinct key."""
+
+    def __init__(self, program: Program) -> None:
+        self.program = program
+        self.reasons: list[Reason] = []
+        self.carried: list[tuple[Obligation, ...]] = []
+        for ruleset, node, path in program.nodes:
+            self.reasons.append(
+                Reason(
+                    ruleset=ruleset.id,
+                    rule=node.id,
+                    kind=node.kind,
+                    effect=Effect(node.effect),
+                    title=node.title,
+                    citations=list(node.citations),
+                    source=node.span.location,
+                )
+            )
+            self.carried.append(_carried(ruleset, node, path))
+        self.verdicts: dict[Any, Verdict] = {}
+
+    def verdict(self, code: int, leaves: tuple[int, ...], rulesets: tuple[str, ...]) -> Verdict:
+        key = (code, leaves, rulesets)
+        found = self.verdicts.get(key)
+        if found is not None:
+            return found
+        reasons = [self.reasons[number] for number in leaves]
+        obligations: dict[tuple[str, str], Obligation] = {}
+        if code == PERMIT:
+            for number in leaves:
+                for obligation in self.carried[number]:
+                    obligations.setdefault((obligation.ruleset, obligation.id), obligation)
+        ordered = sorted(obligations.values(), key=lambda o: (o.ruleset, o.order))
+        decision = Decision(_OUTCOME[code], reasons, ordered, list(rulesets))
+        deciding = tuple(f"{r.ruleset}.{r.rule}" for r in reasons)
+        found = Verdict(str(decision.outcome), deciding, None, None, decision)
+        if len(self.verdicts) < 1 << 16:
+            self.verdicts[key] = found
+        return found
+
+    def verdicts_of(self, outcomes: Outcomes, valid: Validated) -> tuple[list[Verdict], np.ndarray]:
+        """The distinct verdicts of a batch, and per row the position of its verdict among them."""
+        rows = valid.rows
+        assert outcomes.leaves is not None and outcomes.applied is not None
+        messages = valid.messages or []
+        errors = valid.errors if valid.errors is not None else np.full(rows, -1, np.int32)
+        columns: list[tuple[np.ndarray, int]] = [
+            (outcomes.codes.astype(np.int64), 4),
+            (errors.astype(np.int64) + 1, len(messages) + 1),
+        ]
+        applied = [(name, mask) for name, mask in outcomes.applied if mask.any()]
+        leaves = [(number, mask) for number, mask in outcomes.leaves if mask.any()]
+        columns += [(mask.view(np.int8), 2) for _, mask in applied]
+        columns += [(mask.view(np.int8), 2) for _, mask in leaves]
+        inverse, parts = combine(columns, rows)
+        verdicts: list[Verdict] = []
+        for index in range(len(parts[0])):
+            code = int(parts[0][index])
+            if code == INVALID:
+                error, field = messages[int(parts[1][index]) - 1]
+                verdicts.append(Verdict("invalid", (), error, field))
+                continue
+            names = tuple(name for (name, _), part in zip(applied, parts[2:], strict=False) if part[index])
+            chosen = tuple(
+                number for (number, _), part in zip(leaves, parts[2 + len(applied) :], strict=True) if part[index]
+            )
+            verdicts.append(self.verdict(code, tuple(sorted(chosen)), tuple(sorted(names))))
+        return verdicts, inverse.astype(np.int32)
+
+
+def _carried(ruleset: ir.Ruleset, node: ir.Node, path: tuple[ir.Node, ...]) -> tuple[Obligation, ...]:
+    """The obligations a permitting leaf carries: those of every permitting node on its path, in order."""
+    if node.effect != "permit":
+        return ()
+    carried: list[Obligation] = []
+    seen: set[tuple[str, str]] = set()
+    for step in path:
+        if step.effect != "permit":
+            continue
+        for obligation in step.obligations:
+            if (step.id, obligation.id) in seen:
+                continue
+            seen.add((step.id, obligation.id))
+            carried.append(
+                Obligation(
+                    ruleset=ruleset.id,
+                    id=obligation.id,
+                    text=obligation.text,
+                    rule=step.id,
+                    citations=list(obligation.citations),
+                    source=obligation.span.location,
+                    order=obligation.order,
+                )
+            )
+    return tuple(carried)
