@@ -20,9 +20,12 @@ from privlex.pipeline import compile_paths
 WORDLESS = {"COMMA", "COLON", "LPAR", "RPAR", "LBRACE", "RBRACE"}
 
 
+LOCATIONS = {"span", "source"}  # where a node is written (a span, or `file:line`), not what it means
+
+
 def _without_spans(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: _without_spans(v) for k, v in value.items() if k != "span"}
+        return {k: _without_spans(v) for k, v in value.items() if k not in LOCATIONS}
     if isinstance(value, list):
         return [_without_spans(v) for v in value]
     return value

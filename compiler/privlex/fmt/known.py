@@ -21,6 +21,12 @@ _HEADERS: dict[str, tuple[str, ...]] = {
     "test": ("token", "token"),
     "group_decl": ("token", "token"),
     "parameter": ("token", "token", "tree"),
+    "definition": ("token", "token"),
+    "property_decl": ("token", "token"),
+}
+# Blocks whose header has optional parts: the body is the trailing run of these clauses.
+_TRAILING_BODIES: dict[str, frozenset[str]] = {
+    "default_clause": frozenset({"cites_clause", "obligation"}),
 }
 
 _RULESET = {
@@ -29,11 +35,14 @@ _RULESET = {
     "from_clause": 2,
     "until_clause": 3,
     "applies_clause": 4,
-    "default_clause": 5,
-    "parameter": 6,
-    "exclusion": 6,
-    "rule": 6,
-    "test": 6,
+    "obligation": 5,  # duties of every permit of the ruleset
+    "default_clause": 6,
+    "definition": 7,
+    "parameter": 7,
+    "exclusion": 7,
+    "rule": 7,
+    "test": 7,
+    "property_decl": 7,
 }
 _NODE = {
     "cites_clause": 0,
@@ -55,6 +64,9 @@ CLAUSE_ORDER: dict[str, dict[str, int]] = {
     "exclusion": _NODE,
     "parameter": {"cites_clause": 0, "param_value": 1},
     "test": {"on_clause": 0, "given_clause": 1, "expect_clause": 2},
+    "default_clause": {"cites_clause": 0, "obligation": 1},
+    "definition": {"cites_clause": 0, "define_condition": 1},
+    "property_decl": {"cites_clause": 0, "claim_clause": 1},
 }
 
 # Statements whose line ends with a condition, and the token types before it.
@@ -62,6 +74,8 @@ CONDITION_LINES: dict[str, tuple[frozenset[str], ...]] = {
     "effect_clause": (frozenset({"PERMIT", "DENY"}), frozenset({"WHEN"})),
     "when_clause": (frozenset({"WHEN"}),),
     "applies_clause": (frozenset({"APPLIES"}), frozenset({"WHEN"})),
+    "define_condition": (),
+    "claim_clause": (frozenset({"NEVER", "ALWAYS"}), frozenset({"PERMIT", "DENY"}), frozenset({"WHEN"})),
 }
 
 # Where blocks are set apart by blank lines: the file and the bodies of these.
@@ -69,6 +83,14 @@ SPACED_BODIES = frozenset({"ruleset"})
 
 
 def _body_trees(tree: Tree[Token]) -> list[Tree[Token]] | None:
+    trailing = _TRAILING_BODIES.get(str(tree.data))
+    if trailing is not None:
+        body: list[Tree[Token]] = []
+        for child in reversed(tree.children):
+            if not (isinstance(child, Tree) and str(child.data) in trailing):
+                break
+            body.insert(0, child)
+        return body or None
     header = _HEADERS.get(str(tree.data))
     if header is None or len(tree.children) < len(header):
         return None
@@ -90,7 +112,7 @@ def pair(block: Block, trees: list[Tree[Token]]) -> None:
         inner = _body_trees(tree) if is_block else None
         if is_block and inner is None:
             continue  # a block the formatter does not know: keep its lines as they come
-        if not is_block and str(tree.data) in _HEADERS:
+        if not is_block and (str(tree.data) in _HEADERS or (inner is None and _body_trees(tree))):
             continue
         statement.kind = str(tree.data)
         statement.tree = tree
