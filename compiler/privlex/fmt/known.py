@@ -97,10 +97,10 @@ def _body_trees(tree: Tree[Token]) -> list[Tree[Token]] | None:
     for part, child in zip(header, tree.children, strict=False):
         if (part == "token") != isinstance(child, Token):
             return None
-    body = tree.children[len(header) :]
-    if not all(isinstance(child, Tree) for child in body):
+    rest = tree.children[len(header) :]
+    if not all(isinstance(child, Tree) for child in rest):
         return None
-    return [child for child in body if isinstance(child, Tree)]
+    return [child for child in rest if isinstance(child, Tree)]
 
 
 def pair(block: Block, trees: list[Tree[Token]]) -> None:

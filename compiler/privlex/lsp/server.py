@@ -225,6 +225,16 @@ async def did_close(ls: PrivlexServer, params: t.DidCloseTextDocumentParams) -> 
     ls.schedule(params.text_document.uri, 0)  # its text on disk counts again
 
 
+@server.feature(t.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+async def files_changed(ls: PrivlexServer, params: t.DidChangeWatchedFilesParams) -> None:
+    """A rule file or pyproject.toml changed on disk: analyse again every unit seen so far."""
+    changed = {Path(to_fs_path(change.uri) or change.uri).resolve() for change in params.changes}
+    for unit in list(ls.units):
+        if changed & set(unit) or any(path.name == "pyproject.toml" for path in changed):
+            ls.units.pop(unit, None)
+            ls.pending[unit] = asyncio.ensure_future(ls._run(unit, DEBOUNCE))
+
+
 @server.feature(t.TEXT_DOCUMENT_HOVER)
 async def hover(ls: PrivlexServer, params: t.HoverParams) -> t.Hover | None:
     known = await ls.known(params.text_document.uri)
