@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import privlex
+import privlex_rules
 import pytest
 from conftest import ROOT, TESTS
 
@@ -78,7 +79,9 @@ def test_decide_exits_0_for_every_outcome_and_json_mirrors_the_decision(extra: l
     done = privlex_cli("decide", *ZOOM_B, *extra, "--json")
     assert done.returncode == 0, done.stderr
     printed = json.loads(done.stdout)
-    assert set(printed) == {"outcome", "reasons", "obligations", "rulesets"}
+    assert set(printed) == {"package", "source_hash", "outcome", "reasons", "obligations", "rulesets"}
+    assert printed.pop("package") == "privlex_rules"
+    assert printed.pop("source_hash") == f"sha256:{privlex_rules.SOURCE_HASH}"
     assert printed["outcome"] == outcome
     use = {
         "region": "DE",

@@ -95,9 +95,8 @@ def test_output_is_deterministic_across_runs_and_folders(tmp_path: Path) -> None
 def test_shipped_generated_package_is_current() -> None:
     files = generated(ROOT / "rulesets", package="privlex_rules")
     folder = ROOT / "generated" / "privlex_rules"
-    on_disk = {
-        p.name: p.read_text(encoding="utf-8") for p in folder.iterdir() if p.suffix in (".py", ".typed", ".json")
-    }
+    suffixes = (".py", ".typed", ".json")
+    on_disk = {p.name: p.read_text(encoding="utf-8") for p in folder.iterdir() if p.suffix in suffixes}
     assert on_disk == files, "generated/ is stale: run `privlex compile`"
 
 

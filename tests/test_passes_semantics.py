@@ -221,7 +221,7 @@ def test_a_contradiction_names_the_enclosing_node_it_comes_from(tmp_path: Path) 
 
 def test_same_effect_is_a_warning_and_obligations_on_denials_are_errors(tmp_path: Path) -> None:
     assert checked(tmp_path, "consent.given", "consent.bundled", child_effect="deny") == ["W401"]
-    rule = top_rule("deny", 'obligation tell "Tell the person" cites "c"')
+    rule = top_rule("deny when consent.given", 'obligation tell "Tell the person" cites "c"')
     assert codes(compile_text(tmp_path, ruleset(rule))) == ["E404"]
 
 

@@ -171,7 +171,22 @@ class Or(Located):
     operands: tuple[Condition, ...]
 
 
-Condition = Truth | Compare | OneOf | Within | Known | Not | And | Or
+class Defined(Located):
+    """A use of a definition (`define NAME`) by its name; `condition` is what it stands for.
+
+    Generated code compiles the condition in place; explanations show the name.
+    `span` is where the name is used, `source` where it is defined (file:line).
+    """
+
+    op: Literal["defined"] = "defined"
+    name: str
+    title: str
+    citations: tuple[str, ...] = ()
+    source: str
+    condition: Condition
+
+
+Condition = Truth | Compare | OneOf | Within | Known | Not | And | Or | Defined
 
 
 # -------------------------------------------------------------------- rulesets
@@ -240,6 +255,9 @@ class Ruleset(Model):
     parameters: tuple[Parameter, ...]
     exclusions: tuple[Node, ...]
     rules: tuple[Node, ...]
+    # Duties written directly in the ruleset: carried by every permit of its
+    # rules, exceptions and default (not by exclusions: there the law does not apply).
+    obligations: tuple[Obligation, ...] = ()
 
     @property
     def tops(self) -> tuple[Node, ...]:
@@ -293,5 +311,5 @@ def load_program(package: str) -> Program:
     return Program.model_validate_json(text)
 
 
-for _model in (Not, And, Or, Node):
+for _model in (Not, And, Or, Defined, Node):
     _model.model_rebuild()

@@ -9,6 +9,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
+# How a file of the shipped library is named in diagnostics, reasons and the
+# source hash, wherever privlex is installed (privlex.build.library).
+SHIPPED_PREFIX = "privlex:shipped/"
+
 
 class Span(BaseModel):
     """A region of one source file; lines and columns are 1-based code points."""

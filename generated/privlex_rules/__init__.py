@@ -61,7 +61,9 @@ def check(
         (
             ccpa.evaluate(valid, day),
             gdpr.evaluate(valid, day),
-        )
+        ),
+        valid,
+        day,
     )
 
 

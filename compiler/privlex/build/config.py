@@ -1,7 +1,8 @@
 """`[tool.privlex]` in pyproject.toml: where a project's rule files are, and where its checkers go.
 
     [tool.privlex]
-    sources = ["rulesets"]       # the rule files of one compilation unit (files or folders)
+    sources = ["rulesets"]       # the rule files of one compilation unit (files or folders, anywhere;
+                                 # privlex:shipped or privlex:shipped/NAME for the shipped law)
     out = "generated"            # the folder that receives the generated package
     package = "privlex_rules"    # the import name of the generated package
 
@@ -30,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ..diagnostics import Diagnostic, did_you_mean, error
 from ..source import SourceFile, Span, display_path
+from .library import LibraryError, Shipped, is_shipped, parse_shipped
 
 PYPROJECT = "pyproject.toml"
 TABLE = "tool.privlex"
@@ -51,6 +53,12 @@ class PrivlexConfig(BaseModel):
     def _sources(cls, value: list[str]) -> list[str]:
         if any(not item.strip() for item in value):
             raise ValueError("an empty path")
+        for item in value:
+            if is_shipped(item):
+                try:
+                    parse_shipped(item)
+                except LibraryError as exc:
+                    raise ValueError(str(exc)) from exc
         return value
 
     @field_validator("out")
@@ -76,9 +84,11 @@ class Settings:
 
     root: Path  # the folder of the pyproject.toml (or the starting folder when there is none)
     pyproject: Path | None
-    sources: tuple[Path, ...]
+    sources: tuple[Path | Shipped, ...]
     out: Path
     package: str
+    # Whether a [tool.privlex] table (or --config) says what the unit is; else these are the defaults.
+    configured: bool = False
 
     @property
     def package_dir(self) -> Path:
@@ -173,7 +183,7 @@ def load(pyproject: Path | None, start: Path | None = None) -> Settings:
         return _settings(root, pyproject, PrivlexConfig(), name)
     if not isinstance(table, dict):
         raise ConfigError(_key_diagnostic(source, (), "must be a table, e.g. [tool.privlex]"), source)
-    return _settings(root, pyproject, validate(table, source), name)
+    return _settings(root, pyproject, validate(table, source), name, configured=True)
 
 
 def validate(table: Mapping[str, Any], source: SourceFile | None, table_name: str = TABLE) -> PrivlexConfig:
@@ -189,7 +199,7 @@ def settings_for(
     start: Path,
     *,
     config: Path | None = None,
-    sources: Sequence[Path] = (),
+    sources: Sequence[Path | Shipped] = (),
     out: Path | None = None,
     package: str | None = None,
 ) -> Settings:
@@ -202,9 +212,10 @@ def settings_for(
     return Settings(
         root=settings.root,
         pyproject=settings.pyproject,
-        sources=tuple(p.resolve() for p in sources) or settings.sources,
+        sources=tuple(p.resolve() if isinstance(p, Path) else p for p in sources) or settings.sources,
         out=out.resolve() if out is not None else settings.out,
         package=package or settings.package,
+        configured=settings.configured or config is not None,
     )
 
 
@@ -212,26 +223,35 @@ def with_overrides(settings: Settings, table: Mapping[str, Any], table_name: str
     """Settings with the keys of another table (a build hook's) laid over them."""
     source = _read_source(settings.pyproject) if settings.pyproject else None
     checked = validate(table, source, table_name)
-    sources = tuple((settings.root / s).resolve() for s in checked.sources)
+    sources = tuple(_source(settings.root, s) for s in checked.sources)
     return Settings(
         root=settings.root,
         pyproject=settings.pyproject,
         sources=sources if "sources" in table else settings.sources,
         out=(settings.root / checked.out).resolve() if "out" in table else settings.out,
         package=checked.package or settings.package,
+        configured=True,
     )
 
 
 # ----------------------------------------------------------------- helpers
 
 
-def _settings(root: Path, pyproject: Path | None, config: PrivlexConfig, name: str | None) -> Settings:
+def _source(root: Path, written: str) -> Path | Shipped:
+    """A source as written in the table: the shipped library, or a path relative to the project."""
+    return parse_shipped(written) if is_shipped(written) else (root / written).resolve()
+
+
+def _settings(
+    root: Path, pyproject: Path | None, config: PrivlexConfig, name: str | None, configured: bool = False
+) -> Settings:
     return Settings(
         root=root,
         pyproject=pyproject,
-        sources=tuple((root / s).resolve() for s in config.sources),
+        sources=tuple(_source(root, s) for s in config.sources),
         out=(root / config.out).resolve(),
         package=config.package or default_package(name, root),
+        configured=configured,
     )
 
 

@@ -9,7 +9,7 @@ A project turns it on in its pyproject.toml::
     [tool.hatch.build.hooks.privlex]      # may also set sources, out and package
 
     [tool.privlex]
-    sources = ["rules"]
+    sources = ["privlex:shipped/gdpr", "rules"]   # the shipped GDPR, and the project's own rules
     out = "src"
     package = "acme_rules"
 
@@ -37,9 +37,10 @@ from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 from hatchling.plugin import hookimpl
 
 from ..diagnostics import render_all
-from ..pipeline import compile_paths, generate
+from ..pipeline import generate
 from .config import ConfigError, Settings, load, with_overrides
 from .outputs import write_package
+from .sources import compile_unit
 
 SKIP_VARIABLE = "PRIVLEX_SKIP_BUILD_HOOK"
 HOOK_TABLE = "tool.hatch.build.hooks.privlex"
@@ -98,7 +99,7 @@ class PrivlexBuildHook(BuildHookInterface):  # type: ignore[type-arg]
             raise  # abort exits; this keeps type checkers informed
 
     def _compile(self, settings: Settings) -> dict[str, str]:
-        compilation = compile_paths(list(settings.sources))
+        compilation = compile_unit(settings.sources)
         text = render_all(compilation.diagnostics, compilation.sources)
         if compilation.program is None:
             self.app.display_error(text.rstrip("\n"))

@@ -8,13 +8,17 @@ import posixpath
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import TextIO
 
 from ..build.config import ConfigError, Settings, find_pyproject, package_problem, settings_for
+from ..build.library import LibraryError, Shipped, is_shipped, parse_shipped
+from ..build.project import ProjectError, package_for
+from ..build.sources import compile_unit, project_paths
 from ..diagnostics import Diagnostic
 from ..diagnostics.formats import COLOR_CHOICES, FORMATS, destination_is_stdout, failed, format_diagnostics, use_color
-from ..pipeline import Compilation, compile_paths, rule_files
-from ..source import SourceFile, display_path, display_root
+from ..pipeline import Compilation, rule_files
+from ..source import SHIPPED_PREFIX, SourceFile, display_path, display_root
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -47,7 +51,8 @@ def add_unit_arguments(command: argparse.ArgumentParser) -> None:
         nargs="*",
         metavar="PATH",
         help="the rule files or folders of one complete compilation unit: a vocabulary and the rulesets "
-        "written against it (default: `sources` of [tool.privlex] in pyproject.toml, else rulesets/)",
+        "written against it; privlex:shipped (the shipped law) or privlex:shipped/NAME (its vocabulary and "
+        "ruleset NAME) (default: `sources` of [tool.privlex] in pyproject.toml, else rulesets/)",
     )
     command.add_argument(
         "--config", metavar="FILE", help="the pyproject.toml to read [tool.privlex] from (default: the nearest one)"
@@ -81,31 +86,34 @@ def add_report_arguments(command: argparse.ArgumentParser) -> None:
 # --------------------------------------------------------------- settings
 
 
-def resolve_settings(args: argparse.Namespace, *, out: str | None = None, package: str | None = None) -> Settings:
+def resolve_settings(
+    args: argparse.Namespace,
+    *,
+    out: str | None = None,
+    package: str | None = None,
+    paths: Sequence[str] | None = None,
+) -> Settings:
     """The unit and its output for this run: [tool.privlex], overridden by the command line.
 
     With PATHS, the configuration is the one of the project the paths lie in
     (all of them must lie in the same one); without, the one of the current
     folder. A bad configuration is reported as a diagnostic and exits 2.
     """
-    paths = [Path(p) for p in getattr(args, "paths", None) or ()]
+    sources = unit_sources(paths if paths is not None else getattr(args, "paths", None) or ())
     config = Path(args.config) if getattr(args, "config", None) else None
     if config is not None and not config.is_file():
         raise UsageError(f"--config: {config} does not exist")
     if package is not None and (problem := package_problem(package)):
         raise UsageError(f"--package: {problem}")
     start = Path.cwd()
-    if paths and config is None:
-        found = {find_pyproject(p if p.is_dir() else p.parent) for p in paths}
-        if len(found) > 1:
-            projects = ", ".join(sorted(display_path(p.parent) if p else "(none)" for p in found))
-            raise UsageError(f"the paths belong to different projects ({projects}): compile each unit on its own")
-        start = paths[0] if paths[0].is_dir() else paths[0].parent
+    own = project_paths(sources)
+    if own and config is None:
+        start = _project_start(own)
     try:
         return settings_for(
             start,
             config=config,
-            sources=paths,
+            sources=sources,
             out=Path(out) if out else None,
             package=package,
         )
@@ -114,12 +122,71 @@ def resolve_settings(args: argparse.Namespace, *, out: str | None = None, packag
         raise Finished(EXIT_USAGE) from exc
 
 
+def unit_sources(written: Sequence[str]) -> list[Path | Shipped]:
+    """PATHS as given: folders and files, or the shipped library (`privlex:shipped[/NAME]`)."""
+    sources: list[Path | Shipped] = []
+    for text in written:
+        if is_shipped(text):
+            try:
+                sources.append(parse_shipped(text))
+            except LibraryError as exc:
+                raise UsageError(str(exc)) from exc
+        else:
+            sources.append(Path(text))
+    return sources
+
+
+def _project_start(paths: Sequence[Path]) -> Path:
+    """Where to look for the configuration of PATHS: the one project they lie in, if any.
+
+    Paths outside every project join the project of the others; paths in two
+    different projects are a usage error that names both.
+    """
+    found: dict[Path, list[Path]] = {}
+    for path in paths:
+        pyproject = find_pyproject(path if path.is_dir() else path.parent)
+        if pyproject is not None:
+            found.setdefault(pyproject, []).append(path)
+    if len(found) > 1:
+        listed = "; ".join(
+            f"{', '.join(display_path(p) for p in members)} in the project of {display_path(pyproject)}"
+            for pyproject, members in sorted(found.items())
+        )
+        raise UsageError(
+            f"the paths belong to different projects ({listed}): compile each unit on its own, or list "
+            "all the folders in `sources` of one project's [tool.privlex] and run privlex there "
+            "(or give --config FILE)"
+        )
+    if found:
+        return next(iter(found)).parent
+    return paths[0] if paths[0].is_dir() else paths[0].parent
+
+
+def project_checkers(args: argparse.Namespace, paths: Sequence[str]) -> ModuleType:
+    """The checkers to decide with (decide, explain, filter): the project's package, current; PATHS' if given.
+
+    A package compiled on the fly is announced on stderr; rules with errors are
+    reported and exit 1.
+    """
+    settings = resolve_settings(args, paths=paths)
+    try:
+        return package_for(settings, explicit=bool(paths), note=lambda text: print(text, file=sys.stderr))
+    except ProjectError as exc:
+        sys.stderr.write(f"privlex: {exc.args[0]}\n")
+        emit(args, exc.diagnostics, exc.sources)
+        raise Finished(EXIT_FAILED) from exc
+    except ImportError as exc:
+        raise UsageError(f"cannot import the checkers {settings.package}: {exc}") from exc
+
+
 # ---------------------------------------------------------------- reporting
 
 
-def _rebased(compilation: Compilation, targets: Sequence[Path]) -> tuple[list[Diagnostic], dict[str, SourceFile]]:
+def _rebased(
+    compilation: Compilation, targets: Sequence[Path | Shipped]
+) -> tuple[list[Diagnostic], dict[str, SourceFile]]:
     """Diagnostics whose paths are relative to the current folder (the compiler's are relative to the project)."""
-    files, _ = rule_files(targets)
+    files, _ = rule_files(project_paths(targets)) if project_paths(targets) else ([], [])
     if not files:
         return list(compilation.diagnostics), dict(compilation.sources)
     prefix = display_path(display_root(files))
@@ -127,6 +194,8 @@ def _rebased(compilation: Compilation, targets: Sequence[Path]) -> tuple[list[Di
         return list(compilation.diagnostics), dict(compilation.sources)
 
     def move(file: str) -> str:
+        if file.startswith(SHIPPED_PREFIX):
+            return file
         return posixpath.normpath(posixpath.join(prefix, file))
 
     diagnostics = [
@@ -162,8 +231,8 @@ def compile_and_report(args: argparse.Namespace, settings: Settings) -> Compilat
     With --warnings-as-errors a warning fails the run: the program is dropped,
     so nothing is written or tested.
     """
-    targets = [Path(display_path(p)) for p in settings.sources]
-    compilation = compile_paths(targets)
+    targets = [Path(display_path(p)) if isinstance(p, Path) else p for p in settings.sources]
+    compilation = compile_unit(targets)
     diagnostics, sources = _rebased(compilation, targets)
     emit(args, diagnostics, sources)
     if any(d.code == "E001" for d in compilation.diagnostics):

@@ -9,7 +9,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from .common import EXIT_FAILED, EXIT_OK, UsageError, parse_date
+from .common import EXIT_FAILED, EXIT_OK, UsageError, parse_date, project_checkers
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -58,7 +58,19 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     command.add_argument(
         "--format", choices=("jsonl", "csv", "parquet"), help="the input's format (default: from its name)"
     )
-    command.add_argument("--package", help="the generated checkers to use (default: privlex_rules)")
+    command.add_argument(
+        "--package",
+        help="an importable generated package to decide with (default: the project's package, compiled when "
+        "stale; outside any project, the shipped privlex_rules)",
+    )
+    command.add_argument(
+        "--rules",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="decide with these rule files or folders, or privlex:shipped[/NAME], instead of the project's sources",
+    )
+    command.add_argument("--config", metavar="FILE", help="the pyproject.toml of the project (default: the nearest)")
     command.add_argument("--today", metavar="DATE", help="the date of rows without one (default: today, UTC)")
     shown = command.add_mutually_exclusive_group()
     shown.add_argument("--quiet", action="store_true", help="no progress bar and no summary, only errors")
@@ -95,6 +107,8 @@ def run(args: argparse.Namespace) -> int:
     from ..data.filter import run as filter_rows
     from ..data.validate import Facts
 
+    if args.package is None:
+        args.package = project_checkers(args, args.rules).__name__
     try:
         package = load_package(args.package)
         catalog = package_catalog(package)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .common import EXIT_OK, UsageError
+from .common import EXIT_OK
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -20,9 +20,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        from ..lsp.server import serve
-    except ImportError as exc:
-        raise UsageError(f"the language server needs pygls: pip install 'privlex[lsp]' ({exc})") from exc
+    from ..lsp.server import serve  # needs pygls: a missing one is named with its extra, lsp
+
     serve()
     return EXIT_OK

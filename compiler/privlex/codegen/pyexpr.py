@@ -264,6 +264,8 @@ class Conditions:
         return self.constants.add(f"_{kind.upper()}_SET", expression)
 
     def _compile(self, condition: ir.Condition, want: bool) -> Expr:
+        if isinstance(condition, ir.Defined):  # a definition is compiled in place
+            return self._compile(condition.condition, want)
         if isinstance(condition, ir.Not):
             return self._compile(condition.operand, not want)
         if isinstance(condition, ir.And | ir.Or):

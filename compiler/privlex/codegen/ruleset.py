@@ -55,6 +55,14 @@ def _citations(citations: tuple[str, ...], indent: int) -> str:
     return "[\n" + inner + " " * indent + "]"
 
 
+def _tuple(names: list[str], indent: int) -> str:
+    """A tuple of names at `indent`, one per line when it would not fit on one."""
+    one = "(" + "".join(f"{name}, " for name in names).rstrip(" ") + ")" if names else "()"
+    if indent + len(one) + 1 <= 88:
+        return one
+    return "(\n" + "".join(" " * (indent + 4) + f"{name},\n" for name in names) + " " * indent + ")"
+
+
 def _walk(node: ir.Node, path: tuple[ir.Node, ...] = ()) -> Iterator[tuple[ir.Node, tuple[ir.Node, ...]]]:
     yield node, (*path, node)
     for inner in node.exceptions:
@@ -78,18 +86,20 @@ class RulesetEmitter:
 
     def obligation_constants(self) -> dict[str, str]:
         """One constant per obligation as written, so each names the node that carries it."""
-        nodes = [node for top in (*self.ruleset.exclusions, *self.ruleset.rules) for node, _ in _walk(top)]
+        nodes = [node for top in self.ruleset.tops for node, _ in _walk(top)]
+        # The ruleset's own obligations are carried by the ruleset, written "" (rule="").
+        carried = [("", self.ruleset.obligations)] + [(node.id, node.obligations) for node in nodes]
         carriers: dict[str, int] = {}
-        for node in nodes:
-            for obligation_id in {o.id for o in node.obligations}:
+        for _, obligations in carried:
+            for obligation_id in {o.id for o in obligations}:
                 carriers[obligation_id] = carriers.get(obligation_id, 0) + 1
         names: dict[str, str] = {}
-        for node in nodes:
-            for obligation in node.obligations:
-                key = f"{node.id}/{obligation.id}"
+        for carrier, obligations in carried:
+            for obligation in obligations:
+                key = f"{carrier}/{obligation.id}"
                 if key in names:
                     continue
-                owner = "" if carriers[obligation.id] == 1 else node.id.upper().replace(".", "__") + "__"
+                owner = "" if carriers[obligation.id] == 1 else (carrier or "ruleset").upper().replace(".", "__") + "__"
                 name = f"_OBLIGATION_{owner}{obligation.id.upper()}"
                 names[key] = name
                 self.obligations.append(
@@ -98,7 +108,7 @@ class RulesetEmitter:
                         "ruleset": repr(self.ruleset.id),
                         "id": repr(obligation.id),
                         "text": string(obligation.text, 4, prefix=len("text=")),
-                        "rule": repr(node.id),
+                        "rule": repr(carrier),
                         "citations": _citations(obligation.citations, 4),
                         "source": repr(obligation.span.location),
                         "order": str(obligation.order),
@@ -112,6 +122,8 @@ class RulesetEmitter:
             return name
         self.leaf_names.add(name)
         carried: list[str] = []
+        if node.effect == "permit" and node.kind != "exclusion":
+            carried += [obligation_names[f"/{o.id}"] for o in self.ruleset.obligations]
         if node.effect == "permit":
             for step in path:
                 if step.effect == "permit":
@@ -130,7 +142,7 @@ class RulesetEmitter:
                 "title": string(node.title, 8, prefix=len("title=")),
                 "citations": _citations(node.citations, 8),
                 "source": repr(node.span.location),
-                "obligations": "(" + "".join(f"{c}, " for c in carried).rstrip(" ") + ")" if carried else "()",
+                "obligations": _tuple(carried, 4),
             }
         )
         return name

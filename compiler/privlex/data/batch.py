@@ -39,7 +39,9 @@ try:
     import numpy as np
     import pyarrow as pa
 except ImportError as exc:  # pragma: no cover - depends on the installation
-    raise ImportError("privlex.batch needs pyarrow and numpy: pip install 'privlex[arrow]'") from exc
+    raise ModuleNotFoundError(
+        "privlex.batch needs pyarrow and numpy: pip install 'privlex[arrow]'", name=exc.name
+    ) from exc
 
 from .columnar import NOT_APPLICABLE, Program, decide
 from .encode import encode_numbered, encode_values, leaf

@@ -82,6 +82,8 @@ def _facts(condition: ir.Condition) -> set[str]:
 
 
 def _read(condition: ir.Condition) -> set[str]:
+    if isinstance(condition, ir.Defined):
+        return _read(condition.condition)
     if isinstance(condition, ir.Not):
         return _read(condition.operand)
     if isinstance(condition, ir.And | ir.Or):
@@ -94,6 +96,8 @@ def _read(condition: ir.Condition) -> set[str]:
 
 def _plain(condition: Any) -> str:
     """The condition without its spans: equal conditions are computed once."""
+    if isinstance(condition, ir.Defined):
+        return _plain(condition.condition)
     if isinstance(condition, ir.Not):
         return f"not({_plain(condition.operand)})"
     if isinstance(condition, ir.And | ir.Or):
@@ -236,6 +240,8 @@ class Batch:
         return found
 
     def _condition(self, condition: ir.Condition) -> Tri:
+        if isinstance(condition, ir.Defined):
+            return self.condition(condition.condition)
         facts = _facts(condition)
         if len(facts) == 1:
             (path,) = facts
@@ -252,6 +258,8 @@ class Batch:
 
     def numeric(self, condition: ir.Condition, path: str) -> Tri:
         """A condition over one number or date fact, on its values per row."""
+        if isinstance(condition, ir.Defined):
+            return self.numeric(condition.condition, path)
         if isinstance(condition, ir.Not):
             inner = self.numeric(condition.operand, path)
             return Tri(inner.no(), inner.true)
@@ -275,6 +283,8 @@ class Batch:
 
     def truth(self, condition: ir.Condition, value: Any) -> tuple[bool, bool]:
         """(is true, is false) of a condition over one fact, for one value of it (Kleene's logic)."""
+        if isinstance(condition, ir.Defined):
+            return self.truth(condition.condition, value)
         if isinstance(condition, ir.Not):
             true, false = self.truth(condition.operand, value)
             return false, true

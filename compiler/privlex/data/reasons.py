@@ -98,24 +98,27 @@ class Explainer:
 
 
 def _carried(ruleset: ir.Ruleset, node: ir.Node, path: tuple[ir.Node, ...]) -> tuple[Obligation, ...]:
-    """The obligations a permitting leaf carries: those of every permitting node on its path, in order."""
+    """The obligations a permitting leaf carries: the ruleset's own (not on exclusions: there the law
+    does not apply), then those of every permitting node on its path, in order."""
     if node.effect != "permit":
         return ()
     carried: list[Obligation] = []
     seen: set[tuple[str, str]] = set()
-    for step in path:
-        if step.effect != "permit":
-            continue
-        for obligation in step.obligations:
-            if (step.id, obligation.id) in seen:
+    carriers: list[tuple[str, tuple[ir.Obligation, ...]]] = []
+    if node.kind != "exclusion":
+        carriers.append(("", ruleset.obligations))
+    carriers += [(step.id, step.obligations) for step in path if step.effect == "permit"]
+    for carrier, obligations in carriers:
+        for obligation in obligations:
+            if (carrier, obligation.id) in seen:
                 continue
-            seen.add((step.id, obligation.id))
+            seen.add((carrier, obligation.id))
             carried.append(
                 Obligation(
                     ruleset=ruleset.id,
                     id=obligation.id,
                     text=obligation.text,
-                    rule=step.id,
+                    rule=carrier,
                     citations=list(obligation.citations),
                     source=obligation.span.location,
                     order=obligation.order,

@@ -12,7 +12,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict
 
 from ..runtime.suggest import closest
-from ..source import Span
+from ..source import SHIPPED_PREFIX, Span
 
 CODES: dict[str, str] = {
     # reading files
@@ -45,6 +45,8 @@ CODES: dict[str, str] = {
     "E408": "abstract key used as a value",
     "W401": "exception has its parent's effect",
     "W402": "node can never apply in the ruleset's dates",
+    "W403": "definition never used",
+    "W404": "the default can never decide",
     # tests
     "E501": "test refers to something unknown",
     "E502": "test input is not a valid use",
@@ -104,10 +106,36 @@ def warning(code: str, message: str, span: Span | None, *, help: str | None = No
 
 def duplicate(what: str, first: Span, span: Span, *, help: str | None = None) -> Diagnostic:
     """E202: `what` is declared again at `span`; the message says where it was first declared."""
+    if help is None and first.file.startswith(SHIPPED_PREFIX):
+        help = (
+            "the shipped law (privlex:shipped) declares it already: use it as declared there, "
+            "or give yours another name"
+        )
     return error("E202", f"{what} is declared twice (first at {first.location})", span, help=help)
 
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
-    """`did you mean X?` when exactly one candidate is close to `name`."""
+    """`did you mean X?` when exactly one candidate is close to `name`: a slip of the keyboard, not another word.
+
+    `overriding_interest` shares `_interest` with `vital_interest`, but a lawyer
+    who wrote it meant another lawful basis: a hint would be legally wrong.
+    """
     match = closest(name, candidates)
-    return f"did you mean {match}?" if match else None
+    if match is None or edits(name, match) > max(2, len(name) // 4):
+        return None
+    return f"did you mean {match}?"
+
+
+def edits(a: str, b: str) -> int:
+    """How many letters to insert, delete, change or swap with a neighbour to turn `a` into `b`."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[len(b)]

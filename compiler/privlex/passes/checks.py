@@ -34,13 +34,14 @@ def _check_node(
     chains: dict[str, dict[str, Requirement]],
 ) -> list[Diagnostic]:
     found: list[Diagnostic] = []
-    what = node.kind if node.kind != "default" else "default decision"
+    what = node.kind if node.kind != "default" else "the default decision"
+    named = f"{what} {node.id}" if node.kind != "default" else "the default decision (`otherwise`)"
     undeclared_default = node.kind == "default" and node.span == ruleset.span  # reported as E207
     if not node.citations and not undeclared_default:
         found.append(
             error(
                 "E401",
-                f"{what} {node.id} of {ruleset.id} cites no article of {_law(ruleset)}",
+                f"{named} of {ruleset.id} cites no article of {_law(ruleset)}",
                 node.span,
                 help='add a line such as `cites "GDPR Art. 6(1)(a)"`: every decision must name the law behind it',
             )
@@ -50,20 +51,18 @@ def _check_node(
             found.append(
                 error(
                     "E404",
-                    f"obligation {obligation.id} is on {what} {node.id}, which denies: a denial carries no duties",
+                    f"obligation {obligation.id} is on {named}, which denies: a denial carries no duties",
                     obligation.span,
                     help="move the obligation to the rule or exception that permits",
                 )
             )
     if node.start and node.end and node.start > node.end:
-        found.append(
-            error("E407", f"{what} {node.id} starts on {node.start} but ends earlier, on {node.end}", node.span)
-        )
+        found.append(error("E407", f"{named} starts on {node.start} but ends earlier, on {node.end}", node.span))
     if node.end and ruleset.start and node.end < ruleset.start:
         found.append(
             warning(
                 "W402",
-                f"{what} {node.id} ends on {node.end}, before ruleset {ruleset.id} "
+                f"{named} ends on {node.end}, before ruleset {ruleset.id} "
                 f"takes effect on {ruleset.start}, so it never applies",
                 node.span,
             )
@@ -72,7 +71,7 @@ def _check_node(
         found.append(
             warning(
                 "W402",
-                f"{what} {node.id} starts on {node.start}, after ruleset {ruleset.id} ends on "
+                f"{named} starts on {node.start}, after ruleset {ruleset.id} ends on "
                 f"{ruleset.end}, so it never applies",
                 node.span,
             )
@@ -83,8 +82,7 @@ def _check_node(
         found.append(
             error(
                 "E402",
-                f"{what} {node.id} can never match: its own conditions on "
-                f"{', '.join(own_impossible)} contradict each other",
+                f"{named} can never match: its own conditions on {', '.join(own_impossible)} contradict each other",
                 node.span,
             )
         )

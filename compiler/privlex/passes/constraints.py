@@ -99,6 +99,8 @@ class Analyser:
 
     def atom(self, condition: ir.Condition, negated: bool = False) -> tuple[str, Requirement] | None:
         """The requirement of one conjunct, or None when it says nothing simple."""
+        if isinstance(condition, ir.Defined):
+            return self.atom(condition.condition, negated)
         if isinstance(condition, ir.Not):
             return self.atom(condition.operand, not negated)
         if isinstance(condition, ir.Truth):
@@ -131,6 +133,10 @@ class Analyser:
     def conjuncts(self, condition: ir.Condition | None) -> list[ir.Condition]:
         if condition is None:
             return []
+        if isinstance(condition, ir.Defined):
+            return self.conjuncts(condition.condition)
+        if isinstance(condition, ir.Not) and isinstance(condition.operand, ir.Defined):
+            return self.conjuncts(ir.Not(operand=condition.operand.condition))
         if isinstance(condition, ir.And):
             return [c for operand in condition.operands for c in self.conjuncts(operand)]
         if isinstance(condition, ir.Not) and isinstance(condition.operand, ir.Or):

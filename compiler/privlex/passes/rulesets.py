@@ -6,9 +6,10 @@ import datetime
 from collections.abc import Sequence
 
 from .. import ir
-from ..diagnostics import Diagnostic, duplicate, error
+from ..diagnostics import Diagnostic, duplicate, error, warning
 from ..source import Span
 from ..syntax import nodes as n
+from .definitions import Definitions
 from .parameters import resolve_parameter
 from .typecheck import Typer, check_id, one_clause, parse_date
 
@@ -184,6 +185,8 @@ class _RulesetBuilder:
             resolved = resolve_parameter(parameter, self.typer, [c for c in covers if c], start, end)
             if resolved is not None:
                 parameters.append(resolved)
+        # The ruleset's own obligations are numbered first: they are listed first in a decision.
+        own_obligations = tuple(self.obligation(o) for o in rs.obligations)
         applies = self.typer.condition(rs.applies[0]) if rs.applies else None
         seen: dict[str, n.DecidingNode] = {}
         exclusions: list[ir.Node] = []
@@ -221,6 +224,7 @@ class _RulesetBuilder:
             title=default_decl.title if default_decl else "",
             citations=default_decl.citations if default_decl else (),
             span=default_decl.span if default_decl else rs.id.span,
+            obligations=tuple(self.obligation(o) for o in default_decl.obligations) if default_decl else (),
         )
         return ir.Ruleset(
             id=rs.id.text,
@@ -236,7 +240,43 @@ class _RulesetBuilder:
             parameters=tuple(parameters),
             exclusions=tuple(exclusions),
             rules=tuple(rules),
+            obligations=own_obligations,
         )
+
+
+def _matches_every_use(decl: n.DecidingNode, rule: ir.Node, ruleset: ir.Ruleset, vocabulary: ir.Vocabulary) -> bool:
+    """Whether a rule as written matches every use its ruleset applies to: no condition, every key, every day."""
+    if any(effect.condition is not None for effect in decl.effects) or decl.whens:
+        return False
+    roots = {
+        "data": {k.key for k in vocabulary.data if not k.parents},
+        "purpose": {k.key for k in vocabulary.purposes if not k.parents},
+    }
+    for written, scope, kind in ((decl.data, rule.data, "data"), (decl.purposes, rule.purposes, "purpose")):
+        if written and (scope is None or not roots[kind] <= set(scope)):
+            return False
+    starts_late = bool(decl.starts) and (ruleset.start is None or rule.start is None or rule.start > ruleset.start)
+    ends_early = bool(decl.ends) and (ruleset.end is None or rule.end is None or rule.end < ruleset.end)
+    return not starts_late and not ends_early
+
+
+def lint_default(decl: n.Ruleset, ruleset: ir.Ruleset, vocabulary: ir.Vocabulary) -> list[Diagnostic]:
+    """W404: a rule that matches every use leaves the ruleset's default nothing to decide."""
+    written = {rule.id.text: rule for rule in decl.rules}
+    for rule in ruleset.rules:
+        if rule.id in written and _matches_every_use(written[rule.id], rule, ruleset, vocabulary):
+            default = ruleset.default
+            return [
+                warning(
+                    "W404",
+                    f"rule {rule.id} matches every use that ruleset {ruleset.id} applies to, "
+                    f'so its default ({default.effect} "{default.title}") never decides',
+                    rule.span,
+                    help="a duty that holds for every use is written directly in the ruleset: "
+                    '`obligation ID "text" cites "..."`; otherwise give the rule a scope or a condition',
+                )
+            ]
+    return []
 
 
 def _a(kind: str) -> str:
@@ -246,6 +286,8 @@ def _a(kind: str) -> str:
 def build_rulesets(files: Sequence[n.File], vocabulary: ir.Vocabulary) -> tuple[list[ir.Ruleset], list[Diagnostic]]:
     diagnostics: list[Diagnostic] = []
     typer = Typer(vocabulary, diagnostics)
+    definitions = Definitions(files, set(typer.facts), diagnostics)
+    typer.definitions = definitions
     rulesets: list[ir.Ruleset] = []
     seen: dict[str, n.Ruleset] = {}
     for decl in (d for file in files for d in file.declarations if isinstance(d, n.Ruleset)):
@@ -255,7 +297,12 @@ def build_rulesets(files: Sequence[n.File], vocabulary: ir.Vocabulary) -> tuple[
             diagnostics.append(duplicate(f"ruleset {decl.id.text}", seen[decl.id.text].id.span, decl.id.span))
             continue
         seen[decl.id.text] = decl
+        definitions.enter(decl)
         built = _RulesetBuilder(typer, decl).build()
+        definitions.leave(typer)
         if built is not None:
             rulesets.append(built)
+            diagnostics.extend(lint_default(decl, built, vocabulary))
+    typer.parameters = {}
+    definitions.finish(typer)
     return sorted(rulesets, key=lambda r: r.id), diagnostics

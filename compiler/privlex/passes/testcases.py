@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from .. import ir
 from ..diagnostics import Diagnostic, did_you_mean, duplicate, error
+from ..source import SHIPPED_PREFIX
 from ..syntax import nodes as n
 from .typecheck import Typer, check_id, parse_date
 
@@ -17,7 +18,8 @@ def node_ids(ruleset: ir.Ruleset) -> list[str]:
 
 
 def obligation_ids(ruleset: ir.Ruleset) -> set[str]:
-    return {obligation.id for node, _ in ruleset.walk() for obligation in node.obligations}
+    carried = {obligation.id for node, _ in ruleset.walk() for obligation in node.obligations}
+    return carried | {obligation.id for obligation in ruleset.obligations}
 
 
 def _use(test: n.Test, typer: Typer) -> dict[str, object]:
@@ -116,7 +118,12 @@ def build_tests(
     cases: list[ir.TestCase] = []
     seen: dict[tuple[str | None, str], n.Name] = {}
     for file in files:
-        owned: list[tuple[str | None, n.Test]] = [(None, d) for d in file.declarations if isinstance(d, n.Test)]
+        # The shipped library's top-level tests describe the shipped unit as a whole; a project
+        # that builds on it (and may add rulesets) runs the shipped rulesets' own tests only.
+        shipped = file.path.startswith(SHIPPED_PREFIX)
+        owned: list[tuple[str | None, n.Test]] = [
+            (None, d) for d in file.declarations if isinstance(d, n.Test) and not shipped
+        ]
         owned += [(r.id.text, t) for r in file.declarations if isinstance(r, n.Ruleset) for t in r.tests]
         for owner, test in owned:
             if not check_id(test.id, "test", diagnostics):

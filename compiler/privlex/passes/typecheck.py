@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Protocol
 
 from .. import ir
 from ..codegen.identifiers import identifier_problem
@@ -29,6 +30,16 @@ def parse_date(value: n.DateValue, diagnostics: list[Diagnostic]) -> datetime.da
         return None
 
 
+class DefinitionScope(Protocol):
+    """The definitions a condition can use (privlex.passes.definitions.Definitions)."""
+
+    def names(self) -> Iterator[str]: ...
+
+    def find(self, name: str) -> object | None: ...
+
+    def resolve(self, name: str, span: Span, typer: Typer) -> ir.Defined | None: ...
+
+
 class Typer:
     """Resolves and types the names and values used inside one compilation unit."""
 
@@ -40,23 +51,33 @@ class Typer:
         self.purposes = {k.key: k for k in vocabulary.purposes}
         self.regions = {r.code: r for r in vocabulary.regions}
         self.parameters: dict[str, str] = {}
+        self.parameter_help: str | None = None  # why no parameter can be used here, if none can
+        self.definitions: DefinitionScope | None = None
 
     def report(self, code: str, message: str, span: Span | None, help: str | None = None) -> None:
         self.diagnostics.append(error(code, message, span, help=help))
 
     # ------------------------------------------------------------------ names
 
-    def fact(self, ref: n.FactRef) -> ir.Fact | None:
+    def fact(self, ref: n.FactRef, *, or_definition: bool = False) -> ir.Fact | None:
+        """A declared fact; `or_definition` where a bare name may also be a definition."""
         found = self.facts.get(ref.path)
         if found is None:
-            self.report("E201", f"unknown fact {ref.path}", ref.span, did_you_mean(ref.path, self.facts))
+            definitions = list(self.definitions.names()) if self.definitions and or_definition else []
+            what = "fact or definition" if or_definition and "." not in ref.path else "fact"
+            declare = f'declare it in the vocabulary (`fact {ref.path} "title": boolean`)'
+            if what != "fact":
+                declare += f', or name a condition (`define {ref.path} "title":` with the condition below it)'
+            help = did_you_mean(ref.path, [*self.facts, *definitions]) or declare
+            self.report("E201", f"unknown {what} {ref.path}", ref.span, help)
         return found
 
     def key(self, name: n.Name | n.NameValue, kind: str, *, allow_abstract: bool = True) -> str | None:
         table = self.data if kind == "data" else self.purposes
         found = table.get(name.text)
         if found is None:
-            self.report("E201", f"unknown {kind} key {name.text}", name.span, did_you_mean(name.text, table))
+            declare = f'declare it in the vocabulary: `{kind} {name.text} "title"`'
+            self.report("E201", f"unknown {kind} key {name.text}", name.span, did_you_mean(name.text, table) or declare)
             return None
         if found.abstract and not allow_abstract:
             words = "data category" if kind == "data" else kind
@@ -79,7 +100,13 @@ class Typer:
             country, dash, rest = code.partition("-")
             if dash and country in self.regions and self.regions[country].kind == "country":
                 return code
-            self.report("E201", f"unknown region {code}", span, did_you_mean(code, self.regions))
+            if dash:
+                declare = f'declare it: `subdivision {code} "name"` (its country {country} too)'
+            elif len(code) == 2:
+                declare = f'declare it: `country {code} "name"`'
+            else:
+                declare = f'declare it: `group {code} "title":` with its members indented below'
+            self.report("E201", f"unknown region {code}", span, did_you_mean(code, self.regions) or declare)
             return None
         if found.kind == "group" and not allow_groups:
             if fact is not None:
@@ -104,6 +131,9 @@ class Typer:
     def scalar(self, fact: ir.Fact, value: n.Value, *, parameters: bool) -> ir.Scalar | ir.ParamRef | None:
         """A value compared with `fact`, typed by the fact; None after reporting."""
         kind = fact.kind
+        if isinstance(value, n.NameValue) and value.text in ("unknown", "known"):
+            self._unknown_as_value(fact, value)
+            return None
         if kind == "boolean" and isinstance(value, n.BoolValue):
             return value.value
         if kind == "integer" and isinstance(value, n.IntValue):
@@ -133,18 +163,20 @@ class Typer:
                 if kind == "basis"
                 else f"{value.text} is not a value of {fact.path}"
             )
-            self.report(
-                "E201",
-                message,
-                value.span,
-                did_you_mean(value.text, fact.choices) or f"the values are {', '.join(fact.choices)}",
-            )
+            listed = f"the values are {', '.join(fact.choices)}"
+            if kind == "basis":
+                listed = f'the lawful bases are {", ".join(fact.choices)}; declare another with `basis NAME "title"`'
+            self.report("E201", message, value.span, did_you_mean(value.text, fact.choices) or listed)
             return None
         if parameters and self.parameters and kind in ("integer", "date", "boolean") and isinstance(value, n.NameValue):
             found = self.parameters.get(value.text)
             if found is None:
+                declare = f'declare it in the ruleset: `parameter {value.text} "title": {kind}` with a value per region'
                 self.report(
-                    "E201", f"unknown parameter {value.text}", value.span, did_you_mean(value.text, self.parameters)
+                    "E201",
+                    f"unknown parameter {value.text}",
+                    value.span,
+                    did_you_mean(value.text, self.parameters) or declare,
                 )
                 return None
             if found != kind:
@@ -153,13 +185,28 @@ class Typer:
                 )
                 return None
             return ir.ParamRef(name=value.text)
+        help = _value_help(fact)
+        if isinstance(value, n.NameValue) and kind in ("integer", "date", "boolean") and self.parameter_help:
+            help = self.parameter_help
         self.report(
             "E301",
             f"{fact.path} is {_kind_words(fact)}, so it cannot be compared with {_value_words(value)}",
             value.span,
-            help=_value_help(fact),
+            help=help,
         )
         return None
+
+    def _unknown_as_value(self, fact: ir.Fact, value: n.NameValue) -> None:
+        if not fact.nullable:
+            self.report("E302", f"{fact.path} is never unknown: it always has a value", value.span)
+            return
+        self.report(
+            "E302",
+            f"{value.text} is not a value of {fact.path}: whether a fact was given is tested with "
+            f"`{fact.path} is unknown` or `{fact.path} is known`",
+            value.span,
+            help=f"join the test with `or`, in parentheses: `({fact.path} is ... or {fact.path} is unknown)`",
+        )
 
     # ------------------------------------------------------------- conditions
 
@@ -177,7 +224,10 @@ class Typer:
         if isinstance(node, n.Not):
             operand = self.condition(node.operand)
             return ir.Not(operand=operand, span=node.span) if operand is not None else None
-        fact = self.fact(node.fact)
+        is_definition, defined = self._definition(node)
+        if is_definition:
+            return defined
+        fact = self.fact(node.fact, or_definition=isinstance(node, n.Truth))
         if fact is None:
             return None
         ref = self.ref(fact)
@@ -197,6 +247,22 @@ class Typer:
         if isinstance(node, n.Compare):
             return self._compare(fact, ref, node)
         return self._member(fact, ref, node)
+
+    def _definition(self, node: n.Truth | n.Compare | n.Member | n.Known) -> tuple[bool, ir.Condition | None]:
+        """(True, what it stands for) when the name is a definition, else (False, None)."""
+        path = node.fact.path
+        if path in self.facts or self.definitions is None or self.definitions.find(path) is None:
+            return False, None
+        used = self.definitions.resolve(path, node.span, self)
+        if isinstance(node, n.Truth):
+            return True, used
+        self.report(
+            "E302",
+            f"{path} is a definition: a condition that holds or not, used by its name alone",
+            node.span,
+            help=f"write `{path}` or `not {path}`",
+        )
+        return True, None
 
     def _compare(self, fact: ir.Fact, ref: ir.FactRef, node: n.Compare) -> ir.Condition | None:
         if node.op in ORDERING and fact.kind not in ("integer", "date"):

@@ -135,9 +135,18 @@ class Decision:
     reasons: list[Reason]
     obligations: list[Obligation]
     rulesets: list[str]
+    # The validated use and the day it was decided on, for explain(); not part of the decision's value.
+    _use: Any = field(default=None, repr=False, compare=False)
+    _day: Any = field(default=None, repr=False, compare=False)
 
     def __init__(
-        self, outcome: Outcome, reasons: list[Reason], obligations: list[Obligation], rulesets: list[str]
+        self,
+        outcome: Outcome,
+        reasons: list[Reason],
+        obligations: list[Obligation],
+        rulesets: list[str],
+        use: Any = None,
+        day: Any = None,
     ) -> None:
         # What the dataclass would generate, minus its per-field lookups: one
         # Decision is built per check, so this is on the hot path.
@@ -145,10 +154,32 @@ class Decision:
         _set(self, "reasons", reasons)
         _set(self, "obligations", obligations)
         _set(self, "rulesets", rulesets)
+        _set(self, "_use", use)
+        _set(self, "_day", day)
 
     @property
     def permitted(self) -> bool:
         return self.outcome is Outcome.PERMIT
+
+    def explain(self, *, changes: bool = True) -> Any:
+        """Why: a `privlex.explain.Explanation` (print it, or `.to_dict()`), as `privlex explain` shows it.
+
+        Works for a decision that a generated package's `check` returned. For each
+        ruleset whether it applied and why not, every rule and exception with the
+        value of its condition and the facts it read, the deciding path, the
+        obligations, and for a deny or not_applicable the smallest sets of fact
+        changes that would change the outcome (`changes=False` skips that search).
+        """
+        if self._use is None:
+            raise ValueError("only a decision returned by a generated package's check() can explain itself")
+        import datetime
+        import sys
+
+        from ..explain import explain_valid
+
+        package = sys.modules[type(self._use).__module__.rpartition(".")[0]]
+        day = self._day or self._use.date or datetime.datetime.now(datetime.UTC).date()
+        return explain_valid(package, self._use, day, changes=changes)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -164,17 +195,21 @@ NOT_APPLICABLE = Decision(Outcome.NOT_APPLICABLE, [], [], [])
 # The slots' own setters: building a Decision through them skips the call of
 # __init__, which matters when a Decision is all that is left to build.
 _new = object.__new__
-_OUTCOME, _REASONS, _OBLIGATIONS, _RULESETS = (
-    vars(Decision)[name].__set__ for name in ("outcome", "reasons", "obligations", "rulesets")
+_OUTCOME, _REASONS, _OBLIGATIONS, _RULESETS, _USE, _DAY = (
+    vars(Decision)[name].__set__ for name in ("outcome", "reasons", "obligations", "rulesets", "_use", "_day")
 )
 
 
-def _decision(outcome: Outcome, reasons: list[Reason], obligations: list[Obligation], rulesets: list[str]) -> Decision:
+def _decision(
+    outcome: Outcome, reasons: list[Reason], obligations: list[Obligation], rulesets: list[str], use: Any, day: Any
+) -> Decision:
     decision: Decision = _new(Decision)
     _OUTCOME(decision, outcome)
     _REASONS(decision, reasons)
     _OBLIGATIONS(decision, obligations)
     _RULESETS(decision, rulesets)
+    _USE(decision, use)
+    _DAY(decision, day)
     return decision
 
 
@@ -221,24 +256,29 @@ def _collect_obligations(leaves: Iterable[Leaf]) -> list[Obligation]:
 _OUTCOMES = {Effect.PERMIT: Outcome.PERMIT, Effect.DENY: Outcome.DENY}
 
 
-def combine(results: Sequence[RulesetResult | None]) -> Decision:
-    """Across rulesets: deny overrides permit; none applicable is not_applicable."""
+def combine(results: Sequence[RulesetResult | None], use: Any = None, day: Any = None) -> Decision:
+    """Across rulesets: deny overrides permit; none applicable is not_applicable.
+
+    `use` and `day` (the validated use and its day) let the decision explain itself.
+    """
     applied = [r for r in results if r is not None]
     if len(applied) == 1:
         only = applied[0]
-        return _decision(_OUTCOMES[only.effect], list(only._reasons), list(only._obligations), [only.ruleset])
+        return _decision(_OUTCOMES[only.effect], list(only._reasons), list(only._obligations), [only.ruleset], use, day)
     if not applied:
-        return Decision(Outcome.NOT_APPLICABLE, [], [], [])
+        return Decision(Outcome.NOT_APPLICABLE, [], [], [], use, day)
     applied.sort(key=_ruleset_id)
     names = [result.ruleset for result in applied]
     denying = [result for result in applied if result.effect is Effect.DENY]
     if denying:
         reasons = [leaf.reason for result in denying for leaf in result.leaves]
-        return Decision(Outcome.DENY, reasons, [], names)
+        return Decision(Outcome.DENY, reasons, [], names, use, day)
     leaves = [leaf for result in applied for leaf in result.leaves]
     return Decision(
         Outcome.PERMIT,
         [leaf.reason for leaf in leaves],
         _collect_obligations(leaves),
         names,
+        use,
+        day,
     )

@@ -218,6 +218,8 @@ class _ToNodes(Transformer[Token, Any]):
             ends=tuple(clauses.get("until", [])),
             applies=tuple(clauses.get("applies", [])),
             defaults=tuple(clauses.get("default", [])),
+            definitions=tuple(_of(n.Definition, body)),
+            obligations=tuple(_of(n.Obligation, body)),
             parameters=tuple(_of(n.Parameter, body)),
             exclusions=tuple(d for d in _of(n.DecidingNode, body) if d.kind == "exclusion"),
             rules=tuple(d for d in _of(n.DecidingNode, body) if d.kind == "rule"),
@@ -241,11 +243,33 @@ class _ToNodes(Transformer[Token, Any]):
         return ("applies", items[0])
 
     def default_clause(self, meta: Meta, items: list[Any]) -> tuple[str, n.Default]:
-        effect, title, citations = items
+        effect, title = items[0], items[1]
+        citations = [text for item in items[2:] if isinstance(item, tuple) for text in item]
+        citations += [text for item in _of(n.Citations, items[2:]) for text in item.texts]
         return (
             "default",
-            n.Default(span=self.span(meta), effect=effect, title=unquote(title), citations=citations),
+            n.Default(
+                span=self.span(meta),
+                effect=effect,
+                title=unquote(title),
+                citations=tuple(citations),
+                obligations=tuple(_of(n.Obligation, items[2:])),
+            ),
         )
+
+    def definition(self, meta: Meta, items: list[Any]) -> n.Definition:
+        body = items[2:]
+        return n.Definition(
+            span=self.span(meta),
+            name=self.name(items[0]),
+            title=unquote(items[1]),
+            citations=tuple(_of(n.Citations, body)),
+            conditions=tuple(value for kind, value in _of(tuple, body) if kind == "condition"),
+            notes=self.noted(meta),
+        )
+
+    def define_condition(self, meta: Meta, items: list[Any]) -> tuple[str, n.Condition]:
+        return ("condition", items[0])
 
     def effect(self, meta: Meta, items: list[Token]) -> str:
         return str(items[0])

@@ -189,6 +189,17 @@ class Default(Node):
     effect: Literal["permit", "deny"]
     title: str
     citations: tuple[str, ...]
+    obligations: tuple[Obligation, ...] = ()
+
+
+class Definition(Node):
+    """`define NAME "title":`, a named condition, for the whole unit or inside one ruleset."""
+
+    name: Name
+    title: str
+    citations: tuple[Citations, ...] = ()
+    conditions: tuple[Condition, ...] = ()
+    notes: tuple[str, ...] = ()
 
 
 class Assignment(Node):
@@ -224,6 +235,8 @@ class Ruleset(Node):
     ends: tuple[DateValue, ...] = ()
     applies: tuple[Condition, ...] = ()
     defaults: tuple[Default, ...] = ()
+    definitions: tuple[Definition, ...] = ()
+    obligations: tuple[Obligation, ...] = ()
     parameters: tuple[Parameter, ...] = ()
     exclusions: tuple[DecidingNode, ...] = ()
     rules: tuple[DecidingNode, ...] = ()
@@ -231,7 +244,7 @@ class Ruleset(Node):
     notes: tuple[str, ...] = ()
 
 
-Declaration = KeyDecl | BasisDecl | FactDecl | RegionDecl | Ruleset | Test
+Declaration = KeyDecl | BasisDecl | FactDecl | RegionDecl | Ruleset | Test | Definition
 
 
 class File(BaseModel):
@@ -241,5 +254,5 @@ class File(BaseModel):
     declarations: tuple[Declaration, ...]
 
 
-for _model in (Not, And, Or, DecidingNode, Effect, Ruleset, File):
+for _model in (Not, And, Or, DecidingNode, Effect, Definition, Ruleset, File):
     _model.model_rebuild()

@@ -9,9 +9,19 @@ from importlib import resources
 
 from lark import Lark, Token, Tree, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.indenter import DedentError, Indenter
+from lark.lexer import PatternStr
 
 from ..diagnostics import Diagnostic, error
 from ..source import SourceFile, Span, source_lines
+from .mistakes import (
+    WRAP_HELP,
+    WRAP_MESSAGE,
+    connective_column,
+    first_word,
+    indented_under,
+    misplaced_clause,
+    wrapped_condition,
+)
 
 GRAMMAR_NAME = "privlex.lark"
 
@@ -148,8 +158,19 @@ def _span_at(source: SourceFile, line: int, column: int, width: int = 1) -> Span
     return Span(file=source.path, line=line, column=column, end_line=line, end_column=column + width)
 
 
+@cache
+def _keywords() -> dict[str, str]:
+    """Every terminal that is a fixed word or sign, by name: `"date"` for lark's `__ANON_0`."""
+    return {t.name: f'"{t.pattern.value}"' for t in parser().terminals if isinstance(t.pattern, PatternStr)}
+
+
+def _word(name: str) -> str:
+    """A terminal in the author's words; never a grammar-internal name."""
+    return _WORDS.get(name) or _keywords().get(name) or "another word"
+
+
 def _expected_words(expected: set[str]) -> str:
-    words = sorted({_WORDS.get(name, f'"{name.lower()}"') for name in expected})
+    words = sorted({_word(name) for name in expected})
     if len(words) > 12:
         words = words[:12] + ["…"]
     return ", ".join(words)
@@ -239,16 +260,25 @@ def _syntax_diagnostic(source: SourceFile, text: str, exc: UnexpectedInput) -> D
         shown = _shown(text, token)
         width = len(shown) if token.type not in ("_NL", "_INDENT", "_DEDENT", "$END") else 1
         span = _span_at(source, line, column, max(width, 1))
+        if wrapped_condition(token.type, text, line, column):
+            start = connective_column(text, line)
+            if start is not None:
+                span = _span_at(source, line, start, len(first_word(source_lines(text)[line - 1])))
+            return error("E101", WRAP_MESSAGE, span, help=WRAP_HELP)
         if token.type == "_INDENT":
-            return error(
-                "E102",
+            message, help = indented_under(text, line) or (
                 "this line is indented more than the block it is in",
-                span,
-                help='indent only the lines inside a block opened by a line ending in ":"',
+                'indent only the lines inside a block opened by a line ending in ":"',
             )
+            return error("E102", message, span, help=help)
         if accepts == {"_INDENT"}:
             return _empty_block(source, text, line)
-        hint = _hint(token, "", accepts, _line_before(text, line, column))
+        before = _line_before(text, line, column)
+        outside = token.type in ("RULE", "UNLESS", "EXCLUSION", "PARAMETER") and "RULESET" in accepts
+        misplaced = misplaced_clause(shown, text, line, column)
+        if misplaced and not outside:
+            return error("E101", misplaced[0], span, help=misplaced[1])
+        hint = _hint(token, "", accepts, before)
         return error("E101", _describe(token, shown), span, help=hint or expected)
     span = _span_at(source, max(exc.line, 1), max(exc.column, 1))
     return error("E101", "the file ends in the middle of a declaration", span, help=expected)

@@ -1,0 +1,101 @@
+"""Syntax messages are for lawyers: no grammar-internal name ever reaches them.
+
+Every syntax error of tests/bad, and of a corpus made by mutating every rule
+file privlex has (deleting, repeating, indenting and cutting lines, dropping
+words and signs), is parsed; no message or help may show `__anon`, `_NL`,
+`_INDENT`, `_DEDENT`, `$END` or the capitalised name of a terminal.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, TESTS
+from privlex.source import SourceFile
+from privlex.syntax.parse import parse, parser
+
+QUICK = sorted((TESTS / "good").glob("*.rules"))
+SLOW = sorted(
+    [*(TESTS / "bad").glob("*.rules"), *(ROOT / "rulesets").glob("*.rules"), *(ROOT / "examples").rglob("*.rules")]
+)
+INTERNAL = re.compile(r"__anon|__ANON|\b_NL\b|_INDENT|_DEDENT|\$END|__IGNORE")
+
+
+def terminal_names() -> set[str]:
+    return {t.name for t in parser().terminals} - {"_NL", "_INDENT", "_DEDENT"}
+
+
+def mutations(text: str, rng: random.Random) -> Iterator[str]:
+    lines = text.split("\n")
+    code = [i for i, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("#")]
+    for index in sorted(rng.sample(code, min(len(code), 12))):
+        # Parsing stops at the first error: what follows a few lines later does not matter.
+        lines = text.split("\n")[: index + 8]
+        line = lines[index]
+        words = line.split()
+        variants = [
+            lines[:index] + lines[index + 1 :],  # a line deleted
+            lines[: index + 1] + [line] + lines[index + 1 :],  # a line repeated
+            lines[:index] + ["    " + line] + lines[index + 1 :],  # indented too far
+            lines[:index] + [line.lstrip()] + lines[index + 1 :],  # indented too little
+            lines[:index] + [line.replace(":", "", 1)] + lines[index + 1 :],  # a colon lost
+            lines[:index] + [line.replace('"', "", 1)] + lines[index + 1 :],  # a quote lost
+            lines[:index] + [line.replace("(", "", 1)] + lines[index + 1 :],  # a parenthesis lost
+            lines[:index] + [line + " and"] + lines[index + 1 :],  # a condition left open
+            lines[:index],  # the file cut short
+        ]
+        if len(words) > 1:
+            dropped = rng.randrange(len(words))
+            indent = line[: len(line) - len(line.lstrip())]
+            variants.append(
+                lines[:index] + [indent + " ".join(w for i, w in enumerate(words) if i != dropped)] + lines[index + 1 :]
+            )
+            swapped = list(words)
+            swapped[0], swapped[-1] = swapped[-1], swapped[0]
+            variants.append(lines[:index] + [indent + " ".join(swapped)] + lines[index + 1 :])
+        for variant in variants:
+            yield "\n".join(variant)
+
+
+def syntax_messages(text: str) -> list[str]:
+    _, diagnostics = parse(SourceFile(path="mutated.rules", text=text, data=text.encode("utf-8")))
+    return [f"{d.message} | {d.help or ''}" for d in diagnostics]
+
+
+def check(text: str, names: set[str]) -> None:
+    for shown in syntax_messages(text):
+        assert not INTERNAL.search(shown), shown
+        leaked = {name for name in names if re.search(rf"\b{re.escape(name)}\b", shown) and name not in text}
+        assert not leaked, f"{shown} (names {leaked})"
+
+
+@pytest.mark.parametrize("path", sorted((TESTS / "bad").glob("syntax_*.rules")), ids=lambda p: p.stem)
+def test_every_syntax_error_of_tests_bad_is_in_plain_words(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert syntax_messages(text), "a syntax_ file must have a syntax error"
+    check(text, terminal_names())
+
+
+@pytest.mark.parametrize(
+    "path",
+    [*QUICK, *(pytest.param(p, marks=pytest.mark.slow) for p in SLOW)],
+    ids=lambda p: f"{p.parent.name}/{p.stem}",
+)
+def test_no_mutation_of_a_rule_file_shows_a_grammar_name(path: Path) -> None:
+    names = terminal_names()
+    rng = random.Random(path.name)
+    found = 0
+    for text in mutations(path.read_text(encoding="utf-8"), rng):
+        check(text, names)
+        found += bool(syntax_messages(text))
+    assert found, "the mutations must produce syntax errors"
+
+
+def test_the_expected_words_name_keywords_as_written() -> None:
+    _, (diagnostic,) = parse(SourceFile(path="u", text='fact a.b "t": \n', data=b""))
+    assert diagnostic.help is not None
+    assert '"date"' in diagnostic.help and '"region"' in diagnostic.help and "anon" not in diagnostic.help
