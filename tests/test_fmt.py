@@ -195,16 +195,17 @@ def test_empty_and_comment_only_files() -> None:
 
 
 EXTENDED_GRAMMAR_RULES = """
-define: "define" PATH STRING ":" _NL _INDENT node_item+ _DEDENT
-ruleset_obligation: "obligation" PATH STRING citations? _NL
+schedule: "schedule" PATH STRING ":" _NL _INDENT schedule_item+ _DEDENT
+schedule_item: "every" INT "months" ("when" condition)? _NL
+review_line: "review" STRING citations? _NL
 """
 
 
 def test_a_construct_the_formatter_does_not_know_is_kept_token_for_token(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A grammar that grew `define` blocks and ruleset-level obligations: the formatter re-indents them
-    and spaces their tokens, and keeps the blocks holding them in the order written."""
+    """A grammar that grew `schedule` blocks and `review` lines: the formatter re-indents them and spaces
+    their tokens, and keeps the blocks holding them in the order written."""
     grammar = parse_module.grammar_text().replace(
-        "?ruleset_item: law_clause", "?ruleset_item: define | ruleset_obligation | law_clause"
+        "?ruleset_item: law_clause", "?ruleset_item: schedule | review_line | law_clause"
     )
     extended = Lark(
         grammar + EXTENDED_GRAMMAR_RULES,
@@ -219,20 +220,18 @@ def test_a_construct_the_formatter_does_not_know_is_kept_token_for_token(monkeyp
         'ruleset r "R":\n'
         '   otherwise deny "No basis" cites "A 1"\n'
         "   covers DE\n"
-        '   obligation  tell "Tell people"   cites "A 2"\n'
-        '   define  adult "An adult":\n'
-        "         when subject.age >= 18\n"
-        '         cites "A 3"\n'
+        '   review  "Every year"   cites "A 2"\n'
+        '   schedule  audit "Audits":\n'
+        "         every 12 months when(subject.age>=18)\n"
     )
     assert fmt(text) == (
         'ruleset r "R":\n'
         '    otherwise deny "No basis" cites "A 1"\n'
         "    covers DE\n"
-        '    obligation tell "Tell people" cites "A 2"\n'
+        '    review "Every year" cites "A 2"\n'
         "\n"
-        '    define adult "An adult":\n'
-        "        when subject.age >= 18\n"
-        '        cites "A 3"\n'
+        '    schedule audit "Audits":\n'
+        "        every 12 months when (subject.age >= 18)\n"
     )
 
 
@@ -307,7 +306,7 @@ def test_fmt_check_passes_on_formatted_fixtures_and_fails_on_the_others(
     assert main(["fmt", str(folder)]) == 0
     assert "reformatted" in capsys.readouterr().err
     assert main(["fmt", "--check", str(folder)]) == 0
-    assert "0 files would be reformatted, 3 already formatted" in capsys.readouterr().err
+    assert f"0 files would be reformatted, {len(GOOD)} already formatted" in capsys.readouterr().err
 
 
 def test_fmt_diff_prints_the_changes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

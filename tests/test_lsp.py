@@ -168,6 +168,32 @@ def test_the_outline_nests_rules_and_exceptions(tmp_path: Path) -> None:
     assert [e.name for e in ruleset.children[2].children] == ["child"]
 
 
+DEFINED = RULES.replace(
+    "    # Consent is a basis.",
+    '    define valid_consent "Valid consent":\n'
+    '        cites "Demo Art. 7"\n'
+    "        legal_basis is consent and consent.given\n\n"
+    "    # Consent is a basis.",
+).replace("permit when legal_basis is consent and consent.given", "permit when valid_consent")
+
+
+def test_definitions_are_names_like_the_others(tmp_path: Path) -> None:
+    path = project(tmp_path, DEFINED)
+    analysis, index = analysed(path)
+    assert [d.code for d in analysis.diagnostics] == []
+    line, column = position(DEFINED, "valid_consent\n")
+    used = index.at("demo.rules", line, column)
+    assert used is not None and used.symbol == ("definition", "demo:valid_consent")
+    (declared,) = index.declared[used.symbol]
+    assert declared.line == position(DEFINED, "valid_consent")[0]
+    text = describe(analysis, index, used.symbol) or ""
+    assert "Valid consent" in text and "Demo Art. 7" in text and "legal_basis is consent and consent.given" in text
+    offered = {item.label for item in complete(analysis, DEFINED, DEFINED.index("permit when ") + len("permit when "))}
+    assert "valid_consent" in offered
+    (ruleset,) = outline(analysis.files["demo.rules"])
+    assert ("definition", "valid_consent") in [(e.kind, e.name) for e in ruleset.children]
+
+
 # --------------------------------------------------------------- end to end
 
 T = TypeVar("T")

@@ -64,6 +64,9 @@ def test_the_zoom_chat_case_in_germany_is_denied_for_consent_as_the_price_of_joi
     assert [[node["id"] for node in path] for path in gdpr["decided_by"]] == [["consent", "consent.bundled"]]
     (ccpa,) = [r for r in why["rulesets"] if r["id"] == "ccpa"]
     assert not ccpa["applied"] and "does not cover" in ccpa["why"]
+    # The explanation privlex explain gives for the cell's example use, as text and as data.
+    assert why["explain"]["outcome"] == "deny" and "Decided by:" in why["explain_text"]
+    assert 'bundled "Consent made the price of a service' in why["explain_text"]
 
 
 def test_scenarios_decide_as_the_shared_zoom_cases_expect(report: dict[str, Any]) -> None:

@@ -9,6 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from ..build.sources import project_paths
 from ..fmt import FormatError, format_text
 from ..pipeline import rule_files
 from ..source import SourceFile, display_path
@@ -83,7 +84,8 @@ def _targets(args: argparse.Namespace) -> list[Path]:
     if args.paths:
         paths = [Path(p) for p in args.paths]
     else:
-        paths = [Path(display_path(p)) for p in resolve_settings(args).sources]
+        # The project's own rule files; the shipped library (privlex:shipped) is not the project's to format.
+        paths = [Path(display_path(p)) for p in project_paths(resolve_settings(args).sources)]
     files, problems = rule_files(paths)
     if problems:
         emit(args, problems, {})

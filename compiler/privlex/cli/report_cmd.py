@@ -16,6 +16,7 @@ from .common import (
     add_unit_arguments,
     compile_and_report,
     parse_date,
+    project_checkers,
     resolve_settings,
 )
 
@@ -46,7 +47,10 @@ def run(args: argparse.Namespace) -> int:
     compilation = compile_and_report(args, resolve_settings(args))
     if compilation.program is None:
         return EXIT_FAILED
-    report = build_report(compilation.program, day, compilation.sources)
+    # The project's own package decides its own rules (explanations name it); rules named by PATHS are
+    # compiled into a private temporary package, leaving the project's package as it is.
+    package = None if args.paths else project_checkers(args, [])
+    report = build_report(compilation.program, day, compilation.sources, package=package)
     files = render_site(report, compilation.sources)
     out = Path(args.out)
     try:

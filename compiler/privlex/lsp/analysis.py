@@ -10,15 +10,17 @@ one file, not the unit.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import ir
 from ..build.config import ConfigError, settings_for
+from ..build.library import Shipped, shipped_files
+from ..build.sources import project_paths
 from ..diagnostics import Diagnostic
 from ..pipeline import PASSES, RULE_SUFFIX, Unit, rule_files, syntax_pass
-from ..source import SourceFile, display_root
+from ..source import SHIPPED_PREFIX, SourceFile, display_root
 from ..syntax.build_ast import build_ast
 from ..syntax.nodes import File
 from ..syntax.parse import parse
@@ -28,8 +30,8 @@ from ..syntax.parse import parse
 class Analysis:
     """One run of the compiler's passes over a unit, and what they built."""
 
-    root: Path
-    sources: dict[str, SourceFile]  # by display path, relative to root
+    sources: dict[str, SourceFile]  # by display path (relative, or privlex:shipped/FILE)
+    on_disk: dict[str, Path]  # display path -> the file it was read from
     files: dict[str, File]  # syntax trees of the files that parse
     diagnostics: list[Diagnostic]
     vocabulary: ir.Vocabulary | None
@@ -37,28 +39,29 @@ class Analysis:
     tests: list[ir.TestCase]
 
     def path_of(self, file: Path) -> str | None:
-        try:
-            return file.resolve().relative_to(self.root).as_posix()
-        except ValueError:
-            return None
+        wanted = file.resolve()
+        return next((path for path, found in self.on_disk.items() if found == wanted), None)
 
-    def file_of(self, path: str) -> Path:
-        return self.root / path
+    def file_of(self, path: str) -> Path | None:
+        return self.on_disk.get(path)
 
 
-def unit_files(file: Path) -> list[Path]:
-    """The rule files of the unit `file` belongs to (the file itself included)."""
+Source = Path | Shipped
+
+
+def unit_files(file: Path) -> list[Source]:
+    """The rule files of the unit `file` belongs to (the file itself included), and the library it uses."""
     file = file.resolve()
     try:
         settings = settings_for(file.parent)
     except ConfigError:
         settings = None
     if settings is not None:
-        found, problems = rule_files(list(settings.sources))
+        found, problems = rule_files(project_paths(settings.sources))
         if not problems and file in {p.resolve() for p in found}:
-            return found
+            return [*(s for s in settings.sources if isinstance(s, Shipped)), *found]
     siblings = sorted(p for p in file.parent.glob(f"*{RULE_SUFFIX}") if p.is_file())
-    return siblings if file in {p.resolve() for p in siblings} else [*siblings, file]
+    return list(siblings) if file in {p.resolve() for p in siblings} else [*siblings, file]
 
 
 @dataclass
@@ -85,11 +88,24 @@ class Analyser:
             del self._trees[stale]
         return found
 
-    def analyse(self, files: list[Path], texts: Mapping[Path, str]) -> Analysis:
-        """Compile `files`, reading each from `texts` when it is there (open in the editor), else from disk."""
+    def analyse(self, unit: Sequence[Source], texts: Mapping[Path, str]) -> Analysis:
+        """Compile the unit, reading each file from `texts` when it is there (open in the editor), else from disk."""
+        files = project_paths(unit)
         root = display_root(files)
         sources: dict[str, SourceFile] = {}
+        on_disk: dict[str, Path] = {}
         diagnostics: list[Diagnostic] = []
+        shipped = [s for s in unit if isinstance(s, Shipped)]
+        for path in sorted({p.resolve() for selection in shipped for p in shipped_files(selection)}):
+            text = texts.get(path)
+            if text is None:
+                try:
+                    text = path.read_text(encoding="utf-8").removeprefix("\ufeff")
+                except (OSError, UnicodeDecodeError):
+                    continue
+            name = SHIPPED_PREFIX + path.name
+            sources[name] = SourceFile(path=name, text=text, data=text.encode("utf-8"))
+            on_disk[name] = path
         for file in files:
             resolved = file.resolve()
             text = texts.get(resolved)
@@ -98,17 +114,18 @@ class Analyser:
                     text = resolved.read_text(encoding="utf-8").removeprefix("\ufeff")
                 except (OSError, UnicodeDecodeError):
                     continue
-            path = resolved.relative_to(root).as_posix()
-            sources[path] = SourceFile(path=path, text=text, data=text.encode("utf-8"))
-        unit = Unit(sources=list(sources.values()))
+            shown = resolved.relative_to(root).as_posix()
+            sources[shown] = SourceFile(path=shown, text=text, data=text.encode("utf-8"))
+            on_disk[shown] = resolved
+        passes = Unit(sources=list(sources.values()))
         for step in PASSES:
-            diagnostics.extend(self._syntax(unit) if step is syntax_pass else step(unit))
+            diagnostics.extend(self._syntax(passes) if step is syntax_pass else step(passes))
         return Analysis(
-            root=root,
             sources=sources,
-            files={f.path: f for f in unit.files},
+            on_disk=on_disk,
+            files={f.path: f for f in passes.files},
             diagnostics=diagnostics,
-            vocabulary=unit.vocabulary,
-            rulesets=list(unit.rulesets),
-            tests=list(unit.tests),
+            vocabulary=passes.vocabulary,
+            rulesets=list(passes.rulesets),
+            tests=list(passes.tests),
         )

@@ -18,6 +18,7 @@ from lark.indenter import DedentError
 from lark.lexer import PatternStr
 
 from .. import ir
+from ..syntax import nodes as n
 from ..syntax.parse import parser
 from .analysis import Analysis
 
@@ -97,6 +98,7 @@ class _Names:
         self.rulesets = {r.id: r for r in analysis.rulesets} if analysis else {}
         self.ruleset = ruleset
         self.facts = {f.path: f for f in self.vocabulary.facts} if self.vocabulary else {}
+        self.files = list(analysis.files.values()) if analysis else []
 
     def keys(self, kind: str) -> list[Item]:
         if self.vocabulary is None:
@@ -107,6 +109,17 @@ class _Names:
     def fact_items(self) -> list[Item]:
         facts = [*ir.BUILTIN_FACTS.values(), *self.facts.values()]
         return [Item(f.path, "fact", f"{f.kind}: {f.title}") for f in facts]
+
+    def condition_items(self) -> list[Item]:
+        """What a condition can test: facts, and the definitions in scope (the unit's and the ruleset's)."""
+        items = self.fact_items()
+        for file in self.files:
+            for decl in file.declarations:
+                if isinstance(decl, n.Definition):
+                    items.append(Item(decl.name.text, "definition", decl.title))
+                elif isinstance(decl, n.Ruleset) and decl.id.text == self.ruleset:
+                    items.extend(Item(d.name.text, "definition", d.title) for d in decl.definitions)
+        return items
 
     def regions(self) -> list[Item]:
         if self.vocabulary is None:
@@ -155,7 +168,7 @@ class _Names:
 def _names(names: _Names, line: list[Token]) -> list[Item]:
     """The names that fit after these tokens of a line."""
     if not line:
-        return []
+        return names.condition_items()  # a name at the start of a line: the condition of a definition
     types = [t.type for t in line]
     first, last = types[0], types[-1]
     if first in ("DATA", "PURPOSE") and "WHEN" not in types:
@@ -169,17 +182,18 @@ def _names(names: _Names, line: list[Token]) -> list[Item]:
         return names.nodes(qualified) if "BY" in types else []
     if first == "GIVEN":
         return names.fact_items() if last in ("GIVEN", "COMMA") else names.values(str(line[-1].value))
-    if "WHEN" in types:
+    if "WHEN" in types or first in ("PATH", "LPAR", "NOT"):  # a condition, after `when` or in a definition
         if last in _VALUE_AFTER and not (last == "NOT" and types[-2:-1] != ["IS"]):
             return names.values(_fact_before(line[: len(line) - 1]))
-        return names.fact_items()
+        return names.condition_items()
     return []
 
 
 def _regions_fit(names: _Names, line: list[Token]) -> bool:
     """Regions are offered where a region may come, but not as the value of a fact of another kind."""
     types = [t.type for t in line]
-    if not types or "WHEN" not in types and types[0] != "GIVEN" or types[-1] not in _VALUE_AFTER | {"PATH"}:
+    in_condition = "WHEN" in types or types[0] in ("GIVEN", "PATH", "LPAR", "NOT") if types else False
+    if not in_condition or types[-1] not in _VALUE_AFTER | {"PATH"}:
         return True
     fact = _fact_before(line[:-1]) if types[-1] != "PATH" else str(line[-1].value)
     kind = (

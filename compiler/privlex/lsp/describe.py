@@ -123,6 +123,44 @@ def _parameter(analysis: Analysis, index: Index, name: str) -> str | None:
     return None
 
 
+def _defined(analysis: Analysis, name: str) -> ir.Defined | None:
+    """A use of the definition in the checked program, which holds its typed condition."""
+
+    def visit(condition: ir.Condition | None) -> ir.Defined | None:
+        match condition:
+            case ir.Defined() if condition.name == name:
+                return condition
+            case ir.Defined():
+                return visit(condition.condition)
+            case ir.Not():
+                return visit(condition.operand)
+            case ir.And() | ir.Or():
+                return next((found for c in condition.operands if (found := visit(c))), None)
+        return None
+
+    for ruleset in analysis.rulesets:
+        for condition in (ruleset.applies, *(node.condition for node, _ in ruleset.walk())):
+            found = visit(condition)
+            if found is not None:
+                return found
+    return None
+
+
+def _definition(analysis: Analysis, index: Index, name: str) -> str | None:
+    syntax = index.syntax.get(("definition", name))
+    if not isinstance(syntax, n.Definition):
+        return None
+    ruleset, _, short = name.partition(":")
+    used = _defined(analysis, short)
+    citations = tuple(t for clause in syntax.citations for t in clause.texts)
+    return _lines(
+        f"**definition** `{short}`" + (f" of `{ruleset}`" if ruleset else "") + f": {syntax.title}",
+        f"holds when `{condition_text(used.condition)}`" if used is not None else "",
+        _cites(citations),
+        _notes(syntax.notes),
+    )
+
+
 def describe(analysis: Analysis, index: Index, symbol: Symbol) -> str | None:
     """Markdown for the symbol, or None when nothing is known about it."""
     kind, name = symbol
@@ -142,6 +180,8 @@ def describe(analysis: Analysis, index: Index, symbol: Symbol) -> str | None:
         return _node(analysis, index, name)
     if kind == "parameter":
         return _parameter(analysis, index, name)
+    if kind == "definition":
+        return _definition(analysis, index, name)
     syntax = index.syntax.get(symbol)
     if kind == "ruleset":
         ruleset = _ruleset(analysis, name)

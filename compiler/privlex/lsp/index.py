@@ -68,8 +68,11 @@ def _width(span: Span) -> tuple[int, int]:
 
 
 class _Builder:
-    def __init__(self, vocabulary: ir.Vocabulary | None) -> None:
+    def __init__(self, vocabulary: ir.Vocabulary | None, files: list[n.File]) -> None:
         self.index = Index()
+        # Definitions: the unit's (top-level) and, while a ruleset is visited, its own.
+        self.unit_definitions = {d.name.text for f in files for d in f.declarations if isinstance(d, n.Definition)}
+        self.local_definitions: set[str] = set()
         self.facts = {f.path: f for f in vocabulary.facts} if vocabulary else {}
         self.data = {k.key for k in vocabulary.data} if vocabulary else set()
         self.purposes = {k.key for k in vocabulary.purposes} if vocabulary else set()
@@ -102,8 +105,14 @@ class _Builder:
             return ("purpose", text)
         return ("basis", text)
 
-    def fact(self, ref: n.FactRef) -> None:
-        self.index.use("fact", ref.path, ref.span)
+    def fact(self, ref: n.FactRef, ruleset: str | None = None) -> None:
+        """A fact, or a definition used by its name (the ruleset's own first, then the unit's)."""
+        if ruleset is not None and ref.path in self.local_definitions:
+            self.index.use("definition", f"{ruleset}:{ref.path}", ref.span)
+        elif ref.path in self.unit_definitions and ref.path not in self.facts:
+            self.index.use("definition", f":{ref.path}", ref.span)
+        else:
+            self.index.use("fact", ref.path, ref.span)
 
     def condition(self, condition: n.Condition, ruleset: str | None, parameters: set[str]) -> None:
         match condition:
@@ -113,12 +122,12 @@ class _Builder:
                 for operand in condition.operands:
                     self.condition(operand, ruleset, parameters)
             case n.Truth() | n.Known():
-                self.fact(condition.fact)
+                self.fact(condition.fact, ruleset)
             case n.Compare():
-                self.fact(condition.fact)
+                self.fact(condition.fact, ruleset)
                 self.value(condition.value, condition.fact.path, ruleset, parameters)
             case n.Member():
-                self.fact(condition.fact)
+                self.fact(condition.fact, ruleset)
                 for value in condition.values:
                     self.value(value, condition.fact.path, ruleset, parameters)
 
@@ -142,6 +151,8 @@ class _Builder:
                 self.ruleset(decl)
             case n.Test():
                 self.test(decl, None)
+            case n.Definition():
+                self.definition(decl, None, set())
 
     def fact_decl(self, decl: n.FactDecl) -> None:
         path = decl.path.text
@@ -153,10 +164,23 @@ class _Builder:
         for other in (*decl.type.implies, *decl.type.excludes):
             self.index.use("fact", other.text, other.span)
 
+    def definition(self, decl: n.Definition, ruleset: str | None, parameters: set[str]) -> None:
+        self.index.define("definition", f"{ruleset or ''}:{decl.name.text}", decl.name.span, decl)
+        for condition in decl.conditions:
+            self.condition(condition, ruleset, parameters)
+
+    def obligation(self, obligation: n.Obligation, ruleset: str) -> None:
+        self.index.define("obligation", f"{ruleset}:{obligation.id.text}", obligation.id.span, obligation)
+
     def ruleset(self, rs: n.Ruleset) -> None:
         name = rs.id.text
         self.index.define("ruleset", name, rs.id.span, rs)
         parameters = {p.name.text for p in rs.parameters}
+        self.local_definitions = {d.name.text for d in rs.definitions}
+        for definition in rs.definitions:
+            self.definition(definition, name, parameters)
+        for obligation in rs.obligations:
+            self.obligation(obligation, name)
         for covers in rs.covers:
             for region in covers:
                 self.index.use("region", region.text, region.span)
@@ -164,6 +188,8 @@ class _Builder:
             self.condition(condition, name, parameters)
         for default in rs.defaults:
             self.index.define("node", f"{name}:default", default.span, default)
+            for obligation in default.obligations:
+                self.obligation(obligation, name)
         for parameter in rs.parameters:
             self.index.define("parameter", f"{name}:{parameter.name.text}", parameter.name.span, parameter)
             for value in parameter.values:
@@ -173,6 +199,7 @@ class _Builder:
             self.node(node, name, "", parameters)
         for test in rs.tests:
             self.test(test, name)
+        self.local_definitions = set()
 
     def node(self, node: n.DecidingNode, ruleset: str, prefix: str, parameters: set[str]) -> None:
         qualified = f"{prefix}{node.id.text}"
@@ -184,7 +211,7 @@ class _Builder:
         for condition in (*node.whens, *(e.condition for e in node.effects if e.condition is not None)):
             self.condition(condition, ruleset, parameters)
         for obligation in node.obligations:
-            self.index.define("obligation", f"{ruleset}:{obligation.id.text}", obligation.id.span, obligation)
+            self.obligation(obligation, ruleset)
         for inner in node.exceptions:
             self.node(inner, ruleset, qualified + ".", parameters)
 
@@ -209,7 +236,8 @@ def _qualified(text: str, ruleset: str | None) -> str:
 
 
 def build_index(files: Iterable[n.File], vocabulary: ir.Vocabulary | None) -> Index:
-    builder = _Builder(vocabulary)
+    files = list(files)
+    builder = _Builder(vocabulary, files)
     for file in files:
         for decl in file.declarations:
             builder.declaration(decl)

@@ -29,8 +29,14 @@ def _node(node: n.DecidingNode) -> Entry:
     )
 
 
+def _definition(decl: n.Definition) -> Entry:
+    return Entry(decl.name.text, f"definition: {decl.title}", "definition", decl.span, decl.name.span)
+
+
 def _ruleset(rs: n.Ruleset) -> Entry:
     children: list[Entry] = []
+    for definition in rs.definitions:
+        children.append(_definition(definition))
     for default in rs.defaults:
         children.append(Entry("otherwise", f"{default.effect}: {default.title}", "default", default.span, default.span))
     for parameter in rs.parameters:
@@ -49,6 +55,8 @@ def outline(file: n.File) -> list[Entry]:
                 entries.append(_ruleset(decl))
             case n.Test():
                 entries.append(Entry(decl.id.text, decl.title, "test", decl.span, decl.id.span))
+            case n.Definition():
+                entries.append(_definition(decl))
             case n.KeyDecl():
                 entries.append(Entry(decl.key.text, decl.title, decl.kind, decl.span, decl.key.span))
             case n.BasisDecl():

@@ -22,10 +22,10 @@ from pygls.uris import from_fs_path, to_fs_path
 from .. import __version__
 from ..diagnostics import Diagnostic
 from ..fmt import FormatError, format_text
-from ..source import Span, source_lines
+from ..source import SHIPPED_PREFIX, Span, source_lines
 from ..syntax import nodes as n
 from ..syntax.parse import parser
-from .analysis import Analyser, Analysis, unit_files
+from .analysis import Analyser, Analysis, Source, unit_files
 from .complete import complete, word_start
 from .describe import describe
 from .index import Index, build_index
@@ -42,6 +42,7 @@ _KINDS = {
     "parameter": t.CompletionItemKind.Variable,
     "node": t.CompletionItemKind.Function,
     "obligation": t.CompletionItemKind.Event,
+    "definition": t.CompletionItemKind.Constant,
 }
 _SYMBOLS = {
     "ruleset": t.SymbolKind.Module,
@@ -50,6 +51,7 @@ _SYMBOLS = {
     "exclusion": t.SymbolKind.Function,
     "default": t.SymbolKind.Function,
     "parameter": t.SymbolKind.Constant,
+    "definition": t.SymbolKind.Boolean,
     "test": t.SymbolKind.Method,
     "data": t.SymbolKind.EnumMember,
     "purpose": t.SymbolKind.EnumMember,
@@ -72,16 +74,16 @@ class PrivlexServer(LanguageServer):
         super().__init__("privlex", __version__, text_document_sync_kind=t.TextDocumentSyncKind.Incremental)
         self.analyser = Analyser()
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="privlex-analysis")
-        self.units: dict[tuple[Path, ...], Known] = {}
-        self.pending: dict[tuple[Path, ...], asyncio.Task[Known]] = {}
-        self.published: dict[tuple[Path, ...], set[str]] = {}
+        self.units: dict[tuple[Source, ...], Known] = {}
+        self.pending: dict[tuple[Source, ...], asyncio.Task[Known]] = {}
+        self.published: dict[tuple[Source, ...], set[str]] = {}
         self.last_good: dict[Path, n.File] = {}
 
     # ------------------------------------------------------------ analysis
 
-    def unit_of(self, uri: str) -> tuple[Path, ...]:
+    def unit_of(self, uri: str) -> tuple[Source, ...]:
         path = Path(to_fs_path(uri) or uri).resolve()
-        return tuple(p.resolve() for p in unit_files(path))
+        return tuple(p.resolve() if isinstance(p, Path) else p for p in unit_files(path))
 
     def _texts(self) -> dict[Path, str]:
         texts: dict[Path, str] = {}
@@ -100,7 +102,7 @@ class PrivlexServer(LanguageServer):
         self.pending[unit] = task
         return task
 
-    async def _run(self, unit: tuple[Path, ...], delay: float) -> Known:
+    async def _run(self, unit: tuple[Source, ...], delay: float) -> Known:
         if delay:
             await asyncio.sleep(delay)
         texts = self._texts()
@@ -109,7 +111,9 @@ class PrivlexServer(LanguageServer):
         known = Known(analysis, build_index(analysis.files.values(), analysis.vocabulary))
         self.units[unit] = known
         for path, file in analysis.files.items():
-            self.last_good[analysis.file_of(path).resolve()] = file
+            on_disk = analysis.file_of(path)
+            if on_disk is not None:
+                self.last_good[on_disk] = file
         self.publish(unit, analysis)
         return known
 
@@ -126,7 +130,7 @@ class PrivlexServer(LanguageServer):
 
     # --------------------------------------------------------- diagnostics
 
-    def publish(self, unit: tuple[Path, ...], analysis: Analysis) -> None:
+    def publish(self, unit: tuple[Source, ...], analysis: Analysis) -> None:
         by_file: dict[str, list[t.Diagnostic]] = {path: [] for path in analysis.sources}
         for diagnostic in analysis.diagnostics:
             path = diagnostic.span.file if diagnostic.span else next(iter(analysis.sources), None)
@@ -134,7 +138,10 @@ class PrivlexServer(LanguageServer):
                 by_file[path].append(self.lsp_diagnostic(analysis, diagnostic))
         uris = set()
         for path, found in by_file.items():
-            uri = from_fs_path(str(analysis.file_of(path))) or ""
+            on_disk = analysis.file_of(path)
+            if on_disk is None or path.startswith(SHIPPED_PREFIX):
+                continue  # the shipped library: not the user's to fix
+            uri = from_fs_path(str(on_disk)) or ""
             uris.add(uri)
             self.text_document_publish_diagnostics(t.PublishDiagnosticsParams(uri=uri, diagnostics=found))
         for gone in self.published.get(unit, set()) - uris:
@@ -152,7 +159,8 @@ class PrivlexServer(LanguageServer):
         return t.Range(start=start, end=end)
 
     def location(self, analysis: Analysis, span: Span) -> t.Location:
-        uri = from_fs_path(str(analysis.file_of(span.file))) or ""
+        on_disk = analysis.file_of(span.file)
+        uri = (from_fs_path(str(on_disk)) if on_disk else None) or span.file
         return t.Location(uri=uri, range=self.lsp_range(analysis, span))
 
     def lsp_diagnostic(self, analysis: Analysis, diagnostic: Diagnostic) -> t.Diagnostic:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from types import ModuleType
 from typing import Any
 
 from .. import __version__, ir
@@ -41,19 +43,31 @@ def _tests(program: ir.Program, evaluate: Any, day: datetime.date) -> list[dict[
     return found
 
 
+@contextmanager
+def _checkers(program: ir.Program, package: ModuleType | None) -> Iterator[ModuleType]:
+    """The given generated package when it is the program's, else the program compiled into a temporary one."""
+    if package is not None and getattr(package, "SOURCE_HASH", None) == program.source_hash:
+        yield package
+        return
+    with GeneratedPackage(program) as generated:
+        yield generated
+
+
 def build_report(
     program: ir.Program,
     day: datetime.date,
     sources: Mapping[str, SourceFile] | None = None,
     scenarios: tuple[Scenario, ...] = SCENARIOS,
+    package: ModuleType | None = None,
 ) -> dict[str, Any]:
-    """Decide every cell and gather every page's content; deterministic for a program and a day."""
+    """Decide every cell and gather every page's content; deterministic for a program and a day.
+
+    `package`: the project's generated checkers, used when they are the program's.
+    """
     titles = {r.code: r.title for r in program.vocabulary.regions}
     classes = region_classes(program)
-    with GeneratedPackage(program) as package:
-        matrices, explanations, used = decide_matrices(
-            program, package.DataUse, package.evaluate, scenarios, classes, day
-        )
+    with _checkers(program, package) as package:
+        matrices, explanations, used = decide_matrices(program, package, scenarios, classes, day)
         tests = _tests(program, package.evaluate, day)
     all_places = places(program.vocabulary)
     rulesets = []

@@ -53,23 +53,6 @@ def condition_text(condition: ir.Condition) -> str:
             return " and ".join(_operand(c, "and") for c in condition.operands)
         case ir.Or():
             return " or ".join(_operand(c, "or") for c in condition.operands)
+        case ir.Defined():
+            return condition.name
     raise TypeError(f"unknown condition {condition!r}")  # pragma: no cover - every kind is matched above
-
-
-def facts_of(condition: ir.Condition | None) -> list[str]:
-    """The facts a condition reads, in order, once each."""
-    found: dict[str, None] = {}
-
-    def visit(node: ir.Condition) -> None:
-        match node:
-            case ir.Not():
-                visit(node.operand)
-            case ir.And() | ir.Or():
-                for operand in node.operands:
-                    visit(operand)
-            case _:
-                found.setdefault(node.fact.path, None)
-
-    if condition is not None:
-        visit(condition)
-    return list(found)

@@ -13,9 +13,11 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
 
 from .. import ir
+from ..explain import explain_valid
 from ..runtime import InvalidUse, RulesetResult, combine
 from ..runtime.validation import UseModel
 from .conditions import condition_text
@@ -65,14 +67,15 @@ class Explanations:
 
     program: ir.Program
     day: datetime.date
+    explain: Callable[[Any], Any] | None = None  # a valid use -> privlex.explain.Explanation
     by_key: dict[str, dict[str, Any]] = field(default_factory=dict)
     # (scenario, each ruleset's result) -> (outcome, key): results are immutable and shared
     _seen: dict[tuple[str, tuple[RulesetResult | None, ...]], tuple[str, str]] = field(default_factory=dict)
 
-    def explain(
+    def decided(
         self,
         scenario: Scenario,
-        use: dict[str, Any],
+        valid: Any,
         results: Mapping[str, RulesetResult | None],
     ) -> tuple[str, str]:
         """The outcome of the use, and the id of its explanation."""
@@ -90,7 +93,7 @@ class Explanations:
         key = "e" + hashlib.sha256(key_text.encode("utf-8")).hexdigest()[:12]
         entry = self.by_key.get(key)
         if entry is None:
-            entry = self._entry(key, scenario, use, results, decision.to_dict())
+            entry = self._entry(key, scenario, valid, results, decision.to_dict())
             self.by_key[key] = entry
         entry["cells"] += 1
         self._seen[seen_key] = (str(decision.outcome), key)
@@ -100,10 +103,11 @@ class Explanations:
         self,
         key: str,
         scenario: Scenario,
-        use: dict[str, Any],
+        valid: Any,
         results: Mapping[str, RulesetResult | None],
         decision: dict[str, Any],
     ) -> dict[str, Any]:
+        use = _Uses.raw(valid)
         region = str(use["region"])
         within = self.program.vocabulary.within.get(region, (region,))
         rulesets: list[dict[str, Any]] = []
@@ -132,7 +136,15 @@ class Explanations:
             "rulesets": rulesets,
             "reasons": [dict(r, anchor=anchor(r["ruleset"], r["rule"])) for r in decision["reasons"]],
             "obligations": [dict(o, anchor=anchor(o["ruleset"], o["rule"])) for o in decision["obligations"]],
+            **self._explained(valid),
         }
+
+    def _explained(self, valid: Any) -> dict[str, Any]:
+        """`privlex explain` of the example use: its text, and its data."""
+        if self.explain is None:
+            return {}
+        explanation = self.explain(valid)
+        return {"explain_text": str(explanation), "explain": explanation.to_dict()}
 
 
 class _Uses:
@@ -170,14 +182,19 @@ class _Uses:
 
 def decide_matrices(
     program: ir.Program,
-    model: type[UseModel],
-    evaluate: Evaluate,
+    package: ModuleType,
     scenarios: tuple[Scenario, ...],
     classes: list[RegionClass],
     day: datetime.date,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
-    """The matrices (purpose x scenario), the explanations, and the scenarios as used."""
-    explanations = Explanations(program, day)
+    """The matrices (purpose x scenario), the explanations, and the scenarios as used.
+
+    `package` is the unit's generated package: its `evaluate` decides, its
+    `DataUse` validates, and `privlex.explain` explains each distinct decision.
+    """
+    explanations = Explanations(program, day, lambda valid: explain_valid(package, valid, day))
+    model: type[UseModel] = package.DataUse
+    evaluate: Evaluate = package.evaluate
     columns = categories(program.vocabulary)
     used: list[dict[str, Any]] = []
     facts_of: dict[str, dict[str, Any]] = {}
@@ -207,7 +224,7 @@ def decide_matrices(
                     except InvalidUse as exc:
                         cells[category] = f"invalid: {exc}"
                         continue
-                    outcome, key = explanations.explain(scenario, valid.raw(use), evaluate(use, today=day))
+                    outcome, key = explanations.decided(scenario, use, evaluate(use, today=day))
                     cells[category] = f"{outcome} {key}"
                 rows.append({"class": region_class.id, "cells": cells})
             tables.append({"scenario": scenario.id, "rows": rows})

@@ -129,6 +129,17 @@ def ruleset_data(
             "id": o.id,
             "text": o.text,
             "citations": list(o.citations),
+            "node": None,  # the ruleset's own: every permit of its rules, exceptions and default carries it
+            "anchor": None,
+            "source": o.span.location,
+        }
+        for o in ruleset.obligations
+    ]
+    obligations += [
+        {
+            "id": o.id,
+            "text": o.text,
+            "citations": list(o.citations),
             "node": node.id,
             "anchor": anchor(ruleset.id, node.id),
             "source": o.span.location,

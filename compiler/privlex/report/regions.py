@@ -38,6 +38,8 @@ def _region_tests(condition: ir.Condition) -> Iterator[tuple[bool, str]]:
     match condition:
         case ir.Not():
             yield from _region_tests(condition.operand)
+        case ir.Defined():
+            yield from _region_tests(condition.condition)
         case ir.And() | ir.Or():
             for operand in condition.operands:
                 yield from _region_tests(operand)
