@@ -98,8 +98,7 @@ def test_a_refactor_changes_no_decision(tmp_path: Path, current: Path) -> None:
                 (
                     "consent.explicit and not consent.withdrawn and not consent.bundled"
                     " and not administrator_consent_only",
-                    "not (not consent.explicit or consent.withdrawn or consent.bundled"
-                    " or administrator_consent_only)",
+                    "not (not consent.explicit or consent.withdrawn or consent.bundled or administrator_consent_only)",
                 ),
                 # the same day written the other way round
                 ("date >= 2019-01-23", "date > 2019-01-22"),

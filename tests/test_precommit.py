@@ -40,9 +40,10 @@ def _wheelhouse() -> Path:
     pytest.skip(reason)
 
 
-def test_manifest_declares_both_hooks() -> None:
+def test_manifest_declares_the_hooks() -> None:
     hooks = {hook["id"]: hook for hook in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text("utf-8"))}
-    assert set(hooks) == {"privlex-compile", "privlex-check"}
+    assert set(hooks) == {"privlex-compile", "privlex-check", "privlex-fmt"}
+    assert hooks["privlex-fmt"]["entry"] == "privlex fmt"
     assert hooks["privlex-compile"]["entry"].startswith("privlex compile")
     assert hooks["privlex-check"]["entry"] == "privlex check"
     for hook in hooks.values():

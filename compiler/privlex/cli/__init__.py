@@ -28,17 +28,43 @@ EXTRAS = {
     "distributed": "dask",
     "pyspark": "spark",
     "z3": "verify",
+    "pygls": "lsp",
+    "lsprotocol": "lsp",
 }
 
 
 def parser() -> argparse.ArgumentParser:
     from .. import __version__
-    from . import check_cmd, compile_cmd, decide_cmd, diff_cmd, explain_cmd, filter_cmd, test_cmd, verify_cmd
+    from . import (
+        check_cmd,
+        compile_cmd,
+        decide_cmd,
+        diff_cmd,
+        explain_cmd,
+        filter_cmd,
+        fmt_cmd,
+        lsp_cmd,
+        report_cmd,
+        test_cmd,
+        verify_cmd,
+    )
 
     main = argparse.ArgumentParser(prog="privlex", description="A compiler for privacy law.")
     main.add_argument("--version", action="version", version=f"privlex {__version__}")
     commands = main.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for command in (compile_cmd, check_cmd, test_cmd, decide_cmd, explain_cmd, filter_cmd, verify_cmd, diff_cmd):
+    for command in (
+        compile_cmd,
+        check_cmd,
+        test_cmd,
+        decide_cmd,
+        explain_cmd,
+        filter_cmd,
+        verify_cmd,
+        diff_cmd,
+        fmt_cmd,
+        report_cmd,
+        lsp_cmd,
+    ):
         command.register(commands)
     return main
 
