@@ -57,7 +57,7 @@ __all__ = [
     "permits",
 ]
 
-SOURCE_HASH = "3a0ffcf6058cf6286650848aebce8afb24b839bef5f0888b91967bd2ac50a022"
+SOURCE_HASH = "bf7b27f19357ec573d6102998dbafdcf8c8c875a66b3cd934832896f19eacf47"
 SOURCES: tuple[str, ...] = (
     "rulesets/appi.rules",
     "rulesets/ccpa.rules",

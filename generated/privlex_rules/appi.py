@@ -68,43 +68,43 @@ directed at children, so processing.child_directed is not used.
 Decisions, in the order they are considered:
 
 anonymised (exclusion, permit): Anonymously processed information
-  cites APPI Art. 2(6); APPI Art. 43(1) (rulesets/appi.rules:79)
+  cites APPI Art. 2(6); APPI Art. 43(1) (rulesets/appi.rules:83)
   Anonymously processed information is outside the rules on personal
   information, but its creator and recipients have duties.
 
 specified_purpose (rule, permit): Use within the purpose specified and notified at
   acquisition
-  cites APPI Art. 17(1); APPI Art. 18(1); APPI Art. 21(1) (rulesets/appi.rules:86)
+  cites APPI Art. 17(1); APPI Art. 18(1); APPI Art. 21(1) (rulesets/appi.rules:90)
   Arts. 17(1), 18(1), 21(1): use within the purpose specified and
   notified or published when the data was acquired.
 
 changed_purpose (rule, permit): A purpose changed within the reasonably relevant scope
   and notified
-  cites APPI Art. 17(2); APPI Art. 21(3) (rulesets/appi.rules:93)
+  cites APPI Art. 17(2); APPI Art. 21(3) (rulesets/appi.rules:97)
   Arts. 17(2), 21(3): a purpose changed within the scope reasonably
   relevant to the old one, and notified or published before the use.
 
 consented_use (rule, permit): Use beyond the purpose with the person's prior consent
-  cites APPI Art. 18(1) (rulesets/appi.rules:99)
+  cites APPI Art. 18(1) (rulesets/appi.rules:103)
   Art. 18(1): any other use needs the person's prior consent.
 
   consented_use.withdrawn (exception, deny): Consent withdrawn
-    cites APPI Art. 18(1) (rulesets/appi.rules:102)
+    cites APPI Art. 18(1) (rulesets/appi.rules:106)
 
   consented_use.not_own (exception, deny): Consent given only by an administrator, the
     customer or a host
-    cites APPI Art. 18(1) (rulesets/appi.rules:105)
+    cites APPI Art. 18(1) (rulesets/appi.rules:109)
 
   consented_use.child (exception, deny): A child under 16 consented without a legal
     representative
-    cites APPI Art. 18(1); PPC Q&A 1-62 (rulesets/appi.rules:108)
+    cites APPI Art. 18(1); PPC Q&A 1-62 (rulesets/appi.rules:112)
 
     consented_use.child.representative (exception, permit): A legal representative
       consented
-      cites APPI Art. 18(1); PPC Q&A 1-62 (rulesets/appi.rules:111)
+      cites APPI Art. 18(1); PPC Q&A 1-62 (rulesets/appi.rules:115)
 
 special_care (rule, deny): Special-care-required information acquired without consent
-  cites APPI Art. 20(2); APPI Art. 2(3) (rulesets/appi.rules:120)
+  cites APPI Art. 20(2); APPI Art. 2(3) (rulesets/appi.rules:124)
   Art. 20(2): special-care-required information may not be acquired
   without the person's prior consent; for this ruleset, no consent on
   such data means it was acquired without consent (the legal digest). Lifted where
@@ -112,38 +112,38 @@ special_care (rule, deny): Special-care-required information acquired without co
   published it; only the person's own publication is encoded.
 
   special_care.consented (exception, permit): The person consented to the acquisition
-    cites APPI Art. 20(2) (rulesets/appi.rules:124)
+    cites APPI Art. 20(2) (rulesets/appi.rules:128)
 
   special_care.published (exception, permit): The person published the information
-    cites APPI Art. 20(2)(vii) (rulesets/appi.rules:127)
+    cites APPI Art. 20(2)(vii) (rulesets/appi.rules:131)
 
 third_party (rule, deny): Provision to a third party
-  cites APPI Art. 27(1) (rulesets/appi.rules:134)
+  cites APPI Art. 27(1) (rulesets/appi.rules:138)
   Art. 27(1): personal data may be given to a third party only with the
   person's prior consent (Zoom pattern (d)), except for entrustment and
   joint use (Art. 27(5)) and the opt-out scheme (Art. 27(2)).
 
   third_party.consented (exception, permit): The person consented to the provision
-    cites APPI Art. 27(1) (rulesets/appi.rules:137)
+    cites APPI Art. 27(1) (rulesets/appi.rules:141)
 
   third_party.entrusted (exception, permit): Entrustment of the handling within the
     purpose
-    cites APPI Art. 27(5)(i) (rulesets/appi.rules:141)
+    cites APPI Art. 27(5)(i) (rulesets/appi.rules:145)
 
   third_party.joint_use (exception, permit): Joint use announced in advance
-    cites APPI Art. 27(5)(iii) (rulesets/appi.rules:145)
+    cites APPI Art. 27(5)(iii) (rulesets/appi.rules:149)
 
   third_party.opt_out (exception, permit): Opt-out scheme notified to the PPC
-    cites APPI Art. 27(2) (rulesets/appi.rules:149)
+    cites APPI Art. 27(2) (rulesets/appi.rules:153)
 
     third_party.opt_out.special_care (exception, deny): Never for
       special-care-required information
-      cites APPI Art. 27(2) (rulesets/appi.rules:155)
+      cites APPI Art. 27(2) (rulesets/appi.rules:159)
       The opt-out scheme is never available for special-care data.
 
 entrusted_own_use (rule, deny): An entrusted party uses the data for models serving
   other customers
-  cites APPI Art. 27(5)(i); APPI Art. 27(1) (rulesets/appi.rules:164)
+  cites APPI Art. 27(5)(i); APPI Art. 27(1) (rulesets/appi.rules:168)
   An entrusted party may handle the data only for the entrusted work. A
   processor that trains a model serving its other customers uses the
   data for its own purpose: that is provision to a third party, which
@@ -151,10 +151,10 @@ entrusted_own_use (rule, deny): An entrusted party uses the data for models serv
 
   entrusted_own_use.consented (exception, permit): The person consented to the
     provision
-    cites APPI Art. 27(1) (rulesets/appi.rules:167)
+    cites APPI Art. 27(1) (rulesets/appi.rules:171)
 
 foreign_third_party (rule, deny): Provision to a third party in a foreign country
-  cites APPI Art. 28(1) (rulesets/appi.rules:178)
+  cites APPI Art. 28(1) (rulesets/appi.rules:182)
   Art. 28: to a third party in a foreign country, only with the person's
   prior consent after being told about the country's system, unless the
   country has a system the PPC recognised as equivalent (the EEA states
@@ -164,22 +164,22 @@ foreign_third_party (rule, deny): Provision to a third party in a foreign countr
 
   foreign_third_party.consented (exception, permit): The person consented after being
     told about the country
-    cites APPI Art. 28(1); APPI Art. 28(2) (rulesets/appi.rules:181)
+    cites APPI Art. 28(1); APPI Art. 28(2) (rulesets/appi.rules:185)
 
   foreign_third_party.equivalent_measures (exception, permit): The recipient keeps
     measures equivalent to the APPI
-    cites APPI Art. 28(1); APPI Art. 28(3) (rulesets/appi.rules:185)
+    cites APPI Art. 28(1); APPI Art. 28(3) (rulesets/appi.rules:189)
 
 pseudonymised (rule, permit): Pseudonymously processed information for a published
   purpose
-  cites APPI Art. 41(3); APPI Art. 41(4); APPI Art. 41(9) (rulesets/appi.rules:193)
+  cites APPI Art. 41(3); APPI Art. 41(4); APPI Art. 41(9) (rulesets/appi.rules:197)
   Art. 41: pseudonymously processed information may be used for a new
   purpose beyond the reasonably relevant scope (Art. 17(2) does not
   apply), once the purpose is published, but only in-house.
 
   pseudonymised.provided (exception, deny): Pseudonymously processed information given
     to a third party
-    cites APPI Art. 41(6) (rulesets/appi.rules:198)
+    cites APPI Art. 41(6) (rulesets/appi.rules:202)
     No provision to third parties, except entrustment and joint use.
 
 default (default, deny): Use beyond the specified purpose without the person's consent
@@ -230,7 +230,7 @@ _OBLIGATION_ANONYMOUS_DUTIES = Obligation(
     ),
     rule="anonymised",
     citations=["APPI Art. 43", "APPI Art. 44", "APPI Art. 45"],
-    source="rulesets/appi.rules:82",
+    source="rulesets/appi.rules:86",
     order=1,
 )
 
@@ -243,7 +243,7 @@ _OBLIGATION_SPECIFIED_PURPOSE__WITHIN_SCOPE = Obligation(
     ),
     rule="specified_purpose",
     citations=["APPI Art. 18(1)", "APPI Art. 19"],
-    source="rulesets/appi.rules:89",
+    source="rulesets/appi.rules:93",
     order=2,
 )
 
@@ -256,7 +256,7 @@ _OBLIGATION_CHANGED_PURPOSE__WITHIN_SCOPE = Obligation(
     ),
     rule="changed_purpose",
     citations=["APPI Art. 18(1)", "APPI Art. 19"],
-    source="rulesets/appi.rules:96",
+    source="rulesets/appi.rules:100",
     order=3,
 )
 
@@ -266,7 +266,7 @@ _OBLIGATION_THIRD_PARTY_CONSENTED__PROVISION_RECORD = Obligation(
     text="Keep a record of the provision",
     rule="third_party.consented",
     citations=["APPI Art. 29"],
-    source="rulesets/appi.rules:140",
+    source="rulesets/appi.rules:144",
     order=4,
 )
 
@@ -279,7 +279,7 @@ _OBLIGATION_SUPERVISE_ENTRUSTEE = Obligation(
     ),
     rule="third_party.entrusted",
     citations=["APPI Art. 25"],
-    source="rulesets/appi.rules:144",
+    source="rulesets/appi.rules:148",
     order=5,
 )
 
@@ -292,7 +292,7 @@ _OBLIGATION_JOINT_USE_NOTICE = Obligation(
     ),
     rule="third_party.joint_use",
     citations=["APPI Art. 27(5)(iii)"],
-    source="rulesets/appi.rules:148",
+    source="rulesets/appi.rules:152",
     order=6,
 )
 
@@ -302,7 +302,7 @@ _OBLIGATION_THIRD_PARTY_OPT_OUT__PROVISION_RECORD = Obligation(
     text="Keep a record of the provision",
     rule="third_party.opt_out",
     citations=["APPI Art. 29"],
-    source="rulesets/appi.rules:152",
+    source="rulesets/appi.rules:156",
     order=7,
 )
 
@@ -312,7 +312,7 @@ _OBLIGATION_STOP_ON_REQUEST = Obligation(
     text="Stop the provision when the person asks",
     rule="third_party.opt_out",
     citations=["APPI Art. 27(2)"],
-    source="rulesets/appi.rules:153",
+    source="rulesets/appi.rules:157",
     order=8,
 )
 
@@ -322,7 +322,7 @@ _OBLIGATION_ENTRUSTED_OWN_USE_CONSENTED__PROVISION_RECORD = Obligation(
     text="Keep a record of the provision",
     rule="entrusted_own_use.consented",
     citations=["APPI Art. 29"],
-    source="rulesets/appi.rules:170",
+    source="rulesets/appi.rules:174",
     order=9,
 )
 
@@ -335,7 +335,7 @@ _OBLIGATION_FOREIGN_INFORMATION = Obligation(
     ),
     rule="foreign_third_party.consented",
     citations=["APPI Art. 28(2)"],
-    source="rulesets/appi.rules:184",
+    source="rulesets/appi.rules:188",
     order=10,
 )
 
@@ -345,7 +345,7 @@ _OBLIGATION_MONITOR_RECIPIENT = Obligation(
     text="Monitor the recipient's measures and tell the person about them on request",
     rule="foreign_third_party.equivalent_measures",
     citations=["APPI Art. 28(3)"],
-    source="rulesets/appi.rules:188",
+    source="rulesets/appi.rules:192",
     order=11,
 )
 
@@ -358,11 +358,11 @@ _OBLIGATION_PSEUDONYMOUS_DUTIES = Obligation(
     ),
     rule="pseudonymised",
     citations=["APPI Art. 41(2)", "APPI Art. 41(7)", "APPI Art. 41(8)"],
-    source="rulesets/appi.rules:196",
+    source="rulesets/appi.rules:200",
     order=12,
 )
 
-# exclusion anonymised — APPI Art. 2(6); APPI Art. 43(1), rulesets/appi.rules:79
+# exclusion anonymised — APPI Art. 2(6); APPI Art. 43(1), rulesets/appi.rules:83
 _EXCLUSION_ANONYMISED = Leaf(
     Reason(
         ruleset="appi",
@@ -371,13 +371,13 @@ _EXCLUSION_ANONYMISED = Leaf(
         effect=Effect.PERMIT,
         title="Anonymously processed information",
         citations=["APPI Art. 2(6)", "APPI Art. 43(1)"],
-        source="rulesets/appi.rules:79",
+        source="rulesets/appi.rules:83",
     ),
     (_OBLIGATION_ANONYMOUS_DUTIES,),
 )
 
 # rule specified_purpose — APPI Art. 17(1); APPI Art. 18(1); APPI Art. 21(1),
-#   rulesets/appi.rules:86
+#   rulesets/appi.rules:90
 _RULE_SPECIFIED_PURPOSE = Leaf(
     Reason(
         ruleset="appi",
@@ -386,12 +386,12 @@ _RULE_SPECIFIED_PURPOSE = Leaf(
         effect=Effect.PERMIT,
         title="Use within the purpose specified and notified at acquisition",
         citations=["APPI Art. 17(1)", "APPI Art. 18(1)", "APPI Art. 21(1)"],
-        source="rulesets/appi.rules:86",
+        source="rulesets/appi.rules:90",
     ),
     (_OBLIGATION_SPECIFIED_PURPOSE__WITHIN_SCOPE,),
 )
 
-# rule changed_purpose — APPI Art. 17(2); APPI Art. 21(3), rulesets/appi.rules:93
+# rule changed_purpose — APPI Art. 17(2); APPI Art. 21(3), rulesets/appi.rules:97
 _RULE_CHANGED_PURPOSE = Leaf(
     Reason(
         ruleset="appi",
@@ -400,12 +400,12 @@ _RULE_CHANGED_PURPOSE = Leaf(
         effect=Effect.PERMIT,
         title="A purpose changed within the reasonably relevant scope and notified",
         citations=["APPI Art. 17(2)", "APPI Art. 21(3)"],
-        source="rulesets/appi.rules:93",
+        source="rulesets/appi.rules:97",
     ),
     (_OBLIGATION_CHANGED_PURPOSE__WITHIN_SCOPE,),
 )
 
-# rule consented_use — APPI Art. 18(1), rulesets/appi.rules:99
+# rule consented_use — APPI Art. 18(1), rulesets/appi.rules:103
 _RULE_CONSENTED_USE = Leaf(
     Reason(
         ruleset="appi",
@@ -414,12 +414,12 @@ _RULE_CONSENTED_USE = Leaf(
         effect=Effect.PERMIT,
         title="Use beyond the purpose with the person's prior consent",
         citations=["APPI Art. 18(1)"],
-        source="rulesets/appi.rules:99",
+        source="rulesets/appi.rules:103",
     ),
     (),
 )
 
-# exception consented_use.withdrawn — APPI Art. 18(1), rulesets/appi.rules:102
+# exception consented_use.withdrawn — APPI Art. 18(1), rulesets/appi.rules:106
 _EXCEPTION_CONSENTED_USE__WITHDRAWN = Leaf(
     Reason(
         ruleset="appi",
@@ -428,12 +428,12 @@ _EXCEPTION_CONSENTED_USE__WITHDRAWN = Leaf(
         effect=Effect.DENY,
         title="Consent withdrawn",
         citations=["APPI Art. 18(1)"],
-        source="rulesets/appi.rules:102",
+        source="rulesets/appi.rules:106",
     ),
     (),
 )
 
-# exception consented_use.not_own — APPI Art. 18(1), rulesets/appi.rules:105
+# exception consented_use.not_own — APPI Art. 18(1), rulesets/appi.rules:109
 _EXCEPTION_CONSENTED_USE__NOT_OWN = Leaf(
     Reason(
         ruleset="appi",
@@ -442,13 +442,13 @@ _EXCEPTION_CONSENTED_USE__NOT_OWN = Leaf(
         effect=Effect.DENY,
         title="Consent given only by an administrator, the customer or a host",
         citations=["APPI Art. 18(1)"],
-        source="rulesets/appi.rules:105",
+        source="rulesets/appi.rules:109",
     ),
     (),
 )
 
 # exception consented_use.child — APPI Art. 18(1); PPC Q&A 1-62,
-#   rulesets/appi.rules:108
+#   rulesets/appi.rules:112
 _EXCEPTION_CONSENTED_USE__CHILD = Leaf(
     Reason(
         ruleset="appi",
@@ -457,13 +457,13 @@ _EXCEPTION_CONSENTED_USE__CHILD = Leaf(
         effect=Effect.DENY,
         title="A child under 16 consented without a legal representative",
         citations=["APPI Art. 18(1)", "PPC Q&A 1-62"],
-        source="rulesets/appi.rules:108",
+        source="rulesets/appi.rules:112",
     ),
     (),
 )
 
 # exception consented_use.child.representative — APPI Art. 18(1); PPC Q&A 1-62,
-#   rulesets/appi.rules:111
+#   rulesets/appi.rules:115
 _EXCEPTION_CONSENTED_USE__CHILD__REPRESENTATIVE = Leaf(
     Reason(
         ruleset="appi",
@@ -472,12 +472,12 @@ _EXCEPTION_CONSENTED_USE__CHILD__REPRESENTATIVE = Leaf(
         effect=Effect.PERMIT,
         title="A legal representative consented",
         citations=["APPI Art. 18(1)", "PPC Q&A 1-62"],
-        source="rulesets/appi.rules:111",
+        source="rulesets/appi.rules:115",
     ),
     (),
 )
 
-# rule special_care — APPI Art. 20(2); APPI Art. 2(3), rulesets/appi.rules:120
+# rule special_care — APPI Art. 20(2); APPI Art. 2(3), rulesets/appi.rules:124
 _RULE_SPECIAL_CARE = Leaf(
     Reason(
         ruleset="appi",
@@ -486,12 +486,12 @@ _RULE_SPECIAL_CARE = Leaf(
         effect=Effect.DENY,
         title="Special-care-required information acquired without consent",
         citations=["APPI Art. 20(2)", "APPI Art. 2(3)"],
-        source="rulesets/appi.rules:120",
+        source="rulesets/appi.rules:124",
     ),
     (),
 )
 
-# exception special_care.consented — APPI Art. 20(2), rulesets/appi.rules:124
+# exception special_care.consented — APPI Art. 20(2), rulesets/appi.rules:128
 _EXCEPTION_SPECIAL_CARE__CONSENTED = Leaf(
     Reason(
         ruleset="appi",
@@ -500,12 +500,12 @@ _EXCEPTION_SPECIAL_CARE__CONSENTED = Leaf(
         effect=Effect.PERMIT,
         title="The person consented to the acquisition",
         citations=["APPI Art. 20(2)"],
-        source="rulesets/appi.rules:124",
+        source="rulesets/appi.rules:128",
     ),
     (),
 )
 
-# exception special_care.published — APPI Art. 20(2)(vii), rulesets/appi.rules:127
+# exception special_care.published — APPI Art. 20(2)(vii), rulesets/appi.rules:131
 _EXCEPTION_SPECIAL_CARE__PUBLISHED = Leaf(
     Reason(
         ruleset="appi",
@@ -514,12 +514,12 @@ _EXCEPTION_SPECIAL_CARE__PUBLISHED = Leaf(
         effect=Effect.PERMIT,
         title="The person published the information",
         citations=["APPI Art. 20(2)(vii)"],
-        source="rulesets/appi.rules:127",
+        source="rulesets/appi.rules:131",
     ),
     (),
 )
 
-# rule third_party — APPI Art. 27(1), rulesets/appi.rules:134
+# rule third_party — APPI Art. 27(1), rulesets/appi.rules:138
 _RULE_THIRD_PARTY = Leaf(
     Reason(
         ruleset="appi",
@@ -528,12 +528,12 @@ _RULE_THIRD_PARTY = Leaf(
         effect=Effect.DENY,
         title="Provision to a third party",
         citations=["APPI Art. 27(1)"],
-        source="rulesets/appi.rules:134",
+        source="rulesets/appi.rules:138",
     ),
     (),
 )
 
-# exception third_party.consented — APPI Art. 27(1), rulesets/appi.rules:137
+# exception third_party.consented — APPI Art. 27(1), rulesets/appi.rules:141
 _EXCEPTION_THIRD_PARTY__CONSENTED = Leaf(
     Reason(
         ruleset="appi",
@@ -542,12 +542,12 @@ _EXCEPTION_THIRD_PARTY__CONSENTED = Leaf(
         effect=Effect.PERMIT,
         title="The person consented to the provision",
         citations=["APPI Art. 27(1)"],
-        source="rulesets/appi.rules:137",
+        source="rulesets/appi.rules:141",
     ),
     (_OBLIGATION_THIRD_PARTY_CONSENTED__PROVISION_RECORD,),
 )
 
-# exception third_party.entrusted — APPI Art. 27(5)(i), rulesets/appi.rules:141
+# exception third_party.entrusted — APPI Art. 27(5)(i), rulesets/appi.rules:145
 _EXCEPTION_THIRD_PARTY__ENTRUSTED = Leaf(
     Reason(
         ruleset="appi",
@@ -556,12 +556,12 @@ _EXCEPTION_THIRD_PARTY__ENTRUSTED = Leaf(
         effect=Effect.PERMIT,
         title="Entrustment of the handling within the purpose",
         citations=["APPI Art. 27(5)(i)"],
-        source="rulesets/appi.rules:141",
+        source="rulesets/appi.rules:145",
     ),
     (_OBLIGATION_SUPERVISE_ENTRUSTEE,),
 )
 
-# exception third_party.joint_use — APPI Art. 27(5)(iii), rulesets/appi.rules:145
+# exception third_party.joint_use — APPI Art. 27(5)(iii), rulesets/appi.rules:149
 _EXCEPTION_THIRD_PARTY__JOINT_USE = Leaf(
     Reason(
         ruleset="appi",
@@ -570,12 +570,12 @@ _EXCEPTION_THIRD_PARTY__JOINT_USE = Leaf(
         effect=Effect.PERMIT,
         title="Joint use announced in advance",
         citations=["APPI Art. 27(5)(iii)"],
-        source="rulesets/appi.rules:145",
+        source="rulesets/appi.rules:149",
     ),
     (_OBLIGATION_JOINT_USE_NOTICE,),
 )
 
-# exception third_party.opt_out — APPI Art. 27(2), rulesets/appi.rules:149
+# exception third_party.opt_out — APPI Art. 27(2), rulesets/appi.rules:153
 _EXCEPTION_THIRD_PARTY__OPT_OUT = Leaf(
     Reason(
         ruleset="appi",
@@ -584,13 +584,13 @@ _EXCEPTION_THIRD_PARTY__OPT_OUT = Leaf(
         effect=Effect.PERMIT,
         title="Opt-out scheme notified to the PPC",
         citations=["APPI Art. 27(2)"],
-        source="rulesets/appi.rules:149",
+        source="rulesets/appi.rules:153",
     ),
     (_OBLIGATION_THIRD_PARTY_OPT_OUT__PROVISION_RECORD, _OBLIGATION_STOP_ON_REQUEST),
 )
 
 # exception third_party.opt_out.special_care — APPI Art. 27(2),
-#   rulesets/appi.rules:155
+#   rulesets/appi.rules:159
 _EXCEPTION_THIRD_PARTY__OPT_OUT__SPECIAL_CARE = Leaf(
     Reason(
         ruleset="appi",
@@ -599,13 +599,13 @@ _EXCEPTION_THIRD_PARTY__OPT_OUT__SPECIAL_CARE = Leaf(
         effect=Effect.DENY,
         title="Never for special-care-required information",
         citations=["APPI Art. 27(2)"],
-        source="rulesets/appi.rules:155",
+        source="rulesets/appi.rules:159",
     ),
     (),
 )
 
 # rule entrusted_own_use — APPI Art. 27(5)(i); APPI Art. 27(1),
-#   rulesets/appi.rules:164
+#   rulesets/appi.rules:168
 _RULE_ENTRUSTED_OWN_USE = Leaf(
     Reason(
         ruleset="appi",
@@ -614,12 +614,12 @@ _RULE_ENTRUSTED_OWN_USE = Leaf(
         effect=Effect.DENY,
         title="An entrusted party uses the data for models serving other customers",
         citations=["APPI Art. 27(5)(i)", "APPI Art. 27(1)"],
-        source="rulesets/appi.rules:164",
+        source="rulesets/appi.rules:168",
     ),
     (),
 )
 
-# exception entrusted_own_use.consented — APPI Art. 27(1), rulesets/appi.rules:167
+# exception entrusted_own_use.consented — APPI Art. 27(1), rulesets/appi.rules:171
 _EXCEPTION_ENTRUSTED_OWN_USE__CONSENTED = Leaf(
     Reason(
         ruleset="appi",
@@ -628,12 +628,12 @@ _EXCEPTION_ENTRUSTED_OWN_USE__CONSENTED = Leaf(
         effect=Effect.PERMIT,
         title="The person consented to the provision",
         citations=["APPI Art. 27(1)"],
-        source="rulesets/appi.rules:167",
+        source="rulesets/appi.rules:171",
     ),
     (_OBLIGATION_ENTRUSTED_OWN_USE_CONSENTED__PROVISION_RECORD,),
 )
 
-# rule foreign_third_party — APPI Art. 28(1), rulesets/appi.rules:178
+# rule foreign_third_party — APPI Art. 28(1), rulesets/appi.rules:182
 _RULE_FOREIGN_THIRD_PARTY = Leaf(
     Reason(
         ruleset="appi",
@@ -642,13 +642,13 @@ _RULE_FOREIGN_THIRD_PARTY = Leaf(
         effect=Effect.DENY,
         title="Provision to a third party in a foreign country",
         citations=["APPI Art. 28(1)"],
-        source="rulesets/appi.rules:178",
+        source="rulesets/appi.rules:182",
     ),
     (),
 )
 
 # exception foreign_third_party.consented — APPI Art. 28(1); APPI Art. 28(2),
-#   rulesets/appi.rules:181
+#   rulesets/appi.rules:185
 _EXCEPTION_FOREIGN_THIRD_PARTY__CONSENTED = Leaf(
     Reason(
         ruleset="appi",
@@ -657,13 +657,13 @@ _EXCEPTION_FOREIGN_THIRD_PARTY__CONSENTED = Leaf(
         effect=Effect.PERMIT,
         title="The person consented after being told about the country",
         citations=["APPI Art. 28(1)", "APPI Art. 28(2)"],
-        source="rulesets/appi.rules:181",
+        source="rulesets/appi.rules:185",
     ),
     (_OBLIGATION_FOREIGN_INFORMATION,),
 )
 
 # exception foreign_third_party.equivalent_measures — APPI Art. 28(1); APPI Art.
-#   28(3), rulesets/appi.rules:185
+#   28(3), rulesets/appi.rules:189
 _EXCEPTION_FOREIGN_THIRD_PARTY__EQUIVALENT_MEASURES = Leaf(
     Reason(
         ruleset="appi",
@@ -672,13 +672,13 @@ _EXCEPTION_FOREIGN_THIRD_PARTY__EQUIVALENT_MEASURES = Leaf(
         effect=Effect.PERMIT,
         title="The recipient keeps measures equivalent to the APPI",
         citations=["APPI Art. 28(1)", "APPI Art. 28(3)"],
-        source="rulesets/appi.rules:185",
+        source="rulesets/appi.rules:189",
     ),
     (_OBLIGATION_MONITOR_RECIPIENT,),
 )
 
 # rule pseudonymised — APPI Art. 41(3); APPI Art. 41(4); APPI Art. 41(9),
-#   rulesets/appi.rules:193
+#   rulesets/appi.rules:197
 _RULE_PSEUDONYMISED = Leaf(
     Reason(
         ruleset="appi",
@@ -687,12 +687,12 @@ _RULE_PSEUDONYMISED = Leaf(
         effect=Effect.PERMIT,
         title="Pseudonymously processed information for a published purpose",
         citations=["APPI Art. 41(3)", "APPI Art. 41(4)", "APPI Art. 41(9)"],
-        source="rulesets/appi.rules:193",
+        source="rulesets/appi.rules:197",
     ),
     (_OBLIGATION_PSEUDONYMOUS_DUTIES,),
 )
 
-# exception pseudonymised.provided — APPI Art. 41(6), rulesets/appi.rules:198
+# exception pseudonymised.provided — APPI Art. 41(6), rulesets/appi.rules:202
 _EXCEPTION_PSEUDONYMISED__PROVIDED = Leaf(
     Reason(
         ruleset="appi",
@@ -701,7 +701,7 @@ _EXCEPTION_PSEUDONYMISED__PROVIDED = Leaf(
         effect=Effect.DENY,
         title="Pseudonymously processed information given to a third party",
         citations=["APPI Art. 41(6)"],
-        source="rulesets/appi.rules:198",
+        source="rulesets/appi.rules:202",
     ),
     (),
 )
@@ -738,7 +738,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         else None
     )
     excluded_by: list[Leaf] = []
-    # exclusion anonymised — APPI Art. 2(6); APPI Art. 43(1), rulesets/appi.rules:79
+    # exclusion anonymised — APPI Art. 2(6); APPI Art. 43(1), rulesets/appi.rules:83
     # Anonymously processed information
     # Anonymously processed information is outside the rules on personal
     # information, but its creator and recipients have duties.
@@ -749,29 +749,29 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     denied: list[Leaf] = []
     permitted: list[Leaf] = []
     # rule specified_purpose — APPI Art. 17(1); APPI Art. 18(1); APPI Art. 21(1),
-    #   rulesets/appi.rules:86
+    #   rulesets/appi.rules:90
     # Use within the purpose specified and notified at acquisition
     # Arts. 17(1), 18(1), 21(1): use within the purpose specified and
     # notified or published when the data was acquired.
     if processing.disclosed:
         permitted.append(_RULE_SPECIFIED_PURPOSE)
-    # rule changed_purpose — APPI Art. 17(2); APPI Art. 21(3), rulesets/appi.rules:93
+    # rule changed_purpose — APPI Art. 17(2); APPI Art. 21(3), rulesets/appi.rules:97
     # A purpose changed within the reasonably relevant scope and notified
     # Arts. 17(2), 21(3): a purpose changed within the scope reasonably
     # relevant to the old one, and notified or published before the use.
     if processing.compatible_purpose and processing.informed_before_use:
         permitted.append(_RULE_CHANGED_PURPOSE)
-    # rule consented_use — APPI Art. 18(1), rulesets/appi.rules:99
+    # rule consented_use — APPI Art. 18(1), rulesets/appi.rules:103
     # Use beyond the purpose with the person's prior consent
     # Art. 18(1): any other use needs the person's prior consent.
     if consent.given:
         consented_use_excepted = False
-        # exception consented_use.withdrawn — APPI Art. 18(1), rulesets/appi.rules:102
+        # exception consented_use.withdrawn — APPI Art. 18(1), rulesets/appi.rules:106
         # Consent withdrawn
         if consent.withdrawn:
             consented_use_excepted = True
             denied.append(_EXCEPTION_CONSENTED_USE__WITHDRAWN)
-        # exception consented_use.not_own — APPI Art. 18(1), rulesets/appi.rules:105
+        # exception consented_use.not_own — APPI Art. 18(1), rulesets/appi.rules:109
         # Consent given only by an administrator, the customer or a host
         if (
             consent.by_administrator
@@ -781,13 +781,13 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
             consented_use_excepted = True
             denied.append(_EXCEPTION_CONSENTED_USE__NOT_OWN)
         # exception consented_use.child — APPI Art. 18(1); PPC Q&A 1-62,
-        #   rulesets/appi.rules:108
+        #   rulesets/appi.rules:112
         # A child under 16 consented without a legal representative
         if subject.age is not None and subject.age < 16:
             consented_use_excepted = True
             consented_use_child_excepted = False
             # exception consented_use.child.representative — APPI Art. 18(1); PPC Q&A
-            #   1-62, rulesets/appi.rules:111
+            #   1-62, rulesets/appi.rules:115
             # A legal representative consented
             if consent.by_guardian:
                 consented_use_child_excepted = True
@@ -796,7 +796,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
                 denied.append(_EXCEPTION_CONSENTED_USE__CHILD)
         if not consented_use_excepted:
             permitted.append(_RULE_CONSENTED_USE)
-    # rule special_care — APPI Art. 20(2); APPI Art. 2(3), rulesets/appi.rules:120
+    # rule special_care — APPI Art. 20(2); APPI Art. 2(3), rulesets/appi.rules:124
     # Special-care-required information acquired without consent
     # Art. 20(2): special-care-required information may not be acquired
     # without the person's prior consent; for this ruleset, no consent on
@@ -805,7 +805,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     # published it; only the person's own publication is encoded.
     if data in _SPECIAL_CARE_DATA:
         special_care_excepted = False
-        # exception special_care.consented — APPI Art. 20(2), rulesets/appi.rules:124
+        # exception special_care.consented — APPI Art. 20(2), rulesets/appi.rules:128
         # The person consented to the acquisition
         if (
             consent.given
@@ -820,21 +820,21 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
             special_care_excepted = True
             permitted.append(_EXCEPTION_SPECIAL_CARE__CONSENTED)
         # exception special_care.published — APPI Art. 20(2)(vii),
-        #   rulesets/appi.rules:127
+        #   rulesets/appi.rules:131
         # The person published the information
         if processing.made_public_by_subject:
             special_care_excepted = True
             permitted.append(_EXCEPTION_SPECIAL_CARE__PUBLISHED)
         if not special_care_excepted:
             denied.append(_RULE_SPECIAL_CARE)
-    # rule third_party — APPI Art. 27(1), rulesets/appi.rules:134
+    # rule third_party — APPI Art. 27(1), rulesets/appi.rules:138
     # Provision to a third party
     # Art. 27(1): personal data may be given to a third party only with the
     # person's prior consent (Zoom pattern (d)), except for entrustment and
     # joint use (Art. 27(5)) and the opt-out scheme (Art. 27(2)).
     if processing.third_party:
         third_party_excepted = False
-        # exception third_party.consented — APPI Art. 27(1), rulesets/appi.rules:137
+        # exception third_party.consented — APPI Art. 27(1), rulesets/appi.rules:141
         # The person consented to the provision
         if (
             consent.given
@@ -849,24 +849,24 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
             third_party_excepted = True
             permitted.append(_EXCEPTION_THIRD_PARTY__CONSENTED)
         # exception third_party.entrusted — APPI Art. 27(5)(i),
-        #   rulesets/appi.rules:141
+        #   rulesets/appi.rules:145
         # Entrustment of the handling within the purpose
         if processing.recipient_is_processor:
             third_party_excepted = True
             permitted.append(_EXCEPTION_THIRD_PARTY__ENTRUSTED)
         # exception third_party.joint_use — APPI Art. 27(5)(iii),
-        #   rulesets/appi.rules:145
+        #   rulesets/appi.rules:149
         # Joint use announced in advance
         if processing.joint_use:
             third_party_excepted = True
             permitted.append(_EXCEPTION_THIRD_PARTY__JOINT_USE)
-        # exception third_party.opt_out — APPI Art. 27(2), rulesets/appi.rules:149
+        # exception third_party.opt_out — APPI Art. 27(2), rulesets/appi.rules:153
         # Opt-out scheme notified to the PPC
         if processing.opt_out_scheme and not subject.objected:
             third_party_excepted = True
             third_party_opt_out_excepted = False
             # exception third_party.opt_out.special_care — APPI Art. 27(2),
-            #   rulesets/appi.rules:155
+            #   rulesets/appi.rules:159
             # Never for special-care-required information
             # The opt-out scheme is never available for special-care data.
             if data in _SPECIAL_CARE_DATA:
@@ -877,7 +877,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         if not third_party_excepted:
             denied.append(_RULE_THIRD_PARTY)
     # rule entrusted_own_use — APPI Art. 27(5)(i); APPI Art. 27(1),
-    #   rulesets/appi.rules:164
+    #   rulesets/appi.rules:168
     # An entrusted party uses the data for models serving other customers
     # An entrusted party may handle the data only for the entrusted work. A
     # processor that trains a model serving its other customers uses the
@@ -886,7 +886,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     if processing.as_processor and processing.for_other_customers:
         entrusted_own_use_excepted = False
         # exception entrusted_own_use.consented — APPI Art. 27(1),
-        #   rulesets/appi.rules:167
+        #   rulesets/appi.rules:171
         # The person consented to the provision
         if (
             consent.given
@@ -902,7 +902,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
             permitted.append(_EXCEPTION_ENTRUSTED_OWN_USE__CONSENTED)
         if not entrusted_own_use_excepted:
             denied.append(_RULE_ENTRUSTED_OWN_USE)
-    # rule foreign_third_party — APPI Art. 28(1), rulesets/appi.rules:178
+    # rule foreign_third_party — APPI Art. 28(1), rulesets/appi.rules:182
     # Provision to a third party in a foreign country
     # Art. 28: to a third party in a foreign country, only with the person's
     # prior consent after being told about the country's system, unless the
@@ -917,7 +917,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         foreign_third_party_excepted = False
         # exception foreign_third_party.consented — APPI Art. 28(1); APPI Art. 28(2),
-        #   rulesets/appi.rules:181
+        #   rulesets/appi.rules:185
         # The person consented after being told about the country
         if (
             consent.given
@@ -932,7 +932,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
             foreign_third_party_excepted = True
             permitted.append(_EXCEPTION_FOREIGN_THIRD_PARTY__CONSENTED)
         # exception foreign_third_party.equivalent_measures — APPI Art. 28(1); APPI
-        #   Art. 28(3), rulesets/appi.rules:185
+        #   Art. 28(3), rulesets/appi.rules:189
         # The recipient keeps measures equivalent to the APPI
         if processing.transfer_safeguard in {"bcr", "certification", "scc"}:
             foreign_third_party_excepted = True
@@ -940,14 +940,14 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         if not foreign_third_party_excepted:
             denied.append(_RULE_FOREIGN_THIRD_PARTY)
     # rule pseudonymised — APPI Art. 41(3); APPI Art. 41(4); APPI Art. 41(9),
-    #   rulesets/appi.rules:193
+    #   rulesets/appi.rules:197
     # Pseudonymously processed information for a published purpose
     # Art. 41: pseudonymously processed information may be used for a new
     # purpose beyond the reasonably relevant scope (Art. 17(2) does not
     # apply), once the purpose is published, but only in-house.
     if processing.identifiability == "pseudonymised" and processing.informed_before_use:
         pseudonymised_excepted = False
-        # exception pseudonymised.provided — APPI Art. 41(6), rulesets/appi.rules:198
+        # exception pseudonymised.provided — APPI Art. 41(6), rulesets/appi.rules:202
         # Pseudonymously processed information given to a third party
         # No provision to third parties, except entrustment and joint use.
         if (
@@ -979,17 +979,17 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         if processing.transfer_to is not None
         else None
     )
-    # exclusion anonymised — APPI Art. 2(6); APPI Art. 43(1), rulesets/appi.rules:79
+    # exclusion anonymised — APPI Art. 2(6); APPI Art. 43(1), rulesets/appi.rules:83
     if processing.identifiability == "anonymised":
         return True
     permit = False
-    # rule consented_use — APPI Art. 18(1), rulesets/appi.rules:99
+    # rule consented_use — APPI Art. 18(1), rulesets/appi.rules:103
     if consent.given:
         consented_use_excepted = False
-        # exception consented_use.withdrawn — APPI Art. 18(1), rulesets/appi.rules:102
+        # exception consented_use.withdrawn — APPI Art. 18(1), rulesets/appi.rules:106
         if consent.withdrawn:
             return False
-        # exception consented_use.not_own — APPI Art. 18(1), rulesets/appi.rules:105
+        # exception consented_use.not_own — APPI Art. 18(1), rulesets/appi.rules:109
         if (
             consent.by_administrator
             and not consent.by_subject
@@ -997,12 +997,12 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         ):
             return False
         # exception consented_use.child — APPI Art. 18(1); PPC Q&A 1-62,
-        #   rulesets/appi.rules:108
+        #   rulesets/appi.rules:112
         if subject.age is not None and subject.age < 16:
             consented_use_excepted = True
             consented_use_child_excepted = False
             # exception consented_use.child.representative — APPI Art. 18(1); PPC Q&A
-            #   1-62, rulesets/appi.rules:111
+            #   1-62, rulesets/appi.rules:115
             if consent.by_guardian:
                 consented_use_child_excepted = True
                 permit = True
@@ -1010,10 +1010,10 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
                 return False
         if not consented_use_excepted:
             permit = True
-    # rule special_care — APPI Art. 20(2); APPI Art. 2(3), rulesets/appi.rules:120
+    # rule special_care — APPI Art. 20(2); APPI Art. 2(3), rulesets/appi.rules:124
     if data in _SPECIAL_CARE_DATA:
         special_care_excepted = False
-        # exception special_care.consented — APPI Art. 20(2), rulesets/appi.rules:124
+        # exception special_care.consented — APPI Art. 20(2), rulesets/appi.rules:128
         if (
             consent.given
             and not consent.withdrawn
@@ -1027,16 +1027,16 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
             special_care_excepted = True
             permit = True
         # exception special_care.published — APPI Art. 20(2)(vii),
-        #   rulesets/appi.rules:127
+        #   rulesets/appi.rules:131
         if processing.made_public_by_subject:
             special_care_excepted = True
             permit = True
         if not special_care_excepted:
             return False
-    # rule third_party — APPI Art. 27(1), rulesets/appi.rules:134
+    # rule third_party — APPI Art. 27(1), rulesets/appi.rules:138
     if processing.third_party:
         third_party_excepted = False
-        # exception third_party.consented — APPI Art. 27(1), rulesets/appi.rules:137
+        # exception third_party.consented — APPI Art. 27(1), rulesets/appi.rules:141
         if (
             consent.given
             and not consent.withdrawn
@@ -1050,31 +1050,31 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
             third_party_excepted = True
             permit = True
         # exception third_party.entrusted — APPI Art. 27(5)(i),
-        #   rulesets/appi.rules:141
+        #   rulesets/appi.rules:145
         if processing.recipient_is_processor:
             third_party_excepted = True
             permit = True
         # exception third_party.joint_use — APPI Art. 27(5)(iii),
-        #   rulesets/appi.rules:145
+        #   rulesets/appi.rules:149
         if processing.joint_use:
             third_party_excepted = True
             permit = True
-        # exception third_party.opt_out — APPI Art. 27(2), rulesets/appi.rules:149
+        # exception third_party.opt_out — APPI Art. 27(2), rulesets/appi.rules:153
         if processing.opt_out_scheme and not subject.objected:
             third_party_excepted = True
             # exception third_party.opt_out.special_care — APPI Art. 27(2),
-            #   rulesets/appi.rules:155
+            #   rulesets/appi.rules:159
             if data in _SPECIAL_CARE_DATA:
                 return False
             permit = True
         if not third_party_excepted:
             return False
     # rule entrusted_own_use — APPI Art. 27(5)(i); APPI Art. 27(1),
-    #   rulesets/appi.rules:164
+    #   rulesets/appi.rules:168
     if processing.as_processor and processing.for_other_customers:
         entrusted_own_use_excepted = False
         # exception entrusted_own_use.consented — APPI Art. 27(1),
-        #   rulesets/appi.rules:167
+        #   rulesets/appi.rules:171
         if (
             consent.given
             and not consent.withdrawn
@@ -1089,7 +1089,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
             permit = True
         if not entrusted_own_use_excepted:
             return False
-    # rule foreign_third_party — APPI Art. 28(1), rulesets/appi.rules:178
+    # rule foreign_third_party — APPI Art. 28(1), rulesets/appi.rules:182
     if (
         processing.transfer_to is not None
         and transfer_to_places is not None
@@ -1097,7 +1097,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         foreign_third_party_excepted = False
         # exception foreign_third_party.consented — APPI Art. 28(1); APPI Art. 28(2),
-        #   rulesets/appi.rules:181
+        #   rulesets/appi.rules:185
         if (
             consent.given
             and not consent.withdrawn
@@ -1111,16 +1111,16 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
             foreign_third_party_excepted = True
             permit = True
         # exception foreign_third_party.equivalent_measures — APPI Art. 28(1); APPI
-        #   Art. 28(3), rulesets/appi.rules:185
+        #   Art. 28(3), rulesets/appi.rules:189
         if processing.transfer_safeguard in {"bcr", "certification", "scc"}:
             foreign_third_party_excepted = True
             permit = True
         if not foreign_third_party_excepted:
             return False
     # rule pseudonymised — APPI Art. 41(3); APPI Art. 41(4); APPI Art. 41(9),
-    #   rulesets/appi.rules:193
+    #   rulesets/appi.rules:197
     if processing.identifiability == "pseudonymised" and processing.informed_before_use:
-        # exception pseudonymised.provided — APPI Art. 41(6), rulesets/appi.rules:198
+        # exception pseudonymised.provided — APPI Art. 41(6), rulesets/appi.rules:202
         if (
             processing.third_party
             and not processing.recipient_is_processor
@@ -1129,10 +1129,10 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
             return False
         permit = True
     # rule specified_purpose — APPI Art. 17(1); APPI Art. 18(1); APPI Art. 21(1),
-    #   rulesets/appi.rules:86
+    #   rulesets/appi.rules:90
     if processing.disclosed:
         return True
-    # rule changed_purpose — APPI Art. 17(2); APPI Art. 21(3), rulesets/appi.rules:93
+    # rule changed_purpose — APPI Art. 17(2); APPI Art. 21(3), rulesets/appi.rules:97
     if processing.compatible_purpose and processing.informed_before_use:
         return True
     # default — APPI Art. 17(1); APPI Art. 18(1), rulesets/appi.rules:60

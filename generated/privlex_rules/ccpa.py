@@ -115,13 +115,13 @@ the use; ADMT pre-use notices and opt-outs (from 1 Jan 2027), which
 concern using ADMT, not training it.
 
 Parameter revenue_threshold: Annual gross revenue (US dollars) above which an
-  organisation is a CCPA business (rulesets/ccpa.rules:125)
+  organisation is a CCPA business (rulesets/ccpa.rules:129)
 1798.140(d)(1)(A): annual gross revenue over $25,000,000, adjusted for
 inflation every odd-numbered year by the CPPA ($26,625,000 from
 1 Jan 2025; the next adjustment is due on 1 Jan 2027).
 
 Parameter consumer_threshold: Number of consumers or households from which an
-  organisation is a CCPA business (rulesets/ccpa.rules:132)
+  organisation is a CCPA business (rulesets/ccpa.rules:136)
 1798.140(d)(1)(B): 50,000 consumers, households or devices in the 2018
 text; 100,000 consumers or households from the CPRA.
 
@@ -130,13 +130,13 @@ Decisions, in the order they are considered:
 deidentified (exclusion, permit): De-identified, aggregate or anonymised data is not
   personal information
   cites Cal. Civ. Code 1798.140(v)(3); Cal. Civ. Code 1798.140(m); Cal. Civ. Code
-    1798.140(b) (rulesets/ccpa.rules:196)
+    1798.140(b) (rulesets/ccpa.rules:217)
   De-identified information and aggregate consumer information are not
   personal information; anonymised data is at least de-identified.
 
 publicly_available (exclusion, permit): Publicly available information is not personal
   information
-  cites Cal. Civ. Code 1798.140(v)(2) (rulesets/ccpa.rules:208)
+  cites Cal. Civ. Code 1798.140(v)(2) (rulesets/ccpa.rules:229)
   Publicly available information is not personal information. Until the
   CPRA (1 Jan 2023) only government records counted as publicly
   available; the facts cannot tell those apart, so the exclusion starts
@@ -146,12 +146,12 @@ publicly_available (exclusion, permit): Publicly available information is not pe
   as faces or voiceprints scraped from public posts (1798.140(v)(2)).
 
 disclosed_use (rule, permit): Use for a purpose disclosed at collection
-  cites Cal. Civ. Code 1798.100(a)(1); 11 CCR 7002(a) (rulesets/ccpa.rules:215)
+  cites Cal. Civ. Code 1798.100(a)(1); 11 CCR 7002(a) (rulesets/ccpa.rules:239)
   A use for the purpose disclosed in the notice at collection (or a
   compatible one) is allowed.
 
 consented_use (rule, permit): Use the consumer consented to
-  cites 11 CCR 7002(e); Cal. Civ. Code 1798.140(h) (rulesets/ccpa.rules:227)
+  cites 11 CCR 7002(e); Cal. Civ. Code 1798.140(h) (rulesets/ccpa.rules:251)
   Any other purpose needs the consumer's consent: freely given, specific,
   informed and unambiguous, so not implied by accepting general terms,
   not an agree-or-leave condition, and not withdrawn. It is the
@@ -161,24 +161,24 @@ consented_use (rule, permit): Use the consumer consented to
 
 undisclosed_2018_text (rule, deny): Use neither disclosed at collection nor consented
   to (CCPA as enacted)
-  cites Cal. Civ. Code 1798.100(b) (2018 text) (rulesets/ccpa.rules:234)
+  cites Cal. Civ. Code 1798.100(b) (2018 text) (rulesets/ccpa.rules:258)
   The same duty as the default, with the text in force at the time.
   Each matches exactly when no permitting rule does.
 
 undisclosed_ag_regulations (rule, deny): Use neither disclosed at collection nor
   consented to (CCPA and the Attorney General's regulations)
   cites Cal. Civ. Code 1798.100(b) (2018 text); 11 CCR 999.305(a)(5)
-    (rulesets/ccpa.rules:239)
+    (rulesets/ccpa.rules:263)
 
 undisclosed_cpra_transition (rule, deny): Use neither disclosed at collection nor
   consented to (CPRA, before the CPPA regulations)
   cites Cal. Civ. Code 1798.100(a)(1); Cal. Civ. Code 1798.100(c); 11 CCR
-    999.305(a)(5) (rulesets/ccpa.rules:245)
+    999.305(a)(5) (rulesets/ccpa.rules:269)
 
 service_provider (rule, deny): A service provider or contractor uses a customer's data
   to serve other customers
   cites Cal. Civ. Code 1798.140(ag)(1); Cal. Civ. Code 1798.140(j)(1); 11 CCR
-    7050(a)(3) (rulesets/ccpa.rules:261)
+    7050(a)(3) (rulesets/ccpa.rules:285)
   Zoom's case. A service provider or contractor processes a business's
   data for the business purposes in its contract. It may use the data to
   build or improve its own service (product.improvement), but not to
@@ -193,7 +193,7 @@ service_provider (rule, deny): A service provider or contractor uses a customer'
 sale_without_opt_out (rule, deny): Sale or sharing with no notice of the right to opt
   out
   cites Cal. Civ. Code 1798.120(b); Cal. Civ. Code 1798.135(a); 11 CCR 999.306(e)
-    (rulesets/ccpa.rules:270)
+    (rulesets/ccpa.rules:298)
   A business that sells or shares must give notice of the right to opt
   out and a clear "Do Not Sell or Share My Personal Information" link (or
   honour opt-out preference signals without friction, 1798.135(b)). With
@@ -202,20 +202,20 @@ sale_without_opt_out (rule, deny): Sale or sharing with no notice of the right t
 
 sale_after_opt_out (rule, deny): Sale after the consumer opted out
   cites Cal. Civ. Code 1798.120(a); Cal. Civ. Code 1798.120(d)
-    (rulesets/ccpa.rules:278)
+    (rulesets/ccpa.rules:304)
   After a consumer opts out, the business may not sell their data unless
   the consumer consents again afterwards (1798.120(d)).
 
 sharing_after_opt_out (rule, deny): Sharing for cross-context advertising after the
   consumer opted out
   cites Cal. Civ. Code 1798.120(a); Cal. Civ. Code 1798.120(d); Cal. Civ. Code
-    1798.140(ah) (rulesets/ccpa.rules:285)
+    1798.140(ah) (rulesets/ccpa.rules:315)
   From the CPRA, the opt-out also stops sharing for cross-context
   behavioural advertising.
 
 opt_out_signal (rule, deny): Sale or sharing after an opt-out preference signal
   cites 11 CCR 999.315(c); 11 CCR 7025(b); 11 CCR 7025(c)(1); Cal. Civ. Code
-    1798.135(b); Cal. Civ. Code 1798.120(a) (rulesets/ccpa.rules:302)
+    1798.135(b); Cal. Civ. Code 1798.120(a) (rulesets/ccpa.rules:335)
   An opt-out preference signal such as Global Privacy Control is a valid
   request to opt out of sale (from 2023 also sharing) for the browser or
   device and, if known, the consumer: under the Attorney General's
@@ -231,25 +231,25 @@ opt_out_signal (rule, deny): Sale or sharing after an opt-out preference signal
 minor_sale (rule, deny): Sale or sharing of a 13-15-year-old's data without their own
   opt-in
   cites Cal. Civ. Code 1798.120(c); Cal. Civ. Code 1798.140(h)
-    (rulesets/ccpa.rules:313)
+    (rulesets/ccpa.rules:344)
   With actual knowledge that a consumer is 13, 14 or 15, the business may
   sell (from 2023 also share) only if the consumer opted in: their own
   affirmative authorisation, freely given (1798.140(h)), so not an
   agree-or-leave consent and not a parent's or an administrator's alone.
 
 child_sale (rule, deny): Sale or sharing of a child's data without a parent's opt-in
-  cites Cal. Civ. Code 1798.120(c) (rulesets/ccpa.rules:320)
+  cites Cal. Civ. Code 1798.120(c) (rulesets/ccpa.rules:354)
   Below 13, a parent or guardian must opt in, freely.
 
 unknown_age_sale (rule, deny): Sale or sharing on a service likely used by children,
   age unknown, without a parent's opt-in
-  cites Cal. Civ. Code 1798.120(c) (rulesets/ccpa.rules:327)
+  cites Cal. Civ. Code 1798.120(c) (rulesets/ccpa.rules:359)
   Wilful disregard of the age (header, "Unknown age").
 
 limit_sensitive (rule, deny): Sensitive data used beyond the permitted purposes after
   a request to limit
   cites Cal. Civ. Code 1798.121(a); Cal. Civ. Code 1798.121(b); Cal. Civ. Code
-    1798.121(d); Cal. Civ. Code 1798.140(ae); 11 CCR 7027(m) (rulesets/ccpa.rules:341)
+    1798.121(d); Cal. Civ. Code 1798.140(ae); 11 CCR 7027(m) (rulesets/ccpa.rules:376)
   The right to limit (CPRA): once a consumer asks, sensitive personal
   information may be used only for the purposes of 1798.121(a): the
   service the consumer asked for, and the uses of 1798.140(e)(2), (4),
@@ -262,14 +262,14 @@ limit_sensitive (rule, deny): Sensitive data used beyond the permitted purposes 
 limit_sensitive_biometric (rule, deny): Biometric identification beyond the permitted
   purposes after a request to limit
   cites Cal. Civ. Code 1798.121(a); Cal. Civ. Code 1798.121(d); Cal. Civ. Code
-    1798.140(ae)(2)(A) (rulesets/ccpa.rules:349)
+    1798.140(ae)(2)(A) (rulesets/ccpa.rules:384)
   Biometric information is sensitive when processed to uniquely identify
   the consumer.
 
 limit_message_contents (rule, deny): Message contents used beyond the permitted
   purposes after a request to limit
   cites Cal. Civ. Code 1798.121(a); Cal. Civ. Code 1798.121(d); Cal. Civ. Code
-    1798.140(ae)(1)(E) (rulesets/ccpa.rules:358)
+    1798.140(ae)(1)(E) (rulesets/ccpa.rules:393)
   The contents of a consumer's messages are sensitive unless the business
   is the intended recipient (chat between meeting participants is not
   addressed to the business).
@@ -277,18 +277,18 @@ limit_message_contents (rule, deny): Message contents used beyond the permitted
 limit_citizenship (rule, deny): Citizenship or immigration status used beyond the
   permitted purposes after a request to limit
   cites Cal. Civ. Code 1798.121(a); Cal. Civ. Code 1798.121(d); Cal. Civ. Code
-    1798.140(ae) (rulesets/ccpa.rules:365)
+    1798.140(ae) (rulesets/ccpa.rules:400)
   Citizenship or immigration status is sensitive from 1 Jan 2024 (AB 947).
 
 limit_neural (rule, deny): Neural data used beyond the permitted purposes after a
   request to limit
   cites Cal. Civ. Code 1798.121(a); Cal. Civ. Code 1798.121(d); Cal. Civ. Code
-    1798.140(ae) (rulesets/ccpa.rules:372)
+    1798.140(ae) (rulesets/ccpa.rules:407)
   Neural data is sensitive from 1 Jan 2025 (SB 1223).
 
 risk_assessment (rule, permit): Sale or sharing, sensitive data, or training ADMT or
   identification technology: a risk assessment comes first
-  cites 11 CCR 7150(b); Cal. Civ. Code 1798.185(a)(15) (rulesets/ccpa.rules:386)
+  cites 11 CCR 7150(b); Cal. Civ. Code 1798.185(a)(15) (rulesets/ccpa.rules:421)
   CPPA regulations in force 1 Jan 2026: a risk assessment before selling
   or sharing, before processing sensitive personal information, and before
   processing data to train ADMT for significant decisions or facial-,
@@ -300,7 +300,7 @@ risk_assessment (rule, permit): Sale or sharing, sensitive data, or training ADM
 
 default (default, deny): Use neither disclosed at collection nor consented to
   cites Cal. Civ. Code 1798.100(a)(1); Cal. Civ. Code 1798.100(c); 11 CCR 7002(e)
-    (rulesets/ccpa.rules:120)
+    (rulesets/ccpa.rules:124)
 """
 
 import datetime
@@ -414,7 +414,7 @@ _OBLIGATION_KEEP_DEIDENTIFIED = Obligation(
     ),
     rule="deidentified",
     citations=["Cal. Civ. Code 1798.140(m)"],
-    source="rulesets/ccpa.rules:199",
+    source="rulesets/ccpa.rules:220",
     order=1,
 )
 
@@ -424,7 +424,7 @@ _OBLIGATION_PROPORTIONATE_USE = Obligation(
     text="Keep the use reasonably necessary and proportionate to the disclosed purpose",
     rule="disclosed_use",
     citations=["Cal. Civ. Code 1798.100(c)", "11 CCR 7002(d)"],
-    source="rulesets/ccpa.rules:218",
+    source="rulesets/ccpa.rules:242",
     order=2,
 )
 
@@ -441,7 +441,7 @@ _OBLIGATION_HONOUR_REQUESTS = Obligation(
         "Cal. Civ. Code 1798.121(a)",
         "Cal. Civ. Code 1798.135(a)",
     ],
-    source="rulesets/ccpa.rules:219",
+    source="rulesets/ccpa.rules:243",
     order=3,
 )
 
@@ -451,7 +451,7 @@ _OBLIGATION_CONSENT_WITHOUT_DARK_PATTERNS = Obligation(
     text="Obtain consent through a symmetrical choice without dark patterns",
     rule="consented_use",
     citations=["11 CCR 7004", "Cal. Civ. Code 1798.140(l)"],
-    source="rulesets/ccpa.rules:230",
+    source="rulesets/ccpa.rules:254",
     order=4,
 )
 
@@ -464,12 +464,12 @@ _OBLIGATION_CONDUCT_RISK_ASSESSMENT = Obligation(
     ),
     rule="risk_assessment",
     citations=["11 CCR 7150"],
-    source="rulesets/ccpa.rules:395",
+    source="rulesets/ccpa.rules:439",
     order=5,
 )
 
 # exclusion deidentified — Cal. Civ. Code 1798.140(v)(3); Cal. Civ. Code 1798.140(m);
-#   Cal. Civ. Code 1798.140(b), rulesets/ccpa.rules:196
+#   Cal. Civ. Code 1798.140(b), rulesets/ccpa.rules:217
 _EXCLUSION_DEIDENTIFIED = Leaf(
     Reason(
         ruleset="ccpa",
@@ -482,13 +482,13 @@ _EXCLUSION_DEIDENTIFIED = Leaf(
             "Cal. Civ. Code 1798.140(m)",
             "Cal. Civ. Code 1798.140(b)",
         ],
-        source="rulesets/ccpa.rules:196",
+        source="rulesets/ccpa.rules:217",
     ),
     (_OBLIGATION_KEEP_DEIDENTIFIED,),
 )
 
 # exclusion publicly_available — Cal. Civ. Code 1798.140(v)(2),
-#   rulesets/ccpa.rules:208
+#   rulesets/ccpa.rules:229
 _EXCLUSION_PUBLICLY_AVAILABLE = Leaf(
     Reason(
         ruleset="ccpa",
@@ -497,13 +497,13 @@ _EXCLUSION_PUBLICLY_AVAILABLE = Leaf(
         effect=Effect.PERMIT,
         title="Publicly available information is not personal information",
         citations=["Cal. Civ. Code 1798.140(v)(2)"],
-        source="rulesets/ccpa.rules:208",
+        source="rulesets/ccpa.rules:229",
     ),
     (),
 )
 
 # rule disclosed_use — Cal. Civ. Code 1798.100(a)(1); 11 CCR 7002(a),
-#   rulesets/ccpa.rules:215
+#   rulesets/ccpa.rules:239
 _RULE_DISCLOSED_USE = Leaf(
     Reason(
         ruleset="ccpa",
@@ -512,13 +512,13 @@ _RULE_DISCLOSED_USE = Leaf(
         effect=Effect.PERMIT,
         title="Use for a purpose disclosed at collection",
         citations=["Cal. Civ. Code 1798.100(a)(1)", "11 CCR 7002(a)"],
-        source="rulesets/ccpa.rules:215",
+        source="rulesets/ccpa.rules:239",
     ),
     (_OBLIGATION_PROPORTIONATE_USE, _OBLIGATION_HONOUR_REQUESTS),
 )
 
 # rule consented_use — 11 CCR 7002(e); Cal. Civ. Code 1798.140(h),
-#   rulesets/ccpa.rules:227
+#   rulesets/ccpa.rules:251
 _RULE_CONSENTED_USE = Leaf(
     Reason(
         ruleset="ccpa",
@@ -527,13 +527,13 @@ _RULE_CONSENTED_USE = Leaf(
         effect=Effect.PERMIT,
         title="Use the consumer consented to",
         citations=["11 CCR 7002(e)", "Cal. Civ. Code 1798.140(h)"],
-        source="rulesets/ccpa.rules:227",
+        source="rulesets/ccpa.rules:251",
     ),
     (_OBLIGATION_CONSENT_WITHOUT_DARK_PATTERNS,),
 )
 
 # rule undisclosed_2018_text — Cal. Civ. Code 1798.100(b) (2018 text),
-#   rulesets/ccpa.rules:234
+#   rulesets/ccpa.rules:258
 _RULE_UNDISCLOSED_2018_TEXT = Leaf(
     Reason(
         ruleset="ccpa",
@@ -542,13 +542,13 @@ _RULE_UNDISCLOSED_2018_TEXT = Leaf(
         effect=Effect.DENY,
         title="Use neither disclosed at collection nor consented to (CCPA as enacted)",
         citations=["Cal. Civ. Code 1798.100(b) (2018 text)"],
-        source="rulesets/ccpa.rules:234",
+        source="rulesets/ccpa.rules:258",
     ),
     (),
 )
 
 # rule undisclosed_ag_regulations — Cal. Civ. Code 1798.100(b) (2018 text); 11 CCR
-#   999.305(a)(5), rulesets/ccpa.rules:239
+#   999.305(a)(5), rulesets/ccpa.rules:263
 _RULE_UNDISCLOSED_AG_REGULATIONS = Leaf(
     Reason(
         ruleset="ccpa",
@@ -560,13 +560,13 @@ _RULE_UNDISCLOSED_AG_REGULATIONS = Leaf(
             "Attorney General's regulations)"
         ),
         citations=["Cal. Civ. Code 1798.100(b) (2018 text)", "11 CCR 999.305(a)(5)"],
-        source="rulesets/ccpa.rules:239",
+        source="rulesets/ccpa.rules:263",
     ),
     (),
 )
 
 # rule undisclosed_cpra_transition — Cal. Civ. Code 1798.100(a)(1); Cal. Civ. Code
-#   1798.100(c); 11 CCR 999.305(a)(5), rulesets/ccpa.rules:245
+#   1798.100(c); 11 CCR 999.305(a)(5), rulesets/ccpa.rules:269
 _RULE_UNDISCLOSED_CPRA_TRANSITION = Leaf(
     Reason(
         ruleset="ccpa",
@@ -582,13 +582,13 @@ _RULE_UNDISCLOSED_CPRA_TRANSITION = Leaf(
             "Cal. Civ. Code 1798.100(c)",
             "11 CCR 999.305(a)(5)",
         ],
-        source="rulesets/ccpa.rules:245",
+        source="rulesets/ccpa.rules:269",
     ),
     (),
 )
 
 # rule service_provider — Cal. Civ. Code 1798.140(ag)(1); Cal. Civ. Code
-#   1798.140(j)(1); 11 CCR 7050(a)(3), rulesets/ccpa.rules:261
+#   1798.140(j)(1); 11 CCR 7050(a)(3), rulesets/ccpa.rules:285
 _RULE_SERVICE_PROVIDER = Leaf(
     Reason(
         ruleset="ccpa",
@@ -604,13 +604,13 @@ _RULE_SERVICE_PROVIDER = Leaf(
             "Cal. Civ. Code 1798.140(j)(1)",
             "11 CCR 7050(a)(3)",
         ],
-        source="rulesets/ccpa.rules:261",
+        source="rulesets/ccpa.rules:285",
     ),
     (),
 )
 
 # rule sale_without_opt_out — Cal. Civ. Code 1798.120(b); Cal. Civ. Code 1798.135(a);
-#   11 CCR 999.306(e), rulesets/ccpa.rules:270
+#   11 CCR 999.306(e), rulesets/ccpa.rules:298
 _RULE_SALE_WITHOUT_OPT_OUT = Leaf(
     Reason(
         ruleset="ccpa",
@@ -623,13 +623,13 @@ _RULE_SALE_WITHOUT_OPT_OUT = Leaf(
             "Cal. Civ. Code 1798.135(a)",
             "11 CCR 999.306(e)",
         ],
-        source="rulesets/ccpa.rules:270",
+        source="rulesets/ccpa.rules:298",
     ),
     (),
 )
 
 # rule sale_after_opt_out — Cal. Civ. Code 1798.120(a); Cal. Civ. Code 1798.120(d),
-#   rulesets/ccpa.rules:278
+#   rulesets/ccpa.rules:304
 _RULE_SALE_AFTER_OPT_OUT = Leaf(
     Reason(
         ruleset="ccpa",
@@ -638,13 +638,13 @@ _RULE_SALE_AFTER_OPT_OUT = Leaf(
         effect=Effect.DENY,
         title="Sale after the consumer opted out",
         citations=["Cal. Civ. Code 1798.120(a)", "Cal. Civ. Code 1798.120(d)"],
-        source="rulesets/ccpa.rules:278",
+        source="rulesets/ccpa.rules:304",
     ),
     (),
 )
 
 # rule sharing_after_opt_out — Cal. Civ. Code 1798.120(a); Cal. Civ. Code 1798.120(d);
-#   Cal. Civ. Code 1798.140(ah), rulesets/ccpa.rules:285
+#   Cal. Civ. Code 1798.140(ah), rulesets/ccpa.rules:315
 _RULE_SHARING_AFTER_OPT_OUT = Leaf(
     Reason(
         ruleset="ccpa",
@@ -657,13 +657,13 @@ _RULE_SHARING_AFTER_OPT_OUT = Leaf(
             "Cal. Civ. Code 1798.120(d)",
             "Cal. Civ. Code 1798.140(ah)",
         ],
-        source="rulesets/ccpa.rules:285",
+        source="rulesets/ccpa.rules:315",
     ),
     (),
 )
 
 # rule opt_out_signal — 11 CCR 999.315(c); 11 CCR 7025(b); 11 CCR 7025(c)(1); Cal.
-#   Civ. Code 1798.135(b); Cal. Civ. Code 1798.120(a), rulesets/ccpa.rules:302
+#   Civ. Code 1798.135(b); Cal. Civ. Code 1798.120(a), rulesets/ccpa.rules:335
 _RULE_OPT_OUT_SIGNAL = Leaf(
     Reason(
         ruleset="ccpa",
@@ -678,13 +678,13 @@ _RULE_OPT_OUT_SIGNAL = Leaf(
             "Cal. Civ. Code 1798.135(b)",
             "Cal. Civ. Code 1798.120(a)",
         ],
-        source="rulesets/ccpa.rules:302",
+        source="rulesets/ccpa.rules:335",
     ),
     (),
 )
 
 # rule minor_sale — Cal. Civ. Code 1798.120(c); Cal. Civ. Code 1798.140(h),
-#   rulesets/ccpa.rules:313
+#   rulesets/ccpa.rules:344
 _RULE_MINOR_SALE = Leaf(
     Reason(
         ruleset="ccpa",
@@ -693,12 +693,12 @@ _RULE_MINOR_SALE = Leaf(
         effect=Effect.DENY,
         title="Sale or sharing of a 13-15-year-old's data without their own opt-in",
         citations=["Cal. Civ. Code 1798.120(c)", "Cal. Civ. Code 1798.140(h)"],
-        source="rulesets/ccpa.rules:313",
+        source="rulesets/ccpa.rules:344",
     ),
     (),
 )
 
-# rule child_sale — Cal. Civ. Code 1798.120(c), rulesets/ccpa.rules:320
+# rule child_sale — Cal. Civ. Code 1798.120(c), rulesets/ccpa.rules:354
 _RULE_CHILD_SALE = Leaf(
     Reason(
         ruleset="ccpa",
@@ -707,12 +707,12 @@ _RULE_CHILD_SALE = Leaf(
         effect=Effect.DENY,
         title="Sale or sharing of a child's data without a parent's opt-in",
         citations=["Cal. Civ. Code 1798.120(c)"],
-        source="rulesets/ccpa.rules:320",
+        source="rulesets/ccpa.rules:354",
     ),
     (),
 )
 
-# rule unknown_age_sale — Cal. Civ. Code 1798.120(c), rulesets/ccpa.rules:327
+# rule unknown_age_sale — Cal. Civ. Code 1798.120(c), rulesets/ccpa.rules:359
 _RULE_UNKNOWN_AGE_SALE = Leaf(
     Reason(
         ruleset="ccpa",
@@ -724,14 +724,14 @@ _RULE_UNKNOWN_AGE_SALE = Leaf(
             "without a parent's opt-in"
         ),
         citations=["Cal. Civ. Code 1798.120(c)"],
-        source="rulesets/ccpa.rules:327",
+        source="rulesets/ccpa.rules:359",
     ),
     (),
 )
 
 # rule limit_sensitive — Cal. Civ. Code 1798.121(a); Cal. Civ. Code 1798.121(b); Cal.
 #   Civ. Code 1798.121(d); Cal. Civ. Code 1798.140(ae); 11 CCR 7027(m),
-#   rulesets/ccpa.rules:341
+#   rulesets/ccpa.rules:376
 _RULE_LIMIT_SENSITIVE = Leaf(
     Reason(
         ruleset="ccpa",
@@ -748,13 +748,13 @@ _RULE_LIMIT_SENSITIVE = Leaf(
             "Cal. Civ. Code 1798.140(ae)",
             "11 CCR 7027(m)",
         ],
-        source="rulesets/ccpa.rules:341",
+        source="rulesets/ccpa.rules:376",
     ),
     (),
 )
 
 # rule limit_sensitive_biometric — Cal. Civ. Code 1798.121(a); Cal. Civ. Code
-#   1798.121(d); Cal. Civ. Code 1798.140(ae)(2)(A), rulesets/ccpa.rules:349
+#   1798.121(d); Cal. Civ. Code 1798.140(ae)(2)(A), rulesets/ccpa.rules:384
 _RULE_LIMIT_SENSITIVE_BIOMETRIC = Leaf(
     Reason(
         ruleset="ccpa",
@@ -770,13 +770,13 @@ _RULE_LIMIT_SENSITIVE_BIOMETRIC = Leaf(
             "Cal. Civ. Code 1798.121(d)",
             "Cal. Civ. Code 1798.140(ae)(2)(A)",
         ],
-        source="rulesets/ccpa.rules:349",
+        source="rulesets/ccpa.rules:384",
     ),
     (),
 )
 
 # rule limit_message_contents — Cal. Civ. Code 1798.121(a); Cal. Civ. Code
-#   1798.121(d); Cal. Civ. Code 1798.140(ae)(1)(E), rulesets/ccpa.rules:358
+#   1798.121(d); Cal. Civ. Code 1798.140(ae)(1)(E), rulesets/ccpa.rules:393
 _RULE_LIMIT_MESSAGE_CONTENTS = Leaf(
     Reason(
         ruleset="ccpa",
@@ -792,13 +792,13 @@ _RULE_LIMIT_MESSAGE_CONTENTS = Leaf(
             "Cal. Civ. Code 1798.121(d)",
             "Cal. Civ. Code 1798.140(ae)(1)(E)",
         ],
-        source="rulesets/ccpa.rules:358",
+        source="rulesets/ccpa.rules:393",
     ),
     (),
 )
 
 # rule limit_citizenship — Cal. Civ. Code 1798.121(a); Cal. Civ. Code 1798.121(d);
-#   Cal. Civ. Code 1798.140(ae), rulesets/ccpa.rules:365
+#   Cal. Civ. Code 1798.140(ae), rulesets/ccpa.rules:400
 _RULE_LIMIT_CITIZENSHIP = Leaf(
     Reason(
         ruleset="ccpa",
@@ -814,13 +814,13 @@ _RULE_LIMIT_CITIZENSHIP = Leaf(
             "Cal. Civ. Code 1798.121(d)",
             "Cal. Civ. Code 1798.140(ae)",
         ],
-        source="rulesets/ccpa.rules:365",
+        source="rulesets/ccpa.rules:400",
     ),
     (),
 )
 
 # rule limit_neural — Cal. Civ. Code 1798.121(a); Cal. Civ. Code 1798.121(d); Cal.
-#   Civ. Code 1798.140(ae), rulesets/ccpa.rules:372
+#   Civ. Code 1798.140(ae), rulesets/ccpa.rules:407
 _RULE_LIMIT_NEURAL = Leaf(
     Reason(
         ruleset="ccpa",
@@ -833,13 +833,13 @@ _RULE_LIMIT_NEURAL = Leaf(
             "Cal. Civ. Code 1798.121(d)",
             "Cal. Civ. Code 1798.140(ae)",
         ],
-        source="rulesets/ccpa.rules:372",
+        source="rulesets/ccpa.rules:407",
     ),
     (),
 )
 
 # rule risk_assessment — 11 CCR 7150(b); Cal. Civ. Code 1798.185(a)(15),
-#   rulesets/ccpa.rules:386
+#   rulesets/ccpa.rules:421
 _RULE_RISK_ASSESSMENT = Leaf(
     Reason(
         ruleset="ccpa",
@@ -851,13 +851,13 @@ _RULE_RISK_ASSESSMENT = Leaf(
             "technology: a risk assessment comes first"
         ),
         citations=["11 CCR 7150(b)", "Cal. Civ. Code 1798.185(a)(15)"],
-        source="rulesets/ccpa.rules:386",
+        source="rulesets/ccpa.rules:421",
     ),
     (_OBLIGATION_CONDUCT_RISK_ASSESSMENT,),
 )
 
 # default — Cal. Civ. Code 1798.100(a)(1); Cal. Civ. Code 1798.100(c); 11 CCR 7002(e),
-#   rulesets/ccpa.rules:120
+#   rulesets/ccpa.rules:124
 _DEFAULT = Leaf(
     Reason(
         ruleset="ccpa",
@@ -870,7 +870,7 @@ _DEFAULT = Leaf(
             "Cal. Civ. Code 1798.100(c)",
             "11 CCR 7002(e)",
         ],
-        source="rulesets/ccpa.rules:120",
+        source="rulesets/ccpa.rules:124",
     ),
     (),
 )
@@ -908,7 +908,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         return None
     excluded_by: list[Leaf] = []
     # exclusion deidentified — Cal. Civ. Code 1798.140(v)(3); Cal. Civ. Code
-    #   1798.140(m); Cal. Civ. Code 1798.140(b), rulesets/ccpa.rules:196
+    #   1798.140(m); Cal. Civ. Code 1798.140(b), rulesets/ccpa.rules:217
     # De-identified, aggregate or anonymised data is not personal information
     # De-identified information and aggregate consumer information are not
     # personal information; anonymised data is at least de-identified.
@@ -918,7 +918,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         excluded_by.append(_EXCLUSION_DEIDENTIFIED)
     # exclusion publicly_available — Cal. Civ. Code 1798.140(v)(2),
-    #   rulesets/ccpa.rules:208
+    #   rulesets/ccpa.rules:229
     # Publicly available information is not personal information
     # Publicly available information is not personal information. Until the
     # CPRA (1 Jan 2023) only government records counted as publicly
@@ -941,14 +941,14 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     denied: list[Leaf] = []
     permitted: list[Leaf] = []
     # rule disclosed_use — Cal. Civ. Code 1798.100(a)(1); 11 CCR 7002(a),
-    #   rulesets/ccpa.rules:215
+    #   rulesets/ccpa.rules:239
     # Use for a purpose disclosed at collection
     # A use for the purpose disclosed in the notice at collection (or a
     # compatible one) is allowed.
     if processing.disclosed:
         permitted.append(_RULE_DISCLOSED_USE)
     # rule consented_use — 11 CCR 7002(e); Cal. Civ. Code 1798.140(h),
-    #   rulesets/ccpa.rules:227
+    #   rulesets/ccpa.rules:251
     # Use the consumer consented to
     # Any other purpose needs the consumer's consent: freely given, specific,
     # informed and unambiguous, so not implied by accepting general terms,
@@ -964,7 +964,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         permitted.append(_RULE_CONSENTED_USE)
     # rule undisclosed_2018_text — Cal. Civ. Code 1798.100(b) (2018 text),
-    #   rulesets/ccpa.rules:234
+    #   rulesets/ccpa.rules:258
     # Use neither disclosed at collection nor consented to (CCPA as enacted)
     # The same duty as the default, with the text in force at the time.
     # Each matches exactly when no permitting rule does.
@@ -984,7 +984,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         denied.append(_RULE_UNDISCLOSED_2018_TEXT)
     # rule undisclosed_ag_regulations — Cal. Civ. Code 1798.100(b) (2018 text); 11 CCR
-    #   999.305(a)(5), rulesets/ccpa.rules:239
+    #   999.305(a)(5), rulesets/ccpa.rules:263
     # Use neither disclosed at collection nor consented to (CCPA and the Attorney
     #   General's regulations)
     if (
@@ -1004,7 +1004,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         denied.append(_RULE_UNDISCLOSED_AG_REGULATIONS)
     # rule undisclosed_cpra_transition — Cal. Civ. Code 1798.100(a)(1); Cal. Civ. Code
-    #   1798.100(c); 11 CCR 999.305(a)(5), rulesets/ccpa.rules:245
+    #   1798.100(c); 11 CCR 999.305(a)(5), rulesets/ccpa.rules:269
     # Use neither disclosed at collection nor consented to (CPRA, before the CPPA
     #   regulations)
     if (
@@ -1024,7 +1024,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         denied.append(_RULE_UNDISCLOSED_CPRA_TRANSITION)
     # rule service_provider — Cal. Civ. Code 1798.140(ag)(1); Cal. Civ. Code
-    #   1798.140(j)(1); 11 CCR 7050(a)(3), rulesets/ccpa.rules:261
+    #   1798.140(j)(1); 11 CCR 7050(a)(3), rulesets/ccpa.rules:285
     # A service provider or contractor uses a customer's data to serve other customers
     # Zoom's case. A service provider or contractor processes a business's
     # data for the business purposes in its contract. It may use the data to
@@ -1043,7 +1043,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         denied.append(_RULE_SERVICE_PROVIDER)
     # rule sale_without_opt_out — Cal. Civ. Code 1798.120(b); Cal. Civ. Code
-    #   1798.135(a); 11 CCR 999.306(e), rulesets/ccpa.rules:270
+    #   1798.135(a); 11 CCR 999.306(e), rulesets/ccpa.rules:298
     # Sale or sharing with no notice of the right to opt out
     # A business that sells or shares must give notice of the right to opt
     # out and a clear "Do Not Sell or Share My Personal Information" link (or
@@ -1067,7 +1067,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         denied.append(_RULE_SALE_WITHOUT_OPT_OUT)
     # rule sale_after_opt_out — Cal. Civ. Code 1798.120(a); Cal. Civ. Code
-    #   1798.120(d), rulesets/ccpa.rules:278
+    #   1798.120(d), rulesets/ccpa.rules:304
     # Sale after the consumer opted out
     # After a consumer opts out, the business may not sell their data unless
     # the consumer consents again afterwards (1798.120(d)).
@@ -1088,7 +1088,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         denied.append(_RULE_SALE_AFTER_OPT_OUT)
     # rule sharing_after_opt_out — Cal. Civ. Code 1798.120(a); Cal. Civ. Code
-    #   1798.120(d); Cal. Civ. Code 1798.140(ah), rulesets/ccpa.rules:285
+    #   1798.120(d); Cal. Civ. Code 1798.140(ah), rulesets/ccpa.rules:315
     # Sharing for cross-context advertising after the consumer opted out
     # From the CPRA, the opt-out also stops sharing for cross-context
     # behavioural advertising.
@@ -1109,7 +1109,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         denied.append(_RULE_SHARING_AFTER_OPT_OUT)
     # rule opt_out_signal — 11 CCR 999.315(c); 11 CCR 7025(b); 11 CCR 7025(c)(1); Cal.
-    #   Civ. Code 1798.135(b); Cal. Civ. Code 1798.120(a), rulesets/ccpa.rules:302
+    #   Civ. Code 1798.135(b); Cal. Civ. Code 1798.120(a), rulesets/ccpa.rules:335
     # Sale or sharing after an opt-out preference signal
     # An opt-out preference signal such as Global Privacy Control is a valid
     # request to opt out of sale (from 2023 also sharing) for the browser or
@@ -1140,7 +1140,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         denied.append(_RULE_OPT_OUT_SIGNAL)
     # rule minor_sale — Cal. Civ. Code 1798.120(c); Cal. Civ. Code 1798.140(h),
-    #   rulesets/ccpa.rules:313
+    #   rulesets/ccpa.rules:344
     # Sale or sharing of a 13-15-year-old's data without their own opt-in
     # With actual knowledge that a consumer is 13, 14 or 15, the business may
     # sell (from 2023 also share) only if the consumer opted in: their own
@@ -1163,7 +1163,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         )
     ):
         denied.append(_RULE_MINOR_SALE)
-    # rule child_sale — Cal. Civ. Code 1798.120(c), rulesets/ccpa.rules:320
+    # rule child_sale — Cal. Civ. Code 1798.120(c), rulesets/ccpa.rules:354
     # Sale or sharing of a child's data without a parent's opt-in
     # Below 13, a parent or guardian must opt in, freely.
     if (
@@ -1174,7 +1174,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         and (not consent.by_guardian or consent.withdrawn or consent.bundled)
     ):
         denied.append(_RULE_CHILD_SALE)
-    # rule unknown_age_sale — Cal. Civ. Code 1798.120(c), rulesets/ccpa.rules:327
+    # rule unknown_age_sale — Cal. Civ. Code 1798.120(c), rulesets/ccpa.rules:359
     # Sale or sharing on a service likely used by children, age unknown, without a
     #   parent's opt-in
     # Wilful disregard of the age (header, "Unknown age").
@@ -1188,7 +1188,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         denied.append(_RULE_UNKNOWN_AGE_SALE)
     # rule limit_sensitive — Cal. Civ. Code 1798.121(a); Cal. Civ. Code 1798.121(b);
     #   Cal. Civ. Code 1798.121(d); Cal. Civ. Code 1798.140(ae); 11 CCR 7027(m),
-    #   rulesets/ccpa.rules:341
+    #   rulesets/ccpa.rules:376
     # Sensitive data used beyond the permitted purposes after a request to limit
     # The right to limit (CPRA): once a consumer asks, sensitive personal
     # information may be used only for the purposes of 1798.121(a): the
@@ -1217,7 +1217,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         denied.append(_RULE_LIMIT_SENSITIVE)
     # rule limit_sensitive_biometric — Cal. Civ. Code 1798.121(a); Cal. Civ. Code
-    #   1798.121(d); Cal. Civ. Code 1798.140(ae)(2)(A), rulesets/ccpa.rules:349
+    #   1798.121(d); Cal. Civ. Code 1798.140(ae)(2)(A), rulesets/ccpa.rules:384
     # Biometric identification beyond the permitted purposes after a request to limit
     # Biometric information is sensitive when processed to uniquely identify
     # the consumer.
@@ -1241,7 +1241,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         denied.append(_RULE_LIMIT_SENSITIVE_BIOMETRIC)
     # rule limit_message_contents — Cal. Civ. Code 1798.121(a); Cal. Civ. Code
-    #   1798.121(d); Cal. Civ. Code 1798.140(ae)(1)(E), rulesets/ccpa.rules:358
+    #   1798.121(d); Cal. Civ. Code 1798.140(ae)(1)(E), rulesets/ccpa.rules:393
     # Message contents used beyond the permitted purposes after a request to limit
     # The contents of a consumer's messages are sensitive unless the business
     # is the intended recipient (chat between meeting participants is not
@@ -1266,7 +1266,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         denied.append(_RULE_LIMIT_MESSAGE_CONTENTS)
     # rule limit_citizenship — Cal. Civ. Code 1798.121(a); Cal. Civ. Code 1798.121(d);
-    #   Cal. Civ. Code 1798.140(ae), rulesets/ccpa.rules:365
+    #   Cal. Civ. Code 1798.140(ae), rulesets/ccpa.rules:400
     # Citizenship or immigration status used beyond the permitted purposes after a
     #   request to limit
     # Citizenship or immigration status is sensitive from 1 Jan 2024 (AB 947).
@@ -1289,7 +1289,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         denied.append(_RULE_LIMIT_CITIZENSHIP)
     # rule limit_neural — Cal. Civ. Code 1798.121(a); Cal. Civ. Code 1798.121(d); Cal.
-    #   Civ. Code 1798.140(ae), rulesets/ccpa.rules:372
+    #   Civ. Code 1798.140(ae), rulesets/ccpa.rules:407
     # Neural data used beyond the permitted purposes after a request to limit
     # Neural data is sensitive from 1 Jan 2025 (SB 1223).
     if (
@@ -1311,7 +1311,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         denied.append(_RULE_LIMIT_NEURAL)
     # rule risk_assessment — 11 CCR 7150(b); Cal. Civ. Code 1798.185(a)(15),
-    #   rulesets/ccpa.rules:386
+    #   rulesets/ccpa.rules:421
     # Sale or sharing, sensitive data, or training ADMT or identification technology:
     #   a risk assessment comes first
     # CPPA regulations in force 1 Jan 2026: a risk assessment before selling
@@ -1347,7 +1347,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         permitted.append(_RULE_RISK_ASSESSMENT)
     # default — Cal. Civ. Code 1798.100(a)(1); Cal. Civ. Code 1798.100(c); 11 CCR
-    #   7002(e), rulesets/ccpa.rules:120
+    #   7002(e), rulesets/ccpa.rules:124
     return settle(RULESET, _DEFAULT, denied, permitted)
 
 
@@ -1382,14 +1382,14 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         return None
     # exclusion deidentified — Cal. Civ. Code 1798.140(v)(3); Cal. Civ. Code
-    #   1798.140(m); Cal. Civ. Code 1798.140(b), rulesets/ccpa.rules:196
+    #   1798.140(m); Cal. Civ. Code 1798.140(b), rulesets/ccpa.rules:217
     if (
         processing.identifiability
         in _IDENTIFIABILITY_IN_AGGREGATED_ANONYMISED_DEIDENTIFIED
     ):
         return True
     # exclusion publicly_available — Cal. Civ. Code 1798.140(v)(2),
-    #   rulesets/ccpa.rules:208
+    #   rulesets/ccpa.rules:229
     if (
         day >= _DATE_2023_01_01
         and processing.publicly_available
@@ -1402,7 +1402,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     if purpose not in _PURPOSE_IN_PRODUCT_SERVICE_PRODUCT_IMPROVEMENT:
         # rule limit_sensitive — Cal. Civ. Code 1798.121(a); Cal. Civ. Code
         #   1798.121(b); Cal. Civ. Code 1798.121(d); Cal. Civ. Code 1798.140(ae); 11 CCR
-        #   7027(m), rulesets/ccpa.rules:341
+        #   7027(m), rulesets/ccpa.rules:376
         if (
             data in _LIMIT_SENSITIVE_DATA
             and day >= _DATE_2023_01_01
@@ -1421,7 +1421,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         ):
             return False
         # rule limit_sensitive_biometric — Cal. Civ. Code 1798.121(a); Cal. Civ. Code
-        #   1798.121(d); Cal. Civ. Code 1798.140(ae)(2)(A), rulesets/ccpa.rules:349
+        #   1798.121(d); Cal. Civ. Code 1798.140(ae)(2)(A), rulesets/ccpa.rules:384
         if (
             data in _DATA_IN_SENSITIVE_BIOMETRIC
             and day >= _DATE_2023_01_01
@@ -1441,7 +1441,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         ):
             return False
         # rule limit_message_contents — Cal. Civ. Code 1798.121(a); Cal. Civ. Code
-        #   1798.121(d); Cal. Civ. Code 1798.140(ae)(1)(E), rulesets/ccpa.rules:358
+        #   1798.121(d); Cal. Civ. Code 1798.140(ae)(1)(E), rulesets/ccpa.rules:393
         if (
             data in _DATA_IN_CONTENT_CHAT
             and day >= _DATE_2023_01_01
@@ -1461,7 +1461,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         ):
             return False
         # rule limit_citizenship — Cal. Civ. Code 1798.121(a); Cal. Civ. Code
-        #   1798.121(d); Cal. Civ. Code 1798.140(ae), rulesets/ccpa.rules:365
+        #   1798.121(d); Cal. Civ. Code 1798.140(ae), rulesets/ccpa.rules:400
         if (
             data in _DATA_IN_SENSITIVE_CITIZENSHIP_IMMIGRATION
             and day >= _DATE_2024_01_01
@@ -1480,7 +1480,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         ):
             return False
         # rule limit_neural — Cal. Civ. Code 1798.121(a); Cal. Civ. Code 1798.121(d);
-        #   Cal. Civ. Code 1798.140(ae), rulesets/ccpa.rules:372
+        #   Cal. Civ. Code 1798.140(ae), rulesets/ccpa.rules:407
         if (
             data in _DATA_IN_SENSITIVE_NEURAL
             and day >= _DATE_2025_01_01
@@ -1499,7 +1499,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         ):
             return False
     # rule undisclosed_2018_text — Cal. Civ. Code 1798.100(b) (2018 text),
-    #   rulesets/ccpa.rules:234
+    #   rulesets/ccpa.rules:258
     if (
         day <= _DATE_2020_08_13
         and not processing.disclosed
@@ -1516,7 +1516,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         return False
     # rule undisclosed_ag_regulations — Cal. Civ. Code 1798.100(b) (2018 text); 11 CCR
-    #   999.305(a)(5), rulesets/ccpa.rules:239
+    #   999.305(a)(5), rulesets/ccpa.rules:263
     if (
         day >= _DATE_2020_08_14
         and day <= _DATE_2022_12_31
@@ -1534,7 +1534,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         return False
     # rule undisclosed_cpra_transition — Cal. Civ. Code 1798.100(a)(1); Cal. Civ. Code
-    #   1798.100(c); 11 CCR 999.305(a)(5), rulesets/ccpa.rules:245
+    #   1798.100(c); 11 CCR 999.305(a)(5), rulesets/ccpa.rules:269
     if (
         day >= _DATE_2023_01_01
         and day <= _DATE_2023_03_28
@@ -1552,7 +1552,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         return False
     # rule service_provider — Cal. Civ. Code 1798.140(ag)(1); Cal. Civ. Code
-    #   1798.140(j)(1); 11 CCR 7050(a)(3), rulesets/ccpa.rules:261
+    #   1798.140(j)(1); 11 CCR 7050(a)(3), rulesets/ccpa.rules:285
     if (
         processing.as_processor
         and processing.for_other_customers
@@ -1560,7 +1560,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         return False
     # rule sale_without_opt_out — Cal. Civ. Code 1798.120(b); Cal. Civ. Code
-    #   1798.135(a); 11 CCR 999.306(e), rulesets/ccpa.rules:270
+    #   1798.135(a); 11 CCR 999.306(e), rulesets/ccpa.rules:298
     if (
         processing.sale
         and (not processing.sharing_only or day >= _DATE_2023_01_01)
@@ -1578,7 +1578,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         return False
     # rule sale_after_opt_out — Cal. Civ. Code 1798.120(a); Cal. Civ. Code
-    #   1798.120(d), rulesets/ccpa.rules:278
+    #   1798.120(d), rulesets/ccpa.rules:304
     if (
         processing.sale
         and subject.opted_out_of_sale
@@ -1596,7 +1596,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         return False
     # rule sharing_after_opt_out — Cal. Civ. Code 1798.120(a); Cal. Civ. Code
-    #   1798.120(d); Cal. Civ. Code 1798.140(ah), rulesets/ccpa.rules:285
+    #   1798.120(d); Cal. Civ. Code 1798.140(ah), rulesets/ccpa.rules:315
     if (
         day >= _DATE_2023_01_01
         and processing.sharing_only
@@ -1614,7 +1614,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         return False
     # rule opt_out_signal — 11 CCR 999.315(c); 11 CCR 7025(b); 11 CCR 7025(c)(1); Cal.
-    #   Civ. Code 1798.135(b); Cal. Civ. Code 1798.120(a), rulesets/ccpa.rules:302
+    #   Civ. Code 1798.135(b); Cal. Civ. Code 1798.120(a), rulesets/ccpa.rules:335
     if (
         day >= _DATE_2020_08_14
         and processing.sale
@@ -1633,7 +1633,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         return False
     # rule minor_sale — Cal. Civ. Code 1798.120(c); Cal. Civ. Code 1798.140(h),
-    #   rulesets/ccpa.rules:313
+    #   rulesets/ccpa.rules:344
     if (
         processing.sale
         and (not processing.sharing_only or day >= _DATE_2023_01_01)
@@ -1651,7 +1651,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         )
     ):
         return False
-    # rule child_sale — Cal. Civ. Code 1798.120(c), rulesets/ccpa.rules:320
+    # rule child_sale — Cal. Civ. Code 1798.120(c), rulesets/ccpa.rules:354
     if (
         processing.sale
         and (not processing.sharing_only or day >= _DATE_2023_01_01)
@@ -1660,7 +1660,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         and (not consent.by_guardian or consent.withdrawn or consent.bundled)
     ):
         return False
-    # rule unknown_age_sale — Cal. Civ. Code 1798.120(c), rulesets/ccpa.rules:327
+    # rule unknown_age_sale — Cal. Civ. Code 1798.120(c), rulesets/ccpa.rules:359
     if (
         processing.sale
         and (not processing.sharing_only or day >= _DATE_2023_01_01)
@@ -1670,11 +1670,11 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         return False
     # rule disclosed_use — Cal. Civ. Code 1798.100(a)(1); 11 CCR 7002(a),
-    #   rulesets/ccpa.rules:215
+    #   rulesets/ccpa.rules:239
     if processing.disclosed:
         return True
     # rule consented_use — 11 CCR 7002(e); Cal. Civ. Code 1798.140(h),
-    #   rulesets/ccpa.rules:227
+    #   rulesets/ccpa.rules:251
     if (
         consent.given
         and not consent.withdrawn
@@ -1683,7 +1683,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         return True
     # rule risk_assessment — 11 CCR 7150(b); Cal. Civ. Code 1798.185(a)(15),
-    #   rulesets/ccpa.rules:386
+    #   rulesets/ccpa.rules:421
     if (
         day >= _DATE_2026_01_01
         and (
@@ -1709,5 +1709,5 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         return True
     # default — Cal. Civ. Code 1798.100(a)(1); Cal. Civ. Code 1798.100(c); 11 CCR
-    #   7002(e), rulesets/ccpa.rules:120
+    #   7002(e), rulesets/ccpa.rules:124
     return False

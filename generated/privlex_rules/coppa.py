@@ -100,7 +100,7 @@ no_parental_consent (rule, deny): Collection, use or disclosure without verifiab
   own consent is not a parent's.
 
 default (default, permit): No COPPA consent duty stands in the way
-  cites 16 CFR 312.3; 16 CFR 312.5(c)(7) (rulesets/coppa.rules:59)
+  cites 16 CFR 312.3; 16 CFR 312.5(c)(7) (rulesets/coppa.rules:67)
 """
 
 import datetime
@@ -139,7 +139,7 @@ _OBLIGATION_RETAIN_ONLY_AS_NEEDED = Obligation(
     ),
     rule="",
     citations=["16 CFR 312.10"],
-    source="rulesets/coppa.rules:65",
+    source="rulesets/coppa.rules:64",
     order=1,
 )
 
@@ -149,7 +149,7 @@ _OBLIGATION_PARENTAL_RIGHTS = Obligation(
     text="Let the parent review the data, refuse further use and have it deleted",
     rule="",
     citations=["16 CFR 312.6"],
-    source="rulesets/coppa.rules:66",
+    source="rulesets/coppa.rules:65",
     order=2,
 )
 
@@ -159,7 +159,7 @@ _OBLIGATION_KEEP_SECURE = Obligation(
     text="Maintain a written security program for children's data",
     rule="",
     citations=["16 CFR 312.8"],
-    source="rulesets/coppa.rules:67",
+    source="rulesets/coppa.rules:66",
     order=3,
 )
 
@@ -261,7 +261,7 @@ _RULE_NO_PARENTAL_CONSENT = Leaf(
     (),
 )
 
-# default — 16 CFR 312.3; 16 CFR 312.5(c)(7), rulesets/coppa.rules:59
+# default — 16 CFR 312.3; 16 CFR 312.5(c)(7), rulesets/coppa.rules:67
 _DEFAULT = Leaf(
     Reason(
         ruleset="coppa",
@@ -270,7 +270,7 @@ _DEFAULT = Leaf(
         effect=Effect.PERMIT,
         title="No COPPA consent duty stands in the way",
         citations=["16 CFR 312.3", "16 CFR 312.5(c)(7)"],
-        source="rulesets/coppa.rules:59",
+        source="rulesets/coppa.rules:67",
     ),
     (
         _OBLIGATION_RETAIN_ONLY_AS_NEEDED,
@@ -352,7 +352,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         or processing.third_party
     ):
         denied.append(_RULE_NO_PARENTAL_CONSENT)
-    # default — 16 CFR 312.3; 16 CFR 312.5(c)(7), rulesets/coppa.rules:59
+    # default — 16 CFR 312.3; 16 CFR 312.5(c)(7), rulesets/coppa.rules:67
     return settle(RULESET, _DEFAULT, denied, permitted)
 
 
@@ -398,5 +398,5 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         or processing.third_party
     ):
         return False
-    # default — 16 CFR 312.3; 16 CFR 312.5(c)(7), rulesets/coppa.rules:59
+    # default — 16 CFR 312.3; 16 CFR 312.5(c)(7), rulesets/coppa.rules:67
     return True

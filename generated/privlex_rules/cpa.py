@@ -79,74 +79,74 @@ Decisions, in the order they are considered:
 
 deidentified (exclusion, permit): De-identified data is not personal data
   cites C.R.S. 6-1-1303(17)(b); C.R.S. 6-1-1303(11); C.R.S. 6-1-1307(3)
-    (rulesets/cpa.rules:104)
+    (rulesets/cpa.rules:113)
 
 made_public_by_consumer (exclusion, permit): Information the consumer lawfully made
   available to the general public
   cites C.R.S. 6-1-1303(17)(b); C.R.S. 6-1-1303 (publicly available information)
-    (rulesets/cpa.rules:111)
+    (rulesets/cpa.rules:120)
   Only what the consumer made public themself (or government records,
   which the facts cannot tell apart) is publicly available information.
 
 disclosed_use (rule, permit): Use for a specified purpose, or a compatible one
   cites C.R.S. 6-1-1308(1)(a); C.R.S. 6-1-1308(2); C.R.S. 6-1-1308(4); 4 CCR 904-3
-    Rule 6.08 (rulesets/cpa.rules:115)
+    Rule 6.08 (rulesets/cpa.rules:124)
 
 secondary_use_consent (rule, permit): A secondary use the consumer consented to
   cites C.R.S. 6-1-1308(4); C.R.S. 6-1-1303(5); 4 CCR 904-3 Rule 7.03
-    (rulesets/cpa.rules:123)
+    (rulesets/cpa.rules:132)
   A secondary use needs consent that meets Rule 7.03.
 
   secondary_use_consent.bundled (exception, deny): Consent made a condition of a
     service that does not need the data
     cites 4 CCR 904-3 Rule 7.03(C)(2)(b); 4 CCR 904-3 Rule 7.03(C)(2)(c)
-      (rulesets/cpa.rules:127)
+      (rulesets/cpa.rules:136)
 
   secondary_use_consent.withdrawn (exception, deny): Consent withdrawn
-    cites 4 CCR 904-3 Rule 7.07(E) (rulesets/cpa.rules:130)
+    cites 4 CCR 904-3 Rule 7.07(E) (rulesets/cpa.rules:139)
 
   secondary_use_consent.administrator (exception, deny): Consent given by an
     administrator or host, not by the consumer
-    cites C.R.S. 6-1-1303(5); 4 CCR 904-3 Rule 7.03(A) (rulesets/cpa.rules:133)
+    cites C.R.S. 6-1-1303(5); 4 CCR 904-3 Rule 7.03(A) (rulesets/cpa.rules:142)
 
 sensitive_data (rule, deny): Sensitive data without consent
-  cites C.R.S. 6-1-1308(7); C.R.S. 6-1-1303(24) (rulesets/cpa.rules:138)
+  cites C.R.S. 6-1-1308(7); C.R.S. 6-1-1303(24) (rulesets/cpa.rules:147)
   Sensitive data (1303(24)(a)-(b)) only with consent, for any purpose.
 
 neural_data (rule, deny): Neural data without consent
-  cites C.R.S. 6-1-1308(7); C.R.S. 6-1-1303(24); HB 24-1058 (rulesets/cpa.rules:144)
+  cites C.R.S. 6-1-1308(7); C.R.S. 6-1-1303(24); HB 24-1058 (rulesets/cpa.rules:153)
   Biological data, including neural data, from HB 24-1058.
 
 precise_geolocation (rule, deny): Precise geolocation without consent
-  cites C.R.S. 6-1-1308(7); C.R.S. 6-1-1303(24); SB 25-276 (rulesets/cpa.rules:152)
+  cites C.R.S. 6-1-1308(7); C.R.S. 6-1-1303(24); SB 25-276 (rulesets/cpa.rules:161)
   Precise geolocation (within 1,850 feet), from SB 25-276. Date: see the
   header ([check] not settled; earliest possible date).
 
 known_child (rule, deny): A known child's data without a parent's consent
   cites C.R.S. 6-1-1308(7); C.R.S. 6-1-1303(24)(c); C.R.S. 6-1-1303(4)
-    (rulesets/cpa.rules:160)
+    (rulesets/cpa.rules:169)
   A known child's data (under 13) is sensitive: only with a parent's
   consent.
 
 targeted_advertising_opt_out (rule, deny): Targeted advertising after the consumer
   opted out
-  cites C.R.S. 6-1-1306(1)(a)(I)(A) (rulesets/cpa.rules:164)
+  cites C.R.S. 6-1-1306(1)(a)(I)(A) (rulesets/cpa.rules:173)
 
 sale_opt_out (rule, deny): Sale after the consumer opted out
-  cites C.R.S. 6-1-1306(1)(a)(I)(B); C.R.S. 6-1-1303(23) (rulesets/cpa.rules:169)
+  cites C.R.S. 6-1-1306(1)(a)(I)(B); C.R.S. 6-1-1303(23) (rulesets/cpa.rules:178)
 
 profiling_opt_out (rule, deny): Significant profiling after the consumer opted out
-  cites C.R.S. 6-1-1306(1)(a)(I)(C) (rulesets/cpa.rules:173)
+  cites C.R.S. 6-1-1306(1)(a)(I)(C) (rulesets/cpa.rules:182)
 
 universal_opt_out (rule, deny): Targeted advertising or sale despite a universal
   opt-out signal
-  cites C.R.S. 6-1-1306(1)(a)(IV); 4 CCR 904-3 Rule 5.02 (rulesets/cpa.rules:179)
+  cites C.R.S. 6-1-1306(1)(a)(IV); 4 CCR 904-3 Rule 5.02 (rulesets/cpa.rules:188)
   From 1 Jul 2024 a universal opt-out signal is an opt-out of targeted
   advertising and sale.
 
 minor (rule, deny): A known minor's data used for a restricted purpose without the
   minor's own consent
-  cites C.R.S. 6-1-1308.5(2); C.R.S. 6-1-1308.5(3) (rulesets/cpa.rules:189)
+  cites C.R.S. 6-1-1308.5(2); C.R.S. 6-1-1308.5(3) (rulesets/cpa.rules:198)
   From 1 Oct 2025, a known minor of 13 to 17 (under 13: rule known_child)
   must consent themself to targeted advertising, sale, significant
   profiling, a use beyond the purpose disclosed at collection, or
@@ -155,7 +155,7 @@ minor (rule, deny): A known minor's data used for a restricted purpose without t
 
 processor_own_use (rule, deny): A processor training for other customers without the
   consumer's own consent
-  cites C.R.S. 6-1-1305(2); C.R.S. 6-1-1305(7) (rulesets/cpa.rules:201)
+  cites C.R.S. 6-1-1305(2); C.R.S. 6-1-1305(7) (rulesets/cpa.rules:217)
   A processor adheres to the controller's instructions; one that decides
   purposes itself is a controller and needs the consumer's own consent
   to train for other customers.
@@ -224,7 +224,7 @@ _OBLIGATION_KEEP_DEIDENTIFIED = Obligation(
     ),
     rule="deidentified",
     citations=["C.R.S. 6-1-1303(11)"],
-    source="rulesets/cpa.rules:107",
+    source="rulesets/cpa.rules:116",
     order=1,
 )
 
@@ -237,7 +237,7 @@ _OBLIGATION_MINIMISE = Obligation(
     ),
     rule="disclosed_use",
     citations=["C.R.S. 6-1-1308(3)"],
-    source="rulesets/cpa.rules:118",
+    source="rulesets/cpa.rules:127",
     order=2,
 )
 
@@ -250,7 +250,7 @@ _OBLIGATION_HONOUR_OPT_OUTS = Obligation(
     ),
     rule="disclosed_use",
     citations=["C.R.S. 6-1-1306(1)(a)"],
-    source="rulesets/cpa.rules:119",
+    source="rulesets/cpa.rules:128",
     order=3,
 )
 
@@ -264,7 +264,7 @@ _OBLIGATION_ASSESS_RISKY_PROCESSING = Obligation(
     ),
     rule="disclosed_use",
     citations=["C.R.S. 6-1-1309"],
-    source="rulesets/cpa.rules:120",
+    source="rulesets/cpa.rules:129",
     order=4,
 )
 
@@ -277,12 +277,12 @@ _OBLIGATION_CONSENT_WITHDRAWAL = Obligation(
     ),
     rule="secondary_use_consent",
     citations=["4 CCR 904-3 Rule 7.07"],
-    source="rulesets/cpa.rules:126",
+    source="rulesets/cpa.rules:135",
     order=5,
 )
 
 # exclusion deidentified — C.R.S. 6-1-1303(17)(b); C.R.S. 6-1-1303(11); C.R.S.
-#   6-1-1307(3), rulesets/cpa.rules:104
+#   6-1-1307(3), rulesets/cpa.rules:113
 _EXCLUSION_DEIDENTIFIED = Leaf(
     Reason(
         ruleset="cpa",
@@ -295,13 +295,13 @@ _EXCLUSION_DEIDENTIFIED = Leaf(
             "C.R.S. 6-1-1303(11)",
             "C.R.S. 6-1-1307(3)",
         ],
-        source="rulesets/cpa.rules:104",
+        source="rulesets/cpa.rules:113",
     ),
     (_OBLIGATION_KEEP_DEIDENTIFIED,),
 )
 
 # exclusion made_public_by_consumer — C.R.S. 6-1-1303(17)(b); C.R.S. 6-1-1303
-#   (publicly available information), rulesets/cpa.rules:111
+#   (publicly available information), rulesets/cpa.rules:120
 _EXCLUSION_MADE_PUBLIC_BY_CONSUMER = Leaf(
     Reason(
         ruleset="cpa",
@@ -313,13 +313,13 @@ _EXCLUSION_MADE_PUBLIC_BY_CONSUMER = Leaf(
             "C.R.S. 6-1-1303(17)(b)",
             "C.R.S. 6-1-1303 (publicly available information)",
         ],
-        source="rulesets/cpa.rules:111",
+        source="rulesets/cpa.rules:120",
     ),
     (),
 )
 
 # rule disclosed_use — C.R.S. 6-1-1308(1)(a); C.R.S. 6-1-1308(2); C.R.S. 6-1-1308(4);
-#   4 CCR 904-3 Rule 6.08, rulesets/cpa.rules:115
+#   4 CCR 904-3 Rule 6.08, rulesets/cpa.rules:124
 _RULE_DISCLOSED_USE = Leaf(
     Reason(
         ruleset="cpa",
@@ -333,7 +333,7 @@ _RULE_DISCLOSED_USE = Leaf(
             "C.R.S. 6-1-1308(4)",
             "4 CCR 904-3 Rule 6.08",
         ],
-        source="rulesets/cpa.rules:115",
+        source="rulesets/cpa.rules:124",
     ),
     (
         _OBLIGATION_MINIMISE,
@@ -343,7 +343,7 @@ _RULE_DISCLOSED_USE = Leaf(
 )
 
 # rule secondary_use_consent — C.R.S. 6-1-1308(4); C.R.S. 6-1-1303(5); 4 CCR 904-3
-#   Rule 7.03, rulesets/cpa.rules:123
+#   Rule 7.03, rulesets/cpa.rules:132
 _RULE_SECONDARY_USE_CONSENT = Leaf(
     Reason(
         ruleset="cpa",
@@ -352,13 +352,13 @@ _RULE_SECONDARY_USE_CONSENT = Leaf(
         effect=Effect.PERMIT,
         title="A secondary use the consumer consented to",
         citations=["C.R.S. 6-1-1308(4)", "C.R.S. 6-1-1303(5)", "4 CCR 904-3 Rule 7.03"],
-        source="rulesets/cpa.rules:123",
+        source="rulesets/cpa.rules:132",
     ),
     (_OBLIGATION_CONSENT_WITHDRAWAL,),
 )
 
 # exception secondary_use_consent.bundled — 4 CCR 904-3 Rule 7.03(C)(2)(b); 4 CCR
-#   904-3 Rule 7.03(C)(2)(c), rulesets/cpa.rules:127
+#   904-3 Rule 7.03(C)(2)(c), rulesets/cpa.rules:136
 _EXCEPTION_SECONDARY_USE_CONSENT__BUNDLED = Leaf(
     Reason(
         ruleset="cpa",
@@ -367,13 +367,13 @@ _EXCEPTION_SECONDARY_USE_CONSENT__BUNDLED = Leaf(
         effect=Effect.DENY,
         title="Consent made a condition of a service that does not need the data",
         citations=["4 CCR 904-3 Rule 7.03(C)(2)(b)", "4 CCR 904-3 Rule 7.03(C)(2)(c)"],
-        source="rulesets/cpa.rules:127",
+        source="rulesets/cpa.rules:136",
     ),
     (),
 )
 
 # exception secondary_use_consent.withdrawn — 4 CCR 904-3 Rule 7.07(E),
-#   rulesets/cpa.rules:130
+#   rulesets/cpa.rules:139
 _EXCEPTION_SECONDARY_USE_CONSENT__WITHDRAWN = Leaf(
     Reason(
         ruleset="cpa",
@@ -382,13 +382,13 @@ _EXCEPTION_SECONDARY_USE_CONSENT__WITHDRAWN = Leaf(
         effect=Effect.DENY,
         title="Consent withdrawn",
         citations=["4 CCR 904-3 Rule 7.07(E)"],
-        source="rulesets/cpa.rules:130",
+        source="rulesets/cpa.rules:139",
     ),
     (),
 )
 
 # exception secondary_use_consent.administrator — C.R.S. 6-1-1303(5); 4 CCR 904-3 Rule
-#   7.03(A), rulesets/cpa.rules:133
+#   7.03(A), rulesets/cpa.rules:142
 _EXCEPTION_SECONDARY_USE_CONSENT__ADMINISTRATOR = Leaf(
     Reason(
         ruleset="cpa",
@@ -397,13 +397,13 @@ _EXCEPTION_SECONDARY_USE_CONSENT__ADMINISTRATOR = Leaf(
         effect=Effect.DENY,
         title="Consent given by an administrator or host, not by the consumer",
         citations=["C.R.S. 6-1-1303(5)", "4 CCR 904-3 Rule 7.03(A)"],
-        source="rulesets/cpa.rules:133",
+        source="rulesets/cpa.rules:142",
     ),
     (),
 )
 
 # rule sensitive_data — C.R.S. 6-1-1308(7); C.R.S. 6-1-1303(24),
-#   rulesets/cpa.rules:138
+#   rulesets/cpa.rules:147
 _RULE_SENSITIVE_DATA = Leaf(
     Reason(
         ruleset="cpa",
@@ -412,13 +412,13 @@ _RULE_SENSITIVE_DATA = Leaf(
         effect=Effect.DENY,
         title="Sensitive data without consent",
         citations=["C.R.S. 6-1-1308(7)", "C.R.S. 6-1-1303(24)"],
-        source="rulesets/cpa.rules:138",
+        source="rulesets/cpa.rules:147",
     ),
     (),
 )
 
 # rule neural_data — C.R.S. 6-1-1308(7); C.R.S. 6-1-1303(24); HB 24-1058,
-#   rulesets/cpa.rules:144
+#   rulesets/cpa.rules:153
 _RULE_NEURAL_DATA = Leaf(
     Reason(
         ruleset="cpa",
@@ -427,13 +427,13 @@ _RULE_NEURAL_DATA = Leaf(
         effect=Effect.DENY,
         title="Neural data without consent",
         citations=["C.R.S. 6-1-1308(7)", "C.R.S. 6-1-1303(24)", "HB 24-1058"],
-        source="rulesets/cpa.rules:144",
+        source="rulesets/cpa.rules:153",
     ),
     (),
 )
 
 # rule precise_geolocation — C.R.S. 6-1-1308(7); C.R.S. 6-1-1303(24); SB 25-276,
-#   rulesets/cpa.rules:152
+#   rulesets/cpa.rules:161
 _RULE_PRECISE_GEOLOCATION = Leaf(
     Reason(
         ruleset="cpa",
@@ -442,13 +442,13 @@ _RULE_PRECISE_GEOLOCATION = Leaf(
         effect=Effect.DENY,
         title="Precise geolocation without consent",
         citations=["C.R.S. 6-1-1308(7)", "C.R.S. 6-1-1303(24)", "SB 25-276"],
-        source="rulesets/cpa.rules:152",
+        source="rulesets/cpa.rules:161",
     ),
     (),
 )
 
 # rule known_child — C.R.S. 6-1-1308(7); C.R.S. 6-1-1303(24)(c); C.R.S. 6-1-1303(4),
-#   rulesets/cpa.rules:160
+#   rulesets/cpa.rules:169
 _RULE_KNOWN_CHILD = Leaf(
     Reason(
         ruleset="cpa",
@@ -461,13 +461,13 @@ _RULE_KNOWN_CHILD = Leaf(
             "C.R.S. 6-1-1303(24)(c)",
             "C.R.S. 6-1-1303(4)",
         ],
-        source="rulesets/cpa.rules:160",
+        source="rulesets/cpa.rules:169",
     ),
     (),
 )
 
 # rule targeted_advertising_opt_out — C.R.S. 6-1-1306(1)(a)(I)(A),
-#   rulesets/cpa.rules:164
+#   rulesets/cpa.rules:173
 _RULE_TARGETED_ADVERTISING_OPT_OUT = Leaf(
     Reason(
         ruleset="cpa",
@@ -476,13 +476,13 @@ _RULE_TARGETED_ADVERTISING_OPT_OUT = Leaf(
         effect=Effect.DENY,
         title="Targeted advertising after the consumer opted out",
         citations=["C.R.S. 6-1-1306(1)(a)(I)(A)"],
-        source="rulesets/cpa.rules:164",
+        source="rulesets/cpa.rules:173",
     ),
     (),
 )
 
 # rule sale_opt_out — C.R.S. 6-1-1306(1)(a)(I)(B); C.R.S. 6-1-1303(23),
-#   rulesets/cpa.rules:169
+#   rulesets/cpa.rules:178
 _RULE_SALE_OPT_OUT = Leaf(
     Reason(
         ruleset="cpa",
@@ -491,12 +491,12 @@ _RULE_SALE_OPT_OUT = Leaf(
         effect=Effect.DENY,
         title="Sale after the consumer opted out",
         citations=["C.R.S. 6-1-1306(1)(a)(I)(B)", "C.R.S. 6-1-1303(23)"],
-        source="rulesets/cpa.rules:169",
+        source="rulesets/cpa.rules:178",
     ),
     (),
 )
 
-# rule profiling_opt_out — C.R.S. 6-1-1306(1)(a)(I)(C), rulesets/cpa.rules:173
+# rule profiling_opt_out — C.R.S. 6-1-1306(1)(a)(I)(C), rulesets/cpa.rules:182
 _RULE_PROFILING_OPT_OUT = Leaf(
     Reason(
         ruleset="cpa",
@@ -505,13 +505,13 @@ _RULE_PROFILING_OPT_OUT = Leaf(
         effect=Effect.DENY,
         title="Significant profiling after the consumer opted out",
         citations=["C.R.S. 6-1-1306(1)(a)(I)(C)"],
-        source="rulesets/cpa.rules:173",
+        source="rulesets/cpa.rules:182",
     ),
     (),
 )
 
 # rule universal_opt_out — C.R.S. 6-1-1306(1)(a)(IV); 4 CCR 904-3 Rule 5.02,
-#   rulesets/cpa.rules:179
+#   rulesets/cpa.rules:188
 _RULE_UNIVERSAL_OPT_OUT = Leaf(
     Reason(
         ruleset="cpa",
@@ -520,12 +520,12 @@ _RULE_UNIVERSAL_OPT_OUT = Leaf(
         effect=Effect.DENY,
         title="Targeted advertising or sale despite a universal opt-out signal",
         citations=["C.R.S. 6-1-1306(1)(a)(IV)", "4 CCR 904-3 Rule 5.02"],
-        source="rulesets/cpa.rules:179",
+        source="rulesets/cpa.rules:188",
     ),
     (),
 )
 
-# rule minor — C.R.S. 6-1-1308.5(2); C.R.S. 6-1-1308.5(3), rulesets/cpa.rules:189
+# rule minor — C.R.S. 6-1-1308.5(2); C.R.S. 6-1-1308.5(3), rulesets/cpa.rules:198
 _RULE_MINOR = Leaf(
     Reason(
         ruleset="cpa",
@@ -537,13 +537,13 @@ _RULE_MINOR = Leaf(
             "own consent"
         ),
         citations=["C.R.S. 6-1-1308.5(2)", "C.R.S. 6-1-1308.5(3)"],
-        source="rulesets/cpa.rules:189",
+        source="rulesets/cpa.rules:198",
     ),
     (),
 )
 
 # rule processor_own_use — C.R.S. 6-1-1305(2); C.R.S. 6-1-1305(7),
-#   rulesets/cpa.rules:201
+#   rulesets/cpa.rules:217
 _RULE_PROCESSOR_OWN_USE = Leaf(
     Reason(
         ruleset="cpa",
@@ -555,7 +555,7 @@ _RULE_PROCESSOR_OWN_USE = Leaf(
             "consent"
         ),
         citations=["C.R.S. 6-1-1305(2)", "C.R.S. 6-1-1305(7)"],
-        source="rulesets/cpa.rules:201",
+        source="rulesets/cpa.rules:217",
     ),
     (),
 )
@@ -593,7 +593,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     subject = use.subject
     excluded_by: list[Leaf] = []
     # exclusion deidentified — C.R.S. 6-1-1303(17)(b); C.R.S. 6-1-1303(11); C.R.S.
-    #   6-1-1307(3), rulesets/cpa.rules:104
+    #   6-1-1307(3), rulesets/cpa.rules:113
     # De-identified data is not personal data
     if (
         processing.identifiability
@@ -601,7 +601,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         excluded_by.append(_EXCLUSION_DEIDENTIFIED)
     # exclusion made_public_by_consumer — C.R.S. 6-1-1303(17)(b); C.R.S. 6-1-1303
-    #   (publicly available information), rulesets/cpa.rules:111
+    #   (publicly available information), rulesets/cpa.rules:120
     # Information the consumer lawfully made available to the general public
     # Only what the consumer made public themself (or government records,
     # which the facts cannot tell apart) is publicly available information.
@@ -612,30 +612,30 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     denied: list[Leaf] = []
     permitted: list[Leaf] = []
     # rule disclosed_use — C.R.S. 6-1-1308(1)(a); C.R.S. 6-1-1308(2); C.R.S.
-    #   6-1-1308(4); 4 CCR 904-3 Rule 6.08, rulesets/cpa.rules:115
+    #   6-1-1308(4); 4 CCR 904-3 Rule 6.08, rulesets/cpa.rules:124
     # Use for a specified purpose, or a compatible one
     if processing.disclosed or processing.compatible_purpose:
         permitted.append(_RULE_DISCLOSED_USE)
     # rule secondary_use_consent — C.R.S. 6-1-1308(4); C.R.S. 6-1-1303(5); 4 CCR 904-3
-    #   Rule 7.03, rulesets/cpa.rules:123
+    #   Rule 7.03, rulesets/cpa.rules:132
     # A secondary use the consumer consented to
     # A secondary use needs consent that meets Rule 7.03.
     if consent.given and not processing.disclosed and not processing.compatible_purpose:
         secondary_use_consent_excepted = False
         # exception secondary_use_consent.bundled — 4 CCR 904-3 Rule 7.03(C)(2)(b); 4
-        #   CCR 904-3 Rule 7.03(C)(2)(c), rulesets/cpa.rules:127
+        #   CCR 904-3 Rule 7.03(C)(2)(c), rulesets/cpa.rules:136
         # Consent made a condition of a service that does not need the data
         if consent.bundled:
             secondary_use_consent_excepted = True
             denied.append(_EXCEPTION_SECONDARY_USE_CONSENT__BUNDLED)
         # exception secondary_use_consent.withdrawn — 4 CCR 904-3 Rule 7.07(E),
-        #   rulesets/cpa.rules:130
+        #   rulesets/cpa.rules:139
         # Consent withdrawn
         if consent.withdrawn:
             secondary_use_consent_excepted = True
             denied.append(_EXCEPTION_SECONDARY_USE_CONSENT__WITHDRAWN)
         # exception secondary_use_consent.administrator — C.R.S. 6-1-1303(5); 4 CCR
-        #   904-3 Rule 7.03(A), rulesets/cpa.rules:133
+        #   904-3 Rule 7.03(A), rulesets/cpa.rules:142
         # Consent given by an administrator or host, not by the consumer
         if (
             consent.by_administrator
@@ -647,7 +647,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         if not secondary_use_consent_excepted:
             permitted.append(_RULE_SECONDARY_USE_CONSENT)
     # rule sensitive_data — C.R.S. 6-1-1308(7); C.R.S. 6-1-1303(24),
-    #   rulesets/cpa.rules:138
+    #   rulesets/cpa.rules:147
     # Sensitive data without consent
     # Sensitive data (1303(24)(a)-(b)) only with consent, for any purpose.
     if data in _SENSITIVE_DATA_DATA and (
@@ -662,7 +662,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         denied.append(_RULE_SENSITIVE_DATA)
     # rule neural_data — C.R.S. 6-1-1308(7); C.R.S. 6-1-1303(24); HB 24-1058,
-    #   rulesets/cpa.rules:144
+    #   rulesets/cpa.rules:153
     # Neural data without consent
     # Biological data, including neural data, from HB 24-1058.
     if (
@@ -681,7 +681,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         denied.append(_RULE_NEURAL_DATA)
     # rule precise_geolocation — C.R.S. 6-1-1308(7); C.R.S. 6-1-1303(24); SB 25-276,
-    #   rulesets/cpa.rules:152
+    #   rulesets/cpa.rules:161
     # Precise geolocation without consent
     # Precise geolocation (within 1,850 feet), from SB 25-276. Date: see the
     # header ([check] not settled; earliest possible date).
@@ -701,7 +701,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         denied.append(_RULE_PRECISE_GEOLOCATION)
     # rule known_child — C.R.S. 6-1-1308(7); C.R.S. 6-1-1303(24)(c); C.R.S.
-    #   6-1-1303(4), rulesets/cpa.rules:160
+    #   6-1-1303(4), rulesets/cpa.rules:169
     # A known child's data without a parent's consent
     # A known child's data (under 13) is sensitive: only with a parent's
     # consent.
@@ -712,21 +712,21 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         denied.append(_RULE_KNOWN_CHILD)
     # rule targeted_advertising_opt_out — C.R.S. 6-1-1306(1)(a)(I)(A),
-    #   rulesets/cpa.rules:164
+    #   rulesets/cpa.rules:173
     # Targeted advertising after the consumer opted out
     if purpose in _PURPOSE_IN_ADVERTISING_TARGETED and subject.objected:
         denied.append(_RULE_TARGETED_ADVERTISING_OPT_OUT)
     # rule sale_opt_out — C.R.S. 6-1-1306(1)(a)(I)(B); C.R.S. 6-1-1303(23),
-    #   rulesets/cpa.rules:169
+    #   rulesets/cpa.rules:178
     # Sale after the consumer opted out
     if processing.sale and subject.opted_out_of_sale:
         denied.append(_RULE_SALE_OPT_OUT)
-    # rule profiling_opt_out — C.R.S. 6-1-1306(1)(a)(I)(C), rulesets/cpa.rules:173
+    # rule profiling_opt_out — C.R.S. 6-1-1306(1)(a)(I)(C), rulesets/cpa.rules:182
     # Significant profiling after the consumer opted out
     if processing.significant_profiling and subject.objected:
         denied.append(_RULE_PROFILING_OPT_OUT)
     # rule universal_opt_out — C.R.S. 6-1-1306(1)(a)(IV); 4 CCR 904-3 Rule 5.02,
-    #   rulesets/cpa.rules:179
+    #   rulesets/cpa.rules:188
     # Targeted advertising or sale despite a universal opt-out signal
     # From 1 Jul 2024 a universal opt-out signal is an opt-out of targeted
     # advertising and sale.
@@ -736,7 +736,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         and (purpose in _PURPOSE_IN_ADVERTISING_TARGETED or processing.sale)
     ):
         denied.append(_RULE_UNIVERSAL_OPT_OUT)
-    # rule minor — C.R.S. 6-1-1308.5(2); C.R.S. 6-1-1308.5(3), rulesets/cpa.rules:189
+    # rule minor — C.R.S. 6-1-1308.5(2); C.R.S. 6-1-1308.5(3), rulesets/cpa.rules:198
     # A known minor's data used for a restricted purpose without the minor's own
     #   consent
     # From 1 Oct 2025, a known minor of 13 to 17 (under 13: rule known_child)
@@ -773,7 +773,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         denied.append(_RULE_MINOR)
     # rule processor_own_use — C.R.S. 6-1-1305(2); C.R.S. 6-1-1305(7),
-    #   rulesets/cpa.rules:201
+    #   rulesets/cpa.rules:217
     # A processor training for other customers without the consumer's own consent
     # A processor adheres to the controller's instructions; one that decides
     # purposes itself is a controller and needs the consumer's own consent
@@ -806,30 +806,30 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     purpose = use.purpose
     subject = use.subject
     # exclusion deidentified — C.R.S. 6-1-1303(17)(b); C.R.S. 6-1-1303(11); C.R.S.
-    #   6-1-1307(3), rulesets/cpa.rules:104
+    #   6-1-1307(3), rulesets/cpa.rules:113
     if (
         processing.identifiability
         in _IDENTIFIABILITY_IN_AGGREGATED_ANONYMISED_DEIDENTIFIED
     ):
         return True
     # exclusion made_public_by_consumer — C.R.S. 6-1-1303(17)(b); C.R.S. 6-1-1303
-    #   (publicly available information), rulesets/cpa.rules:111
+    #   (publicly available information), rulesets/cpa.rules:120
     if processing.made_public_by_subject:
         return True
     permit = False
     # rule secondary_use_consent — C.R.S. 6-1-1308(4); C.R.S. 6-1-1303(5); 4 CCR 904-3
-    #   Rule 7.03, rulesets/cpa.rules:123
+    #   Rule 7.03, rulesets/cpa.rules:132
     if consent.given and not processing.disclosed and not processing.compatible_purpose:
         # exception secondary_use_consent.bundled — 4 CCR 904-3 Rule 7.03(C)(2)(b); 4
-        #   CCR 904-3 Rule 7.03(C)(2)(c), rulesets/cpa.rules:127
+        #   CCR 904-3 Rule 7.03(C)(2)(c), rulesets/cpa.rules:136
         if consent.bundled:
             return False
         # exception secondary_use_consent.withdrawn — 4 CCR 904-3 Rule 7.07(E),
-        #   rulesets/cpa.rules:130
+        #   rulesets/cpa.rules:139
         if consent.withdrawn:
             return False
         # exception secondary_use_consent.administrator — C.R.S. 6-1-1303(5); 4 CCR
-        #   904-3 Rule 7.03(A), rulesets/cpa.rules:133
+        #   904-3 Rule 7.03(A), rulesets/cpa.rules:142
         if (
             consent.by_administrator
             and not consent.by_subject
@@ -838,7 +838,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
             return False
         permit = True
     # rule sensitive_data — C.R.S. 6-1-1308(7); C.R.S. 6-1-1303(24),
-    #   rulesets/cpa.rules:138
+    #   rulesets/cpa.rules:147
     if data in _SENSITIVE_DATA_DATA and (
         not consent.given
         or consent.withdrawn
@@ -851,7 +851,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         return False
     # rule neural_data — C.R.S. 6-1-1308(7); C.R.S. 6-1-1303(24); HB 24-1058,
-    #   rulesets/cpa.rules:144
+    #   rulesets/cpa.rules:153
     if (
         data in _DATA_IN_SENSITIVE_NEURAL
         and day >= _DATE_2024_08_07
@@ -868,7 +868,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         return False
     # rule precise_geolocation — C.R.S. 6-1-1308(7); C.R.S. 6-1-1303(24); SB 25-276,
-    #   rulesets/cpa.rules:152
+    #   rulesets/cpa.rules:161
     if (
         data in _DATA_IN_SENSITIVE_PRECISE_LOCATION
         and day >= _DATE_2025_05_23
@@ -885,7 +885,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         return False
     # rule known_child — C.R.S. 6-1-1308(7); C.R.S. 6-1-1303(24)(c); C.R.S.
-    #   6-1-1303(4), rulesets/cpa.rules:160
+    #   6-1-1303(4), rulesets/cpa.rules:169
     if (
         subject.age is not None
         and subject.age < 13
@@ -893,25 +893,25 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         return False
     # rule targeted_advertising_opt_out — C.R.S. 6-1-1306(1)(a)(I)(A),
-    #   rulesets/cpa.rules:164
+    #   rulesets/cpa.rules:173
     if purpose in _PURPOSE_IN_ADVERTISING_TARGETED and subject.objected:
         return False
     # rule sale_opt_out — C.R.S. 6-1-1306(1)(a)(I)(B); C.R.S. 6-1-1303(23),
-    #   rulesets/cpa.rules:169
+    #   rulesets/cpa.rules:178
     if processing.sale and subject.opted_out_of_sale:
         return False
-    # rule profiling_opt_out — C.R.S. 6-1-1306(1)(a)(I)(C), rulesets/cpa.rules:173
+    # rule profiling_opt_out — C.R.S. 6-1-1306(1)(a)(I)(C), rulesets/cpa.rules:182
     if processing.significant_profiling and subject.objected:
         return False
     # rule universal_opt_out — C.R.S. 6-1-1306(1)(a)(IV); 4 CCR 904-3 Rule 5.02,
-    #   rulesets/cpa.rules:179
+    #   rulesets/cpa.rules:188
     if (
         day >= _DATE_2024_07_01
         and subject.universal_opt_out
         and (purpose in _PURPOSE_IN_ADVERTISING_TARGETED or processing.sale)
     ):
         return False
-    # rule minor — C.R.S. 6-1-1308.5(2); C.R.S. 6-1-1308.5(3), rulesets/cpa.rules:189
+    # rule minor — C.R.S. 6-1-1308.5(2); C.R.S. 6-1-1308.5(3), rulesets/cpa.rules:198
     if (
         day >= _DATE_2025_10_01
         and subject.age is not None
@@ -941,7 +941,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         return False
     # rule processor_own_use — C.R.S. 6-1-1305(2); C.R.S. 6-1-1305(7),
-    #   rulesets/cpa.rules:201
+    #   rulesets/cpa.rules:217
     if (
         processing.as_processor
         and processing.for_other_customers
@@ -953,7 +953,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         return False
     # rule disclosed_use — C.R.S. 6-1-1308(1)(a); C.R.S. 6-1-1308(2); C.R.S.
-    #   6-1-1308(4); 4 CCR 904-3 Rule 6.08, rulesets/cpa.rules:115
+    #   6-1-1308(4); 4 CCR 904-3 Rule 6.08, rulesets/cpa.rules:124
     if processing.disclosed or processing.compatible_purpose:
         return True
     # default — C.R.S. 6-1-1308(2); C.R.S. 6-1-1308(4); 4 CCR 904-3 Rule 6.08,

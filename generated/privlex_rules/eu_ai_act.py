@@ -86,7 +86,7 @@ Decisions, in the order they are considered:
 bias_detection (rule, permit): The provider of a high-risk system processes special
   categories to detect and correct bias
   cites AI Act Art. 10(5); AI Act Art. 10(2)(f); AI Act Art. 10(2)(g); AI Act Rec. 70
-    (rulesets/eu_ai_act.rules:90)
+    (rulesets/eu_ai_act.rules:97)
   The provider of a high-risk system: Annex III systems from
   2 Dec 2027, Annex I systems from 2 Aug 2028 (header, "Dates").
   Each condition (a)-(f) that is not met denies, with its own reason.
@@ -95,30 +95,30 @@ bias_detection (rule, permit): The provider of a high-risk system processes spec
 
   bias_detection.other_data_would_do (exception, deny): Synthetic, anonymised or other
     data would do
-    cites AI Act Art. 10(5)(a) (rulesets/eu_ai_act.rules:97)
+    cites AI Act Art. 10(5)(a) (rulesets/eu_ai_act.rules:108)
 
   bias_detection.reuse_not_limited (exception, deny): Re-use not technically limited,
     or the data not pseudonymised
-    cites AI Act Art. 10(5)(b) (rulesets/eu_ai_act.rules:100)
+    cites AI Act Art. 10(5)(b) (rulesets/eu_ai_act.rules:111)
 
   bias_detection.access_not_controlled (exception, deny): Access not strictly
     controlled and documented
-    cites AI Act Art. 10(5)(c) (rulesets/eu_ai_act.rules:103)
+    cites AI Act Art. 10(5)(c) (rulesets/eu_ai_act.rules:114)
 
   bias_detection.passed_on (exception, deny): The data is passed on to, or accessed
     by, another party
-    cites AI Act Art. 10(5)(d) (rulesets/eu_ai_act.rules:106)
+    cites AI Act Art. 10(5)(d) (rulesets/eu_ai_act.rules:117)
 
   bias_detection.not_deleted (exception, deny): No deletion once the bias is corrected
     or the retention period ends
-    cites AI Act Art. 10(5)(e) (rulesets/eu_ai_act.rules:109)
+    cites AI Act Art. 10(5)(e) (rulesets/eu_ai_act.rules:120)
 
   bias_detection.necessity_not_recorded (exception, deny): The records do not say why
     the special categories were strictly necessary
-    cites AI Act Art. 10(5)(f); GDPR Art. 30 (rulesets/eu_ai_act.rules:112)
+    cites AI Act Art. 10(5)(f); GDPR Art. 30 (rulesets/eu_ai_act.rules:123)
 
 default (default, permit): Art. 10(5) does not apply; the GDPR alone decides
-  cites AI Act Art. 2(7); AI Act Art. 10(5) (rulesets/eu_ai_act.rules:83)
+  cites AI Act Art. 2(7); AI Act Art. 10(5) (rulesets/eu_ai_act.rules:90)
 """
 
 import datetime
@@ -168,7 +168,7 @@ _OBLIGATION_GDPR_AS_WELL = Obligation(
     ),
     rule="bias_detection",
     citations=["AI Act Art. 10(5)", "AI Act Art. 2(7)"],
-    source="rulesets/eu_ai_act.rules:95",
+    source="rulesets/eu_ai_act.rules:106",
     order=1,
 )
 
@@ -181,12 +181,12 @@ _OBLIGATION_BIAS_DETECTION_ONLY = Obligation(
     ),
     rule="bias_detection",
     citations=["AI Act Art. 10(5)(e)"],
-    source="rulesets/eu_ai_act.rules:96",
+    source="rulesets/eu_ai_act.rules:107",
     order=2,
 )
 
 # rule bias_detection — AI Act Art. 10(5); AI Act Art. 10(2)(f); AI Act Art. 10(2)(g);
-#   AI Act Rec. 70, rulesets/eu_ai_act.rules:90
+#   AI Act Rec. 70, rulesets/eu_ai_act.rules:97
 _RULE_BIAS_DETECTION = Leaf(
     Reason(
         ruleset="eu_ai_act",
@@ -203,13 +203,13 @@ _RULE_BIAS_DETECTION = Leaf(
             "AI Act Art. 10(2)(g)",
             "AI Act Rec. 70",
         ],
-        source="rulesets/eu_ai_act.rules:90",
+        source="rulesets/eu_ai_act.rules:97",
     ),
     (_OBLIGATION_GDPR_AS_WELL, _OBLIGATION_BIAS_DETECTION_ONLY),
 )
 
 # exception bias_detection.other_data_would_do — AI Act Art. 10(5)(a),
-#   rulesets/eu_ai_act.rules:97
+#   rulesets/eu_ai_act.rules:108
 _EXCEPTION_BIAS_DETECTION__OTHER_DATA_WOULD_DO = Leaf(
     Reason(
         ruleset="eu_ai_act",
@@ -218,13 +218,13 @@ _EXCEPTION_BIAS_DETECTION__OTHER_DATA_WOULD_DO = Leaf(
         effect=Effect.DENY,
         title="Synthetic, anonymised or other data would do",
         citations=["AI Act Art. 10(5)(a)"],
-        source="rulesets/eu_ai_act.rules:97",
+        source="rulesets/eu_ai_act.rules:108",
     ),
     (),
 )
 
 # exception bias_detection.reuse_not_limited — AI Act Art. 10(5)(b),
-#   rulesets/eu_ai_act.rules:100
+#   rulesets/eu_ai_act.rules:111
 _EXCEPTION_BIAS_DETECTION__REUSE_NOT_LIMITED = Leaf(
     Reason(
         ruleset="eu_ai_act",
@@ -233,13 +233,13 @@ _EXCEPTION_BIAS_DETECTION__REUSE_NOT_LIMITED = Leaf(
         effect=Effect.DENY,
         title="Re-use not technically limited, or the data not pseudonymised",
         citations=["AI Act Art. 10(5)(b)"],
-        source="rulesets/eu_ai_act.rules:100",
+        source="rulesets/eu_ai_act.rules:111",
     ),
     (),
 )
 
 # exception bias_detection.access_not_controlled — AI Act Art. 10(5)(c),
-#   rulesets/eu_ai_act.rules:103
+#   rulesets/eu_ai_act.rules:114
 _EXCEPTION_BIAS_DETECTION__ACCESS_NOT_CONTROLLED = Leaf(
     Reason(
         ruleset="eu_ai_act",
@@ -248,13 +248,13 @@ _EXCEPTION_BIAS_DETECTION__ACCESS_NOT_CONTROLLED = Leaf(
         effect=Effect.DENY,
         title="Access not strictly controlled and documented",
         citations=["AI Act Art. 10(5)(c)"],
-        source="rulesets/eu_ai_act.rules:103",
+        source="rulesets/eu_ai_act.rules:114",
     ),
     (),
 )
 
 # exception bias_detection.passed_on — AI Act Art. 10(5)(d),
-#   rulesets/eu_ai_act.rules:106
+#   rulesets/eu_ai_act.rules:117
 _EXCEPTION_BIAS_DETECTION__PASSED_ON = Leaf(
     Reason(
         ruleset="eu_ai_act",
@@ -263,13 +263,13 @@ _EXCEPTION_BIAS_DETECTION__PASSED_ON = Leaf(
         effect=Effect.DENY,
         title="The data is passed on to, or accessed by, another party",
         citations=["AI Act Art. 10(5)(d)"],
-        source="rulesets/eu_ai_act.rules:106",
+        source="rulesets/eu_ai_act.rules:117",
     ),
     (),
 )
 
 # exception bias_detection.not_deleted — AI Act Art. 10(5)(e),
-#   rulesets/eu_ai_act.rules:109
+#   rulesets/eu_ai_act.rules:120
 _EXCEPTION_BIAS_DETECTION__NOT_DELETED = Leaf(
     Reason(
         ruleset="eu_ai_act",
@@ -278,13 +278,13 @@ _EXCEPTION_BIAS_DETECTION__NOT_DELETED = Leaf(
         effect=Effect.DENY,
         title="No deletion once the bias is corrected or the retention period ends",
         citations=["AI Act Art. 10(5)(e)"],
-        source="rulesets/eu_ai_act.rules:109",
+        source="rulesets/eu_ai_act.rules:120",
     ),
     (),
 )
 
 # exception bias_detection.necessity_not_recorded — AI Act Art. 10(5)(f); GDPR Art.
-#   30, rulesets/eu_ai_act.rules:112
+#   30, rulesets/eu_ai_act.rules:123
 _EXCEPTION_BIAS_DETECTION__NECESSITY_NOT_RECORDED = Leaf(
     Reason(
         ruleset="eu_ai_act",
@@ -295,12 +295,12 @@ _EXCEPTION_BIAS_DETECTION__NECESSITY_NOT_RECORDED = Leaf(
             "The records do not say why the special categories were strictly necessary"
         ),
         citations=["AI Act Art. 10(5)(f)", "GDPR Art. 30"],
-        source="rulesets/eu_ai_act.rules:112",
+        source="rulesets/eu_ai_act.rules:123",
     ),
     (),
 )
 
-# default — AI Act Art. 2(7); AI Act Art. 10(5), rulesets/eu_ai_act.rules:83
+# default — AI Act Art. 2(7); AI Act Art. 10(5), rulesets/eu_ai_act.rules:90
 _DEFAULT = Leaf(
     Reason(
         ruleset="eu_ai_act",
@@ -309,7 +309,7 @@ _DEFAULT = Leaf(
         effect=Effect.PERMIT,
         title="Art. 10(5) does not apply; the GDPR alone decides",
         citations=["AI Act Art. 2(7)", "AI Act Art. 10(5)"],
-        source="rulesets/eu_ai_act.rules:83",
+        source="rulesets/eu_ai_act.rules:90",
     ),
     (),
 )
@@ -338,7 +338,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     denied: list[Leaf] = []
     permitted: list[Leaf] = []
     # rule bias_detection — AI Act Art. 10(5); AI Act Art. 10(2)(f); AI Act Art.
-    #   10(2)(g); AI Act Rec. 70, rulesets/eu_ai_act.rules:90
+    #   10(2)(g); AI Act Rec. 70, rulesets/eu_ai_act.rules:97
     # The provider of a high-risk system processes special categories to detect and
     #   correct bias
     # The provider of a high-risk system: Annex III systems from
@@ -352,13 +352,13 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         bias_detection_excepted = False
         # exception bias_detection.other_data_would_do — AI Act Art. 10(5)(a),
-        #   rulesets/eu_ai_act.rules:97
+        #   rulesets/eu_ai_act.rules:108
         # Synthetic, anonymised or other data would do
         if not bias_detection.no_alternative_data:
             bias_detection_excepted = True
             denied.append(_EXCEPTION_BIAS_DETECTION__OTHER_DATA_WOULD_DO)
         # exception bias_detection.reuse_not_limited — AI Act Art. 10(5)(b),
-        #   rulesets/eu_ai_act.rules:100
+        #   rulesets/eu_ai_act.rules:111
         # Re-use not technically limited, or the data not pseudonymised
         if (
             not bias_detection.reuse_limited
@@ -367,32 +367,32 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
             bias_detection_excepted = True
             denied.append(_EXCEPTION_BIAS_DETECTION__REUSE_NOT_LIMITED)
         # exception bias_detection.access_not_controlled — AI Act Art. 10(5)(c),
-        #   rulesets/eu_ai_act.rules:103
+        #   rulesets/eu_ai_act.rules:114
         # Access not strictly controlled and documented
         if not bias_detection.access_controlled:
             bias_detection_excepted = True
             denied.append(_EXCEPTION_BIAS_DETECTION__ACCESS_NOT_CONTROLLED)
         # exception bias_detection.passed_on — AI Act Art. 10(5)(d),
-        #   rulesets/eu_ai_act.rules:106
+        #   rulesets/eu_ai_act.rules:117
         # The data is passed on to, or accessed by, another party
         if processing.third_party:
             bias_detection_excepted = True
             denied.append(_EXCEPTION_BIAS_DETECTION__PASSED_ON)
         # exception bias_detection.not_deleted — AI Act Art. 10(5)(e),
-        #   rulesets/eu_ai_act.rules:109
+        #   rulesets/eu_ai_act.rules:120
         # No deletion once the bias is corrected or the retention period ends
         if not bias_detection.deleted_after_correction:
             bias_detection_excepted = True
             denied.append(_EXCEPTION_BIAS_DETECTION__NOT_DELETED)
         # exception bias_detection.necessity_not_recorded — AI Act Art. 10(5)(f); GDPR
-        #   Art. 30, rulesets/eu_ai_act.rules:112
+        #   Art. 30, rulesets/eu_ai_act.rules:123
         # The records do not say why the special categories were strictly necessary
         if not bias_detection.necessity_recorded:
             bias_detection_excepted = True
             denied.append(_EXCEPTION_BIAS_DETECTION__NECESSITY_NOT_RECORDED)
         if not bias_detection_excepted:
             permitted.append(_RULE_BIAS_DETECTION)
-    # default — AI Act Art. 2(7); AI Act Art. 10(5), rulesets/eu_ai_act.rules:83
+    # default — AI Act Art. 2(7); AI Act Art. 10(5), rulesets/eu_ai_act.rules:90
     return settle(RULESET, _DEFAULT, denied, permitted)
 
 
@@ -419,38 +419,38 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         return None
     # rule bias_detection — AI Act Art. 10(5); AI Act Art. 10(2)(f); AI Act Art.
-    #   10(2)(g); AI Act Rec. 70, rulesets/eu_ai_act.rules:90
+    #   10(2)(g); AI Act Rec. 70, rulesets/eu_ai_act.rules:97
     if ai_system.provider and (
         (ai_system.high_risk == "annex_iii" and day >= _DATE_2027_12_02)
         or (ai_system.high_risk == "annex_i" and day >= _DATE_2028_08_02)
     ):
         # exception bias_detection.other_data_would_do — AI Act Art. 10(5)(a),
-        #   rulesets/eu_ai_act.rules:97
+        #   rulesets/eu_ai_act.rules:108
         if not bias_detection.no_alternative_data:
             return False
         # exception bias_detection.reuse_not_limited — AI Act Art. 10(5)(b),
-        #   rulesets/eu_ai_act.rules:100
+        #   rulesets/eu_ai_act.rules:111
         if (
             not bias_detection.reuse_limited
             or processing.identifiability == "identified"
         ):
             return False
         # exception bias_detection.access_not_controlled — AI Act Art. 10(5)(c),
-        #   rulesets/eu_ai_act.rules:103
+        #   rulesets/eu_ai_act.rules:114
         if not bias_detection.access_controlled:
             return False
         # exception bias_detection.passed_on — AI Act Art. 10(5)(d),
-        #   rulesets/eu_ai_act.rules:106
+        #   rulesets/eu_ai_act.rules:117
         if processing.third_party:
             return False
         # exception bias_detection.not_deleted — AI Act Art. 10(5)(e),
-        #   rulesets/eu_ai_act.rules:109
+        #   rulesets/eu_ai_act.rules:120
         if not bias_detection.deleted_after_correction:
             return False
         # exception bias_detection.necessity_not_recorded — AI Act Art. 10(5)(f); GDPR
-        #   Art. 30, rulesets/eu_ai_act.rules:112
+        #   Art. 30, rulesets/eu_ai_act.rules:123
         if not bias_detection.necessity_recorded:
             return False
         pass
-    # default — AI Act Art. 2(7); AI Act Art. 10(5), rulesets/eu_ai_act.rules:83
+    # default — AI Act Art. 2(7); AI Act Art. 10(5), rulesets/eu_ai_act.rules:90
     return True

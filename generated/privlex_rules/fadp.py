@@ -91,13 +91,13 @@ always decides, whatever the age. An unknown age never denies by itself.
 Decisions, in the order they are considered:
 
 anonymised (exclusion, permit): Anonymous data is not personal data
-  cites FADP Art. 5(a); FADP Art. 2(1) (rulesets/fadp.rules:129)
+  cites FADP Art. 5(a); FADP Art. 2(1) (rulesets/fadp.rules:145)
   Anonymous data is not personal data (Art. 5(a)); pseudonymised data is
   personal data for anyone who can re-identify.
 
 purpose_not_recognisable (rule, deny): Processing for a purpose the person could not
   recognise
-  cites FADP Art. 30(2)(a); FADP Art. 6(3); FADP Art. 6(2) (rulesets/fadp.rules:137)
+  cites FADP Art. 30(2)(a); FADP Art. 6(3); FADP Art. 6(2) (rulesets/fadp.rules:153)
   Art. 30(2)(a) with Art. 6(3): data may be collected only for a purpose
   the person can recognise, and processed further only compatibly. A
   purpose the person was told of before the processing began (at
@@ -105,26 +105,26 @@ purpose_not_recognisable (rule, deny): Processing for a purpose the person could
 
   purpose_not_recognisable.consent (exception, permit): Justified by the person's
     consent
-    cites FADP Art. 31(1); FADP Art. 6(6); FADP Art. 6(7)(a) (rulesets/fadp.rules:140)
+    cites FADP Art. 31(1); FADP Art. 6(6); FADP Art. 6(7)(a) (rulesets/fadp.rules:156)
 
   purpose_not_recognisable.contract (exception, permit): Justified by a contract with
     the person
-    cites FADP Art. 31(2)(a) (rulesets/fadp.rules:143)
+    cites FADP Art. 31(2)(a) (rulesets/fadp.rules:159)
 
   purpose_not_recognisable.law (exception, permit): Justified by law, an overriding
     public interest or life and limb
-    cites FADP Art. 31(1) (rulesets/fadp.rules:146)
+    cites FADP Art. 31(1) (rulesets/fadp.rules:162)
 
   purpose_not_recognisable.research (exception, permit): Research, planning or
     statistics not relating to specific persons
-    cites FADP Art. 31(2)(e) (rulesets/fadp.rules:149)
+    cites FADP Art. 31(2)(e) (rulesets/fadp.rules:165)
 
   purpose_not_recognisable.generally_accessible (exception, permit): The person made
     the data generally accessible and did not forbid processing
-    cites FADP Art. 30(3) (rulesets/fadp.rules:153)
+    cites FADP Art. 30(3) (rulesets/fadp.rules:169)
 
 against_express_wish (rule, deny): Processing against the person's express wish
-  cites FADP Art. 30(2)(b) (rulesets/fadp.rules:161)
+  cites FADP Art. 30(2)(b) (rulesets/fadp.rules:177)
   Art. 30(2)(b): processing against the person's express wish, including
   after the person withdrew consent. Only the law (or an overriding
   public interest, or life and limb) is encoded as justifying it
@@ -132,35 +132,35 @@ against_express_wish (rule, deny): Processing against the person's express wish
 
   against_express_wish.law (exception, permit): Justified by law, an overriding public
     interest or life and limb
-    cites FADP Art. 31(1) (rulesets/fadp.rules:164)
+    cites FADP Art. 31(1) (rulesets/fadp.rules:180)
 
 sensitive_disclosure (rule, deny): Sensitive personal data disclosed to third parties
-  cites FADP Art. 30(2)(c); FADP Art. 5(c) (rulesets/fadp.rules:171)
+  cites FADP Art. 30(2)(c); FADP Art. 5(c) (rulesets/fadp.rules:187)
   Art. 30(2)(c): disclosing sensitive data (Art. 5(c)) to third parties.
   A processor acting for the controller is not a third party (Art. 9).
   Biometric data is sensitive only where it uniquely identifies.
 
   sensitive_disclosure.express_consent (exception, permit): Justified by the person's
     express consent
-    cites FADP Art. 31(1); FADP Art. 6(7)(a) (rulesets/fadp.rules:174)
+    cites FADP Art. 31(1); FADP Art. 6(7)(a) (rulesets/fadp.rules:194)
 
   sensitive_disclosure.law (exception, permit): Justified by law, an overriding public
     interest or life and limb
-    cites FADP Art. 31(1) (rulesets/fadp.rules:177)
+    cites FADP Art. 31(1) (rulesets/fadp.rules:197)
 
   sensitive_disclosure.research (exception, permit): Research disclosure in a form
     that identifies no one
-    cites FADP Art. 31(2)(e) (rulesets/fadp.rules:182)
+    cites FADP Art. 31(2)(e) (rulesets/fadp.rules:202)
     Research may pass sensitive data on only in a form that does not
     identify anyone.
 
   sensitive_disclosure.generally_accessible (exception, permit): The person made the
     data generally accessible and did not forbid processing
-    cites FADP Art. 30(3) (rulesets/fadp.rules:186)
+    cites FADP Art. 30(3) (rulesets/fadp.rules:206)
 
 processor_own_use (rule, deny): A processor uses a customer's data for models serving
   other customers
-  cites FADP Art. 9(1); FADP Art. 30(2)(a) (rulesets/fadp.rules:195)
+  cites FADP Art. 9(1); FADP Art. 30(2)(a) (rulesets/fadp.rules:215)
   Art. 9(1): a processor may process only as the controller itself would
   be permitted to. A processor that trains a model serving its other
   customers uses the data for its own purpose, which the person did not
@@ -168,10 +168,10 @@ processor_own_use (rule, deny): A processor uses a customer's data for models se
   administrator's consent does not justify it; the person's own does.
 
   processor_own_use.consent (exception, permit): Justified by the person's own consent
-    cites FADP Art. 31(1); FADP Art. 6(6); FADP Art. 6(7)(a) (rulesets/fadp.rules:198)
+    cites FADP Art. 31(1); FADP Art. 6(6); FADP Art. 6(7)(a) (rulesets/fadp.rules:218)
 
 transfer (rule, deny): Disclosure abroad without an adequate level of protection
-  cites FADP Art. 16(1); FADP Art. 16(2); DPO Annex 1 (rulesets/fadp.rules:208)
+  cites FADP Art. 16(1); FADP Art. 16(2); DPO Annex 1 (rulesets/fadp.rules:228)
   Arts. 16-17: data may go abroad to a state on the Federal Council's
   list (Annex 1 DPO), or with safeguards (Art. 16(2); Art. 12 DPO), or in
   the cases of Art. 17. The US is on the list only for organisations
@@ -181,28 +181,28 @@ transfer (rule, deny): Disclosure abroad without an adequate level of protection
 
   transfer.us_certified (exception, permit): A US organisation certified under the
     Swiss-US Data Privacy Framework
-    cites DPO Annex 1 (rulesets/fadp.rules:212)
+    cites DPO Annex 1 (rulesets/fadp.rules:234)
 
   transfer.safeguards (exception, permit): Clauses, binding corporate rules or a
     certification
     cites FADP Art. 16(2)(b); FADP Art. 16(2)(d); FADP Art. 16(2)(e); DPO Art. 12
-      (rulesets/fadp.rules:217)
+      (rulesets/fadp.rules:239)
 
   transfer.express_consent (exception, permit): The person explicitly consented to the
     disclosure abroad
-    cites FADP Art. 17(1)(a) (rulesets/fadp.rules:221)
+    cites FADP Art. 17(1)(a) (rulesets/fadp.rules:243)
 
   transfer.contract (exception, permit): Directly connected with a contract with the
     person
-    cites FADP Art. 17(1)(b) (rulesets/fadp.rules:224)
+    cites FADP Art. 17(1)(b) (rulesets/fadp.rules:246)
 
   transfer.law (exception, permit): Overriding public interest, legal claims, or life
     and limb
-    cites FADP Art. 17(1)(c); FADP Art. 17(1)(d) (rulesets/fadp.rules:227)
+    cites FADP Art. 17(1)(c); FADP Art. 17(1)(d) (rulesets/fadp.rules:249)
 
   transfer.generally_accessible (exception, permit): The person made the data
     generally accessible and did not forbid processing
-    cites FADP Art. 17(1)(e) (rulesets/fadp.rules:230)
+    cites FADP Art. 17(1)(e) (rulesets/fadp.rules:252)
 
 default (default, permit): No unjustified breach of personality rights
   cites FADP Art. 30(1); FADP Art. 31(1) (rulesets/fadp.rules:83)
@@ -267,7 +267,7 @@ _OBLIGATION_PURPOSE_NOT_RECOGNISABLE_RESEARCH__ANONYMISE_EARLY = Obligation(
     ),
     rule="purpose_not_recognisable.research",
     citations=["FADP Art. 31(2)(e)"],
-    source="rulesets/fadp.rules:152",
+    source="rulesets/fadp.rules:168",
     order=1,
 )
 
@@ -280,7 +280,7 @@ _OBLIGATION_SENSITIVE_DISCLOSURE_RESEARCH__ANONYMISE_EARLY = Obligation(
     ),
     rule="sensitive_disclosure.research",
     citations=["FADP Art. 31(2)(e)"],
-    source="rulesets/fadp.rules:185",
+    source="rulesets/fadp.rules:205",
     order=2,
 )
 
@@ -293,7 +293,7 @@ _OBLIGATION_CHECK_CERTIFICATION = Obligation(
     ),
     rule="transfer.us_certified",
     citations=["DPO Annex 1"],
-    source="rulesets/fadp.rules:216",
+    source="rulesets/fadp.rules:238",
     order=3,
 )
 
@@ -306,11 +306,11 @@ _OBLIGATION_SAFEGUARD_DUTIES = Obligation(
     ),
     rule="transfer.safeguards",
     citations=["FADP Art. 16(2)", "DPO Art. 12(3)"],
-    source="rulesets/fadp.rules:220",
+    source="rulesets/fadp.rules:242",
     order=4,
 )
 
-# exclusion anonymised — FADP Art. 5(a); FADP Art. 2(1), rulesets/fadp.rules:129
+# exclusion anonymised — FADP Art. 5(a); FADP Art. 2(1), rulesets/fadp.rules:145
 _EXCLUSION_ANONYMISED = Leaf(
     Reason(
         ruleset="fadp",
@@ -319,13 +319,13 @@ _EXCLUSION_ANONYMISED = Leaf(
         effect=Effect.PERMIT,
         title="Anonymous data is not personal data",
         citations=["FADP Art. 5(a)", "FADP Art. 2(1)"],
-        source="rulesets/fadp.rules:129",
+        source="rulesets/fadp.rules:145",
     ),
     (),
 )
 
 # rule purpose_not_recognisable — FADP Art. 30(2)(a); FADP Art. 6(3); FADP Art. 6(2),
-#   rulesets/fadp.rules:137
+#   rulesets/fadp.rules:153
 _RULE_PURPOSE_NOT_RECOGNISABLE = Leaf(
     Reason(
         ruleset="fadp",
@@ -334,13 +334,13 @@ _RULE_PURPOSE_NOT_RECOGNISABLE = Leaf(
         effect=Effect.DENY,
         title="Processing for a purpose the person could not recognise",
         citations=["FADP Art. 30(2)(a)", "FADP Art. 6(3)", "FADP Art. 6(2)"],
-        source="rulesets/fadp.rules:137",
+        source="rulesets/fadp.rules:153",
     ),
     (),
 )
 
 # exception purpose_not_recognisable.consent — FADP Art. 31(1); FADP Art. 6(6); FADP
-#   Art. 6(7)(a), rulesets/fadp.rules:140
+#   Art. 6(7)(a), rulesets/fadp.rules:156
 _EXCEPTION_PURPOSE_NOT_RECOGNISABLE__CONSENT = Leaf(
     Reason(
         ruleset="fadp",
@@ -349,13 +349,13 @@ _EXCEPTION_PURPOSE_NOT_RECOGNISABLE__CONSENT = Leaf(
         effect=Effect.PERMIT,
         title="Justified by the person's consent",
         citations=["FADP Art. 31(1)", "FADP Art. 6(6)", "FADP Art. 6(7)(a)"],
-        source="rulesets/fadp.rules:140",
+        source="rulesets/fadp.rules:156",
     ),
     (),
 )
 
 # exception purpose_not_recognisable.contract — FADP Art. 31(2)(a),
-#   rulesets/fadp.rules:143
+#   rulesets/fadp.rules:159
 _EXCEPTION_PURPOSE_NOT_RECOGNISABLE__CONTRACT = Leaf(
     Reason(
         ruleset="fadp",
@@ -364,12 +364,12 @@ _EXCEPTION_PURPOSE_NOT_RECOGNISABLE__CONTRACT = Leaf(
         effect=Effect.PERMIT,
         title="Justified by a contract with the person",
         citations=["FADP Art. 31(2)(a)"],
-        source="rulesets/fadp.rules:143",
+        source="rulesets/fadp.rules:159",
     ),
     (),
 )
 
-# exception purpose_not_recognisable.law — FADP Art. 31(1), rulesets/fadp.rules:146
+# exception purpose_not_recognisable.law — FADP Art. 31(1), rulesets/fadp.rules:162
 _EXCEPTION_PURPOSE_NOT_RECOGNISABLE__LAW = Leaf(
     Reason(
         ruleset="fadp",
@@ -378,13 +378,13 @@ _EXCEPTION_PURPOSE_NOT_RECOGNISABLE__LAW = Leaf(
         effect=Effect.PERMIT,
         title="Justified by law, an overriding public interest or life and limb",
         citations=["FADP Art. 31(1)"],
-        source="rulesets/fadp.rules:146",
+        source="rulesets/fadp.rules:162",
     ),
     (),
 )
 
 # exception purpose_not_recognisable.research — FADP Art. 31(2)(e),
-#   rulesets/fadp.rules:149
+#   rulesets/fadp.rules:165
 _EXCEPTION_PURPOSE_NOT_RECOGNISABLE__RESEARCH = Leaf(
     Reason(
         ruleset="fadp",
@@ -393,13 +393,13 @@ _EXCEPTION_PURPOSE_NOT_RECOGNISABLE__RESEARCH = Leaf(
         effect=Effect.PERMIT,
         title="Research, planning or statistics not relating to specific persons",
         citations=["FADP Art. 31(2)(e)"],
-        source="rulesets/fadp.rules:149",
+        source="rulesets/fadp.rules:165",
     ),
     (_OBLIGATION_PURPOSE_NOT_RECOGNISABLE_RESEARCH__ANONYMISE_EARLY,),
 )
 
 # exception purpose_not_recognisable.generally_accessible — FADP Art. 30(3),
-#   rulesets/fadp.rules:153
+#   rulesets/fadp.rules:169
 _EXCEPTION_GENERALLY_ACCESSIBLE = Leaf(
     Reason(
         ruleset="fadp",
@@ -411,12 +411,12 @@ _EXCEPTION_GENERALLY_ACCESSIBLE = Leaf(
             "processing"
         ),
         citations=["FADP Art. 30(3)"],
-        source="rulesets/fadp.rules:153",
+        source="rulesets/fadp.rules:169",
     ),
     (),
 )
 
-# rule against_express_wish — FADP Art. 30(2)(b), rulesets/fadp.rules:161
+# rule against_express_wish — FADP Art. 30(2)(b), rulesets/fadp.rules:177
 _RULE_AGAINST_EXPRESS_WISH = Leaf(
     Reason(
         ruleset="fadp",
@@ -425,12 +425,12 @@ _RULE_AGAINST_EXPRESS_WISH = Leaf(
         effect=Effect.DENY,
         title="Processing against the person's express wish",
         citations=["FADP Art. 30(2)(b)"],
-        source="rulesets/fadp.rules:161",
+        source="rulesets/fadp.rules:177",
     ),
     (),
 )
 
-# exception against_express_wish.law — FADP Art. 31(1), rulesets/fadp.rules:164
+# exception against_express_wish.law — FADP Art. 31(1), rulesets/fadp.rules:180
 _EXCEPTION_AGAINST_EXPRESS_WISH__LAW = Leaf(
     Reason(
         ruleset="fadp",
@@ -439,13 +439,13 @@ _EXCEPTION_AGAINST_EXPRESS_WISH__LAW = Leaf(
         effect=Effect.PERMIT,
         title="Justified by law, an overriding public interest or life and limb",
         citations=["FADP Art. 31(1)"],
-        source="rulesets/fadp.rules:164",
+        source="rulesets/fadp.rules:180",
     ),
     (),
 )
 
 # rule sensitive_disclosure — FADP Art. 30(2)(c); FADP Art. 5(c),
-#   rulesets/fadp.rules:171
+#   rulesets/fadp.rules:187
 _RULE_SENSITIVE_DISCLOSURE = Leaf(
     Reason(
         ruleset="fadp",
@@ -454,13 +454,13 @@ _RULE_SENSITIVE_DISCLOSURE = Leaf(
         effect=Effect.DENY,
         title="Sensitive personal data disclosed to third parties",
         citations=["FADP Art. 30(2)(c)", "FADP Art. 5(c)"],
-        source="rulesets/fadp.rules:171",
+        source="rulesets/fadp.rules:187",
     ),
     (),
 )
 
 # exception sensitive_disclosure.express_consent — FADP Art. 31(1); FADP Art. 6(7)(a),
-#   rulesets/fadp.rules:174
+#   rulesets/fadp.rules:194
 _EXCEPTION_SENSITIVE_DISCLOSURE__EXPRESS_CONSENT = Leaf(
     Reason(
         ruleset="fadp",
@@ -469,12 +469,12 @@ _EXCEPTION_SENSITIVE_DISCLOSURE__EXPRESS_CONSENT = Leaf(
         effect=Effect.PERMIT,
         title="Justified by the person's express consent",
         citations=["FADP Art. 31(1)", "FADP Art. 6(7)(a)"],
-        source="rulesets/fadp.rules:174",
+        source="rulesets/fadp.rules:194",
     ),
     (),
 )
 
-# exception sensitive_disclosure.law — FADP Art. 31(1), rulesets/fadp.rules:177
+# exception sensitive_disclosure.law — FADP Art. 31(1), rulesets/fadp.rules:197
 _EXCEPTION_SENSITIVE_DISCLOSURE__LAW = Leaf(
     Reason(
         ruleset="fadp",
@@ -483,13 +483,13 @@ _EXCEPTION_SENSITIVE_DISCLOSURE__LAW = Leaf(
         effect=Effect.PERMIT,
         title="Justified by law, an overriding public interest or life and limb",
         citations=["FADP Art. 31(1)"],
-        source="rulesets/fadp.rules:177",
+        source="rulesets/fadp.rules:197",
     ),
     (),
 )
 
 # exception sensitive_disclosure.research — FADP Art. 31(2)(e),
-#   rulesets/fadp.rules:182
+#   rulesets/fadp.rules:202
 _EXCEPTION_SENSITIVE_DISCLOSURE__RESEARCH = Leaf(
     Reason(
         ruleset="fadp",
@@ -498,13 +498,13 @@ _EXCEPTION_SENSITIVE_DISCLOSURE__RESEARCH = Leaf(
         effect=Effect.PERMIT,
         title="Research disclosure in a form that identifies no one",
         citations=["FADP Art. 31(2)(e)"],
-        source="rulesets/fadp.rules:182",
+        source="rulesets/fadp.rules:202",
     ),
     (_OBLIGATION_SENSITIVE_DISCLOSURE_RESEARCH__ANONYMISE_EARLY,),
 )
 
 # exception sensitive_disclosure.generally_accessible — FADP Art. 30(3),
-#   rulesets/fadp.rules:186
+#   rulesets/fadp.rules:206
 _EXCEPTION_GENERALLY_ACCESSIBLE_2 = Leaf(
     Reason(
         ruleset="fadp",
@@ -516,12 +516,12 @@ _EXCEPTION_GENERALLY_ACCESSIBLE_2 = Leaf(
             "processing"
         ),
         citations=["FADP Art. 30(3)"],
-        source="rulesets/fadp.rules:186",
+        source="rulesets/fadp.rules:206",
     ),
     (),
 )
 
-# rule processor_own_use — FADP Art. 9(1); FADP Art. 30(2)(a), rulesets/fadp.rules:195
+# rule processor_own_use — FADP Art. 9(1); FADP Art. 30(2)(a), rulesets/fadp.rules:215
 _RULE_PROCESSOR_OWN_USE = Leaf(
     Reason(
         ruleset="fadp",
@@ -530,13 +530,13 @@ _RULE_PROCESSOR_OWN_USE = Leaf(
         effect=Effect.DENY,
         title="A processor uses a customer's data for models serving other customers",
         citations=["FADP Art. 9(1)", "FADP Art. 30(2)(a)"],
-        source="rulesets/fadp.rules:195",
+        source="rulesets/fadp.rules:215",
     ),
     (),
 )
 
 # exception processor_own_use.consent — FADP Art. 31(1); FADP Art. 6(6); FADP Art.
-#   6(7)(a), rulesets/fadp.rules:198
+#   6(7)(a), rulesets/fadp.rules:218
 _EXCEPTION_PROCESSOR_OWN_USE__CONSENT = Leaf(
     Reason(
         ruleset="fadp",
@@ -545,13 +545,13 @@ _EXCEPTION_PROCESSOR_OWN_USE__CONSENT = Leaf(
         effect=Effect.PERMIT,
         title="Justified by the person's own consent",
         citations=["FADP Art. 31(1)", "FADP Art. 6(6)", "FADP Art. 6(7)(a)"],
-        source="rulesets/fadp.rules:198",
+        source="rulesets/fadp.rules:218",
     ),
     (),
 )
 
 # rule transfer — FADP Art. 16(1); FADP Art. 16(2); DPO Annex 1,
-#   rulesets/fadp.rules:208
+#   rulesets/fadp.rules:228
 _RULE_TRANSFER = Leaf(
     Reason(
         ruleset="fadp",
@@ -560,12 +560,12 @@ _RULE_TRANSFER = Leaf(
         effect=Effect.DENY,
         title="Disclosure abroad without an adequate level of protection",
         citations=["FADP Art. 16(1)", "FADP Art. 16(2)", "DPO Annex 1"],
-        source="rulesets/fadp.rules:208",
+        source="rulesets/fadp.rules:228",
     ),
     (),
 )
 
-# exception transfer.us_certified — DPO Annex 1, rulesets/fadp.rules:212
+# exception transfer.us_certified — DPO Annex 1, rulesets/fadp.rules:234
 _EXCEPTION_TRANSFER__US_CERTIFIED = Leaf(
     Reason(
         ruleset="fadp",
@@ -574,13 +574,13 @@ _EXCEPTION_TRANSFER__US_CERTIFIED = Leaf(
         effect=Effect.PERMIT,
         title="A US organisation certified under the Swiss-US Data Privacy Framework",
         citations=["DPO Annex 1"],
-        source="rulesets/fadp.rules:212",
+        source="rulesets/fadp.rules:234",
     ),
     (_OBLIGATION_CHECK_CERTIFICATION,),
 )
 
 # exception transfer.safeguards — FADP Art. 16(2)(b); FADP Art. 16(2)(d); FADP Art.
-#   16(2)(e); DPO Art. 12, rulesets/fadp.rules:217
+#   16(2)(e); DPO Art. 12, rulesets/fadp.rules:239
 _EXCEPTION_TRANSFER__SAFEGUARDS = Leaf(
     Reason(
         ruleset="fadp",
@@ -594,12 +594,12 @@ _EXCEPTION_TRANSFER__SAFEGUARDS = Leaf(
             "FADP Art. 16(2)(e)",
             "DPO Art. 12",
         ],
-        source="rulesets/fadp.rules:217",
+        source="rulesets/fadp.rules:239",
     ),
     (_OBLIGATION_SAFEGUARD_DUTIES,),
 )
 
-# exception transfer.express_consent — FADP Art. 17(1)(a), rulesets/fadp.rules:221
+# exception transfer.express_consent — FADP Art. 17(1)(a), rulesets/fadp.rules:243
 _EXCEPTION_TRANSFER__EXPRESS_CONSENT = Leaf(
     Reason(
         ruleset="fadp",
@@ -608,12 +608,12 @@ _EXCEPTION_TRANSFER__EXPRESS_CONSENT = Leaf(
         effect=Effect.PERMIT,
         title="The person explicitly consented to the disclosure abroad",
         citations=["FADP Art. 17(1)(a)"],
-        source="rulesets/fadp.rules:221",
+        source="rulesets/fadp.rules:243",
     ),
     (),
 )
 
-# exception transfer.contract — FADP Art. 17(1)(b), rulesets/fadp.rules:224
+# exception transfer.contract — FADP Art. 17(1)(b), rulesets/fadp.rules:246
 _EXCEPTION_TRANSFER__CONTRACT = Leaf(
     Reason(
         ruleset="fadp",
@@ -622,13 +622,13 @@ _EXCEPTION_TRANSFER__CONTRACT = Leaf(
         effect=Effect.PERMIT,
         title="Directly connected with a contract with the person",
         citations=["FADP Art. 17(1)(b)"],
-        source="rulesets/fadp.rules:224",
+        source="rulesets/fadp.rules:246",
     ),
     (),
 )
 
 # exception transfer.law — FADP Art. 17(1)(c); FADP Art. 17(1)(d),
-#   rulesets/fadp.rules:227
+#   rulesets/fadp.rules:249
 _EXCEPTION_TRANSFER__LAW = Leaf(
     Reason(
         ruleset="fadp",
@@ -637,13 +637,13 @@ _EXCEPTION_TRANSFER__LAW = Leaf(
         effect=Effect.PERMIT,
         title="Overriding public interest, legal claims, or life and limb",
         citations=["FADP Art. 17(1)(c)", "FADP Art. 17(1)(d)"],
-        source="rulesets/fadp.rules:227",
+        source="rulesets/fadp.rules:249",
     ),
     (),
 )
 
 # exception transfer.generally_accessible — FADP Art. 17(1)(e),
-#   rulesets/fadp.rules:230
+#   rulesets/fadp.rules:252
 _EXCEPTION_TRANSFER__GENERALLY_ACCESSIBLE = Leaf(
     Reason(
         ruleset="fadp",
@@ -655,7 +655,7 @@ _EXCEPTION_TRANSFER__GENERALLY_ACCESSIBLE = Leaf(
             "processing"
         ),
         citations=["FADP Art. 17(1)(e)"],
-        source="rulesets/fadp.rules:230",
+        source="rulesets/fadp.rules:252",
     ),
     (),
 )
@@ -693,7 +693,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         else None
     )
     excluded_by: list[Leaf] = []
-    # exclusion anonymised — FADP Art. 5(a); FADP Art. 2(1), rulesets/fadp.rules:129
+    # exclusion anonymised — FADP Art. 5(a); FADP Art. 2(1), rulesets/fadp.rules:145
     # Anonymous data is not personal data
     # Anonymous data is not personal data (Art. 5(a)); pseudonymised data is
     # personal data for anyone who can re-identify.
@@ -704,7 +704,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     denied: list[Leaf] = []
     permitted: list[Leaf] = []
     # rule purpose_not_recognisable — FADP Art. 30(2)(a); FADP Art. 6(3); FADP Art.
-    #   6(2), rulesets/fadp.rules:137
+    #   6(2), rulesets/fadp.rules:153
     # Processing for a purpose the person could not recognise
     # Art. 30(2)(a) with Art. 6(3): data may be collected only for a purpose
     # the person can recognise, and processed further only compatibly. A
@@ -713,7 +713,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     if not processing.disclosed and not processing.informed_before_use:
         purpose_not_recognisable_excepted = False
         # exception purpose_not_recognisable.consent — FADP Art. 31(1); FADP Art.
-        #   6(6); FADP Art. 6(7)(a), rulesets/fadp.rules:140
+        #   6(6); FADP Art. 6(7)(a), rulesets/fadp.rules:156
         # Justified by the person's consent
         if (
             consent.given
@@ -745,19 +745,19 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
             purpose_not_recognisable_excepted = True
             permitted.append(_EXCEPTION_PURPOSE_NOT_RECOGNISABLE__CONSENT)
         # exception purpose_not_recognisable.contract — FADP Art. 31(2)(a),
-        #   rulesets/fadp.rules:143
+        #   rulesets/fadp.rules:159
         # Justified by a contract with the person
         if use.legal_basis == "contract" and purpose in _PURPOSE_IN_PRODUCT_SERVICE:
             purpose_not_recognisable_excepted = True
             permitted.append(_EXCEPTION_PURPOSE_NOT_RECOGNISABLE__CONTRACT)
         # exception purpose_not_recognisable.law — FADP Art. 31(1),
-        #   rulesets/fadp.rules:146
+        #   rulesets/fadp.rules:162
         # Justified by law, an overriding public interest or life and limb
         if use.legal_basis in _LEGAL_BASIS_VALUES:
             purpose_not_recognisable_excepted = True
             permitted.append(_EXCEPTION_PURPOSE_NOT_RECOGNISABLE__LAW)
         # exception purpose_not_recognisable.research — FADP Art. 31(2)(e),
-        #   rulesets/fadp.rules:149
+        #   rulesets/fadp.rules:165
         # Research, planning or statistics not relating to specific persons
         if (
             purpose in _PURPOSE_IN_RESEARCH_ANALYTICS
@@ -766,14 +766,14 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
             purpose_not_recognisable_excepted = True
             permitted.append(_EXCEPTION_PURPOSE_NOT_RECOGNISABLE__RESEARCH)
         # exception purpose_not_recognisable.generally_accessible — FADP Art. 30(3),
-        #   rulesets/fadp.rules:153
+        #   rulesets/fadp.rules:169
         # The person made the data generally accessible and did not forbid processing
         if processing.made_public_by_subject and not subject.objected:
             purpose_not_recognisable_excepted = True
             permitted.append(_EXCEPTION_GENERALLY_ACCESSIBLE)
         if not purpose_not_recognisable_excepted:
             denied.append(_RULE_PURPOSE_NOT_RECOGNISABLE)
-    # rule against_express_wish — FADP Art. 30(2)(b), rulesets/fadp.rules:161
+    # rule against_express_wish — FADP Art. 30(2)(b), rulesets/fadp.rules:177
     # Processing against the person's express wish
     # Art. 30(2)(b): processing against the person's express wish, including
     # after the person withdrew consent. Only the law (or an overriding
@@ -782,7 +782,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     if subject.objected or consent.withdrawn:
         against_express_wish_excepted = False
         # exception against_express_wish.law — FADP Art. 31(1),
-        #   rulesets/fadp.rules:164
+        #   rulesets/fadp.rules:180
         # Justified by law, an overriding public interest or life and limb
         if use.legal_basis in _LEGAL_BASIS_VALUES:
             against_express_wish_excepted = True
@@ -790,7 +790,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         if not against_express_wish_excepted:
             denied.append(_RULE_AGAINST_EXPRESS_WISH)
     # rule sensitive_disclosure — FADP Art. 30(2)(c); FADP Art. 5(c),
-    #   rulesets/fadp.rules:171
+    #   rulesets/fadp.rules:187
     # Sensitive personal data disclosed to third parties
     # Art. 30(2)(c): disclosing sensitive data (Art. 5(c)) to third parties.
     # A processor acting for the controller is not a third party (Art. 9).
@@ -805,7 +805,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         sensitive_disclosure_excepted = False
         # exception sensitive_disclosure.express_consent — FADP Art. 31(1); FADP Art.
-        #   6(7)(a), rulesets/fadp.rules:174
+        #   6(7)(a), rulesets/fadp.rules:194
         # Justified by the person's express consent
         if (
             consent.given
@@ -838,13 +838,13 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
             sensitive_disclosure_excepted = True
             permitted.append(_EXCEPTION_SENSITIVE_DISCLOSURE__EXPRESS_CONSENT)
         # exception sensitive_disclosure.law — FADP Art. 31(1),
-        #   rulesets/fadp.rules:177
+        #   rulesets/fadp.rules:197
         # Justified by law, an overriding public interest or life and limb
         if use.legal_basis in _LEGAL_BASIS_VALUES:
             sensitive_disclosure_excepted = True
             permitted.append(_EXCEPTION_SENSITIVE_DISCLOSURE__LAW)
         # exception sensitive_disclosure.research — FADP Art. 31(2)(e),
-        #   rulesets/fadp.rules:182
+        #   rulesets/fadp.rules:202
         # Research disclosure in a form that identifies no one
         # Research may pass sensitive data on only in a form that does not
         # identify anyone.
@@ -856,7 +856,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
             sensitive_disclosure_excepted = True
             permitted.append(_EXCEPTION_SENSITIVE_DISCLOSURE__RESEARCH)
         # exception sensitive_disclosure.generally_accessible — FADP Art. 30(3),
-        #   rulesets/fadp.rules:186
+        #   rulesets/fadp.rules:206
         # The person made the data generally accessible and did not forbid processing
         if processing.made_public_by_subject and not subject.objected:
             sensitive_disclosure_excepted = True
@@ -864,7 +864,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         if not sensitive_disclosure_excepted:
             denied.append(_RULE_SENSITIVE_DISCLOSURE)
     # rule processor_own_use — FADP Art. 9(1); FADP Art. 30(2)(a),
-    #   rulesets/fadp.rules:195
+    #   rulesets/fadp.rules:215
     # A processor uses a customer's data for models serving other customers
     # Art. 9(1): a processor may process only as the controller itself would
     # be permitted to. A processor that trains a model serving its other
@@ -874,7 +874,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     if processing.as_processor and processing.for_other_customers:
         processor_own_use_excepted = False
         # exception processor_own_use.consent — FADP Art. 31(1); FADP Art. 6(6); FADP
-        #   Art. 6(7)(a), rulesets/fadp.rules:198
+        #   Art. 6(7)(a), rulesets/fadp.rules:218
         # Justified by the person's own consent
         if (
             consent.given
@@ -908,7 +908,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         if not processor_own_use_excepted:
             denied.append(_RULE_PROCESSOR_OWN_USE)
     # rule transfer — FADP Art. 16(1); FADP Art. 16(2); DPO Annex 1,
-    #   rulesets/fadp.rules:208
+    #   rulesets/fadp.rules:228
     # Disclosure abroad without an adequate level of protection
     # Arts. 16-17: data may go abroad to a state on the Federal Council's
     # list (Annex 1 DPO), or with safeguards (Art. 16(2); Art. 12 DPO), or in
@@ -924,7 +924,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         )
     ):
         transfer_excepted = False
-        # exception transfer.us_certified — DPO Annex 1, rulesets/fadp.rules:212
+        # exception transfer.us_certified — DPO Annex 1, rulesets/fadp.rules:234
         # A US organisation certified under the Swiss-US Data Privacy Framework
         if (
             day >= _DATE_2024_09_15
@@ -934,13 +934,13 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
             transfer_excepted = True
             permitted.append(_EXCEPTION_TRANSFER__US_CERTIFIED)
         # exception transfer.safeguards — FADP Art. 16(2)(b); FADP Art. 16(2)(d); FADP
-        #   Art. 16(2)(e); DPO Art. 12, rulesets/fadp.rules:217
+        #   Art. 16(2)(e); DPO Art. 12, rulesets/fadp.rules:239
         # Clauses, binding corporate rules or a certification
         if processing.transfer_safeguard in {"bcr", "certification", "scc"}:
             transfer_excepted = True
             permitted.append(_EXCEPTION_TRANSFER__SAFEGUARDS)
         # exception transfer.express_consent — FADP Art. 17(1)(a),
-        #   rulesets/fadp.rules:221
+        #   rulesets/fadp.rules:243
         # The person explicitly consented to the disclosure abroad
         if (
             consent.given
@@ -972,19 +972,19 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         ):
             transfer_excepted = True
             permitted.append(_EXCEPTION_TRANSFER__EXPRESS_CONSENT)
-        # exception transfer.contract — FADP Art. 17(1)(b), rulesets/fadp.rules:224
+        # exception transfer.contract — FADP Art. 17(1)(b), rulesets/fadp.rules:246
         # Directly connected with a contract with the person
         if use.legal_basis == "contract" and purpose in _PURPOSE_IN_PRODUCT_SERVICE:
             transfer_excepted = True
             permitted.append(_EXCEPTION_TRANSFER__CONTRACT)
         # exception transfer.law — FADP Art. 17(1)(c); FADP Art. 17(1)(d),
-        #   rulesets/fadp.rules:227
+        #   rulesets/fadp.rules:249
         # Overriding public interest, legal claims, or life and limb
         if use.legal_basis in _LEGAL_BASIS_VALUES:
             transfer_excepted = True
             permitted.append(_EXCEPTION_TRANSFER__LAW)
         # exception transfer.generally_accessible — FADP Art. 17(1)(e),
-        #   rulesets/fadp.rules:230
+        #   rulesets/fadp.rules:252
         # The person made the data generally accessible and did not forbid processing
         if processing.made_public_by_subject and not subject.objected:
             transfer_excepted = True
@@ -1012,15 +1012,15 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         if processing.transfer_to is not None
         else None
     )
-    # exclusion anonymised — FADP Art. 5(a); FADP Art. 2(1), rulesets/fadp.rules:129
+    # exclusion anonymised — FADP Art. 5(a); FADP Art. 2(1), rulesets/fadp.rules:145
     if processing.identifiability == "anonymised":
         return True
     # rule purpose_not_recognisable — FADP Art. 30(2)(a); FADP Art. 6(3); FADP Art.
-    #   6(2), rulesets/fadp.rules:137
+    #   6(2), rulesets/fadp.rules:153
     if not processing.disclosed and not processing.informed_before_use:
         purpose_not_recognisable_excepted = False
         # exception purpose_not_recognisable.consent — FADP Art. 31(1); FADP Art.
-        #   6(6); FADP Art. 6(7)(a), rulesets/fadp.rules:140
+        #   6(6); FADP Art. 6(7)(a), rulesets/fadp.rules:156
         if (
             consent.given
             and not consent.bundled
@@ -1051,17 +1051,17 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
             purpose_not_recognisable_excepted = True
             pass
         # exception purpose_not_recognisable.contract — FADP Art. 31(2)(a),
-        #   rulesets/fadp.rules:143
+        #   rulesets/fadp.rules:159
         if use.legal_basis == "contract" and purpose in _PURPOSE_IN_PRODUCT_SERVICE:
             purpose_not_recognisable_excepted = True
             pass
         # exception purpose_not_recognisable.law — FADP Art. 31(1),
-        #   rulesets/fadp.rules:146
+        #   rulesets/fadp.rules:162
         if use.legal_basis in _LEGAL_BASIS_VALUES:
             purpose_not_recognisable_excepted = True
             pass
         # exception purpose_not_recognisable.research — FADP Art. 31(2)(e),
-        #   rulesets/fadp.rules:149
+        #   rulesets/fadp.rules:165
         if (
             purpose in _PURPOSE_IN_RESEARCH_ANALYTICS
             and processing.no_decisions_about_person
@@ -1069,24 +1069,24 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
             purpose_not_recognisable_excepted = True
             pass
         # exception purpose_not_recognisable.generally_accessible — FADP Art. 30(3),
-        #   rulesets/fadp.rules:153
+        #   rulesets/fadp.rules:169
         if processing.made_public_by_subject and not subject.objected:
             purpose_not_recognisable_excepted = True
             pass
         if not purpose_not_recognisable_excepted:
             return False
-    # rule against_express_wish — FADP Art. 30(2)(b), rulesets/fadp.rules:161
+    # rule against_express_wish — FADP Art. 30(2)(b), rulesets/fadp.rules:177
     if subject.objected or consent.withdrawn:
         against_express_wish_excepted = False
         # exception against_express_wish.law — FADP Art. 31(1),
-        #   rulesets/fadp.rules:164
+        #   rulesets/fadp.rules:180
         if use.legal_basis in _LEGAL_BASIS_VALUES:
             against_express_wish_excepted = True
             pass
         if not against_express_wish_excepted:
             return False
     # rule sensitive_disclosure — FADP Art. 30(2)(c); FADP Art. 5(c),
-    #   rulesets/fadp.rules:171
+    #   rulesets/fadp.rules:187
     if (
         (
             data in _PURPOSE_NOT_RECOGNISABLE_CONSENT_DATA
@@ -1097,7 +1097,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         sensitive_disclosure_excepted = False
         # exception sensitive_disclosure.express_consent — FADP Art. 31(1); FADP Art.
-        #   6(7)(a), rulesets/fadp.rules:174
+        #   6(7)(a), rulesets/fadp.rules:194
         if (
             consent.given
             and not consent.bundled
@@ -1129,12 +1129,12 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
             sensitive_disclosure_excepted = True
             pass
         # exception sensitive_disclosure.law — FADP Art. 31(1),
-        #   rulesets/fadp.rules:177
+        #   rulesets/fadp.rules:197
         if use.legal_basis in _LEGAL_BASIS_VALUES:
             sensitive_disclosure_excepted = True
             pass
         # exception sensitive_disclosure.research — FADP Art. 31(2)(e),
-        #   rulesets/fadp.rules:182
+        #   rulesets/fadp.rules:202
         if (
             purpose in _PURPOSE_IN_RESEARCH_ANALYTICS
             and processing.no_decisions_about_person
@@ -1143,18 +1143,18 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
             sensitive_disclosure_excepted = True
             pass
         # exception sensitive_disclosure.generally_accessible — FADP Art. 30(3),
-        #   rulesets/fadp.rules:186
+        #   rulesets/fadp.rules:206
         if processing.made_public_by_subject and not subject.objected:
             sensitive_disclosure_excepted = True
             pass
         if not sensitive_disclosure_excepted:
             return False
     # rule processor_own_use — FADP Art. 9(1); FADP Art. 30(2)(a),
-    #   rulesets/fadp.rules:195
+    #   rulesets/fadp.rules:215
     if processing.as_processor and processing.for_other_customers:
         processor_own_use_excepted = False
         # exception processor_own_use.consent — FADP Art. 31(1); FADP Art. 6(6); FADP
-        #   Art. 6(7)(a), rulesets/fadp.rules:198
+        #   Art. 6(7)(a), rulesets/fadp.rules:218
         if (
             consent.given
             and not consent.bundled
@@ -1187,7 +1187,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         if not processor_own_use_excepted:
             return False
     # rule transfer — FADP Art. 16(1); FADP Art. 16(2); DPO Annex 1,
-    #   rulesets/fadp.rules:208
+    #   rulesets/fadp.rules:228
     if (
         processing.transfer_to is not None
         and transfer_to_places is not None
@@ -1196,7 +1196,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         )
     ):
         transfer_excepted = False
-        # exception transfer.us_certified — DPO Annex 1, rulesets/fadp.rules:212
+        # exception transfer.us_certified — DPO Annex 1, rulesets/fadp.rules:234
         if (
             day >= _DATE_2024_09_15
             and "US" in transfer_to_places
@@ -1205,12 +1205,12 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
             transfer_excepted = True
             pass
         # exception transfer.safeguards — FADP Art. 16(2)(b); FADP Art. 16(2)(d); FADP
-        #   Art. 16(2)(e); DPO Art. 12, rulesets/fadp.rules:217
+        #   Art. 16(2)(e); DPO Art. 12, rulesets/fadp.rules:239
         if processing.transfer_safeguard in {"bcr", "certification", "scc"}:
             transfer_excepted = True
             pass
         # exception transfer.express_consent — FADP Art. 17(1)(a),
-        #   rulesets/fadp.rules:221
+        #   rulesets/fadp.rules:243
         if (
             consent.given
             and not consent.bundled
@@ -1241,17 +1241,17 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         ):
             transfer_excepted = True
             pass
-        # exception transfer.contract — FADP Art. 17(1)(b), rulesets/fadp.rules:224
+        # exception transfer.contract — FADP Art. 17(1)(b), rulesets/fadp.rules:246
         if use.legal_basis == "contract" and purpose in _PURPOSE_IN_PRODUCT_SERVICE:
             transfer_excepted = True
             pass
         # exception transfer.law — FADP Art. 17(1)(c); FADP Art. 17(1)(d),
-        #   rulesets/fadp.rules:227
+        #   rulesets/fadp.rules:249
         if use.legal_basis in _LEGAL_BASIS_VALUES:
             transfer_excepted = True
             pass
         # exception transfer.generally_accessible — FADP Art. 17(1)(e),
-        #   rulesets/fadp.rules:230
+        #   rulesets/fadp.rules:252
         if processing.made_public_by_subject and not subject.objected:
             transfer_excepted = True
             pass

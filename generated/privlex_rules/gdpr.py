@@ -109,13 +109,13 @@ The age from which a child's own consent counts for an online service
 Decisions, in the order they are considered:
 
 anonymous (exclusion, permit): Anonymous or aggregated data is outside the GDPR
-  cites GDPR Rec. 26; GDPR Art. 4(1) (rulesets/gdpr.rules:214)
+  cites GDPR Rec. 26; GDPR Art. 4(1) (rulesets/gdpr.rules:242)
   Anonymous information, including information rendered anonymous so that
   the person can no longer be identified, is outside the Regulation.
   Pseudonymised and merely de-identified data are still personal data.
 
 consent (rule, permit): Consent of the person
-  cites GDPR Art. 6(1)(a); GDPR Art. 7 (rulesets/gdpr.rules:226)
+  cites GDPR Art. 6(1)(a); GDPR Art. 7 (rulesets/gdpr.rules:254)
   Art. 6(1)(a): the person consented to this purpose. When the
   organisation names no basis but valid consent exists, consent is the
   basis. Consent must be the person's own (Art. 4(11): "of the data
@@ -126,53 +126,53 @@ consent (rule, permit): Consent of the person
 
   consent.bundled (exception, deny): Consent made the price of a service that does not
     need the data
-    cites GDPR Art. 7(4); GDPR Rec. 43 (rulesets/gdpr.rules:233)
+    cites GDPR Art. 7(4); GDPR Rec. 43 (rulesets/gdpr.rules:261)
     "Agree or leave": consent is not free when a service is made
     conditional on consent to processing the service does not need.
 
   consent.withdrawn (exception, deny): Consent withdrawn
-    cites GDPR Art. 7(3) (rulesets/gdpr.rules:237)
+    cites GDPR Art. 7(3) (rulesets/gdpr.rules:265)
     Withdrawal ends the consent for the future.
 
   consent.not_given (exception, deny): No clear affirmative act of consent
-    cites GDPR Art. 4(11); GDPR Rec. 32 (rulesets/gdpr.rules:242)
+    cites GDPR Art. 4(11); GDPR Rec. 32 (rulesets/gdpr.rules:270)
     Silence, pre-ticked boxes, inactivity or accepting general terms are
     not consent (implied consent never counts as consent.given).
 
   consent.not_own (exception, deny): Consent given by an administrator, the customer
     or a meeting host, not by the person
-    cites GDPR Art. 4(11); GDPR Art. 6(1)(a); GDPR Art. 7(1) (rulesets/gdpr.rules:246)
+    cites GDPR Art. 4(11); GDPR Art. 6(1)(a); GDPR Art. 7(1) (rulesets/gdpr.rules:274)
     Zoom, 2023: the host's or administrator's consent (definition above).
 
   consent.not_granular (exception, deny): One consent for several purposes, with no
     separate choice for this one
     cites GDPR Art. 6(1)(a); GDPR Rec. 32; GDPR Rec. 43; EDPB Guidelines 05/2020
-      (rulesets/gdpr.rules:251)
+      (rulesets/gdpr.rules:279)
     Granularity: one consent asked for several purposes at once, with no
     separate choice for this one, is not specific and not free.
 
   consent.child (exception, deny): Child below the national age of digital consent
-    cites GDPR Art. 8(1) (rulesets/gdpr.rules:256)
+    cites GDPR Art. 8(1) (rulesets/gdpr.rules:284)
     Below the member state's age of digital consent the child's own
     consent does not count.
 
     consent.child.guardian (exception, permit): A parent gave or authorised the
       consent
-      cites GDPR Art. 8(1); GDPR Art. 8(2) (rulesets/gdpr.rules:260)
+      cites GDPR Art. 8(1); GDPR Art. 8(2) (rulesets/gdpr.rules:288)
       A parent's consent makes the processing lawful.
 
   consent.age_unknown (exception, deny): Service likely used by children, and the
     person's age is not known
-    cites GDPR Art. 8(1); GDPR Art. 8(2); GDPR Rec. 38 (rulesets/gdpr.rules:266)
+    cites GDPR Art. 8(1); GDPR Art. 8(2); GDPR Rec. 38 (rulesets/gdpr.rules:294)
     Unknown age on a service directed at children or likely to be used
     by them: no reasonable effort to verify (header, "Unknown age").
 
     consent.age_unknown.guardian (exception, permit): A parent gave or authorised the
       consent
-      cites GDPR Art. 8(1); GDPR Art. 8(2) (rulesets/gdpr.rules:269)
+      cites GDPR Art. 8(1); GDPR Art. 8(2) (rulesets/gdpr.rules:297)
 
 contract (rule, permit): Necessary to perform a contract with the person
-  cites GDPR Art. 6(1)(b) (rulesets/gdpr.rules:281)
+  cites GDPR Art. 6(1)(b) (rulesets/gdpr.rules:309)
   Art. 6(1)(b): necessary to perform a contract with the person. Only
   providing the service the person asked for is objectively necessary;
   training or evaluating models, bias detection, running models beyond
@@ -184,10 +184,10 @@ contract (rule, permit): Necessary to perform a contract with the person
   contract.not_necessary (exception, deny): Only providing the service the person
     asked for is necessary to perform the contract
     cites GDPR Art. 6(1)(b); EDPB Guidelines 2/2019; CJEU C-252/21 Meta v
-      Bundeskartellamt (rulesets/gdpr.rules:285)
+      Bundeskartellamt (rulesets/gdpr.rules:313)
 
 legal_obligation (rule, permit): Necessary to comply with a legal obligation
-  cites GDPR Art. 6(1)(c); GDPR Art. 6(3) (rulesets/gdpr.rules:297)
+  cites GDPR Art. 6(1)(c); GDPR Art. 6(3) (rulesets/gdpr.rules:325)
   Art. 6(1)(c): necessary to comply with a legal obligation laid down by
   Union or member state law (Art. 6(3)). No law obliges anyone to train,
   evaluate or debias a model, analyse, advertise or research; of the
@@ -199,19 +199,19 @@ legal_obligation (rule, permit): Necessary to comply with a legal obligation
 
   legal_obligation.not_required (exception, deny): No law requires processing for this
     purpose
-    cites GDPR Art. 6(1)(c); GDPR Art. 6(3) (rulesets/gdpr.rules:301)
+    cites GDPR Art. 6(1)(c); GDPR Art. 6(3) (rulesets/gdpr.rules:329)
 
 vital_interest (rule, permit): Necessary to protect someone's vital interests
-  cites GDPR Art. 6(1)(d); GDPR Rec. 46 (rulesets/gdpr.rules:307)
+  cites GDPR Art. 6(1)(d); GDPR Rec. 46 (rulesets/gdpr.rules:335)
   Art. 6(1)(d): necessary to protect someone's life (Rec. 46). Training,
   analytics, advertising or research are not.
 
   vital_interest.not_vital (exception, deny): Vital interests cover only providing the
     service that protects someone's life
-    cites GDPR Art. 6(1)(d); GDPR Rec. 46 (rulesets/gdpr.rules:311)
+    cites GDPR Art. 6(1)(d); GDPR Rec. 46 (rulesets/gdpr.rules:339)
 
 public_interest (rule, permit): Necessary for a task in the public interest
-  cites GDPR Art. 6(1)(e); GDPR Art. 6(3) (rulesets/gdpr.rules:321)
+  cites GDPR Art. 6(1)(e); GDPR Art. 6(3) (rulesets/gdpr.rules:349)
   Art. 6(1)(e): necessary for a task in the public interest or official
   authority laid down by law (Art. 6(3)). A public task can cover the
   service and research the law provides for; it does not cover training a
@@ -221,13 +221,13 @@ public_interest (rule, permit): Necessary for a task in the public interest
 
   public_interest.not_public_task (exception, deny): A public task covers the service
     or research, not training, evaluation, analytics or advertising
-    cites GDPR Art. 6(1)(e); GDPR Art. 6(3) (rulesets/gdpr.rules:325)
+    cites GDPR Art. 6(1)(e); GDPR Art. 6(3) (rulesets/gdpr.rules:353)
 
   public_interest.objected (exception, deny): The person objected
-    cites GDPR Art. 21(1); GDPR Art. 21(6) (rulesets/gdpr.rules:328)
+    cites GDPR Art. 21(1); GDPR Art. 21(6) (rulesets/gdpr.rules:356)
 
 legitimate_interest (rule, permit): Legitimate interests
-  cites GDPR Art. 6(1)(f); EDPB Opinion 28/2024 (rulesets/gdpr.rules:341)
+  cites GDPR Art. 6(1)(f); EDPB Opinion 28/2024 (rulesets/gdpr.rules:372)
   Art. 6(1)(f): legitimate interests, after the three-step test of EDPB
   Opinion 28/2024 (interest, necessity, balancing incl. the person's
   reasonable expectations). It needs a documented assessment
@@ -241,25 +241,25 @@ legitimate_interest (rule, permit): Legitimate interests
   legitimate_interest.no_assessment (exception, deny): No documented
     legitimate-interest assessment
     cites GDPR Art. 6(1)(f); GDPR Art. 5(2); GDPR Art. 24; EDPB Opinion 28/2024
-      (rulesets/gdpr.rules:346)
+      (rulesets/gdpr.rules:377)
 
   legitimate_interest.not_informed (exception, deny): The person was not told of the
     purpose before the processing began
     cites GDPR Art. 13(1)(c); GDPR Art. 13(3); GDPR Art. 14(1)(c); GDPR Art. 14(4);
-      GDPR Art. 6(4); GDPR Art. 5(1)(a) (rulesets/gdpr.rules:349)
+      GDPR Art. 6(4); GDPR Art. 5(1)(a) (rulesets/gdpr.rules:380)
 
   legitimate_interest.no_objection_route (exception, deny): No easy way to object was
     offered
-    cites GDPR Art. 21(4) (rulesets/gdpr.rules:352)
+    cites GDPR Art. 21(4) (rulesets/gdpr.rules:383)
 
   legitimate_interest.objected (exception, deny): The person objected
-    cites GDPR Art. 21(1); GDPR Art. 21(6) (rulesets/gdpr.rules:355)
+    cites GDPR Art. 21(1); GDPR Art. 21(6) (rulesets/gdpr.rules:386)
 
   legitimate_interest.targeted_advertising (exception, deny): Behavioural advertising
     across services needs consent
     cites GDPR Art. 6(1)(f); CJEU C-252/21 Meta v Bundeskartellamt, paras 115-118;
       ePrivacy Directive Art. 5(3); EDPB Urgent Binding Decision 01/2023
-      (rulesets/gdpr.rules:362)
+      (rulesets/gdpr.rules:393)
     Behavioural advertising based on activity across services: the
     person's interests override the operator's (CJEU C-252/21), and
     reading or storing the tracking information needs consent anyway
@@ -267,7 +267,7 @@ legitimate_interest (rule, permit): Legitimate interests
 
   legitimate_interest.child (exception, deny): Training on a child's data: the child's
     interests override
-    cites GDPR Art. 6(1)(f); GDPR Rec. 38 (rulesets/gdpr.rules:372)
+    cites GDPR Art. 6(1)(f); GDPR Rec. 38 (rulesets/gdpr.rules:403)
     Art. 6(1)(f) names the child: "in particular where the data subject
     is a child". Training on a child's data does not pass on an adult's
     terms; the balancing weighted for a child is not something a caller
@@ -277,7 +277,7 @@ legitimate_interest (rule, permit): Legitimate interests
 
 further_processing (rule, deny): Further processing for a purpose not shown to be
   compatible with the original one
-  cites GDPR Art. 5(1)(b); GDPR Art. 6(4); GDPR Art. 89(1) (rulesets/gdpr.rules:381)
+  cites GDPR Art. 5(1)(b); GDPR Art. 6(4); GDPR Art. 89(1) (rulesets/gdpr.rules:412)
   Arts. 5(1)(b), 6(4): data collected for one purpose may be used for
   another only if it is compatible, unless the person consented or a law
   provides for it. Research, archiving and statistics with Art. 89(1)
@@ -285,7 +285,7 @@ further_processing (rule, deny): Further processing for a purpose not shown to b
 
 special_category (rule, deny): Special-category data without an Art. 9(2) exception
   cites GDPR Art. 9(1); GDPR Art. 9(2)(a); GDPR Art. 9(2)(e); GDPR Art. 9(2)(g); GDPR
-    Art. 9(2)(j); GDPR Art. 89(1); AI Act Art. 10(5) (rulesets/gdpr.rules:407)
+    Art. 9(2)(j); GDPR Art. 89(1); AI Act Art. 10(5) (rulesets/gdpr.rules:440)
   Art. 9(1): health, genetic, racial or ethnic origin, political opinions,
   religious beliefs, sex life and union membership may not be processed
   unless an Art. 9(2) exception applies. Legitimate interests never lift
@@ -308,7 +308,7 @@ special_category (rule, deny): Special-category data without an Art. 9(2) except
 biometric_identification (rule, deny): Biometric data used to identify someone,
   without an Art. 9(2) exception
   cites GDPR Art. 9(1); GDPR Art. 9(2)(a); GDPR Art. 9(2)(g); GDPR Art. 9(2)(j); GDPR
-    Art. 4(14); GDPR Rec. 51; AI Act Art. 10(5) (rulesets/gdpr.rules:420)
+    Art. 4(14); GDPR Rec. 51; AI Act Art. 10(5) (rulesets/gdpr.rules:455)
   Biometric data (voice, face) is a special category only when it is
   processed to uniquely identify a person. Art. 9(2)(e) is not applied to
   it: photos or recordings the person posted are not biometric templates
@@ -317,7 +317,7 @@ biometric_identification (rule, deny): Biometric data used to identify someone,
 
 criminal_offences (rule, deny): Criminal-offence data without official authority or a
   law authorising it
-  cites GDPR Art. 10 (rulesets/gdpr.rules:432)
+  cites GDPR Art. 10 (rulesets/gdpr.rules:469)
   Art. 10: data on criminal convictions and offences may be processed
   only under the control of official authority or when Union or
   member-state law authorises it with safeguards. Consent or legitimate
@@ -326,7 +326,7 @@ criminal_offences (rule, deny): Criminal-offence data without official authority
 dpia (rule, permit): AI processing of special-category or criminal-offence data: a
   DPIA comes first
   cites GDPR Art. 35(1); GDPR Art. 35(3)(b); WP29 Guidelines on DPIA (WP 248 rev.01)
-    (rulesets/gdpr.rules:444)
+    (rulesets/gdpr.rules:481)
   Art. 35: a DPIA before processing likely to result in a high risk, in
   particular large-scale special-category or criminal data
   (Art. 35(3)(b)). Training, evaluating or running AI models on such data
@@ -337,7 +337,7 @@ dpia (rule, permit): AI processing of special-category or criminal-offence data:
 
 transfer (rule, deny): Transfer outside the EEA without adequacy or safeguards
   cites GDPR Art. 44; GDPR Art. 45(1); GDPR Art. 46(1); GDPR Art. 46(2)
-    (rulesets/gdpr.rules:466)
+    (rulesets/gdpr.rules:506)
   Chapter V: data may leave the EEA only to a country with an adequacy
   decision on that date (Art. 45) or with appropriate safeguards
   (Art. 46): standard contractual clauses, binding corporate rules or
@@ -357,7 +357,7 @@ transfer (rule, deny): Transfer outside the EEA without adequacy or safeguards
 adequacy_claim (rule, deny): Adequacy declared, but no adequacy decision covers this
   destination on this date
   cites GDPR Art. 44; GDPR Art. 45(1); GDPR Art. 45(3); CJEU C-311/18 Schrems II;
-    Commission Implementing Decision (EU) 2023/1795 (rulesets/gdpr.rules:482)
+    Commission Implementing Decision (EU) 2023/1795 (rulesets/gdpr.rules:526)
   A declared `adequacy` is accepted only when it agrees with the
   destination and the date: a destination with a full decision (or the
   UK's earlier equivalents) on that date, or a US recipient while a
@@ -370,7 +370,7 @@ adequacy_claim (rule, deny): Adequacy declared, but no adequacy decision covers 
 transfer_safeguards (rule, permit): Transfer under standard clauses, binding corporate
   rules or certification
   cites GDPR Art. 46(1); GDPR Art. 46(2)(b); GDPR Art. 46(2)(c); GDPR Art. 46(2)(f);
-    CJEU C-311/18 Schrems II (rulesets/gdpr.rules:496)
+    CJEU C-311/18 Schrems II (rulesets/gdpr.rules:549)
   Standard contractual clauses, binding corporate rules and certification
   (Art. 46(2)(b), (c), (f)) bind only the parties: before relying on them
   the exporter must assess whether the destination's law lets them work
@@ -547,7 +547,7 @@ _OBLIGATION_CHECK_IDENTIFIABILITY = Obligation(
     ),
     rule="anonymous",
     citations=["GDPR Rec. 26"],
-    source="rulesets/gdpr.rules:217",
+    source="rulesets/gdpr.rules:245",
     order=1,
 )
 
@@ -557,7 +557,7 @@ _OBLIGATION_KEEP_PROOF = Obligation(
     text="Keep proof that the person consented to this purpose",
     rule="consent",
     citations=["GDPR Art. 7(1)"],
-    source="rulesets/gdpr.rules:229",
+    source="rulesets/gdpr.rules:257",
     order=2,
 )
 
@@ -570,7 +570,7 @@ _OBLIGATION_EASY_WITHDRAWAL = Obligation(
     ),
     rule="consent",
     citations=["GDPR Art. 7(3)"],
-    source="rulesets/gdpr.rules:230",
+    source="rulesets/gdpr.rules:258",
     order=3,
 )
 
@@ -582,7 +582,7 @@ _OBLIGATION_CONSENT_CHILD_GUARDIAN__VERIFY_GUARDIAN = Obligation(
     ),
     rule="consent.child.guardian",
     citations=["GDPR Art. 8(2)"],
-    source="rulesets/gdpr.rules:263",
+    source="rulesets/gdpr.rules:291",
     order=4,
 )
 
@@ -594,7 +594,7 @@ _OBLIGATION_CONSENT_AGE_UNKNOWN_GUARDIAN__VERIFY_GUARDIAN = Obligation(
     ),
     rule="consent.age_unknown.guardian",
     citations=["GDPR Art. 8(2)"],
-    source="rulesets/gdpr.rules:272",
+    source="rulesets/gdpr.rules:300",
     order=5,
 )
 
@@ -604,7 +604,7 @@ _OBLIGATION_CONTRACT_NECESSITY = Obligation(
     text="Use only what is objectively necessary to perform the contract",
     rule="contract",
     citations=["GDPR Art. 6(1)(b)", "GDPR Art. 5(1)(c)"],
-    source="rulesets/gdpr.rules:284",
+    source="rulesets/gdpr.rules:312",
     order=6,
 )
 
@@ -614,7 +614,7 @@ _OBLIGATION_NAME_THE_LAW = Obligation(
     text="Record which Union or member state law imposes the obligation",
     rule="legal_obligation",
     citations=["GDPR Art. 6(3)"],
-    source="rulesets/gdpr.rules:300",
+    source="rulesets/gdpr.rules:328",
     order=7,
 )
 
@@ -624,7 +624,7 @@ _OBLIGATION_LAST_RESORT = Obligation(
     text="Rely on vital interests only where no other basis is available",
     rule="vital_interest",
     citations=["GDPR Rec. 46"],
-    source="rulesets/gdpr.rules:310",
+    source="rulesets/gdpr.rules:338",
     order=8,
 )
 
@@ -634,7 +634,7 @@ _OBLIGATION_NAME_THE_TASK = Obligation(
     text="Record which law lays down the public task or official authority",
     rule="public_interest",
     citations=["GDPR Art. 6(3)"],
-    source="rulesets/gdpr.rules:324",
+    source="rulesets/gdpr.rules:352",
     order=9,
 )
 
@@ -644,7 +644,7 @@ _OBLIGATION_HONOUR_OBJECTIONS = Obligation(
     text="Stop processing for anyone who objects",
     rule="legitimate_interest",
     citations=["GDPR Art. 21(1)"],
-    source="rulesets/gdpr.rules:344",
+    source="rulesets/gdpr.rules:375",
     order=10,
 )
 
@@ -654,7 +654,7 @@ _OBLIGATION_KEEP_ASSESSMENT = Obligation(
     text="Keep the legitimate-interest assessment documented and up to date",
     rule="legitimate_interest",
     citations=["GDPR Art. 5(2)", "GDPR Art. 24", "EDPB Opinion 28/2024"],
-    source="rulesets/gdpr.rules:345",
+    source="rulesets/gdpr.rules:376",
     order=11,
 )
 
@@ -667,7 +667,7 @@ _OBLIGATION_DPIA = Obligation(
     ),
     rule="dpia",
     citations=["GDPR Art. 35", "GDPR Art. 36(1)"],
-    source="rulesets/gdpr.rules:449",
+    source="rulesets/gdpr.rules:489",
     order=12,
 )
 
@@ -681,11 +681,11 @@ _OBLIGATION_TRANSFER_IMPACT_ASSESSMENT = Obligation(
     ),
     rule="transfer_safeguards",
     citations=["CJEU C-311/18 Schrems II", "EDPB Recommendations 01/2020"],
-    source="rulesets/gdpr.rules:503",
+    source="rulesets/gdpr.rules:558",
     order=13,
 )
 
-# exclusion anonymous — GDPR Rec. 26; GDPR Art. 4(1), rulesets/gdpr.rules:214
+# exclusion anonymous — GDPR Rec. 26; GDPR Art. 4(1), rulesets/gdpr.rules:242
 _EXCLUSION_ANONYMOUS = Leaf(
     Reason(
         ruleset="gdpr",
@@ -694,12 +694,12 @@ _EXCLUSION_ANONYMOUS = Leaf(
         effect=Effect.PERMIT,
         title="Anonymous or aggregated data is outside the GDPR",
         citations=["GDPR Rec. 26", "GDPR Art. 4(1)"],
-        source="rulesets/gdpr.rules:214",
+        source="rulesets/gdpr.rules:242",
     ),
     (_OBLIGATION_CHECK_IDENTIFIABILITY,),
 )
 
-# rule consent — GDPR Art. 6(1)(a); GDPR Art. 7, rulesets/gdpr.rules:226
+# rule consent — GDPR Art. 6(1)(a); GDPR Art. 7, rulesets/gdpr.rules:254
 _RULE_CONSENT = Leaf(
     Reason(
         ruleset="gdpr",
@@ -708,12 +708,12 @@ _RULE_CONSENT = Leaf(
         effect=Effect.PERMIT,
         title="Consent of the person",
         citations=["GDPR Art. 6(1)(a)", "GDPR Art. 7"],
-        source="rulesets/gdpr.rules:226",
+        source="rulesets/gdpr.rules:254",
     ),
     (_OBLIGATION_KEEP_PROOF, _OBLIGATION_EASY_WITHDRAWAL),
 )
 
-# exception consent.bundled — GDPR Art. 7(4); GDPR Rec. 43, rulesets/gdpr.rules:233
+# exception consent.bundled — GDPR Art. 7(4); GDPR Rec. 43, rulesets/gdpr.rules:261
 _EXCEPTION_CONSENT__BUNDLED = Leaf(
     Reason(
         ruleset="gdpr",
@@ -722,12 +722,12 @@ _EXCEPTION_CONSENT__BUNDLED = Leaf(
         effect=Effect.DENY,
         title="Consent made the price of a service that does not need the data",
         citations=["GDPR Art. 7(4)", "GDPR Rec. 43"],
-        source="rulesets/gdpr.rules:233",
+        source="rulesets/gdpr.rules:261",
     ),
     (),
 )
 
-# exception consent.withdrawn — GDPR Art. 7(3), rulesets/gdpr.rules:237
+# exception consent.withdrawn — GDPR Art. 7(3), rulesets/gdpr.rules:265
 _EXCEPTION_CONSENT__WITHDRAWN = Leaf(
     Reason(
         ruleset="gdpr",
@@ -736,12 +736,12 @@ _EXCEPTION_CONSENT__WITHDRAWN = Leaf(
         effect=Effect.DENY,
         title="Consent withdrawn",
         citations=["GDPR Art. 7(3)"],
-        source="rulesets/gdpr.rules:237",
+        source="rulesets/gdpr.rules:265",
     ),
     (),
 )
 
-# exception consent.not_given — GDPR Art. 4(11); GDPR Rec. 32, rulesets/gdpr.rules:242
+# exception consent.not_given — GDPR Art. 4(11); GDPR Rec. 32, rulesets/gdpr.rules:270
 _EXCEPTION_CONSENT__NOT_GIVEN = Leaf(
     Reason(
         ruleset="gdpr",
@@ -750,13 +750,13 @@ _EXCEPTION_CONSENT__NOT_GIVEN = Leaf(
         effect=Effect.DENY,
         title="No clear affirmative act of consent",
         citations=["GDPR Art. 4(11)", "GDPR Rec. 32"],
-        source="rulesets/gdpr.rules:242",
+        source="rulesets/gdpr.rules:270",
     ),
     (),
 )
 
 # exception consent.not_own — GDPR Art. 4(11); GDPR Art. 6(1)(a); GDPR Art. 7(1),
-#   rulesets/gdpr.rules:246
+#   rulesets/gdpr.rules:274
 _EXCEPTION_CONSENT__NOT_OWN = Leaf(
     Reason(
         ruleset="gdpr",
@@ -768,13 +768,13 @@ _EXCEPTION_CONSENT__NOT_OWN = Leaf(
             "by the person"
         ),
         citations=["GDPR Art. 4(11)", "GDPR Art. 6(1)(a)", "GDPR Art. 7(1)"],
-        source="rulesets/gdpr.rules:246",
+        source="rulesets/gdpr.rules:274",
     ),
     (),
 )
 
 # exception consent.not_granular — GDPR Art. 6(1)(a); GDPR Rec. 32; GDPR Rec. 43; EDPB
-#   Guidelines 05/2020, rulesets/gdpr.rules:251
+#   Guidelines 05/2020, rulesets/gdpr.rules:279
 _EXCEPTION_CONSENT__NOT_GRANULAR = Leaf(
     Reason(
         ruleset="gdpr",
@@ -788,12 +788,12 @@ _EXCEPTION_CONSENT__NOT_GRANULAR = Leaf(
             "GDPR Rec. 43",
             "EDPB Guidelines 05/2020",
         ],
-        source="rulesets/gdpr.rules:251",
+        source="rulesets/gdpr.rules:279",
     ),
     (),
 )
 
-# exception consent.child — GDPR Art. 8(1), rulesets/gdpr.rules:256
+# exception consent.child — GDPR Art. 8(1), rulesets/gdpr.rules:284
 _EXCEPTION_CONSENT__CHILD = Leaf(
     Reason(
         ruleset="gdpr",
@@ -802,13 +802,13 @@ _EXCEPTION_CONSENT__CHILD = Leaf(
         effect=Effect.DENY,
         title="Child below the national age of digital consent",
         citations=["GDPR Art. 8(1)"],
-        source="rulesets/gdpr.rules:256",
+        source="rulesets/gdpr.rules:284",
     ),
     (),
 )
 
 # exception consent.child.guardian — GDPR Art. 8(1); GDPR Art. 8(2),
-#   rulesets/gdpr.rules:260
+#   rulesets/gdpr.rules:288
 _EXCEPTION_CONSENT__CHILD__GUARDIAN = Leaf(
     Reason(
         ruleset="gdpr",
@@ -817,7 +817,7 @@ _EXCEPTION_CONSENT__CHILD__GUARDIAN = Leaf(
         effect=Effect.PERMIT,
         title="A parent gave or authorised the consent",
         citations=["GDPR Art. 8(1)", "GDPR Art. 8(2)"],
-        source="rulesets/gdpr.rules:260",
+        source="rulesets/gdpr.rules:288",
     ),
     (
         _OBLIGATION_KEEP_PROOF,
@@ -827,7 +827,7 @@ _EXCEPTION_CONSENT__CHILD__GUARDIAN = Leaf(
 )
 
 # exception consent.age_unknown — GDPR Art. 8(1); GDPR Art. 8(2); GDPR Rec. 38,
-#   rulesets/gdpr.rules:266
+#   rulesets/gdpr.rules:294
 _EXCEPTION_CONSENT__AGE_UNKNOWN = Leaf(
     Reason(
         ruleset="gdpr",
@@ -836,13 +836,13 @@ _EXCEPTION_CONSENT__AGE_UNKNOWN = Leaf(
         effect=Effect.DENY,
         title="Service likely used by children, and the person's age is not known",
         citations=["GDPR Art. 8(1)", "GDPR Art. 8(2)", "GDPR Rec. 38"],
-        source="rulesets/gdpr.rules:266",
+        source="rulesets/gdpr.rules:294",
     ),
     (),
 )
 
 # exception consent.age_unknown.guardian — GDPR Art. 8(1); GDPR Art. 8(2),
-#   rulesets/gdpr.rules:269
+#   rulesets/gdpr.rules:297
 _EXCEPTION_CONSENT__AGE_UNKNOWN__GUARDIAN = Leaf(
     Reason(
         ruleset="gdpr",
@@ -851,7 +851,7 @@ _EXCEPTION_CONSENT__AGE_UNKNOWN__GUARDIAN = Leaf(
         effect=Effect.PERMIT,
         title="A parent gave or authorised the consent",
         citations=["GDPR Art. 8(1)", "GDPR Art. 8(2)"],
-        source="rulesets/gdpr.rules:269",
+        source="rulesets/gdpr.rules:297",
     ),
     (
         _OBLIGATION_KEEP_PROOF,
@@ -860,7 +860,7 @@ _EXCEPTION_CONSENT__AGE_UNKNOWN__GUARDIAN = Leaf(
     ),
 )
 
-# rule contract — GDPR Art. 6(1)(b), rulesets/gdpr.rules:281
+# rule contract — GDPR Art. 6(1)(b), rulesets/gdpr.rules:309
 _RULE_CONTRACT = Leaf(
     Reason(
         ruleset="gdpr",
@@ -869,13 +869,13 @@ _RULE_CONTRACT = Leaf(
         effect=Effect.PERMIT,
         title="Necessary to perform a contract with the person",
         citations=["GDPR Art. 6(1)(b)"],
-        source="rulesets/gdpr.rules:281",
+        source="rulesets/gdpr.rules:309",
     ),
     (_OBLIGATION_CONTRACT_NECESSITY,),
 )
 
 # exception contract.not_necessary — GDPR Art. 6(1)(b); EDPB Guidelines 2/2019; CJEU
-#   C-252/21 Meta v Bundeskartellamt, rulesets/gdpr.rules:285
+#   C-252/21 Meta v Bundeskartellamt, rulesets/gdpr.rules:313
 _EXCEPTION_CONTRACT__NOT_NECESSARY = Leaf(
     Reason(
         ruleset="gdpr",
@@ -891,12 +891,12 @@ _EXCEPTION_CONTRACT__NOT_NECESSARY = Leaf(
             "EDPB Guidelines 2/2019",
             "CJEU C-252/21 Meta v Bundeskartellamt",
         ],
-        source="rulesets/gdpr.rules:285",
+        source="rulesets/gdpr.rules:313",
     ),
     (),
 )
 
-# rule legal_obligation — GDPR Art. 6(1)(c); GDPR Art. 6(3), rulesets/gdpr.rules:297
+# rule legal_obligation — GDPR Art. 6(1)(c); GDPR Art. 6(3), rulesets/gdpr.rules:325
 _RULE_LEGAL_OBLIGATION = Leaf(
     Reason(
         ruleset="gdpr",
@@ -905,13 +905,13 @@ _RULE_LEGAL_OBLIGATION = Leaf(
         effect=Effect.PERMIT,
         title="Necessary to comply with a legal obligation",
         citations=["GDPR Art. 6(1)(c)", "GDPR Art. 6(3)"],
-        source="rulesets/gdpr.rules:297",
+        source="rulesets/gdpr.rules:325",
     ),
     (_OBLIGATION_NAME_THE_LAW,),
 )
 
 # exception legal_obligation.not_required — GDPR Art. 6(1)(c); GDPR Art. 6(3),
-#   rulesets/gdpr.rules:301
+#   rulesets/gdpr.rules:329
 _EXCEPTION_LEGAL_OBLIGATION__NOT_REQUIRED = Leaf(
     Reason(
         ruleset="gdpr",
@@ -920,12 +920,12 @@ _EXCEPTION_LEGAL_OBLIGATION__NOT_REQUIRED = Leaf(
         effect=Effect.DENY,
         title="No law requires processing for this purpose",
         citations=["GDPR Art. 6(1)(c)", "GDPR Art. 6(3)"],
-        source="rulesets/gdpr.rules:301",
+        source="rulesets/gdpr.rules:329",
     ),
     (),
 )
 
-# rule vital_interest — GDPR Art. 6(1)(d); GDPR Rec. 46, rulesets/gdpr.rules:307
+# rule vital_interest — GDPR Art. 6(1)(d); GDPR Rec. 46, rulesets/gdpr.rules:335
 _RULE_VITAL_INTEREST = Leaf(
     Reason(
         ruleset="gdpr",
@@ -934,13 +934,13 @@ _RULE_VITAL_INTEREST = Leaf(
         effect=Effect.PERMIT,
         title="Necessary to protect someone's vital interests",
         citations=["GDPR Art. 6(1)(d)", "GDPR Rec. 46"],
-        source="rulesets/gdpr.rules:307",
+        source="rulesets/gdpr.rules:335",
     ),
     (_OBLIGATION_LAST_RESORT,),
 )
 
 # exception vital_interest.not_vital — GDPR Art. 6(1)(d); GDPR Rec. 46,
-#   rulesets/gdpr.rules:311
+#   rulesets/gdpr.rules:339
 _EXCEPTION_VITAL_INTEREST__NOT_VITAL = Leaf(
     Reason(
         ruleset="gdpr",
@@ -952,12 +952,12 @@ _EXCEPTION_VITAL_INTEREST__NOT_VITAL = Leaf(
             "life"
         ),
         citations=["GDPR Art. 6(1)(d)", "GDPR Rec. 46"],
-        source="rulesets/gdpr.rules:311",
+        source="rulesets/gdpr.rules:339",
     ),
     (),
 )
 
-# rule public_interest — GDPR Art. 6(1)(e); GDPR Art. 6(3), rulesets/gdpr.rules:321
+# rule public_interest — GDPR Art. 6(1)(e); GDPR Art. 6(3), rulesets/gdpr.rules:349
 _RULE_PUBLIC_INTEREST = Leaf(
     Reason(
         ruleset="gdpr",
@@ -966,13 +966,13 @@ _RULE_PUBLIC_INTEREST = Leaf(
         effect=Effect.PERMIT,
         title="Necessary for a task in the public interest",
         citations=["GDPR Art. 6(1)(e)", "GDPR Art. 6(3)"],
-        source="rulesets/gdpr.rules:321",
+        source="rulesets/gdpr.rules:349",
     ),
     (_OBLIGATION_NAME_THE_TASK,),
 )
 
 # exception public_interest.not_public_task — GDPR Art. 6(1)(e); GDPR Art. 6(3),
-#   rulesets/gdpr.rules:325
+#   rulesets/gdpr.rules:353
 _EXCEPTION_PUBLIC_INTEREST__NOT_PUBLIC_TASK = Leaf(
     Reason(
         ruleset="gdpr",
@@ -984,13 +984,13 @@ _EXCEPTION_PUBLIC_INTEREST__NOT_PUBLIC_TASK = Leaf(
             "analytics or advertising"
         ),
         citations=["GDPR Art. 6(1)(e)", "GDPR Art. 6(3)"],
-        source="rulesets/gdpr.rules:325",
+        source="rulesets/gdpr.rules:353",
     ),
     (),
 )
 
 # exception public_interest.objected — GDPR Art. 21(1); GDPR Art. 21(6),
-#   rulesets/gdpr.rules:328
+#   rulesets/gdpr.rules:356
 _EXCEPTION_PUBLIC_INTEREST__OBJECTED = Leaf(
     Reason(
         ruleset="gdpr",
@@ -999,13 +999,13 @@ _EXCEPTION_PUBLIC_INTEREST__OBJECTED = Leaf(
         effect=Effect.DENY,
         title="The person objected",
         citations=["GDPR Art. 21(1)", "GDPR Art. 21(6)"],
-        source="rulesets/gdpr.rules:328",
+        source="rulesets/gdpr.rules:356",
     ),
     (),
 )
 
 # rule legitimate_interest — GDPR Art. 6(1)(f); EDPB Opinion 28/2024,
-#   rulesets/gdpr.rules:341
+#   rulesets/gdpr.rules:372
 _RULE_LEGITIMATE_INTEREST = Leaf(
     Reason(
         ruleset="gdpr",
@@ -1014,13 +1014,13 @@ _RULE_LEGITIMATE_INTEREST = Leaf(
         effect=Effect.PERMIT,
         title="Legitimate interests",
         citations=["GDPR Art. 6(1)(f)", "EDPB Opinion 28/2024"],
-        source="rulesets/gdpr.rules:341",
+        source="rulesets/gdpr.rules:372",
     ),
     (_OBLIGATION_HONOUR_OBJECTIONS, _OBLIGATION_KEEP_ASSESSMENT),
 )
 
 # exception legitimate_interest.no_assessment — GDPR Art. 6(1)(f); GDPR Art. 5(2);
-#   GDPR Art. 24; EDPB Opinion 28/2024, rulesets/gdpr.rules:346
+#   GDPR Art. 24; EDPB Opinion 28/2024, rulesets/gdpr.rules:377
 _EXCEPTION_LEGITIMATE_INTEREST__NO_ASSESSMENT = Leaf(
     Reason(
         ruleset="gdpr",
@@ -1034,14 +1034,14 @@ _EXCEPTION_LEGITIMATE_INTEREST__NO_ASSESSMENT = Leaf(
             "GDPR Art. 24",
             "EDPB Opinion 28/2024",
         ],
-        source="rulesets/gdpr.rules:346",
+        source="rulesets/gdpr.rules:377",
     ),
     (),
 )
 
 # exception legitimate_interest.not_informed — GDPR Art. 13(1)(c); GDPR Art. 13(3);
 #   GDPR Art. 14(1)(c); GDPR Art. 14(4); GDPR Art. 6(4); GDPR Art. 5(1)(a),
-#   rulesets/gdpr.rules:349
+#   rulesets/gdpr.rules:380
 _EXCEPTION_LEGITIMATE_INTEREST__NOT_INFORMED = Leaf(
     Reason(
         ruleset="gdpr",
@@ -1057,13 +1057,13 @@ _EXCEPTION_LEGITIMATE_INTEREST__NOT_INFORMED = Leaf(
             "GDPR Art. 6(4)",
             "GDPR Art. 5(1)(a)",
         ],
-        source="rulesets/gdpr.rules:349",
+        source="rulesets/gdpr.rules:380",
     ),
     (),
 )
 
 # exception legitimate_interest.no_objection_route — GDPR Art. 21(4),
-#   rulesets/gdpr.rules:352
+#   rulesets/gdpr.rules:383
 _EXCEPTION_LEGITIMATE_INTEREST__NO_OBJECTION_ROUTE = Leaf(
     Reason(
         ruleset="gdpr",
@@ -1072,13 +1072,13 @@ _EXCEPTION_LEGITIMATE_INTEREST__NO_OBJECTION_ROUTE = Leaf(
         effect=Effect.DENY,
         title="No easy way to object was offered",
         citations=["GDPR Art. 21(4)"],
-        source="rulesets/gdpr.rules:352",
+        source="rulesets/gdpr.rules:383",
     ),
     (),
 )
 
 # exception legitimate_interest.objected — GDPR Art. 21(1); GDPR Art. 21(6),
-#   rulesets/gdpr.rules:355
+#   rulesets/gdpr.rules:386
 _EXCEPTION_LEGITIMATE_INTEREST__OBJECTED = Leaf(
     Reason(
         ruleset="gdpr",
@@ -1087,14 +1087,14 @@ _EXCEPTION_LEGITIMATE_INTEREST__OBJECTED = Leaf(
         effect=Effect.DENY,
         title="The person objected",
         citations=["GDPR Art. 21(1)", "GDPR Art. 21(6)"],
-        source="rulesets/gdpr.rules:355",
+        source="rulesets/gdpr.rules:386",
     ),
     (),
 )
 
 # exception legitimate_interest.targeted_advertising — GDPR Art. 6(1)(f); CJEU
 #   C-252/21 Meta v Bundeskartellamt, paras 115-118; ePrivacy Directive Art. 5(3); EDPB
-#   Urgent Binding Decision 01/2023, rulesets/gdpr.rules:362
+#   Urgent Binding Decision 01/2023, rulesets/gdpr.rules:393
 _EXCEPTION_TARGETED_ADVERTISING = Leaf(
     Reason(
         ruleset="gdpr",
@@ -1108,13 +1108,13 @@ _EXCEPTION_TARGETED_ADVERTISING = Leaf(
             "ePrivacy Directive Art. 5(3)",
             "EDPB Urgent Binding Decision 01/2023",
         ],
-        source="rulesets/gdpr.rules:362",
+        source="rulesets/gdpr.rules:393",
     ),
     (),
 )
 
 # exception legitimate_interest.child — GDPR Art. 6(1)(f); GDPR Rec. 38,
-#   rulesets/gdpr.rules:372
+#   rulesets/gdpr.rules:403
 _EXCEPTION_LEGITIMATE_INTEREST__CHILD = Leaf(
     Reason(
         ruleset="gdpr",
@@ -1123,13 +1123,13 @@ _EXCEPTION_LEGITIMATE_INTEREST__CHILD = Leaf(
         effect=Effect.DENY,
         title="Training on a child's data: the child's interests override",
         citations=["GDPR Art. 6(1)(f)", "GDPR Rec. 38"],
-        source="rulesets/gdpr.rules:372",
+        source="rulesets/gdpr.rules:403",
     ),
     (),
 )
 
 # rule further_processing — GDPR Art. 5(1)(b); GDPR Art. 6(4); GDPR Art. 89(1),
-#   rulesets/gdpr.rules:381
+#   rulesets/gdpr.rules:412
 _RULE_FURTHER_PROCESSING = Leaf(
     Reason(
         ruleset="gdpr",
@@ -1141,14 +1141,14 @@ _RULE_FURTHER_PROCESSING = Leaf(
             "original one"
         ),
         citations=["GDPR Art. 5(1)(b)", "GDPR Art. 6(4)", "GDPR Art. 89(1)"],
-        source="rulesets/gdpr.rules:381",
+        source="rulesets/gdpr.rules:412",
     ),
     (),
 )
 
 # rule special_category — GDPR Art. 9(1); GDPR Art. 9(2)(a); GDPR Art. 9(2)(e); GDPR
 #   Art. 9(2)(g); GDPR Art. 9(2)(j); GDPR Art. 89(1); AI Act Art. 10(5),
-#   rulesets/gdpr.rules:407
+#   rulesets/gdpr.rules:440
 _RULE_SPECIAL_CATEGORY = Leaf(
     Reason(
         ruleset="gdpr",
@@ -1165,14 +1165,14 @@ _RULE_SPECIAL_CATEGORY = Leaf(
             "GDPR Art. 89(1)",
             "AI Act Art. 10(5)",
         ],
-        source="rulesets/gdpr.rules:407",
+        source="rulesets/gdpr.rules:440",
     ),
     (),
 )
 
 # rule biometric_identification — GDPR Art. 9(1); GDPR Art. 9(2)(a); GDPR Art.
 #   9(2)(g); GDPR Art. 9(2)(j); GDPR Art. 4(14); GDPR Rec. 51; AI Act Art. 10(5),
-#   rulesets/gdpr.rules:420
+#   rulesets/gdpr.rules:455
 _RULE_BIOMETRIC_IDENTIFICATION = Leaf(
     Reason(
         ruleset="gdpr",
@@ -1189,12 +1189,12 @@ _RULE_BIOMETRIC_IDENTIFICATION = Leaf(
             "GDPR Rec. 51",
             "AI Act Art. 10(5)",
         ],
-        source="rulesets/gdpr.rules:420",
+        source="rulesets/gdpr.rules:455",
     ),
     (),
 )
 
-# rule criminal_offences — GDPR Art. 10, rulesets/gdpr.rules:432
+# rule criminal_offences — GDPR Art. 10, rulesets/gdpr.rules:469
 _RULE_CRIMINAL_OFFENCES = Leaf(
     Reason(
         ruleset="gdpr",
@@ -1205,13 +1205,13 @@ _RULE_CRIMINAL_OFFENCES = Leaf(
             "Criminal-offence data without official authority or a law authorising it"
         ),
         citations=["GDPR Art. 10"],
-        source="rulesets/gdpr.rules:432",
+        source="rulesets/gdpr.rules:469",
     ),
     (),
 )
 
 # rule dpia — GDPR Art. 35(1); GDPR Art. 35(3)(b); WP29 Guidelines on DPIA (WP 248
-#   rev.01), rulesets/gdpr.rules:444
+#   rev.01), rulesets/gdpr.rules:481
 _RULE_DPIA = Leaf(
     Reason(
         ruleset="gdpr",
@@ -1227,13 +1227,13 @@ _RULE_DPIA = Leaf(
             "GDPR Art. 35(3)(b)",
             "WP29 Guidelines on DPIA (WP 248 rev.01)",
         ],
-        source="rulesets/gdpr.rules:444",
+        source="rulesets/gdpr.rules:481",
     ),
     (_OBLIGATION_DPIA,),
 )
 
 # rule transfer — GDPR Art. 44; GDPR Art. 45(1); GDPR Art. 46(1); GDPR Art. 46(2),
-#   rulesets/gdpr.rules:466
+#   rulesets/gdpr.rules:506
 _RULE_TRANSFER = Leaf(
     Reason(
         ruleset="gdpr",
@@ -1247,13 +1247,13 @@ _RULE_TRANSFER = Leaf(
             "GDPR Art. 46(1)",
             "GDPR Art. 46(2)",
         ],
-        source="rulesets/gdpr.rules:466",
+        source="rulesets/gdpr.rules:506",
     ),
     (),
 )
 
 # rule adequacy_claim — GDPR Art. 44; GDPR Art. 45(1); GDPR Art. 45(3); CJEU C-311/18
-#   Schrems II; Commission Implementing Decision (EU) 2023/1795, rulesets/gdpr.rules:482
+#   Schrems II; Commission Implementing Decision (EU) 2023/1795, rulesets/gdpr.rules:526
 _RULE_ADEQUACY_CLAIM = Leaf(
     Reason(
         ruleset="gdpr",
@@ -1271,13 +1271,13 @@ _RULE_ADEQUACY_CLAIM = Leaf(
             "CJEU C-311/18 Schrems II",
             "Commission Implementing Decision (EU) 2023/1795",
         ],
-        source="rulesets/gdpr.rules:482",
+        source="rulesets/gdpr.rules:526",
     ),
     (),
 )
 
 # rule transfer_safeguards — GDPR Art. 46(1); GDPR Art. 46(2)(b); GDPR Art. 46(2)(c);
-#   GDPR Art. 46(2)(f); CJEU C-311/18 Schrems II, rulesets/gdpr.rules:496
+#   GDPR Art. 46(2)(f); CJEU C-311/18 Schrems II, rulesets/gdpr.rules:549
 _RULE_TRANSFER_SAFEGUARDS = Leaf(
     Reason(
         ruleset="gdpr",
@@ -1294,7 +1294,7 @@ _RULE_TRANSFER_SAFEGUARDS = Leaf(
             "GDPR Art. 46(2)(f)",
             "CJEU C-311/18 Schrems II",
         ],
-        source="rulesets/gdpr.rules:496",
+        source="rulesets/gdpr.rules:549",
     ),
     (_OBLIGATION_TRANSFER_IMPACT_ASSESSMENT,),
 )
@@ -1337,7 +1337,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     if not (here.isdisjoint(_REGION_IN_IS_LI_NO) or day >= _DATE_2018_07_20):
         return None
     excluded_by: list[Leaf] = []
-    # exclusion anonymous — GDPR Rec. 26; GDPR Art. 4(1), rulesets/gdpr.rules:214
+    # exclusion anonymous — GDPR Rec. 26; GDPR Art. 4(1), rulesets/gdpr.rules:242
     # Anonymous or aggregated data is outside the GDPR
     # Anonymous information, including information rendered anonymous so that
     # the person can no longer be identified, is outside the Regulation.
@@ -1348,7 +1348,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         return excluded(RULESET, excluded_by)
     denied: list[Leaf] = []
     permitted: list[Leaf] = []
-    # rule consent — GDPR Art. 6(1)(a); GDPR Art. 7, rulesets/gdpr.rules:226
+    # rule consent — GDPR Art. 6(1)(a); GDPR Art. 7, rulesets/gdpr.rules:254
     # Consent of the person
     # Art. 6(1)(a): the person consented to this purpose. When the
     # organisation names no basis but valid consent exists, consent is the
@@ -1362,21 +1362,21 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         consent_excepted = False
         # exception consent.bundled — GDPR Art. 7(4); GDPR Rec. 43,
-        #   rulesets/gdpr.rules:233
+        #   rulesets/gdpr.rules:261
         # Consent made the price of a service that does not need the data
         # "Agree or leave": consent is not free when a service is made
         # conditional on consent to processing the service does not need.
         if consent.bundled:
             consent_excepted = True
             denied.append(_EXCEPTION_CONSENT__BUNDLED)
-        # exception consent.withdrawn — GDPR Art. 7(3), rulesets/gdpr.rules:237
+        # exception consent.withdrawn — GDPR Art. 7(3), rulesets/gdpr.rules:265
         # Consent withdrawn
         # Withdrawal ends the consent for the future.
         if consent.withdrawn:
             consent_excepted = True
             denied.append(_EXCEPTION_CONSENT__WITHDRAWN)
         # exception consent.not_given — GDPR Art. 4(11); GDPR Rec. 32,
-        #   rulesets/gdpr.rules:242
+        #   rulesets/gdpr.rules:270
         # No clear affirmative act of consent
         # Silence, pre-ticked boxes, inactivity or accepting general terms are
         # not consent (implied consent never counts as consent.given).
@@ -1384,7 +1384,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
             consent_excepted = True
             denied.append(_EXCEPTION_CONSENT__NOT_GIVEN)
         # exception consent.not_own — GDPR Art. 4(11); GDPR Art. 6(1)(a); GDPR Art.
-        #   7(1), rulesets/gdpr.rules:246
+        #   7(1), rulesets/gdpr.rules:274
         # Consent given by an administrator, the customer or a meeting host, not by
         #   the person
         # Zoom, 2023: the host's or administrator's consent (definition above).
@@ -1396,14 +1396,14 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
             consent_excepted = True
             denied.append(_EXCEPTION_CONSENT__NOT_OWN)
         # exception consent.not_granular — GDPR Art. 6(1)(a); GDPR Rec. 32; GDPR Rec.
-        #   43; EDPB Guidelines 05/2020, rulesets/gdpr.rules:251
+        #   43; EDPB Guidelines 05/2020, rulesets/gdpr.rules:279
         # One consent for several purposes, with no separate choice for this one
         # Granularity: one consent asked for several purposes at once, with no
         # separate choice for this one, is not specific and not free.
         if consent.several_purposes and not consent.separate:
             consent_excepted = True
             denied.append(_EXCEPTION_CONSENT__NOT_GRANULAR)
-        # exception consent.child — GDPR Art. 8(1), rulesets/gdpr.rules:256
+        # exception consent.child — GDPR Art. 8(1), rulesets/gdpr.rules:284
         # Child below the national age of digital consent
         # Below the member state's age of digital consent the child's own
         # consent does not count.
@@ -1413,7 +1413,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
             consent_excepted = True
             consent_child_excepted = False
             # exception consent.child.guardian — GDPR Art. 8(1); GDPR Art. 8(2),
-            #   rulesets/gdpr.rules:260
+            #   rulesets/gdpr.rules:288
             # A parent gave or authorised the consent
             # A parent's consent makes the processing lawful.
             if consent.by_guardian:
@@ -1422,7 +1422,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
             if not consent_child_excepted:
                 denied.append(_EXCEPTION_CONSENT__CHILD)
         # exception consent.age_unknown — GDPR Art. 8(1); GDPR Art. 8(2); GDPR Rec.
-        #   38, rulesets/gdpr.rules:266
+        #   38, rulesets/gdpr.rules:294
         # Service likely used by children, and the person's age is not known
         # Unknown age on a service directed at children or likely to be used
         # by them: no reasonable effort to verify (header, "Unknown age").
@@ -1430,7 +1430,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
             consent_excepted = True
             consent_age_unknown_excepted = False
             # exception consent.age_unknown.guardian — GDPR Art. 8(1); GDPR Art. 8(2),
-            #   rulesets/gdpr.rules:269
+            #   rulesets/gdpr.rules:297
             # A parent gave or authorised the consent
             if consent.by_guardian:
                 consent_age_unknown_excepted = True
@@ -1439,7 +1439,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
                 denied.append(_EXCEPTION_CONSENT__AGE_UNKNOWN)
         if not consent_excepted:
             permitted.append(_RULE_CONSENT)
-    # rule contract — GDPR Art. 6(1)(b), rulesets/gdpr.rules:281
+    # rule contract — GDPR Art. 6(1)(b), rulesets/gdpr.rules:309
     # Necessary to perform a contract with the person
     # Art. 6(1)(b): necessary to perform a contract with the person. Only
     # providing the service the person asked for is objectively necessary;
@@ -1451,7 +1451,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     if use.legal_basis == "contract":
         contract_excepted = False
         # exception contract.not_necessary — GDPR Art. 6(1)(b); EDPB Guidelines
-        #   2/2019; CJEU C-252/21 Meta v Bundeskartellamt, rulesets/gdpr.rules:285
+        #   2/2019; CJEU C-252/21 Meta v Bundeskartellamt, rulesets/gdpr.rules:313
         # Only providing the service the person asked for is necessary to perform the
         #   contract
         if purpose not in _PURPOSE_IN_PRODUCT_SERVICE:
@@ -1460,7 +1460,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         if not contract_excepted:
             permitted.append(_RULE_CONTRACT)
     # rule legal_obligation — GDPR Art. 6(1)(c); GDPR Art. 6(3),
-    #   rulesets/gdpr.rules:297
+    #   rulesets/gdpr.rules:325
     # Necessary to comply with a legal obligation
     # Art. 6(1)(c): necessary to comply with a legal obligation laid down by
     # Union or member state law (Art. 6(3)). No law obliges anyone to train,
@@ -1473,21 +1473,21 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     if use.legal_basis == "legal_obligation":
         legal_obligation_excepted = False
         # exception legal_obligation.not_required — GDPR Art. 6(1)(c); GDPR Art. 6(3),
-        #   rulesets/gdpr.rules:301
+        #   rulesets/gdpr.rules:329
         # No law requires processing for this purpose
         if purpose not in _PURPOSE_IN_PRODUCT_SERVICE:
             legal_obligation_excepted = True
             denied.append(_EXCEPTION_LEGAL_OBLIGATION__NOT_REQUIRED)
         if not legal_obligation_excepted:
             permitted.append(_RULE_LEGAL_OBLIGATION)
-    # rule vital_interest — GDPR Art. 6(1)(d); GDPR Rec. 46, rulesets/gdpr.rules:307
+    # rule vital_interest — GDPR Art. 6(1)(d); GDPR Rec. 46, rulesets/gdpr.rules:335
     # Necessary to protect someone's vital interests
     # Art. 6(1)(d): necessary to protect someone's life (Rec. 46). Training,
     # analytics, advertising or research are not.
     if use.legal_basis == "vital_interest":
         vital_interest_excepted = False
         # exception vital_interest.not_vital — GDPR Art. 6(1)(d); GDPR Rec. 46,
-        #   rulesets/gdpr.rules:311
+        #   rulesets/gdpr.rules:339
         # Vital interests cover only providing the service that protects someone's
         #   life
         if purpose not in _PURPOSE_IN_PRODUCT_SERVICE:
@@ -1496,7 +1496,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         if not vital_interest_excepted:
             permitted.append(_RULE_VITAL_INTEREST)
     # rule public_interest — GDPR Art. 6(1)(e); GDPR Art. 6(3),
-    #   rulesets/gdpr.rules:321
+    #   rulesets/gdpr.rules:349
     # Necessary for a task in the public interest
     # Art. 6(1)(e): necessary for a task in the public interest or official
     # authority laid down by law (Art. 6(3)). A public task can cover the
@@ -1507,14 +1507,14 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     if use.legal_basis == "public_interest":
         public_interest_excepted = False
         # exception public_interest.not_public_task — GDPR Art. 6(1)(e); GDPR Art.
-        #   6(3), rulesets/gdpr.rules:325
+        #   6(3), rulesets/gdpr.rules:353
         # A public task covers the service or research, not training, evaluation,
         #   analytics or advertising
         if purpose not in _PURPOSE_IN_PRODUCT_SERVICE_RESEARCH:
             public_interest_excepted = True
             denied.append(_EXCEPTION_PUBLIC_INTEREST__NOT_PUBLIC_TASK)
         # exception public_interest.objected — GDPR Art. 21(1); GDPR Art. 21(6),
-        #   rulesets/gdpr.rules:328
+        #   rulesets/gdpr.rules:356
         # The person objected
         if subject.objected and (
             purpose not in _PURPOSE_IN_RESEARCH_SCIENTIFIC
@@ -1525,7 +1525,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         if not public_interest_excepted:
             permitted.append(_RULE_PUBLIC_INTEREST)
     # rule legitimate_interest — GDPR Art. 6(1)(f); EDPB Opinion 28/2024,
-    #   rulesets/gdpr.rules:341
+    #   rulesets/gdpr.rules:372
     # Legitimate interests
     # Art. 6(1)(f): legitimate interests, after the three-step test of EDPB
     # Opinion 28/2024 (interest, necessity, balancing incl. the person's
@@ -1539,33 +1539,33 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     if use.legal_basis == "legitimate_interest":
         legitimate_interest_excepted = False
         # exception legitimate_interest.no_assessment — GDPR Art. 6(1)(f); GDPR Art.
-        #   5(2); GDPR Art. 24; EDPB Opinion 28/2024, rulesets/gdpr.rules:346
+        #   5(2); GDPR Art. 24; EDPB Opinion 28/2024, rulesets/gdpr.rules:377
         # No documented legitimate-interest assessment
         if not processing.li_assessment:
             legitimate_interest_excepted = True
             denied.append(_EXCEPTION_LEGITIMATE_INTEREST__NO_ASSESSMENT)
         # exception legitimate_interest.not_informed — GDPR Art. 13(1)(c); GDPR Art.
         #   13(3); GDPR Art. 14(1)(c); GDPR Art. 14(4); GDPR Art. 6(4); GDPR Art.
-        #   5(1)(a), rulesets/gdpr.rules:349
+        #   5(1)(a), rulesets/gdpr.rules:380
         # The person was not told of the purpose before the processing began
         if not processing.informed_before_use:
             legitimate_interest_excepted = True
             denied.append(_EXCEPTION_LEGITIMATE_INTEREST__NOT_INFORMED)
         # exception legitimate_interest.no_objection_route — GDPR Art. 21(4),
-        #   rulesets/gdpr.rules:352
+        #   rulesets/gdpr.rules:383
         # No easy way to object was offered
         if not processing.opt_out_offered:
             legitimate_interest_excepted = True
             denied.append(_EXCEPTION_LEGITIMATE_INTEREST__NO_OBJECTION_ROUTE)
         # exception legitimate_interest.objected — GDPR Art. 21(1); GDPR Art. 21(6),
-        #   rulesets/gdpr.rules:355
+        #   rulesets/gdpr.rules:386
         # The person objected
         if subject.objected:
             legitimate_interest_excepted = True
             denied.append(_EXCEPTION_LEGITIMATE_INTEREST__OBJECTED)
         # exception legitimate_interest.targeted_advertising — GDPR Art. 6(1)(f); CJEU
         #   C-252/21 Meta v Bundeskartellamt, paras 115-118; ePrivacy Directive Art.
-        #   5(3); EDPB Urgent Binding Decision 01/2023, rulesets/gdpr.rules:362
+        #   5(3); EDPB Urgent Binding Decision 01/2023, rulesets/gdpr.rules:393
         # Behavioural advertising across services needs consent
         # Behavioural advertising based on activity across services: the
         # person's interests override the operator's (CJEU C-252/21), and
@@ -1575,7 +1575,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
             legitimate_interest_excepted = True
             denied.append(_EXCEPTION_TARGETED_ADVERTISING)
         # exception legitimate_interest.child — GDPR Art. 6(1)(f); GDPR Rec. 38,
-        #   rulesets/gdpr.rules:372
+        #   rulesets/gdpr.rules:403
         # Training on a child's data: the child's interests override
         # Art. 6(1)(f) names the child: "in particular where the data subject
         # is a child". Training on a child's data does not pass on an adult's
@@ -1592,7 +1592,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         if not legitimate_interest_excepted:
             permitted.append(_RULE_LEGITIMATE_INTEREST)
     # rule further_processing — GDPR Art. 5(1)(b); GDPR Art. 6(4); GDPR Art. 89(1),
-    #   rulesets/gdpr.rules:381
+    #   rulesets/gdpr.rules:412
     # Further processing for a purpose not shown to be compatible with the original
     #   one
     # Arts. 5(1)(b), 6(4): data collected for one purpose may be used for
@@ -1613,7 +1613,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         denied.append(_RULE_FURTHER_PROCESSING)
     # rule special_category — GDPR Art. 9(1); GDPR Art. 9(2)(a); GDPR Art. 9(2)(e);
     #   GDPR Art. 9(2)(g); GDPR Art. 9(2)(j); GDPR Art. 89(1); AI Act Art. 10(5),
-    #   rulesets/gdpr.rules:407
+    #   rulesets/gdpr.rules:440
     # Special-category data without an Art. 9(2) exception
     # Art. 9(1): health, genetic, racial or ethnic origin, political opinions,
     # religious beliefs, sex life and union membership may not be processed
@@ -1672,7 +1672,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         denied.append(_RULE_SPECIAL_CATEGORY)
     # rule biometric_identification — GDPR Art. 9(1); GDPR Art. 9(2)(a); GDPR Art.
     #   9(2)(g); GDPR Art. 9(2)(j); GDPR Art. 4(14); GDPR Rec. 51; AI Act Art. 10(5),
-    #   rulesets/gdpr.rules:420
+    #   rulesets/gdpr.rules:455
     # Biometric data used to identify someone, without an Art. 9(2) exception
     # Biometric data (voice, face) is a special category only when it is
     # processed to uniquely identify a person. Art. 9(2)(e) is not applied to
@@ -1716,7 +1716,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         )
     ):
         denied.append(_RULE_BIOMETRIC_IDENTIFICATION)
-    # rule criminal_offences — GDPR Art. 10, rulesets/gdpr.rules:432
+    # rule criminal_offences — GDPR Art. 10, rulesets/gdpr.rules:469
     # Criminal-offence data without official authority or a law authorising it
     # Art. 10: data on criminal convictions and offences may be processed
     # only under the control of official authority or when Union or
@@ -1725,7 +1725,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     if data in _DATA_IN_SENSITIVE_CRIMINAL and not processing.authorised_by_law:
         denied.append(_RULE_CRIMINAL_OFFENCES)
     # rule dpia — GDPR Art. 35(1); GDPR Art. 35(3)(b); WP29 Guidelines on DPIA (WP 248
-    #   rev.01), rulesets/gdpr.rules:444
+    #   rev.01), rulesets/gdpr.rules:481
     # AI processing of special-category or criminal-offence data: a DPIA comes first
     # Art. 35: a DPIA before processing likely to result in a high risk, in
     # particular large-scale special-category or criminal data
@@ -1742,7 +1742,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         permitted.append(_RULE_DPIA)
     # rule transfer — GDPR Art. 44; GDPR Art. 45(1); GDPR Art. 46(1); GDPR Art. 46(2),
-    #   rulesets/gdpr.rules:466
+    #   rulesets/gdpr.rules:506
     # Transfer outside the EEA without adequacy or safeguards
     # Chapter V: data may leave the EEA only to a country with an adequacy
     # decision on that date (Art. 45) or with appropriate safeguards
@@ -1789,7 +1789,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         denied.append(_RULE_TRANSFER)
     # rule adequacy_claim — GDPR Art. 44; GDPR Art. 45(1); GDPR Art. 45(3); CJEU
     #   C-311/18 Schrems II; Commission Implementing Decision (EU) 2023/1795,
-    #   rulesets/gdpr.rules:482
+    #   rulesets/gdpr.rules:526
     # Adequacy declared, but no adequacy decision covers this destination on this date
     # A declared `adequacy` is accepted only when it agrees with the
     # destination and the date: a destination with a full decision (or the
@@ -1833,7 +1833,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         denied.append(_RULE_ADEQUACY_CLAIM)
     # rule transfer_safeguards — GDPR Art. 46(1); GDPR Art. 46(2)(b); GDPR Art.
-    #   46(2)(c); GDPR Art. 46(2)(f); CJEU C-311/18 Schrems II, rulesets/gdpr.rules:496
+    #   46(2)(c); GDPR Art. 46(2)(f); CJEU C-311/18 Schrems II, rulesets/gdpr.rules:549
     # Transfer under standard clauses, binding corporate rules or certification
     # Standard contractual clauses, binding corporate rules and certification
     # (Art. 46(2)(b), (c), (f)) bind only the parties: before relying on them
@@ -1891,28 +1891,28 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     )
     if not (here.isdisjoint(_REGION_IN_IS_LI_NO) or day >= _DATE_2018_07_20):
         return None
-    # exclusion anonymous — GDPR Rec. 26; GDPR Art. 4(1), rulesets/gdpr.rules:214
+    # exclusion anonymous — GDPR Rec. 26; GDPR Art. 4(1), rulesets/gdpr.rules:242
     if processing.identifiability in {"aggregated", "anonymised"}:
         return True
     permit = False
-    # rule consent — GDPR Art. 6(1)(a); GDPR Art. 7, rulesets/gdpr.rules:226
+    # rule consent — GDPR Art. 6(1)(a); GDPR Art. 7, rulesets/gdpr.rules:254
     if (use.legal_basis is not None and use.legal_basis == "consent") or (
         use.legal_basis is None and consent.given
     ):
         consent_excepted = False
         # exception consent.bundled — GDPR Art. 7(4); GDPR Rec. 43,
-        #   rulesets/gdpr.rules:233
+        #   rulesets/gdpr.rules:261
         if consent.bundled:
             return False
-        # exception consent.withdrawn — GDPR Art. 7(3), rulesets/gdpr.rules:237
+        # exception consent.withdrawn — GDPR Art. 7(3), rulesets/gdpr.rules:265
         if consent.withdrawn:
             return False
         # exception consent.not_given — GDPR Art. 4(11); GDPR Rec. 32,
-        #   rulesets/gdpr.rules:242
+        #   rulesets/gdpr.rules:270
         if not consent.given:
             return False
         # exception consent.not_own — GDPR Art. 4(11); GDPR Art. 6(1)(a); GDPR Art.
-        #   7(1), rulesets/gdpr.rules:246
+        #   7(1), rulesets/gdpr.rules:274
         if (
             consent.by_administrator
             and not consent.by_subject
@@ -1920,29 +1920,29 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         ):
             return False
         # exception consent.not_granular — GDPR Art. 6(1)(a); GDPR Rec. 32; GDPR Rec.
-        #   43; EDPB Guidelines 05/2020, rulesets/gdpr.rules:251
+        #   43; EDPB Guidelines 05/2020, rulesets/gdpr.rules:279
         if consent.several_purposes and not consent.separate:
             return False
-        # exception consent.child — GDPR Art. 8(1), rulesets/gdpr.rules:256
+        # exception consent.child — GDPR Art. 8(1), rulesets/gdpr.rules:284
         if subject.age is not None and subject.age < parameter_value(
             _CONSENT_AGE, region, day
         ):
             consent_excepted = True
             consent_child_excepted = False
             # exception consent.child.guardian — GDPR Art. 8(1); GDPR Art. 8(2),
-            #   rulesets/gdpr.rules:260
+            #   rulesets/gdpr.rules:288
             if consent.by_guardian:
                 consent_child_excepted = True
                 permit = True
             if not consent_child_excepted:
                 return False
         # exception consent.age_unknown — GDPR Art. 8(1); GDPR Art. 8(2); GDPR Rec.
-        #   38, rulesets/gdpr.rules:266
+        #   38, rulesets/gdpr.rules:294
         if processing.child_directed and subject.age is None:
             consent_excepted = True
             consent_age_unknown_excepted = False
             # exception consent.age_unknown.guardian — GDPR Art. 8(1); GDPR Art. 8(2),
-            #   rulesets/gdpr.rules:269
+            #   rulesets/gdpr.rules:297
             if consent.by_guardian:
                 consent_age_unknown_excepted = True
                 permit = True
@@ -1950,37 +1950,37 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
                 return False
         if not consent_excepted:
             permit = True
-    # rule contract — GDPR Art. 6(1)(b), rulesets/gdpr.rules:281
+    # rule contract — GDPR Art. 6(1)(b), rulesets/gdpr.rules:309
     if use.legal_basis == "contract":
         # exception contract.not_necessary — GDPR Art. 6(1)(b); EDPB Guidelines
-        #   2/2019; CJEU C-252/21 Meta v Bundeskartellamt, rulesets/gdpr.rules:285
+        #   2/2019; CJEU C-252/21 Meta v Bundeskartellamt, rulesets/gdpr.rules:313
         if purpose not in _PURPOSE_IN_PRODUCT_SERVICE:
             return False
         permit = True
     # rule legal_obligation — GDPR Art. 6(1)(c); GDPR Art. 6(3),
-    #   rulesets/gdpr.rules:297
+    #   rulesets/gdpr.rules:325
     if use.legal_basis == "legal_obligation":
         # exception legal_obligation.not_required — GDPR Art. 6(1)(c); GDPR Art. 6(3),
-        #   rulesets/gdpr.rules:301
+        #   rulesets/gdpr.rules:329
         if purpose not in _PURPOSE_IN_PRODUCT_SERVICE:
             return False
         permit = True
-    # rule vital_interest — GDPR Art. 6(1)(d); GDPR Rec. 46, rulesets/gdpr.rules:307
+    # rule vital_interest — GDPR Art. 6(1)(d); GDPR Rec. 46, rulesets/gdpr.rules:335
     if use.legal_basis == "vital_interest":
         # exception vital_interest.not_vital — GDPR Art. 6(1)(d); GDPR Rec. 46,
-        #   rulesets/gdpr.rules:311
+        #   rulesets/gdpr.rules:339
         if purpose not in _PURPOSE_IN_PRODUCT_SERVICE:
             return False
         permit = True
     # rule public_interest — GDPR Art. 6(1)(e); GDPR Art. 6(3),
-    #   rulesets/gdpr.rules:321
+    #   rulesets/gdpr.rules:349
     if use.legal_basis == "public_interest":
         # exception public_interest.not_public_task — GDPR Art. 6(1)(e); GDPR Art.
-        #   6(3), rulesets/gdpr.rules:325
+        #   6(3), rulesets/gdpr.rules:353
         if purpose not in _PURPOSE_IN_PRODUCT_SERVICE_RESEARCH:
             return False
         # exception public_interest.objected — GDPR Art. 21(1); GDPR Art. 21(6),
-        #   rulesets/gdpr.rules:328
+        #   rulesets/gdpr.rules:356
         if subject.objected and (
             purpose not in _PURPOSE_IN_RESEARCH_SCIENTIFIC
             or not processing.research_safeguards
@@ -1988,32 +1988,32 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
             return False
         permit = True
     # rule legitimate_interest — GDPR Art. 6(1)(f); EDPB Opinion 28/2024,
-    #   rulesets/gdpr.rules:341
+    #   rulesets/gdpr.rules:372
     if use.legal_basis == "legitimate_interest":
         # exception legitimate_interest.no_assessment — GDPR Art. 6(1)(f); GDPR Art.
-        #   5(2); GDPR Art. 24; EDPB Opinion 28/2024, rulesets/gdpr.rules:346
+        #   5(2); GDPR Art. 24; EDPB Opinion 28/2024, rulesets/gdpr.rules:377
         if not processing.li_assessment:
             return False
         # exception legitimate_interest.not_informed — GDPR Art. 13(1)(c); GDPR Art.
         #   13(3); GDPR Art. 14(1)(c); GDPR Art. 14(4); GDPR Art. 6(4); GDPR Art.
-        #   5(1)(a), rulesets/gdpr.rules:349
+        #   5(1)(a), rulesets/gdpr.rules:380
         if not processing.informed_before_use:
             return False
         # exception legitimate_interest.no_objection_route — GDPR Art. 21(4),
-        #   rulesets/gdpr.rules:352
+        #   rulesets/gdpr.rules:383
         if not processing.opt_out_offered:
             return False
         # exception legitimate_interest.objected — GDPR Art. 21(1); GDPR Art. 21(6),
-        #   rulesets/gdpr.rules:355
+        #   rulesets/gdpr.rules:386
         if subject.objected:
             return False
         # exception legitimate_interest.targeted_advertising — GDPR Art. 6(1)(f); CJEU
         #   C-252/21 Meta v Bundeskartellamt, paras 115-118; ePrivacy Directive Art.
-        #   5(3); EDPB Urgent Binding Decision 01/2023, rulesets/gdpr.rules:362
+        #   5(3); EDPB Urgent Binding Decision 01/2023, rulesets/gdpr.rules:393
         if purpose in _PURPOSE_IN_ADVERTISING_TARGETED:
             return False
         # exception legitimate_interest.child — GDPR Art. 6(1)(f); GDPR Rec. 38,
-        #   rulesets/gdpr.rules:372
+        #   rulesets/gdpr.rules:403
         if purpose in _PURPOSE_IN_AI_TRAINING and (
             (subject.age is not None and subject.age < 18)
             or (processing.child_directed and subject.age is None)
@@ -2021,7 +2021,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
             return False
         permit = True
     # rule further_processing — GDPR Art. 5(1)(b); GDPR Art. 6(4); GDPR Art. 89(1),
-    #   rulesets/gdpr.rules:381
+    #   rulesets/gdpr.rules:412
     if (
         processing.collected_for_other_purpose
         and not processing.compatible_purpose
@@ -2036,7 +2036,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         return False
     # rule special_category — GDPR Art. 9(1); GDPR Art. 9(2)(a); GDPR Art. 9(2)(e);
     #   GDPR Art. 9(2)(g); GDPR Art. 9(2)(j); GDPR Art. 89(1); AI Act Art. 10(5),
-    #   rulesets/gdpr.rules:407
+    #   rulesets/gdpr.rules:440
     if (
         data in _SPECIAL_CATEGORY_DATA
         and (
@@ -2076,7 +2076,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         return False
     # rule biometric_identification — GDPR Art. 9(1); GDPR Art. 9(2)(a); GDPR Art.
     #   9(2)(g); GDPR Art. 9(2)(j); GDPR Art. 4(14); GDPR Rec. 51; AI Act Art. 10(5),
-    #   rulesets/gdpr.rules:420
+    #   rulesets/gdpr.rules:455
     if (
         data in _DATA_IN_SENSITIVE_BIOMETRIC
         and processing.used_to_identify
@@ -2114,11 +2114,11 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         )
     ):
         return False
-    # rule criminal_offences — GDPR Art. 10, rulesets/gdpr.rules:432
+    # rule criminal_offences — GDPR Art. 10, rulesets/gdpr.rules:469
     if data in _DATA_IN_SENSITIVE_CRIMINAL and not processing.authorised_by_law:
         return False
     # rule transfer — GDPR Art. 44; GDPR Art. 45(1); GDPR Art. 46(1); GDPR Art. 46(2),
-    #   rulesets/gdpr.rules:466
+    #   rulesets/gdpr.rules:506
     if (
         processing.transfer_to is not None
         and transfer_to_places is not None
@@ -2149,7 +2149,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         return False
     # rule adequacy_claim — GDPR Art. 44; GDPR Art. 45(1); GDPR Art. 45(3); CJEU
     #   C-311/18 Schrems II; Commission Implementing Decision (EU) 2023/1795,
-    #   rulesets/gdpr.rules:482
+    #   rulesets/gdpr.rules:526
     if (
         processing.transfer_safeguard is not None
         and processing.transfer_safeguard == "adequacy"
@@ -2184,7 +2184,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         return False
     # rule dpia — GDPR Art. 35(1); GDPR Art. 35(3)(b); WP29 Guidelines on DPIA (WP 248
-    #   rev.01), rulesets/gdpr.rules:444
+    #   rev.01), rulesets/gdpr.rules:481
     if (
         data in _DPIA_DATA
         and purpose in _PURPOSE_IN_AI
@@ -2193,7 +2193,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         return True
     # rule transfer_safeguards — GDPR Art. 46(1); GDPR Art. 46(2)(b); GDPR Art.
-    #   46(2)(c); GDPR Art. 46(2)(f); CJEU C-311/18 Schrems II, rulesets/gdpr.rules:496
+    #   46(2)(c); GDPR Art. 46(2)(f); CJEU C-311/18 Schrems II, rulesets/gdpr.rules:549
     if (
         (use.legal_basis in _LEGAL_BASIS_VALUES or consent.given)
         and processing.transfer_to is not None

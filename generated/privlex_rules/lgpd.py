@@ -77,10 +77,10 @@ establish every user's age.
 Decisions, in the order they are considered:
 
 anonymised (exclusion, permit): Anonymised data is not personal data
-  cites LGPD Art. 12; LGPD Art. 5, III; LGPD Art. 5, XI (rulesets/lgpd.rules:102)
+  cites LGPD Art. 12; LGPD Art. 5, III; LGPD Art. 5, XI (rulesets/lgpd.rules:111)
 
 consent (rule, permit): Consent of the data subject
-  cites LGPD Art. 7, I; LGPD Art. 8 (rulesets/lgpd.rules:113)
+  cites LGPD Art. 7, I; LGPD Art. 8 (rulesets/lgpd.rules:122)
   Art. 7, I and Art. 8: free, informed, unambiguous consent for a
   specific purpose (generic authorisations are void, 8 §4), provable
   (8 §2), revocable at any time (8 §5). Sharing with another controller
@@ -89,79 +89,79 @@ consent (rule, permit): Consent of the data subject
   the basis. consent.bundled is deliberately not read (see the header).
 
   consent.withdrawn (exception, deny): Consent revoked
-    cites LGPD Art. 8, §5 (rulesets/lgpd.rules:119)
+    cites LGPD Art. 8, §5 (rulesets/lgpd.rules:128)
 
   consent.not_given (exception, deny): No unambiguous manifestation of consent
-    cites LGPD Art. 5, XII; LGPD Art. 8 (rulesets/lgpd.rules:122)
+    cites LGPD Art. 5, XII; LGPD Art. 8 (rulesets/lgpd.rules:131)
 
   consent.administrator (exception, deny): Consent given by an administrator or host,
     not by the data subject
-    cites LGPD Art. 5, XII; LGPD Art. 8 (rulesets/lgpd.rules:125)
+    cites LGPD Art. 5, XII; LGPD Art. 8 (rulesets/lgpd.rules:134)
 
   consent.sharing (exception, deny): Data shared with another organisation without
     specific consent to the sharing
-    cites LGPD Art. 7, §5 (rulesets/lgpd.rules:128)
+    cites LGPD Art. 7, §5 (rulesets/lgpd.rules:137)
 
   consent.child (exception, deny): A child's data on the child's own consent
-    cites LGPD Art. 14, §1; Lei nº 8.069/1990 (ECA) Art. 2 (rulesets/lgpd.rules:131)
+    cites LGPD Art. 14, §1; Lei nº 8.069/1990 (ECA) Art. 2 (rulesets/lgpd.rules:140)
 
     consent.child.guardian (exception, permit): A parent or legal guardian gave
       specific consent
-      cites LGPD Art. 14, §1 (rulesets/lgpd.rules:134)
+      cites LGPD Art. 14, §1 (rulesets/lgpd.rules:143)
 
 contract (rule, permit): Necessary to perform a contract with the data subject
-  cites LGPD Art. 7, V (rulesets/lgpd.rules:140)
+  cites LGPD Art. 7, V (rulesets/lgpd.rules:149)
   Art. 7, V: necessary to perform a contract the person is party to.
 
   contract.not_necessary (exception, deny): Training, evaluation, improvement,
     analytics, advertising and research do not perform the contract
-    cites LGPD Art. 7, V; LGPD Art. 6, III (rulesets/lgpd.rules:144)
+    cites LGPD Art. 7, V; LGPD Art. 6, III (rulesets/lgpd.rules:153)
 
 necessity_bases (rule, permit): Legal obligation, public policy, proceedings,
   protection of life or health, or credit protection
   cites LGPD Art. 7, II; LGPD Art. 7, III; LGPD Art. 7, VI; LGPD Art. 7, VII; LGPD
-    Art. 7, VIII; LGPD Art. 7, X (rulesets/lgpd.rules:152)
+    Art. 7, VIII; LGPD Art. 7, X (rulesets/lgpd.rules:161)
   Art. 7, II, III, VI, VII, VIII and X: bases tied to a legal duty, a
   public policy, proceedings, life, health care or credit protection.
   None covers training, improvement, analytics, advertising or research.
 
   necessity_bases.not_covered (exception, deny): These bases do not cover training,
     improvement, analytics, advertising or research
-    cites LGPD Art. 7; LGPD Art. 6, III (rulesets/lgpd.rules:156)
+    cites LGPD Art. 7; LGPD Art. 6, III (rulesets/lgpd.rules:168)
 
 research_body (rule, permit): Studies by a research body
-  cites LGPD Art. 7, IV; LGPD Art. 5, XVIII (rulesets/lgpd.rules:163)
+  cites LGPD Art. 7, IV; LGPD Art. 5, XVIII (rulesets/lgpd.rules:175)
   Art. 7, IV: studies by a research body (a non-profit entity whose
   mission includes research, Art. 5, XVIII), anonymising where possible.
 
   research_body.not_research (exception, deny): A research body's basis covers
     research only
-    cites LGPD Art. 7, IV (rulesets/lgpd.rules:167)
+    cites LGPD Art. 7, IV (rulesets/lgpd.rules:179)
 
 legitimate_interest (rule, permit): Legitimate interests of the controller or a third
   party
   cites LGPD Art. 7, IX; LGPD Art. 10; ANPD Guia Orientativo: Legítimo Interesse
-    (2024) (rulesets/lgpd.rules:173)
+    (2024) (rulesets/lgpd.rules:185)
   Art. 7, IX and Art. 10.
 
   legitimate_interest.no_assessment (exception, deny): No documented legitimate
     interest assessment
     cites LGPD Art. 10, §3; LGPD Art. 37; ANPD Guia Orientativo: Legítimo Interesse
-      (2024) (rulesets/lgpd.rules:179)
+      (2024) (rulesets/lgpd.rules:191)
 
   legitimate_interest.not_informed (exception, deny): The person was not told of the
     purpose
-    cites LGPD Art. 10, §2; LGPD Art. 6, VI; LGPD Art. 9 (rulesets/lgpd.rules:182)
+    cites LGPD Art. 10, §2; LGPD Art. 6, VI; LGPD Art. 9 (rulesets/lgpd.rules:194)
 
 minors_best_interest (rule, deny): A minor's data without a finding that the
   processing is in their best interest
-  cites LGPD Art. 14; Enunciado CD/ANPD nº 1/2023 (rulesets/lgpd.rules:188)
+  cites LGPD Art. 14; Enunciado CD/ANPD nº 1/2023 (rulesets/lgpd.rules:200)
   Art. 14 caput and Enunciado 1/2023: a child's or adolescent's data only
   in their best interest, whatever the basis.
 
 sensitive_data (rule, deny): Sensitive data without highlighted consent or an Art. 11
   basis
-  cites LGPD Art. 11, I; LGPD Art. 11, II; LGPD Art. 5, II (rulesets/lgpd.rules:195)
+  cites LGPD Art. 11, I; LGPD Art. 11, II; LGPD Art. 5, II (rulesets/lgpd.rules:207)
   Art. 11: sensitive data only with specific and highlighted consent, or
   on a basis of Art. 11, II (legal duty, public policy, research body,
   proceedings, protection of life, health care).
@@ -169,20 +169,20 @@ sensitive_data (rule, deny): Sensitive data without highlighted consent or an Ar
 public_data_new_purpose (rule, deny): Public data used for a purpose the person was
   not told of
   cites LGPD Art. 7, §3; LGPD Art. 7, §4; LGPD Art. 7, §7; LGPD Art. 6, I; LGPD Art.
-    6, VI (rulesets/lgpd.rules:202)
+    6, VI (rulesets/lgpd.rules:214)
   Art. 7 §§3, 7: public data used for a new purpose only for legitimate
   and specific purposes that are made known.
 
 processor_own_use (rule, deny): An operator training for other customers without the
   person's own consent
-  cites LGPD Art. 39; LGPD Art. 5, VII (rulesets/lgpd.rules:209)
+  cites LGPD Art. 39; LGPD Art. 5, VII (rulesets/lgpd.rules:225)
   An operator processes on the controller's instructions; training its
   own model for other customers makes it a controller needing its own
   basis: here the person's own consent.
 
 transfer (rule, deny): International transfer without an Art. 33 mechanism
   cites LGPD Art. 33, I; LGPD Art. 33, II; LGPD Art. 33, VIII; Resolução CD/ANPD nº
-    19/2024; Resolução CD/ANPD nº 32/2026 (rulesets/lgpd.rules:214)
+    19/2024; Resolução CD/ANPD nº 32/2026 (rulesets/lgpd.rules:230)
   Art. 33: international transfer.
 
 default (default, deny): No legal basis for the processing
@@ -291,7 +291,7 @@ _OBLIGATION_CHECK_REVERSAL = Obligation(
     ),
     rule="anonymised",
     citations=["LGPD Art. 12, §1"],
-    source="rulesets/lgpd.rules:105",
+    source="rulesets/lgpd.rules:114",
     order=1,
 )
 
@@ -301,7 +301,7 @@ _OBLIGATION_KEEP_PROOF = Obligation(
     text="Keep proof that consent was given as the law requires",
     rule="consent",
     citations=["LGPD Art. 8, §2"],
-    source="rulesets/lgpd.rules:116",
+    source="rulesets/lgpd.rules:125",
     order=2,
 )
 
@@ -311,7 +311,7 @@ _OBLIGATION_EASY_REVOCATION = Obligation(
     text="Let the person revoke consent free of charge and by an easy procedure",
     rule="consent",
     citations=["LGPD Art. 8, §5", "LGPD Art. 18, IX"],
-    source="rulesets/lgpd.rules:117",
+    source="rulesets/lgpd.rules:126",
     order=3,
 )
 
@@ -324,7 +324,7 @@ _OBLIGATION_HIGHLIGHT_CONDITION = Obligation(
     ),
     rule="consent",
     citations=["LGPD Art. 9, §3"],
-    source="rulesets/lgpd.rules:118",
+    source="rulesets/lgpd.rules:127",
     order=4,
 )
 
@@ -337,7 +337,7 @@ _OBLIGATION_VERIFY_GUARDIAN = Obligation(
     ),
     rule="consent.child.guardian",
     citations=["LGPD Art. 14, §5"],
-    source="rulesets/lgpd.rules:137",
+    source="rulesets/lgpd.rules:146",
     order=5,
 )
 
@@ -347,7 +347,7 @@ _OBLIGATION_CONTRACT_NECESSITY = Obligation(
     text="Use only what is necessary to perform the contract",
     rule="contract",
     citations=["LGPD Art. 6, III"],
-    source="rulesets/lgpd.rules:143",
+    source="rulesets/lgpd.rules:152",
     order=6,
 )
 
@@ -360,7 +360,7 @@ _OBLIGATION_RECORD_NECESSITY = Obligation(
     ),
     rule="necessity_bases",
     citations=["LGPD Art. 37"],
-    source="rulesets/lgpd.rules:155",
+    source="rulesets/lgpd.rules:167",
     order=7,
 )
 
@@ -370,7 +370,7 @@ _OBLIGATION_ANONYMISE_WHERE_POSSIBLE = Obligation(
     text="Anonymise or pseudonymise the data whenever possible",
     rule="research_body",
     citations=["LGPD Art. 7, IV", "LGPD Art. 13"],
-    source="rulesets/lgpd.rules:166",
+    source="rulesets/lgpd.rules:178",
     order=8,
 )
 
@@ -380,7 +380,7 @@ _OBLIGATION_MINIMISE = Obligation(
     text="Use only the personal data strictly necessary for the purpose",
     rule="legitimate_interest",
     citations=["LGPD Art. 10, §1"],
-    source="rulesets/lgpd.rules:176",
+    source="rulesets/lgpd.rules:188",
     order=9,
 )
 
@@ -393,7 +393,7 @@ _OBLIGATION_KEEP_ASSESSMENT = Obligation(
     ),
     rule="legitimate_interest",
     citations=["LGPD Art. 10, §3", "LGPD Art. 37"],
-    source="rulesets/lgpd.rules:177",
+    source="rulesets/lgpd.rules:189",
     order=10,
 )
 
@@ -406,12 +406,12 @@ _OBLIGATION_OFFER_OPT_OUT = Obligation(
         "ANPD Guia Orientativo: Legítimo Interesse (2024)",
         "ANPD Despacho Decisório 20/2024/PR/ANPD",
     ],
-    source="rulesets/lgpd.rules:178",
+    source="rulesets/lgpd.rules:190",
     order=11,
 )
 
 # exclusion anonymised — LGPD Art. 12; LGPD Art. 5, III; LGPD Art. 5, XI,
-#   rulesets/lgpd.rules:102
+#   rulesets/lgpd.rules:111
 _EXCLUSION_ANONYMISED = Leaf(
     Reason(
         ruleset="lgpd",
@@ -420,12 +420,12 @@ _EXCLUSION_ANONYMISED = Leaf(
         effect=Effect.PERMIT,
         title="Anonymised data is not personal data",
         citations=["LGPD Art. 12", "LGPD Art. 5, III", "LGPD Art. 5, XI"],
-        source="rulesets/lgpd.rules:102",
+        source="rulesets/lgpd.rules:111",
     ),
     (_OBLIGATION_CHECK_REVERSAL,),
 )
 
-# rule consent — LGPD Art. 7, I; LGPD Art. 8, rulesets/lgpd.rules:113
+# rule consent — LGPD Art. 7, I; LGPD Art. 8, rulesets/lgpd.rules:122
 _RULE_CONSENT = Leaf(
     Reason(
         ruleset="lgpd",
@@ -434,7 +434,7 @@ _RULE_CONSENT = Leaf(
         effect=Effect.PERMIT,
         title="Consent of the data subject",
         citations=["LGPD Art. 7, I", "LGPD Art. 8"],
-        source="rulesets/lgpd.rules:113",
+        source="rulesets/lgpd.rules:122",
     ),
     (
         _OBLIGATION_KEEP_PROOF,
@@ -443,7 +443,7 @@ _RULE_CONSENT = Leaf(
     ),
 )
 
-# exception consent.withdrawn — LGPD Art. 8, §5, rulesets/lgpd.rules:119
+# exception consent.withdrawn — LGPD Art. 8, §5, rulesets/lgpd.rules:128
 _EXCEPTION_CONSENT__WITHDRAWN = Leaf(
     Reason(
         ruleset="lgpd",
@@ -452,12 +452,12 @@ _EXCEPTION_CONSENT__WITHDRAWN = Leaf(
         effect=Effect.DENY,
         title="Consent revoked",
         citations=["LGPD Art. 8, §5"],
-        source="rulesets/lgpd.rules:119",
+        source="rulesets/lgpd.rules:128",
     ),
     (),
 )
 
-# exception consent.not_given — LGPD Art. 5, XII; LGPD Art. 8, rulesets/lgpd.rules:122
+# exception consent.not_given — LGPD Art. 5, XII; LGPD Art. 8, rulesets/lgpd.rules:131
 _EXCEPTION_CONSENT__NOT_GIVEN = Leaf(
     Reason(
         ruleset="lgpd",
@@ -466,13 +466,13 @@ _EXCEPTION_CONSENT__NOT_GIVEN = Leaf(
         effect=Effect.DENY,
         title="No unambiguous manifestation of consent",
         citations=["LGPD Art. 5, XII", "LGPD Art. 8"],
-        source="rulesets/lgpd.rules:122",
+        source="rulesets/lgpd.rules:131",
     ),
     (),
 )
 
 # exception consent.administrator — LGPD Art. 5, XII; LGPD Art. 8,
-#   rulesets/lgpd.rules:125
+#   rulesets/lgpd.rules:134
 _EXCEPTION_CONSENT__ADMINISTRATOR = Leaf(
     Reason(
         ruleset="lgpd",
@@ -481,12 +481,12 @@ _EXCEPTION_CONSENT__ADMINISTRATOR = Leaf(
         effect=Effect.DENY,
         title="Consent given by an administrator or host, not by the data subject",
         citations=["LGPD Art. 5, XII", "LGPD Art. 8"],
-        source="rulesets/lgpd.rules:125",
+        source="rulesets/lgpd.rules:134",
     ),
     (),
 )
 
-# exception consent.sharing — LGPD Art. 7, §5, rulesets/lgpd.rules:128
+# exception consent.sharing — LGPD Art. 7, §5, rulesets/lgpd.rules:137
 _EXCEPTION_CONSENT__SHARING = Leaf(
     Reason(
         ruleset="lgpd",
@@ -498,13 +498,13 @@ _EXCEPTION_CONSENT__SHARING = Leaf(
             "sharing"
         ),
         citations=["LGPD Art. 7, §5"],
-        source="rulesets/lgpd.rules:128",
+        source="rulesets/lgpd.rules:137",
     ),
     (),
 )
 
 # exception consent.child — LGPD Art. 14, §1; Lei nº 8.069/1990 (ECA) Art. 2,
-#   rulesets/lgpd.rules:131
+#   rulesets/lgpd.rules:140
 _EXCEPTION_CONSENT__CHILD = Leaf(
     Reason(
         ruleset="lgpd",
@@ -513,12 +513,12 @@ _EXCEPTION_CONSENT__CHILD = Leaf(
         effect=Effect.DENY,
         title="A child's data on the child's own consent",
         citations=["LGPD Art. 14, §1", "Lei nº 8.069/1990 (ECA) Art. 2"],
-        source="rulesets/lgpd.rules:131",
+        source="rulesets/lgpd.rules:140",
     ),
     (),
 )
 
-# exception consent.child.guardian — LGPD Art. 14, §1, rulesets/lgpd.rules:134
+# exception consent.child.guardian — LGPD Art. 14, §1, rulesets/lgpd.rules:143
 _EXCEPTION_CONSENT__CHILD__GUARDIAN = Leaf(
     Reason(
         ruleset="lgpd",
@@ -527,7 +527,7 @@ _EXCEPTION_CONSENT__CHILD__GUARDIAN = Leaf(
         effect=Effect.PERMIT,
         title="A parent or legal guardian gave specific consent",
         citations=["LGPD Art. 14, §1"],
-        source="rulesets/lgpd.rules:134",
+        source="rulesets/lgpd.rules:143",
     ),
     (
         _OBLIGATION_KEEP_PROOF,
@@ -537,7 +537,7 @@ _EXCEPTION_CONSENT__CHILD__GUARDIAN = Leaf(
     ),
 )
 
-# rule contract — LGPD Art. 7, V, rulesets/lgpd.rules:140
+# rule contract — LGPD Art. 7, V, rulesets/lgpd.rules:149
 _RULE_CONTRACT = Leaf(
     Reason(
         ruleset="lgpd",
@@ -546,13 +546,13 @@ _RULE_CONTRACT = Leaf(
         effect=Effect.PERMIT,
         title="Necessary to perform a contract with the data subject",
         citations=["LGPD Art. 7, V"],
-        source="rulesets/lgpd.rules:140",
+        source="rulesets/lgpd.rules:149",
     ),
     (_OBLIGATION_CONTRACT_NECESSITY,),
 )
 
 # exception contract.not_necessary — LGPD Art. 7, V; LGPD Art. 6, III,
-#   rulesets/lgpd.rules:144
+#   rulesets/lgpd.rules:153
 _EXCEPTION_CONTRACT__NOT_NECESSARY = Leaf(
     Reason(
         ruleset="lgpd",
@@ -564,13 +564,13 @@ _EXCEPTION_CONTRACT__NOT_NECESSARY = Leaf(
             "do not perform the contract"
         ),
         citations=["LGPD Art. 7, V", "LGPD Art. 6, III"],
-        source="rulesets/lgpd.rules:144",
+        source="rulesets/lgpd.rules:153",
     ),
     (),
 )
 
 # rule necessity_bases — LGPD Art. 7, II; LGPD Art. 7, III; LGPD Art. 7, VI; LGPD Art.
-#   7, VII; LGPD Art. 7, VIII; LGPD Art. 7, X, rulesets/lgpd.rules:152
+#   7, VII; LGPD Art. 7, VIII; LGPD Art. 7, X, rulesets/lgpd.rules:161
 _RULE_NECESSITY_BASES = Leaf(
     Reason(
         ruleset="lgpd",
@@ -589,13 +589,13 @@ _RULE_NECESSITY_BASES = Leaf(
             "LGPD Art. 7, VIII",
             "LGPD Art. 7, X",
         ],
-        source="rulesets/lgpd.rules:152",
+        source="rulesets/lgpd.rules:161",
     ),
     (_OBLIGATION_RECORD_NECESSITY,),
 )
 
 # exception necessity_bases.not_covered — LGPD Art. 7; LGPD Art. 6, III,
-#   rulesets/lgpd.rules:156
+#   rulesets/lgpd.rules:168
 _EXCEPTION_NECESSITY_BASES__NOT_COVERED = Leaf(
     Reason(
         ruleset="lgpd",
@@ -607,12 +607,12 @@ _EXCEPTION_NECESSITY_BASES__NOT_COVERED = Leaf(
             "or research"
         ),
         citations=["LGPD Art. 7", "LGPD Art. 6, III"],
-        source="rulesets/lgpd.rules:156",
+        source="rulesets/lgpd.rules:168",
     ),
     (),
 )
 
-# rule research_body — LGPD Art. 7, IV; LGPD Art. 5, XVIII, rulesets/lgpd.rules:163
+# rule research_body — LGPD Art. 7, IV; LGPD Art. 5, XVIII, rulesets/lgpd.rules:175
 _RULE_RESEARCH_BODY = Leaf(
     Reason(
         ruleset="lgpd",
@@ -621,12 +621,12 @@ _RULE_RESEARCH_BODY = Leaf(
         effect=Effect.PERMIT,
         title="Studies by a research body",
         citations=["LGPD Art. 7, IV", "LGPD Art. 5, XVIII"],
-        source="rulesets/lgpd.rules:163",
+        source="rulesets/lgpd.rules:175",
     ),
     (_OBLIGATION_ANONYMISE_WHERE_POSSIBLE,),
 )
 
-# exception research_body.not_research — LGPD Art. 7, IV, rulesets/lgpd.rules:167
+# exception research_body.not_research — LGPD Art. 7, IV, rulesets/lgpd.rules:179
 _EXCEPTION_RESEARCH_BODY__NOT_RESEARCH = Leaf(
     Reason(
         ruleset="lgpd",
@@ -635,13 +635,13 @@ _EXCEPTION_RESEARCH_BODY__NOT_RESEARCH = Leaf(
         effect=Effect.DENY,
         title="A research body's basis covers research only",
         citations=["LGPD Art. 7, IV"],
-        source="rulesets/lgpd.rules:167",
+        source="rulesets/lgpd.rules:179",
     ),
     (),
 )
 
 # rule legitimate_interest — LGPD Art. 7, IX; LGPD Art. 10; ANPD Guia Orientativo:
-#   Legítimo Interesse (2024), rulesets/lgpd.rules:173
+#   Legítimo Interesse (2024), rulesets/lgpd.rules:185
 _RULE_LEGITIMATE_INTEREST = Leaf(
     Reason(
         ruleset="lgpd",
@@ -654,13 +654,13 @@ _RULE_LEGITIMATE_INTEREST = Leaf(
             "LGPD Art. 10",
             "ANPD Guia Orientativo: Legítimo Interesse (2024)",
         ],
-        source="rulesets/lgpd.rules:173",
+        source="rulesets/lgpd.rules:185",
     ),
     (_OBLIGATION_MINIMISE, _OBLIGATION_KEEP_ASSESSMENT, _OBLIGATION_OFFER_OPT_OUT),
 )
 
 # exception legitimate_interest.no_assessment — LGPD Art. 10, §3; LGPD Art. 37; ANPD
-#   Guia Orientativo: Legítimo Interesse (2024), rulesets/lgpd.rules:179
+#   Guia Orientativo: Legítimo Interesse (2024), rulesets/lgpd.rules:191
 _EXCEPTION_LEGITIMATE_INTEREST__NO_ASSESSMENT = Leaf(
     Reason(
         ruleset="lgpd",
@@ -673,13 +673,13 @@ _EXCEPTION_LEGITIMATE_INTEREST__NO_ASSESSMENT = Leaf(
             "LGPD Art. 37",
             "ANPD Guia Orientativo: Legítimo Interesse (2024)",
         ],
-        source="rulesets/lgpd.rules:179",
+        source="rulesets/lgpd.rules:191",
     ),
     (),
 )
 
 # exception legitimate_interest.not_informed — LGPD Art. 10, §2; LGPD Art. 6, VI; LGPD
-#   Art. 9, rulesets/lgpd.rules:182
+#   Art. 9, rulesets/lgpd.rules:194
 _EXCEPTION_LEGITIMATE_INTEREST__NOT_INFORMED = Leaf(
     Reason(
         ruleset="lgpd",
@@ -688,13 +688,13 @@ _EXCEPTION_LEGITIMATE_INTEREST__NOT_INFORMED = Leaf(
         effect=Effect.DENY,
         title="The person was not told of the purpose",
         citations=["LGPD Art. 10, §2", "LGPD Art. 6, VI", "LGPD Art. 9"],
-        source="rulesets/lgpd.rules:182",
+        source="rulesets/lgpd.rules:194",
     ),
     (),
 )
 
 # rule minors_best_interest — LGPD Art. 14; Enunciado CD/ANPD nº 1/2023,
-#   rulesets/lgpd.rules:188
+#   rulesets/lgpd.rules:200
 _RULE_MINORS_BEST_INTEREST = Leaf(
     Reason(
         ruleset="lgpd",
@@ -706,13 +706,13 @@ _RULE_MINORS_BEST_INTEREST = Leaf(
             "interest"
         ),
         citations=["LGPD Art. 14", "Enunciado CD/ANPD nº 1/2023"],
-        source="rulesets/lgpd.rules:188",
+        source="rulesets/lgpd.rules:200",
     ),
     (),
 )
 
 # rule sensitive_data — LGPD Art. 11, I; LGPD Art. 11, II; LGPD Art. 5, II,
-#   rulesets/lgpd.rules:195
+#   rulesets/lgpd.rules:207
 _RULE_SENSITIVE_DATA = Leaf(
     Reason(
         ruleset="lgpd",
@@ -721,13 +721,13 @@ _RULE_SENSITIVE_DATA = Leaf(
         effect=Effect.DENY,
         title="Sensitive data without highlighted consent or an Art. 11 basis",
         citations=["LGPD Art. 11, I", "LGPD Art. 11, II", "LGPD Art. 5, II"],
-        source="rulesets/lgpd.rules:195",
+        source="rulesets/lgpd.rules:207",
     ),
     (),
 )
 
 # rule public_data_new_purpose — LGPD Art. 7, §3; LGPD Art. 7, §4; LGPD Art. 7, §7;
-#   LGPD Art. 6, I; LGPD Art. 6, VI, rulesets/lgpd.rules:202
+#   LGPD Art. 6, I; LGPD Art. 6, VI, rulesets/lgpd.rules:214
 _RULE_PUBLIC_DATA_NEW_PURPOSE = Leaf(
     Reason(
         ruleset="lgpd",
@@ -742,12 +742,12 @@ _RULE_PUBLIC_DATA_NEW_PURPOSE = Leaf(
             "LGPD Art. 6, I",
             "LGPD Art. 6, VI",
         ],
-        source="rulesets/lgpd.rules:202",
+        source="rulesets/lgpd.rules:214",
     ),
     (),
 )
 
-# rule processor_own_use — LGPD Art. 39; LGPD Art. 5, VII, rulesets/lgpd.rules:209
+# rule processor_own_use — LGPD Art. 39; LGPD Art. 5, VII, rulesets/lgpd.rules:225
 _RULE_PROCESSOR_OWN_USE = Leaf(
     Reason(
         ruleset="lgpd",
@@ -758,13 +758,13 @@ _RULE_PROCESSOR_OWN_USE = Leaf(
             "An operator training for other customers without the person's own consent"
         ),
         citations=["LGPD Art. 39", "LGPD Art. 5, VII"],
-        source="rulesets/lgpd.rules:209",
+        source="rulesets/lgpd.rules:225",
     ),
     (),
 )
 
 # rule transfer — LGPD Art. 33, I; LGPD Art. 33, II; LGPD Art. 33, VIII; Resolução
-#   CD/ANPD nº 19/2024; Resolução CD/ANPD nº 32/2026, rulesets/lgpd.rules:214
+#   CD/ANPD nº 19/2024; Resolução CD/ANPD nº 32/2026, rulesets/lgpd.rules:230
 _RULE_TRANSFER = Leaf(
     Reason(
         ruleset="lgpd",
@@ -779,7 +779,7 @@ _RULE_TRANSFER = Leaf(
             "Resolução CD/ANPD nº 19/2024",
             "Resolução CD/ANPD nº 32/2026",
         ],
-        source="rulesets/lgpd.rules:214",
+        source="rulesets/lgpd.rules:230",
     ),
     (),
 )
@@ -818,7 +818,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     )
     excluded_by: list[Leaf] = []
     # exclusion anonymised — LGPD Art. 12; LGPD Art. 5, III; LGPD Art. 5, XI,
-    #   rulesets/lgpd.rules:102
+    #   rulesets/lgpd.rules:111
     # Anonymised data is not personal data
     if processing.identifiability == "anonymised":
         excluded_by.append(_EXCLUSION_ANONYMISED)
@@ -826,7 +826,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         return excluded(RULESET, excluded_by)
     denied: list[Leaf] = []
     permitted: list[Leaf] = []
-    # rule consent — LGPD Art. 7, I; LGPD Art. 8, rulesets/lgpd.rules:113
+    # rule consent — LGPD Art. 7, I; LGPD Art. 8, rulesets/lgpd.rules:122
     # Consent of the data subject
     # Art. 7, I and Art. 8: free, informed, unambiguous consent for a
     # specific purpose (generic authorisations are void, 8 §4), provable
@@ -836,19 +836,19 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     # the basis. consent.bundled is deliberately not read (see the header).
     if use.legal_basis == "consent" or (use.legal_basis is None and consent.given):
         consent_excepted = False
-        # exception consent.withdrawn — LGPD Art. 8, §5, rulesets/lgpd.rules:119
+        # exception consent.withdrawn — LGPD Art. 8, §5, rulesets/lgpd.rules:128
         # Consent revoked
         if consent.withdrawn:
             consent_excepted = True
             denied.append(_EXCEPTION_CONSENT__WITHDRAWN)
         # exception consent.not_given — LGPD Art. 5, XII; LGPD Art. 8,
-        #   rulesets/lgpd.rules:122
+        #   rulesets/lgpd.rules:131
         # No unambiguous manifestation of consent
         if not consent.given:
             consent_excepted = True
             denied.append(_EXCEPTION_CONSENT__NOT_GIVEN)
         # exception consent.administrator — LGPD Art. 5, XII; LGPD Art. 8,
-        #   rulesets/lgpd.rules:125
+        #   rulesets/lgpd.rules:134
         # Consent given by an administrator or host, not by the data subject
         if (
             consent.by_administrator
@@ -857,20 +857,20 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         ):
             consent_excepted = True
             denied.append(_EXCEPTION_CONSENT__ADMINISTRATOR)
-        # exception consent.sharing — LGPD Art. 7, §5, rulesets/lgpd.rules:128
+        # exception consent.sharing — LGPD Art. 7, §5, rulesets/lgpd.rules:137
         # Data shared with another organisation without specific consent to the
         #   sharing
         if processing.third_party and not consent.separate:
             consent_excepted = True
             denied.append(_EXCEPTION_CONSENT__SHARING)
         # exception consent.child — LGPD Art. 14, §1; Lei nº 8.069/1990 (ECA) Art. 2,
-        #   rulesets/lgpd.rules:131
+        #   rulesets/lgpd.rules:140
         # A child's data on the child's own consent
         if subject.age is not None and subject.age < 12:
             consent_excepted = True
             consent_child_excepted = False
             # exception consent.child.guardian — LGPD Art. 14, §1,
-            #   rulesets/lgpd.rules:134
+            #   rulesets/lgpd.rules:143
             # A parent or legal guardian gave specific consent
             if consent.by_guardian:
                 consent_child_excepted = True
@@ -879,13 +879,13 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
                 denied.append(_EXCEPTION_CONSENT__CHILD)
         if not consent_excepted:
             permitted.append(_RULE_CONSENT)
-    # rule contract — LGPD Art. 7, V, rulesets/lgpd.rules:140
+    # rule contract — LGPD Art. 7, V, rulesets/lgpd.rules:149
     # Necessary to perform a contract with the data subject
     # Art. 7, V: necessary to perform a contract the person is party to.
     if use.legal_basis == "contract":
         contract_excepted = False
         # exception contract.not_necessary — LGPD Art. 7, V; LGPD Art. 6, III,
-        #   rulesets/lgpd.rules:144
+        #   rulesets/lgpd.rules:153
         # Training, evaluation, improvement, analytics, advertising and research do
         #   not perform the contract
         if purpose in _CONTRACT_NOT_NECESSARY_PURPOSES:
@@ -894,7 +894,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         if not contract_excepted:
             permitted.append(_RULE_CONTRACT)
     # rule necessity_bases — LGPD Art. 7, II; LGPD Art. 7, III; LGPD Art. 7, VI; LGPD
-    #   Art. 7, VII; LGPD Art. 7, VIII; LGPD Art. 7, X, rulesets/lgpd.rules:152
+    #   Art. 7, VII; LGPD Art. 7, VIII; LGPD Art. 7, X, rulesets/lgpd.rules:161
     # Legal obligation, public policy, proceedings, protection of life or health, or
     #   credit protection
     # Art. 7, II, III, VI, VII, VIII and X: bases tied to a legal duty, a
@@ -903,7 +903,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     if use.legal_basis in _LEGAL_BASIS_VALUES:
         necessity_bases_excepted = False
         # exception necessity_bases.not_covered — LGPD Art. 7; LGPD Art. 6, III,
-        #   rulesets/lgpd.rules:156
+        #   rulesets/lgpd.rules:168
         # These bases do not cover training, improvement, analytics, advertising or
         #   research
         if purpose in _CONTRACT_NOT_NECESSARY_PURPOSES:
@@ -912,14 +912,14 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         if not necessity_bases_excepted:
             permitted.append(_RULE_NECESSITY_BASES)
     # rule research_body — LGPD Art. 7, IV; LGPD Art. 5, XVIII,
-    #   rulesets/lgpd.rules:163
+    #   rulesets/lgpd.rules:175
     # Studies by a research body
     # Art. 7, IV: studies by a research body (a non-profit entity whose
     # mission includes research, Art. 5, XVIII), anonymising where possible.
     if use.legal_basis == "research_body":
         research_body_excepted = False
         # exception research_body.not_research — LGPD Art. 7, IV,
-        #   rulesets/lgpd.rules:167
+        #   rulesets/lgpd.rules:179
         # A research body's basis covers research only
         if purpose in _PURPOSE_IN_AI_PRODUCT_ANALYTICS_ADVERTISING:
             research_body_excepted = True
@@ -927,20 +927,20 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         if not research_body_excepted:
             permitted.append(_RULE_RESEARCH_BODY)
     # rule legitimate_interest — LGPD Art. 7, IX; LGPD Art. 10; ANPD Guia Orientativo:
-    #   Legítimo Interesse (2024), rulesets/lgpd.rules:173
+    #   Legítimo Interesse (2024), rulesets/lgpd.rules:185
     # Legitimate interests of the controller or a third party
     # Art. 7, IX and Art. 10.
     if use.legal_basis == "legitimate_interest":
         legitimate_interest_excepted = False
         # exception legitimate_interest.no_assessment — LGPD Art. 10, §3; LGPD Art.
         #   37; ANPD Guia Orientativo: Legítimo Interesse (2024),
-        #   rulesets/lgpd.rules:179
+        #   rulesets/lgpd.rules:191
         # No documented legitimate interest assessment
         if not processing.li_assessment:
             legitimate_interest_excepted = True
             denied.append(_EXCEPTION_LEGITIMATE_INTEREST__NO_ASSESSMENT)
         # exception legitimate_interest.not_informed — LGPD Art. 10, §2; LGPD Art. 6,
-        #   VI; LGPD Art. 9, rulesets/lgpd.rules:182
+        #   VI; LGPD Art. 9, rulesets/lgpd.rules:194
         # The person was not told of the purpose
         if not processing.informed_before_use:
             legitimate_interest_excepted = True
@@ -948,7 +948,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         if not legitimate_interest_excepted:
             permitted.append(_RULE_LEGITIMATE_INTEREST)
     # rule minors_best_interest — LGPD Art. 14; Enunciado CD/ANPD nº 1/2023,
-    #   rulesets/lgpd.rules:188
+    #   rulesets/lgpd.rules:200
     # A minor's data without a finding that the processing is in their best interest
     # Art. 14 caput and Enunciado 1/2023: a child's or adolescent's data only
     # in their best interest, whatever the basis.
@@ -959,7 +959,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         denied.append(_RULE_MINORS_BEST_INTEREST)
     # rule sensitive_data — LGPD Art. 11, I; LGPD Art. 11, II; LGPD Art. 5, II,
-    #   rulesets/lgpd.rules:195
+    #   rulesets/lgpd.rules:207
     # Sensitive data without highlighted consent or an Art. 11 basis
     # Art. 11: sensitive data only with specific and highlighted consent, or
     # on a basis of Art. 11, II (legal duty, public policy, research body,
@@ -980,7 +980,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         denied.append(_RULE_SENSITIVE_DATA)
     # rule public_data_new_purpose — LGPD Art. 7, §3; LGPD Art. 7, §4; LGPD Art. 7,
-    #   §7; LGPD Art. 6, I; LGPD Art. 6, VI, rulesets/lgpd.rules:202
+    #   §7; LGPD Art. 6, I; LGPD Art. 6, VI, rulesets/lgpd.rules:214
     # Public data used for a purpose the person was not told of
     # Art. 7 §§3, 7: public data used for a new purpose only for legitimate
     # and specific purposes that are made known.
@@ -990,7 +990,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         and not consent.given
     ):
         denied.append(_RULE_PUBLIC_DATA_NEW_PURPOSE)
-    # rule processor_own_use — LGPD Art. 39; LGPD Art. 5, VII, rulesets/lgpd.rules:209
+    # rule processor_own_use — LGPD Art. 39; LGPD Art. 5, VII, rulesets/lgpd.rules:225
     # An operator training for other customers without the person's own consent
     # An operator processes on the controller's instructions; training its
     # own model for other customers makes it a controller needing its own
@@ -1002,7 +1002,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         denied.append(_RULE_PROCESSOR_OWN_USE)
     # rule transfer — LGPD Art. 33, I; LGPD Art. 33, II; LGPD Art. 33, VIII; Resolução
-    #   CD/ANPD nº 19/2024; Resolução CD/ANPD nº 32/2026, rulesets/lgpd.rules:214
+    #   CD/ANPD nº 19/2024; Resolução CD/ANPD nº 32/2026, rulesets/lgpd.rules:230
     # International transfer without an Art. 33 mechanism
     # Art. 33: international transfer.
     if (
@@ -1040,38 +1040,38 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         else None
     )
     # exclusion anonymised — LGPD Art. 12; LGPD Art. 5, III; LGPD Art. 5, XI,
-    #   rulesets/lgpd.rules:102
+    #   rulesets/lgpd.rules:111
     if processing.identifiability == "anonymised":
         return True
     permit = False
-    # rule consent — LGPD Art. 7, I; LGPD Art. 8, rulesets/lgpd.rules:113
+    # rule consent — LGPD Art. 7, I; LGPD Art. 8, rulesets/lgpd.rules:122
     if use.legal_basis == "consent" or (use.legal_basis is None and consent.given):
         consent_excepted = False
-        # exception consent.withdrawn — LGPD Art. 8, §5, rulesets/lgpd.rules:119
+        # exception consent.withdrawn — LGPD Art. 8, §5, rulesets/lgpd.rules:128
         if consent.withdrawn:
             return False
         # exception consent.not_given — LGPD Art. 5, XII; LGPD Art. 8,
-        #   rulesets/lgpd.rules:122
+        #   rulesets/lgpd.rules:131
         if not consent.given:
             return False
         # exception consent.administrator — LGPD Art. 5, XII; LGPD Art. 8,
-        #   rulesets/lgpd.rules:125
+        #   rulesets/lgpd.rules:134
         if (
             consent.by_administrator
             and not consent.by_subject
             and not consent.by_guardian
         ):
             return False
-        # exception consent.sharing — LGPD Art. 7, §5, rulesets/lgpd.rules:128
+        # exception consent.sharing — LGPD Art. 7, §5, rulesets/lgpd.rules:137
         if processing.third_party and not consent.separate:
             return False
         # exception consent.child — LGPD Art. 14, §1; Lei nº 8.069/1990 (ECA) Art. 2,
-        #   rulesets/lgpd.rules:131
+        #   rulesets/lgpd.rules:140
         if subject.age is not None and subject.age < 12:
             consent_excepted = True
             consent_child_excepted = False
             # exception consent.child.guardian — LGPD Art. 14, §1,
-            #   rulesets/lgpd.rules:134
+            #   rulesets/lgpd.rules:143
             if consent.by_guardian:
                 consent_child_excepted = True
                 permit = True
@@ -1079,44 +1079,44 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
                 return False
         if not consent_excepted:
             permit = True
-    # rule contract — LGPD Art. 7, V, rulesets/lgpd.rules:140
+    # rule contract — LGPD Art. 7, V, rulesets/lgpd.rules:149
     if use.legal_basis == "contract":
         # exception contract.not_necessary — LGPD Art. 7, V; LGPD Art. 6, III,
-        #   rulesets/lgpd.rules:144
+        #   rulesets/lgpd.rules:153
         if purpose in _CONTRACT_NOT_NECESSARY_PURPOSES:
             return False
         permit = True
     # rule necessity_bases — LGPD Art. 7, II; LGPD Art. 7, III; LGPD Art. 7, VI; LGPD
-    #   Art. 7, VII; LGPD Art. 7, VIII; LGPD Art. 7, X, rulesets/lgpd.rules:152
+    #   Art. 7, VII; LGPD Art. 7, VIII; LGPD Art. 7, X, rulesets/lgpd.rules:161
     if use.legal_basis in _LEGAL_BASIS_VALUES:
         # exception necessity_bases.not_covered — LGPD Art. 7; LGPD Art. 6, III,
-        #   rulesets/lgpd.rules:156
+        #   rulesets/lgpd.rules:168
         if purpose in _CONTRACT_NOT_NECESSARY_PURPOSES:
             return False
         permit = True
     # rule research_body — LGPD Art. 7, IV; LGPD Art. 5, XVIII,
-    #   rulesets/lgpd.rules:163
+    #   rulesets/lgpd.rules:175
     if use.legal_basis == "research_body":
         # exception research_body.not_research — LGPD Art. 7, IV,
-        #   rulesets/lgpd.rules:167
+        #   rulesets/lgpd.rules:179
         if purpose in _PURPOSE_IN_AI_PRODUCT_ANALYTICS_ADVERTISING:
             return False
         permit = True
     # rule legitimate_interest — LGPD Art. 7, IX; LGPD Art. 10; ANPD Guia Orientativo:
-    #   Legítimo Interesse (2024), rulesets/lgpd.rules:173
+    #   Legítimo Interesse (2024), rulesets/lgpd.rules:185
     if use.legal_basis == "legitimate_interest":
         # exception legitimate_interest.no_assessment — LGPD Art. 10, §3; LGPD Art.
         #   37; ANPD Guia Orientativo: Legítimo Interesse (2024),
-        #   rulesets/lgpd.rules:179
+        #   rulesets/lgpd.rules:191
         if not processing.li_assessment:
             return False
         # exception legitimate_interest.not_informed — LGPD Art. 10, §2; LGPD Art. 6,
-        #   VI; LGPD Art. 9, rulesets/lgpd.rules:182
+        #   VI; LGPD Art. 9, rulesets/lgpd.rules:194
         if not processing.informed_before_use:
             return False
         permit = True
     # rule minors_best_interest — LGPD Art. 14; Enunciado CD/ANPD nº 1/2023,
-    #   rulesets/lgpd.rules:188
+    #   rulesets/lgpd.rules:200
     if (
         subject.age is not None
         and subject.age < 18
@@ -1124,7 +1124,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         return False
     # rule sensitive_data — LGPD Art. 11, I; LGPD Art. 11, II; LGPD Art. 5, II,
-    #   rulesets/lgpd.rules:195
+    #   rulesets/lgpd.rules:207
     if (
         data in _SENSITIVE_DATA_DATA
         and (
@@ -1141,14 +1141,14 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         return False
     # rule public_data_new_purpose — LGPD Art. 7, §3; LGPD Art. 7, §4; LGPD Art. 7,
-    #   §7; LGPD Art. 6, I; LGPD Art. 6, VI, rulesets/lgpd.rules:202
+    #   §7; LGPD Art. 6, I; LGPD Art. 6, VI, rulesets/lgpd.rules:214
     if (
         processing.publicly_available
         and not processing.informed_before_use
         and not consent.given
     ):
         return False
-    # rule processor_own_use — LGPD Art. 39; LGPD Art. 5, VII, rulesets/lgpd.rules:209
+    # rule processor_own_use — LGPD Art. 39; LGPD Art. 5, VII, rulesets/lgpd.rules:225
     if (
         processing.as_processor
         and processing.for_other_customers
@@ -1156,7 +1156,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         return False
     # rule transfer — LGPD Art. 33, I; LGPD Art. 33, II; LGPD Art. 33, VIII; Resolução
-    #   CD/ANPD nº 19/2024; Resolução CD/ANPD nº 32/2026, rulesets/lgpd.rules:214
+    #   CD/ANPD nº 19/2024; Resolução CD/ANPD nº 32/2026, rulesets/lgpd.rules:230
     if (
         processing.transfer_to is not None
         and transfer_to_places is not None

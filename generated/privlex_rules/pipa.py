@@ -93,53 +93,53 @@ consent (rule, permit): Consent of the data subject
 
   consent.not_separate (exception, deny): Consent not obtained separately for this
     matter
-    cites PIPA Art. 22(1) (rulesets/pipa.rules:89)
+    cites PIPA Art. 22(1) (rulesets/pipa.rules:93)
     Each matter requiring consent must be presented and consented to
     separately; one consent for several matters does not count.
 
   consent.child (exception, deny): A child under 14
-    cites PIPA Art. 22-2(1) (rulesets/pipa.rules:92)
+    cites PIPA Art. 22-2(1) (rulesets/pipa.rules:96)
 
     consent.child.representative (exception, permit): A legal representative consented
-      cites PIPA Art. 22-2(1) (rulesets/pipa.rules:95)
+      cites PIPA Art. 22-2(1) (rulesets/pipa.rules:99)
 
 contract (rule, permit): Necessary to conclude or perform a contract with the person
-  cites PIPA Art. 15(1)4 (rulesets/pipa.rules:103)
+  cites PIPA Art. 15(1)4 (rulesets/pipa.rules:107)
   Art. 15(1)4: necessary to take measures at the person's request in
   concluding and performing a contract. Training, improving the product,
   analytics, advertising and research are not.
 
   contract.not_necessary (exception, deny): Not necessary for the contract
-    cites PIPA Art. 15(1)4 (rulesets/pipa.rules:107)
+    cites PIPA Art. 15(1)4 (rulesets/pipa.rules:111)
 
 legal_obligation (rule, permit): A special provision of law or a legal obligation
-  cites PIPA Art. 15(1)2 (rulesets/pipa.rules:114)
+  cites PIPA Art. 15(1)2 (rulesets/pipa.rules:118)
   Art. 15(1)2: a special provision of law or an unavoidable legal
   obligation.
 
   legal_obligation.not_imposed (exception, deny): No law covers this purpose
-    cites PIPA Art. 15(1)2 (rulesets/pipa.rules:118)
+    cites PIPA Art. 15(1)2 (rulesets/pipa.rules:122)
 
 public_interest (rule, permit): A public institution's duties or urgent public safety
-  cites PIPA Art. 15(1)3; PIPA Art. 15(1)7 (rulesets/pipa.rules:125)
+  cites PIPA Art. 15(1)3; PIPA Art. 15(1)7 (rulesets/pipa.rules:129)
   Art. 15(1)3 and 7: a public institution's statutory duties; urgent
   public safety.
 
   public_interest.not_imposed (exception, deny): No public duty covers this purpose
-    cites PIPA Art. 15(1)3 (rulesets/pipa.rules:129)
+    cites PIPA Art. 15(1)3 (rulesets/pipa.rules:133)
 
 vital_interest (rule, permit): Urgent danger to life, body or property
-  cites PIPA Art. 15(1)5 (rulesets/pipa.rules:136)
+  cites PIPA Art. 15(1)5 (rulesets/pipa.rules:140)
   Art. 15(1)5: clearly necessary to protect life, body or property from
   urgent danger.
 
   vital_interest.not_imposed (exception, deny): The danger does not require this
     purpose
-    cites PIPA Art. 15(1)5 (rulesets/pipa.rules:140)
+    cites PIPA Art. 15(1)5 (rulesets/pipa.rules:144)
 
 legitimate_interest (rule, permit): Legitimate interest clearly outweighing the
   person's rights
-  cites PIPA Art. 15(1)6 (rulesets/pipa.rules:151)
+  cites PIPA Art. 15(1)6 (rulesets/pipa.rules:155)
   Art. 15(1)6: the controller's legitimate interest, where it clearly
   outweighs the person's rights, substantially related and within a
   reasonable scope. The PIPC's 2024 guide uses it for training on public
@@ -149,37 +149,37 @@ legitimate_interest (rule, permit): Legitimate interest clearly outweighing the
 
   legitimate_interest.no_assessment (exception, deny): No documented weighing showing
     the interest clearly prevails
-    cites PIPA Art. 15(1)6 (rulesets/pipa.rules:156)
+    cites PIPA Art. 15(1)6 (rulesets/pipa.rules:160)
 
   legitimate_interest.not_disclosed (exception, deny): The purpose was not disclosed
     to the person
     cites PIPA Art. 30(1); PIPC Guide on Publicly Available Personal Data for AI (Jul
-      2024) (rulesets/pipa.rules:159)
+      2024) (rulesets/pipa.rules:163)
 
   legitimate_interest.no_objection_route (exception, deny): No easy way to ask for
     suspension was offered
-    cites PIPA Art. 37(1); PIPA Art. 38(4) (rulesets/pipa.rules:162)
+    cites PIPA Art. 37(1); PIPA Art. 38(4) (rulesets/pipa.rules:166)
 
   legitimate_interest.objected (exception, deny): The person asked to suspend the
     processing
-    cites PIPA Art. 37(1) (rulesets/pipa.rules:165)
+    cites PIPA Art. 37(1) (rulesets/pipa.rules:169)
 
 related_use (rule, permit): Use reasonably related to the purpose of collection
-  cites PIPA Art. 15(3); PIPA Enforcement Decree Art. 14-2 (rulesets/pipa.rules:172)
+  cites PIPA Art. 15(3); PIPA Enforcement Decree Art. 14-2 (rulesets/pipa.rules:176)
   Art. 15(3): a use reasonably related to the purpose of collection,
   weighing relatedness, predictability, harm and safeguards such as
   pseudonymisation (Decree Art. 14-2), with the criteria made public.
 
 pseudonymised (rule, permit): Pseudonymised information for statistics or scientific
   research
-  cites PIPA Art. 28-2(1) (rulesets/pipa.rules:181)
+  cites PIPA Art. 28-2(1) (rulesets/pipa.rules:185)
   Art. 28-2: pseudonymised information for statistics and scientific
   research (including industrial research) without consent. Training is
   encoded only when declared as research (purpose research.*); statistics
   is analytics.
 
 third_party (rule, deny): Provision to a third party
-  cites PIPA Art. 17(1) (rulesets/pipa.rules:191)
+  cites PIPA Art. 17(1) (rulesets/pipa.rules:195)
   Art. 17(1): giving personal information to a third party needs the
   person's consent, obtained separately (Art. 22(1)), or a statutory
   ground; the legitimate-interest and contract bases do not extend to
@@ -187,26 +187,26 @@ third_party (rule, deny): Provision to a third party
 
   third_party.separate_consent (exception, permit): The person separately consented to
     the provision
-    cites PIPA Art. 17(1)1; PIPA Art. 22(1) (rulesets/pipa.rules:194)
+    cites PIPA Art. 17(1)1; PIPA Art. 22(1) (rulesets/pipa.rules:198)
 
   third_party.outsourced (exception, permit): Outsourced processing on the
     controller's behalf
-    cites PIPA Art. 26 (rulesets/pipa.rules:198)
+    cites PIPA Art. 26 (rulesets/pipa.rules:202)
 
   third_party.related (exception, permit): Provision reasonably related to the purpose
     of collection
-    cites PIPA Art. 17(4); PIPA Enforcement Decree Art. 14-2 (rulesets/pipa.rules:202)
+    cites PIPA Art. 17(4); PIPA Enforcement Decree Art. 14-2 (rulesets/pipa.rules:206)
 
   third_party.statutory (exception, permit): A statutory ground of Art. 15(1)2, 3, 5
     or 7
-    cites PIPA Art. 17(1)2 (rulesets/pipa.rules:206)
+    cites PIPA Art. 17(1)2 (rulesets/pipa.rules:210)
 
   third_party.pseudonymised_research (exception, permit): Pseudonymised information
     for statistics or research, without identifying information
-    cites PIPA Art. 28-2(2) (rulesets/pipa.rules:209)
+    cites PIPA Art. 28-2(2) (rulesets/pipa.rules:213)
 
 sensitive (rule, deny): Sensitive information
-  cites PIPA Art. 23(1); PIPA Enforcement Decree Art. 18 (rulesets/pipa.rules:220)
+  cites PIPA Art. 23(1); PIPA Enforcement Decree Art. 18 (rulesets/pipa.rules:224)
   Art. 23(1) and Decree Art. 18: sensitive information only with the
   person's separate consent or where a law requires or permits it.
   Biometric information is sensitive only when generated to identify a
@@ -215,36 +215,36 @@ sensitive (rule, deny): Sensitive information
 
   sensitive.separate_consent (exception, permit): Separate consent to the sensitive
     information
-    cites PIPA Art. 23(1)1 (rulesets/pipa.rules:224)
+    cites PIPA Art. 23(1)1 (rulesets/pipa.rules:228)
 
   sensitive.by_law (exception, permit): A law requires or permits it
-    cites PIPA Art. 23(1)2 (rulesets/pipa.rules:228)
+    cites PIPA Art. 23(1)2 (rulesets/pipa.rules:232)
 
 unique_identifier (rule, deny): Unique identifying information
-  cites PIPA Art. 24(1); PIPA Enforcement Decree Art. 19 (rulesets/pipa.rules:236)
+  cites PIPA Art. 24(1); PIPA Enforcement Decree Art. 19 (rulesets/pipa.rules:240)
   Art. 24: unique identifiers (passport, driving licence, alien
   registration numbers) only with separate consent or where a law
   requires or permits it.
 
   unique_identifier.separate_consent (exception, permit): Separate consent to the
     identifier
-    cites PIPA Art. 24(1)1 (rulesets/pipa.rules:240)
+    cites PIPA Art. 24(1)1 (rulesets/pipa.rules:244)
 
   unique_identifier.by_law (exception, permit): A law requires or permits it
-    cites PIPA Art. 24(1)2 (rulesets/pipa.rules:244)
+    cites PIPA Art. 24(1)2 (rulesets/pipa.rules:248)
 
 resident_number (rule, deny): Resident registration numbers
-  cites PIPA Art. 24-2(1) (rulesets/pipa.rules:252)
+  cites PIPA Art. 24-2(1) (rulesets/pipa.rules:256)
   Art. 24-2: resident registration numbers only where a law specifically
   requires or permits it, or for urgent danger to life, body or property;
   consent never suffices.
 
   resident_number.by_law (exception, permit): A law or an urgent danger allows it
-    cites PIPA Art. 24-2(1)1; PIPA Art. 24-2(1)2 (rulesets/pipa.rules:256)
+    cites PIPA Art. 24-2(1)1; PIPA Art. 24-2(1)2 (rulesets/pipa.rules:260)
 
 processor_own_use (rule, deny): An outsourcee uses the data for models serving other
   customers
-  cites PIPA Art. 26(5); PIPA Art. 17(1) (rulesets/pipa.rules:264)
+  cites PIPA Art. 26(5); PIPA Art. 17(1) (rulesets/pipa.rules:268)
   Art. 26(5): an outsourcee may not use the data beyond the outsourced
   work or give it to a third party. A processor that trains a model
   serving its other customers needs the person's separate consent to the
@@ -252,10 +252,10 @@ processor_own_use (rule, deny): An outsourcee uses the data for models serving o
 
   processor_own_use.separate_consent (exception, permit): The person separately
     consented to the provision
-    cites PIPA Art. 17(1)1; PIPA Art. 22(1) (rulesets/pipa.rules:267)
+    cites PIPA Art. 17(1)1; PIPA Art. 22(1) (rulesets/pipa.rules:271)
 
 transfer (rule, deny): Transfer of personal information abroad
-  cites PIPA Art. 28-8(1) (rulesets/pipa.rules:277)
+  cites PIPA Art. 28-8(1) (rulesets/pipa.rules:281)
   Art. 28-8(1): a transfer abroad (provision, outsourcing, storage) needs
   separate consent, a law or treaty, an outsourcing necessary for the
   contract and disclosed in the privacy policy, a PIPC certification of
@@ -264,24 +264,24 @@ transfer (rule, deny): Transfer of personal information abroad
 
   transfer.separate_consent (exception, permit): Separate consent to the transfer
     abroad
-    cites PIPA Art. 28-8(1)1 (rulesets/pipa.rules:280)
+    cites PIPA Art. 28-8(1)1 (rulesets/pipa.rules:284)
 
   transfer.certified (exception, permit): The recipient holds a certification
     recognised by the PIPC
-    cites PIPA Art. 28-8(1)4 (rulesets/pipa.rules:284)
+    cites PIPA Art. 28-8(1)4 (rulesets/pipa.rules:288)
 
   transfer.outsourcing_disclosed (exception, permit): Outsourcing or storage abroad
     needed for the contract and disclosed
-    cites PIPA Art. 28-8(1)3 (rulesets/pipa.rules:287)
+    cites PIPA Art. 28-8(1)3 (rulesets/pipa.rules:291)
 
   transfer.equivalent_country (exception, permit): The EU or EEA, recognised as
     equivalent
     cites PIPA Art. 28-8(1)5; PIPA Enforcement Decree Art. 29-9
-      (rulesets/pipa.rules:291)
+      (rulesets/pipa.rules:298)
 
     transfer.equivalent_country.resident_number (exception, deny): The recognition
       does not cover resident registration numbers
-      cites PIPA Art. 28-8(1)5 (rulesets/pipa.rules:295)
+      cites PIPA Art. 28-8(1)5 (rulesets/pipa.rules:302)
 
 default (default, deny): No basis under Art. 15(1)
   cites PIPA Art. 15(1) (rulesets/pipa.rules:58)
@@ -414,7 +414,7 @@ _OBLIGATION_CONFIRM_REPRESENTATIVE = Obligation(
     ),
     rule="consent.child.representative",
     citations=["PIPA Art. 22-2(1)", "PIPA Art. 22-2(3)"],
-    source="rulesets/pipa.rules:98",
+    source="rulesets/pipa.rules:102",
     order=3,
 )
 
@@ -427,7 +427,7 @@ _OBLIGATION_CONTRACT_NECESSITY = Obligation(
     ),
     rule="contract",
     citations=["PIPA Art. 16(1)", "PIPA Art. 22(3)"],
-    source="rulesets/pipa.rules:106",
+    source="rulesets/pipa.rules:110",
     order=4,
 )
 
@@ -437,7 +437,7 @@ _OBLIGATION_LEGAL_OBLIGATION__NAME_THE_LAW = Obligation(
     text="Record which law provides for or requires the processing",
     rule="legal_obligation",
     citations=["PIPA Art. 15(1)2"],
-    source="rulesets/pipa.rules:117",
+    source="rulesets/pipa.rules:121",
     order=5,
 )
 
@@ -447,7 +447,7 @@ _OBLIGATION_PUBLIC_INTEREST__NAME_THE_LAW = Obligation(
     text="Record which law provides for or requires the processing",
     rule="public_interest",
     citations=["PIPA Art. 15(1)2"],
-    source="rulesets/pipa.rules:128",
+    source="rulesets/pipa.rules:132",
     order=6,
 )
 
@@ -457,7 +457,7 @@ _OBLIGATION_EMERGENCY_ONLY = Obligation(
     text="Rely on this only for what the urgent danger requires",
     rule="vital_interest",
     citations=["PIPA Art. 15(1)5"],
-    source="rulesets/pipa.rules:139",
+    source="rulesets/pipa.rules:143",
     order=7,
 )
 
@@ -467,7 +467,7 @@ _OBLIGATION_HONOUR_OBJECTIONS = Obligation(
     text="Suspend the processing for anyone who asks",
     rule="legitimate_interest",
     citations=["PIPA Art. 37(1)"],
-    source="rulesets/pipa.rules:154",
+    source="rulesets/pipa.rules:158",
     order=8,
 )
 
@@ -480,7 +480,7 @@ _OBLIGATION_KEEP_ASSESSMENT = Obligation(
     ),
     rule="legitimate_interest",
     citations=["PIPA Art. 15(1)6"],
-    source="rulesets/pipa.rules:155",
+    source="rulesets/pipa.rules:159",
     order=9,
 )
 
@@ -493,7 +493,7 @@ _OBLIGATION_RELATED_USE__RELATED_CRITERIA = Obligation(
     ),
     rule="related_use",
     citations=["PIPA Enforcement Decree Art. 14-2"],
-    source="rulesets/pipa.rules:175",
+    source="rulesets/pipa.rules:179",
     order=10,
 )
 
@@ -506,7 +506,7 @@ _OBLIGATION_PSEUDONYMISED__PSEUDONYMISED_DUTIES = Obligation(
     ),
     rule="pseudonymised",
     citations=["PIPA Art. 28-4", "PIPA Art. 28-5"],
-    source="rulesets/pipa.rules:185",
+    source="rulesets/pipa.rules:189",
     order=11,
 )
 
@@ -519,7 +519,7 @@ _OBLIGATION_THIRD_PARTY_SEPARATE_CONSENT__INFORM_RECIPIENT = Obligation(
     ),
     rule="third_party.separate_consent",
     citations=["PIPA Art. 17(2)"],
-    source="rulesets/pipa.rules:197",
+    source="rulesets/pipa.rules:201",
     order=12,
 )
 
@@ -529,7 +529,7 @@ _OBLIGATION_OUTSOURCING_CONTRACT = Obligation(
     text="Outsource in writing, disclose the outsourcee and the work, and supervise it",
     rule="third_party.outsourced",
     citations=["PIPA Art. 26(1)", "PIPA Art. 26(2)", "PIPA Art. 26(4)"],
-    source="rulesets/pipa.rules:201",
+    source="rulesets/pipa.rules:205",
     order=13,
 )
 
@@ -542,7 +542,7 @@ _OBLIGATION_THIRD_PARTY_RELATED__RELATED_CRITERIA = Obligation(
     ),
     rule="third_party.related",
     citations=["PIPA Enforcement Decree Art. 14-2"],
-    source="rulesets/pipa.rules:205",
+    source="rulesets/pipa.rules:209",
     order=14,
 )
 
@@ -555,7 +555,7 @@ _OBLIGATION_THIRD_PARTY_PSEUDONYMISED_RESEARCH__PSEUDONYMISED_DUTIES = Obligatio
     ),
     rule="third_party.pseudonymised_research",
     citations=["PIPA Art. 28-4", "PIPA Art. 28-5"],
-    source="rulesets/pipa.rules:213",
+    source="rulesets/pipa.rules:217",
     order=15,
 )
 
@@ -568,7 +568,7 @@ _OBLIGATION_SENSITIVE_SEPARATE_CONSENT__SENSITIVE_SAFETY = Obligation(
     ),
     rule="sensitive.separate_consent",
     citations=["PIPA Art. 23(2)"],
-    source="rulesets/pipa.rules:227",
+    source="rulesets/pipa.rules:231",
     order=16,
 )
 
@@ -581,7 +581,7 @@ _OBLIGATION_SENSITIVE_BY_LAW__SENSITIVE_SAFETY = Obligation(
     ),
     rule="sensitive.by_law",
     citations=["PIPA Art. 23(2)"],
-    source="rulesets/pipa.rules:231",
+    source="rulesets/pipa.rules:235",
     order=17,
 )
 
@@ -591,7 +591,7 @@ _OBLIGATION_UNIQUE_IDENTIFIER_SEPARATE_CONSENT__ENCRYPT_IDENTIFIER = Obligation(
     text="Encrypt the identifiers and take the other safety measures required",
     rule="unique_identifier.separate_consent",
     citations=["PIPA Art. 24(3)"],
-    source="rulesets/pipa.rules:243",
+    source="rulesets/pipa.rules:247",
     order=18,
 )
 
@@ -601,7 +601,7 @@ _OBLIGATION_UNIQUE_IDENTIFIER_BY_LAW__ENCRYPT_IDENTIFIER = Obligation(
     text="Encrypt the identifiers and take the other safety measures required",
     rule="unique_identifier.by_law",
     citations=["PIPA Art. 24(3)"],
-    source="rulesets/pipa.rules:247",
+    source="rulesets/pipa.rules:251",
     order=19,
 )
 
@@ -614,7 +614,7 @@ _OBLIGATION_PROCESSOR_OWN_USE_SEPARATE_CONSENT__INFORM_RECIPIENT = Obligation(
     ),
     rule="processor_own_use.separate_consent",
     citations=["PIPA Art. 17(2)"],
-    source="rulesets/pipa.rules:270",
+    source="rulesets/pipa.rules:274",
     order=20,
 )
 
@@ -627,7 +627,7 @@ _OBLIGATION_INFORM_TRANSFER = Obligation(
     ),
     rule="transfer.separate_consent",
     citations=["PIPA Art. 28-8(2)"],
-    source="rulesets/pipa.rules:283",
+    source="rulesets/pipa.rules:287",
     order=21,
 )
 
@@ -717,7 +717,7 @@ _EXCEPTION_CONSENT__NOT_OWN = Leaf(
     (),
 )
 
-# exception consent.not_separate — PIPA Art. 22(1), rulesets/pipa.rules:89
+# exception consent.not_separate — PIPA Art. 22(1), rulesets/pipa.rules:93
 _EXCEPTION_CONSENT__NOT_SEPARATE = Leaf(
     Reason(
         ruleset="pipa",
@@ -726,12 +726,12 @@ _EXCEPTION_CONSENT__NOT_SEPARATE = Leaf(
         effect=Effect.DENY,
         title="Consent not obtained separately for this matter",
         citations=["PIPA Art. 22(1)"],
-        source="rulesets/pipa.rules:89",
+        source="rulesets/pipa.rules:93",
     ),
     (),
 )
 
-# exception consent.child — PIPA Art. 22-2(1), rulesets/pipa.rules:92
+# exception consent.child — PIPA Art. 22-2(1), rulesets/pipa.rules:96
 _EXCEPTION_CONSENT__CHILD = Leaf(
     Reason(
         ruleset="pipa",
@@ -740,12 +740,12 @@ _EXCEPTION_CONSENT__CHILD = Leaf(
         effect=Effect.DENY,
         title="A child under 14",
         citations=["PIPA Art. 22-2(1)"],
-        source="rulesets/pipa.rules:92",
+        source="rulesets/pipa.rules:96",
     ),
     (),
 )
 
-# exception consent.child.representative — PIPA Art. 22-2(1), rulesets/pipa.rules:95
+# exception consent.child.representative — PIPA Art. 22-2(1), rulesets/pipa.rules:99
 _EXCEPTION_CONSENT__CHILD__REPRESENTATIVE = Leaf(
     Reason(
         ruleset="pipa",
@@ -754,7 +754,7 @@ _EXCEPTION_CONSENT__CHILD__REPRESENTATIVE = Leaf(
         effect=Effect.PERMIT,
         title="A legal representative consented",
         citations=["PIPA Art. 22-2(1)"],
-        source="rulesets/pipa.rules:95",
+        source="rulesets/pipa.rules:99",
     ),
     (
         _OBLIGATION_INFORM_CONSENT,
@@ -763,7 +763,7 @@ _EXCEPTION_CONSENT__CHILD__REPRESENTATIVE = Leaf(
     ),
 )
 
-# rule contract — PIPA Art. 15(1)4, rulesets/pipa.rules:103
+# rule contract — PIPA Art. 15(1)4, rulesets/pipa.rules:107
 _RULE_CONTRACT = Leaf(
     Reason(
         ruleset="pipa",
@@ -772,12 +772,12 @@ _RULE_CONTRACT = Leaf(
         effect=Effect.PERMIT,
         title="Necessary to conclude or perform a contract with the person",
         citations=["PIPA Art. 15(1)4"],
-        source="rulesets/pipa.rules:103",
+        source="rulesets/pipa.rules:107",
     ),
     (_OBLIGATION_CONTRACT_NECESSITY,),
 )
 
-# exception contract.not_necessary — PIPA Art. 15(1)4, rulesets/pipa.rules:107
+# exception contract.not_necessary — PIPA Art. 15(1)4, rulesets/pipa.rules:111
 _EXCEPTION_CONTRACT__NOT_NECESSARY = Leaf(
     Reason(
         ruleset="pipa",
@@ -786,12 +786,12 @@ _EXCEPTION_CONTRACT__NOT_NECESSARY = Leaf(
         effect=Effect.DENY,
         title="Not necessary for the contract",
         citations=["PIPA Art. 15(1)4"],
-        source="rulesets/pipa.rules:107",
+        source="rulesets/pipa.rules:111",
     ),
     (),
 )
 
-# rule legal_obligation — PIPA Art. 15(1)2, rulesets/pipa.rules:114
+# rule legal_obligation — PIPA Art. 15(1)2, rulesets/pipa.rules:118
 _RULE_LEGAL_OBLIGATION = Leaf(
     Reason(
         ruleset="pipa",
@@ -800,12 +800,12 @@ _RULE_LEGAL_OBLIGATION = Leaf(
         effect=Effect.PERMIT,
         title="A special provision of law or a legal obligation",
         citations=["PIPA Art. 15(1)2"],
-        source="rulesets/pipa.rules:114",
+        source="rulesets/pipa.rules:118",
     ),
     (_OBLIGATION_LEGAL_OBLIGATION__NAME_THE_LAW,),
 )
 
-# exception legal_obligation.not_imposed — PIPA Art. 15(1)2, rulesets/pipa.rules:118
+# exception legal_obligation.not_imposed — PIPA Art. 15(1)2, rulesets/pipa.rules:122
 _EXCEPTION_LEGAL_OBLIGATION__NOT_IMPOSED = Leaf(
     Reason(
         ruleset="pipa",
@@ -814,12 +814,12 @@ _EXCEPTION_LEGAL_OBLIGATION__NOT_IMPOSED = Leaf(
         effect=Effect.DENY,
         title="No law covers this purpose",
         citations=["PIPA Art. 15(1)2"],
-        source="rulesets/pipa.rules:118",
+        source="rulesets/pipa.rules:122",
     ),
     (),
 )
 
-# rule public_interest — PIPA Art. 15(1)3; PIPA Art. 15(1)7, rulesets/pipa.rules:125
+# rule public_interest — PIPA Art. 15(1)3; PIPA Art. 15(1)7, rulesets/pipa.rules:129
 _RULE_PUBLIC_INTEREST = Leaf(
     Reason(
         ruleset="pipa",
@@ -828,12 +828,12 @@ _RULE_PUBLIC_INTEREST = Leaf(
         effect=Effect.PERMIT,
         title="A public institution's duties or urgent public safety",
         citations=["PIPA Art. 15(1)3", "PIPA Art. 15(1)7"],
-        source="rulesets/pipa.rules:125",
+        source="rulesets/pipa.rules:129",
     ),
     (_OBLIGATION_PUBLIC_INTEREST__NAME_THE_LAW,),
 )
 
-# exception public_interest.not_imposed — PIPA Art. 15(1)3, rulesets/pipa.rules:129
+# exception public_interest.not_imposed — PIPA Art. 15(1)3, rulesets/pipa.rules:133
 _EXCEPTION_PUBLIC_INTEREST__NOT_IMPOSED = Leaf(
     Reason(
         ruleset="pipa",
@@ -842,12 +842,12 @@ _EXCEPTION_PUBLIC_INTEREST__NOT_IMPOSED = Leaf(
         effect=Effect.DENY,
         title="No public duty covers this purpose",
         citations=["PIPA Art. 15(1)3"],
-        source="rulesets/pipa.rules:129",
+        source="rulesets/pipa.rules:133",
     ),
     (),
 )
 
-# rule vital_interest — PIPA Art. 15(1)5, rulesets/pipa.rules:136
+# rule vital_interest — PIPA Art. 15(1)5, rulesets/pipa.rules:140
 _RULE_VITAL_INTEREST = Leaf(
     Reason(
         ruleset="pipa",
@@ -856,12 +856,12 @@ _RULE_VITAL_INTEREST = Leaf(
         effect=Effect.PERMIT,
         title="Urgent danger to life, body or property",
         citations=["PIPA Art. 15(1)5"],
-        source="rulesets/pipa.rules:136",
+        source="rulesets/pipa.rules:140",
     ),
     (_OBLIGATION_EMERGENCY_ONLY,),
 )
 
-# exception vital_interest.not_imposed — PIPA Art. 15(1)5, rulesets/pipa.rules:140
+# exception vital_interest.not_imposed — PIPA Art. 15(1)5, rulesets/pipa.rules:144
 _EXCEPTION_VITAL_INTEREST__NOT_IMPOSED = Leaf(
     Reason(
         ruleset="pipa",
@@ -870,12 +870,12 @@ _EXCEPTION_VITAL_INTEREST__NOT_IMPOSED = Leaf(
         effect=Effect.DENY,
         title="The danger does not require this purpose",
         citations=["PIPA Art. 15(1)5"],
-        source="rulesets/pipa.rules:140",
+        source="rulesets/pipa.rules:144",
     ),
     (),
 )
 
-# rule legitimate_interest — PIPA Art. 15(1)6, rulesets/pipa.rules:151
+# rule legitimate_interest — PIPA Art. 15(1)6, rulesets/pipa.rules:155
 _RULE_LEGITIMATE_INTEREST = Leaf(
     Reason(
         ruleset="pipa",
@@ -884,13 +884,13 @@ _RULE_LEGITIMATE_INTEREST = Leaf(
         effect=Effect.PERMIT,
         title="Legitimate interest clearly outweighing the person's rights",
         citations=["PIPA Art. 15(1)6"],
-        source="rulesets/pipa.rules:151",
+        source="rulesets/pipa.rules:155",
     ),
     (_OBLIGATION_HONOUR_OBJECTIONS, _OBLIGATION_KEEP_ASSESSMENT),
 )
 
 # exception legitimate_interest.no_assessment — PIPA Art. 15(1)6,
-#   rulesets/pipa.rules:156
+#   rulesets/pipa.rules:160
 _EXCEPTION_LEGITIMATE_INTEREST__NO_ASSESSMENT = Leaf(
     Reason(
         ruleset="pipa",
@@ -899,13 +899,13 @@ _EXCEPTION_LEGITIMATE_INTEREST__NO_ASSESSMENT = Leaf(
         effect=Effect.DENY,
         title="No documented weighing showing the interest clearly prevails",
         citations=["PIPA Art. 15(1)6"],
-        source="rulesets/pipa.rules:156",
+        source="rulesets/pipa.rules:160",
     ),
     (),
 )
 
 # exception legitimate_interest.not_disclosed — PIPA Art. 30(1); PIPC Guide on
-#   Publicly Available Personal Data for AI (Jul 2024), rulesets/pipa.rules:159
+#   Publicly Available Personal Data for AI (Jul 2024), rulesets/pipa.rules:163
 _EXCEPTION_LEGITIMATE_INTEREST__NOT_DISCLOSED = Leaf(
     Reason(
         ruleset="pipa",
@@ -917,13 +917,13 @@ _EXCEPTION_LEGITIMATE_INTEREST__NOT_DISCLOSED = Leaf(
             "PIPA Art. 30(1)",
             "PIPC Guide on Publicly Available Personal Data for AI (Jul 2024)",
         ],
-        source="rulesets/pipa.rules:159",
+        source="rulesets/pipa.rules:163",
     ),
     (),
 )
 
 # exception legitimate_interest.no_objection_route — PIPA Art. 37(1); PIPA Art. 38(4),
-#   rulesets/pipa.rules:162
+#   rulesets/pipa.rules:166
 _EXCEPTION_LEGITIMATE_INTEREST__NO_OBJECTION_ROUTE = Leaf(
     Reason(
         ruleset="pipa",
@@ -932,12 +932,12 @@ _EXCEPTION_LEGITIMATE_INTEREST__NO_OBJECTION_ROUTE = Leaf(
         effect=Effect.DENY,
         title="No easy way to ask for suspension was offered",
         citations=["PIPA Art. 37(1)", "PIPA Art. 38(4)"],
-        source="rulesets/pipa.rules:162",
+        source="rulesets/pipa.rules:166",
     ),
     (),
 )
 
-# exception legitimate_interest.objected — PIPA Art. 37(1), rulesets/pipa.rules:165
+# exception legitimate_interest.objected — PIPA Art. 37(1), rulesets/pipa.rules:169
 _EXCEPTION_LEGITIMATE_INTEREST__OBJECTED = Leaf(
     Reason(
         ruleset="pipa",
@@ -946,13 +946,13 @@ _EXCEPTION_LEGITIMATE_INTEREST__OBJECTED = Leaf(
         effect=Effect.DENY,
         title="The person asked to suspend the processing",
         citations=["PIPA Art. 37(1)"],
-        source="rulesets/pipa.rules:165",
+        source="rulesets/pipa.rules:169",
     ),
     (),
 )
 
 # rule related_use — PIPA Art. 15(3); PIPA Enforcement Decree Art. 14-2,
-#   rulesets/pipa.rules:172
+#   rulesets/pipa.rules:176
 _RULE_RELATED_USE = Leaf(
     Reason(
         ruleset="pipa",
@@ -961,12 +961,12 @@ _RULE_RELATED_USE = Leaf(
         effect=Effect.PERMIT,
         title="Use reasonably related to the purpose of collection",
         citations=["PIPA Art. 15(3)", "PIPA Enforcement Decree Art. 14-2"],
-        source="rulesets/pipa.rules:172",
+        source="rulesets/pipa.rules:176",
     ),
     (_OBLIGATION_RELATED_USE__RELATED_CRITERIA,),
 )
 
-# rule pseudonymised — PIPA Art. 28-2(1), rulesets/pipa.rules:181
+# rule pseudonymised — PIPA Art. 28-2(1), rulesets/pipa.rules:185
 _RULE_PSEUDONYMISED = Leaf(
     Reason(
         ruleset="pipa",
@@ -975,12 +975,12 @@ _RULE_PSEUDONYMISED = Leaf(
         effect=Effect.PERMIT,
         title="Pseudonymised information for statistics or scientific research",
         citations=["PIPA Art. 28-2(1)"],
-        source="rulesets/pipa.rules:181",
+        source="rulesets/pipa.rules:185",
     ),
     (_OBLIGATION_PSEUDONYMISED__PSEUDONYMISED_DUTIES,),
 )
 
-# rule third_party — PIPA Art. 17(1), rulesets/pipa.rules:191
+# rule third_party — PIPA Art. 17(1), rulesets/pipa.rules:195
 _RULE_THIRD_PARTY = Leaf(
     Reason(
         ruleset="pipa",
@@ -989,13 +989,13 @@ _RULE_THIRD_PARTY = Leaf(
         effect=Effect.DENY,
         title="Provision to a third party",
         citations=["PIPA Art. 17(1)"],
-        source="rulesets/pipa.rules:191",
+        source="rulesets/pipa.rules:195",
     ),
     (),
 )
 
 # exception third_party.separate_consent — PIPA Art. 17(1)1; PIPA Art. 22(1),
-#   rulesets/pipa.rules:194
+#   rulesets/pipa.rules:198
 _EXCEPTION_THIRD_PARTY__SEPARATE_CONSENT = Leaf(
     Reason(
         ruleset="pipa",
@@ -1004,12 +1004,12 @@ _EXCEPTION_THIRD_PARTY__SEPARATE_CONSENT = Leaf(
         effect=Effect.PERMIT,
         title="The person separately consented to the provision",
         citations=["PIPA Art. 17(1)1", "PIPA Art. 22(1)"],
-        source="rulesets/pipa.rules:194",
+        source="rulesets/pipa.rules:198",
     ),
     (_OBLIGATION_THIRD_PARTY_SEPARATE_CONSENT__INFORM_RECIPIENT,),
 )
 
-# exception third_party.outsourced — PIPA Art. 26, rulesets/pipa.rules:198
+# exception third_party.outsourced — PIPA Art. 26, rulesets/pipa.rules:202
 _EXCEPTION_THIRD_PARTY__OUTSOURCED = Leaf(
     Reason(
         ruleset="pipa",
@@ -1018,13 +1018,13 @@ _EXCEPTION_THIRD_PARTY__OUTSOURCED = Leaf(
         effect=Effect.PERMIT,
         title="Outsourced processing on the controller's behalf",
         citations=["PIPA Art. 26"],
-        source="rulesets/pipa.rules:198",
+        source="rulesets/pipa.rules:202",
     ),
     (_OBLIGATION_OUTSOURCING_CONTRACT,),
 )
 
 # exception third_party.related — PIPA Art. 17(4); PIPA Enforcement Decree Art. 14-2,
-#   rulesets/pipa.rules:202
+#   rulesets/pipa.rules:206
 _EXCEPTION_THIRD_PARTY__RELATED = Leaf(
     Reason(
         ruleset="pipa",
@@ -1033,12 +1033,12 @@ _EXCEPTION_THIRD_PARTY__RELATED = Leaf(
         effect=Effect.PERMIT,
         title="Provision reasonably related to the purpose of collection",
         citations=["PIPA Art. 17(4)", "PIPA Enforcement Decree Art. 14-2"],
-        source="rulesets/pipa.rules:202",
+        source="rulesets/pipa.rules:206",
     ),
     (_OBLIGATION_THIRD_PARTY_RELATED__RELATED_CRITERIA,),
 )
 
-# exception third_party.statutory — PIPA Art. 17(1)2, rulesets/pipa.rules:206
+# exception third_party.statutory — PIPA Art. 17(1)2, rulesets/pipa.rules:210
 _EXCEPTION_THIRD_PARTY__STATUTORY = Leaf(
     Reason(
         ruleset="pipa",
@@ -1047,13 +1047,13 @@ _EXCEPTION_THIRD_PARTY__STATUTORY = Leaf(
         effect=Effect.PERMIT,
         title="A statutory ground of Art. 15(1)2, 3, 5 or 7",
         citations=["PIPA Art. 17(1)2"],
-        source="rulesets/pipa.rules:206",
+        source="rulesets/pipa.rules:210",
     ),
     (),
 )
 
 # exception third_party.pseudonymised_research — PIPA Art. 28-2(2),
-#   rulesets/pipa.rules:209
+#   rulesets/pipa.rules:213
 _EXCEPTION_THIRD_PARTY__PSEUDONYMISED_RESEARCH = Leaf(
     Reason(
         ruleset="pipa",
@@ -1065,13 +1065,13 @@ _EXCEPTION_THIRD_PARTY__PSEUDONYMISED_RESEARCH = Leaf(
             "identifying information"
         ),
         citations=["PIPA Art. 28-2(2)"],
-        source="rulesets/pipa.rules:209",
+        source="rulesets/pipa.rules:213",
     ),
     (_OBLIGATION_THIRD_PARTY_PSEUDONYMISED_RESEARCH__PSEUDONYMISED_DUTIES,),
 )
 
 # rule sensitive — PIPA Art. 23(1); PIPA Enforcement Decree Art. 18,
-#   rulesets/pipa.rules:220
+#   rulesets/pipa.rules:224
 _RULE_SENSITIVE = Leaf(
     Reason(
         ruleset="pipa",
@@ -1080,12 +1080,12 @@ _RULE_SENSITIVE = Leaf(
         effect=Effect.DENY,
         title="Sensitive information",
         citations=["PIPA Art. 23(1)", "PIPA Enforcement Decree Art. 18"],
-        source="rulesets/pipa.rules:220",
+        source="rulesets/pipa.rules:224",
     ),
     (),
 )
 
-# exception sensitive.separate_consent — PIPA Art. 23(1)1, rulesets/pipa.rules:224
+# exception sensitive.separate_consent — PIPA Art. 23(1)1, rulesets/pipa.rules:228
 _EXCEPTION_SENSITIVE__SEPARATE_CONSENT = Leaf(
     Reason(
         ruleset="pipa",
@@ -1094,12 +1094,12 @@ _EXCEPTION_SENSITIVE__SEPARATE_CONSENT = Leaf(
         effect=Effect.PERMIT,
         title="Separate consent to the sensitive information",
         citations=["PIPA Art. 23(1)1"],
-        source="rulesets/pipa.rules:224",
+        source="rulesets/pipa.rules:228",
     ),
     (_OBLIGATION_SENSITIVE_SEPARATE_CONSENT__SENSITIVE_SAFETY,),
 )
 
-# exception sensitive.by_law — PIPA Art. 23(1)2, rulesets/pipa.rules:228
+# exception sensitive.by_law — PIPA Art. 23(1)2, rulesets/pipa.rules:232
 _EXCEPTION_SENSITIVE__BY_LAW = Leaf(
     Reason(
         ruleset="pipa",
@@ -1108,13 +1108,13 @@ _EXCEPTION_SENSITIVE__BY_LAW = Leaf(
         effect=Effect.PERMIT,
         title="A law requires or permits it",
         citations=["PIPA Art. 23(1)2"],
-        source="rulesets/pipa.rules:228",
+        source="rulesets/pipa.rules:232",
     ),
     (_OBLIGATION_SENSITIVE_BY_LAW__SENSITIVE_SAFETY,),
 )
 
 # rule unique_identifier — PIPA Art. 24(1); PIPA Enforcement Decree Art. 19,
-#   rulesets/pipa.rules:236
+#   rulesets/pipa.rules:240
 _RULE_UNIQUE_IDENTIFIER = Leaf(
     Reason(
         ruleset="pipa",
@@ -1123,13 +1123,13 @@ _RULE_UNIQUE_IDENTIFIER = Leaf(
         effect=Effect.DENY,
         title="Unique identifying information",
         citations=["PIPA Art. 24(1)", "PIPA Enforcement Decree Art. 19"],
-        source="rulesets/pipa.rules:236",
+        source="rulesets/pipa.rules:240",
     ),
     (),
 )
 
 # exception unique_identifier.separate_consent — PIPA Art. 24(1)1,
-#   rulesets/pipa.rules:240
+#   rulesets/pipa.rules:244
 _EXCEPTION_UNIQUE_IDENTIFIER__SEPARATE_CONSENT = Leaf(
     Reason(
         ruleset="pipa",
@@ -1138,12 +1138,12 @@ _EXCEPTION_UNIQUE_IDENTIFIER__SEPARATE_CONSENT = Leaf(
         effect=Effect.PERMIT,
         title="Separate consent to the identifier",
         citations=["PIPA Art. 24(1)1"],
-        source="rulesets/pipa.rules:240",
+        source="rulesets/pipa.rules:244",
     ),
     (_OBLIGATION_UNIQUE_IDENTIFIER_SEPARATE_CONSENT__ENCRYPT_IDENTIFIER,),
 )
 
-# exception unique_identifier.by_law — PIPA Art. 24(1)2, rulesets/pipa.rules:244
+# exception unique_identifier.by_law — PIPA Art. 24(1)2, rulesets/pipa.rules:248
 _EXCEPTION_UNIQUE_IDENTIFIER__BY_LAW = Leaf(
     Reason(
         ruleset="pipa",
@@ -1152,12 +1152,12 @@ _EXCEPTION_UNIQUE_IDENTIFIER__BY_LAW = Leaf(
         effect=Effect.PERMIT,
         title="A law requires or permits it",
         citations=["PIPA Art. 24(1)2"],
-        source="rulesets/pipa.rules:244",
+        source="rulesets/pipa.rules:248",
     ),
     (_OBLIGATION_UNIQUE_IDENTIFIER_BY_LAW__ENCRYPT_IDENTIFIER,),
 )
 
-# rule resident_number — PIPA Art. 24-2(1), rulesets/pipa.rules:252
+# rule resident_number — PIPA Art. 24-2(1), rulesets/pipa.rules:256
 _RULE_RESIDENT_NUMBER = Leaf(
     Reason(
         ruleset="pipa",
@@ -1166,13 +1166,13 @@ _RULE_RESIDENT_NUMBER = Leaf(
         effect=Effect.DENY,
         title="Resident registration numbers",
         citations=["PIPA Art. 24-2(1)"],
-        source="rulesets/pipa.rules:252",
+        source="rulesets/pipa.rules:256",
     ),
     (),
 )
 
 # exception resident_number.by_law — PIPA Art. 24-2(1)1; PIPA Art. 24-2(1)2,
-#   rulesets/pipa.rules:256
+#   rulesets/pipa.rules:260
 _EXCEPTION_RESIDENT_NUMBER__BY_LAW = Leaf(
     Reason(
         ruleset="pipa",
@@ -1181,12 +1181,12 @@ _EXCEPTION_RESIDENT_NUMBER__BY_LAW = Leaf(
         effect=Effect.PERMIT,
         title="A law or an urgent danger allows it",
         citations=["PIPA Art. 24-2(1)1", "PIPA Art. 24-2(1)2"],
-        source="rulesets/pipa.rules:256",
+        source="rulesets/pipa.rules:260",
     ),
     (),
 )
 
-# rule processor_own_use — PIPA Art. 26(5); PIPA Art. 17(1), rulesets/pipa.rules:264
+# rule processor_own_use — PIPA Art. 26(5); PIPA Art. 17(1), rulesets/pipa.rules:268
 _RULE_PROCESSOR_OWN_USE = Leaf(
     Reason(
         ruleset="pipa",
@@ -1195,13 +1195,13 @@ _RULE_PROCESSOR_OWN_USE = Leaf(
         effect=Effect.DENY,
         title="An outsourcee uses the data for models serving other customers",
         citations=["PIPA Art. 26(5)", "PIPA Art. 17(1)"],
-        source="rulesets/pipa.rules:264",
+        source="rulesets/pipa.rules:268",
     ),
     (),
 )
 
 # exception processor_own_use.separate_consent — PIPA Art. 17(1)1; PIPA Art. 22(1),
-#   rulesets/pipa.rules:267
+#   rulesets/pipa.rules:271
 _EXCEPTION_PROCESSOR_OWN_USE__SEPARATE_CONSENT = Leaf(
     Reason(
         ruleset="pipa",
@@ -1210,12 +1210,12 @@ _EXCEPTION_PROCESSOR_OWN_USE__SEPARATE_CONSENT = Leaf(
         effect=Effect.PERMIT,
         title="The person separately consented to the provision",
         citations=["PIPA Art. 17(1)1", "PIPA Art. 22(1)"],
-        source="rulesets/pipa.rules:267",
+        source="rulesets/pipa.rules:271",
     ),
     (_OBLIGATION_PROCESSOR_OWN_USE_SEPARATE_CONSENT__INFORM_RECIPIENT,),
 )
 
-# rule transfer — PIPA Art. 28-8(1), rulesets/pipa.rules:277
+# rule transfer — PIPA Art. 28-8(1), rulesets/pipa.rules:281
 _RULE_TRANSFER = Leaf(
     Reason(
         ruleset="pipa",
@@ -1224,12 +1224,12 @@ _RULE_TRANSFER = Leaf(
         effect=Effect.DENY,
         title="Transfer of personal information abroad",
         citations=["PIPA Art. 28-8(1)"],
-        source="rulesets/pipa.rules:277",
+        source="rulesets/pipa.rules:281",
     ),
     (),
 )
 
-# exception transfer.separate_consent — PIPA Art. 28-8(1)1, rulesets/pipa.rules:280
+# exception transfer.separate_consent — PIPA Art. 28-8(1)1, rulesets/pipa.rules:284
 _EXCEPTION_TRANSFER__SEPARATE_CONSENT = Leaf(
     Reason(
         ruleset="pipa",
@@ -1238,12 +1238,12 @@ _EXCEPTION_TRANSFER__SEPARATE_CONSENT = Leaf(
         effect=Effect.PERMIT,
         title="Separate consent to the transfer abroad",
         citations=["PIPA Art. 28-8(1)1"],
-        source="rulesets/pipa.rules:280",
+        source="rulesets/pipa.rules:284",
     ),
     (_OBLIGATION_INFORM_TRANSFER,),
 )
 
-# exception transfer.certified — PIPA Art. 28-8(1)4, rulesets/pipa.rules:284
+# exception transfer.certified — PIPA Art. 28-8(1)4, rulesets/pipa.rules:288
 _EXCEPTION_TRANSFER__CERTIFIED = Leaf(
     Reason(
         ruleset="pipa",
@@ -1252,13 +1252,13 @@ _EXCEPTION_TRANSFER__CERTIFIED = Leaf(
         effect=Effect.PERMIT,
         title="The recipient holds a certification recognised by the PIPC",
         citations=["PIPA Art. 28-8(1)4"],
-        source="rulesets/pipa.rules:284",
+        source="rulesets/pipa.rules:288",
     ),
     (),
 )
 
 # exception transfer.outsourcing_disclosed — PIPA Art. 28-8(1)3,
-#   rulesets/pipa.rules:287
+#   rulesets/pipa.rules:291
 _EXCEPTION_TRANSFER__OUTSOURCING_DISCLOSED = Leaf(
     Reason(
         ruleset="pipa",
@@ -1267,13 +1267,13 @@ _EXCEPTION_TRANSFER__OUTSOURCING_DISCLOSED = Leaf(
         effect=Effect.PERMIT,
         title="Outsourcing or storage abroad needed for the contract and disclosed",
         citations=["PIPA Art. 28-8(1)3"],
-        source="rulesets/pipa.rules:287",
+        source="rulesets/pipa.rules:291",
     ),
     (),
 )
 
 # exception transfer.equivalent_country — PIPA Art. 28-8(1)5; PIPA Enforcement Decree
-#   Art. 29-9, rulesets/pipa.rules:291
+#   Art. 29-9, rulesets/pipa.rules:298
 _EXCEPTION_TRANSFER__EQUIVALENT_COUNTRY = Leaf(
     Reason(
         ruleset="pipa",
@@ -1282,13 +1282,13 @@ _EXCEPTION_TRANSFER__EQUIVALENT_COUNTRY = Leaf(
         effect=Effect.PERMIT,
         title="The EU or EEA, recognised as equivalent",
         citations=["PIPA Art. 28-8(1)5", "PIPA Enforcement Decree Art. 29-9"],
-        source="rulesets/pipa.rules:291",
+        source="rulesets/pipa.rules:298",
     ),
     (),
 )
 
 # exception transfer.equivalent_country.resident_number — PIPA Art. 28-8(1)5,
-#   rulesets/pipa.rules:295
+#   rulesets/pipa.rules:302
 _EXCEPTION_RESIDENT_NUMBER = Leaf(
     Reason(
         ruleset="pipa",
@@ -1297,7 +1297,7 @@ _EXCEPTION_RESIDENT_NUMBER = Leaf(
         effect=Effect.DENY,
         title="The recognition does not cover resident registration numbers",
         citations=["PIPA Art. 28-8(1)5"],
-        source="rulesets/pipa.rules:295",
+        source="rulesets/pipa.rules:302",
     ),
     (),
 )
@@ -1379,14 +1379,14 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         ):
             consent_excepted = True
             denied.append(_EXCEPTION_CONSENT__NOT_OWN)
-        # exception consent.not_separate — PIPA Art. 22(1), rulesets/pipa.rules:89
+        # exception consent.not_separate — PIPA Art. 22(1), rulesets/pipa.rules:93
         # Consent not obtained separately for this matter
         # Each matter requiring consent must be presented and consented to
         # separately; one consent for several matters does not count.
         if not consent.separate:
             consent_excepted = True
             denied.append(_EXCEPTION_CONSENT__NOT_SEPARATE)
-        # exception consent.child — PIPA Art. 22-2(1), rulesets/pipa.rules:92
+        # exception consent.child — PIPA Art. 22-2(1), rulesets/pipa.rules:96
         # A child under 14
         if (subject.age is not None and subject.age < 14) or (
             subject.age is None and processing.child_directed
@@ -1394,7 +1394,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
             consent_excepted = True
             consent_child_excepted = False
             # exception consent.child.representative — PIPA Art. 22-2(1),
-            #   rulesets/pipa.rules:95
+            #   rulesets/pipa.rules:99
             # A legal representative consented
             if consent.by_guardian:
                 consent_child_excepted = True
@@ -1403,28 +1403,28 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
                 denied.append(_EXCEPTION_CONSENT__CHILD)
         if not consent_excepted:
             permitted.append(_RULE_CONSENT)
-    # rule contract — PIPA Art. 15(1)4, rulesets/pipa.rules:103
+    # rule contract — PIPA Art. 15(1)4, rulesets/pipa.rules:107
     # Necessary to conclude or perform a contract with the person
     # Art. 15(1)4: necessary to take measures at the person's request in
     # concluding and performing a contract. Training, improving the product,
     # analytics, advertising and research are not.
     if use.legal_basis == "contract":
         contract_excepted = False
-        # exception contract.not_necessary — PIPA Art. 15(1)4, rulesets/pipa.rules:107
+        # exception contract.not_necessary — PIPA Art. 15(1)4, rulesets/pipa.rules:111
         # Not necessary for the contract
         if purpose in _CONTRACT_NOT_NECESSARY_PURPOSES:
             contract_excepted = True
             denied.append(_EXCEPTION_CONTRACT__NOT_NECESSARY)
         if not contract_excepted:
             permitted.append(_RULE_CONTRACT)
-    # rule legal_obligation — PIPA Art. 15(1)2, rulesets/pipa.rules:114
+    # rule legal_obligation — PIPA Art. 15(1)2, rulesets/pipa.rules:118
     # A special provision of law or a legal obligation
     # Art. 15(1)2: a special provision of law or an unavoidable legal
     # obligation.
     if use.legal_basis == "legal_obligation":
         legal_obligation_excepted = False
         # exception legal_obligation.not_imposed — PIPA Art. 15(1)2,
-        #   rulesets/pipa.rules:118
+        #   rulesets/pipa.rules:122
         # No law covers this purpose
         if purpose in _LEGAL_OBLIGATION_NOT_IMPOSED_PURPOSES:
             legal_obligation_excepted = True
@@ -1432,35 +1432,35 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         if not legal_obligation_excepted:
             permitted.append(_RULE_LEGAL_OBLIGATION)
     # rule public_interest — PIPA Art. 15(1)3; PIPA Art. 15(1)7,
-    #   rulesets/pipa.rules:125
+    #   rulesets/pipa.rules:129
     # A public institution's duties or urgent public safety
     # Art. 15(1)3 and 7: a public institution's statutory duties; urgent
     # public safety.
     if use.legal_basis == "public_interest":
         public_interest_excepted = False
         # exception public_interest.not_imposed — PIPA Art. 15(1)3,
-        #   rulesets/pipa.rules:129
+        #   rulesets/pipa.rules:133
         # No public duty covers this purpose
         if purpose in _LEGAL_OBLIGATION_NOT_IMPOSED_PURPOSES:
             public_interest_excepted = True
             denied.append(_EXCEPTION_PUBLIC_INTEREST__NOT_IMPOSED)
         if not public_interest_excepted:
             permitted.append(_RULE_PUBLIC_INTEREST)
-    # rule vital_interest — PIPA Art. 15(1)5, rulesets/pipa.rules:136
+    # rule vital_interest — PIPA Art. 15(1)5, rulesets/pipa.rules:140
     # Urgent danger to life, body or property
     # Art. 15(1)5: clearly necessary to protect life, body or property from
     # urgent danger.
     if use.legal_basis == "vital_interest":
         vital_interest_excepted = False
         # exception vital_interest.not_imposed — PIPA Art. 15(1)5,
-        #   rulesets/pipa.rules:140
+        #   rulesets/pipa.rules:144
         # The danger does not require this purpose
         if purpose in _LEGAL_OBLIGATION_NOT_IMPOSED_PURPOSES:
             vital_interest_excepted = True
             denied.append(_EXCEPTION_VITAL_INTEREST__NOT_IMPOSED)
         if not vital_interest_excepted:
             permitted.append(_RULE_VITAL_INTEREST)
-    # rule legitimate_interest — PIPA Art. 15(1)6, rulesets/pipa.rules:151
+    # rule legitimate_interest — PIPA Art. 15(1)6, rulesets/pipa.rules:155
     # Legitimate interest clearly outweighing the person's rights
     # Art. 15(1)6: the controller's legitimate interest, where it clearly
     # outweighs the person's rights, substantially related and within a
@@ -1471,25 +1471,25 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     if use.legal_basis == "legitimate_interest":
         legitimate_interest_excepted = False
         # exception legitimate_interest.no_assessment — PIPA Art. 15(1)6,
-        #   rulesets/pipa.rules:156
+        #   rulesets/pipa.rules:160
         # No documented weighing showing the interest clearly prevails
         if not processing.li_assessment:
             legitimate_interest_excepted = True
             denied.append(_EXCEPTION_LEGITIMATE_INTEREST__NO_ASSESSMENT)
         # exception legitimate_interest.not_disclosed — PIPA Art. 30(1); PIPC Guide on
-        #   Publicly Available Personal Data for AI (Jul 2024), rulesets/pipa.rules:159
+        #   Publicly Available Personal Data for AI (Jul 2024), rulesets/pipa.rules:163
         # The purpose was not disclosed to the person
         if not processing.disclosed and not processing.informed_before_use:
             legitimate_interest_excepted = True
             denied.append(_EXCEPTION_LEGITIMATE_INTEREST__NOT_DISCLOSED)
         # exception legitimate_interest.no_objection_route — PIPA Art. 37(1); PIPA
-        #   Art. 38(4), rulesets/pipa.rules:162
+        #   Art. 38(4), rulesets/pipa.rules:166
         # No easy way to ask for suspension was offered
         if not processing.opt_out_offered:
             legitimate_interest_excepted = True
             denied.append(_EXCEPTION_LEGITIMATE_INTEREST__NO_OBJECTION_ROUTE)
         # exception legitimate_interest.objected — PIPA Art. 37(1),
-        #   rulesets/pipa.rules:165
+        #   rulesets/pipa.rules:169
         # The person asked to suspend the processing
         if subject.objected:
             legitimate_interest_excepted = True
@@ -1497,14 +1497,14 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         if not legitimate_interest_excepted:
             permitted.append(_RULE_LEGITIMATE_INTEREST)
     # rule related_use — PIPA Art. 15(3); PIPA Enforcement Decree Art. 14-2,
-    #   rulesets/pipa.rules:172
+    #   rulesets/pipa.rules:176
     # Use reasonably related to the purpose of collection
     # Art. 15(3): a use reasonably related to the purpose of collection,
     # weighing relatedness, predictability, harm and safeguards such as
     # pseudonymisation (Decree Art. 14-2), with the criteria made public.
     if processing.compatible_purpose and processing.informed_before_use:
         permitted.append(_RULE_RELATED_USE)
-    # rule pseudonymised — PIPA Art. 28-2(1), rulesets/pipa.rules:181
+    # rule pseudonymised — PIPA Art. 28-2(1), rulesets/pipa.rules:185
     # Pseudonymised information for statistics or scientific research
     # Art. 28-2: pseudonymised information for statistics and scientific
     # research (including industrial research) without consent. Training is
@@ -1515,7 +1515,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         and processing.identifiability == "pseudonymised"
     ):
         permitted.append(_RULE_PSEUDONYMISED)
-    # rule third_party — PIPA Art. 17(1), rulesets/pipa.rules:191
+    # rule third_party — PIPA Art. 17(1), rulesets/pipa.rules:195
     # Provision to a third party
     # Art. 17(1): giving personal information to a third party needs the
     # person's consent, obtained separately (Art. 22(1)), or a statutory
@@ -1524,29 +1524,29 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     if processing.third_party:
         third_party_excepted = False
         # exception third_party.separate_consent — PIPA Art. 17(1)1; PIPA Art. 22(1),
-        #   rulesets/pipa.rules:194
+        #   rulesets/pipa.rules:198
         # The person separately consented to the provision
         if consent.separate:
             third_party_excepted = True
             permitted.append(_EXCEPTION_THIRD_PARTY__SEPARATE_CONSENT)
-        # exception third_party.outsourced — PIPA Art. 26, rulesets/pipa.rules:198
+        # exception third_party.outsourced — PIPA Art. 26, rulesets/pipa.rules:202
         # Outsourced processing on the controller's behalf
         if processing.recipient_is_processor:
             third_party_excepted = True
             permitted.append(_EXCEPTION_THIRD_PARTY__OUTSOURCED)
         # exception third_party.related — PIPA Art. 17(4); PIPA Enforcement Decree
-        #   Art. 14-2, rulesets/pipa.rules:202
+        #   Art. 14-2, rulesets/pipa.rules:206
         # Provision reasonably related to the purpose of collection
         if processing.compatible_purpose and processing.informed_before_use:
             third_party_excepted = True
             permitted.append(_EXCEPTION_THIRD_PARTY__RELATED)
-        # exception third_party.statutory — PIPA Art. 17(1)2, rulesets/pipa.rules:206
+        # exception third_party.statutory — PIPA Art. 17(1)2, rulesets/pipa.rules:210
         # A statutory ground of Art. 15(1)2, 3, 5 or 7
         if use.legal_basis in _LEGAL_BASIS_VALUES:
             third_party_excepted = True
             permitted.append(_EXCEPTION_THIRD_PARTY__STATUTORY)
         # exception third_party.pseudonymised_research — PIPA Art. 28-2(2),
-        #   rulesets/pipa.rules:209
+        #   rulesets/pipa.rules:213
         # Pseudonymised information for statistics or research, without identifying
         #   information
         if (
@@ -1558,7 +1558,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         if not third_party_excepted:
             denied.append(_RULE_THIRD_PARTY)
     # rule sensitive — PIPA Art. 23(1); PIPA Enforcement Decree Art. 18,
-    #   rulesets/pipa.rules:220
+    #   rulesets/pipa.rules:224
     # Sensitive information
     # Art. 23(1) and Decree Art. 18: sensitive information only with the
     # person's separate consent or where a law requires or permits it.
@@ -1570,12 +1570,12 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         sensitive_excepted = False
         # exception sensitive.separate_consent — PIPA Art. 23(1)1,
-        #   rulesets/pipa.rules:224
+        #   rulesets/pipa.rules:228
         # Separate consent to the sensitive information
         if consent.separate:
             sensitive_excepted = True
             permitted.append(_EXCEPTION_SENSITIVE__SEPARATE_CONSENT)
-        # exception sensitive.by_law — PIPA Art. 23(1)2, rulesets/pipa.rules:228
+        # exception sensitive.by_law — PIPA Art. 23(1)2, rulesets/pipa.rules:232
         # A law requires or permits it
         if use.legal_basis == "legal_obligation":
             sensitive_excepted = True
@@ -1583,7 +1583,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         if not sensitive_excepted:
             denied.append(_RULE_SENSITIVE)
     # rule unique_identifier — PIPA Art. 24(1); PIPA Enforcement Decree Art. 19,
-    #   rulesets/pipa.rules:236
+    #   rulesets/pipa.rules:240
     # Unique identifying information
     # Art. 24: unique identifiers (passport, driving licence, alien
     # registration numbers) only with separate consent or where a law
@@ -1591,20 +1591,20 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     if data in _DATA_IN_SENSITIVE_GOVERNMENT_ID:
         unique_identifier_excepted = False
         # exception unique_identifier.separate_consent — PIPA Art. 24(1)1,
-        #   rulesets/pipa.rules:240
+        #   rulesets/pipa.rules:244
         # Separate consent to the identifier
         if consent.separate:
             unique_identifier_excepted = True
             permitted.append(_EXCEPTION_UNIQUE_IDENTIFIER__SEPARATE_CONSENT)
         # exception unique_identifier.by_law — PIPA Art. 24(1)2,
-        #   rulesets/pipa.rules:244
+        #   rulesets/pipa.rules:248
         # A law requires or permits it
         if use.legal_basis == "legal_obligation":
             unique_identifier_excepted = True
             permitted.append(_EXCEPTION_UNIQUE_IDENTIFIER__BY_LAW)
         if not unique_identifier_excepted:
             denied.append(_RULE_UNIQUE_IDENTIFIER)
-    # rule resident_number — PIPA Art. 24-2(1), rulesets/pipa.rules:252
+    # rule resident_number — PIPA Art. 24-2(1), rulesets/pipa.rules:256
     # Resident registration numbers
     # Art. 24-2: resident registration numbers only where a law specifically
     # requires or permits it, or for urgent danger to life, body or property;
@@ -1612,7 +1612,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     if data in _DATA_IN_SENSITIVE_GOVERNMENT_ID_RESIDENT_NUMBER:
         resident_number_excepted = False
         # exception resident_number.by_law — PIPA Art. 24-2(1)1; PIPA Art. 24-2(1)2,
-        #   rulesets/pipa.rules:256
+        #   rulesets/pipa.rules:260
         # A law or an urgent danger allows it
         if use.legal_basis in _LEGAL_BASIS_IN_LEGAL_OBLIGATION_VITAL_INTEREST:
             resident_number_excepted = True
@@ -1620,7 +1620,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         if not resident_number_excepted:
             denied.append(_RULE_RESIDENT_NUMBER)
     # rule processor_own_use — PIPA Art. 26(5); PIPA Art. 17(1),
-    #   rulesets/pipa.rules:264
+    #   rulesets/pipa.rules:268
     # An outsourcee uses the data for models serving other customers
     # Art. 26(5): an outsourcee may not use the data beyond the outsourced
     # work or give it to a third party. A processor that trains a model
@@ -1629,14 +1629,14 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     if processing.as_processor and processing.for_other_customers:
         processor_own_use_excepted = False
         # exception processor_own_use.separate_consent — PIPA Art. 17(1)1; PIPA Art.
-        #   22(1), rulesets/pipa.rules:267
+        #   22(1), rulesets/pipa.rules:271
         # The person separately consented to the provision
         if consent.separate:
             processor_own_use_excepted = True
             permitted.append(_EXCEPTION_PROCESSOR_OWN_USE__SEPARATE_CONSENT)
         if not processor_own_use_excepted:
             denied.append(_RULE_PROCESSOR_OWN_USE)
-    # rule transfer — PIPA Art. 28-8(1), rulesets/pipa.rules:277
+    # rule transfer — PIPA Art. 28-8(1), rulesets/pipa.rules:281
     # Transfer of personal information abroad
     # Art. 28-8(1): a transfer abroad (provision, outsourcing, storage) needs
     # separate consent, a law or treaty, an outsourcing necessary for the
@@ -1650,18 +1650,18 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         transfer_excepted = False
         # exception transfer.separate_consent — PIPA Art. 28-8(1)1,
-        #   rulesets/pipa.rules:280
+        #   rulesets/pipa.rules:284
         # Separate consent to the transfer abroad
         if consent.separate:
             transfer_excepted = True
             permitted.append(_EXCEPTION_TRANSFER__SEPARATE_CONSENT)
-        # exception transfer.certified — PIPA Art. 28-8(1)4, rulesets/pipa.rules:284
+        # exception transfer.certified — PIPA Art. 28-8(1)4, rulesets/pipa.rules:288
         # The recipient holds a certification recognised by the PIPC
         if processing.transfer_safeguard == "certification":
             transfer_excepted = True
             permitted.append(_EXCEPTION_TRANSFER__CERTIFIED)
         # exception transfer.outsourcing_disclosed — PIPA Art. 28-8(1)3,
-        #   rulesets/pipa.rules:287
+        #   rulesets/pipa.rules:291
         # Outsourcing or storage abroad needed for the contract and disclosed
         if (
             purpose in _PURPOSE_IN_PRODUCT_SERVICE
@@ -1671,13 +1671,13 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
             transfer_excepted = True
             permitted.append(_EXCEPTION_TRANSFER__OUTSOURCING_DISCLOSED)
         # exception transfer.equivalent_country — PIPA Art. 28-8(1)5; PIPA Enforcement
-        #   Decree Art. 29-9, rulesets/pipa.rules:291
+        #   Decree Art. 29-9, rulesets/pipa.rules:298
         # The EU or EEA, recognised as equivalent
         if day >= _DATE_2025_09_16 and "EEA" in transfer_to_places:
             transfer_excepted = True
             transfer_equivalent_country_excepted = False
             # exception transfer.equivalent_country.resident_number — PIPA Art.
-            #   28-8(1)5, rulesets/pipa.rules:295
+            #   28-8(1)5, rulesets/pipa.rules:302
             # The recognition does not cover resident registration numbers
             if data in _DATA_IN_SENSITIVE_GOVERNMENT_ID_RESIDENT_NUMBER:
                 transfer_equivalent_country_excepted = True
@@ -1732,17 +1732,17 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
             and not consent.by_guardian
         ):
             return False
-        # exception consent.not_separate — PIPA Art. 22(1), rulesets/pipa.rules:89
+        # exception consent.not_separate — PIPA Art. 22(1), rulesets/pipa.rules:93
         if not consent.separate:
             return False
-        # exception consent.child — PIPA Art. 22-2(1), rulesets/pipa.rules:92
+        # exception consent.child — PIPA Art. 22-2(1), rulesets/pipa.rules:96
         if (subject.age is not None and subject.age < 14) or (
             subject.age is None and processing.child_directed
         ):
             consent_excepted = True
             consent_child_excepted = False
             # exception consent.child.representative — PIPA Art. 22-2(1),
-            #   rulesets/pipa.rules:95
+            #   rulesets/pipa.rules:99
             if consent.by_guardian:
                 consent_child_excepted = True
                 permit = True
@@ -1750,76 +1750,76 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
                 return False
         if not consent_excepted:
             permit = True
-    # rule contract — PIPA Art. 15(1)4, rulesets/pipa.rules:103
+    # rule contract — PIPA Art. 15(1)4, rulesets/pipa.rules:107
     if use.legal_basis == "contract":
-        # exception contract.not_necessary — PIPA Art. 15(1)4, rulesets/pipa.rules:107
+        # exception contract.not_necessary — PIPA Art. 15(1)4, rulesets/pipa.rules:111
         if purpose in _CONTRACT_NOT_NECESSARY_PURPOSES:
             return False
         permit = True
-    # rule legal_obligation — PIPA Art. 15(1)2, rulesets/pipa.rules:114
+    # rule legal_obligation — PIPA Art. 15(1)2, rulesets/pipa.rules:118
     if use.legal_basis == "legal_obligation":
         # exception legal_obligation.not_imposed — PIPA Art. 15(1)2,
-        #   rulesets/pipa.rules:118
+        #   rulesets/pipa.rules:122
         if purpose in _LEGAL_OBLIGATION_NOT_IMPOSED_PURPOSES:
             return False
         permit = True
     # rule public_interest — PIPA Art. 15(1)3; PIPA Art. 15(1)7,
-    #   rulesets/pipa.rules:125
+    #   rulesets/pipa.rules:129
     if use.legal_basis == "public_interest":
         # exception public_interest.not_imposed — PIPA Art. 15(1)3,
-        #   rulesets/pipa.rules:129
+        #   rulesets/pipa.rules:133
         if purpose in _LEGAL_OBLIGATION_NOT_IMPOSED_PURPOSES:
             return False
         permit = True
-    # rule vital_interest — PIPA Art. 15(1)5, rulesets/pipa.rules:136
+    # rule vital_interest — PIPA Art. 15(1)5, rulesets/pipa.rules:140
     if use.legal_basis == "vital_interest":
         # exception vital_interest.not_imposed — PIPA Art. 15(1)5,
-        #   rulesets/pipa.rules:140
+        #   rulesets/pipa.rules:144
         if purpose in _LEGAL_OBLIGATION_NOT_IMPOSED_PURPOSES:
             return False
         permit = True
-    # rule legitimate_interest — PIPA Art. 15(1)6, rulesets/pipa.rules:151
+    # rule legitimate_interest — PIPA Art. 15(1)6, rulesets/pipa.rules:155
     if use.legal_basis == "legitimate_interest":
         # exception legitimate_interest.no_assessment — PIPA Art. 15(1)6,
-        #   rulesets/pipa.rules:156
+        #   rulesets/pipa.rules:160
         if not processing.li_assessment:
             return False
         # exception legitimate_interest.not_disclosed — PIPA Art. 30(1); PIPC Guide on
-        #   Publicly Available Personal Data for AI (Jul 2024), rulesets/pipa.rules:159
+        #   Publicly Available Personal Data for AI (Jul 2024), rulesets/pipa.rules:163
         if not processing.disclosed and not processing.informed_before_use:
             return False
         # exception legitimate_interest.no_objection_route — PIPA Art. 37(1); PIPA
-        #   Art. 38(4), rulesets/pipa.rules:162
+        #   Art. 38(4), rulesets/pipa.rules:166
         if not processing.opt_out_offered:
             return False
         # exception legitimate_interest.objected — PIPA Art. 37(1),
-        #   rulesets/pipa.rules:165
+        #   rulesets/pipa.rules:169
         if subject.objected:
             return False
         permit = True
-    # rule third_party — PIPA Art. 17(1), rulesets/pipa.rules:191
+    # rule third_party — PIPA Art. 17(1), rulesets/pipa.rules:195
     if processing.third_party:
         third_party_excepted = False
         # exception third_party.separate_consent — PIPA Art. 17(1)1; PIPA Art. 22(1),
-        #   rulesets/pipa.rules:194
+        #   rulesets/pipa.rules:198
         if consent.separate:
             third_party_excepted = True
             permit = True
-        # exception third_party.outsourced — PIPA Art. 26, rulesets/pipa.rules:198
+        # exception third_party.outsourced — PIPA Art. 26, rulesets/pipa.rules:202
         if processing.recipient_is_processor:
             third_party_excepted = True
             permit = True
         # exception third_party.related — PIPA Art. 17(4); PIPA Enforcement Decree
-        #   Art. 14-2, rulesets/pipa.rules:202
+        #   Art. 14-2, rulesets/pipa.rules:206
         if processing.compatible_purpose and processing.informed_before_use:
             third_party_excepted = True
             permit = True
-        # exception third_party.statutory — PIPA Art. 17(1)2, rulesets/pipa.rules:206
+        # exception third_party.statutory — PIPA Art. 17(1)2, rulesets/pipa.rules:210
         if use.legal_basis in _LEGAL_BASIS_VALUES:
             third_party_excepted = True
             permit = True
         # exception third_party.pseudonymised_research — PIPA Art. 28-2(2),
-        #   rulesets/pipa.rules:209
+        #   rulesets/pipa.rules:213
         if (
             purpose in _PURPOSE_IN_RESEARCH_ANALYTICS
             and processing.identifiability == "pseudonymised"
@@ -1829,60 +1829,60 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         if not third_party_excepted:
             return False
     # rule sensitive — PIPA Art. 23(1); PIPA Enforcement Decree Art. 18,
-    #   rulesets/pipa.rules:220
+    #   rulesets/pipa.rules:224
     if data in _SENSITIVE_DATA and (
         data != "sensitive.biometric" or processing.used_to_identify
     ):
         sensitive_excepted = False
         # exception sensitive.separate_consent — PIPA Art. 23(1)1,
-        #   rulesets/pipa.rules:224
+        #   rulesets/pipa.rules:228
         if consent.separate:
             sensitive_excepted = True
             permit = True
-        # exception sensitive.by_law — PIPA Art. 23(1)2, rulesets/pipa.rules:228
+        # exception sensitive.by_law — PIPA Art. 23(1)2, rulesets/pipa.rules:232
         if use.legal_basis == "legal_obligation":
             sensitive_excepted = True
             permit = True
         if not sensitive_excepted:
             return False
     # rule unique_identifier — PIPA Art. 24(1); PIPA Enforcement Decree Art. 19,
-    #   rulesets/pipa.rules:236
+    #   rulesets/pipa.rules:240
     if data in _DATA_IN_SENSITIVE_GOVERNMENT_ID:
         unique_identifier_excepted = False
         # exception unique_identifier.separate_consent — PIPA Art. 24(1)1,
-        #   rulesets/pipa.rules:240
+        #   rulesets/pipa.rules:244
         if consent.separate:
             unique_identifier_excepted = True
             permit = True
         # exception unique_identifier.by_law — PIPA Art. 24(1)2,
-        #   rulesets/pipa.rules:244
+        #   rulesets/pipa.rules:248
         if use.legal_basis == "legal_obligation":
             unique_identifier_excepted = True
             permit = True
         if not unique_identifier_excepted:
             return False
-    # rule resident_number — PIPA Art. 24-2(1), rulesets/pipa.rules:252
+    # rule resident_number — PIPA Art. 24-2(1), rulesets/pipa.rules:256
     if data in _DATA_IN_SENSITIVE_GOVERNMENT_ID_RESIDENT_NUMBER:
         resident_number_excepted = False
         # exception resident_number.by_law — PIPA Art. 24-2(1)1; PIPA Art. 24-2(1)2,
-        #   rulesets/pipa.rules:256
+        #   rulesets/pipa.rules:260
         if use.legal_basis in _LEGAL_BASIS_IN_LEGAL_OBLIGATION_VITAL_INTEREST:
             resident_number_excepted = True
             permit = True
         if not resident_number_excepted:
             return False
     # rule processor_own_use — PIPA Art. 26(5); PIPA Art. 17(1),
-    #   rulesets/pipa.rules:264
+    #   rulesets/pipa.rules:268
     if processing.as_processor and processing.for_other_customers:
         processor_own_use_excepted = False
         # exception processor_own_use.separate_consent — PIPA Art. 17(1)1; PIPA Art.
-        #   22(1), rulesets/pipa.rules:267
+        #   22(1), rulesets/pipa.rules:271
         if consent.separate:
             processor_own_use_excepted = True
             permit = True
         if not processor_own_use_excepted:
             return False
-    # rule transfer — PIPA Art. 28-8(1), rulesets/pipa.rules:277
+    # rule transfer — PIPA Art. 28-8(1), rulesets/pipa.rules:281
     if (
         processing.transfer_to is not None
         and transfer_to_places is not None
@@ -1890,16 +1890,16 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         transfer_excepted = False
         # exception transfer.separate_consent — PIPA Art. 28-8(1)1,
-        #   rulesets/pipa.rules:280
+        #   rulesets/pipa.rules:284
         if consent.separate:
             transfer_excepted = True
             permit = True
-        # exception transfer.certified — PIPA Art. 28-8(1)4, rulesets/pipa.rules:284
+        # exception transfer.certified — PIPA Art. 28-8(1)4, rulesets/pipa.rules:288
         if processing.transfer_safeguard == "certification":
             transfer_excepted = True
             permit = True
         # exception transfer.outsourcing_disclosed — PIPA Art. 28-8(1)3,
-        #   rulesets/pipa.rules:287
+        #   rulesets/pipa.rules:291
         if (
             purpose in _PURPOSE_IN_PRODUCT_SERVICE
             and processing.recipient_is_processor
@@ -1908,21 +1908,21 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
             transfer_excepted = True
             permit = True
         # exception transfer.equivalent_country — PIPA Art. 28-8(1)5; PIPA Enforcement
-        #   Decree Art. 29-9, rulesets/pipa.rules:291
+        #   Decree Art. 29-9, rulesets/pipa.rules:298
         if day >= _DATE_2025_09_16 and "EEA" in transfer_to_places:
             transfer_excepted = True
             # exception transfer.equivalent_country.resident_number — PIPA Art.
-            #   28-8(1)5, rulesets/pipa.rules:295
+            #   28-8(1)5, rulesets/pipa.rules:302
             if data in _DATA_IN_SENSITIVE_GOVERNMENT_ID_RESIDENT_NUMBER:
                 return False
             permit = True
         if not transfer_excepted:
             return False
     # rule related_use — PIPA Art. 15(3); PIPA Enforcement Decree Art. 14-2,
-    #   rulesets/pipa.rules:172
+    #   rulesets/pipa.rules:176
     if processing.compatible_purpose and processing.informed_before_use:
         return True
-    # rule pseudonymised — PIPA Art. 28-2(1), rulesets/pipa.rules:181
+    # rule pseudonymised — PIPA Art. 28-2(1), rulesets/pipa.rules:185
     if (
         purpose in _PURPOSE_IN_RESEARCH_ANALYTICS
         and processing.identifiability == "pseudonymised"

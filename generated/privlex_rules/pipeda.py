@@ -88,37 +88,37 @@ Decisions, in the order they are considered:
 anonymised (exclusion, permit): Anonymised data is not information about an
   identifiable individual
   cites PIPEDA s.2(1) (personal information); Gordon v. Canada (Health), 2008 FC 258
-    (rulesets/pipeda.rules:99)
+    (rulesets/pipeda.rules:103)
 
 express_consent (rule, permit): Express consent of the individual
   cites PIPEDA Sched. 1, cl. 4.3; PIPEDA Sched. 1, cl. 4.3.6; PIPEDA s.6.1
-    (rulesets/pipeda.rules:106)
+    (rulesets/pipeda.rules:110)
   Express consent: a clear affirmative act covering this purpose
   (consent.given).
 
   express_consent.bundled (exception, deny): Consent beyond what the service needs
     made a condition of service
-    cites PIPEDA Sched. 1, cl. 4.3.3 (rulesets/pipeda.rules:111)
+    cites PIPEDA Sched. 1, cl. 4.3.3 (rulesets/pipeda.rules:115)
     Zoom's "agree or leave".
 
   express_consent.withdrawn (exception, deny): Consent withdrawn
-    cites PIPEDA Sched. 1, cl. 4.3.8 (rulesets/pipeda.rules:114)
+    cites PIPEDA Sched. 1, cl. 4.3.8 (rulesets/pipeda.rules:118)
 
   express_consent.administrator (exception, deny): Consent given by an administrator
     or host, not by the individual
-    cites PIPEDA Sched. 1, cl. 4.3; PIPEDA s.6.1 (rulesets/pipeda.rules:117)
+    cites PIPEDA Sched. 1, cl. 4.3; PIPEDA s.6.1 (rulesets/pipeda.rules:121)
 
   express_consent.child (exception, deny): A child under 13 consented alone
     cites PIPEDA s.6.1; OPC, Guidelines for obtaining meaningful consent (2018)
-      (rulesets/pipeda.rules:120)
+      (rulesets/pipeda.rules:124)
 
     express_consent.child.guardian (exception, permit): A parent or guardian consented
       cites PIPEDA Sched. 1, cl. 4.3.6; OPC, Guidelines for obtaining meaningful
-        consent (2018) (rulesets/pipeda.rules:123)
+        consent (2018) (rulesets/pipeda.rules:127)
 
 implied_consent (rule, permit): Implied (opt-out) consent for an identified purpose
   cites PIPEDA Sched. 1, cl. 4.3.6; PIPEDA Sched. 1, cl. 4.3.7; PIPEDA Sched. 1, cl.
-    4.2.3; PIPEDA Sched. 1, cl. 4.2.4 (rulesets/pipeda.rules:133)
+    4.2.3; PIPEDA Sched. 1, cl. 4.2.4 (rulesets/pipeda.rules:137)
   Implied (opt-out) consent: acceptable for non-sensitive data, for a
   purpose identified to the person before the use, within their
   reasonable expectations, with an easy way to opt out. Not for
@@ -128,43 +128,43 @@ implied_consent (rule, permit): Implied (opt-out) consent for an identified purp
   implied_consent.sensitive (exception, deny): Sensitive information needs express
     consent
     cites PIPEDA Sched. 1, cl. 4.3.4; PIPEDA Sched. 1, cl. 4.3.6; OPC, Guidelines for
-      obtaining meaningful consent (2018) (rulesets/pipeda.rules:137)
+      obtaining meaningful consent (2018) (rulesets/pipeda.rules:145)
 
   implied_consent.private_communications (exception, deny): Private communications
     used beyond the service need express consent
     cites PIPEDA Sched. 1, cl. 4.3.5; PIPEDA Sched. 1, cl. 4.3.6; OPC, Guidelines for
-      obtaining meaningful consent (2018) (rulesets/pipeda.rules:144)
+      obtaining meaningful consent (2018) (rulesets/pipeda.rules:152)
     Recordings, chats and files exchanged through a service used to
     train or evaluate AI, to profile or advertise, or for research, go
     beyond what a reasonable person expects from the service.
 
   implied_consent.opted_out (exception, deny): The person opted out
-    cites PIPEDA Sched. 1, cl. 4.3.8 (rulesets/pipeda.rules:149)
+    cites PIPEDA Sched. 1, cl. 4.3.8 (rulesets/pipeda.rules:157)
 
   implied_consent.third_party (exception, deny): Disclosure to another organisation
     needs express consent
     cites PIPEDA Sched. 1, cl. 4.3.5; PIPEDA Sched. 1, cl. 4.3.6; OPC, Guidelines for
-      obtaining meaningful consent (2018) (rulesets/pipeda.rules:152)
+      obtaining meaningful consent (2018) (rulesets/pipeda.rules:160)
 
   implied_consent.child (exception, deny): A child cannot give implied consent
     cites PIPEDA s.6.1; OPC, Guidelines for obtaining meaningful consent (2018)
-      (rulesets/pipeda.rules:155)
+      (rulesets/pipeda.rules:163)
 
 research (rule, permit): Statistical or scholarly research without consent
-  cites PIPEDA s.7(2)(c); PIPEDA s.7(3)(f) (rulesets/pipeda.rules:160)
+  cites PIPEDA s.7(2)(c); PIPEDA s.7(3)(f) (rulesets/pipeda.rules:168)
   s.7(2)(c), 7(3)(f): statistical or scholarly research without consent.
 
 processor_own_use (rule, deny): A service provider training for other customers
   without the individual's own consent
   cites PIPEDA Sched. 1, cl. 4.1.3; PIPEDA Sched. 1, cl. 4.5
-    (rulesets/pipeda.rules:169)
+    (rulesets/pipeda.rules:181)
   An organisation processing data for a customer uses it only for the
   customer's purposes; training its own model for other customers is a
   new use needing the individual's own consent.
 
 default (default, deny): No valid consent, and no exception, for the collection, use
   or disclosure
-  cites PIPEDA Sched. 1, cl. 4.3; PIPEDA s.6.1; PIPEDA s.7 (rulesets/pipeda.rules:81)
+  cites PIPEDA Sched. 1, cl. 4.3; PIPEDA s.6.1; PIPEDA s.7 (rulesets/pipeda.rules:84)
 """
 
 import datetime
@@ -253,7 +253,7 @@ _OBLIGATION_IDENTIFIED_PURPOSES = Obligation(
     ),
     rule="",
     citations=["PIPEDA s.5(3)", "PIPEDA Sched. 1, cl. 4.2", "PIPEDA Sched. 1, cl. 4.5"],
-    source="rulesets/pipeda.rules:83",
+    source="rulesets/pipeda.rules:82",
     order=1,
 )
 
@@ -266,7 +266,7 @@ _OBLIGATION_PROTECT_IN_TRANSFERS = Obligation(
     ),
     rule="",
     citations=["PIPEDA Sched. 1, cl. 4.1.3"],
-    source="rulesets/pipeda.rules:84",
+    source="rulesets/pipeda.rules:83",
     order=2,
 )
 
@@ -279,7 +279,7 @@ _OBLIGATION_CHECK_REIDENTIFICATION = Obligation(
     ),
     rule="anonymised",
     citations=["Gordon v. Canada (Health), 2008 FC 258"],
-    source="rulesets/pipeda.rules:102",
+    source="rulesets/pipeda.rules:106",
     order=3,
 )
 
@@ -292,7 +292,7 @@ _OBLIGATION_EXPRESS_CONSENT__ALLOW_WITHDRAWAL = Obligation(
     ),
     rule="express_consent",
     citations=["PIPEDA Sched. 1, cl. 4.3.8"],
-    source="rulesets/pipeda.rules:109",
+    source="rulesets/pipeda.rules:113",
     order=4,
 )
 
@@ -305,7 +305,7 @@ _OBLIGATION_VERIFY_GUARDIAN = Obligation(
     ),
     rule="express_consent.child.guardian",
     citations=["OPC, Guidelines for obtaining meaningful consent (2018)"],
-    source="rulesets/pipeda.rules:126",
+    source="rulesets/pipeda.rules:130",
     order=5,
 )
 
@@ -318,7 +318,7 @@ _OBLIGATION_IMPLIED_CONSENT__ALLOW_WITHDRAWAL = Obligation(
     ),
     rule="implied_consent",
     citations=["PIPEDA Sched. 1, cl. 4.3.8"],
-    source="rulesets/pipeda.rules:136",
+    source="rulesets/pipeda.rules:144",
     order=6,
 )
 
@@ -328,12 +328,12 @@ _OBLIGATION_KEEP_CONFIDENTIAL = Obligation(
     text="Use the data only as the research needs it and keep it confidential",
     rule="research",
     citations=["PIPEDA s.7(2)(c)"],
-    source="rulesets/pipeda.rules:164",
+    source="rulesets/pipeda.rules:176",
     order=7,
 )
 
 # exclusion anonymised — PIPEDA s.2(1) (personal information); Gordon v. Canada
-#   (Health), 2008 FC 258, rulesets/pipeda.rules:99
+#   (Health), 2008 FC 258, rulesets/pipeda.rules:103
 _EXCLUSION_ANONYMISED = Leaf(
     Reason(
         ruleset="pipeda",
@@ -345,13 +345,13 @@ _EXCLUSION_ANONYMISED = Leaf(
             "PIPEDA s.2(1) (personal information)",
             "Gordon v. Canada (Health), 2008 FC 258",
         ],
-        source="rulesets/pipeda.rules:99",
+        source="rulesets/pipeda.rules:103",
     ),
     (_OBLIGATION_CHECK_REIDENTIFICATION,),
 )
 
 # rule express_consent — PIPEDA Sched. 1, cl. 4.3; PIPEDA Sched. 1, cl. 4.3.6; PIPEDA
-#   s.6.1, rulesets/pipeda.rules:106
+#   s.6.1, rulesets/pipeda.rules:110
 _RULE_EXPRESS_CONSENT = Leaf(
     Reason(
         ruleset="pipeda",
@@ -364,7 +364,7 @@ _RULE_EXPRESS_CONSENT = Leaf(
             "PIPEDA Sched. 1, cl. 4.3.6",
             "PIPEDA s.6.1",
         ],
-        source="rulesets/pipeda.rules:106",
+        source="rulesets/pipeda.rules:110",
     ),
     (
         _OBLIGATION_IDENTIFIED_PURPOSES,
@@ -374,7 +374,7 @@ _RULE_EXPRESS_CONSENT = Leaf(
 )
 
 # exception express_consent.bundled — PIPEDA Sched. 1, cl. 4.3.3,
-#   rulesets/pipeda.rules:111
+#   rulesets/pipeda.rules:115
 _EXCEPTION_EXPRESS_CONSENT__BUNDLED = Leaf(
     Reason(
         ruleset="pipeda",
@@ -383,13 +383,13 @@ _EXCEPTION_EXPRESS_CONSENT__BUNDLED = Leaf(
         effect=Effect.DENY,
         title="Consent beyond what the service needs made a condition of service",
         citations=["PIPEDA Sched. 1, cl. 4.3.3"],
-        source="rulesets/pipeda.rules:111",
+        source="rulesets/pipeda.rules:115",
     ),
     (),
 )
 
 # exception express_consent.withdrawn — PIPEDA Sched. 1, cl. 4.3.8,
-#   rulesets/pipeda.rules:114
+#   rulesets/pipeda.rules:118
 _EXCEPTION_EXPRESS_CONSENT__WITHDRAWN = Leaf(
     Reason(
         ruleset="pipeda",
@@ -398,13 +398,13 @@ _EXCEPTION_EXPRESS_CONSENT__WITHDRAWN = Leaf(
         effect=Effect.DENY,
         title="Consent withdrawn",
         citations=["PIPEDA Sched. 1, cl. 4.3.8"],
-        source="rulesets/pipeda.rules:114",
+        source="rulesets/pipeda.rules:118",
     ),
     (),
 )
 
 # exception express_consent.administrator — PIPEDA Sched. 1, cl. 4.3; PIPEDA s.6.1,
-#   rulesets/pipeda.rules:117
+#   rulesets/pipeda.rules:121
 _EXCEPTION_EXPRESS_CONSENT__ADMINISTRATOR = Leaf(
     Reason(
         ruleset="pipeda",
@@ -413,13 +413,13 @@ _EXCEPTION_EXPRESS_CONSENT__ADMINISTRATOR = Leaf(
         effect=Effect.DENY,
         title="Consent given by an administrator or host, not by the individual",
         citations=["PIPEDA Sched. 1, cl. 4.3", "PIPEDA s.6.1"],
-        source="rulesets/pipeda.rules:117",
+        source="rulesets/pipeda.rules:121",
     ),
     (),
 )
 
 # exception express_consent.child — PIPEDA s.6.1; OPC, Guidelines for obtaining
-#   meaningful consent (2018), rulesets/pipeda.rules:120
+#   meaningful consent (2018), rulesets/pipeda.rules:124
 _EXCEPTION_EXPRESS_CONSENT__CHILD = Leaf(
     Reason(
         ruleset="pipeda",
@@ -431,13 +431,13 @@ _EXCEPTION_EXPRESS_CONSENT__CHILD = Leaf(
             "PIPEDA s.6.1",
             "OPC, Guidelines for obtaining meaningful consent (2018)",
         ],
-        source="rulesets/pipeda.rules:120",
+        source="rulesets/pipeda.rules:124",
     ),
     (),
 )
 
 # exception express_consent.child.guardian — PIPEDA Sched. 1, cl. 4.3.6; OPC,
-#   Guidelines for obtaining meaningful consent (2018), rulesets/pipeda.rules:123
+#   Guidelines for obtaining meaningful consent (2018), rulesets/pipeda.rules:127
 _EXCEPTION_EXPRESS_CONSENT__CHILD__GUARDIAN = Leaf(
     Reason(
         ruleset="pipeda",
@@ -449,7 +449,7 @@ _EXCEPTION_EXPRESS_CONSENT__CHILD__GUARDIAN = Leaf(
             "PIPEDA Sched. 1, cl. 4.3.6",
             "OPC, Guidelines for obtaining meaningful consent (2018)",
         ],
-        source="rulesets/pipeda.rules:123",
+        source="rulesets/pipeda.rules:127",
     ),
     (
         _OBLIGATION_IDENTIFIED_PURPOSES,
@@ -460,7 +460,7 @@ _EXCEPTION_EXPRESS_CONSENT__CHILD__GUARDIAN = Leaf(
 )
 
 # rule implied_consent — PIPEDA Sched. 1, cl. 4.3.6; PIPEDA Sched. 1, cl. 4.3.7;
-#   PIPEDA Sched. 1, cl. 4.2.3; PIPEDA Sched. 1, cl. 4.2.4, rulesets/pipeda.rules:133
+#   PIPEDA Sched. 1, cl. 4.2.3; PIPEDA Sched. 1, cl. 4.2.4, rulesets/pipeda.rules:137
 _RULE_IMPLIED_CONSENT = Leaf(
     Reason(
         ruleset="pipeda",
@@ -474,7 +474,7 @@ _RULE_IMPLIED_CONSENT = Leaf(
             "PIPEDA Sched. 1, cl. 4.2.3",
             "PIPEDA Sched. 1, cl. 4.2.4",
         ],
-        source="rulesets/pipeda.rules:133",
+        source="rulesets/pipeda.rules:137",
     ),
     (
         _OBLIGATION_IDENTIFIED_PURPOSES,
@@ -485,7 +485,7 @@ _RULE_IMPLIED_CONSENT = Leaf(
 
 # exception implied_consent.sensitive — PIPEDA Sched. 1, cl. 4.3.4; PIPEDA Sched. 1,
 #   cl. 4.3.6; OPC, Guidelines for obtaining meaningful consent (2018),
-#   rulesets/pipeda.rules:137
+#   rulesets/pipeda.rules:145
 _EXCEPTION_IMPLIED_CONSENT__SENSITIVE = Leaf(
     Reason(
         ruleset="pipeda",
@@ -498,14 +498,14 @@ _EXCEPTION_IMPLIED_CONSENT__SENSITIVE = Leaf(
             "PIPEDA Sched. 1, cl. 4.3.6",
             "OPC, Guidelines for obtaining meaningful consent (2018)",
         ],
-        source="rulesets/pipeda.rules:137",
+        source="rulesets/pipeda.rules:145",
     ),
     (),
 )
 
 # exception implied_consent.private_communications — PIPEDA Sched. 1, cl. 4.3.5;
 #   PIPEDA Sched. 1, cl. 4.3.6; OPC, Guidelines for obtaining meaningful consent (2018),
-#   rulesets/pipeda.rules:144
+#   rulesets/pipeda.rules:152
 _EXCEPTION_IMPLIED_CONSENT__PRIVATE_COMMUNICATIONS = Leaf(
     Reason(
         ruleset="pipeda",
@@ -518,13 +518,13 @@ _EXCEPTION_IMPLIED_CONSENT__PRIVATE_COMMUNICATIONS = Leaf(
             "PIPEDA Sched. 1, cl. 4.3.6",
             "OPC, Guidelines for obtaining meaningful consent (2018)",
         ],
-        source="rulesets/pipeda.rules:144",
+        source="rulesets/pipeda.rules:152",
     ),
     (),
 )
 
 # exception implied_consent.opted_out — PIPEDA Sched. 1, cl. 4.3.8,
-#   rulesets/pipeda.rules:149
+#   rulesets/pipeda.rules:157
 _EXCEPTION_IMPLIED_CONSENT__OPTED_OUT = Leaf(
     Reason(
         ruleset="pipeda",
@@ -533,14 +533,14 @@ _EXCEPTION_IMPLIED_CONSENT__OPTED_OUT = Leaf(
         effect=Effect.DENY,
         title="The person opted out",
         citations=["PIPEDA Sched. 1, cl. 4.3.8"],
-        source="rulesets/pipeda.rules:149",
+        source="rulesets/pipeda.rules:157",
     ),
     (),
 )
 
 # exception implied_consent.third_party — PIPEDA Sched. 1, cl. 4.3.5; PIPEDA Sched. 1,
 #   cl. 4.3.6; OPC, Guidelines for obtaining meaningful consent (2018),
-#   rulesets/pipeda.rules:152
+#   rulesets/pipeda.rules:160
 _EXCEPTION_IMPLIED_CONSENT__THIRD_PARTY = Leaf(
     Reason(
         ruleset="pipeda",
@@ -553,13 +553,13 @@ _EXCEPTION_IMPLIED_CONSENT__THIRD_PARTY = Leaf(
             "PIPEDA Sched. 1, cl. 4.3.6",
             "OPC, Guidelines for obtaining meaningful consent (2018)",
         ],
-        source="rulesets/pipeda.rules:152",
+        source="rulesets/pipeda.rules:160",
     ),
     (),
 )
 
 # exception implied_consent.child — PIPEDA s.6.1; OPC, Guidelines for obtaining
-#   meaningful consent (2018), rulesets/pipeda.rules:155
+#   meaningful consent (2018), rulesets/pipeda.rules:163
 _EXCEPTION_IMPLIED_CONSENT__CHILD = Leaf(
     Reason(
         ruleset="pipeda",
@@ -571,12 +571,12 @@ _EXCEPTION_IMPLIED_CONSENT__CHILD = Leaf(
             "PIPEDA s.6.1",
             "OPC, Guidelines for obtaining meaningful consent (2018)",
         ],
-        source="rulesets/pipeda.rules:155",
+        source="rulesets/pipeda.rules:163",
     ),
     (),
 )
 
-# rule research — PIPEDA s.7(2)(c); PIPEDA s.7(3)(f), rulesets/pipeda.rules:160
+# rule research — PIPEDA s.7(2)(c); PIPEDA s.7(3)(f), rulesets/pipeda.rules:168
 _RULE_RESEARCH = Leaf(
     Reason(
         ruleset="pipeda",
@@ -585,7 +585,7 @@ _RULE_RESEARCH = Leaf(
         effect=Effect.PERMIT,
         title="Statistical or scholarly research without consent",
         citations=["PIPEDA s.7(2)(c)", "PIPEDA s.7(3)(f)"],
-        source="rulesets/pipeda.rules:160",
+        source="rulesets/pipeda.rules:168",
     ),
     (
         _OBLIGATION_IDENTIFIED_PURPOSES,
@@ -595,7 +595,7 @@ _RULE_RESEARCH = Leaf(
 )
 
 # rule processor_own_use — PIPEDA Sched. 1, cl. 4.1.3; PIPEDA Sched. 1, cl. 4.5,
-#   rulesets/pipeda.rules:169
+#   rulesets/pipeda.rules:181
 _RULE_PROCESSOR_OWN_USE = Leaf(
     Reason(
         ruleset="pipeda",
@@ -607,13 +607,13 @@ _RULE_PROCESSOR_OWN_USE = Leaf(
             "own consent"
         ),
         citations=["PIPEDA Sched. 1, cl. 4.1.3", "PIPEDA Sched. 1, cl. 4.5"],
-        source="rulesets/pipeda.rules:169",
+        source="rulesets/pipeda.rules:181",
     ),
     (),
 )
 
 # default — PIPEDA Sched. 1, cl. 4.3; PIPEDA s.6.1; PIPEDA s.7,
-#   rulesets/pipeda.rules:81
+#   rulesets/pipeda.rules:84
 _DEFAULT = Leaf(
     Reason(
         ruleset="pipeda",
@@ -624,7 +624,7 @@ _DEFAULT = Leaf(
             "No valid consent, and no exception, for the collection, use or disclosure"
         ),
         citations=["PIPEDA Sched. 1, cl. 4.3", "PIPEDA s.6.1", "PIPEDA s.7"],
-        source="rulesets/pipeda.rules:81",
+        source="rulesets/pipeda.rules:84",
     ),
     (),
 )
@@ -648,7 +648,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         return None
     excluded_by: list[Leaf] = []
     # exclusion anonymised — PIPEDA s.2(1) (personal information); Gordon v. Canada
-    #   (Health), 2008 FC 258, rulesets/pipeda.rules:99
+    #   (Health), 2008 FC 258, rulesets/pipeda.rules:103
     # Anonymised data is not information about an identifiable individual
     if processing.identifiability == "anonymised":
         excluded_by.append(_EXCLUSION_ANONYMISED)
@@ -657,27 +657,27 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     denied: list[Leaf] = []
     permitted: list[Leaf] = []
     # rule express_consent — PIPEDA Sched. 1, cl. 4.3; PIPEDA Sched. 1, cl. 4.3.6;
-    #   PIPEDA s.6.1, rulesets/pipeda.rules:106
+    #   PIPEDA s.6.1, rulesets/pipeda.rules:110
     # Express consent of the individual
     # Express consent: a clear affirmative act covering this purpose
     # (consent.given).
     if consent.given:
         express_consent_excepted = False
         # exception express_consent.bundled — PIPEDA Sched. 1, cl. 4.3.3,
-        #   rulesets/pipeda.rules:111
+        #   rulesets/pipeda.rules:115
         # Consent beyond what the service needs made a condition of service
         # Zoom's "agree or leave".
         if consent.bundled:
             express_consent_excepted = True
             denied.append(_EXCEPTION_EXPRESS_CONSENT__BUNDLED)
         # exception express_consent.withdrawn — PIPEDA Sched. 1, cl. 4.3.8,
-        #   rulesets/pipeda.rules:114
+        #   rulesets/pipeda.rules:118
         # Consent withdrawn
         if consent.withdrawn:
             express_consent_excepted = True
             denied.append(_EXCEPTION_EXPRESS_CONSENT__WITHDRAWN)
         # exception express_consent.administrator — PIPEDA Sched. 1, cl. 4.3; PIPEDA
-        #   s.6.1, rulesets/pipeda.rules:117
+        #   s.6.1, rulesets/pipeda.rules:121
         # Consent given by an administrator or host, not by the individual
         if (
             consent.by_administrator
@@ -687,14 +687,14 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
             express_consent_excepted = True
             denied.append(_EXCEPTION_EXPRESS_CONSENT__ADMINISTRATOR)
         # exception express_consent.child — PIPEDA s.6.1; OPC, Guidelines for
-        #   obtaining meaningful consent (2018), rulesets/pipeda.rules:120
+        #   obtaining meaningful consent (2018), rulesets/pipeda.rules:124
         # A child under 13 consented alone
         if subject.age is not None and subject.age < 13:
             express_consent_excepted = True
             express_consent_child_excepted = False
             # exception express_consent.child.guardian — PIPEDA Sched. 1, cl. 4.3.6;
             #   OPC, Guidelines for obtaining meaningful consent (2018),
-            #   rulesets/pipeda.rules:123
+            #   rulesets/pipeda.rules:127
             # A parent or guardian consented
             if consent.by_guardian:
                 express_consent_child_excepted = True
@@ -705,7 +705,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
             permitted.append(_RULE_EXPRESS_CONSENT)
     # rule implied_consent — PIPEDA Sched. 1, cl. 4.3.6; PIPEDA Sched. 1, cl. 4.3.7;
     #   PIPEDA Sched. 1, cl. 4.2.3; PIPEDA Sched. 1, cl. 4.2.4,
-    #   rulesets/pipeda.rules:133
+    #   rulesets/pipeda.rules:137
     # Implied (opt-out) consent for an identified purpose
     # Implied (opt-out) consent: acceptable for non-sensitive data, for a
     # purpose identified to the person before the use, within their
@@ -720,14 +720,14 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         implied_consent_excepted = False
         # exception implied_consent.sensitive — PIPEDA Sched. 1, cl. 4.3.4; PIPEDA
         #   Sched. 1, cl. 4.3.6; OPC, Guidelines for obtaining meaningful consent
-        #   (2018), rulesets/pipeda.rules:137
+        #   (2018), rulesets/pipeda.rules:145
         # Sensitive information needs express consent
         if data in _DATA_IN_SENSITIVE:
             implied_consent_excepted = True
             denied.append(_EXCEPTION_IMPLIED_CONSENT__SENSITIVE)
         # exception implied_consent.private_communications — PIPEDA Sched. 1, cl.
         #   4.3.5; PIPEDA Sched. 1, cl. 4.3.6; OPC, Guidelines for obtaining meaningful
-        #   consent (2018), rulesets/pipeda.rules:144
+        #   consent (2018), rulesets/pipeda.rules:152
         # Private communications used beyond the service need express consent
         # Recordings, chats and files exchanged through a service used to
         # train or evaluate AI, to profile or advertise, or for research, go
@@ -739,27 +739,27 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
             implied_consent_excepted = True
             denied.append(_EXCEPTION_IMPLIED_CONSENT__PRIVATE_COMMUNICATIONS)
         # exception implied_consent.opted_out — PIPEDA Sched. 1, cl. 4.3.8,
-        #   rulesets/pipeda.rules:149
+        #   rulesets/pipeda.rules:157
         # The person opted out
         if subject.objected:
             implied_consent_excepted = True
             denied.append(_EXCEPTION_IMPLIED_CONSENT__OPTED_OUT)
         # exception implied_consent.third_party — PIPEDA Sched. 1, cl. 4.3.5; PIPEDA
         #   Sched. 1, cl. 4.3.6; OPC, Guidelines for obtaining meaningful consent
-        #   (2018), rulesets/pipeda.rules:152
+        #   (2018), rulesets/pipeda.rules:160
         # Disclosure to another organisation needs express consent
         if processing.third_party:
             implied_consent_excepted = True
             denied.append(_EXCEPTION_IMPLIED_CONSENT__THIRD_PARTY)
         # exception implied_consent.child — PIPEDA s.6.1; OPC, Guidelines for
-        #   obtaining meaningful consent (2018), rulesets/pipeda.rules:155
+        #   obtaining meaningful consent (2018), rulesets/pipeda.rules:163
         # A child cannot give implied consent
         if subject.age is not None and subject.age < 13:
             implied_consent_excepted = True
             denied.append(_EXCEPTION_IMPLIED_CONSENT__CHILD)
         if not implied_consent_excepted:
             permitted.append(_RULE_IMPLIED_CONSENT)
-    # rule research — PIPEDA s.7(2)(c); PIPEDA s.7(3)(f), rulesets/pipeda.rules:160
+    # rule research — PIPEDA s.7(2)(c); PIPEDA s.7(3)(f), rulesets/pipeda.rules:168
     # Statistical or scholarly research without consent
     # s.7(2)(c), 7(3)(f): statistical or scholarly research without consent.
     if (
@@ -770,7 +770,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         permitted.append(_RULE_RESEARCH)
     # rule processor_own_use — PIPEDA Sched. 1, cl. 4.1.3; PIPEDA Sched. 1, cl. 4.5,
-    #   rulesets/pipeda.rules:169
+    #   rulesets/pipeda.rules:181
     # A service provider training for other customers without the individual's own
     #   consent
     # An organisation processing data for a customer uses it only for the
@@ -787,7 +787,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         denied.append(_RULE_PROCESSOR_OWN_USE)
     # default — PIPEDA Sched. 1, cl. 4.3; PIPEDA s.6.1; PIPEDA s.7,
-    #   rulesets/pipeda.rules:81
+    #   rulesets/pipeda.rules:84
     return settle(RULESET, _DEFAULT, denied, permitted)
 
 
@@ -808,24 +808,24 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         return None
     # exclusion anonymised — PIPEDA s.2(1) (personal information); Gordon v. Canada
-    #   (Health), 2008 FC 258, rulesets/pipeda.rules:99
+    #   (Health), 2008 FC 258, rulesets/pipeda.rules:103
     if processing.identifiability == "anonymised":
         return True
     permit = False
     # rule express_consent — PIPEDA Sched. 1, cl. 4.3; PIPEDA Sched. 1, cl. 4.3.6;
-    #   PIPEDA s.6.1, rulesets/pipeda.rules:106
+    #   PIPEDA s.6.1, rulesets/pipeda.rules:110
     if consent.given:
         express_consent_excepted = False
         # exception express_consent.bundled — PIPEDA Sched. 1, cl. 4.3.3,
-        #   rulesets/pipeda.rules:111
+        #   rulesets/pipeda.rules:115
         if consent.bundled:
             return False
         # exception express_consent.withdrawn — PIPEDA Sched. 1, cl. 4.3.8,
-        #   rulesets/pipeda.rules:114
+        #   rulesets/pipeda.rules:118
         if consent.withdrawn:
             return False
         # exception express_consent.administrator — PIPEDA Sched. 1, cl. 4.3; PIPEDA
-        #   s.6.1, rulesets/pipeda.rules:117
+        #   s.6.1, rulesets/pipeda.rules:121
         if (
             consent.by_administrator
             and not consent.by_subject
@@ -833,13 +833,13 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         ):
             return False
         # exception express_consent.child — PIPEDA s.6.1; OPC, Guidelines for
-        #   obtaining meaningful consent (2018), rulesets/pipeda.rules:120
+        #   obtaining meaningful consent (2018), rulesets/pipeda.rules:124
         if subject.age is not None and subject.age < 13:
             express_consent_excepted = True
             express_consent_child_excepted = False
             # exception express_consent.child.guardian — PIPEDA Sched. 1, cl. 4.3.6;
             #   OPC, Guidelines for obtaining meaningful consent (2018),
-            #   rulesets/pipeda.rules:123
+            #   rulesets/pipeda.rules:127
             if consent.by_guardian:
                 express_consent_child_excepted = True
                 permit = True
@@ -849,7 +849,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
             permit = True
     # rule implied_consent — PIPEDA Sched. 1, cl. 4.3.6; PIPEDA Sched. 1, cl. 4.3.7;
     #   PIPEDA Sched. 1, cl. 4.2.3; PIPEDA Sched. 1, cl. 4.2.4,
-    #   rulesets/pipeda.rules:133
+    #   rulesets/pipeda.rules:137
     if (
         consent.implied
         and processing.informed_before_use
@@ -857,33 +857,33 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         # exception implied_consent.sensitive — PIPEDA Sched. 1, cl. 4.3.4; PIPEDA
         #   Sched. 1, cl. 4.3.6; OPC, Guidelines for obtaining meaningful consent
-        #   (2018), rulesets/pipeda.rules:137
+        #   (2018), rulesets/pipeda.rules:145
         if data in _DATA_IN_SENSITIVE:
             return False
         # exception implied_consent.private_communications — PIPEDA Sched. 1, cl.
         #   4.3.5; PIPEDA Sched. 1, cl. 4.3.6; OPC, Guidelines for obtaining meaningful
-        #   consent (2018), rulesets/pipeda.rules:144
+        #   consent (2018), rulesets/pipeda.rules:152
         if (
             data in _IMPLIED_CONSENT_PRIVATE_COMMUNICATIONS_DATA
             and purpose in _IMPLIED_CONSENT_PRIVATE_COMMUNICATIONS_PURPOSES
         ):
             return False
         # exception implied_consent.opted_out — PIPEDA Sched. 1, cl. 4.3.8,
-        #   rulesets/pipeda.rules:149
+        #   rulesets/pipeda.rules:157
         if subject.objected:
             return False
         # exception implied_consent.third_party — PIPEDA Sched. 1, cl. 4.3.5; PIPEDA
         #   Sched. 1, cl. 4.3.6; OPC, Guidelines for obtaining meaningful consent
-        #   (2018), rulesets/pipeda.rules:152
+        #   (2018), rulesets/pipeda.rules:160
         if processing.third_party:
             return False
         # exception implied_consent.child — PIPEDA s.6.1; OPC, Guidelines for
-        #   obtaining meaningful consent (2018), rulesets/pipeda.rules:155
+        #   obtaining meaningful consent (2018), rulesets/pipeda.rules:163
         if subject.age is not None and subject.age < 13:
             return False
         permit = True
     # rule processor_own_use — PIPEDA Sched. 1, cl. 4.1.3; PIPEDA Sched. 1, cl. 4.5,
-    #   rulesets/pipeda.rules:169
+    #   rulesets/pipeda.rules:181
     if (
         processing.as_processor
         and processing.for_other_customers
@@ -894,7 +894,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         )
     ):
         return False
-    # rule research — PIPEDA s.7(2)(c); PIPEDA s.7(3)(f), rulesets/pipeda.rules:160
+    # rule research — PIPEDA s.7(2)(c); PIPEDA s.7(3)(f), rulesets/pipeda.rules:168
     if (
         purpose in _PURPOSE_IN_RESEARCH
         and processing.consent_impracticable
@@ -903,5 +903,5 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         return True
     # default — PIPEDA Sched. 1, cl. 4.3; PIPEDA s.6.1; PIPEDA s.7,
-    #   rulesets/pipeda.rules:81
+    #   rulesets/pipeda.rules:84
     return permit

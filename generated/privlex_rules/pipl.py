@@ -98,52 +98,52 @@ consent (rule, permit): Consent of the individual
     or a meeting host cannot consent for them.
 
 contract (rule, permit): Necessary to conclude or perform a contract with the person
-  cites PIPL Art. 13(1)(2) (rulesets/pipl.rules:114)
+  cites PIPL Art. 13(1)(2) (rulesets/pipl.rules:118)
   Art. 13(1)(2): necessary to conclude or perform a contract with the
   person. Training, evaluating or debiasing models, improving the
   product, analytics, advertising and research are not necessary for it.
 
   contract.not_necessary (exception, deny): Not necessary to perform the contract
-    cites PIPL Art. 13(1)(2); PIPL Art. 6 (rulesets/pipl.rules:118)
+    cites PIPL Art. 13(1)(2); PIPL Art. 6 (rulesets/pipl.rules:122)
 
 legal_obligation (rule, permit): Necessary to perform a statutory duty or obligation
-  cites PIPL Art. 13(1)(3) (rulesets/pipl.rules:126)
+  cites PIPL Art. 13(1)(3) (rulesets/pipl.rules:130)
   Art. 13(1)(3): necessary for statutory duties or obligations. No law
   imposes any of the vocabulary's purposes other than providing the
   service.
 
   legal_obligation.not_imposed (exception, deny): No statutory duty covers this
     purpose
-    cites PIPL Art. 13(1)(3) (rulesets/pipl.rules:130)
+    cites PIPL Art. 13(1)(3) (rulesets/pipl.rules:134)
 
 vital_interest (rule, permit): Necessary in a public health emergency or to protect
   life, health or property
-  cites PIPL Art. 13(1)(4) (rulesets/pipl.rules:137)
+  cites PIPL Art. 13(1)(4) (rulesets/pipl.rules:141)
   Art. 13(1)(4): public health emergencies and the protection of life,
   health and property in an emergency.
 
   vital_interest.not_imposed (exception, deny): An emergency does not require this
     purpose
-    cites PIPL Art. 13(1)(4) (rulesets/pipl.rules:141)
+    cites PIPL Art. 13(1)(4) (rulesets/pipl.rules:145)
 
 public_interest (rule, permit): News reporting and supervision by public opinion in
   the public interest
-  cites PIPL Art. 13(1)(5) (rulesets/pipl.rules:148)
+  cites PIPL Art. 13(1)(5) (rulesets/pipl.rules:152)
   Art. 13(1)(5): news reporting and supervision by public opinion in the
   public interest, within a reasonable scope.
 
   public_interest.not_imposed (exception, deny): News reporting does not cover this
     purpose
-    cites PIPL Art. 13(1)(5) (rulesets/pipl.rules:152)
+    cites PIPL Art. 13(1)(5) (rulesets/pipl.rules:156)
 
 no_legitimate_interest (rule, deny): Legitimate interest is not a basis under the PIPL
-  cites PIPL Art. 13(1) (rulesets/pipl.rules:159)
+  cites PIPL Art. 13(1) (rulesets/pipl.rules:163)
   The list of Art. 13(1) is closed: a legitimate interest is not among
   its circumstances (Zoom pattern (a)).
 
 disclosed_data (rule, permit): Data the person disclosed, or other lawfully disclosed
   data, within a reasonable scope
-  cites PIPL Art. 13(1)(6); PIPL Art. 27 (rulesets/pipl.rules:168)
+  cites PIPL Art. 13(1)(6); PIPL Art. 27 (rulesets/pipl.rules:172)
   Arts. 13(1)(6) and 27: data the person disclosed themself, or other
   lawfully disclosed data, may be processed within a reasonable scope,
   unless the person expressly refuses. A use with a significant impact
@@ -151,24 +151,24 @@ disclosed_data (rule, permit): Data the person disclosed, or other lawfully disc
   rule sensitive below.
 
   disclosed_data.refused (exception, deny): The person expressly refused
-    cites PIPL Art. 27 (rulesets/pipl.rules:172)
+    cites PIPL Art. 27 (rulesets/pipl.rules:176)
 
 minor (rule, deny): Personal information of a child under 14
-  cites PIPL Art. 28(1); PIPL Art. 31(1) (rulesets/pipl.rules:180)
+  cites PIPL Art. 28(1); PIPL Art. 31(1) (rulesets/pipl.rules:184)
   Arts. 28(1) and 31: all personal information of a minor under 14 is
   sensitive; processing it needs the consent of a parent or guardian,
   separately given (Art. 29), unless another circumstance of Art.
   13(1)(2)-(5) applies (Art. 13(2)).
 
   minor.guardian (exception, permit): A parent or guardian gave separate consent
-    cites PIPL Art. 31(1); PIPL Art. 29 (rulesets/pipl.rules:183)
+    cites PIPL Art. 31(1); PIPL Art. 29 (rulesets/pipl.rules:187)
 
   minor.non_consent_basis (exception, permit): Another circumstance than consent
     applies
-    cites PIPL Art. 13(2) (rulesets/pipl.rules:188)
+    cites PIPL Art. 13(2) (rulesets/pipl.rules:192)
 
 sensitive (rule, deny): Sensitive personal information
-  cites PIPL Art. 28; PIPL Art. 29 (rulesets/pipl.rules:200)
+  cites PIPL Art. 28; PIPL Art. 29 (rulesets/pipl.rules:204)
   Art. 28: sensitive personal information only for a specific purpose,
   with sufficient necessity and strict protection; with consent as the
   basis, separate consent (Art. 29). Biometric data is included whether
@@ -178,33 +178,33 @@ sensitive (rule, deny): Sensitive personal information
   list ("etc."), the conservative reading (header).
 
   sensitive.separate_consent (exception, permit): The person gave separate consent
-    cites PIPL Art. 29 (rulesets/pipl.rules:204)
+    cites PIPL Art. 29 (rulesets/pipl.rules:208)
 
   sensitive.non_consent_basis (exception, permit): Another circumstance than consent
     applies
-    cites PIPL Art. 13(2); PIPL Art. 28(2) (rulesets/pipl.rules:210)
+    cites PIPL Art. 13(2); PIPL Art. 28(2) (rulesets/pipl.rules:214)
 
 provision (rule, deny): Giving the data to another processor
-  cites PIPL Art. 23 (rulesets/pipl.rules:219)
+  cites PIPL Art. 23 (rulesets/pipl.rules:223)
   Art. 23: giving personal information to another processor needs the
   person's separate consent (Zoom pattern (d)). Entrusting a processor
   that acts on the organisation's behalf is not provision (Art. 21).
 
   provision.separate_consent (exception, permit): The person gave separate consent to
     the provision
-    cites PIPL Art. 23 (rulesets/pipl.rules:222)
+    cites PIPL Art. 23 (rulesets/pipl.rules:226)
 
   provision.entrusted (exception, permit): Entrusted processing on the organisation's
     behalf
-    cites PIPL Art. 21 (rulesets/pipl.rules:227)
+    cites PIPL Art. 21 (rulesets/pipl.rules:231)
 
   provision.non_consent_basis (exception, permit): Another circumstance than consent
     applies
-    cites PIPL Art. 13(2) (rulesets/pipl.rules:232)
+    cites PIPL Art. 13(2) (rulesets/pipl.rules:236)
 
 entrusted_own_use (rule, deny): An entrusted party uses the data for models serving
   other customers
-  cites PIPL Art. 21(2); PIPL Art. 23 (rulesets/pipl.rules:241)
+  cites PIPL Art. 21(2); PIPL Art. 23 (rulesets/pipl.rules:245)
   Art. 21: an entrusted party processes only as agreed and for the agreed
   purpose. A processor that trains a model serving its other customers
   on a customer's data acts as a processor of its own, and needs the
@@ -212,10 +212,10 @@ entrusted_own_use (rule, deny): An entrusted party uses the data for models serv
 
   entrusted_own_use.separate_consent (exception, permit): The person gave separate
     consent to the provision
-    cites PIPL Art. 23 (rulesets/pipl.rules:244)
+    cites PIPL Art. 23 (rulesets/pipl.rules:248)
 
 transfer (rule, deny): Personal information sent outside mainland China
-  cites PIPL Art. 38(1); PIPL Art. 39 (rulesets/pipl.rules:256)
+  cites PIPL Art. 38(1); PIPL Art. 39 (rulesets/pipl.rules:260)
   Arts. 38-39: personal information may leave mainland China only after
   a CAC security assessment, a certification or the CAC standard
   contract, and, where consent is the basis, with the person's separate
@@ -227,14 +227,14 @@ transfer (rule, deny): Personal information sent outside mainland China
   transfer.mechanism (exception, permit): CAC security assessment, certification or
     standard contract
     cites PIPL Art. 38(1)(1); PIPL Art. 38(1)(2); PIPL Art. 38(1)(3); PIPL Art. 40
-      (rulesets/pipl.rules:260)
+      (rulesets/pipl.rules:269)
 
     transfer.mechanism.no_separate_consent (exception, deny): Consent is the basis but
       the person gave no separate consent to the transfer
-      cites PIPL Art. 39 (rulesets/pipl.rules:266)
+      cites PIPL Art. 39 (rulesets/pipl.rules:277)
 
 genai_training (rule, permit): Training data for a generative AI service
-  cites Generative AI Interim Measures Art. 7 (rulesets/pipl.rules:278)
+  cites Generative AI Interim Measures Art. 7 (rulesets/pipl.rules:289)
   Generative AI Interim Measures Art. 7: from 15 Aug 2023, training data
   for a generative AI service needs lawful sources and, where it holds
   personal information, consent or another legal circumstance. This rule
@@ -378,7 +378,7 @@ _OBLIGATION_CONTRACT_NECESSITY = Obligation(
     text="Process only what is necessary to conclude or perform the contract",
     rule="contract",
     citations=["PIPL Art. 13(1)(2)", "PIPL Art. 6"],
-    source="rulesets/pipl.rules:117",
+    source="rulesets/pipl.rules:121",
     order=4,
 )
 
@@ -388,7 +388,7 @@ _OBLIGATION_NAME_THE_LAW = Obligation(
     text="Record which law or administrative regulation imposes the duty",
     rule="legal_obligation",
     citations=["PIPL Art. 13(1)(3)"],
-    source="rulesets/pipl.rules:129",
+    source="rulesets/pipl.rules:133",
     order=5,
 )
 
@@ -398,7 +398,7 @@ _OBLIGATION_EMERGENCY_ONLY = Obligation(
     text="Rely on this only for what the emergency requires",
     rule="vital_interest",
     citations=["PIPL Art. 13(1)(4)"],
-    source="rulesets/pipl.rules:140",
+    source="rulesets/pipl.rules:144",
     order=6,
 )
 
@@ -408,7 +408,7 @@ _OBLIGATION_REASONABLE_SCOPE = Obligation(
     text="Keep the processing within a reasonable scope for the reporting",
     rule="public_interest",
     citations=["PIPL Art. 13(1)(5)"],
-    source="rulesets/pipl.rules:151",
+    source="rulesets/pipl.rules:155",
     order=7,
 )
 
@@ -421,7 +421,7 @@ _OBLIGATION_DISCLOSED_SCOPE = Obligation(
     ),
     rule="disclosed_data",
     citations=["PIPL Art. 27"],
-    source="rulesets/pipl.rules:171",
+    source="rulesets/pipl.rules:175",
     order=8,
 )
 
@@ -434,7 +434,7 @@ _OBLIGATION_MINOR_GUARDIAN__GUARDIAN_RULES = Obligation(
     ),
     rule="minor.guardian",
     citations=["PIPL Art. 31(2)"],
-    source="rulesets/pipl.rules:186",
+    source="rulesets/pipl.rules:190",
     order=9,
 )
 
@@ -447,7 +447,7 @@ _OBLIGATION_MINOR_GUARDIAN__IMPACT_ASSESSMENT = Obligation(
     ),
     rule="minor.guardian",
     citations=["PIPL Art. 55", "PIPL Art. 56"],
-    source="rulesets/pipl.rules:187",
+    source="rulesets/pipl.rules:191",
     order=10,
 )
 
@@ -460,7 +460,7 @@ _OBLIGATION_MINOR_NON_CONSENT_BASIS__GUARDIAN_RULES = Obligation(
     ),
     rule="minor.non_consent_basis",
     citations=["PIPL Art. 31(2)"],
-    source="rulesets/pipl.rules:191",
+    source="rulesets/pipl.rules:195",
     order=11,
 )
 
@@ -473,7 +473,7 @@ _OBLIGATION_SENSITIVE_SEPARATE_CONSENT__STRICT_PROTECTION = Obligation(
     ),
     rule="sensitive.separate_consent",
     citations=["PIPL Art. 28(2)"],
-    source="rulesets/pipl.rules:207",
+    source="rulesets/pipl.rules:211",
     order=12,
 )
 
@@ -486,7 +486,7 @@ _OBLIGATION_NECESSITY_NOTICE = Obligation(
     ),
     rule="sensitive.separate_consent",
     citations=["PIPL Art. 30"],
-    source="rulesets/pipl.rules:208",
+    source="rulesets/pipl.rules:212",
     order=13,
 )
 
@@ -499,7 +499,7 @@ _OBLIGATION_SENSITIVE_SEPARATE_CONSENT__IMPACT_ASSESSMENT = Obligation(
     ),
     rule="sensitive.separate_consent",
     citations=["PIPL Art. 55", "PIPL Art. 56"],
-    source="rulesets/pipl.rules:209",
+    source="rulesets/pipl.rules:213",
     order=14,
 )
 
@@ -512,7 +512,7 @@ _OBLIGATION_SENSITIVE_NON_CONSENT_BASIS__STRICT_PROTECTION = Obligation(
     ),
     rule="sensitive.non_consent_basis",
     citations=["PIPL Art. 28(2)"],
-    source="rulesets/pipl.rules:213",
+    source="rulesets/pipl.rules:217",
     order=15,
 )
 
@@ -525,7 +525,7 @@ _OBLIGATION_SENSITIVE_NON_CONSENT_BASIS__IMPACT_ASSESSMENT = Obligation(
     ),
     rule="sensitive.non_consent_basis",
     citations=["PIPL Art. 55", "PIPL Art. 56"],
-    source="rulesets/pipl.rules:214",
+    source="rulesets/pipl.rules:218",
     order=16,
 )
 
@@ -538,7 +538,7 @@ _OBLIGATION_PROVISION_SEPARATE_CONSENT__INFORM_RECIPIENT = Obligation(
     ),
     rule="provision.separate_consent",
     citations=["PIPL Art. 23"],
-    source="rulesets/pipl.rules:225",
+    source="rulesets/pipl.rules:229",
     order=17,
 )
 
@@ -551,7 +551,7 @@ _OBLIGATION_PROVISION_SEPARATE_CONSENT__IMPACT_ASSESSMENT = Obligation(
     ),
     rule="provision.separate_consent",
     citations=["PIPL Art. 55", "PIPL Art. 56"],
-    source="rulesets/pipl.rules:226",
+    source="rulesets/pipl.rules:230",
     order=18,
 )
 
@@ -564,7 +564,7 @@ _OBLIGATION_ENTRUSTMENT_CONTRACT = Obligation(
     ),
     rule="provision.entrusted",
     citations=["PIPL Art. 21(1)"],
-    source="rulesets/pipl.rules:230",
+    source="rulesets/pipl.rules:234",
     order=19,
 )
 
@@ -577,7 +577,7 @@ _OBLIGATION_PROVISION_ENTRUSTED__IMPACT_ASSESSMENT = Obligation(
     ),
     rule="provision.entrusted",
     citations=["PIPL Art. 55", "PIPL Art. 56"],
-    source="rulesets/pipl.rules:231",
+    source="rulesets/pipl.rules:235",
     order=20,
 )
 
@@ -590,7 +590,7 @@ _OBLIGATION_PROVISION_NON_CONSENT_BASIS__IMPACT_ASSESSMENT = Obligation(
     ),
     rule="provision.non_consent_basis",
     citations=["PIPL Art. 55", "PIPL Art. 56"],
-    source="rulesets/pipl.rules:235",
+    source="rulesets/pipl.rules:239",
     order=21,
 )
 
@@ -603,7 +603,7 @@ _OBLIGATION_ENTRUSTED_OWN_USE_SEPARATE_CONSENT__INFORM_RECIPIENT = Obligation(
     ),
     rule="entrusted_own_use.separate_consent",
     citations=["PIPL Art. 23"],
-    source="rulesets/pipl.rules:247",
+    source="rulesets/pipl.rules:251",
     order=22,
 )
 
@@ -613,7 +613,7 @@ _OBLIGATION_OVERSEAS_STANDARDS = Obligation(
     text="Ensure the overseas recipient's processing meets the standard of the PIPL",
     rule="transfer.mechanism",
     citations=["PIPL Art. 38(3)"],
-    source="rulesets/pipl.rules:263",
+    source="rulesets/pipl.rules:274",
     order=23,
 )
 
@@ -626,7 +626,7 @@ _OBLIGATION_INFORM_TRANSFER = Obligation(
     ),
     rule="transfer.mechanism",
     citations=["PIPL Art. 39"],
-    source="rulesets/pipl.rules:264",
+    source="rulesets/pipl.rules:275",
     order=24,
 )
 
@@ -639,7 +639,7 @@ _OBLIGATION_TRANSFER_MECHANISM__IMPACT_ASSESSMENT = Obligation(
     ),
     rule="transfer.mechanism",
     citations=["PIPL Art. 55", "PIPL Art. 56"],
-    source="rulesets/pipl.rules:265",
+    source="rulesets/pipl.rules:276",
     order=25,
 )
 
@@ -653,7 +653,7 @@ _OBLIGATION_GENAI_TRAINING_DATA = Obligation(
     ),
     rule="genai_training",
     citations=["Generative AI Interim Measures Art. 7"],
-    source="rulesets/pipl.rules:283",
+    source="rulesets/pipl.rules:294",
     order=26,
 )
 
@@ -665,7 +665,7 @@ _OBLIGATION_GENAI_ANNOTATION = Obligation(
     ),
     rule="genai_training",
     citations=["Generative AI Interim Measures Art. 8"],
-    source="rulesets/pipl.rules:284",
+    source="rulesets/pipl.rules:295",
     order=27,
 )
 
@@ -756,7 +756,7 @@ _EXCEPTION_CONSENT__NOT_OWN = Leaf(
     (),
 )
 
-# rule contract — PIPL Art. 13(1)(2), rulesets/pipl.rules:114
+# rule contract — PIPL Art. 13(1)(2), rulesets/pipl.rules:118
 _RULE_CONTRACT = Leaf(
     Reason(
         ruleset="pipl",
@@ -765,13 +765,13 @@ _RULE_CONTRACT = Leaf(
         effect=Effect.PERMIT,
         title="Necessary to conclude or perform a contract with the person",
         citations=["PIPL Art. 13(1)(2)"],
-        source="rulesets/pipl.rules:114",
+        source="rulesets/pipl.rules:118",
     ),
     (_OBLIGATION_CONTRACT_NECESSITY,),
 )
 
 # exception contract.not_necessary — PIPL Art. 13(1)(2); PIPL Art. 6,
-#   rulesets/pipl.rules:118
+#   rulesets/pipl.rules:122
 _EXCEPTION_CONTRACT__NOT_NECESSARY = Leaf(
     Reason(
         ruleset="pipl",
@@ -780,12 +780,12 @@ _EXCEPTION_CONTRACT__NOT_NECESSARY = Leaf(
         effect=Effect.DENY,
         title="Not necessary to perform the contract",
         citations=["PIPL Art. 13(1)(2)", "PIPL Art. 6"],
-        source="rulesets/pipl.rules:118",
+        source="rulesets/pipl.rules:122",
     ),
     (),
 )
 
-# rule legal_obligation — PIPL Art. 13(1)(3), rulesets/pipl.rules:126
+# rule legal_obligation — PIPL Art. 13(1)(3), rulesets/pipl.rules:130
 _RULE_LEGAL_OBLIGATION = Leaf(
     Reason(
         ruleset="pipl",
@@ -794,12 +794,12 @@ _RULE_LEGAL_OBLIGATION = Leaf(
         effect=Effect.PERMIT,
         title="Necessary to perform a statutory duty or obligation",
         citations=["PIPL Art. 13(1)(3)"],
-        source="rulesets/pipl.rules:126",
+        source="rulesets/pipl.rules:130",
     ),
     (_OBLIGATION_NAME_THE_LAW,),
 )
 
-# exception legal_obligation.not_imposed — PIPL Art. 13(1)(3), rulesets/pipl.rules:130
+# exception legal_obligation.not_imposed — PIPL Art. 13(1)(3), rulesets/pipl.rules:134
 _EXCEPTION_LEGAL_OBLIGATION__NOT_IMPOSED = Leaf(
     Reason(
         ruleset="pipl",
@@ -808,12 +808,12 @@ _EXCEPTION_LEGAL_OBLIGATION__NOT_IMPOSED = Leaf(
         effect=Effect.DENY,
         title="No statutory duty covers this purpose",
         citations=["PIPL Art. 13(1)(3)"],
-        source="rulesets/pipl.rules:130",
+        source="rulesets/pipl.rules:134",
     ),
     (),
 )
 
-# rule vital_interest — PIPL Art. 13(1)(4), rulesets/pipl.rules:137
+# rule vital_interest — PIPL Art. 13(1)(4), rulesets/pipl.rules:141
 _RULE_VITAL_INTEREST = Leaf(
     Reason(
         ruleset="pipl",
@@ -825,12 +825,12 @@ _RULE_VITAL_INTEREST = Leaf(
             "property"
         ),
         citations=["PIPL Art. 13(1)(4)"],
-        source="rulesets/pipl.rules:137",
+        source="rulesets/pipl.rules:141",
     ),
     (_OBLIGATION_EMERGENCY_ONLY,),
 )
 
-# exception vital_interest.not_imposed — PIPL Art. 13(1)(4), rulesets/pipl.rules:141
+# exception vital_interest.not_imposed — PIPL Art. 13(1)(4), rulesets/pipl.rules:145
 _EXCEPTION_VITAL_INTEREST__NOT_IMPOSED = Leaf(
     Reason(
         ruleset="pipl",
@@ -839,12 +839,12 @@ _EXCEPTION_VITAL_INTEREST__NOT_IMPOSED = Leaf(
         effect=Effect.DENY,
         title="An emergency does not require this purpose",
         citations=["PIPL Art. 13(1)(4)"],
-        source="rulesets/pipl.rules:141",
+        source="rulesets/pipl.rules:145",
     ),
     (),
 )
 
-# rule public_interest — PIPL Art. 13(1)(5), rulesets/pipl.rules:148
+# rule public_interest — PIPL Art. 13(1)(5), rulesets/pipl.rules:152
 _RULE_PUBLIC_INTEREST = Leaf(
     Reason(
         ruleset="pipl",
@@ -853,12 +853,12 @@ _RULE_PUBLIC_INTEREST = Leaf(
         effect=Effect.PERMIT,
         title="News reporting and supervision by public opinion in the public interest",
         citations=["PIPL Art. 13(1)(5)"],
-        source="rulesets/pipl.rules:148",
+        source="rulesets/pipl.rules:152",
     ),
     (_OBLIGATION_REASONABLE_SCOPE,),
 )
 
-# exception public_interest.not_imposed — PIPL Art. 13(1)(5), rulesets/pipl.rules:152
+# exception public_interest.not_imposed — PIPL Art. 13(1)(5), rulesets/pipl.rules:156
 _EXCEPTION_PUBLIC_INTEREST__NOT_IMPOSED = Leaf(
     Reason(
         ruleset="pipl",
@@ -867,12 +867,12 @@ _EXCEPTION_PUBLIC_INTEREST__NOT_IMPOSED = Leaf(
         effect=Effect.DENY,
         title="News reporting does not cover this purpose",
         citations=["PIPL Art. 13(1)(5)"],
-        source="rulesets/pipl.rules:152",
+        source="rulesets/pipl.rules:156",
     ),
     (),
 )
 
-# rule no_legitimate_interest — PIPL Art. 13(1), rulesets/pipl.rules:159
+# rule no_legitimate_interest — PIPL Art. 13(1), rulesets/pipl.rules:163
 _RULE_NO_LEGITIMATE_INTEREST = Leaf(
     Reason(
         ruleset="pipl",
@@ -881,12 +881,12 @@ _RULE_NO_LEGITIMATE_INTEREST = Leaf(
         effect=Effect.DENY,
         title="Legitimate interest is not a basis under the PIPL",
         citations=["PIPL Art. 13(1)"],
-        source="rulesets/pipl.rules:159",
+        source="rulesets/pipl.rules:163",
     ),
     (),
 )
 
-# rule disclosed_data — PIPL Art. 13(1)(6); PIPL Art. 27, rulesets/pipl.rules:168
+# rule disclosed_data — PIPL Art. 13(1)(6); PIPL Art. 27, rulesets/pipl.rules:172
 _RULE_DISCLOSED_DATA = Leaf(
     Reason(
         ruleset="pipl",
@@ -898,12 +898,12 @@ _RULE_DISCLOSED_DATA = Leaf(
             "reasonable scope"
         ),
         citations=["PIPL Art. 13(1)(6)", "PIPL Art. 27"],
-        source="rulesets/pipl.rules:168",
+        source="rulesets/pipl.rules:172",
     ),
     (_OBLIGATION_DISCLOSED_SCOPE,),
 )
 
-# exception disclosed_data.refused — PIPL Art. 27, rulesets/pipl.rules:172
+# exception disclosed_data.refused — PIPL Art. 27, rulesets/pipl.rules:176
 _EXCEPTION_DISCLOSED_DATA__REFUSED = Leaf(
     Reason(
         ruleset="pipl",
@@ -912,12 +912,12 @@ _EXCEPTION_DISCLOSED_DATA__REFUSED = Leaf(
         effect=Effect.DENY,
         title="The person expressly refused",
         citations=["PIPL Art. 27"],
-        source="rulesets/pipl.rules:172",
+        source="rulesets/pipl.rules:176",
     ),
     (),
 )
 
-# rule minor — PIPL Art. 28(1); PIPL Art. 31(1), rulesets/pipl.rules:180
+# rule minor — PIPL Art. 28(1); PIPL Art. 31(1), rulesets/pipl.rules:184
 _RULE_MINOR = Leaf(
     Reason(
         ruleset="pipl",
@@ -926,12 +926,12 @@ _RULE_MINOR = Leaf(
         effect=Effect.DENY,
         title="Personal information of a child under 14",
         citations=["PIPL Art. 28(1)", "PIPL Art. 31(1)"],
-        source="rulesets/pipl.rules:180",
+        source="rulesets/pipl.rules:184",
     ),
     (),
 )
 
-# exception minor.guardian — PIPL Art. 31(1); PIPL Art. 29, rulesets/pipl.rules:183
+# exception minor.guardian — PIPL Art. 31(1); PIPL Art. 29, rulesets/pipl.rules:187
 _EXCEPTION_MINOR__GUARDIAN = Leaf(
     Reason(
         ruleset="pipl",
@@ -940,7 +940,7 @@ _EXCEPTION_MINOR__GUARDIAN = Leaf(
         effect=Effect.PERMIT,
         title="A parent or guardian gave separate consent",
         citations=["PIPL Art. 31(1)", "PIPL Art. 29"],
-        source="rulesets/pipl.rules:183",
+        source="rulesets/pipl.rules:187",
     ),
     (
         _OBLIGATION_MINOR_GUARDIAN__GUARDIAN_RULES,
@@ -948,7 +948,7 @@ _EXCEPTION_MINOR__GUARDIAN = Leaf(
     ),
 )
 
-# exception minor.non_consent_basis — PIPL Art. 13(2), rulesets/pipl.rules:188
+# exception minor.non_consent_basis — PIPL Art. 13(2), rulesets/pipl.rules:192
 _EXCEPTION_MINOR__NON_CONSENT_BASIS = Leaf(
     Reason(
         ruleset="pipl",
@@ -957,12 +957,12 @@ _EXCEPTION_MINOR__NON_CONSENT_BASIS = Leaf(
         effect=Effect.PERMIT,
         title="Another circumstance than consent applies",
         citations=["PIPL Art. 13(2)"],
-        source="rulesets/pipl.rules:188",
+        source="rulesets/pipl.rules:192",
     ),
     (_OBLIGATION_MINOR_NON_CONSENT_BASIS__GUARDIAN_RULES,),
 )
 
-# rule sensitive — PIPL Art. 28; PIPL Art. 29, rulesets/pipl.rules:200
+# rule sensitive — PIPL Art. 28; PIPL Art. 29, rulesets/pipl.rules:204
 _RULE_SENSITIVE = Leaf(
     Reason(
         ruleset="pipl",
@@ -971,12 +971,12 @@ _RULE_SENSITIVE = Leaf(
         effect=Effect.DENY,
         title="Sensitive personal information",
         citations=["PIPL Art. 28", "PIPL Art. 29"],
-        source="rulesets/pipl.rules:200",
+        source="rulesets/pipl.rules:204",
     ),
     (),
 )
 
-# exception sensitive.separate_consent — PIPL Art. 29, rulesets/pipl.rules:204
+# exception sensitive.separate_consent — PIPL Art. 29, rulesets/pipl.rules:208
 _EXCEPTION_SENSITIVE__SEPARATE_CONSENT = Leaf(
     Reason(
         ruleset="pipl",
@@ -985,7 +985,7 @@ _EXCEPTION_SENSITIVE__SEPARATE_CONSENT = Leaf(
         effect=Effect.PERMIT,
         title="The person gave separate consent",
         citations=["PIPL Art. 29"],
-        source="rulesets/pipl.rules:204",
+        source="rulesets/pipl.rules:208",
     ),
     (
         _OBLIGATION_SENSITIVE_SEPARATE_CONSENT__STRICT_PROTECTION,
@@ -995,7 +995,7 @@ _EXCEPTION_SENSITIVE__SEPARATE_CONSENT = Leaf(
 )
 
 # exception sensitive.non_consent_basis — PIPL Art. 13(2); PIPL Art. 28(2),
-#   rulesets/pipl.rules:210
+#   rulesets/pipl.rules:214
 _EXCEPTION_SENSITIVE__NON_CONSENT_BASIS = Leaf(
     Reason(
         ruleset="pipl",
@@ -1004,7 +1004,7 @@ _EXCEPTION_SENSITIVE__NON_CONSENT_BASIS = Leaf(
         effect=Effect.PERMIT,
         title="Another circumstance than consent applies",
         citations=["PIPL Art. 13(2)", "PIPL Art. 28(2)"],
-        source="rulesets/pipl.rules:210",
+        source="rulesets/pipl.rules:214",
     ),
     (
         _OBLIGATION_SENSITIVE_NON_CONSENT_BASIS__STRICT_PROTECTION,
@@ -1012,7 +1012,7 @@ _EXCEPTION_SENSITIVE__NON_CONSENT_BASIS = Leaf(
     ),
 )
 
-# rule provision — PIPL Art. 23, rulesets/pipl.rules:219
+# rule provision — PIPL Art. 23, rulesets/pipl.rules:223
 _RULE_PROVISION = Leaf(
     Reason(
         ruleset="pipl",
@@ -1021,12 +1021,12 @@ _RULE_PROVISION = Leaf(
         effect=Effect.DENY,
         title="Giving the data to another processor",
         citations=["PIPL Art. 23"],
-        source="rulesets/pipl.rules:219",
+        source="rulesets/pipl.rules:223",
     ),
     (),
 )
 
-# exception provision.separate_consent — PIPL Art. 23, rulesets/pipl.rules:222
+# exception provision.separate_consent — PIPL Art. 23, rulesets/pipl.rules:226
 _EXCEPTION_PROVISION__SEPARATE_CONSENT = Leaf(
     Reason(
         ruleset="pipl",
@@ -1035,7 +1035,7 @@ _EXCEPTION_PROVISION__SEPARATE_CONSENT = Leaf(
         effect=Effect.PERMIT,
         title="The person gave separate consent to the provision",
         citations=["PIPL Art. 23"],
-        source="rulesets/pipl.rules:222",
+        source="rulesets/pipl.rules:226",
     ),
     (
         _OBLIGATION_PROVISION_SEPARATE_CONSENT__INFORM_RECIPIENT,
@@ -1043,7 +1043,7 @@ _EXCEPTION_PROVISION__SEPARATE_CONSENT = Leaf(
     ),
 )
 
-# exception provision.entrusted — PIPL Art. 21, rulesets/pipl.rules:227
+# exception provision.entrusted — PIPL Art. 21, rulesets/pipl.rules:231
 _EXCEPTION_PROVISION__ENTRUSTED = Leaf(
     Reason(
         ruleset="pipl",
@@ -1052,7 +1052,7 @@ _EXCEPTION_PROVISION__ENTRUSTED = Leaf(
         effect=Effect.PERMIT,
         title="Entrusted processing on the organisation's behalf",
         citations=["PIPL Art. 21"],
-        source="rulesets/pipl.rules:227",
+        source="rulesets/pipl.rules:231",
     ),
     (
         _OBLIGATION_ENTRUSTMENT_CONTRACT,
@@ -1060,7 +1060,7 @@ _EXCEPTION_PROVISION__ENTRUSTED = Leaf(
     ),
 )
 
-# exception provision.non_consent_basis — PIPL Art. 13(2), rulesets/pipl.rules:232
+# exception provision.non_consent_basis — PIPL Art. 13(2), rulesets/pipl.rules:236
 _EXCEPTION_PROVISION__NON_CONSENT_BASIS = Leaf(
     Reason(
         ruleset="pipl",
@@ -1069,12 +1069,12 @@ _EXCEPTION_PROVISION__NON_CONSENT_BASIS = Leaf(
         effect=Effect.PERMIT,
         title="Another circumstance than consent applies",
         citations=["PIPL Art. 13(2)"],
-        source="rulesets/pipl.rules:232",
+        source="rulesets/pipl.rules:236",
     ),
     (_OBLIGATION_PROVISION_NON_CONSENT_BASIS__IMPACT_ASSESSMENT,),
 )
 
-# rule entrusted_own_use — PIPL Art. 21(2); PIPL Art. 23, rulesets/pipl.rules:241
+# rule entrusted_own_use — PIPL Art. 21(2); PIPL Art. 23, rulesets/pipl.rules:245
 _RULE_ENTRUSTED_OWN_USE = Leaf(
     Reason(
         ruleset="pipl",
@@ -1083,12 +1083,12 @@ _RULE_ENTRUSTED_OWN_USE = Leaf(
         effect=Effect.DENY,
         title="An entrusted party uses the data for models serving other customers",
         citations=["PIPL Art. 21(2)", "PIPL Art. 23"],
-        source="rulesets/pipl.rules:241",
+        source="rulesets/pipl.rules:245",
     ),
     (),
 )
 
-# exception entrusted_own_use.separate_consent — PIPL Art. 23, rulesets/pipl.rules:244
+# exception entrusted_own_use.separate_consent — PIPL Art. 23, rulesets/pipl.rules:248
 _EXCEPTION_ENTRUSTED_OWN_USE__SEPARATE_CONSENT = Leaf(
     Reason(
         ruleset="pipl",
@@ -1097,12 +1097,12 @@ _EXCEPTION_ENTRUSTED_OWN_USE__SEPARATE_CONSENT = Leaf(
         effect=Effect.PERMIT,
         title="The person gave separate consent to the provision",
         citations=["PIPL Art. 23"],
-        source="rulesets/pipl.rules:244",
+        source="rulesets/pipl.rules:248",
     ),
     (_OBLIGATION_ENTRUSTED_OWN_USE_SEPARATE_CONSENT__INFORM_RECIPIENT,),
 )
 
-# rule transfer — PIPL Art. 38(1); PIPL Art. 39, rulesets/pipl.rules:256
+# rule transfer — PIPL Art. 38(1); PIPL Art. 39, rulesets/pipl.rules:260
 _RULE_TRANSFER = Leaf(
     Reason(
         ruleset="pipl",
@@ -1111,13 +1111,13 @@ _RULE_TRANSFER = Leaf(
         effect=Effect.DENY,
         title="Personal information sent outside mainland China",
         citations=["PIPL Art. 38(1)", "PIPL Art. 39"],
-        source="rulesets/pipl.rules:256",
+        source="rulesets/pipl.rules:260",
     ),
     (),
 )
 
 # exception transfer.mechanism — PIPL Art. 38(1)(1); PIPL Art. 38(1)(2); PIPL Art.
-#   38(1)(3); PIPL Art. 40, rulesets/pipl.rules:260
+#   38(1)(3); PIPL Art. 40, rulesets/pipl.rules:269
 _EXCEPTION_TRANSFER__MECHANISM = Leaf(
     Reason(
         ruleset="pipl",
@@ -1131,7 +1131,7 @@ _EXCEPTION_TRANSFER__MECHANISM = Leaf(
             "PIPL Art. 38(1)(3)",
             "PIPL Art. 40",
         ],
-        source="rulesets/pipl.rules:260",
+        source="rulesets/pipl.rules:269",
     ),
     (
         _OBLIGATION_OVERSEAS_STANDARDS,
@@ -1141,7 +1141,7 @@ _EXCEPTION_TRANSFER__MECHANISM = Leaf(
 )
 
 # exception transfer.mechanism.no_separate_consent — PIPL Art. 39,
-#   rulesets/pipl.rules:266
+#   rulesets/pipl.rules:277
 _EXCEPTION_TRANSFER__MECHANISM__NO_SEPARATE_CONSENT = Leaf(
     Reason(
         ruleset="pipl",
@@ -1153,12 +1153,12 @@ _EXCEPTION_TRANSFER__MECHANISM__NO_SEPARATE_CONSENT = Leaf(
             "transfer"
         ),
         citations=["PIPL Art. 39"],
-        source="rulesets/pipl.rules:266",
+        source="rulesets/pipl.rules:277",
     ),
     (),
 )
 
-# rule genai_training — Generative AI Interim Measures Art. 7, rulesets/pipl.rules:278
+# rule genai_training — Generative AI Interim Measures Art. 7, rulesets/pipl.rules:289
 _RULE_GENAI_TRAINING = Leaf(
     Reason(
         ruleset="pipl",
@@ -1167,7 +1167,7 @@ _RULE_GENAI_TRAINING = Leaf(
         effect=Effect.PERMIT,
         title="Training data for a generative AI service",
         citations=["Generative AI Interim Measures Art. 7"],
-        source="rulesets/pipl.rules:278",
+        source="rulesets/pipl.rules:289",
     ),
     (_OBLIGATION_GENAI_TRAINING_DATA, _OBLIGATION_GENAI_ANNOTATION),
 )
@@ -1261,7 +1261,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
             denied.append(_EXCEPTION_CONSENT__NOT_OWN)
         if not consent_excepted:
             permitted.append(_RULE_CONSENT)
-    # rule contract — PIPL Art. 13(1)(2), rulesets/pipl.rules:114
+    # rule contract — PIPL Art. 13(1)(2), rulesets/pipl.rules:118
     # Necessary to conclude or perform a contract with the person
     # Art. 13(1)(2): necessary to conclude or perform a contract with the
     # person. Training, evaluating or debiasing models, improving the
@@ -1269,14 +1269,14 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     if use.legal_basis == "contract":
         contract_excepted = False
         # exception contract.not_necessary — PIPL Art. 13(1)(2); PIPL Art. 6,
-        #   rulesets/pipl.rules:118
+        #   rulesets/pipl.rules:122
         # Not necessary to perform the contract
         if purpose in _CONTRACT_NOT_NECESSARY_PURPOSES:
             contract_excepted = True
             denied.append(_EXCEPTION_CONTRACT__NOT_NECESSARY)
         if not contract_excepted:
             permitted.append(_RULE_CONTRACT)
-    # rule legal_obligation — PIPL Art. 13(1)(3), rulesets/pipl.rules:126
+    # rule legal_obligation — PIPL Art. 13(1)(3), rulesets/pipl.rules:130
     # Necessary to perform a statutory duty or obligation
     # Art. 13(1)(3): necessary for statutory duties or obligations. No law
     # imposes any of the vocabulary's purposes other than providing the
@@ -1284,48 +1284,48 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     if use.legal_basis == "legal_obligation":
         legal_obligation_excepted = False
         # exception legal_obligation.not_imposed — PIPL Art. 13(1)(3),
-        #   rulesets/pipl.rules:130
+        #   rulesets/pipl.rules:134
         # No statutory duty covers this purpose
         if purpose in _LEGAL_OBLIGATION_NOT_IMPOSED_PURPOSES:
             legal_obligation_excepted = True
             denied.append(_EXCEPTION_LEGAL_OBLIGATION__NOT_IMPOSED)
         if not legal_obligation_excepted:
             permitted.append(_RULE_LEGAL_OBLIGATION)
-    # rule vital_interest — PIPL Art. 13(1)(4), rulesets/pipl.rules:137
+    # rule vital_interest — PIPL Art. 13(1)(4), rulesets/pipl.rules:141
     # Necessary in a public health emergency or to protect life, health or property
     # Art. 13(1)(4): public health emergencies and the protection of life,
     # health and property in an emergency.
     if use.legal_basis == "vital_interest":
         vital_interest_excepted = False
         # exception vital_interest.not_imposed — PIPL Art. 13(1)(4),
-        #   rulesets/pipl.rules:141
+        #   rulesets/pipl.rules:145
         # An emergency does not require this purpose
         if purpose in _LEGAL_OBLIGATION_NOT_IMPOSED_PURPOSES:
             vital_interest_excepted = True
             denied.append(_EXCEPTION_VITAL_INTEREST__NOT_IMPOSED)
         if not vital_interest_excepted:
             permitted.append(_RULE_VITAL_INTEREST)
-    # rule public_interest — PIPL Art. 13(1)(5), rulesets/pipl.rules:148
+    # rule public_interest — PIPL Art. 13(1)(5), rulesets/pipl.rules:152
     # News reporting and supervision by public opinion in the public interest
     # Art. 13(1)(5): news reporting and supervision by public opinion in the
     # public interest, within a reasonable scope.
     if use.legal_basis == "public_interest":
         public_interest_excepted = False
         # exception public_interest.not_imposed — PIPL Art. 13(1)(5),
-        #   rulesets/pipl.rules:152
+        #   rulesets/pipl.rules:156
         # News reporting does not cover this purpose
         if purpose in _LEGAL_OBLIGATION_NOT_IMPOSED_PURPOSES:
             public_interest_excepted = True
             denied.append(_EXCEPTION_PUBLIC_INTEREST__NOT_IMPOSED)
         if not public_interest_excepted:
             permitted.append(_RULE_PUBLIC_INTEREST)
-    # rule no_legitimate_interest — PIPL Art. 13(1), rulesets/pipl.rules:159
+    # rule no_legitimate_interest — PIPL Art. 13(1), rulesets/pipl.rules:163
     # Legitimate interest is not a basis under the PIPL
     # The list of Art. 13(1) is closed: a legitimate interest is not among
     # its circumstances (Zoom pattern (a)).
     if use.legal_basis == "legitimate_interest":
         denied.append(_RULE_NO_LEGITIMATE_INTEREST)
-    # rule disclosed_data — PIPL Art. 13(1)(6); PIPL Art. 27, rulesets/pipl.rules:168
+    # rule disclosed_data — PIPL Art. 13(1)(6); PIPL Art. 27, rulesets/pipl.rules:172
     # Data the person disclosed, or other lawfully disclosed data, within a reasonable
     #   scope
     # Arts. 13(1)(6) and 27: data the person disclosed themself, or other
@@ -1335,14 +1335,14 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     # rule sensitive below.
     if processing.publicly_available:
         disclosed_data_excepted = False
-        # exception disclosed_data.refused — PIPL Art. 27, rulesets/pipl.rules:172
+        # exception disclosed_data.refused — PIPL Art. 27, rulesets/pipl.rules:176
         # The person expressly refused
         if subject.objected:
             disclosed_data_excepted = True
             denied.append(_EXCEPTION_DISCLOSED_DATA__REFUSED)
         if not disclosed_data_excepted:
             permitted.append(_RULE_DISCLOSED_DATA)
-    # rule minor — PIPL Art. 28(1); PIPL Art. 31(1), rulesets/pipl.rules:180
+    # rule minor — PIPL Art. 28(1); PIPL Art. 31(1), rulesets/pipl.rules:184
     # Personal information of a child under 14
     # Arts. 28(1) and 31: all personal information of a minor under 14 is
     # sensitive; processing it needs the consent of a parent or guardian,
@@ -1353,19 +1353,19 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         minor_excepted = False
         # exception minor.guardian — PIPL Art. 31(1); PIPL Art. 29,
-        #   rulesets/pipl.rules:183
+        #   rulesets/pipl.rules:187
         # A parent or guardian gave separate consent
         if consent.by_guardian and consent.separate:
             minor_excepted = True
             permitted.append(_EXCEPTION_MINOR__GUARDIAN)
-        # exception minor.non_consent_basis — PIPL Art. 13(2), rulesets/pipl.rules:188
+        # exception minor.non_consent_basis — PIPL Art. 13(2), rulesets/pipl.rules:192
         # Another circumstance than consent applies
         if use.legal_basis in _LEGAL_BASIS_VALUES:
             minor_excepted = True
             permitted.append(_EXCEPTION_MINOR__NON_CONSENT_BASIS)
         if not minor_excepted:
             denied.append(_RULE_MINOR)
-    # rule sensitive — PIPL Art. 28; PIPL Art. 29, rulesets/pipl.rules:200
+    # rule sensitive — PIPL Art. 28; PIPL Art. 29, rulesets/pipl.rules:204
     # Sensitive personal information
     # Art. 28: sensitive personal information only for a specific purpose,
     # with sufficient necessity and strict protection; with consent as the
@@ -1376,45 +1376,45 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     # list ("etc."), the conservative reading (header).
     if data in _SENSITIVE_DATA:
         sensitive_excepted = False
-        # exception sensitive.separate_consent — PIPL Art. 29, rulesets/pipl.rules:204
+        # exception sensitive.separate_consent — PIPL Art. 29, rulesets/pipl.rules:208
         # The person gave separate consent
         if consent.separate:
             sensitive_excepted = True
             permitted.append(_EXCEPTION_SENSITIVE__SEPARATE_CONSENT)
         # exception sensitive.non_consent_basis — PIPL Art. 13(2); PIPL Art. 28(2),
-        #   rulesets/pipl.rules:210
+        #   rulesets/pipl.rules:214
         # Another circumstance than consent applies
         if use.legal_basis in _LEGAL_BASIS_VALUES:
             sensitive_excepted = True
             permitted.append(_EXCEPTION_SENSITIVE__NON_CONSENT_BASIS)
         if not sensitive_excepted:
             denied.append(_RULE_SENSITIVE)
-    # rule provision — PIPL Art. 23, rulesets/pipl.rules:219
+    # rule provision — PIPL Art. 23, rulesets/pipl.rules:223
     # Giving the data to another processor
     # Art. 23: giving personal information to another processor needs the
     # person's separate consent (Zoom pattern (d)). Entrusting a processor
     # that acts on the organisation's behalf is not provision (Art. 21).
     if processing.third_party:
         provision_excepted = False
-        # exception provision.separate_consent — PIPL Art. 23, rulesets/pipl.rules:222
+        # exception provision.separate_consent — PIPL Art. 23, rulesets/pipl.rules:226
         # The person gave separate consent to the provision
         if consent.separate:
             provision_excepted = True
             permitted.append(_EXCEPTION_PROVISION__SEPARATE_CONSENT)
-        # exception provision.entrusted — PIPL Art. 21, rulesets/pipl.rules:227
+        # exception provision.entrusted — PIPL Art. 21, rulesets/pipl.rules:231
         # Entrusted processing on the organisation's behalf
         if processing.recipient_is_processor:
             provision_excepted = True
             permitted.append(_EXCEPTION_PROVISION__ENTRUSTED)
         # exception provision.non_consent_basis — PIPL Art. 13(2),
-        #   rulesets/pipl.rules:232
+        #   rulesets/pipl.rules:236
         # Another circumstance than consent applies
         if use.legal_basis in _LEGAL_BASIS_VALUES:
             provision_excepted = True
             permitted.append(_EXCEPTION_PROVISION__NON_CONSENT_BASIS)
         if not provision_excepted:
             denied.append(_RULE_PROVISION)
-    # rule entrusted_own_use — PIPL Art. 21(2); PIPL Art. 23, rulesets/pipl.rules:241
+    # rule entrusted_own_use — PIPL Art. 21(2); PIPL Art. 23, rulesets/pipl.rules:245
     # An entrusted party uses the data for models serving other customers
     # Art. 21: an entrusted party processes only as agreed and for the agreed
     # purpose. A processor that trains a model serving its other customers
@@ -1423,14 +1423,14 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     if processing.as_processor and processing.for_other_customers:
         entrusted_own_use_excepted = False
         # exception entrusted_own_use.separate_consent — PIPL Art. 23,
-        #   rulesets/pipl.rules:244
+        #   rulesets/pipl.rules:248
         # The person gave separate consent to the provision
         if consent.separate:
             entrusted_own_use_excepted = True
             permitted.append(_EXCEPTION_ENTRUSTED_OWN_USE__SEPARATE_CONSENT)
         if not entrusted_own_use_excepted:
             denied.append(_RULE_ENTRUSTED_OWN_USE)
-    # rule transfer — PIPL Art. 38(1); PIPL Art. 39, rulesets/pipl.rules:256
+    # rule transfer — PIPL Art. 38(1); PIPL Art. 39, rulesets/pipl.rules:260
     # Personal information sent outside mainland China
     # Arts. 38-39: personal information may leave mainland China only after
     # a CAC security assessment, a certification or the CAC standard
@@ -1448,13 +1448,13 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         transfer_excepted = False
         # exception transfer.mechanism — PIPL Art. 38(1)(1); PIPL Art. 38(1)(2); PIPL
-        #   Art. 38(1)(3); PIPL Art. 40, rulesets/pipl.rules:260
+        #   Art. 38(1)(3); PIPL Art. 40, rulesets/pipl.rules:269
         # CAC security assessment, certification or standard contract
         if processing.transfer_safeguard in _TRANSFER_SAFEGUARD_VALUES:
             transfer_excepted = True
             transfer_mechanism_excepted = False
             # exception transfer.mechanism.no_separate_consent — PIPL Art. 39,
-            #   rulesets/pipl.rules:266
+            #   rulesets/pipl.rules:277
             # Consent is the basis but the person gave no separate consent to the
             #   transfer
             if (
@@ -1468,7 +1468,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         if not transfer_excepted:
             denied.append(_RULE_TRANSFER)
     # rule genai_training — Generative AI Interim Measures Art. 7,
-    #   rulesets/pipl.rules:278
+    #   rulesets/pipl.rules:289
     # Training data for a generative AI service
     # Generative AI Interim Measures Art. 7: from 15 Aug 2023, training data
     # for a generative AI service needs lawful sources and, where it holds
@@ -1536,102 +1536,102 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         ):
             return False
         permit = True
-    # rule contract — PIPL Art. 13(1)(2), rulesets/pipl.rules:114
+    # rule contract — PIPL Art. 13(1)(2), rulesets/pipl.rules:118
     if use.legal_basis == "contract":
         # exception contract.not_necessary — PIPL Art. 13(1)(2); PIPL Art. 6,
-        #   rulesets/pipl.rules:118
+        #   rulesets/pipl.rules:122
         if purpose in _CONTRACT_NOT_NECESSARY_PURPOSES:
             return False
         permit = True
-    # rule legal_obligation — PIPL Art. 13(1)(3), rulesets/pipl.rules:126
+    # rule legal_obligation — PIPL Art. 13(1)(3), rulesets/pipl.rules:130
     if use.legal_basis == "legal_obligation":
         # exception legal_obligation.not_imposed — PIPL Art. 13(1)(3),
-        #   rulesets/pipl.rules:130
+        #   rulesets/pipl.rules:134
         if purpose in _LEGAL_OBLIGATION_NOT_IMPOSED_PURPOSES:
             return False
         permit = True
-    # rule vital_interest — PIPL Art. 13(1)(4), rulesets/pipl.rules:137
+    # rule vital_interest — PIPL Art. 13(1)(4), rulesets/pipl.rules:141
     if use.legal_basis == "vital_interest":
         # exception vital_interest.not_imposed — PIPL Art. 13(1)(4),
-        #   rulesets/pipl.rules:141
+        #   rulesets/pipl.rules:145
         if purpose in _LEGAL_OBLIGATION_NOT_IMPOSED_PURPOSES:
             return False
         permit = True
-    # rule public_interest — PIPL Art. 13(1)(5), rulesets/pipl.rules:148
+    # rule public_interest — PIPL Art. 13(1)(5), rulesets/pipl.rules:152
     if use.legal_basis == "public_interest":
         # exception public_interest.not_imposed — PIPL Art. 13(1)(5),
-        #   rulesets/pipl.rules:152
+        #   rulesets/pipl.rules:156
         if purpose in _LEGAL_OBLIGATION_NOT_IMPOSED_PURPOSES:
             return False
         permit = True
-    # rule no_legitimate_interest — PIPL Art. 13(1), rulesets/pipl.rules:159
+    # rule no_legitimate_interest — PIPL Art. 13(1), rulesets/pipl.rules:163
     if use.legal_basis == "legitimate_interest":
         return False
-    # rule disclosed_data — PIPL Art. 13(1)(6); PIPL Art. 27, rulesets/pipl.rules:168
+    # rule disclosed_data — PIPL Art. 13(1)(6); PIPL Art. 27, rulesets/pipl.rules:172
     if processing.publicly_available:
-        # exception disclosed_data.refused — PIPL Art. 27, rulesets/pipl.rules:172
+        # exception disclosed_data.refused — PIPL Art. 27, rulesets/pipl.rules:176
         if subject.objected:
             return False
         permit = True
-    # rule minor — PIPL Art. 28(1); PIPL Art. 31(1), rulesets/pipl.rules:180
+    # rule minor — PIPL Art. 28(1); PIPL Art. 31(1), rulesets/pipl.rules:184
     if (subject.age is not None and subject.age < 14) or (
         subject.age is None and processing.child_directed
     ):
         minor_excepted = False
         # exception minor.guardian — PIPL Art. 31(1); PIPL Art. 29,
-        #   rulesets/pipl.rules:183
+        #   rulesets/pipl.rules:187
         if consent.by_guardian and consent.separate:
             minor_excepted = True
             permit = True
-        # exception minor.non_consent_basis — PIPL Art. 13(2), rulesets/pipl.rules:188
+        # exception minor.non_consent_basis — PIPL Art. 13(2), rulesets/pipl.rules:192
         if use.legal_basis in _LEGAL_BASIS_VALUES:
             minor_excepted = True
             permit = True
         if not minor_excepted:
             return False
-    # rule sensitive — PIPL Art. 28; PIPL Art. 29, rulesets/pipl.rules:200
+    # rule sensitive — PIPL Art. 28; PIPL Art. 29, rulesets/pipl.rules:204
     if data in _SENSITIVE_DATA:
         sensitive_excepted = False
-        # exception sensitive.separate_consent — PIPL Art. 29, rulesets/pipl.rules:204
+        # exception sensitive.separate_consent — PIPL Art. 29, rulesets/pipl.rules:208
         if consent.separate:
             sensitive_excepted = True
             permit = True
         # exception sensitive.non_consent_basis — PIPL Art. 13(2); PIPL Art. 28(2),
-        #   rulesets/pipl.rules:210
+        #   rulesets/pipl.rules:214
         if use.legal_basis in _LEGAL_BASIS_VALUES:
             sensitive_excepted = True
             permit = True
         if not sensitive_excepted:
             return False
-    # rule provision — PIPL Art. 23, rulesets/pipl.rules:219
+    # rule provision — PIPL Art. 23, rulesets/pipl.rules:223
     if processing.third_party:
         provision_excepted = False
-        # exception provision.separate_consent — PIPL Art. 23, rulesets/pipl.rules:222
+        # exception provision.separate_consent — PIPL Art. 23, rulesets/pipl.rules:226
         if consent.separate:
             provision_excepted = True
             permit = True
-        # exception provision.entrusted — PIPL Art. 21, rulesets/pipl.rules:227
+        # exception provision.entrusted — PIPL Art. 21, rulesets/pipl.rules:231
         if processing.recipient_is_processor:
             provision_excepted = True
             permit = True
         # exception provision.non_consent_basis — PIPL Art. 13(2),
-        #   rulesets/pipl.rules:232
+        #   rulesets/pipl.rules:236
         if use.legal_basis in _LEGAL_BASIS_VALUES:
             provision_excepted = True
             permit = True
         if not provision_excepted:
             return False
-    # rule entrusted_own_use — PIPL Art. 21(2); PIPL Art. 23, rulesets/pipl.rules:241
+    # rule entrusted_own_use — PIPL Art. 21(2); PIPL Art. 23, rulesets/pipl.rules:245
     if processing.as_processor and processing.for_other_customers:
         entrusted_own_use_excepted = False
         # exception entrusted_own_use.separate_consent — PIPL Art. 23,
-        #   rulesets/pipl.rules:244
+        #   rulesets/pipl.rules:248
         if consent.separate:
             entrusted_own_use_excepted = True
             permit = True
         if not entrusted_own_use_excepted:
             return False
-    # rule transfer — PIPL Art. 38(1); PIPL Art. 39, rulesets/pipl.rules:256
+    # rule transfer — PIPL Art. 38(1); PIPL Art. 39, rulesets/pipl.rules:260
     if processing.transfer_to is not None and (
         (transfer_to_places is not None and "CN" not in transfer_to_places)
         or (
@@ -1641,11 +1641,11 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         transfer_excepted = False
         # exception transfer.mechanism — PIPL Art. 38(1)(1); PIPL Art. 38(1)(2); PIPL
-        #   Art. 38(1)(3); PIPL Art. 40, rulesets/pipl.rules:260
+        #   Art. 38(1)(3); PIPL Art. 40, rulesets/pipl.rules:269
         if processing.transfer_safeguard in _TRANSFER_SAFEGUARD_VALUES:
             transfer_excepted = True
             # exception transfer.mechanism.no_separate_consent — PIPL Art. 39,
-            #   rulesets/pipl.rules:266
+            #   rulesets/pipl.rules:277
             if (
                 use.legal_basis == "consent"
                 or (use.legal_basis is None and consent.given)
@@ -1655,7 +1655,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         if not transfer_excepted:
             return False
     # rule genai_training — Generative AI Interim Measures Art. 7,
-    #   rulesets/pipl.rules:278
+    #   rulesets/pipl.rules:289
     if (
         purpose in _PURPOSE_IN_AI_TRAINING
         and day >= _DATE_2023_08_15

@@ -79,10 +79,10 @@ What an unknown age means here: the under-14 rule needs a known age (written
 Decisions, in the order they are considered:
 
 anonymised (exclusion, permit): Anonymised information is not personal information
-  cites P-39.1 s.2; P-39.1 s.23 (rulesets/quebec.rules:106)
+  cites P-39.1 s.2; P-39.1 s.23 (rulesets/quebec.rules:122)
 
 collection_purpose (rule, permit): Use for the purposes announced at collection
-  cites P-39.1 s.8; P-39.1 s.8.3; P-39.1 s.12 para. 1 (rulesets/quebec.rules:114)
+  cites P-39.1 s.8; P-39.1 s.8.3; P-39.1 s.12 para. 1 (rulesets/quebec.rules:130)
   s.8.3: informed at collection (s.8) of the purposes, the person
   consents to the use for those purposes. Sensitive information needs
   express consent (see the header).
@@ -90,72 +90,72 @@ collection_purpose (rule, permit): Use for the purposes announced at collection
   collection_purpose.sensitive_not_express (exception, deny): Sensitive information
     without express consent
     cites P-39.1 s.12 para. 3; P-39.1 s.12 para. 4; CAI, Lignes directrices 2023-1 sur
-      les critères de validité du consentement (rulesets/quebec.rules:119)
+      les critères de validité du consentement (rulesets/quebec.rules:135)
 
 secondary_consent (rule, permit): Use for another purpose with the person's consent
-  cites P-39.1 s.12 para. 1; P-39.1 s.14 (rulesets/quebec.rules:128)
+  cites P-39.1 s.12 para. 1; P-39.1 s.14 (rulesets/quebec.rules:144)
   s.12 para. 1 and s.14: another purpose, with consent. The rule decides
   only where a consent is needed: not where, from 22 Sep 2023, a
   consistent purpose or de-identified research needs none.
 
   secondary_consent.bundled (exception, deny): Consent made the price of the service
     is not free
-    cites P-39.1 s.14; P-39.1 s.9 (rulesets/quebec.rules:132)
+    cites P-39.1 s.14; P-39.1 s.9 (rulesets/quebec.rules:148)
 
   secondary_consent.withdrawn (exception, deny): Consent withdrawn
-    cites P-39.1 s.14 (rulesets/quebec.rules:135)
+    cites P-39.1 s.14 (rulesets/quebec.rules:151)
 
   secondary_consent.administrator (exception, deny): Consent given by an administrator
     or host, not by the person concerned
-    cites P-39.1 s.14 (rulesets/quebec.rules:138)
+    cites P-39.1 s.14 (rulesets/quebec.rules:154)
 
   secondary_consent.not_separate (exception, deny): Consent not requested for this
     purpose separately
-    cites P-39.1 s.14 para. 2 (rulesets/quebec.rules:141)
+    cites P-39.1 s.14 para. 2 (rulesets/quebec.rules:157)
 
   secondary_consent.not_express (exception, deny): Sensitive information without
     express consent
-    cites P-39.1 s.12 para. 3 (rulesets/quebec.rules:145)
+    cites P-39.1 s.12 para. 3 (rulesets/quebec.rules:161)
 
 consistent_purpose (rule, permit): A consistent purpose, without consent
-  cites P-39.1 s.12 para. 2(1); P-39.1 s.12 para. 3 (rulesets/quebec.rules:154)
+  cites P-39.1 s.12 para. 2(1); P-39.1 s.12 para. 3 (rulesets/quebec.rules:170)
   s.12 para. 2(1): a purpose with a direct and relevant connection to the
   purposes of collection; commercial or philanthropic prospection
   (advertising) is never consistent.
 
 research_deidentified (rule, permit): Research on de-identified information, without
   consent
-  cites P-39.1 s.12 para. 2(5); P-39.1 s.12 para. 4(1) (rulesets/quebec.rules:161)
+  cites P-39.1 s.12 para. 2(5); P-39.1 s.12 para. 4(1) (rulesets/quebec.rules:181)
   s.12 para. 2(5): study, research or statistics on de-identified
   information.
 
 minor_under_14 (rule, deny): A minor under 14 without the consent of the person having
   parental authority
-  cites P-39.1 s.4.1; P-39.1 s.14 para. 3 (rulesets/quebec.rules:170)
+  cites P-39.1 s.4.1; P-39.1 s.14 para. 3 (rulesets/quebec.rules:193)
   A minor under 14: the person having parental authority consents to the
   collection, use and communication.
 
 third_party_communication (rule, deny): Communication to a third person without valid
   consent
-  cites P-39.1 s.13; P-39.1 s.14 (rulesets/quebec.rules:177)
+  cites P-39.1 s.13; P-39.1 s.14 (rulesets/quebec.rules:200)
   s.13: communication to a third person only with consent; express for
   sensitive information from 22 Sep 2023.
 
 transfer_outside_quebec (rule, deny): Communication outside Quebec without a privacy
   impact assessment and agreement
-  cites P-39.1 s.17 (rulesets/quebec.rules:185)
+  cites P-39.1 s.17 (rulesets/quebec.rules:213)
   s.17: communicating or entrusting information outside Quebec (to
   another province too) needs a privacy impact assessment finding
   adequate protection, and a written agreement.
 
 profiling_activation (rule, deny): Targeted advertising without the person turning
   profiling on
-  cites P-39.1 s.8.1; P-39.1 s.9.1 (rulesets/quebec.rules:191)
+  cites P-39.1 s.8.1; P-39.1 s.9.1 (rulesets/quebec.rules:223)
   s.8.1, s.9.1: profiling functions off until the person turns them on.
 
 processor_own_use (rule, deny): A mandatary training for other customers without the
   person's own consent
-  cites P-39.1 s.18.3 (rulesets/quebec.rules:199)
+  cites P-39.1 s.18.3 (rulesets/quebec.rules:231)
   A mandatary uses information only for its mandate (s.18.3); training a
   model for other customers needs the person's own consent.
 
@@ -228,7 +228,7 @@ _OBLIGATION_ANONYMISE_PROPERLY = Obligation(
     ),
     rule="anonymised",
     citations=["P-39.1 s.23", "O.C. 783-2024"],
-    source="rulesets/quebec.rules:109",
+    source="rulesets/quebec.rules:125",
     order=1,
 )
 
@@ -238,7 +238,7 @@ _OBLIGATION_DESTROY_OR_ANONYMISE = Obligation(
     text="Destroy the information, or anonymise it, once the purposes are achieved",
     rule="collection_purpose",
     citations=["P-39.1 s.23"],
-    source="rulesets/quebec.rules:117",
+    source="rulesets/quebec.rules:133",
     order=2,
 )
 
@@ -251,7 +251,7 @@ _OBLIGATION_PRIVACY_BY_DEFAULT = Obligation(
     ),
     rule="collection_purpose",
     citations=["P-39.1 s.9.1"],
-    source="rulesets/quebec.rules:118",
+    source="rulesets/quebec.rules:134",
     order=3,
 )
 
@@ -261,7 +261,7 @@ _OBLIGATION_EASY_WITHDRAWAL = Obligation(
     text="Let the person withdraw consent, and stop when they do",
     rule="secondary_consent",
     citations=["P-39.1 s.8", "P-39.1 s.14"],
-    source="rulesets/quebec.rules:131",
+    source="rulesets/quebec.rules:147",
     order=4,
 )
 
@@ -274,11 +274,11 @@ _OBLIGATION_LIMIT_REIDENTIFICATION = Obligation(
     ),
     rule="research_deidentified",
     citations=["P-39.1 s.12"],
-    source="rulesets/quebec.rules:166",
+    source="rulesets/quebec.rules:189",
     order=5,
 )
 
-# exclusion anonymised — P-39.1 s.2; P-39.1 s.23, rulesets/quebec.rules:106
+# exclusion anonymised — P-39.1 s.2; P-39.1 s.23, rulesets/quebec.rules:122
 _EXCLUSION_ANONYMISED = Leaf(
     Reason(
         ruleset="quebec",
@@ -287,13 +287,13 @@ _EXCLUSION_ANONYMISED = Leaf(
         effect=Effect.PERMIT,
         title="Anonymised information is not personal information",
         citations=["P-39.1 s.2", "P-39.1 s.23"],
-        source="rulesets/quebec.rules:106",
+        source="rulesets/quebec.rules:122",
     ),
     (_OBLIGATION_ANONYMISE_PROPERLY,),
 )
 
 # rule collection_purpose — P-39.1 s.8; P-39.1 s.8.3; P-39.1 s.12 para. 1,
-#   rulesets/quebec.rules:114
+#   rulesets/quebec.rules:130
 _RULE_COLLECTION_PURPOSE = Leaf(
     Reason(
         ruleset="quebec",
@@ -302,14 +302,14 @@ _RULE_COLLECTION_PURPOSE = Leaf(
         effect=Effect.PERMIT,
         title="Use for the purposes announced at collection",
         citations=["P-39.1 s.8", "P-39.1 s.8.3", "P-39.1 s.12 para. 1"],
-        source="rulesets/quebec.rules:114",
+        source="rulesets/quebec.rules:130",
     ),
     (_OBLIGATION_DESTROY_OR_ANONYMISE, _OBLIGATION_PRIVACY_BY_DEFAULT),
 )
 
 # exception collection_purpose.sensitive_not_express — P-39.1 s.12 para. 3; P-39.1
 #   s.12 para. 4; CAI, Lignes directrices 2023-1 sur les critères de validité du
-#   consentement, rulesets/quebec.rules:119
+#   consentement, rulesets/quebec.rules:135
 _EXCEPTION_SENSITIVE_NOT_EXPRESS = Leaf(
     Reason(
         ruleset="quebec",
@@ -325,12 +325,12 @@ _EXCEPTION_SENSITIVE_NOT_EXPRESS = Leaf(
                 "consentement"
             ),
         ],
-        source="rulesets/quebec.rules:119",
+        source="rulesets/quebec.rules:135",
     ),
     (),
 )
 
-# rule secondary_consent — P-39.1 s.12 para. 1; P-39.1 s.14, rulesets/quebec.rules:128
+# rule secondary_consent — P-39.1 s.12 para. 1; P-39.1 s.14, rulesets/quebec.rules:144
 _RULE_SECONDARY_CONSENT = Leaf(
     Reason(
         ruleset="quebec",
@@ -339,13 +339,13 @@ _RULE_SECONDARY_CONSENT = Leaf(
         effect=Effect.PERMIT,
         title="Use for another purpose with the person's consent",
         citations=["P-39.1 s.12 para. 1", "P-39.1 s.14"],
-        source="rulesets/quebec.rules:128",
+        source="rulesets/quebec.rules:144",
     ),
     (_OBLIGATION_EASY_WITHDRAWAL,),
 )
 
 # exception secondary_consent.bundled — P-39.1 s.14; P-39.1 s.9,
-#   rulesets/quebec.rules:132
+#   rulesets/quebec.rules:148
 _EXCEPTION_SECONDARY_CONSENT__BUNDLED = Leaf(
     Reason(
         ruleset="quebec",
@@ -354,12 +354,12 @@ _EXCEPTION_SECONDARY_CONSENT__BUNDLED = Leaf(
         effect=Effect.DENY,
         title="Consent made the price of the service is not free",
         citations=["P-39.1 s.14", "P-39.1 s.9"],
-        source="rulesets/quebec.rules:132",
+        source="rulesets/quebec.rules:148",
     ),
     (),
 )
 
-# exception secondary_consent.withdrawn — P-39.1 s.14, rulesets/quebec.rules:135
+# exception secondary_consent.withdrawn — P-39.1 s.14, rulesets/quebec.rules:151
 _EXCEPTION_SECONDARY_CONSENT__WITHDRAWN = Leaf(
     Reason(
         ruleset="quebec",
@@ -368,12 +368,12 @@ _EXCEPTION_SECONDARY_CONSENT__WITHDRAWN = Leaf(
         effect=Effect.DENY,
         title="Consent withdrawn",
         citations=["P-39.1 s.14"],
-        source="rulesets/quebec.rules:135",
+        source="rulesets/quebec.rules:151",
     ),
     (),
 )
 
-# exception secondary_consent.administrator — P-39.1 s.14, rulesets/quebec.rules:138
+# exception secondary_consent.administrator — P-39.1 s.14, rulesets/quebec.rules:154
 _EXCEPTION_SECONDARY_CONSENT__ADMINISTRATOR = Leaf(
     Reason(
         ruleset="quebec",
@@ -382,13 +382,13 @@ _EXCEPTION_SECONDARY_CONSENT__ADMINISTRATOR = Leaf(
         effect=Effect.DENY,
         title="Consent given by an administrator or host, not by the person concerned",
         citations=["P-39.1 s.14"],
-        source="rulesets/quebec.rules:138",
+        source="rulesets/quebec.rules:154",
     ),
     (),
 )
 
 # exception secondary_consent.not_separate — P-39.1 s.14 para. 2,
-#   rulesets/quebec.rules:141
+#   rulesets/quebec.rules:157
 _EXCEPTION_SECONDARY_CONSENT__NOT_SEPARATE = Leaf(
     Reason(
         ruleset="quebec",
@@ -397,13 +397,13 @@ _EXCEPTION_SECONDARY_CONSENT__NOT_SEPARATE = Leaf(
         effect=Effect.DENY,
         title="Consent not requested for this purpose separately",
         citations=["P-39.1 s.14 para. 2"],
-        source="rulesets/quebec.rules:141",
+        source="rulesets/quebec.rules:157",
     ),
     (),
 )
 
 # exception secondary_consent.not_express — P-39.1 s.12 para. 3,
-#   rulesets/quebec.rules:145
+#   rulesets/quebec.rules:161
 _EXCEPTION_SECONDARY_CONSENT__NOT_EXPRESS = Leaf(
     Reason(
         ruleset="quebec",
@@ -412,13 +412,13 @@ _EXCEPTION_SECONDARY_CONSENT__NOT_EXPRESS = Leaf(
         effect=Effect.DENY,
         title="Sensitive information without express consent",
         citations=["P-39.1 s.12 para. 3"],
-        source="rulesets/quebec.rules:145",
+        source="rulesets/quebec.rules:161",
     ),
     (),
 )
 
 # rule consistent_purpose — P-39.1 s.12 para. 2(1); P-39.1 s.12 para. 3,
-#   rulesets/quebec.rules:154
+#   rulesets/quebec.rules:170
 _RULE_CONSISTENT_PURPOSE = Leaf(
     Reason(
         ruleset="quebec",
@@ -427,13 +427,13 @@ _RULE_CONSISTENT_PURPOSE = Leaf(
         effect=Effect.PERMIT,
         title="A consistent purpose, without consent",
         citations=["P-39.1 s.12 para. 2(1)", "P-39.1 s.12 para. 3"],
-        source="rulesets/quebec.rules:154",
+        source="rulesets/quebec.rules:170",
     ),
     (),
 )
 
 # rule research_deidentified — P-39.1 s.12 para. 2(5); P-39.1 s.12 para. 4(1),
-#   rulesets/quebec.rules:161
+#   rulesets/quebec.rules:181
 _RULE_RESEARCH_DEIDENTIFIED = Leaf(
     Reason(
         ruleset="quebec",
@@ -442,12 +442,12 @@ _RULE_RESEARCH_DEIDENTIFIED = Leaf(
         effect=Effect.PERMIT,
         title="Research on de-identified information, without consent",
         citations=["P-39.1 s.12 para. 2(5)", "P-39.1 s.12 para. 4(1)"],
-        source="rulesets/quebec.rules:161",
+        source="rulesets/quebec.rules:181",
     ),
     (_OBLIGATION_LIMIT_REIDENTIFICATION,),
 )
 
-# rule minor_under_14 — P-39.1 s.4.1; P-39.1 s.14 para. 3, rulesets/quebec.rules:170
+# rule minor_under_14 — P-39.1 s.4.1; P-39.1 s.14 para. 3, rulesets/quebec.rules:193
 _RULE_MINOR_UNDER_14 = Leaf(
     Reason(
         ruleset="quebec",
@@ -459,12 +459,12 @@ _RULE_MINOR_UNDER_14 = Leaf(
             "authority"
         ),
         citations=["P-39.1 s.4.1", "P-39.1 s.14 para. 3"],
-        source="rulesets/quebec.rules:170",
+        source="rulesets/quebec.rules:193",
     ),
     (),
 )
 
-# rule third_party_communication — P-39.1 s.13; P-39.1 s.14, rulesets/quebec.rules:177
+# rule third_party_communication — P-39.1 s.13; P-39.1 s.14, rulesets/quebec.rules:200
 _RULE_THIRD_PARTY_COMMUNICATION = Leaf(
     Reason(
         ruleset="quebec",
@@ -473,12 +473,12 @@ _RULE_THIRD_PARTY_COMMUNICATION = Leaf(
         effect=Effect.DENY,
         title="Communication to a third person without valid consent",
         citations=["P-39.1 s.13", "P-39.1 s.14"],
-        source="rulesets/quebec.rules:177",
+        source="rulesets/quebec.rules:200",
     ),
     (),
 )
 
-# rule transfer_outside_quebec — P-39.1 s.17, rulesets/quebec.rules:185
+# rule transfer_outside_quebec — P-39.1 s.17, rulesets/quebec.rules:213
 _RULE_TRANSFER_OUTSIDE_QUEBEC = Leaf(
     Reason(
         ruleset="quebec",
@@ -490,12 +490,12 @@ _RULE_TRANSFER_OUTSIDE_QUEBEC = Leaf(
             "agreement"
         ),
         citations=["P-39.1 s.17"],
-        source="rulesets/quebec.rules:185",
+        source="rulesets/quebec.rules:213",
     ),
     (),
 )
 
-# rule profiling_activation — P-39.1 s.8.1; P-39.1 s.9.1, rulesets/quebec.rules:191
+# rule profiling_activation — P-39.1 s.8.1; P-39.1 s.9.1, rulesets/quebec.rules:223
 _RULE_PROFILING_ACTIVATION = Leaf(
     Reason(
         ruleset="quebec",
@@ -504,12 +504,12 @@ _RULE_PROFILING_ACTIVATION = Leaf(
         effect=Effect.DENY,
         title="Targeted advertising without the person turning profiling on",
         citations=["P-39.1 s.8.1", "P-39.1 s.9.1"],
-        source="rulesets/quebec.rules:191",
+        source="rulesets/quebec.rules:223",
     ),
     (),
 )
 
-# rule processor_own_use — P-39.1 s.18.3, rulesets/quebec.rules:199
+# rule processor_own_use — P-39.1 s.18.3, rulesets/quebec.rules:231
 _RULE_PROCESSOR_OWN_USE = Leaf(
     Reason(
         ruleset="quebec",
@@ -520,7 +520,7 @@ _RULE_PROCESSOR_OWN_USE = Leaf(
             "A mandatary training for other customers without the person's own consent"
         ),
         citations=["P-39.1 s.18.3"],
-        source="rulesets/quebec.rules:199",
+        source="rulesets/quebec.rules:231",
     ),
     (),
 )
@@ -558,7 +558,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         else None
     )
     excluded_by: list[Leaf] = []
-    # exclusion anonymised — P-39.1 s.2; P-39.1 s.23, rulesets/quebec.rules:106
+    # exclusion anonymised — P-39.1 s.2; P-39.1 s.23, rulesets/quebec.rules:122
     # Anonymised information is not personal information
     if processing.identifiability == "anonymised":
         excluded_by.append(_EXCLUSION_ANONYMISED)
@@ -567,7 +567,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     denied: list[Leaf] = []
     permitted: list[Leaf] = []
     # rule collection_purpose — P-39.1 s.8; P-39.1 s.8.3; P-39.1 s.12 para. 1,
-    #   rulesets/quebec.rules:114
+    #   rulesets/quebec.rules:130
     # Use for the purposes announced at collection
     # s.8.3: informed at collection (s.8) of the purposes, the person
     # consents to the use for those purposes. Sensitive information needs
@@ -576,7 +576,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         collection_purpose_excepted = False
         # exception collection_purpose.sensitive_not_express — P-39.1 s.12 para. 3;
         #   P-39.1 s.12 para. 4; CAI, Lignes directrices 2023-1 sur les critères de
-        #   validité du consentement, rulesets/quebec.rules:119
+        #   validité du consentement, rulesets/quebec.rules:135
         # Sensitive information without express consent
         if (
             data in _DATA_IN_SENSITIVE
@@ -598,7 +598,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         if not collection_purpose_excepted:
             permitted.append(_RULE_COLLECTION_PURPOSE)
     # rule secondary_consent — P-39.1 s.12 para. 1; P-39.1 s.14,
-    #   rulesets/quebec.rules:128
+    #   rulesets/quebec.rules:144
     # Use for another purpose with the person's consent
     # s.12 para. 1 and s.14: another purpose, with consent. The rule decides
     # only where a consent is needed: not where, from 22 Sep 2023, a
@@ -623,19 +623,19 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         secondary_consent_excepted = False
         # exception secondary_consent.bundled — P-39.1 s.14; P-39.1 s.9,
-        #   rulesets/quebec.rules:132
+        #   rulesets/quebec.rules:148
         # Consent made the price of the service is not free
         if consent.bundled:
             secondary_consent_excepted = True
             denied.append(_EXCEPTION_SECONDARY_CONSENT__BUNDLED)
         # exception secondary_consent.withdrawn — P-39.1 s.14,
-        #   rulesets/quebec.rules:135
+        #   rulesets/quebec.rules:151
         # Consent withdrawn
         if consent.withdrawn:
             secondary_consent_excepted = True
             denied.append(_EXCEPTION_SECONDARY_CONSENT__WITHDRAWN)
         # exception secondary_consent.administrator — P-39.1 s.14,
-        #   rulesets/quebec.rules:138
+        #   rulesets/quebec.rules:154
         # Consent given by an administrator or host, not by the person concerned
         if (
             consent.by_administrator
@@ -645,13 +645,13 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
             secondary_consent_excepted = True
             denied.append(_EXCEPTION_SECONDARY_CONSENT__ADMINISTRATOR)
         # exception secondary_consent.not_separate — P-39.1 s.14 para. 2,
-        #   rulesets/quebec.rules:141
+        #   rulesets/quebec.rules:157
         # Consent not requested for this purpose separately
         if day >= _DATE_2023_09_22 and not consent.separate:
             secondary_consent_excepted = True
             denied.append(_EXCEPTION_SECONDARY_CONSENT__NOT_SEPARATE)
         # exception secondary_consent.not_express — P-39.1 s.12 para. 3,
-        #   rulesets/quebec.rules:145
+        #   rulesets/quebec.rules:161
         # Sensitive information without express consent
         if (
             data in _DATA_IN_SENSITIVE
@@ -663,7 +663,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         if not secondary_consent_excepted:
             permitted.append(_RULE_SECONDARY_CONSENT)
     # rule consistent_purpose — P-39.1 s.12 para. 2(1); P-39.1 s.12 para. 3,
-    #   rulesets/quebec.rules:154
+    #   rulesets/quebec.rules:170
     # A consistent purpose, without consent
     # s.12 para. 2(1): a purpose with a direct and relevant connection to the
     # purposes of collection; commercial or philanthropic prospection
@@ -676,7 +676,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         permitted.append(_RULE_CONSISTENT_PURPOSE)
     # rule research_deidentified — P-39.1 s.12 para. 2(5); P-39.1 s.12 para. 4(1),
-    #   rulesets/quebec.rules:161
+    #   rulesets/quebec.rules:181
     # Research on de-identified information, without consent
     # s.12 para. 2(5): study, research or statistics on de-identified
     # information.
@@ -688,7 +688,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         permitted.append(_RULE_RESEARCH_DEIDENTIFIED)
     # rule minor_under_14 — P-39.1 s.4.1; P-39.1 s.14 para. 3,
-    #   rulesets/quebec.rules:170
+    #   rulesets/quebec.rules:193
     # A minor under 14 without the consent of the person having parental authority
     # A minor under 14: the person having parental authority consents to the
     # collection, use and communication.
@@ -700,7 +700,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         denied.append(_RULE_MINOR_UNDER_14)
     # rule third_party_communication — P-39.1 s.13; P-39.1 s.14,
-    #   rulesets/quebec.rules:177
+    #   rulesets/quebec.rules:200
     # Communication to a third person without valid consent
     # s.13: communication to a third person only with consent; express for
     # sensitive information from 22 Sep 2023.
@@ -720,7 +720,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         )
     ):
         denied.append(_RULE_THIRD_PARTY_COMMUNICATION)
-    # rule transfer_outside_quebec — P-39.1 s.17, rulesets/quebec.rules:185
+    # rule transfer_outside_quebec — P-39.1 s.17, rulesets/quebec.rules:213
     # Communication outside Quebec without a privacy impact assessment and agreement
     # s.17: communicating or entrusting information outside Quebec (to
     # another province too) needs a privacy impact assessment finding
@@ -734,7 +734,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         denied.append(_RULE_TRANSFER_OUTSIDE_QUEBEC)
     # rule profiling_activation — P-39.1 s.8.1; P-39.1 s.9.1,
-    #   rulesets/quebec.rules:191
+    #   rulesets/quebec.rules:223
     # Targeted advertising without the person turning profiling on
     # s.8.1, s.9.1: profiling functions off until the person turns them on.
     if (
@@ -752,7 +752,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         )
     ):
         denied.append(_RULE_PROFILING_ACTIVATION)
-    # rule processor_own_use — P-39.1 s.18.3, rulesets/quebec.rules:199
+    # rule processor_own_use — P-39.1 s.18.3, rulesets/quebec.rules:231
     # A mandatary training for other customers without the person's own consent
     # A mandatary uses information only for its mandate (s.18.3); training a
     # model for other customers needs the person's own consent.
@@ -787,16 +787,16 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         if processing.transfer_to is not None
         else None
     )
-    # exclusion anonymised — P-39.1 s.2; P-39.1 s.23, rulesets/quebec.rules:106
+    # exclusion anonymised — P-39.1 s.2; P-39.1 s.23, rulesets/quebec.rules:122
     if processing.identifiability == "anonymised":
         return True
     permit = False
     # rule collection_purpose — P-39.1 s.8; P-39.1 s.8.3; P-39.1 s.12 para. 1,
-    #   rulesets/quebec.rules:114
+    #   rulesets/quebec.rules:130
     if processing.disclosed:
         # exception collection_purpose.sensitive_not_express — P-39.1 s.12 para. 3;
         #   P-39.1 s.12 para. 4; CAI, Lignes directrices 2023-1 sur les critères de
-        #   validité du consentement, rulesets/quebec.rules:119
+        #   validité du consentement, rulesets/quebec.rules:135
         if (
             data in _DATA_IN_SENSITIVE
             and day >= _DATE_2023_09_22
@@ -815,7 +815,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
             return False
         permit = True
     # rule secondary_consent — P-39.1 s.12 para. 1; P-39.1 s.14,
-    #   rulesets/quebec.rules:128
+    #   rulesets/quebec.rules:144
     if (
         consent.given
         and not processing.disclosed
@@ -835,15 +835,15 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         )
     ):
         # exception secondary_consent.bundled — P-39.1 s.14; P-39.1 s.9,
-        #   rulesets/quebec.rules:132
+        #   rulesets/quebec.rules:148
         if consent.bundled:
             return False
         # exception secondary_consent.withdrawn — P-39.1 s.14,
-        #   rulesets/quebec.rules:135
+        #   rulesets/quebec.rules:151
         if consent.withdrawn:
             return False
         # exception secondary_consent.administrator — P-39.1 s.14,
-        #   rulesets/quebec.rules:138
+        #   rulesets/quebec.rules:154
         if (
             consent.by_administrator
             and not consent.by_subject
@@ -851,11 +851,11 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         ):
             return False
         # exception secondary_consent.not_separate — P-39.1 s.14 para. 2,
-        #   rulesets/quebec.rules:141
+        #   rulesets/quebec.rules:157
         if day >= _DATE_2023_09_22 and not consent.separate:
             return False
         # exception secondary_consent.not_express — P-39.1 s.12 para. 3,
-        #   rulesets/quebec.rules:145
+        #   rulesets/quebec.rules:161
         if (
             data in _DATA_IN_SENSITIVE
             and day >= _DATE_2023_09_22
@@ -864,7 +864,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
             return False
         permit = True
     # rule minor_under_14 — P-39.1 s.4.1; P-39.1 s.14 para. 3,
-    #   rulesets/quebec.rules:170
+    #   rulesets/quebec.rules:193
     if (
         day >= _DATE_2023_09_22
         and subject.age is not None
@@ -873,7 +873,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         return False
     # rule third_party_communication — P-39.1 s.13; P-39.1 s.14,
-    #   rulesets/quebec.rules:177
+    #   rulesets/quebec.rules:200
     if processing.third_party and (
         not consent.given
         or consent.withdrawn
@@ -890,7 +890,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         )
     ):
         return False
-    # rule transfer_outside_quebec — P-39.1 s.17, rulesets/quebec.rules:185
+    # rule transfer_outside_quebec — P-39.1 s.17, rulesets/quebec.rules:213
     if (
         day >= _DATE_2023_09_22
         and processing.transfer_to is not None
@@ -900,7 +900,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         return False
     # rule profiling_activation — P-39.1 s.8.1; P-39.1 s.9.1,
-    #   rulesets/quebec.rules:191
+    #   rulesets/quebec.rules:223
     if (
         purpose in _PURPOSE_IN_ADVERTISING_TARGETED
         and day >= _DATE_2023_09_22
@@ -916,7 +916,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         )
     ):
         return False
-    # rule processor_own_use — P-39.1 s.18.3, rulesets/quebec.rules:199
+    # rule processor_own_use — P-39.1 s.18.3, rulesets/quebec.rules:231
     if (
         processing.as_processor
         and processing.for_other_customers
@@ -928,7 +928,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         return False
     # rule consistent_purpose — P-39.1 s.12 para. 2(1); P-39.1 s.12 para. 3,
-    #   rulesets/quebec.rules:154
+    #   rulesets/quebec.rules:170
     if (
         day >= _DATE_2023_09_22
         and not processing.disclosed
@@ -937,7 +937,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         return True
     # rule research_deidentified — P-39.1 s.12 para. 2(5); P-39.1 s.12 para. 4(1),
-    #   rulesets/quebec.rules:161
+    #   rulesets/quebec.rules:181
     if (
         purpose in _PURPOSE_IN_RESEARCH
         and day >= _DATE_2023_09_22

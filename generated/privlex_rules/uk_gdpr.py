@@ -91,13 +91,13 @@ Decisions, in the order they are considered:
 
 anonymous (exclusion, permit): Anonymous or aggregated data is outside the UK GDPR
   cites UK GDPR Art. 4(1); UK GDPR Rec. 26; DPA 2018 s.3(2)
-    (rulesets/uk_gdpr.rules:119)
+    (rulesets/uk_gdpr.rules:132)
   Information that does not relate to an identified or identifiable
   living individual is outside the law. Pseudonymised and de-identified
   data are still personal data.
 
 consent (rule, permit): Consent of the person
-  cites UK GDPR Art. 6(1)(a); UK GDPR Art. 7 (rulesets/uk_gdpr.rules:129)
+  cites UK GDPR Art. 6(1)(a); UK GDPR Art. 7 (rulesets/uk_gdpr.rules:142)
   Art. 6(1)(a). Consent must be freely given, specific, informed and
   unambiguous (Art. 4(11)); provable (7(1)); distinguishable and granular
   (7(2), Rec. 32, Rec. 43); withdrawable (7(3)); not the price of a
@@ -106,26 +106,26 @@ consent (rule, permit): Consent of the person
 
   consent.bundled (exception, deny): Consent made the price of a service that does not
     need the data
-    cites UK GDPR Art. 7(4); UK GDPR Rec. 43 (rulesets/uk_gdpr.rules:135)
+    cites UK GDPR Art. 7(4); UK GDPR Rec. 43 (rulesets/uk_gdpr.rules:148)
     "Agree or leave": not freely given.
 
   consent.withdrawn (exception, deny): Consent withdrawn
-    cites UK GDPR Art. 7(3) (rulesets/uk_gdpr.rules:138)
+    cites UK GDPR Art. 7(3) (rulesets/uk_gdpr.rules:151)
 
   consent.not_given (exception, deny): No clear affirmative act of consent
-    cites UK GDPR Art. 4(11); UK GDPR Rec. 32 (rulesets/uk_gdpr.rules:142)
+    cites UK GDPR Art. 4(11); UK GDPR Rec. 32 (rulesets/uk_gdpr.rules:155)
     Silence, pre-ticked boxes or accepting general terms.
 
   consent.administrator (exception, deny): Consent given by an administrator or host,
     not by the person
-    cites UK GDPR Art. 4(11); UK GDPR Art. 7(1) (rulesets/uk_gdpr.rules:147)
+    cites UK GDPR Art. 4(11); UK GDPR Art. 7(1) (rulesets/uk_gdpr.rules:160)
     Zoom's "customer consent": an account administrator or meeting host
     cannot consent for a participant.
 
   consent.not_granular (exception, deny): One consent for several purposes, with no
     separate choice for this one
     cites UK GDPR Art. 4(11); UK GDPR Art. 7(2); UK GDPR Rec. 32; UK GDPR Rec. 43
-      (rulesets/uk_gdpr.rules:156)
+      (rulesets/uk_gdpr.rules:169)
     Granularity: one consent asked for several purposes at once, with
     no separate choice for this one, is not specific and is presumed
     not free (the legal digest correction; EDPB Guidelines 05/2020 paras 42-44,
@@ -134,39 +134,39 @@ consent (rule, permit): Consent of the person
     asked for this purpose alone is specific without consent.separate.
 
   consent.child (exception, deny): Child below the age of digital consent
-    cites UK GDPR Art. 8(1); DPA 2018 s.9 (rulesets/uk_gdpr.rules:159)
+    cites UK GDPR Art. 8(1); DPA 2018 s.9 (rulesets/uk_gdpr.rules:172)
 
     consent.child.guardian (exception, permit): A person with parental responsibility
       gave or authorised the consent
-      cites UK GDPR Art. 8(1); UK GDPR Art. 8(2) (rulesets/uk_gdpr.rules:162)
+      cites UK GDPR Art. 8(1); UK GDPR Art. 8(2) (rulesets/uk_gdpr.rules:175)
 
 contract (rule, permit): Necessary to perform a contract with the person
-  cites UK GDPR Art. 6(1)(b) (rulesets/uk_gdpr.rules:169)
+  cites UK GDPR Art. 6(1)(b) (rulesets/uk_gdpr.rules:182)
   Art. 6(1)(b): only what is objectively necessary to perform the
   contract with the person, i.e. providing the service they asked for.
 
   contract.not_necessary (exception, deny): Training, evaluation, improvement,
     analytics, advertising and research are not necessary to perform the contract
     cites UK GDPR Art. 6(1)(b); ICO Guide to lawful basis: contract
-      (rulesets/uk_gdpr.rules:173)
+      (rulesets/uk_gdpr.rules:186)
 
 legal_obligation (rule, permit): Necessary to comply with a legal obligation
-  cites UK GDPR Art. 6(1)(c); UK GDPR Art. 6(3) (rulesets/uk_gdpr.rules:180)
+  cites UK GDPR Art. 6(1)(c); UK GDPR Art. 6(3) (rulesets/uk_gdpr.rules:193)
   Art. 6(1)(c): a legal obligation laid down by law. No law requires any
   of the vocabulary's purposes other than providing the service.
 
   legal_obligation.not_required (exception, deny): No law requires these uses
-    cites UK GDPR Art. 6(1)(c) (rulesets/uk_gdpr.rules:184)
+    cites UK GDPR Art. 6(1)(c) (rulesets/uk_gdpr.rules:197)
 
 vital_interest (rule, permit): Necessary to protect someone's vital interests
-  cites UK GDPR Art. 6(1)(d); UK GDPR Rec. 46 (rulesets/uk_gdpr.rules:190)
+  cites UK GDPR Art. 6(1)(d); UK GDPR Rec. 46 (rulesets/uk_gdpr.rules:203)
   Art. 6(1)(d): to protect someone's life; a last resort.
 
   vital_interest.not_vital (exception, deny): Vital interests do not cover these uses
-    cites UK GDPR Art. 6(1)(d) (rulesets/uk_gdpr.rules:194)
+    cites UK GDPR Art. 6(1)(d) (rulesets/uk_gdpr.rules:207)
 
 public_interest (rule, permit): Necessary for a task in the public interest
-  cites UK GDPR Art. 6(1)(e); UK GDPR Art. 6(3) (rulesets/uk_gdpr.rules:206)
+  cites UK GDPR Art. 6(1)(e); UK GDPR Art. 6(3) (rulesets/uk_gdpr.rules:219)
   Art. 6(1)(e): a public task laid down by law. It can cover research;
   not training a general model, improvement, analytics or advertising.
   The person may object (Art. 21(1)), except to research with Art. 89(1)
@@ -177,16 +177,16 @@ public_interest (rule, permit): Necessary for a task in the public interest
 
   public_interest.not_public_task (exception, deny): A public task does not cover
     these uses
-    cites UK GDPR Art. 6(1)(e) (rulesets/uk_gdpr.rules:210)
+    cites UK GDPR Art. 6(1)(e) (rulesets/uk_gdpr.rules:223)
 
   public_interest.objected (exception, deny): The person objected
     cites UK GDPR Art. 21(1); UK GDPR Art. 21(6); UK GDPR Art. 89(1); DPA 2018 s.19;
-      UK GDPR Art. 84B; UK GDPR Art. 84C (rulesets/uk_gdpr.rules:214)
+      UK GDPR Art. 84B; UK GDPR Art. 84C (rulesets/uk_gdpr.rules:227)
 
 recognised_legitimate_interest (rule, deny): Recognised legitimate interests cover
   none of these purposes
   cites UK GDPR Art. 6(1)(ea); UK GDPR Annex 1; DUAA 2025 s.70
-    (rulesets/uk_gdpr.rules:224)
+    (rulesets/uk_gdpr.rules:237)
   Art. 6(1)(ea) and Annex 1 (DUAA 2025 s.70, from 5 Feb 2026): national
   security, public security and defence; emergencies; crime;
   safeguarding vulnerable individuals; disclosures requested by public
@@ -196,7 +196,7 @@ recognised_legitimate_interest (rule, deny): Recognised legitimate interests cov
 
 legitimate_interest (rule, permit): Legitimate interests
   cites UK GDPR Art. 6(1)(f); ICO, Generative AI consultation outcomes (Dec 2024)
-    (rulesets/uk_gdpr.rules:237)
+    (rulesets/uk_gdpr.rules:250)
   Art. 6(1)(f): the three-part test (purpose, necessity, balancing),
   documented (Arts. 5(2), 24); transparency before the processing
   (Arts. 13(3), 14(4)); a further purpose must be compatible (Art. 6(4);
@@ -209,40 +209,40 @@ legitimate_interest (rule, permit): Legitimate interests
   legitimate_interest.no_assessment (exception, deny): No documented legitimate
     interests assessment
     cites UK GDPR Art. 5(2); UK GDPR Art. 24; UK GDPR Art. 6(1)(f)
-      (rulesets/uk_gdpr.rules:242)
+      (rulesets/uk_gdpr.rules:255)
 
   legitimate_interest.not_informed (exception, deny): The person was not told of the
     purpose before the processing began
     cites UK GDPR Art. 13(1)(c); UK GDPR Art. 13(3); UK GDPR Art. 14(4); UK GDPR Art.
-      5(1)(a) (rulesets/uk_gdpr.rules:245)
+      5(1)(a) (rulesets/uk_gdpr.rules:258)
 
   legitimate_interest.incompatible (exception, deny): A further purpose incompatible
     with the purposes of collection
     cites UK GDPR Art. 5(1)(b); UK GDPR Art. 6(4); UK GDPR Art. 8A; UK GDPR Annex 2;
-      UK GDPR Art. 89(1); DPA 2018 s.19; UK GDPR Art. 84C (rulesets/uk_gdpr.rules:250)
+      UK GDPR Art. 89(1); DPA 2018 s.19; UK GDPR Art. 84C (rulesets/uk_gdpr.rules:263)
     A further purpose (not disclosed at collection) must be compatible;
     research with Art. 89 safeguards is.
 
   legitimate_interest.no_objection_route (exception, deny): No easy way to object was
     offered
-    cites UK GDPR Art. 21(4) (rulesets/uk_gdpr.rules:254)
+    cites UK GDPR Art. 21(4) (rulesets/uk_gdpr.rules:270)
 
   legitimate_interest.objected (exception, deny): The person objected
-    cites UK GDPR Art. 21(1) (rulesets/uk_gdpr.rules:257)
+    cites UK GDPR Art. 21(1) (rulesets/uk_gdpr.rules:273)
 
   legitimate_interest.targeted_advertising (exception, deny): Targeted advertising
     across services needs consent
-    cites PECR reg. 6; UK GDPR Art. 6(1)(f) (rulesets/uk_gdpr.rules:260)
+    cites PECR reg. 6; UK GDPR Art. 6(1)(f) (rulesets/uk_gdpr.rules:276)
 
   legitimate_interest.child (exception, deny): A child's interests were not weighed
     specifically
     cites UK GDPR Art. 6(1)(f); UK GDPR Rec. 38; UK GDPR Art. 25(1B); DUAA 2025 s.81;
-      ICO Age Appropriate Design Code std. 3 (rulesets/uk_gdpr.rules:264)
+      ICO Age Appropriate Design Code std. 3 (rulesets/uk_gdpr.rules:280)
 
 special_category (rule, deny): Special-category data without an Art. 9 condition
   cites UK GDPR Art. 9(1); UK GDPR Art. 9(2)(a); UK GDPR Art. 9(2)(e); UK GDPR Art.
     9(2)(j); DPA 2018 s.10; DPA 2018 Sch. 1 para. 4; DPA 2018 s.19; UK GDPR Art. 84C
-    (rulesets/uk_gdpr.rules:275)
+    (rulesets/uk_gdpr.rules:293)
   Art. 9(1) special categories (sexual orientation included, as it lies
   below sex life). Lifted for these purposes by explicit consent
   (9(2)(a)); by data the person manifestly made public (9(2)(e), which
@@ -254,13 +254,13 @@ biometric_identification (rule, deny): Biometric data used to identify someone,
   without an Art. 9 condition
   cites UK GDPR Art. 9(1); UK GDPR Art. 9(2)(a); UK GDPR Art. 9(2)(j); UK GDPR Art.
     4(14); DPA 2018 Sch. 1 para. 4; DPA 2018 s.19; UK GDPR Art. 84C
-    (rulesets/uk_gdpr.rules:283)
+    (rulesets/uk_gdpr.rules:303)
   Biometric data is special only when processed to identify someone.
 
 criminal_offence_data (rule, deny): Criminal offence data without a Schedule 1
   condition
   cites UK GDPR Art. 10; DPA 2018 s.10(5); DPA 2018 Sch. 1 para. 29; DPA 2018 Sch. 1
-    para. 4; DPA 2018 s.19; UK GDPR Art. 84C (rulesets/uk_gdpr.rules:293)
+    para. 4; DPA 2018 s.19; UK GDPR Art. 84C (rulesets/uk_gdpr.rules:315)
   Art. 10: criminal convictions and offences only under official
   authority or a condition of DPA 2018 Sch. 1 Parts 1-3; for these
   purposes the person's consent (para. 29) or research (para. 4).
@@ -268,7 +268,7 @@ criminal_offence_data (rule, deny): Criminal offence data without a Schedule 1
 processor_own_use (rule, deny): A processor training for other customers without the
   person's own consent
   cites UK GDPR Art. 28(3)(a); UK GDPR Art. 28(10); UK GDPR Art. 29
-    (rulesets/uk_gdpr.rules:302)
+    (rulesets/uk_gdpr.rules:324)
   A processor acts only on the controller's documented instructions; one
   that trains its own model for other customers on a customer's data
   decides purposes itself and needs the person's own consent for it
@@ -277,7 +277,7 @@ processor_own_use (rule, deny): A processor training for other customers without
 transfer (rule, deny): Transfer outside the UK without adequacy regulations or
   safeguards
   cites UK GDPR Art. 44; UK GDPR Art. 45; UK GDPR Art. 46; DPA 2018 s.17A; DPA 2018
-    Sch. 21 para. 5; SI 2022/1213; SI 2023/1028 (rulesets/uk_gdpr.rules:313)
+    Sch. 21 para. 5; SI 2022/1213; SI 2023/1028 (rulesets/uk_gdpr.rules:335)
   Chapter V: data may leave the UK only to a place covered by UK adequacy
   regulations (dated, see the header), or with appropriate safeguards:
   the IDTA or the Addendum to the EU clauses (scc), binding corporate
@@ -387,7 +387,7 @@ _OBLIGATION_CHECK_IDENTIFIABILITY = Obligation(
     ),
     rule="anonymous",
     citations=["UK GDPR Rec. 26"],
-    source="rulesets/uk_gdpr.rules:122",
+    source="rulesets/uk_gdpr.rules:135",
     order=1,
 )
 
@@ -397,7 +397,7 @@ _OBLIGATION_KEEP_PROOF = Obligation(
     text="Keep proof that the person consented to this purpose",
     rule="consent",
     citations=["UK GDPR Art. 7(1)"],
-    source="rulesets/uk_gdpr.rules:132",
+    source="rulesets/uk_gdpr.rules:145",
     order=2,
 )
 
@@ -410,7 +410,7 @@ _OBLIGATION_EASY_WITHDRAWAL = Obligation(
     ),
     rule="consent",
     citations=["UK GDPR Art. 7(3)"],
-    source="rulesets/uk_gdpr.rules:133",
+    source="rulesets/uk_gdpr.rules:146",
     order=3,
 )
 
@@ -423,7 +423,7 @@ _OBLIGATION_VERIFY_GUARDIAN = Obligation(
     ),
     rule="consent.child.guardian",
     citations=["UK GDPR Art. 8(2)"],
-    source="rulesets/uk_gdpr.rules:165",
+    source="rulesets/uk_gdpr.rules:178",
     order=4,
 )
 
@@ -433,7 +433,7 @@ _OBLIGATION_CONTRACT_NECESSITY = Obligation(
     text="Use only what is objectively necessary to perform the contract",
     rule="contract",
     citations=["UK GDPR Art. 6(1)(b)", "UK GDPR Art. 5(1)(c)"],
-    source="rulesets/uk_gdpr.rules:172",
+    source="rulesets/uk_gdpr.rules:185",
     order=5,
 )
 
@@ -443,7 +443,7 @@ _OBLIGATION_NAME_THE_LAW = Obligation(
     text="Record which law imposes the obligation",
     rule="legal_obligation",
     citations=["UK GDPR Art. 6(3)"],
-    source="rulesets/uk_gdpr.rules:183",
+    source="rulesets/uk_gdpr.rules:196",
     order=6,
 )
 
@@ -453,7 +453,7 @@ _OBLIGATION_LAST_RESORT = Obligation(
     text="Rely on vital interests only where no other basis is available",
     rule="vital_interest",
     citations=["UK GDPR Rec. 46"],
-    source="rulesets/uk_gdpr.rules:193",
+    source="rulesets/uk_gdpr.rules:206",
     order=7,
 )
 
@@ -463,7 +463,7 @@ _OBLIGATION_NAME_THE_TASK = Obligation(
     text="Record which law lays down the public task or official authority",
     rule="public_interest",
     citations=["UK GDPR Art. 6(3)"],
-    source="rulesets/uk_gdpr.rules:209",
+    source="rulesets/uk_gdpr.rules:222",
     order=8,
 )
 
@@ -473,7 +473,7 @@ _OBLIGATION_HONOUR_OBJECTIONS = Obligation(
     text="Stop processing for anyone who objects",
     rule="legitimate_interest",
     citations=["UK GDPR Art. 21(1)"],
-    source="rulesets/uk_gdpr.rules:240",
+    source="rulesets/uk_gdpr.rules:253",
     order=9,
 )
 
@@ -483,12 +483,12 @@ _OBLIGATION_KEEP_ASSESSMENT = Obligation(
     text="Keep the legitimate interests assessment documented and up to date",
     rule="legitimate_interest",
     citations=["UK GDPR Art. 5(2)", "UK GDPR Art. 24"],
-    source="rulesets/uk_gdpr.rules:241",
+    source="rulesets/uk_gdpr.rules:254",
     order=10,
 )
 
 # exclusion anonymous — UK GDPR Art. 4(1); UK GDPR Rec. 26; DPA 2018 s.3(2),
-#   rulesets/uk_gdpr.rules:119
+#   rulesets/uk_gdpr.rules:132
 _EXCLUSION_ANONYMOUS = Leaf(
     Reason(
         ruleset="uk_gdpr",
@@ -497,12 +497,12 @@ _EXCLUSION_ANONYMOUS = Leaf(
         effect=Effect.PERMIT,
         title="Anonymous or aggregated data is outside the UK GDPR",
         citations=["UK GDPR Art. 4(1)", "UK GDPR Rec. 26", "DPA 2018 s.3(2)"],
-        source="rulesets/uk_gdpr.rules:119",
+        source="rulesets/uk_gdpr.rules:132",
     ),
     (_OBLIGATION_CHECK_IDENTIFIABILITY,),
 )
 
-# rule consent — UK GDPR Art. 6(1)(a); UK GDPR Art. 7, rulesets/uk_gdpr.rules:129
+# rule consent — UK GDPR Art. 6(1)(a); UK GDPR Art. 7, rulesets/uk_gdpr.rules:142
 _RULE_CONSENT = Leaf(
     Reason(
         ruleset="uk_gdpr",
@@ -511,13 +511,13 @@ _RULE_CONSENT = Leaf(
         effect=Effect.PERMIT,
         title="Consent of the person",
         citations=["UK GDPR Art. 6(1)(a)", "UK GDPR Art. 7"],
-        source="rulesets/uk_gdpr.rules:129",
+        source="rulesets/uk_gdpr.rules:142",
     ),
     (_OBLIGATION_KEEP_PROOF, _OBLIGATION_EASY_WITHDRAWAL),
 )
 
 # exception consent.bundled — UK GDPR Art. 7(4); UK GDPR Rec. 43,
-#   rulesets/uk_gdpr.rules:135
+#   rulesets/uk_gdpr.rules:148
 _EXCEPTION_CONSENT__BUNDLED = Leaf(
     Reason(
         ruleset="uk_gdpr",
@@ -526,12 +526,12 @@ _EXCEPTION_CONSENT__BUNDLED = Leaf(
         effect=Effect.DENY,
         title="Consent made the price of a service that does not need the data",
         citations=["UK GDPR Art. 7(4)", "UK GDPR Rec. 43"],
-        source="rulesets/uk_gdpr.rules:135",
+        source="rulesets/uk_gdpr.rules:148",
     ),
     (),
 )
 
-# exception consent.withdrawn — UK GDPR Art. 7(3), rulesets/uk_gdpr.rules:138
+# exception consent.withdrawn — UK GDPR Art. 7(3), rulesets/uk_gdpr.rules:151
 _EXCEPTION_CONSENT__WITHDRAWN = Leaf(
     Reason(
         ruleset="uk_gdpr",
@@ -540,13 +540,13 @@ _EXCEPTION_CONSENT__WITHDRAWN = Leaf(
         effect=Effect.DENY,
         title="Consent withdrawn",
         citations=["UK GDPR Art. 7(3)"],
-        source="rulesets/uk_gdpr.rules:138",
+        source="rulesets/uk_gdpr.rules:151",
     ),
     (),
 )
 
 # exception consent.not_given — UK GDPR Art. 4(11); UK GDPR Rec. 32,
-#   rulesets/uk_gdpr.rules:142
+#   rulesets/uk_gdpr.rules:155
 _EXCEPTION_CONSENT__NOT_GIVEN = Leaf(
     Reason(
         ruleset="uk_gdpr",
@@ -555,13 +555,13 @@ _EXCEPTION_CONSENT__NOT_GIVEN = Leaf(
         effect=Effect.DENY,
         title="No clear affirmative act of consent",
         citations=["UK GDPR Art. 4(11)", "UK GDPR Rec. 32"],
-        source="rulesets/uk_gdpr.rules:142",
+        source="rulesets/uk_gdpr.rules:155",
     ),
     (),
 )
 
 # exception consent.administrator — UK GDPR Art. 4(11); UK GDPR Art. 7(1),
-#   rulesets/uk_gdpr.rules:147
+#   rulesets/uk_gdpr.rules:160
 _EXCEPTION_CONSENT__ADMINISTRATOR = Leaf(
     Reason(
         ruleset="uk_gdpr",
@@ -570,13 +570,13 @@ _EXCEPTION_CONSENT__ADMINISTRATOR = Leaf(
         effect=Effect.DENY,
         title="Consent given by an administrator or host, not by the person",
         citations=["UK GDPR Art. 4(11)", "UK GDPR Art. 7(1)"],
-        source="rulesets/uk_gdpr.rules:147",
+        source="rulesets/uk_gdpr.rules:160",
     ),
     (),
 )
 
 # exception consent.not_granular — UK GDPR Art. 4(11); UK GDPR Art. 7(2); UK GDPR Rec.
-#   32; UK GDPR Rec. 43, rulesets/uk_gdpr.rules:156
+#   32; UK GDPR Rec. 43, rulesets/uk_gdpr.rules:169
 _EXCEPTION_CONSENT__NOT_GRANULAR = Leaf(
     Reason(
         ruleset="uk_gdpr",
@@ -590,13 +590,13 @@ _EXCEPTION_CONSENT__NOT_GRANULAR = Leaf(
             "UK GDPR Rec. 32",
             "UK GDPR Rec. 43",
         ],
-        source="rulesets/uk_gdpr.rules:156",
+        source="rulesets/uk_gdpr.rules:169",
     ),
     (),
 )
 
 # exception consent.child — UK GDPR Art. 8(1); DPA 2018 s.9,
-#   rulesets/uk_gdpr.rules:159
+#   rulesets/uk_gdpr.rules:172
 _EXCEPTION_CONSENT__CHILD = Leaf(
     Reason(
         ruleset="uk_gdpr",
@@ -605,13 +605,13 @@ _EXCEPTION_CONSENT__CHILD = Leaf(
         effect=Effect.DENY,
         title="Child below the age of digital consent",
         citations=["UK GDPR Art. 8(1)", "DPA 2018 s.9"],
-        source="rulesets/uk_gdpr.rules:159",
+        source="rulesets/uk_gdpr.rules:172",
     ),
     (),
 )
 
 # exception consent.child.guardian — UK GDPR Art. 8(1); UK GDPR Art. 8(2),
-#   rulesets/uk_gdpr.rules:162
+#   rulesets/uk_gdpr.rules:175
 _EXCEPTION_CONSENT__CHILD__GUARDIAN = Leaf(
     Reason(
         ruleset="uk_gdpr",
@@ -620,12 +620,12 @@ _EXCEPTION_CONSENT__CHILD__GUARDIAN = Leaf(
         effect=Effect.PERMIT,
         title="A person with parental responsibility gave or authorised the consent",
         citations=["UK GDPR Art. 8(1)", "UK GDPR Art. 8(2)"],
-        source="rulesets/uk_gdpr.rules:162",
+        source="rulesets/uk_gdpr.rules:175",
     ),
     (_OBLIGATION_KEEP_PROOF, _OBLIGATION_EASY_WITHDRAWAL, _OBLIGATION_VERIFY_GUARDIAN),
 )
 
-# rule contract — UK GDPR Art. 6(1)(b), rulesets/uk_gdpr.rules:169
+# rule contract — UK GDPR Art. 6(1)(b), rulesets/uk_gdpr.rules:182
 _RULE_CONTRACT = Leaf(
     Reason(
         ruleset="uk_gdpr",
@@ -634,13 +634,13 @@ _RULE_CONTRACT = Leaf(
         effect=Effect.PERMIT,
         title="Necessary to perform a contract with the person",
         citations=["UK GDPR Art. 6(1)(b)"],
-        source="rulesets/uk_gdpr.rules:169",
+        source="rulesets/uk_gdpr.rules:182",
     ),
     (_OBLIGATION_CONTRACT_NECESSITY,),
 )
 
 # exception contract.not_necessary — UK GDPR Art. 6(1)(b); ICO Guide to lawful basis:
-#   contract, rulesets/uk_gdpr.rules:173
+#   contract, rulesets/uk_gdpr.rules:186
 _EXCEPTION_CONTRACT__NOT_NECESSARY = Leaf(
     Reason(
         ruleset="uk_gdpr",
@@ -652,13 +652,13 @@ _EXCEPTION_CONTRACT__NOT_NECESSARY = Leaf(
             "are not necessary to perform the contract"
         ),
         citations=["UK GDPR Art. 6(1)(b)", "ICO Guide to lawful basis: contract"],
-        source="rulesets/uk_gdpr.rules:173",
+        source="rulesets/uk_gdpr.rules:186",
     ),
     (),
 )
 
 # rule legal_obligation — UK GDPR Art. 6(1)(c); UK GDPR Art. 6(3),
-#   rulesets/uk_gdpr.rules:180
+#   rulesets/uk_gdpr.rules:193
 _RULE_LEGAL_OBLIGATION = Leaf(
     Reason(
         ruleset="uk_gdpr",
@@ -667,13 +667,13 @@ _RULE_LEGAL_OBLIGATION = Leaf(
         effect=Effect.PERMIT,
         title="Necessary to comply with a legal obligation",
         citations=["UK GDPR Art. 6(1)(c)", "UK GDPR Art. 6(3)"],
-        source="rulesets/uk_gdpr.rules:180",
+        source="rulesets/uk_gdpr.rules:193",
     ),
     (_OBLIGATION_NAME_THE_LAW,),
 )
 
 # exception legal_obligation.not_required — UK GDPR Art. 6(1)(c),
-#   rulesets/uk_gdpr.rules:184
+#   rulesets/uk_gdpr.rules:197
 _EXCEPTION_LEGAL_OBLIGATION__NOT_REQUIRED = Leaf(
     Reason(
         ruleset="uk_gdpr",
@@ -682,13 +682,13 @@ _EXCEPTION_LEGAL_OBLIGATION__NOT_REQUIRED = Leaf(
         effect=Effect.DENY,
         title="No law requires these uses",
         citations=["UK GDPR Art. 6(1)(c)"],
-        source="rulesets/uk_gdpr.rules:184",
+        source="rulesets/uk_gdpr.rules:197",
     ),
     (),
 )
 
 # rule vital_interest — UK GDPR Art. 6(1)(d); UK GDPR Rec. 46,
-#   rulesets/uk_gdpr.rules:190
+#   rulesets/uk_gdpr.rules:203
 _RULE_VITAL_INTEREST = Leaf(
     Reason(
         ruleset="uk_gdpr",
@@ -697,13 +697,13 @@ _RULE_VITAL_INTEREST = Leaf(
         effect=Effect.PERMIT,
         title="Necessary to protect someone's vital interests",
         citations=["UK GDPR Art. 6(1)(d)", "UK GDPR Rec. 46"],
-        source="rulesets/uk_gdpr.rules:190",
+        source="rulesets/uk_gdpr.rules:203",
     ),
     (_OBLIGATION_LAST_RESORT,),
 )
 
 # exception vital_interest.not_vital — UK GDPR Art. 6(1)(d),
-#   rulesets/uk_gdpr.rules:194
+#   rulesets/uk_gdpr.rules:207
 _EXCEPTION_VITAL_INTEREST__NOT_VITAL = Leaf(
     Reason(
         ruleset="uk_gdpr",
@@ -712,13 +712,13 @@ _EXCEPTION_VITAL_INTEREST__NOT_VITAL = Leaf(
         effect=Effect.DENY,
         title="Vital interests do not cover these uses",
         citations=["UK GDPR Art. 6(1)(d)"],
-        source="rulesets/uk_gdpr.rules:194",
+        source="rulesets/uk_gdpr.rules:207",
     ),
     (),
 )
 
 # rule public_interest — UK GDPR Art. 6(1)(e); UK GDPR Art. 6(3),
-#   rulesets/uk_gdpr.rules:206
+#   rulesets/uk_gdpr.rules:219
 _RULE_PUBLIC_INTEREST = Leaf(
     Reason(
         ruleset="uk_gdpr",
@@ -727,13 +727,13 @@ _RULE_PUBLIC_INTEREST = Leaf(
         effect=Effect.PERMIT,
         title="Necessary for a task in the public interest",
         citations=["UK GDPR Art. 6(1)(e)", "UK GDPR Art. 6(3)"],
-        source="rulesets/uk_gdpr.rules:206",
+        source="rulesets/uk_gdpr.rules:219",
     ),
     (_OBLIGATION_NAME_THE_TASK,),
 )
 
 # exception public_interest.not_public_task — UK GDPR Art. 6(1)(e),
-#   rulesets/uk_gdpr.rules:210
+#   rulesets/uk_gdpr.rules:223
 _EXCEPTION_PUBLIC_INTEREST__NOT_PUBLIC_TASK = Leaf(
     Reason(
         ruleset="uk_gdpr",
@@ -742,14 +742,14 @@ _EXCEPTION_PUBLIC_INTEREST__NOT_PUBLIC_TASK = Leaf(
         effect=Effect.DENY,
         title="A public task does not cover these uses",
         citations=["UK GDPR Art. 6(1)(e)"],
-        source="rulesets/uk_gdpr.rules:210",
+        source="rulesets/uk_gdpr.rules:223",
     ),
     (),
 )
 
 # exception public_interest.objected — UK GDPR Art. 21(1); UK GDPR Art. 21(6); UK GDPR
 #   Art. 89(1); DPA 2018 s.19; UK GDPR Art. 84B; UK GDPR Art. 84C,
-#   rulesets/uk_gdpr.rules:214
+#   rulesets/uk_gdpr.rules:227
 _EXCEPTION_PUBLIC_INTEREST__OBJECTED = Leaf(
     Reason(
         ruleset="uk_gdpr",
@@ -765,13 +765,13 @@ _EXCEPTION_PUBLIC_INTEREST__OBJECTED = Leaf(
             "UK GDPR Art. 84B",
             "UK GDPR Art. 84C",
         ],
-        source="rulesets/uk_gdpr.rules:214",
+        source="rulesets/uk_gdpr.rules:227",
     ),
     (),
 )
 
 # rule recognised_legitimate_interest — UK GDPR Art. 6(1)(ea); UK GDPR Annex 1; DUAA
-#   2025 s.70, rulesets/uk_gdpr.rules:224
+#   2025 s.70, rulesets/uk_gdpr.rules:237
 _RULE_RECOGNISED_LEGITIMATE_INTEREST = Leaf(
     Reason(
         ruleset="uk_gdpr",
@@ -780,13 +780,13 @@ _RULE_RECOGNISED_LEGITIMATE_INTEREST = Leaf(
         effect=Effect.DENY,
         title="Recognised legitimate interests cover none of these purposes",
         citations=["UK GDPR Art. 6(1)(ea)", "UK GDPR Annex 1", "DUAA 2025 s.70"],
-        source="rulesets/uk_gdpr.rules:224",
+        source="rulesets/uk_gdpr.rules:237",
     ),
     (),
 )
 
 # rule legitimate_interest — UK GDPR Art. 6(1)(f); ICO, Generative AI consultation
-#   outcomes (Dec 2024), rulesets/uk_gdpr.rules:237
+#   outcomes (Dec 2024), rulesets/uk_gdpr.rules:250
 _RULE_LEGITIMATE_INTEREST = Leaf(
     Reason(
         ruleset="uk_gdpr",
@@ -798,13 +798,13 @@ _RULE_LEGITIMATE_INTEREST = Leaf(
             "UK GDPR Art. 6(1)(f)",
             "ICO, Generative AI consultation outcomes (Dec 2024)",
         ],
-        source="rulesets/uk_gdpr.rules:237",
+        source="rulesets/uk_gdpr.rules:250",
     ),
     (_OBLIGATION_HONOUR_OBJECTIONS, _OBLIGATION_KEEP_ASSESSMENT),
 )
 
 # exception legitimate_interest.no_assessment — UK GDPR Art. 5(2); UK GDPR Art. 24; UK
-#   GDPR Art. 6(1)(f), rulesets/uk_gdpr.rules:242
+#   GDPR Art. 6(1)(f), rulesets/uk_gdpr.rules:255
 _EXCEPTION_LEGITIMATE_INTEREST__NO_ASSESSMENT = Leaf(
     Reason(
         ruleset="uk_gdpr",
@@ -813,13 +813,13 @@ _EXCEPTION_LEGITIMATE_INTEREST__NO_ASSESSMENT = Leaf(
         effect=Effect.DENY,
         title="No documented legitimate interests assessment",
         citations=["UK GDPR Art. 5(2)", "UK GDPR Art. 24", "UK GDPR Art. 6(1)(f)"],
-        source="rulesets/uk_gdpr.rules:242",
+        source="rulesets/uk_gdpr.rules:255",
     ),
     (),
 )
 
 # exception legitimate_interest.not_informed — UK GDPR Art. 13(1)(c); UK GDPR Art.
-#   13(3); UK GDPR Art. 14(4); UK GDPR Art. 5(1)(a), rulesets/uk_gdpr.rules:245
+#   13(3); UK GDPR Art. 14(4); UK GDPR Art. 5(1)(a), rulesets/uk_gdpr.rules:258
 _EXCEPTION_LEGITIMATE_INTEREST__NOT_INFORMED = Leaf(
     Reason(
         ruleset="uk_gdpr",
@@ -833,14 +833,14 @@ _EXCEPTION_LEGITIMATE_INTEREST__NOT_INFORMED = Leaf(
             "UK GDPR Art. 14(4)",
             "UK GDPR Art. 5(1)(a)",
         ],
-        source="rulesets/uk_gdpr.rules:245",
+        source="rulesets/uk_gdpr.rules:258",
     ),
     (),
 )
 
 # exception legitimate_interest.incompatible — UK GDPR Art. 5(1)(b); UK GDPR Art.
 #   6(4); UK GDPR Art. 8A; UK GDPR Annex 2; UK GDPR Art. 89(1); DPA 2018 s.19; UK GDPR
-#   Art. 84C, rulesets/uk_gdpr.rules:250
+#   Art. 84C, rulesets/uk_gdpr.rules:263
 _EXCEPTION_LEGITIMATE_INTEREST__INCOMPATIBLE = Leaf(
     Reason(
         ruleset="uk_gdpr",
@@ -857,13 +857,13 @@ _EXCEPTION_LEGITIMATE_INTEREST__INCOMPATIBLE = Leaf(
             "DPA 2018 s.19",
             "UK GDPR Art. 84C",
         ],
-        source="rulesets/uk_gdpr.rules:250",
+        source="rulesets/uk_gdpr.rules:263",
     ),
     (),
 )
 
 # exception legitimate_interest.no_objection_route — UK GDPR Art. 21(4),
-#   rulesets/uk_gdpr.rules:254
+#   rulesets/uk_gdpr.rules:270
 _EXCEPTION_LEGITIMATE_INTEREST__NO_OBJECTION_ROUTE = Leaf(
     Reason(
         ruleset="uk_gdpr",
@@ -872,13 +872,13 @@ _EXCEPTION_LEGITIMATE_INTEREST__NO_OBJECTION_ROUTE = Leaf(
         effect=Effect.DENY,
         title="No easy way to object was offered",
         citations=["UK GDPR Art. 21(4)"],
-        source="rulesets/uk_gdpr.rules:254",
+        source="rulesets/uk_gdpr.rules:270",
     ),
     (),
 )
 
 # exception legitimate_interest.objected — UK GDPR Art. 21(1),
-#   rulesets/uk_gdpr.rules:257
+#   rulesets/uk_gdpr.rules:273
 _EXCEPTION_LEGITIMATE_INTEREST__OBJECTED = Leaf(
     Reason(
         ruleset="uk_gdpr",
@@ -887,13 +887,13 @@ _EXCEPTION_LEGITIMATE_INTEREST__OBJECTED = Leaf(
         effect=Effect.DENY,
         title="The person objected",
         citations=["UK GDPR Art. 21(1)"],
-        source="rulesets/uk_gdpr.rules:257",
+        source="rulesets/uk_gdpr.rules:273",
     ),
     (),
 )
 
 # exception legitimate_interest.targeted_advertising — PECR reg. 6; UK GDPR Art.
-#   6(1)(f), rulesets/uk_gdpr.rules:260
+#   6(1)(f), rulesets/uk_gdpr.rules:276
 _EXCEPTION_TARGETED_ADVERTISING = Leaf(
     Reason(
         ruleset="uk_gdpr",
@@ -902,14 +902,14 @@ _EXCEPTION_TARGETED_ADVERTISING = Leaf(
         effect=Effect.DENY,
         title="Targeted advertising across services needs consent",
         citations=["PECR reg. 6", "UK GDPR Art. 6(1)(f)"],
-        source="rulesets/uk_gdpr.rules:260",
+        source="rulesets/uk_gdpr.rules:276",
     ),
     (),
 )
 
 # exception legitimate_interest.child — UK GDPR Art. 6(1)(f); UK GDPR Rec. 38; UK GDPR
 #   Art. 25(1B); DUAA 2025 s.81; ICO Age Appropriate Design Code std. 3,
-#   rulesets/uk_gdpr.rules:264
+#   rulesets/uk_gdpr.rules:280
 _EXCEPTION_LEGITIMATE_INTEREST__CHILD = Leaf(
     Reason(
         ruleset="uk_gdpr",
@@ -924,14 +924,14 @@ _EXCEPTION_LEGITIMATE_INTEREST__CHILD = Leaf(
             "DUAA 2025 s.81",
             "ICO Age Appropriate Design Code std. 3",
         ],
-        source="rulesets/uk_gdpr.rules:264",
+        source="rulesets/uk_gdpr.rules:280",
     ),
     (),
 )
 
 # rule special_category — UK GDPR Art. 9(1); UK GDPR Art. 9(2)(a); UK GDPR Art.
 #   9(2)(e); UK GDPR Art. 9(2)(j); DPA 2018 s.10; DPA 2018 Sch. 1 para. 4; DPA 2018
-#   s.19; UK GDPR Art. 84C, rulesets/uk_gdpr.rules:275
+#   s.19; UK GDPR Art. 84C, rulesets/uk_gdpr.rules:293
 _RULE_SPECIAL_CATEGORY = Leaf(
     Reason(
         ruleset="uk_gdpr",
@@ -949,14 +949,14 @@ _RULE_SPECIAL_CATEGORY = Leaf(
             "DPA 2018 s.19",
             "UK GDPR Art. 84C",
         ],
-        source="rulesets/uk_gdpr.rules:275",
+        source="rulesets/uk_gdpr.rules:293",
     ),
     (),
 )
 
 # rule biometric_identification — UK GDPR Art. 9(1); UK GDPR Art. 9(2)(a); UK GDPR
 #   Art. 9(2)(j); UK GDPR Art. 4(14); DPA 2018 Sch. 1 para. 4; DPA 2018 s.19; UK GDPR
-#   Art. 84C, rulesets/uk_gdpr.rules:283
+#   Art. 84C, rulesets/uk_gdpr.rules:303
 _RULE_BIOMETRIC_IDENTIFICATION = Leaf(
     Reason(
         ruleset="uk_gdpr",
@@ -973,14 +973,14 @@ _RULE_BIOMETRIC_IDENTIFICATION = Leaf(
             "DPA 2018 s.19",
             "UK GDPR Art. 84C",
         ],
-        source="rulesets/uk_gdpr.rules:283",
+        source="rulesets/uk_gdpr.rules:303",
     ),
     (),
 )
 
 # rule criminal_offence_data — UK GDPR Art. 10; DPA 2018 s.10(5); DPA 2018 Sch. 1
 #   para. 29; DPA 2018 Sch. 1 para. 4; DPA 2018 s.19; UK GDPR Art. 84C,
-#   rulesets/uk_gdpr.rules:293
+#   rulesets/uk_gdpr.rules:315
 _RULE_CRIMINAL_OFFENCE_DATA = Leaf(
     Reason(
         ruleset="uk_gdpr",
@@ -996,13 +996,13 @@ _RULE_CRIMINAL_OFFENCE_DATA = Leaf(
             "DPA 2018 s.19",
             "UK GDPR Art. 84C",
         ],
-        source="rulesets/uk_gdpr.rules:293",
+        source="rulesets/uk_gdpr.rules:315",
     ),
     (),
 )
 
 # rule processor_own_use — UK GDPR Art. 28(3)(a); UK GDPR Art. 28(10); UK GDPR Art.
-#   29, rulesets/uk_gdpr.rules:302
+#   29, rulesets/uk_gdpr.rules:324
 _RULE_PROCESSOR_OWN_USE = Leaf(
     Reason(
         ruleset="uk_gdpr",
@@ -1013,13 +1013,13 @@ _RULE_PROCESSOR_OWN_USE = Leaf(
             "A processor training for other customers without the person's own consent"
         ),
         citations=["UK GDPR Art. 28(3)(a)", "UK GDPR Art. 28(10)", "UK GDPR Art. 29"],
-        source="rulesets/uk_gdpr.rules:302",
+        source="rulesets/uk_gdpr.rules:324",
     ),
     (),
 )
 
 # rule transfer — UK GDPR Art. 44; UK GDPR Art. 45; UK GDPR Art. 46; DPA 2018 s.17A;
-#   DPA 2018 Sch. 21 para. 5; SI 2022/1213; SI 2023/1028, rulesets/uk_gdpr.rules:313
+#   DPA 2018 Sch. 21 para. 5; SI 2022/1213; SI 2023/1028, rulesets/uk_gdpr.rules:335
 _RULE_TRANSFER = Leaf(
     Reason(
         ruleset="uk_gdpr",
@@ -1036,7 +1036,7 @@ _RULE_TRANSFER = Leaf(
             "SI 2022/1213",
             "SI 2023/1028",
         ],
-        source="rulesets/uk_gdpr.rules:313",
+        source="rulesets/uk_gdpr.rules:335",
     ),
     (),
 )
@@ -1076,7 +1076,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     )
     excluded_by: list[Leaf] = []
     # exclusion anonymous — UK GDPR Art. 4(1); UK GDPR Rec. 26; DPA 2018 s.3(2),
-    #   rulesets/uk_gdpr.rules:119
+    #   rulesets/uk_gdpr.rules:132
     # Anonymous or aggregated data is outside the UK GDPR
     # Information that does not relate to an identified or identifiable
     # living individual is outside the law. Pseudonymised and de-identified
@@ -1087,7 +1087,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         return excluded(RULESET, excluded_by)
     denied: list[Leaf] = []
     permitted: list[Leaf] = []
-    # rule consent — UK GDPR Art. 6(1)(a); UK GDPR Art. 7, rulesets/uk_gdpr.rules:129
+    # rule consent — UK GDPR Art. 6(1)(a); UK GDPR Art. 7, rulesets/uk_gdpr.rules:142
     # Consent of the person
     # Art. 6(1)(a). Consent must be freely given, specific, informed and
     # unambiguous (Art. 4(11)); provable (7(1)); distinguishable and granular
@@ -1097,26 +1097,26 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     if use.legal_basis == "consent" or (use.legal_basis is None and consent.given):
         consent_excepted = False
         # exception consent.bundled — UK GDPR Art. 7(4); UK GDPR Rec. 43,
-        #   rulesets/uk_gdpr.rules:135
+        #   rulesets/uk_gdpr.rules:148
         # Consent made the price of a service that does not need the data
         # "Agree or leave": not freely given.
         if consent.bundled:
             consent_excepted = True
             denied.append(_EXCEPTION_CONSENT__BUNDLED)
-        # exception consent.withdrawn — UK GDPR Art. 7(3), rulesets/uk_gdpr.rules:138
+        # exception consent.withdrawn — UK GDPR Art. 7(3), rulesets/uk_gdpr.rules:151
         # Consent withdrawn
         if consent.withdrawn:
             consent_excepted = True
             denied.append(_EXCEPTION_CONSENT__WITHDRAWN)
         # exception consent.not_given — UK GDPR Art. 4(11); UK GDPR Rec. 32,
-        #   rulesets/uk_gdpr.rules:142
+        #   rulesets/uk_gdpr.rules:155
         # No clear affirmative act of consent
         # Silence, pre-ticked boxes or accepting general terms.
         if not consent.given:
             consent_excepted = True
             denied.append(_EXCEPTION_CONSENT__NOT_GIVEN)
         # exception consent.administrator — UK GDPR Art. 4(11); UK GDPR Art. 7(1),
-        #   rulesets/uk_gdpr.rules:147
+        #   rulesets/uk_gdpr.rules:160
         # Consent given by an administrator or host, not by the person
         # Zoom's "customer consent": an account administrator or meeting host
         # cannot consent for a participant.
@@ -1128,7 +1128,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
             consent_excepted = True
             denied.append(_EXCEPTION_CONSENT__ADMINISTRATOR)
         # exception consent.not_granular — UK GDPR Art. 4(11); UK GDPR Art. 7(2); UK
-        #   GDPR Rec. 32; UK GDPR Rec. 43, rulesets/uk_gdpr.rules:156
+        #   GDPR Rec. 32; UK GDPR Rec. 43, rulesets/uk_gdpr.rules:169
         # One consent for several purposes, with no separate choice for this one
         # Granularity: one consent asked for several purposes at once, with
         # no separate choice for this one, is not specific and is presumed
@@ -1140,7 +1140,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
             consent_excepted = True
             denied.append(_EXCEPTION_CONSENT__NOT_GRANULAR)
         # exception consent.child — UK GDPR Art. 8(1); DPA 2018 s.9,
-        #   rulesets/uk_gdpr.rules:159
+        #   rulesets/uk_gdpr.rules:172
         # Child below the age of digital consent
         if subject.age is not None and subject.age < parameter_value(
             _CONSENT_AGE, region, day
@@ -1148,7 +1148,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
             consent_excepted = True
             consent_child_excepted = False
             # exception consent.child.guardian — UK GDPR Art. 8(1); UK GDPR Art. 8(2),
-            #   rulesets/uk_gdpr.rules:162
+            #   rulesets/uk_gdpr.rules:175
             # A person with parental responsibility gave or authorised the consent
             if consent.by_guardian:
                 consent_child_excepted = True
@@ -1157,14 +1157,14 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
                 denied.append(_EXCEPTION_CONSENT__CHILD)
         if not consent_excepted:
             permitted.append(_RULE_CONSENT)
-    # rule contract — UK GDPR Art. 6(1)(b), rulesets/uk_gdpr.rules:169
+    # rule contract — UK GDPR Art. 6(1)(b), rulesets/uk_gdpr.rules:182
     # Necessary to perform a contract with the person
     # Art. 6(1)(b): only what is objectively necessary to perform the
     # contract with the person, i.e. providing the service they asked for.
     if use.legal_basis == "contract":
         contract_excepted = False
         # exception contract.not_necessary — UK GDPR Art. 6(1)(b); ICO Guide to lawful
-        #   basis: contract, rulesets/uk_gdpr.rules:173
+        #   basis: contract, rulesets/uk_gdpr.rules:186
         # Training, evaluation, improvement, analytics, advertising and research are
         #   not necessary to perform the contract
         if purpose in _CONTRACT_NOT_NECESSARY_PURPOSES:
@@ -1173,14 +1173,14 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         if not contract_excepted:
             permitted.append(_RULE_CONTRACT)
     # rule legal_obligation — UK GDPR Art. 6(1)(c); UK GDPR Art. 6(3),
-    #   rulesets/uk_gdpr.rules:180
+    #   rulesets/uk_gdpr.rules:193
     # Necessary to comply with a legal obligation
     # Art. 6(1)(c): a legal obligation laid down by law. No law requires any
     # of the vocabulary's purposes other than providing the service.
     if use.legal_basis == "legal_obligation":
         legal_obligation_excepted = False
         # exception legal_obligation.not_required — UK GDPR Art. 6(1)(c),
-        #   rulesets/uk_gdpr.rules:184
+        #   rulesets/uk_gdpr.rules:197
         # No law requires these uses
         if purpose in _CONTRACT_NOT_NECESSARY_PURPOSES:
             legal_obligation_excepted = True
@@ -1188,13 +1188,13 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         if not legal_obligation_excepted:
             permitted.append(_RULE_LEGAL_OBLIGATION)
     # rule vital_interest — UK GDPR Art. 6(1)(d); UK GDPR Rec. 46,
-    #   rulesets/uk_gdpr.rules:190
+    #   rulesets/uk_gdpr.rules:203
     # Necessary to protect someone's vital interests
     # Art. 6(1)(d): to protect someone's life; a last resort.
     if use.legal_basis == "vital_interest":
         vital_interest_excepted = False
         # exception vital_interest.not_vital — UK GDPR Art. 6(1)(d),
-        #   rulesets/uk_gdpr.rules:194
+        #   rulesets/uk_gdpr.rules:207
         # Vital interests do not cover these uses
         if purpose in _CONTRACT_NOT_NECESSARY_PURPOSES:
             vital_interest_excepted = True
@@ -1202,7 +1202,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         if not vital_interest_excepted:
             permitted.append(_RULE_VITAL_INTEREST)
     # rule public_interest — UK GDPR Art. 6(1)(e); UK GDPR Art. 6(3),
-    #   rulesets/uk_gdpr.rules:206
+    #   rulesets/uk_gdpr.rules:219
     # Necessary for a task in the public interest
     # Art. 6(1)(e): a public task laid down by law. It can cover research;
     # not training a general model, improvement, analytics or advertising.
@@ -1214,14 +1214,14 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     if use.legal_basis == "public_interest":
         public_interest_excepted = False
         # exception public_interest.not_public_task — UK GDPR Art. 6(1)(e),
-        #   rulesets/uk_gdpr.rules:210
+        #   rulesets/uk_gdpr.rules:223
         # A public task does not cover these uses
         if purpose in _PURPOSE_IN_AI_PRODUCT_IMPROVEMENT_ANALYTICS_ADVERTISING:
             public_interest_excepted = True
             denied.append(_EXCEPTION_PUBLIC_INTEREST__NOT_PUBLIC_TASK)
         # exception public_interest.objected — UK GDPR Art. 21(1); UK GDPR Art. 21(6);
         #   UK GDPR Art. 89(1); DPA 2018 s.19; UK GDPR Art. 84B; UK GDPR Art. 84C,
-        #   rulesets/uk_gdpr.rules:214
+        #   rulesets/uk_gdpr.rules:227
         # The person objected
         if subject.objected and (
             purpose not in _PURPOSE_IN_RESEARCH
@@ -1233,7 +1233,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         if not public_interest_excepted:
             permitted.append(_RULE_PUBLIC_INTEREST)
     # rule recognised_legitimate_interest — UK GDPR Art. 6(1)(ea); UK GDPR Annex 1;
-    #   DUAA 2025 s.70, rulesets/uk_gdpr.rules:224
+    #   DUAA 2025 s.70, rulesets/uk_gdpr.rules:237
     # Recognised legitimate interests cover none of these purposes
     # Art. 6(1)(ea) and Annex 1 (DUAA 2025 s.70, from 5 Feb 2026): national
     # security, public security and defence; emergencies; crime;
@@ -1244,7 +1244,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     if day >= _DATE_2026_02_05 and use.legal_basis == "recognised_legitimate_interest":
         denied.append(_RULE_RECOGNISED_LEGITIMATE_INTEREST)
     # rule legitimate_interest — UK GDPR Art. 6(1)(f); ICO, Generative AI consultation
-    #   outcomes (Dec 2024), rulesets/uk_gdpr.rules:237
+    #   outcomes (Dec 2024), rulesets/uk_gdpr.rules:250
     # Legitimate interests
     # Art. 6(1)(f): the three-part test (purpose, necessity, balancing),
     # documented (Arts. 5(2), 24); transparency before the processing
@@ -1257,21 +1257,21 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     if use.legal_basis == "legitimate_interest":
         legitimate_interest_excepted = False
         # exception legitimate_interest.no_assessment — UK GDPR Art. 5(2); UK GDPR
-        #   Art. 24; UK GDPR Art. 6(1)(f), rulesets/uk_gdpr.rules:242
+        #   Art. 24; UK GDPR Art. 6(1)(f), rulesets/uk_gdpr.rules:255
         # No documented legitimate interests assessment
         if not processing.li_assessment:
             legitimate_interest_excepted = True
             denied.append(_EXCEPTION_LEGITIMATE_INTEREST__NO_ASSESSMENT)
         # exception legitimate_interest.not_informed — UK GDPR Art. 13(1)(c); UK GDPR
         #   Art. 13(3); UK GDPR Art. 14(4); UK GDPR Art. 5(1)(a),
-        #   rulesets/uk_gdpr.rules:245
+        #   rulesets/uk_gdpr.rules:258
         # The person was not told of the purpose before the processing began
         if not processing.informed_before_use:
             legitimate_interest_excepted = True
             denied.append(_EXCEPTION_LEGITIMATE_INTEREST__NOT_INFORMED)
         # exception legitimate_interest.incompatible — UK GDPR Art. 5(1)(b); UK GDPR
         #   Art. 6(4); UK GDPR Art. 8A; UK GDPR Annex 2; UK GDPR Art. 89(1); DPA 2018
-        #   s.19; UK GDPR Art. 84C, rulesets/uk_gdpr.rules:250
+        #   s.19; UK GDPR Art. 84C, rulesets/uk_gdpr.rules:263
         # A further purpose incompatible with the purposes of collection
         # A further purpose (not disclosed at collection) must be compatible;
         # research with Art. 89 safeguards is.
@@ -1287,26 +1287,26 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
             legitimate_interest_excepted = True
             denied.append(_EXCEPTION_LEGITIMATE_INTEREST__INCOMPATIBLE)
         # exception legitimate_interest.no_objection_route — UK GDPR Art. 21(4),
-        #   rulesets/uk_gdpr.rules:254
+        #   rulesets/uk_gdpr.rules:270
         # No easy way to object was offered
         if not processing.opt_out_offered:
             legitimate_interest_excepted = True
             denied.append(_EXCEPTION_LEGITIMATE_INTEREST__NO_OBJECTION_ROUTE)
         # exception legitimate_interest.objected — UK GDPR Art. 21(1),
-        #   rulesets/uk_gdpr.rules:257
+        #   rulesets/uk_gdpr.rules:273
         # The person objected
         if subject.objected:
             legitimate_interest_excepted = True
             denied.append(_EXCEPTION_LEGITIMATE_INTEREST__OBJECTED)
         # exception legitimate_interest.targeted_advertising — PECR reg. 6; UK GDPR
-        #   Art. 6(1)(f), rulesets/uk_gdpr.rules:260
+        #   Art. 6(1)(f), rulesets/uk_gdpr.rules:276
         # Targeted advertising across services needs consent
         if purpose in _PURPOSE_IN_ADVERTISING_TARGETED:
             legitimate_interest_excepted = True
             denied.append(_EXCEPTION_TARGETED_ADVERTISING)
         # exception legitimate_interest.child — UK GDPR Art. 6(1)(f); UK GDPR Rec. 38;
         #   UK GDPR Art. 25(1B); DUAA 2025 s.81; ICO Age Appropriate Design Code std. 3,
-        #   rulesets/uk_gdpr.rules:264
+        #   rulesets/uk_gdpr.rules:280
         # A child's interests were not weighed specifically
         if (
             (subject.age is not None and subject.age < 18)
@@ -1318,7 +1318,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
             permitted.append(_RULE_LEGITIMATE_INTEREST)
     # rule special_category — UK GDPR Art. 9(1); UK GDPR Art. 9(2)(a); UK GDPR Art.
     #   9(2)(e); UK GDPR Art. 9(2)(j); DPA 2018 s.10; DPA 2018 Sch. 1 para. 4; DPA 2018
-    #   s.19; UK GDPR Art. 84C, rulesets/uk_gdpr.rules:275
+    #   s.19; UK GDPR Art. 84C, rulesets/uk_gdpr.rules:293
     # Special-category data without an Art. 9 condition
     # Art. 9(1) special categories (sexual orientation included, as it lies
     # below sex life). Lifted for these purposes by explicit consent
@@ -1349,7 +1349,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         denied.append(_RULE_SPECIAL_CATEGORY)
     # rule biometric_identification — UK GDPR Art. 9(1); UK GDPR Art. 9(2)(a); UK GDPR
     #   Art. 9(2)(j); UK GDPR Art. 4(14); DPA 2018 Sch. 1 para. 4; DPA 2018 s.19; UK
-    #   GDPR Art. 84C, rulesets/uk_gdpr.rules:283
+    #   GDPR Art. 84C, rulesets/uk_gdpr.rules:303
     # Biometric data used to identify someone, without an Art. 9 condition
     # Biometric data is special only when processed to identify someone.
     if (
@@ -1375,7 +1375,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         denied.append(_RULE_BIOMETRIC_IDENTIFICATION)
     # rule criminal_offence_data — UK GDPR Art. 10; DPA 2018 s.10(5); DPA 2018 Sch. 1
     #   para. 29; DPA 2018 Sch. 1 para. 4; DPA 2018 s.19; UK GDPR Art. 84C,
-    #   rulesets/uk_gdpr.rules:293
+    #   rulesets/uk_gdpr.rules:315
     # Criminal offence data without a Schedule 1 condition
     # Art. 10: criminal convictions and offences only under official
     # authority or a condition of DPA 2018 Sch. 1 Parts 1-3; for these
@@ -1400,7 +1400,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         denied.append(_RULE_CRIMINAL_OFFENCE_DATA)
     # rule processor_own_use — UK GDPR Art. 28(3)(a); UK GDPR Art. 28(10); UK GDPR
-    #   Art. 29, rulesets/uk_gdpr.rules:302
+    #   Art. 29, rulesets/uk_gdpr.rules:324
     # A processor training for other customers without the person's own consent
     # A processor acts only on the controller's documented instructions; one
     # that trains its own model for other customers on a customer's data
@@ -1418,7 +1418,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         denied.append(_RULE_PROCESSOR_OWN_USE)
     # rule transfer — UK GDPR Art. 44; UK GDPR Art. 45; UK GDPR Art. 46; DPA 2018
     #   s.17A; DPA 2018 Sch. 21 para. 5; SI 2022/1213; SI 2023/1028,
-    #   rulesets/uk_gdpr.rules:313
+    #   rulesets/uk_gdpr.rules:335
     # Transfer outside the UK without adequacy regulations or safeguards
     # Chapter V: data may leave the UK only to a place covered by UK adequacy
     # regulations (dated, see the header), or with appropriate safeguards:
@@ -1472,26 +1472,26 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         else None
     )
     # exclusion anonymous — UK GDPR Art. 4(1); UK GDPR Rec. 26; DPA 2018 s.3(2),
-    #   rulesets/uk_gdpr.rules:119
+    #   rulesets/uk_gdpr.rules:132
     if processing.identifiability in {"aggregated", "anonymised"}:
         return True
     permit = False
-    # rule consent — UK GDPR Art. 6(1)(a); UK GDPR Art. 7, rulesets/uk_gdpr.rules:129
+    # rule consent — UK GDPR Art. 6(1)(a); UK GDPR Art. 7, rulesets/uk_gdpr.rules:142
     if use.legal_basis == "consent" or (use.legal_basis is None and consent.given):
         consent_excepted = False
         # exception consent.bundled — UK GDPR Art. 7(4); UK GDPR Rec. 43,
-        #   rulesets/uk_gdpr.rules:135
+        #   rulesets/uk_gdpr.rules:148
         if consent.bundled:
             return False
-        # exception consent.withdrawn — UK GDPR Art. 7(3), rulesets/uk_gdpr.rules:138
+        # exception consent.withdrawn — UK GDPR Art. 7(3), rulesets/uk_gdpr.rules:151
         if consent.withdrawn:
             return False
         # exception consent.not_given — UK GDPR Art. 4(11); UK GDPR Rec. 32,
-        #   rulesets/uk_gdpr.rules:142
+        #   rulesets/uk_gdpr.rules:155
         if not consent.given:
             return False
         # exception consent.administrator — UK GDPR Art. 4(11); UK GDPR Art. 7(1),
-        #   rulesets/uk_gdpr.rules:147
+        #   rulesets/uk_gdpr.rules:160
         if (
             consent.by_administrator
             and not consent.by_subject
@@ -1499,18 +1499,18 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         ):
             return False
         # exception consent.not_granular — UK GDPR Art. 4(11); UK GDPR Art. 7(2); UK
-        #   GDPR Rec. 32; UK GDPR Rec. 43, rulesets/uk_gdpr.rules:156
+        #   GDPR Rec. 32; UK GDPR Rec. 43, rulesets/uk_gdpr.rules:169
         if consent.several_purposes and not consent.separate:
             return False
         # exception consent.child — UK GDPR Art. 8(1); DPA 2018 s.9,
-        #   rulesets/uk_gdpr.rules:159
+        #   rulesets/uk_gdpr.rules:172
         if subject.age is not None and subject.age < parameter_value(
             _CONSENT_AGE, region, day
         ):
             consent_excepted = True
             consent_child_excepted = False
             # exception consent.child.guardian — UK GDPR Art. 8(1); UK GDPR Art. 8(2),
-            #   rulesets/uk_gdpr.rules:162
+            #   rulesets/uk_gdpr.rules:175
             if consent.by_guardian:
                 consent_child_excepted = True
                 permit = True
@@ -1518,39 +1518,39 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
                 return False
         if not consent_excepted:
             permit = True
-    # rule contract — UK GDPR Art. 6(1)(b), rulesets/uk_gdpr.rules:169
+    # rule contract — UK GDPR Art. 6(1)(b), rulesets/uk_gdpr.rules:182
     if use.legal_basis == "contract":
         # exception contract.not_necessary — UK GDPR Art. 6(1)(b); ICO Guide to lawful
-        #   basis: contract, rulesets/uk_gdpr.rules:173
+        #   basis: contract, rulesets/uk_gdpr.rules:186
         if purpose in _CONTRACT_NOT_NECESSARY_PURPOSES:
             return False
         permit = True
     # rule legal_obligation — UK GDPR Art. 6(1)(c); UK GDPR Art. 6(3),
-    #   rulesets/uk_gdpr.rules:180
+    #   rulesets/uk_gdpr.rules:193
     if use.legal_basis == "legal_obligation":
         # exception legal_obligation.not_required — UK GDPR Art. 6(1)(c),
-        #   rulesets/uk_gdpr.rules:184
+        #   rulesets/uk_gdpr.rules:197
         if purpose in _CONTRACT_NOT_NECESSARY_PURPOSES:
             return False
         permit = True
     # rule vital_interest — UK GDPR Art. 6(1)(d); UK GDPR Rec. 46,
-    #   rulesets/uk_gdpr.rules:190
+    #   rulesets/uk_gdpr.rules:203
     if use.legal_basis == "vital_interest":
         # exception vital_interest.not_vital — UK GDPR Art. 6(1)(d),
-        #   rulesets/uk_gdpr.rules:194
+        #   rulesets/uk_gdpr.rules:207
         if purpose in _CONTRACT_NOT_NECESSARY_PURPOSES:
             return False
         permit = True
     # rule public_interest — UK GDPR Art. 6(1)(e); UK GDPR Art. 6(3),
-    #   rulesets/uk_gdpr.rules:206
+    #   rulesets/uk_gdpr.rules:219
     if use.legal_basis == "public_interest":
         # exception public_interest.not_public_task — UK GDPR Art. 6(1)(e),
-        #   rulesets/uk_gdpr.rules:210
+        #   rulesets/uk_gdpr.rules:223
         if purpose in _PURPOSE_IN_AI_PRODUCT_IMPROVEMENT_ANALYTICS_ADVERTISING:
             return False
         # exception public_interest.objected — UK GDPR Art. 21(1); UK GDPR Art. 21(6);
         #   UK GDPR Art. 89(1); DPA 2018 s.19; UK GDPR Art. 84B; UK GDPR Art. 84C,
-        #   rulesets/uk_gdpr.rules:214
+        #   rulesets/uk_gdpr.rules:227
         if subject.objected and (
             purpose not in _PURPOSE_IN_RESEARCH
             or not processing.research_safeguards
@@ -1559,24 +1559,24 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
             return False
         permit = True
     # rule recognised_legitimate_interest — UK GDPR Art. 6(1)(ea); UK GDPR Annex 1;
-    #   DUAA 2025 s.70, rulesets/uk_gdpr.rules:224
+    #   DUAA 2025 s.70, rulesets/uk_gdpr.rules:237
     if day >= _DATE_2026_02_05 and use.legal_basis == "recognised_legitimate_interest":
         return False
     # rule legitimate_interest — UK GDPR Art. 6(1)(f); ICO, Generative AI consultation
-    #   outcomes (Dec 2024), rulesets/uk_gdpr.rules:237
+    #   outcomes (Dec 2024), rulesets/uk_gdpr.rules:250
     if use.legal_basis == "legitimate_interest":
         # exception legitimate_interest.no_assessment — UK GDPR Art. 5(2); UK GDPR
-        #   Art. 24; UK GDPR Art. 6(1)(f), rulesets/uk_gdpr.rules:242
+        #   Art. 24; UK GDPR Art. 6(1)(f), rulesets/uk_gdpr.rules:255
         if not processing.li_assessment:
             return False
         # exception legitimate_interest.not_informed — UK GDPR Art. 13(1)(c); UK GDPR
         #   Art. 13(3); UK GDPR Art. 14(4); UK GDPR Art. 5(1)(a),
-        #   rulesets/uk_gdpr.rules:245
+        #   rulesets/uk_gdpr.rules:258
         if not processing.informed_before_use:
             return False
         # exception legitimate_interest.incompatible — UK GDPR Art. 5(1)(b); UK GDPR
         #   Art. 6(4); UK GDPR Art. 8A; UK GDPR Annex 2; UK GDPR Art. 89(1); DPA 2018
-        #   s.19; UK GDPR Art. 84C, rulesets/uk_gdpr.rules:250
+        #   s.19; UK GDPR Art. 84C, rulesets/uk_gdpr.rules:263
         if (
             not processing.disclosed
             and not processing.compatible_purpose
@@ -1588,20 +1588,20 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         ):
             return False
         # exception legitimate_interest.no_objection_route — UK GDPR Art. 21(4),
-        #   rulesets/uk_gdpr.rules:254
+        #   rulesets/uk_gdpr.rules:270
         if not processing.opt_out_offered:
             return False
         # exception legitimate_interest.objected — UK GDPR Art. 21(1),
-        #   rulesets/uk_gdpr.rules:257
+        #   rulesets/uk_gdpr.rules:273
         if subject.objected:
             return False
         # exception legitimate_interest.targeted_advertising — PECR reg. 6; UK GDPR
-        #   Art. 6(1)(f), rulesets/uk_gdpr.rules:260
+        #   Art. 6(1)(f), rulesets/uk_gdpr.rules:276
         if purpose in _PURPOSE_IN_ADVERTISING_TARGETED:
             return False
         # exception legitimate_interest.child — UK GDPR Art. 6(1)(f); UK GDPR Rec. 38;
         #   UK GDPR Art. 25(1B); DUAA 2025 s.81; ICO Age Appropriate Design Code std. 3,
-        #   rulesets/uk_gdpr.rules:264
+        #   rulesets/uk_gdpr.rules:280
         if (
             (subject.age is not None and subject.age < 18)
             or (subject.age is None and processing.child_directed)
@@ -1610,7 +1610,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         permit = True
     # rule special_category — UK GDPR Art. 9(1); UK GDPR Art. 9(2)(a); UK GDPR Art.
     #   9(2)(e); UK GDPR Art. 9(2)(j); DPA 2018 s.10; DPA 2018 Sch. 1 para. 4; DPA 2018
-    #   s.19; UK GDPR Art. 84C, rulesets/uk_gdpr.rules:275
+    #   s.19; UK GDPR Art. 84C, rulesets/uk_gdpr.rules:293
     if (
         data in _SPECIAL_CATEGORY_DATA
         and (
@@ -1634,7 +1634,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         return False
     # rule biometric_identification — UK GDPR Art. 9(1); UK GDPR Art. 9(2)(a); UK GDPR
     #   Art. 9(2)(j); UK GDPR Art. 4(14); DPA 2018 Sch. 1 para. 4; DPA 2018 s.19; UK
-    #   GDPR Art. 84C, rulesets/uk_gdpr.rules:283
+    #   GDPR Art. 84C, rulesets/uk_gdpr.rules:303
     if (
         data in _DATA_IN_SENSITIVE_BIOMETRIC
         and processing.used_to_identify
@@ -1658,7 +1658,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         return False
     # rule criminal_offence_data — UK GDPR Art. 10; DPA 2018 s.10(5); DPA 2018 Sch. 1
     #   para. 29; DPA 2018 Sch. 1 para. 4; DPA 2018 s.19; UK GDPR Art. 84C,
-    #   rulesets/uk_gdpr.rules:293
+    #   rulesets/uk_gdpr.rules:315
     if (
         data in _DATA_IN_SENSITIVE_CRIMINAL
         and (
@@ -1679,7 +1679,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         return False
     # rule processor_own_use — UK GDPR Art. 28(3)(a); UK GDPR Art. 28(10); UK GDPR
-    #   Art. 29, rulesets/uk_gdpr.rules:302
+    #   Art. 29, rulesets/uk_gdpr.rules:324
     if (
         processing.as_processor
         and processing.for_other_customers
@@ -1692,7 +1692,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         return False
     # rule transfer — UK GDPR Art. 44; UK GDPR Art. 45; UK GDPR Art. 46; DPA 2018
     #   s.17A; DPA 2018 Sch. 21 para. 5; SI 2022/1213; SI 2023/1028,
-    #   rulesets/uk_gdpr.rules:313
+    #   rulesets/uk_gdpr.rules:335
     if (
         processing.transfer_to is not None
         and transfer_to_places is not None

@@ -65,28 +65,28 @@ Decisions, in the order they are considered:
 
 deidentified (exclusion, permit): De-identified data is not personal data
   cites Va. Code 59.1-575 (personal data); Va. Code 59.1-581(A)
-    (rulesets/vcdpa.rules:87)
+    (rulesets/vcdpa.rules:96)
   De-identified data (anonymised and aggregate data are at least that)
   is not personal data.
 
 publicly_available (exclusion, permit): Publicly available information is not personal
   data
   cites Va. Code 59.1-575 (personal data); Va. Code 59.1-575 (publicly available
-    information) (rulesets/vcdpa.rules:95)
+    information) (rulesets/vcdpa.rules:104)
   Publicly available information: government records, or information
   lawfully made available to the general public (by the consumer or
   through widely distributed media) and not restricted to an audience.
 
 disclosed_use (rule, permit): Use for a disclosed purpose, or a compatible one
   cites Va. Code 59.1-578(A)(1); Va. Code 59.1-578(A)(2); Va. Code 59.1-578(C)
-    (rulesets/vcdpa.rules:101)
+    (rulesets/vcdpa.rules:110)
   A use for the purposes disclosed in the privacy notice, or one
   reasonably necessary to or compatible with them.
 
 secondary_use_consent (rule, permit): A use beyond the disclosed purposes that the
   consumer consented to
   cites Va. Code 59.1-578(A)(2); Va. Code 59.1-575 (consent)
-    (rulesets/vcdpa.rules:112)
+    (rulesets/vcdpa.rules:121)
   Any other purpose needs the consumer's consent: a clear affirmative
   act, freely given, specific, informed and unambiguous (59.1-575). An
   agree-or-leave consent is not freely given; a withdrawn one no longer
@@ -94,28 +94,28 @@ secondary_use_consent (rule, permit): A use beyond the disclosed purposes that t
 
   secondary_use_consent.bundled (exception, deny): Consent made the price of the
     service is not freely given
-    cites Va. Code 59.1-575 (consent) (rulesets/vcdpa.rules:115)
+    cites Va. Code 59.1-575 (consent) (rulesets/vcdpa.rules:124)
 
   secondary_use_consent.withdrawn (exception, deny): Consent withdrawn
-    cites Va. Code 59.1-575 (consent) (rulesets/vcdpa.rules:118)
+    cites Va. Code 59.1-575 (consent) (rulesets/vcdpa.rules:127)
 
   secondary_use_consent.administrator (exception, deny): Consent given by an
     administrator or host, not by the consumer
-    cites Va. Code 59.1-575 (consent) (rulesets/vcdpa.rules:121)
+    cites Va. Code 59.1-575 (consent) (rulesets/vcdpa.rules:130)
 
 sensitive_data (rule, deny): Sensitive data without consent
   cites Va. Code 59.1-578(A)(5); Va. Code 59.1-575 (sensitive data)
-    (rulesets/vcdpa.rules:126)
+    (rulesets/vcdpa.rules:135)
   Sensitive data only with the consumer's consent, for any purpose.
 
 biometric_identification (rule, deny): Biometric data used to identify someone,
   without consent
   cites Va. Code 59.1-578(A)(5); Va. Code 59.1-575 (biometric data); Va. Code 59.1-575
-    (sensitive data) (rulesets/vcdpa.rules:131)
+    (sensitive data) (rulesets/vcdpa.rules:140)
 
 known_child (rule, deny): A known child's data processed other than as COPPA allows
   cites Va. Code 59.1-578(A)(5); Va. Code 59.1-575 (child); Va. Code 59.1-575
-    (sensitive data); 2024 Va. HB 707; 16 CFR 312.5(c)(7) (rulesets/vcdpa.rules:141)
+    (sensitive data); 2024 Va. HB 707; 16 CFR 312.5(c)(7) (rulesets/vcdpa.rules:149)
   All data of a known child (under 13) is sensitive and may be
   processed only "in accordance with COPPA": with a parent's verifiable
   consent, or within COPPA's exception for persistent identifiers used
@@ -124,20 +124,20 @@ known_child (rule, deny): A known child's data processed other than as COPPA all
 targeted_advertising_opt_out (rule, deny): Targeted advertising after the consumer
   opted out
   cites Va. Code 59.1-577(A)(5)(i); Va. Code 59.1-575 (targeted advertising)
-    (rulesets/vcdpa.rules:147)
+    (rulesets/vcdpa.rules:162)
   The opt-outs of 59.1-577(A)(5).
 
 sale_opt_out (rule, deny): Sale for money after the consumer opted out
   cites Va. Code 59.1-577(A)(5)(ii); Va. Code 59.1-575 (sale of personal data)
-    (rulesets/vcdpa.rules:152)
+    (rulesets/vcdpa.rules:167)
 
 profiling_opt_out (rule, deny): Significant profiling after the consumer opted out
   cites Va. Code 59.1-577(A)(5)(iii); Va. Code 59.1-575 (profiling)
-    (rulesets/vcdpa.rules:157)
+    (rulesets/vcdpa.rules:176)
 
 processor_own_use (rule, deny): A processor training for other customers without the
   consumer's own consent
-  cites Va. Code 59.1-579(A); Va. Code 59.1-579(D) (rulesets/vcdpa.rules:164)
+  cites Va. Code 59.1-579(A); Va. Code 59.1-579(D) (rulesets/vcdpa.rules:183)
   A processor follows the controller's instructions; one that decides the
   purposes itself (training its own model for other customers) is a
   controller for that processing and needs the consumer's own consent.
@@ -202,7 +202,7 @@ _OBLIGATION_KEEP_DEIDENTIFIED = Obligation(
     ),
     rule="deidentified",
     citations=["Va. Code 59.1-581(A)"],
-    source="rulesets/vcdpa.rules:90",
+    source="rulesets/vcdpa.rules:99",
     order=1,
 )
 
@@ -215,7 +215,7 @@ _OBLIGATION_MINIMISE = Obligation(
     ),
     rule="disclosed_use",
     citations=["Va. Code 59.1-578(A)(1)"],
-    source="rulesets/vcdpa.rules:104",
+    source="rulesets/vcdpa.rules:113",
     order=2,
 )
 
@@ -225,7 +225,7 @@ _OBLIGATION_HONOUR_OPT_OUTS = Obligation(
     text="Honour opt-outs of targeted advertising, sale and significant profiling",
     rule="disclosed_use",
     citations=["Va. Code 59.1-577(A)(5)"],
-    source="rulesets/vcdpa.rules:105",
+    source="rulesets/vcdpa.rules:114",
     order=3,
 )
 
@@ -238,12 +238,12 @@ _OBLIGATION_ASSESS_RISKY_PROCESSING = Obligation(
     ),
     rule="disclosed_use",
     citations=["Va. Code 59.1-580(A)"],
-    source="rulesets/vcdpa.rules:106",
+    source="rulesets/vcdpa.rules:115",
     order=4,
 )
 
 # exclusion deidentified — Va. Code 59.1-575 (personal data); Va. Code 59.1-581(A),
-#   rulesets/vcdpa.rules:87
+#   rulesets/vcdpa.rules:96
 _EXCLUSION_DEIDENTIFIED = Leaf(
     Reason(
         ruleset="vcdpa",
@@ -252,13 +252,13 @@ _EXCLUSION_DEIDENTIFIED = Leaf(
         effect=Effect.PERMIT,
         title="De-identified data is not personal data",
         citations=["Va. Code 59.1-575 (personal data)", "Va. Code 59.1-581(A)"],
-        source="rulesets/vcdpa.rules:87",
+        source="rulesets/vcdpa.rules:96",
     ),
     (_OBLIGATION_KEEP_DEIDENTIFIED,),
 )
 
 # exclusion publicly_available — Va. Code 59.1-575 (personal data); Va. Code 59.1-575
-#   (publicly available information), rulesets/vcdpa.rules:95
+#   (publicly available information), rulesets/vcdpa.rules:104
 _EXCLUSION_PUBLICLY_AVAILABLE = Leaf(
     Reason(
         ruleset="vcdpa",
@@ -270,13 +270,13 @@ _EXCLUSION_PUBLICLY_AVAILABLE = Leaf(
             "Va. Code 59.1-575 (personal data)",
             "Va. Code 59.1-575 (publicly available information)",
         ],
-        source="rulesets/vcdpa.rules:95",
+        source="rulesets/vcdpa.rules:104",
     ),
     (),
 )
 
 # rule disclosed_use — Va. Code 59.1-578(A)(1); Va. Code 59.1-578(A)(2); Va. Code
-#   59.1-578(C), rulesets/vcdpa.rules:101
+#   59.1-578(C), rulesets/vcdpa.rules:110
 _RULE_DISCLOSED_USE = Leaf(
     Reason(
         ruleset="vcdpa",
@@ -289,7 +289,7 @@ _RULE_DISCLOSED_USE = Leaf(
             "Va. Code 59.1-578(A)(2)",
             "Va. Code 59.1-578(C)",
         ],
-        source="rulesets/vcdpa.rules:101",
+        source="rulesets/vcdpa.rules:110",
     ),
     (
         _OBLIGATION_MINIMISE,
@@ -299,7 +299,7 @@ _RULE_DISCLOSED_USE = Leaf(
 )
 
 # rule secondary_use_consent — Va. Code 59.1-578(A)(2); Va. Code 59.1-575 (consent),
-#   rulesets/vcdpa.rules:112
+#   rulesets/vcdpa.rules:121
 _RULE_SECONDARY_USE_CONSENT = Leaf(
     Reason(
         ruleset="vcdpa",
@@ -308,13 +308,13 @@ _RULE_SECONDARY_USE_CONSENT = Leaf(
         effect=Effect.PERMIT,
         title="A use beyond the disclosed purposes that the consumer consented to",
         citations=["Va. Code 59.1-578(A)(2)", "Va. Code 59.1-575 (consent)"],
-        source="rulesets/vcdpa.rules:112",
+        source="rulesets/vcdpa.rules:121",
     ),
     (),
 )
 
 # exception secondary_use_consent.bundled — Va. Code 59.1-575 (consent),
-#   rulesets/vcdpa.rules:115
+#   rulesets/vcdpa.rules:124
 _EXCEPTION_SECONDARY_USE_CONSENT__BUNDLED = Leaf(
     Reason(
         ruleset="vcdpa",
@@ -323,13 +323,13 @@ _EXCEPTION_SECONDARY_USE_CONSENT__BUNDLED = Leaf(
         effect=Effect.DENY,
         title="Consent made the price of the service is not freely given",
         citations=["Va. Code 59.1-575 (consent)"],
-        source="rulesets/vcdpa.rules:115",
+        source="rulesets/vcdpa.rules:124",
     ),
     (),
 )
 
 # exception secondary_use_consent.withdrawn — Va. Code 59.1-575 (consent),
-#   rulesets/vcdpa.rules:118
+#   rulesets/vcdpa.rules:127
 _EXCEPTION_SECONDARY_USE_CONSENT__WITHDRAWN = Leaf(
     Reason(
         ruleset="vcdpa",
@@ -338,13 +338,13 @@ _EXCEPTION_SECONDARY_USE_CONSENT__WITHDRAWN = Leaf(
         effect=Effect.DENY,
         title="Consent withdrawn",
         citations=["Va. Code 59.1-575 (consent)"],
-        source="rulesets/vcdpa.rules:118",
+        source="rulesets/vcdpa.rules:127",
     ),
     (),
 )
 
 # exception secondary_use_consent.administrator — Va. Code 59.1-575 (consent),
-#   rulesets/vcdpa.rules:121
+#   rulesets/vcdpa.rules:130
 _EXCEPTION_SECONDARY_USE_CONSENT__ADMINISTRATOR = Leaf(
     Reason(
         ruleset="vcdpa",
@@ -353,13 +353,13 @@ _EXCEPTION_SECONDARY_USE_CONSENT__ADMINISTRATOR = Leaf(
         effect=Effect.DENY,
         title="Consent given by an administrator or host, not by the consumer",
         citations=["Va. Code 59.1-575 (consent)"],
-        source="rulesets/vcdpa.rules:121",
+        source="rulesets/vcdpa.rules:130",
     ),
     (),
 )
 
 # rule sensitive_data — Va. Code 59.1-578(A)(5); Va. Code 59.1-575 (sensitive data),
-#   rulesets/vcdpa.rules:126
+#   rulesets/vcdpa.rules:135
 _RULE_SENSITIVE_DATA = Leaf(
     Reason(
         ruleset="vcdpa",
@@ -368,13 +368,13 @@ _RULE_SENSITIVE_DATA = Leaf(
         effect=Effect.DENY,
         title="Sensitive data without consent",
         citations=["Va. Code 59.1-578(A)(5)", "Va. Code 59.1-575 (sensitive data)"],
-        source="rulesets/vcdpa.rules:126",
+        source="rulesets/vcdpa.rules:135",
     ),
     (),
 )
 
 # rule biometric_identification — Va. Code 59.1-578(A)(5); Va. Code 59.1-575
-#   (biometric data); Va. Code 59.1-575 (sensitive data), rulesets/vcdpa.rules:131
+#   (biometric data); Va. Code 59.1-575 (sensitive data), rulesets/vcdpa.rules:140
 _RULE_BIOMETRIC_IDENTIFICATION = Leaf(
     Reason(
         ruleset="vcdpa",
@@ -387,14 +387,14 @@ _RULE_BIOMETRIC_IDENTIFICATION = Leaf(
             "Va. Code 59.1-575 (biometric data)",
             "Va. Code 59.1-575 (sensitive data)",
         ],
-        source="rulesets/vcdpa.rules:131",
+        source="rulesets/vcdpa.rules:140",
     ),
     (),
 )
 
 # rule known_child — Va. Code 59.1-578(A)(5); Va. Code 59.1-575 (child); Va. Code
 #   59.1-575 (sensitive data); 2024 Va. HB 707; 16 CFR 312.5(c)(7),
-#   rulesets/vcdpa.rules:141
+#   rulesets/vcdpa.rules:149
 _RULE_KNOWN_CHILD = Leaf(
     Reason(
         ruleset="vcdpa",
@@ -409,13 +409,13 @@ _RULE_KNOWN_CHILD = Leaf(
             "2024 Va. HB 707",
             "16 CFR 312.5(c)(7)",
         ],
-        source="rulesets/vcdpa.rules:141",
+        source="rulesets/vcdpa.rules:149",
     ),
     (),
 )
 
 # rule targeted_advertising_opt_out — Va. Code 59.1-577(A)(5)(i); Va. Code 59.1-575
-#   (targeted advertising), rulesets/vcdpa.rules:147
+#   (targeted advertising), rulesets/vcdpa.rules:162
 _RULE_TARGETED_ADVERTISING_OPT_OUT = Leaf(
     Reason(
         ruleset="vcdpa",
@@ -427,13 +427,13 @@ _RULE_TARGETED_ADVERTISING_OPT_OUT = Leaf(
             "Va. Code 59.1-577(A)(5)(i)",
             "Va. Code 59.1-575 (targeted advertising)",
         ],
-        source="rulesets/vcdpa.rules:147",
+        source="rulesets/vcdpa.rules:162",
     ),
     (),
 )
 
 # rule sale_opt_out — Va. Code 59.1-577(A)(5)(ii); Va. Code 59.1-575 (sale of personal
-#   data), rulesets/vcdpa.rules:152
+#   data), rulesets/vcdpa.rules:167
 _RULE_SALE_OPT_OUT = Leaf(
     Reason(
         ruleset="vcdpa",
@@ -445,13 +445,13 @@ _RULE_SALE_OPT_OUT = Leaf(
             "Va. Code 59.1-577(A)(5)(ii)",
             "Va. Code 59.1-575 (sale of personal data)",
         ],
-        source="rulesets/vcdpa.rules:152",
+        source="rulesets/vcdpa.rules:167",
     ),
     (),
 )
 
 # rule profiling_opt_out — Va. Code 59.1-577(A)(5)(iii); Va. Code 59.1-575
-#   (profiling), rulesets/vcdpa.rules:157
+#   (profiling), rulesets/vcdpa.rules:176
 _RULE_PROFILING_OPT_OUT = Leaf(
     Reason(
         ruleset="vcdpa",
@@ -460,13 +460,13 @@ _RULE_PROFILING_OPT_OUT = Leaf(
         effect=Effect.DENY,
         title="Significant profiling after the consumer opted out",
         citations=["Va. Code 59.1-577(A)(5)(iii)", "Va. Code 59.1-575 (profiling)"],
-        source="rulesets/vcdpa.rules:157",
+        source="rulesets/vcdpa.rules:176",
     ),
     (),
 )
 
 # rule processor_own_use — Va. Code 59.1-579(A); Va. Code 59.1-579(D),
-#   rulesets/vcdpa.rules:164
+#   rulesets/vcdpa.rules:183
 _RULE_PROCESSOR_OWN_USE = Leaf(
     Reason(
         ruleset="vcdpa",
@@ -478,7 +478,7 @@ _RULE_PROCESSOR_OWN_USE = Leaf(
             "consent"
         ),
         citations=["Va. Code 59.1-579(A)", "Va. Code 59.1-579(D)"],
-        source="rulesets/vcdpa.rules:164",
+        source="rulesets/vcdpa.rules:183",
     ),
     (),
 )
@@ -515,7 +515,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     subject = use.subject
     excluded_by: list[Leaf] = []
     # exclusion deidentified — Va. Code 59.1-575 (personal data); Va. Code
-    #   59.1-581(A), rulesets/vcdpa.rules:87
+    #   59.1-581(A), rulesets/vcdpa.rules:96
     # De-identified data is not personal data
     # De-identified data (anonymised and aggregate data are at least that)
     # is not personal data.
@@ -525,7 +525,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         excluded_by.append(_EXCLUSION_DEIDENTIFIED)
     # exclusion publicly_available — Va. Code 59.1-575 (personal data); Va. Code
-    #   59.1-575 (publicly available information), rulesets/vcdpa.rules:95
+    #   59.1-575 (publicly available information), rulesets/vcdpa.rules:104
     # Publicly available information is not personal data
     # Publicly available information: government records, or information
     # lawfully made available to the general public (by the consumer or
@@ -537,14 +537,14 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     denied: list[Leaf] = []
     permitted: list[Leaf] = []
     # rule disclosed_use — Va. Code 59.1-578(A)(1); Va. Code 59.1-578(A)(2); Va. Code
-    #   59.1-578(C), rulesets/vcdpa.rules:101
+    #   59.1-578(C), rulesets/vcdpa.rules:110
     # Use for a disclosed purpose, or a compatible one
     # A use for the purposes disclosed in the privacy notice, or one
     # reasonably necessary to or compatible with them.
     if processing.disclosed or processing.compatible_purpose:
         permitted.append(_RULE_DISCLOSED_USE)
     # rule secondary_use_consent — Va. Code 59.1-578(A)(2); Va. Code 59.1-575
-    #   (consent), rulesets/vcdpa.rules:112
+    #   (consent), rulesets/vcdpa.rules:121
     # A use beyond the disclosed purposes that the consumer consented to
     # Any other purpose needs the consumer's consent: a clear affirmative
     # act, freely given, specific, informed and unambiguous (59.1-575). An
@@ -553,19 +553,19 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     if consent.given and not processing.disclosed and not processing.compatible_purpose:
         secondary_use_consent_excepted = False
         # exception secondary_use_consent.bundled — Va. Code 59.1-575 (consent),
-        #   rulesets/vcdpa.rules:115
+        #   rulesets/vcdpa.rules:124
         # Consent made the price of the service is not freely given
         if consent.bundled:
             secondary_use_consent_excepted = True
             denied.append(_EXCEPTION_SECONDARY_USE_CONSENT__BUNDLED)
         # exception secondary_use_consent.withdrawn — Va. Code 59.1-575 (consent),
-        #   rulesets/vcdpa.rules:118
+        #   rulesets/vcdpa.rules:127
         # Consent withdrawn
         if consent.withdrawn:
             secondary_use_consent_excepted = True
             denied.append(_EXCEPTION_SECONDARY_USE_CONSENT__WITHDRAWN)
         # exception secondary_use_consent.administrator — Va. Code 59.1-575 (consent),
-        #   rulesets/vcdpa.rules:121
+        #   rulesets/vcdpa.rules:130
         # Consent given by an administrator or host, not by the consumer
         if (
             consent.by_administrator
@@ -577,7 +577,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         if not secondary_use_consent_excepted:
             permitted.append(_RULE_SECONDARY_USE_CONSENT)
     # rule sensitive_data — Va. Code 59.1-578(A)(5); Va. Code 59.1-575 (sensitive
-    #   data), rulesets/vcdpa.rules:126
+    #   data), rulesets/vcdpa.rules:135
     # Sensitive data without consent
     # Sensitive data only with the consumer's consent, for any purpose.
     if data in _SENSITIVE_DATA_DATA and (
@@ -592,7 +592,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         denied.append(_RULE_SENSITIVE_DATA)
     # rule biometric_identification — Va. Code 59.1-578(A)(5); Va. Code 59.1-575
-    #   (biometric data); Va. Code 59.1-575 (sensitive data), rulesets/vcdpa.rules:131
+    #   (biometric data); Va. Code 59.1-575 (sensitive data), rulesets/vcdpa.rules:140
     # Biometric data used to identify someone, without consent
     if (
         data in _DATA_IN_SENSITIVE_BIOMETRIC
@@ -611,7 +611,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         denied.append(_RULE_BIOMETRIC_IDENTIFICATION)
     # rule known_child — Va. Code 59.1-578(A)(5); Va. Code 59.1-575 (child); Va. Code
     #   59.1-575 (sensitive data); 2024 Va. HB 707; 16 CFR 312.5(c)(7),
-    #   rulesets/vcdpa.rules:141
+    #   rulesets/vcdpa.rules:149
     # A known child's data processed other than as COPPA allows
     # All data of a known child (under 13) is sensitive and may be
     # processed only "in accordance with COPPA": with a parent's verifiable
@@ -629,13 +629,13 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         denied.append(_RULE_KNOWN_CHILD)
     # rule targeted_advertising_opt_out — Va. Code 59.1-577(A)(5)(i); Va. Code
-    #   59.1-575 (targeted advertising), rulesets/vcdpa.rules:147
+    #   59.1-575 (targeted advertising), rulesets/vcdpa.rules:162
     # Targeted advertising after the consumer opted out
     # The opt-outs of 59.1-577(A)(5).
     if purpose in _PURPOSE_IN_ADVERTISING_TARGETED and subject.objected:
         denied.append(_RULE_TARGETED_ADVERTISING_OPT_OUT)
     # rule sale_opt_out — Va. Code 59.1-577(A)(5)(ii); Va. Code 59.1-575 (sale of
-    #   personal data), rulesets/vcdpa.rules:152
+    #   personal data), rulesets/vcdpa.rules:167
     # Sale for money after the consumer opted out
     if (
         processing.sale
@@ -645,12 +645,12 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         denied.append(_RULE_SALE_OPT_OUT)
     # rule profiling_opt_out — Va. Code 59.1-577(A)(5)(iii); Va. Code 59.1-575
-    #   (profiling), rulesets/vcdpa.rules:157
+    #   (profiling), rulesets/vcdpa.rules:176
     # Significant profiling after the consumer opted out
     if processing.significant_profiling and subject.objected:
         denied.append(_RULE_PROFILING_OPT_OUT)
     # rule processor_own_use — Va. Code 59.1-579(A); Va. Code 59.1-579(D),
-    #   rulesets/vcdpa.rules:164
+    #   rulesets/vcdpa.rules:183
     # A processor training for other customers without the consumer's own consent
     # A processor follows the controller's instructions; one that decides the
     # purposes itself (training its own model for other customers) is a
@@ -682,30 +682,30 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     purpose = use.purpose
     subject = use.subject
     # exclusion deidentified — Va. Code 59.1-575 (personal data); Va. Code
-    #   59.1-581(A), rulesets/vcdpa.rules:87
+    #   59.1-581(A), rulesets/vcdpa.rules:96
     if (
         processing.identifiability
         in _IDENTIFIABILITY_IN_AGGREGATED_ANONYMISED_DEIDENTIFIED
     ):
         return True
     # exclusion publicly_available — Va. Code 59.1-575 (personal data); Va. Code
-    #   59.1-575 (publicly available information), rulesets/vcdpa.rules:95
+    #   59.1-575 (publicly available information), rulesets/vcdpa.rules:104
     if processing.publicly_available:
         return True
     permit = False
     # rule secondary_use_consent — Va. Code 59.1-578(A)(2); Va. Code 59.1-575
-    #   (consent), rulesets/vcdpa.rules:112
+    #   (consent), rulesets/vcdpa.rules:121
     if consent.given and not processing.disclosed and not processing.compatible_purpose:
         # exception secondary_use_consent.bundled — Va. Code 59.1-575 (consent),
-        #   rulesets/vcdpa.rules:115
+        #   rulesets/vcdpa.rules:124
         if consent.bundled:
             return False
         # exception secondary_use_consent.withdrawn — Va. Code 59.1-575 (consent),
-        #   rulesets/vcdpa.rules:118
+        #   rulesets/vcdpa.rules:127
         if consent.withdrawn:
             return False
         # exception secondary_use_consent.administrator — Va. Code 59.1-575 (consent),
-        #   rulesets/vcdpa.rules:121
+        #   rulesets/vcdpa.rules:130
         if (
             consent.by_administrator
             and not consent.by_subject
@@ -714,7 +714,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
             return False
         permit = True
     # rule sensitive_data — Va. Code 59.1-578(A)(5); Va. Code 59.1-575 (sensitive
-    #   data), rulesets/vcdpa.rules:126
+    #   data), rulesets/vcdpa.rules:135
     if data in _SENSITIVE_DATA_DATA and (
         not consent.given
         or consent.withdrawn
@@ -727,7 +727,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         return False
     # rule biometric_identification — Va. Code 59.1-578(A)(5); Va. Code 59.1-575
-    #   (biometric data); Va. Code 59.1-575 (sensitive data), rulesets/vcdpa.rules:131
+    #   (biometric data); Va. Code 59.1-575 (sensitive data), rulesets/vcdpa.rules:140
     if (
         data in _DATA_IN_SENSITIVE_BIOMETRIC
         and processing.used_to_identify
@@ -745,7 +745,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         return False
     # rule known_child — Va. Code 59.1-578(A)(5); Va. Code 59.1-575 (child); Va. Code
     #   59.1-575 (sensitive data); 2024 Va. HB 707; 16 CFR 312.5(c)(7),
-    #   rulesets/vcdpa.rules:141
+    #   rulesets/vcdpa.rules:149
     if (
         subject.age is not None
         and subject.age < 13
@@ -758,11 +758,11 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         return False
     # rule targeted_advertising_opt_out — Va. Code 59.1-577(A)(5)(i); Va. Code
-    #   59.1-575 (targeted advertising), rulesets/vcdpa.rules:147
+    #   59.1-575 (targeted advertising), rulesets/vcdpa.rules:162
     if purpose in _PURPOSE_IN_ADVERTISING_TARGETED and subject.objected:
         return False
     # rule sale_opt_out — Va. Code 59.1-577(A)(5)(ii); Va. Code 59.1-575 (sale of
-    #   personal data), rulesets/vcdpa.rules:152
+    #   personal data), rulesets/vcdpa.rules:167
     if (
         processing.sale
         and not processing.sharing_only
@@ -771,11 +771,11 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         return False
     # rule profiling_opt_out — Va. Code 59.1-577(A)(5)(iii); Va. Code 59.1-575
-    #   (profiling), rulesets/vcdpa.rules:157
+    #   (profiling), rulesets/vcdpa.rules:176
     if processing.significant_profiling and subject.objected:
         return False
     # rule processor_own_use — Va. Code 59.1-579(A); Va. Code 59.1-579(D),
-    #   rulesets/vcdpa.rules:164
+    #   rulesets/vcdpa.rules:183
     if (
         processing.as_processor
         and processing.for_other_customers
@@ -787,7 +787,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         return False
     # rule disclosed_use — Va. Code 59.1-578(A)(1); Va. Code 59.1-578(A)(2); Va. Code
-    #   59.1-578(C), rulesets/vcdpa.rules:101
+    #   59.1-578(C), rulesets/vcdpa.rules:110
     if processing.disclosed or processing.compatible_purpose:
         return True
     # default — Va. Code 59.1-578(A)(2); Va. Code 59.1-578(C), rulesets/vcdpa.rules:57
