@@ -54,8 +54,10 @@ def test_version() -> None:
     assert done.stdout.strip() == f"privlex {privlex.__version__}"
 
 
-def test_no_command_is_a_usage_error() -> None:
-    assert privlex_cli().returncode == 2
+def test_no_command_prints_the_help() -> None:
+    done = privlex_cli()
+    assert done.returncode == 0
+    assert "usage: privlex" in done.stdout and "examples:" in done.stdout
 
 
 # -------------------------------------------------------------------------- decide
@@ -126,10 +128,10 @@ def decided(*sets: str, region: str = "DE") -> tuple[str, list[str]]:
     ("sets", "outcome", "rules"),
     [
         (["legal_basis=consent", "consent.given=true"], "permit", ["consent"]),
-        (["legal_basis=consent", "consent.given=yes"], "permit", ["consent"]),
         (["legal_basis=consent", "consent.given=1"], "permit", ["consent"]),
         (["legal_basis=consent", "consent.given=false"], "deny", ["consent.not_given"]),
-        (["legal_basis=consent", "consent.given=no"], "deny", ["consent.not_given"]),
+        (["legal_basis=consent", "consent.given=FALSE"], "deny", ["consent.not_given"]),
+        (["legal_basis=consent", "consent.given=0"], "deny", ["consent.not_given"]),
         (["legal_basis=consent", "consent.given=true", "subject.age=15"], "deny", ["consent.child"]),
         (["legal_basis=consent", "consent.given=true", "subject.age=16"], "permit", ["consent"]),
         (["consent.given=true", "processing.transfer_to=us"], "deny", ["transfer"]),
@@ -150,6 +152,7 @@ def test_set_values_are_parsed_by_the_fact_type(sets: list[str], outcome: str, r
         (["--set", "subject.age=twelve"], ["subject.age", "twelve"]),
         (["--set", "subject.age=131"], ["subject.age", "131"]),
         (["--set", "consent.given=maybe"], ["consent.given", "maybe"]),
+        (["--set", "consent.given=yes"], ["consent.given", "expected true or false", "'yes'"]),
         (["--set", "legal_basis=consnet"], ["legal_basis", "did you mean consent?"]),
         (["--set", "consent.explicit=true", "--set", "consent.given=false"], ["consent.given"]),
         (["--date", "2025-13-01"], ["date", "2025-13-01"]),
