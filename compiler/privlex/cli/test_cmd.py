@@ -90,7 +90,10 @@ def run(args: argparse.Namespace) -> int:
     report = run_tests(program, today) if program is not None else None
     test_run = TestRun(checked.diagnostics, checked.sources, report, args.require_coverage, checked.move)
     color = output_format == "full" and not args.output_file and use_color(args.color, sys.stderr)
-    summary_stream = _write(args, output_format, format_report(output_format, test_run, color=color))
+    text = format_report(output_format, test_run, color=color)
+    summary_stream = _write(args, output_format, text)
+    if text and output_format in ("full", "concise") and not args.output_file:
+        summary_stream.write("\n")
     if program is None and not checked.compilation.failed and output_format == "full":
         summary_stream.write("privlex: warnings are errors in this run (--warnings-as-errors)\n")
     summary_stream.write(summary(test_run))
