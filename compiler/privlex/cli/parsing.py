@@ -52,11 +52,27 @@ class Parser(argparse.ArgumentParser):
     def parse_args(  # type: ignore[override]
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
     ) -> argparse.Namespace:
-        parsed, extras = self.parse_known_args(args, namespace)
+        words = list(sys.argv[1:] if args is None else args)
+        self._check_flags(words)
+        parsed, extras = self.parse_known_args(words, namespace)
         if extras:
             command = self.commands().get(getattr(parsed, "command", None) or "")
             (command or self).unrecognized(extras)
         return parsed
+
+    def _check_flags(self, words: list[str]) -> None:
+        """An unknown `--flag` of a command is reported first, before any missing required flag."""
+        commands = self.commands()
+        position = next((i for i, word in enumerate(words) if not word.startswith("-")), None)
+        if position is None or words[position] not in commands:
+            return
+        command = commands[words[position]]
+        known = set(command.flags())
+        for word in words[position + 1 :]:
+            if word == "--":
+                return
+            if word.startswith("--") and word.split("=", 1)[0] not in known:
+                command.unrecognized([word])
 
     def unrecognized(self, extras: Sequence[str]) -> NoReturn:
         """An error for arguments this parser does not take, naming the nearest flag it does take."""

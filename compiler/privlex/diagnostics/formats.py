@@ -237,7 +237,7 @@ def sarif_rule(
     """A SARIF reportingDescriptor: short and full descriptions, help, and where the docs say more."""
     rule: dict[str, Any] = {
         "id": rule_id,
-        "name": "".join(word.capitalize() for word in re.findall(r"[A-Za-z0-9]+", short)),
+        "name": "".join(word.capitalize() for word in re.findall(r"[A-Za-z0-9]+", short.replace("'", ""))),
         "shortDescription": {"text": _capital(short)},
         "fullDescription": {"text": _capital(_plain(full_markdown)), "markdown": _capital(full_markdown)},
         "help": {"text": _capital(_plain(help_markdown)), "markdown": _capital(help_markdown)},

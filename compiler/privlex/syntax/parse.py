@@ -27,7 +27,7 @@ from .mistakes import (
     misplaced_clause,
     wrapped_condition,
 )
-from .recovery import Dropped, blank, region
+from .recovery import Dropped, blank, region, unclosed_bracket
 
 GRAMMAR_NAME = "privlex.lark"
 
@@ -344,9 +344,19 @@ def parse_recovering(source: SourceFile) -> Parsed:
         if problem is None:
             parsed.tree = tree
             return parsed
+        line = problem.span.line if problem.span else 1
+        bracket = unclosed_bracket(text, line)
+        if bracket is not None:
+            char = source_lines(text)[bracket[0] - 1][bracket[1] - 1]
+            problem = error(
+                "E101",
+                f'this "{char}" is never closed',
+                _span_at(source, *bracket),
+                help=f'close it with "{")" if char == "(" else "}"}" where the condition ends, on this line '
+                "or a line below it",
+            )
         if not any(problem.span == seen.span for seen in parsed.diagnostics):
             parsed.diagnostics.append(problem)
-        line = problem.span.line if problem.span else 1
         dropped = region(source.path, text, line)
         if dropped is None:
             return parsed

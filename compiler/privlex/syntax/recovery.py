@@ -32,6 +32,7 @@ _STRING = re.compile(r'"([^"\\\n]|\\.)*"')
 # Findings of later passes that a declaration left out can cause: names that are now unknown, tests
 # that refer to them, clauses that are now missing, definitions whose only use is gone.
 _CONSEQUENCES = frozenset({"E201", "E203", "E204", "E207", "E301", "E302", "E408", "E501", "E502", "W403"})
+_DECLARING = frozenset({"rule", "unless", "exclusion", "parameter", "test", "define", "obligation"})
 _CLAUSES = frozenset({"covers", "law", "from", "until", "applies", "otherwise", "obligation"})
 
 
@@ -46,6 +47,7 @@ class Dropped:
     name: str
     ruleset: str | None
     ruleset_line: int | None
+    inner: tuple[str, ...] = ()  # names declared inside it: exceptions, obligations, definitions, tests
 
     def explains(self, diagnostic: Diagnostic) -> bool:
         """Whether a later pass's finding may be a consequence of leaving this declaration out."""
@@ -54,12 +56,12 @@ class Dropped:
         if diagnostic.code == "W403":
             return True  # its only use may have been in what was left out
         span = diagnostic.span
+        at_ruleset = bool(span and span.file == self.file and span.line == self.ruleset_line)
+        if diagnostic.code == "E207" and at_ruleset:
+            return True  # the clause the ruleset now lacks may be in what was left out, written there by mistake
         if self.kind in _CLAUSES:
-            # a ruleset whose clause was left out may now lack it
-            return bool(span and span.file == self.file and span.line == self.ruleset_line)
-        if not self.name:
             return False
-        return _mentions(diagnostic.message, self.name)
+        return any(_mentions(diagnostic.message, name) for name in (self.name, *self.inner) if name)
 
 
 def _mentions(message: str, name: str) -> bool:
@@ -97,16 +99,49 @@ def _opening_line(lines: list[str], line: int) -> int:
     return opened if depth > 0 else line
 
 
+def _starts_declaration(text: str) -> bool:
+    found = _HEADER.match(text)
+    return bool(found and (found["kind"] in _DECLARING or found["kind"] == "ruleset"))
+
+
 def _block_end(lines: list[str], start: int, limit: int) -> int:
-    """The last line of the block that starts at `start`: before the next code line indented no deeper."""
+    """The last line of the block that starts at `start`: before the next code line indented no deeper.
+
+    Inside brackets lines may be indented anyhow, but a declaration (`rule`, `test`, ...) indented no deeper
+    ends the block all the same: the bracket before it was never closed.
+    """
     own = _indent(lines[start - 1])
     depth = max(0, _balance(lines[start - 1]))
     for number in range(start + 1, limit + 1):
         text = lines[number - 1]
-        if depth == 0 and _is_code(text) and _indent(text) <= own:
+        if _is_code(text) and _indent(text) <= own and (depth == 0 or _starts_declaration(text)):
             return number - 1
         depth = max(0, depth + _balance(text))
     return limit
+
+
+def unclosed_bracket(text: str, line: int) -> tuple[int, int] | None:
+    """(line, column) of a bracket never closed, when the syntax error at `line` is the declaration after it."""
+    lines = source_lines(text)
+    if not 0 < line <= len(lines):
+        return None
+    opened = _opening_line(lines, line)
+    if opened == line or not _starts_declaration(lines[line - 1]):
+        return None
+    code = lines[opened - 1]
+    masked = _STRING.sub(lambda m: " " * len(m.group()), code).split("#", 1)[0]
+    stack: list[int] = []
+    for column, char in enumerate(masked, start=1):
+        if char in "({":
+            stack.append(column)
+        elif char in ")}" and stack:
+            stack.pop()
+    return (opened, stack[-1]) if stack else None
+
+
+def _inner_names(lines: list[str], first: int, last: int) -> tuple[str, ...]:
+    found = (_HEADER.match(lines[n - 1]) for n in range(first + 1, last + 1))
+    return tuple(m["name"] for m in found if m and m["name"] and m["kind"] in _DECLARING)
 
 
 def _header(lines: list[str], first: int) -> tuple[str, str]:
@@ -137,10 +172,12 @@ def region(file: str, text: str, line: int) -> Dropped | None:
                 item_end = _block_end(lines, item, end)
                 if any(n < item or n > item_end for n in body):
                     item_kind, item_name = _header(lines, item)
-                    return Dropped(file, item, item_end, item_kind, item_name, name, top)
+                    inner = _inner_names(lines, item, item_end)
+                    return Dropped(file, item, item_end, item_kind, item_name, name, top, inner)
     if not any(_is_code(lines[n - 1]) for n in range(top, end + 1)):
         return None
-    return Dropped(file, top, max(end, line), kind, name, None, None)
+    last = max(end, line)
+    return Dropped(file, top, last, kind, name, None, None, _inner_names(lines, top, last))
 
 
 def blank(text: str, dropped: Dropped) -> str:
