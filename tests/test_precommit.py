@@ -28,8 +28,8 @@ from privlex import __version__
 
 EXAMPLE = ROOT / "examples" / "downstream"
 WHEELHOUSE = Path(os.environ.get("PRIVLEX_WHEELHOUSE") or ROOT / ".venv" / "wheelhouse")
-# What `pip install .` of privlex needs from the hook repository: its build and its package.
-HOOK_REPO_FILES = ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "compiler", "generated", "grammar")
+# The hook repository holds the working tree's files as git sees them: tracked, or new and not ignored.
+LISTED = ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"]
 
 
 def _wheelhouse() -> Path:
@@ -101,12 +101,11 @@ def environ(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 def hook_repo(tmp_path_factory: pytest.TempPathFactory, environ: dict[str, str]) -> Path:
     """A git repository holding this working tree's privlex, with a release tag, as a hook repository."""
     repo = tmp_path_factory.mktemp("privlex-hooks")
-    skipped = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for name in HOOK_REPO_FILES:
+    listed = subprocess.run(LISTED, cwd=ROOT, capture_output=True, check=True).stdout.decode()
+    for name in filter(None, listed.split("\0")):
         source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, repo / name, ignore=skipped)
-        else:
+        if source.is_file():
+            (repo / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, repo / name)
     git(repo, "init", "-q")
     git(repo, "add", "-A")
