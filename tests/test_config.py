@@ -156,7 +156,7 @@ def test_compile_without_arguments_uses_the_config(
     assert run(capsys, "compile", "--check")[0] == 0
     code, out, err = run(capsys, "test", "--require-coverage")
     assert code == 0, out + err
-    assert "4 passed, 0 failed" in out
+    assert "4 passed, 0 failed" in err
 
 
 def test_flags_override_the_config(

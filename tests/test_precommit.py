@@ -4,8 +4,13 @@ pre-commit installs a `language: python` hook repository with pip. To do that
 offline, pip gets PIP_NO_INDEX=1 and PIP_FIND_LINKS=<wheelhouse>, a folder of
 wheels for hatchling and privlex's dependencies that `.ci/run` builds into
 `.venv/wheelhouse` (or name another one with PRIVLEX_WHEELHOUSE). The hook
-repository is a git repository made from this working tree, so the hooks under
-test are the ones in it, not a published release.
+repository is a git repository made from this working tree and tagged
+`vVERSION`, as a release is, and the projects pin that tag: the hooks under test
+are the ones in this tree, installed as a user who has only a Git URL would.
+
+Two recipes, as docs/build.md shows them: `privlex-compile` for a project that
+commits its generated checkers, `privlex-check` for one that git-ignores them
+(the hatch hook builds them). Each diagnostic is printed once.
 """
 
 from __future__ import annotations
@@ -20,11 +25,12 @@ import pytest
 import yaml
 from conftest import ROOT
 from pre_commit.clientlib import load_config
+from privlex import __version__
 
 EXAMPLE = ROOT / "examples" / "downstream"
 WHEELHOUSE = Path(os.environ.get("PRIVLEX_WHEELHOUSE") or ROOT / ".venv" / "wheelhouse")
-# What `pip install .` of privlex needs from the hook repository: its build and its package.
-HOOK_REPO_FILES = ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "compiler", "generated", "grammar")
+# The hook repository holds the working tree's files as git sees them: tracked, or new and not ignored.
+LISTED = ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"]
 
 
 def _wheelhouse() -> Path:
@@ -38,6 +44,10 @@ def _wheelhouse() -> Path:
     if os.environ.get("CI"):
         pytest.fail(reason)
     pytest.skip(reason)
+
+
+pytestmark = pytest.mark.slow
+TAG = f"v{__version__}"
 
 
 def test_manifest_declares_the_hooks() -> None:
@@ -102,39 +112,56 @@ def environ(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def hook_repo(tmp_path_factory: pytest.TempPathFactory, environ: dict[str, str]) -> tuple[Path, str]:
-    """A git repository holding this working tree's privlex, as a hook repository at one commit."""
+def hook_repo(tmp_path_factory: pytest.TempPathFactory, environ: dict[str, str]) -> Path:
+    """A git repository holding this working tree's privlex, with a release tag, as a hook repository."""
     repo = tmp_path_factory.mktemp("privlex-hooks")
-    skipped = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for name in HOOK_REPO_FILES:
+    listed = subprocess.run(LISTED, cwd=ROOT, capture_output=True, check=True).stdout.decode()
+    for name in filter(None, listed.split("\0")):
         source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, repo / name, ignore=skipped)
-        else:
+        if source.is_file():
+            (repo / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, repo / name)
     git(repo, "init", "-q")
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "privlex")
-    return repo, git(repo, "rev-parse", "HEAD")
+    git(repo, "tag", "-a", TAG, "-m", f"privlex {__version__}")
+    git(repo, "commit", "-q", "--allow-empty", "-m", "after the release")  # the tag, not the branch's tip, is used
+    return repo
 
 
-@pytest.fixture
-def consumer(tmp_path: Path, hook_repo: tuple[Path, str], environ: dict[str, str]) -> Path:
-    """A repository that commits its generated checkers and uses both hooks."""
-    repo = tmp_path / "consumer"
+def _config(hook_repo: Path, hook: str) -> str:
+    return yaml.safe_dump({"repos": [{"repo": str(hook_repo), "rev": TAG, "hooks": [{"id": hook}]}]})
+
+
+def _project(repo: Path, hook_repo: Path, hook: str, *, ignored: bool) -> Path:
     shutil.copytree(EXAMPLE / "rules", repo / "rules")
     (repo / "pyproject.toml").write_text(
         '[project]\nname = "acme"\n\n[tool.privlex]\nsources = ["rules"]\nout = "generated"\n', encoding="utf-8"
     )
-    path, rev = hook_repo
-    config = {"repos": [{"repo": str(path), "rev": rev, "hooks": [{"id": "privlex-compile"}, {"id": "privlex-check"}]}]}
-    (repo / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
-    compiled = subprocess.run([sys.executable, "-m", "privlex", "compile"], cwd=repo, capture_output=True, text=True)
-    assert compiled.returncode == 0, compiled.stderr
+    (repo / ".pre-commit-config.yaml").write_text(_config(hook_repo, hook), encoding="utf-8")
+    if ignored:
+        (repo / ".gitignore").write_text("/generated/\n", encoding="utf-8")
+    else:
+        compiled = subprocess.run(
+            [sys.executable, "-m", "privlex", "compile"], cwd=repo, capture_output=True, text=True
+        )
+        assert compiled.returncode == 0, compiled.stderr
     git(repo, "init", "-q")
     git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "rules and their checkers")
+    git(repo, "commit", "-q", "-m", "rules" + ("" if ignored else " and their checkers"))
     return repo
+
+
+@pytest.fixture
+def committed(tmp_path: Path, hook_repo: Path) -> Path:
+    """A project that commits its generated checkers, with the privlex-compile hook."""
+    return _project(tmp_path / "committed", hook_repo, "privlex-compile", ignored=False)
+
+
+@pytest.fixture
+def ignored(tmp_path: Path, hook_repo: Path) -> Path:
+    """A project that git-ignores its generated checkers, with the privlex-check hook."""
+    return _project(tmp_path / "ignored", hook_repo, "privlex-check", ignored=True)
 
 
 def pre_commit(repo: Path, environ: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -148,46 +175,87 @@ def pre_commit(repo: Path, environ: dict[str, str], *args: str) -> subprocess.Co
     )
 
 
-@pytest.mark.slow
-def test_a_current_repository_passes_both_hooks(consumer: Path, environ: dict[str, str]) -> None:
-    result = pre_commit(consumer, environ)
+def _misspell(repo: Path) -> None:
+    rules = repo / "rules" / "notes.rules"
+    rules.write_text(
+        rules.read_text(encoding="utf-8").replace("        data note\n", "        data notes\n"), encoding="utf-8"
+    )
+    git(repo, "add", "rules/notes.rules")
+
+
+def _reported_once(output: str) -> None:
+    assert output.count("error[E201]: unknown data key notes") == 1, output
+    assert "--> rules/notes.rules:17:14" in output
+    assert "did you mean note?" in output
+    assert "Traceback" not in output
+
+
+def test_the_hook_repository_is_pinned_by_its_release_tag(hook_repo: Path) -> None:
+    assert git(hook_repo, "describe", "--tags", "--exact-match", f"{TAG}^{{commit}}") == TAG
+    assert git(hook_repo, "rev-parse", f"{TAG}^{{commit}}") != git(hook_repo, "rev-parse", "HEAD")
+
+
+def test_committed_code_a_current_repository_passes(committed: Path, environ: dict[str, str]) -> None:
+    result = pre_commit(committed, environ)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
-    assert "privlex compile" in output and "privlex check" in output
-    assert output.count("Passed") == 2, output
+    assert "privlex compile" in output and output.count("Passed") == 1, output
 
 
-@pytest.mark.slow
-def test_compile_regenerates_and_fails_when_files_changed(consumer: Path, environ: dict[str, str]) -> None:
-    rules = consumer / "rules" / "notes.rules"
+def test_committed_code_compile_regenerates_and_fails_when_files_changed(
+    committed: Path, environ: dict[str, str]
+) -> None:
+    rules = committed / "rules" / "notes.rules"
     rules.write_text(
         rules.read_text(encoding="utf-8").replace("Never the notes of minors", "No notes of minors"), encoding="utf-8"
     )
-    git(consumer, "add", "rules/notes.rules")
-    result = pre_commit(consumer, environ, "privlex-compile")
+    git(committed, "add", "rules/notes.rules")
+    result = pre_commit(committed, environ)
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
     assert "Failed" in output
     assert "updated: generated/acme_rules/notes.py" in output
-    assert "No notes of minors" in (consumer / "generated" / "acme_rules" / "notes.py").read_text(encoding="utf-8")
-    git(consumer, "add", "-A")
-    again = pre_commit(consumer, environ, "privlex-compile")
+    assert "No notes of minors" in (committed / "generated" / "acme_rules" / "notes.py").read_text(encoding="utf-8")
+    git(committed, "add", "-A")
+    again = pre_commit(committed, environ)
     assert again.returncode == 0, again.stdout + again.stderr
 
 
-@pytest.mark.slow
-def test_check_reports_diagnostics_and_writes_nothing(consumer: Path, environ: dict[str, str]) -> None:
-    rules = consumer / "rules" / "notes.rules"
-    rules.write_text(
-        rules.read_text(encoding="utf-8").replace("        data note\n", "        data notes\n"), encoding="utf-8"
-    )
-    git(consumer, "add", "rules/notes.rules")
-    before = {p.name: p.read_bytes() for p in (consumer / "generated" / "acme_rules").iterdir()}
-    result = pre_commit(consumer, environ, "privlex-check")
+def test_committed_code_an_error_is_reported_once(committed: Path, environ: dict[str, str]) -> None:
+    _misspell(committed)
+    before = {p.name: p.read_bytes() for p in (committed / "generated" / "acme_rules").iterdir()}
+    result = pre_commit(committed, environ)
+    assert result.returncode == 1, result.stdout + result.stderr
+    _reported_once(result.stdout + result.stderr)
+    assert {p.name: p.read_bytes() for p in (committed / "generated" / "acme_rules").iterdir()} == before
+
+
+def test_ignored_code_check_passes_and_writes_nothing(ignored: Path, environ: dict[str, str]) -> None:
+    result = pre_commit(ignored, environ)
     output = result.stdout + result.stderr
-    assert result.returncode == 1, output
-    assert "error[E201]: unknown data key notes" in output
-    assert "--> rules/notes.rules:17:14" in output
-    assert "did you mean note?" in output
-    assert "Traceback" not in output
-    assert {p.name: p.read_bytes() for p in (consumer / "generated" / "acme_rules").iterdir()} == before
+    assert result.returncode == 0, output
+    assert "privlex check" in output and output.count("Passed") == 1, output
+    assert not (ignored / "generated").exists()
+
+
+def test_ignored_code_an_error_is_reported_once(ignored: Path, environ: dict[str, str]) -> None:
+    _misspell(ignored)
+    result = pre_commit(ignored, environ)
+    assert result.returncode == 1, result.stdout + result.stderr
+    _reported_once(result.stdout + result.stderr)
+
+
+def test_compile_hook_does_not_fail_on_ignored_generated_code(ignored: Path, environ: dict[str, str]) -> None:
+    """privlex-compile in a project that git-ignores its output writes it, and does not ask to add it."""
+    (ignored / ".pre-commit-config.yaml").write_text(_config(ignored_hook_repo(ignored), "privlex-compile"), "utf-8")
+    git(ignored, "add", ".pre-commit-config.yaml")
+    result = pre_commit(ignored, environ)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "is ignored by git" in output
+    assert (ignored / "generated" / "acme_rules" / "__init__.py").is_file()
+
+
+def ignored_hook_repo(project: Path) -> Path:
+    config = yaml.safe_load((project / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    return Path(config["repos"][0]["repo"])

@@ -97,7 +97,7 @@ def test_compile_test_decide_explain_with_the_projects_own_package(
 
     code, out, err = run(capsys, "test", "--require-coverage")
     assert code == 0, out + err
-    assert "0 failed" in out
+    assert "0 failed" in err
 
     (project / "rules" / "deep").mkdir()
     (project / "rules" / "deep" / "README").write_text("a subfolder\n", encoding="utf-8")

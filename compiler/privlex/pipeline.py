@@ -23,7 +23,8 @@ from .passes.vocabulary import resolve_vocabulary
 from .source import SourceFile, Span, display_root, load_source, unit_hash
 from .syntax.build_ast import build_ast
 from .syntax.nodes import File
-from .syntax.parse import parse
+from .syntax.parse import parse_recovering
+from .syntax.recovery import Dropped, explained
 
 RULE_SUFFIX = ".rules"
 
@@ -85,6 +86,7 @@ class Unit:
     rulesets: list[ir.Ruleset] = field(default_factory=list)
     tests: list[ir.TestCase] = field(default_factory=list)
     properties: list[ir.Property] = field(default_factory=list)
+    dropped: list[Dropped] = field(default_factory=list)  # declarations left out after a syntax error
 
     @property
     def known_vocabulary(self) -> ir.Vocabulary:
@@ -93,13 +95,14 @@ class Unit:
 
 
 def syntax_pass(unit: Unit) -> list[Diagnostic]:
-    """Rule file text -> syntax trees; a file with a syntax error is left out, the run goes on."""
+    """Rule file text -> syntax trees; a declaration with a syntax error is left out, the run goes on."""
     found: list[Diagnostic] = []
     for source in unit.sources:
-        tree, problems = parse(source)
-        found.extend(problems)
-        if tree is not None:
-            unit.files.append(build_ast(source, tree))
+        parsed = parse_recovering(source)
+        found.extend(parsed.diagnostics)
+        unit.dropped.extend(parsed.dropped)
+        if parsed.tree is not None:
+            unit.files.append(build_ast(source, parsed.tree))
     return found
 
 
@@ -142,7 +145,10 @@ def analyse(compilation: Compilation) -> Compilation:
     """Run every pass on the sources; set the program when nothing failed."""
     unit = Unit(sources=list(compilation.sources.values()))
     for step in PASSES:
-        compilation.diagnostics.extend(step(unit))
+        found = step(unit)
+        if unit.dropped and step is not syntax_pass:  # what a declaration left out causes is not reported
+            found = [d for d in found if not explained(d, unit.dropped)]
+        compilation.diagnostics.extend(found)
     if not compilation.failed:
         compilation.program = ir.Program(
             vocabulary=unit.known_vocabulary,

@@ -9,7 +9,6 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 from . import ir
 from .codegen.package import render_package
@@ -18,9 +17,17 @@ from .runtime import InvalidUse, RulesetResult, combine
 
 @dataclass
 class TestReport:
+    """What a run of the tests found: `failures` as (test, problem), `decided` what each failing test
+    expected and what was decided instead, `unexercised` the nodes no test reached."""
+
     passed: list[ir.TestCase] = field(default_factory=list)
     failures: list[tuple[ir.TestCase, str]] = field(default_factory=list)
     unexercised: list[tuple[str, ir.Node]] = field(default_factory=list)
+    decided: dict[tuple[str | None, str], tuple[str, str]] = field(default_factory=dict)
+
+    def expected_and_actual(self, case: ir.TestCase) -> tuple[str, str] | None:
+        """(expected, decided) for a failing test; None when its facts were not a valid use."""
+        return self.decided.get((case.ruleset, case.id))
 
 
 class GeneratedPackage:
@@ -55,7 +62,8 @@ def _describe(outcome: str, ids: list[str], obligations: list[str]) -> str:
     return text
 
 
-def _judge(case: ir.TestCase, outcome: str, ids: list[str], obligations: list[str]) -> str | None:
+def _judge(case: ir.TestCase, outcome: str, ids: list[str], obligations: list[str]) -> tuple[str, str] | None:
+    """(expected, decided) when the decision is not what the test expects."""
     for expectation in case.expectations:
         wrong = expectation.outcome != outcome
         if expectation.by is not None and sorted(expectation.by) != sorted(ids):
@@ -64,8 +72,7 @@ def _judge(case: ir.TestCase, outcome: str, ids: list[str], obligations: list[st
             wrong = True
         if wrong:
             wanted = _describe(expectation.outcome, list(expectation.by or ()), list(expectation.obligations or ()))
-            got = _describe(outcome, ids, obligations)
-            return f"expected {wanted}; got {got}"
+            return wanted, _describe(outcome, ids, obligations)
     return None
 
 
@@ -96,9 +103,10 @@ def run_tests(program: ir.Program, today: datetime.date) -> TestReport:
                 # unambiguous enough for its author, by the bare id.
                 qualified = all("." in name for e in case.expectations for name in e.obligations or ())
                 obligations = [f"{o.ruleset}.{o.id}" if qualified else o.id for o in decision.obligations]
-            problem = _judge(case, outcome, ids, obligations)
-            if problem:
-                report.failures.append((case, problem))
+            verdict = _judge(case, outcome, ids, obligations)
+            if verdict is not None:
+                report.failures.append((case, f"expected {verdict[0]}; got {verdict[1]}"))
+                report.decided[(case.ruleset, case.id)] = verdict
             else:
                 report.passed.append(case)
     for ruleset in program.rulesets:
@@ -111,11 +119,3 @@ def run_tests(program: ir.Program, today: datetime.date) -> TestReport:
 def describe_case(case: ir.TestCase) -> str:
     owner = f"{case.ruleset}." if case.ruleset else ""
     return f"{owner}{case.id}"
-
-
-def as_json(report: TestReport) -> dict[str, Any]:
-    return {
-        "passed": [describe_case(c) for c in report.passed],
-        "failed": [{"test": describe_case(c), "source": c.span.location, "problem": p} for c, p in report.failures],
-        "unexercised": [{"ruleset": r, "node": n.id, "source": n.span.location} for r, n in report.unexercised],
-    }

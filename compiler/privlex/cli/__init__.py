@@ -1,19 +1,38 @@
 """The `privlex` command: one module per subcommand, each with `register` and `run`.
 
-`main` never lets a traceback reach the person at the terminal for what is
-not a bug: a closed pipe (`privlex decide ... | head`) ends quietly with
-exit code 141, as for any Unix tool; Ctrl-C ends with 130; a missing optional
-dependency (numpy, pyarrow, ...) is one line saying which extra to install,
-exit 2. The command modules are imported inside `main`, so that Ctrl-C while
-they load is handled too.
+`COMMANDS` lists the subcommands' modules (`NAME_cmd.py` in this folder), one
+a line, in the order `privlex --help` shows them. `main` never lets a
+traceback reach the person at the terminal for what is not a bug: a closed
+pipe (`privlex decide ... | head`) ends quietly with exit code 141, as for any
+Unix tool; Ctrl-C ends with 130; a missing optional dependency (numpy,
+pyarrow, ...) is one line saying which extra to install, exit 2. The command
+modules are imported inside `main`, so that Ctrl-C while they load is handled
+too. `privlex` alone prints the help and exits 0.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Sequence
+
+# The subcommands, one module each: privlex.cli.<NAME>_cmd.
+COMMANDS = (
+    "compile",
+    "check",
+    "test",
+    "decide",
+    "explain",
+    "filter",
+    "verify",
+    "diff",
+    "fmt",
+    "report",
+    "lsp",
+    "completion",
+)
 
 EXIT_USAGE, EXIT_INTERRUPTED, EXIT_CLOSED_PIPE = 2, 130, 141
 
@@ -32,47 +51,47 @@ EXTRAS = {
     "lsprotocol": "lsp",
 }
 
+DESCRIPTION = "A compiler for privacy law: rule files in, typed Python checkers out."
+EPILOG = """examples:
+  privlex check
+      every check of the project's rule files ([tool.privlex] in pyproject.toml)
+  privlex compile
+      write the project's checker package
+  privlex test --require-coverage
+      run the tests written beside the rules
+  privlex decide --region DE --data content.chat --purpose ai.training --set consent.given=true
+      decide one use
+  privlex verify
+      check the properties the rules promise, over every possible use
+  privlex report --out report
+      a static HTML site of the rules and what they decide, for review
+  privlex COMMAND --help
+      a command's options and examples"""
+
 
 def parser() -> argparse.ArgumentParser:
     from .. import __version__
-    from . import (
-        check_cmd,
-        compile_cmd,
-        decide_cmd,
-        diff_cmd,
-        explain_cmd,
-        filter_cmd,
-        fmt_cmd,
-        lsp_cmd,
-        report_cmd,
-        test_cmd,
-        verify_cmd,
-    )
+    from .parsing import Parser
 
-    main = argparse.ArgumentParser(prog="privlex", description="A compiler for privacy law.")
+    main = Parser(prog="privlex", description=DESCRIPTION, epilog=EPILOG)
     main.add_argument("--version", action="version", version=f"privlex {__version__}")
-    commands = main.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for command in (
-        compile_cmd,
-        check_cmd,
-        test_cmd,
-        decide_cmd,
-        explain_cmd,
-        filter_cmd,
-        verify_cmd,
-        diff_cmd,
-        fmt_cmd,
-        report_cmd,
-        lsp_cmd,
-    ):
-        command.register(commands)
+    commands = main.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    for name in COMMANDS:
+        importlib.import_module(f"{__name__}.{name}_cmd").register(commands)
     return main
 
 
 def _run(argv: Sequence[str] | None) -> int:
     from .common import Finished, UsageError
 
-    args = parser().parse_args(argv)
+    root = parser()
+    try:
+        args = root.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error already reported
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    if args.command is None:
+        root.print_help()
+        return 0
     try:
         return int(args.run(args))
     except Finished as exc:

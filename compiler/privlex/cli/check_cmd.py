@@ -6,7 +6,15 @@ import argparse
 import sys
 
 from ..diagnostics.formats import counts
-from .common import EXIT_FAILED, EXIT_OK, add_report_arguments, add_unit_arguments, compile_and_report, resolve_settings
+from .common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    add_report_arguments,
+    add_unit_arguments,
+    compile_and_report,
+    examples,
+    resolve_settings,
+)
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -14,7 +22,14 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "check",
         help="check a compilation unit's rule files, writing nothing",
         description="Run every check of the compiler on one compilation unit and report the diagnostics. "
-        "Writes nothing, compares nothing with the generated code and runs no tests.",
+        "Writes nothing, compares nothing with the generated code and runs no tests. Exit 0: no errors; "
+        "1: errors (or warnings, with --warnings-as-errors); 2: usage, configuration or I/O error.",
+        epilog=examples(
+            ("privlex check", "the project's rule files ([tool.privlex] `sources` in pyproject.toml)"),
+            ("privlex check rules/ --warnings-as-errors", "a folder of rule files; warnings fail too"),
+            ("privlex check --output-format github", "annotations on a pull request's lines in GitHub Actions"),
+            ("privlex check --output-format sarif --output-file privlex.sarif", "SARIF 2.1.0 for code scanning"),
+        ),
     )
     add_unit_arguments(command)
     command.add_argument(

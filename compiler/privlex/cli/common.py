@@ -7,10 +7,12 @@ import datetime
 import posixpath
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import TextIO
 
+from .. import ir
 from ..build.config import ConfigError, Settings, find_pyproject, package_problem, settings_for
 from ..build.library import LibraryError, Shipped, is_shipped, parse_shipped
 from ..build.project import ProjectError, package_for
@@ -60,26 +62,31 @@ def add_unit_arguments(command: argparse.ArgumentParser) -> None:
     )
 
 
-def add_report_arguments(command: argparse.ArgumentParser) -> None:
+def examples(*pairs: tuple[str, str]) -> str:
+    """The `examples:` part of a command's --help: each command line, and what it does below it."""
+    return "examples:\n" + "\n".join(f"  {command}\n      {what}" for command, what in pairs)
+
+
+def add_report_arguments(
+    command: argparse.ArgumentParser,
+    *,
+    formats: Sequence[str] = FORMATS,
+    formats_help: str = "full (default), concise (file:line:col: CODE message), json, sarif (2.1.0) "
+    "or github (workflow annotations)",
+) -> None:
     group = command.add_argument_group("diagnostics")
-    group.add_argument(
-        "--output-format",
-        choices=FORMATS,
-        default="full",
-        help="full (default), concise (file:line:col: CODE message), json, sarif (2.1.0) "
-        "or github (workflow annotations)",
-    )
+    group.add_argument("--output-format", choices=formats, default="full", help=formats_help)
     group.add_argument(
         "--output-file",
         metavar="FILE",
-        help="write the diagnostics to FILE instead (default: json and sarif on stdout, the others on stderr)",
+        help="write the report to FILE instead (default: json, sarif and junit on stdout, the others on stderr)",
     )
     group.add_argument(
         "--color",
         choices=COLOR_CHOICES,
         default="auto",
-        help="colour the full format: auto (a terminal, unless NO_COLOR is set or FORCE_COLOR "
-        "asks for it), always or never",
+        help="colour the full format: auto (a terminal, unless NO_COLOR is set, or when FORCE_COLOR or "
+        "CLICOLOR_FORCE asks for it), always or never",
     )
     group.add_argument("--warnings-as-errors", action="store_true", help="fail the run when there are warnings")
 
@@ -183,22 +190,25 @@ def project_checkers(args: argparse.Namespace, paths: Sequence[str]) -> ModuleTy
 # ---------------------------------------------------------------- reporting
 
 
-def _rebased(
-    compilation: Compilation, targets: Sequence[Path | Shipped]
-) -> tuple[list[Diagnostic], dict[str, SourceFile]]:
-    """Diagnostics whose paths are relative to the current folder (the compiler's are relative to the project)."""
+def rebaser(targets: Sequence[Path | Shipped]) -> Callable[[str], str]:
+    """Paths as the compiler shows them (relative to the project) -> relative to the current folder."""
     files, _ = rule_files(project_paths(targets)) if project_paths(targets) else ([], [])
-    if not files:
-        return list(compilation.diagnostics), dict(compilation.sources)
-    prefix = display_path(display_root(files))
+    prefix = display_path(display_root(files)) if files else "."
     if prefix == ".":
-        return list(compilation.diagnostics), dict(compilation.sources)
+        return str
 
     def move(file: str) -> str:
         if file.startswith(SHIPPED_PREFIX):
             return file
         return posixpath.normpath(posixpath.join(prefix, file))
 
+    return move
+
+
+def _rebased(compilation: Compilation, move: Callable[[str], str]) -> tuple[list[Diagnostic], dict[str, SourceFile]]:
+    """Diagnostics whose paths are relative to the current folder (the compiler's are relative to the project)."""
+    if move is str:
+        return list(compilation.diagnostics), dict(compilation.sources)
     diagnostics = [
         d.model_copy(update={"span": d.span.model_copy(update={"file": move(d.span.file)})}) if d.span else d
         for d in compilation.diagnostics
@@ -226,12 +236,26 @@ def emit(args: argparse.Namespace, diagnostics: Sequence[Diagnostic], sources: M
         stream.flush()
 
 
-def compile_and_report(
+@dataclass
+class Checked:
+    """A compilation and its findings as this run shows them: paths relative to the current folder."""
+
+    compilation: Compilation
+    diagnostics: list[Diagnostic]
+    sources: dict[str, SourceFile]
+    move: Callable[[str], str]
+
+    @property
+    def program(self) -> ir.Program | None:
+        return self.compilation.program
+
+
+def compile_quietly(
     args: argparse.Namespace,
     settings: Settings,
     more: Callable[[Compilation], Sequence[Diagnostic]] | None = None,
-) -> Compilation:
-    """Run the compiler's checks on the unit (and `more` checks, if it compiles) and report what they found.
+) -> Checked:
+    """Run the compiler's checks on the unit (and `more` checks, if it compiles); report nothing.
 
     With --warnings-as-errors a warning fails the run: the program is dropped,
     so nothing is written or tested.
@@ -240,13 +264,31 @@ def compile_and_report(
     compilation = compile_unit(targets)
     if more is not None and compilation.program is not None:
         compilation.diagnostics.extend(more(compilation))
-    diagnostics, sources = _rebased(compilation, targets)
-    emit(args, diagnostics, sources)
-    if any(d.code == "E001" for d in compilation.diagnostics):
-        raise Finished(EXIT_USAGE)  # a file that cannot be read is an I/O error, not a rule error
+    move = rebaser(targets)
+    diagnostics, sources = _rebased(compilation, move)
     warnings_as_errors = bool(getattr(args, "warnings_as_errors", False))
     if failed(compilation.diagnostics, warnings_as_errors) and not compilation.failed:
         compilation.program = None
+    return Checked(compilation, diagnostics, sources, move)
+
+
+def unreadable(checked: Checked) -> bool:
+    """A file that cannot be read is an I/O error (exit 2), not a rule error."""
+    return any(d.code == "E001" for d in checked.diagnostics)
+
+
+def compile_and_report(
+    args: argparse.Namespace,
+    settings: Settings,
+    more: Callable[[Compilation], Sequence[Diagnostic]] | None = None,
+) -> Compilation:
+    """Run the compiler's checks on the unit and report what they found (see `compile_quietly`)."""
+    checked = compile_quietly(args, settings, more)
+    emit(args, checked.diagnostics, checked.sources)
+    if unreadable(checked):
+        raise Finished(EXIT_USAGE)
+    compilation = checked.compilation
+    if compilation.program is None and not compilation.failed:
         if getattr(args, "output_format", "full") == "full" and not getattr(args, "output_file", None):
             sys.stderr.write("privlex: warnings are errors in this run (--warnings-as-errors)\n")
     return compilation

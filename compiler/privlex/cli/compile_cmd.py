@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -19,6 +20,7 @@ from .common import (
     add_unit_arguments,
     check_stdout_free,
     compile_and_report,
+    examples,
     resolve_settings,
 )
 
@@ -28,7 +30,15 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "compile",
         help="check a compilation unit and generate its checker package",
         description="Check the rule files of one compilation unit and write its generated package to OUT/PACKAGE. "
-        "Settings come from [tool.privlex] in the nearest pyproject.toml; flags override them.",
+        "Settings come from [tool.privlex] in the nearest pyproject.toml; flags override them. Exit 0: "
+        "written (or up to date); 1: errors in the rules, stale output (--check, --diff) or files changed "
+        "(--exit-non-zero-on-change); 2: usage, configuration or I/O error.",
+        epilog=examples(
+            ("privlex compile", "write the project's package to OUT/PACKAGE"),
+            ("privlex compile --check", "in CI: exit 1 when the generated code is out of date"),
+            ("privlex compile --diff", "print what would change as a unified diff"),
+            ("privlex compile rules/ --out src --package acme_rules", "without a [tool.privlex] table"),
+        ),
     )
     add_unit_arguments(command)
     command.add_argument(
@@ -102,6 +112,20 @@ def _report_stale(folder: Path, difference: Staleness) -> None:
     sys.stderr.write("generated code is out of date: run `privlex compile`\n")
 
 
+def git_ignored(folder: Path) -> bool:
+    """Whether git ignores the generated package (False outside a git repository, or without git)."""
+    try:
+        done = subprocess.run(
+            ["git", "check-ignore", "-q", str(folder / "__init__.py")],
+            cwd=folder.parent if folder.parent.is_dir() else None,
+            capture_output=True,
+            timeout=30,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0
+
+
 def run(args: argparse.Namespace) -> int:
     if args.diff:
         check_stdout_free(args, "--diff")
@@ -139,6 +163,12 @@ def run(args: argparse.Namespace) -> int:
         f"({touched} file{'s' * (touched != 1)} changed)\n"
     )
     if args.exit_non_zero_on_change and touched:
+        if git_ignored(folder):
+            sys.stderr.write(
+                f"privlex: {display_path(folder)} is ignored by git, so the changed files are not part of a "
+                "commit (the `privlex-check` hook is the one for projects that git-ignore generated code)\n"
+            )
+            return EXIT_OK
         for label, name in difference.listing("updated", "created", "removed"):
             sys.stderr.write(f"{label}: {display_path(folder / name)}\n")
         sys.stderr.write("privlex: generated files changed; review them and add them to the commit\n")

@@ -9,10 +9,24 @@ import sys
 from types import ModuleType
 from typing import Any
 
-from ..runtime.text import boolean_text, integer_text
-from .common import EXIT_OK, EXIT_USAGE, Finished, UsageError, project_checkers
+from .common import EXIT_OK, EXIT_USAGE, Finished, UsageError, examples, project_checkers
 
 GROUPS = ("subject", "consent", "processing")
+EXIT_BY_OUTCOME = {"permit": 0, "deny": 1, "not_applicable": 3}
+
+EXAMPLES = examples(
+    (
+        "privlex decide --region DE --data content.chat --purpose ai.training --set legal_basis=consent "
+        "--set consent.given=true --set consent.bundled=true",
+        "the Zoom case: consent made the price of staying in the meeting",
+    ),
+    ("privlex decide --region US-CA --data content.audio --purpose ai.training --json", "the decision as JSON"),
+    (
+        "privlex decide --exit-code --region FR --data account.contact --purpose analytics && echo permitted",
+        "in a script: exit 0 permit, 1 deny, 3 not applicable",
+    ),
+    ("privlex decide privlex:shipped/gdpr --region DE --data content.chat --purpose ai.training", "one ruleset"),
+)
 
 
 def add_use_arguments(command: argparse.ArgumentParser) -> None:
@@ -35,9 +49,15 @@ def add_use_arguments(command: argparse.ArgumentParser) -> None:
         "--set",
         action="append",
         metavar="FACT=VALUE",
-        help="another fact, e.g. consent.given=true or subject.age=14 (repeatable)",
+        help="another fact, e.g. consent.given=true or subject.age=14 (repeatable); booleans are "
+        "true/false or 1/0, in any case, as in a CSV cell",
     )
     command.add_argument("--json", action="store_true", help="print the result as JSON")
+    command.add_argument(
+        "--exit-code",
+        action="store_true",
+        help="exit by the outcome, for scripts: 0 permit, 1 deny, 3 not applicable (2 stays a usage error)",
+    )
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -46,30 +66,19 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="decide one use with the project's rules",
         description="Decide one use with the rules of the project (its [tool.privlex] `sources`, compiled "
         "on the fly when its package is stale), or of PATHS; outside any project, with the shipped rules. "
-        "`privlex explain` takes the same options and says why.",
+        "Prints the outcome (permit, deny or not_applicable), the rules that decided it with their citations, "
+        "and the obligations. `privlex explain` takes the same options and says why. Exit 0 for any outcome "
+        "(with --exit-code: 0 permit, 1 deny, 3 not applicable); 1 when the rules have errors; 2 for an "
+        "invalid use or a usage error.",
+        epilog=EXAMPLES,
     )
     add_use_arguments(command)
     command.set_defaults(run=run)
 
 
-def _fact_value(raw: str, annotation: Any) -> Any:
-    """A --set value read by the fact's type, with the spellings every text input shares.
-
-    Booleans are true/false/1/0 and numbers are ASCII digits (privlex.runtime.text);
-    any other text is passed on as text, for validation to reject with its message.
-    """
-    text = str(annotation)
-    if "bool" in text:
-        truth = boolean_text(raw)
-        return raw if truth is None else truth
-    if "int" in text:
-        number = integer_text(raw)
-        return raw if number is None else number
-    return raw
-
-
 def build_use(args: argparse.Namespace, package: ModuleType | None = None) -> dict[str, Any]:
     """The use described by the options; values are parsed by each fact's type in the package's DataUse."""
+    from ..data.facts import catalog, parse_text
     from ..runtime.suggest import closest
 
     data_use = (package or importlib.import_module("privlex_rules")).DataUse
@@ -97,7 +106,7 @@ def build_use(args: argparse.Namespace, package: ModuleType | None = None) -> di
             candidates += [f for f in data_use.model_fields if f not in groups]
             hint = closest(path, candidates)
             raise UsageError(f"unknown fact {path!r}" + (f"; did you mean {hint}?" if hint else ""))
-        value = _fact_value(raw, fields[name].annotation)
+        value = parse_text(catalog(data_use).facts[path], raw)
         (use.setdefault(group, {}) if group else use)[name] = value
     return use
 
@@ -146,4 +155,4 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps({**package_label(package), **decision.to_dict()}, indent=2, ensure_ascii=False))
     else:
         _print_decision(decision, package)
-    return EXIT_OK
+    return EXIT_BY_OUTCOME[str(decision.outcome)] if args.exit_code else EXIT_OK

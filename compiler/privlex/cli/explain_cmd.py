@@ -6,8 +6,17 @@ import argparse
 import datetime
 import json
 
-from .common import EXIT_OK
-from .decide_cmd import add_use_arguments, decide
+from .common import EXIT_OK, examples
+from .decide_cmd import EXIT_BY_OUTCOME, add_use_arguments, decide
+
+EXAMPLES = examples(
+    (
+        "privlex explain --region DE --data content.chat --purpose ai.training --set legal_basis=consent "
+        "--set consent.given=true --set consent.bundled=true",
+        "why the Zoom case is denied, and what would change it",
+    ),
+    ("privlex explain --region DE --data content.chat --purpose ai.training --json", "the explanation as JSON"),
+)
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -18,6 +27,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "whether it applied and why not; for each rule and exception its title, citations, source line, "
         "notes, the value of its condition and the facts it read; the deciding path; the obligations; and, "
         "for a deny or not_applicable, the smallest sets of fact changes that would change the outcome.",
+        epilog=EXAMPLES,
     )
     add_use_arguments(command)
     command.set_defaults(run=run)
@@ -33,4 +43,4 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(explained.to_dict(), indent=2, ensure_ascii=False))
     else:
         print(str(explained), end="")
-    return EXIT_OK
+    return EXIT_BY_OUTCOME[str(explained.outcome)] if args.exit_code else EXIT_OK

@@ -9,7 +9,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from .common import EXIT_FAILED, EXIT_OK, UsageError, parse_date, project_checkers
+from .common import EXIT_FAILED, EXIT_OK, UsageError, examples, parse_date, project_checkers
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -18,7 +18,15 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="keep the rows of a dataset whose use the rules permit",
         description="Keep the rows of a JSONL, CSV or Parquet dataset whose use the rules permit. "
         "Exit 0: done, no invalid rows; 1: done, some rows invalid (excluded and reported); "
-        "2: usage, I/O or schema error (nothing written).",
+        "2: usage, I/O or schema error (nothing written). Decides with the project's rules, like decide.",
+        epilog=examples(
+            ("privlex filter chats.jsonl --out kept.jsonl --set purpose=ai.training", "keep the permitted rows"),
+            (
+                "privlex filter calls.parquet --out kept.parquet --map region=country --decisions log.parquet",
+                "read the region from column country; log every row's decision",
+            ),
+            ("privlex filter rows.csv --out kept.csv --rules privlex:shipped/gdpr", "decide with one shipped ruleset"),
+        ),
     )
     command.add_argument(
         "input",

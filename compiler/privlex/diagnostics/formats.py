@@ -3,7 +3,9 @@
 `full` is `diagnostics.render_all`, optionally coloured; the other formats are
 built here from the same `Diagnostic` objects. Which stream a format goes to is
 decided by `destination`: human text (full, concise, github) on stderr, JSON and
-SARIF on stdout, any of them to a named file instead.
+SARIF on stdout, any of them to a named file instead. The SARIF and GitHub
+pieces (`sarif_rule`, `sarif_result`, `sarif_log`, `github_command`) are also
+what `privlex test` builds its reports from (privlex.testreport).
 """
 
 from __future__ import annotations
@@ -11,18 +13,24 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
+from importlib import metadata
+from pathlib import Path
 from typing import Any, TextIO
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from .. import __version__
-from ..source import SourceFile
+from ..source import SourceFile, Span
 from . import CODES, Diagnostic, Severity, render, render_all, sort_key
+from .explanations import EXPLANATIONS
 
 FORMATS = ("full", "concise", "json", "sarif", "github")
-STDOUT_FORMATS = frozenset({"json", "sarif"})
+STDOUT_FORMATS = frozenset({"json", "sarif", "junit"})
 COLOR_CHOICES = ("auto", "always", "never")
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+DOCS_VARIABLE = "PRIVLEX_DOCS_URL"
+DOCS_PAGE = "docs/diagnostics.md"
 
 
 def counts(diagnostics: Iterable[Diagnostic]) -> tuple[int, int]:
@@ -39,8 +47,17 @@ def failed(diagnostics: Iterable[Diagnostic], warnings_as_errors: bool = False) 
 # ------------------------------------------------------------------ colour
 
 
+def _set(environ: Mapping[str, str], name: str) -> bool:
+    return environ.get(name, "") not in ("", "0")
+
+
 def use_color(choice: str, stream: TextIO, environ: Mapping[str, str] | None = None) -> bool:
-    """Whether to colour text on `stream`: --color, then NO_COLOR, FORCE_COLOR, a terminal."""
+    """Whether to colour text on `stream`.
+
+    --color always/never decide; then NO_COLOR (set: never), FORCE_COLOR or
+    CLICOLOR_FORCE (set and not 0: always), CLICOLOR=0 or TERM=dumb (never),
+    else colour a terminal.
+    """
     environ = os.environ if environ is None else environ
     if choice == "always":
         return True
@@ -48,9 +65,9 @@ def use_color(choice: str, stream: TextIO, environ: Mapping[str, str] | None = N
         return False
     if environ.get("NO_COLOR"):
         return False
-    if environ.get("FORCE_COLOR"):
+    if environ.get("FORCE_COLOR") or _set(environ, "CLICOLOR_FORCE"):
         return True
-    if environ.get("TERM") == "dumb":
+    if environ.get("CLICOLOR") == "0" or environ.get("TERM") == "dumb":
         return False
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
@@ -111,23 +128,24 @@ def format_concise(diagnostics: Iterable[Diagnostic]) -> str:
     return "".join(lines)
 
 
-def _location(d: Diagnostic) -> dict[str, Any] | None:
-    if d.span is None:
+def location(span: Span | None) -> dict[str, Any] | None:
+    """A span as JSON: file, line, column, end_line, end_column."""
+    if span is None:
         return None
     return {
-        "file": d.span.file,
-        "line": d.span.line,
-        "column": d.span.column,
-        "end_line": d.span.end_line,
-        "end_column": d.span.end_column,
+        "file": span.file,
+        "line": span.line,
+        "column": span.column,
+        "end_line": span.end_line,
+        "end_column": span.end_column,
     }
 
 
-def format_json(diagnostics: Iterable[Diagnostic]) -> str:
-    """A JSON object: every diagnostic with its location, and the counts."""
+def json_diagnostics(diagnostics: Iterable[Diagnostic]) -> dict[str, Any]:
+    """The diagnostics as a JSON object: each with its location, and the counts."""
     ordered = sorted(diagnostics, key=sort_key)
     errors, warnings = counts(ordered)
-    document = {
+    return {
         "diagnostics": [
             {
                 "code": d.code,
@@ -135,79 +153,169 @@ def format_json(diagnostics: Iterable[Diagnostic]) -> str:
                 "message": d.message,
                 "help": d.help,
                 "notes": list(d.notes),
-                "location": _location(d),
+                "location": location(d.span),
             }
             for d in ordered
         ],
         "summary": {"errors": errors, "warnings": warnings},
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def _sarif_message(d: Diagnostic) -> str:
+def format_json(diagnostics: Iterable[Diagnostic]) -> str:
+    return json.dumps(json_diagnostics(diagnostics), indent=2, ensure_ascii=False) + "\n"
+
+
+# ------------------------------------------------------------------- SARIF
+
+
+def message_text(d: Diagnostic) -> str:
+    """A diagnostic's message with its notes and help, for SARIF and annotations."""
     parts = [d.message, *(f"note: {n}" for n in d.notes)]
     if d.help:
         parts.append(f"help: {d.help}")
     return "\n".join(parts)
 
 
-def format_sarif(diagnostics: Iterable[Diagnostic]) -> str:
-    """SARIF 2.1.0: one run, every privlex code as a rule, every diagnostic a result."""
-    ordered = sorted(diagnostics, key=sort_key)
-    codes = CODES
-    for d in ordered:
-        codes.setdefault(d.code, d.code)
-    rule_ids = sorted(codes)
-    rules = [
-        {
-            "id": code,
-            "shortDescription": {"text": codes[code]},
-            "fullDescription": {"text": codes[code]},
-            "defaultConfiguration": {"level": "warning" if code.startswith("W") else "error"},
-        }
-        for code in rule_ids
-    ]
-    results = []
-    for d in ordered:
-        result: dict[str, Any] = {
-            "ruleId": d.code,
-            "ruleIndex": rule_ids.index(d.code),
-            "level": "error" if d.is_error else "warning",
-            "message": {"text": _sarif_message(d)},
-        }
-        if d.span is not None:
-            result["locations"] = [
-                {
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": quote(d.span.file), "uriBaseId": "%SRCROOT%"},
-                        "region": {
-                            "startLine": d.span.line,
-                            "startColumn": d.span.column,
-                            "endLine": d.span.end_line,
-                            "endColumn": d.span.end_column,
-                        },
-                    }
+def _plain(markdown: str) -> str:
+    return markdown.replace("`", "")
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def docs_url() -> str | None:
+    """Where docs/diagnostics.md of this privlex is read, for SARIF's helpUri; None when unknown.
+
+    PRIVLEX_DOCS_URL when set; else the page at the commit privlex was
+    installed from (`pip install git+URL@TAG` records it, PEP 610); else the
+    page in the source folder privlex runs from (a checkout, an editable install).
+    """
+    if os.environ.get(DOCS_VARIABLE):
+        return os.environ[DOCS_VARIABLE]
+    return _installed_docs_url()
+
+
+@cache
+def _installed_docs_url() -> str | None:
+    try:
+        recorded = metadata.distribution("privlex").read_text("direct_url.json")
+        origin: dict[str, Any] = json.loads(recorded) if recorded else {}
+    except (metadata.PackageNotFoundError, ValueError):
+        origin = {}
+    vcs = origin.get("vcs_info") or {}
+    url = str(origin.get("url", ""))
+    if vcs.get("vcs") == "git" and vcs.get("commit_id"):
+        web = _web_url(url)
+        if web is not None:
+            return f"{web}/blob/{vcs['commit_id']}/{DOCS_PAGE}"
+    checkout = Path(__file__).resolve().parents[3] / DOCS_PAGE
+    return checkout.as_uri() if checkout.is_file() else None
+
+
+def _web_url(url: str) -> str | None:
+    """The web page of a Git repository URL (https, or ssh as git@host:path): GitHub's, GitLab's, Gitea's form."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http", "ssh", "git+ssh", "git+https"):
+        return None
+    host = parts.hostname or ""
+    if not host:
+        return None
+    path = parts.path.removesuffix("/").removesuffix(".git")
+    return urlunsplit(("https", host, path, "", ""))
+
+
+def help_uri(anchor: str) -> str | None:
+    """The section of docs/diagnostics.md about `anchor` (a code, lower case), if privlex knows where that is."""
+    base = docs_url()
+    return f"{base}#{anchor.lower()}" if base else None
+
+
+def sarif_rule(
+    rule_id: str, short: str, full_markdown: str, help_markdown: str, *, level: str, anchor: str | None = None
+) -> dict[str, Any]:
+    """A SARIF reportingDescriptor: short and full descriptions, help, and where the docs say more."""
+    rule: dict[str, Any] = {
+        "id": rule_id,
+        "name": "".join(word.capitalize() for word in re.findall(r"[A-Za-z0-9]+", short.replace("'", ""))),
+        "shortDescription": {"text": _capital(short)},
+        "fullDescription": {"text": _capital(_plain(full_markdown)), "markdown": _capital(full_markdown)},
+        "help": {"text": _capital(_plain(help_markdown)), "markdown": _capital(help_markdown)},
+        "defaultConfiguration": {"level": level},
+    }
+    uri = help_uri(anchor or rule_id)
+    if uri is not None:
+        rule["helpUri"] = uri
+    return rule
+
+
+def code_rule(code: str) -> dict[str, Any]:
+    meaning, todo = EXPLANATIONS.get(code, (CODES.get(code, code), ""))
+    return sarif_rule(
+        code, CODES.get(code, code), meaning, todo or meaning, level="warning" if code.startswith("W") else "error"
+    )
+
+
+def sarif_result(rule_index: int, rule_id: str, level: str, text: str, span: Span | None) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "ruleId": rule_id,
+        "ruleIndex": rule_index,
+        "level": level,
+        "message": {"text": text},
+    }
+    if span is not None:
+        result["locations"] = [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": quote(span.file), "uriBaseId": "%SRCROOT%"},
+                    "region": {
+                        "startLine": span.line,
+                        "startColumn": span.column,
+                        "endLine": span.end_line,
+                        "endColumn": span.end_column,
+                    },
                 }
-            ]
-        results.append(result)
+            }
+        ]
+    return result
+
+
+def sarif_log(rules: Sequence[dict[str, Any]], results: Sequence[dict[str, Any]]) -> str:
+    """A SARIF 2.1.0 log of one privlex run."""
+    driver: dict[str, Any] = {"name": "privlex", "version": __version__, "rules": list(rules)}
+    if (docs := docs_url()) is not None:
+        driver["informationUri"] = docs
     document = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
         "runs": [
             {
-                "tool": {
-                    "driver": {
-                        "name": "privlex",
-                        "version": __version__,
-                        "rules": rules,
-                    }
-                },
+                "tool": {"driver": driver},
                 "columnKind": "unicodeCodePoints",
-                "results": results,
+                "results": list(results),
             }
         ],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def sarif_diagnostics(diagnostics: Iterable[Diagnostic]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(rules, results): every privlex code a rule, every diagnostic a result."""
+    ordered = sorted(diagnostics, key=sort_key)
+    rule_ids = sorted({*CODES, *(d.code for d in ordered)})
+    results = [
+        sarif_result(rule_ids.index(d.code), d.code, "error" if d.is_error else "warning", message_text(d), d.span)
+        for d in ordered
+    ]
+    return [code_rule(code) for code in rule_ids], results
+
+
+def format_sarif(diagnostics: Iterable[Diagnostic]) -> str:
+    """SARIF 2.1.0: one run, every privlex code as a rule, every diagnostic a result."""
+    return sarif_log(*sarif_diagnostics(diagnostics))
+
+
+# ------------------------------------------------------------------ GitHub
 
 
 def _escape_data(text: str) -> str:
@@ -218,23 +326,28 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+def github_command(level: str, span: Span | None, title: str, message: str) -> str:
+    """One GitHub Actions workflow command: `::error file=…,line=…,col=…,title=…::message`."""
+    properties: list[tuple[str, str]] = []
+    if span is not None:
+        properties += [
+            ("file", span.file),
+            ("line", str(span.line)),
+            ("col", str(span.column)),
+            ("endLine", str(span.end_line)),
+            ("endColumn", str(span.end_column)),
+        ]
+    properties.append(("title", title))
+    fields = ",".join(f"{key}={_escape_property(value)}" for key, value in properties)
+    return f"::{level} {fields}::{_escape_data(message)}\n"
+
+
 def format_github(diagnostics: Iterable[Diagnostic]) -> str:
-    """GitHub Actions workflow commands: `::error file=…,line=…,col=…,title=…::message`."""
-    lines = []
-    for d in sorted(diagnostics, key=sort_key):
-        properties: list[tuple[str, str]] = []
-        if d.span is not None:
-            properties += [
-                ("file", d.span.file),
-                ("line", str(d.span.line)),
-                ("col", str(d.span.column)),
-                ("endLine", str(d.span.end_line)),
-                ("endColumn", str(d.span.end_column)),
-            ]
-        properties.append(("title", f"privlex {d.code}"))
-        fields = ",".join(f"{key}={_escape_property(value)}" for key, value in properties)
-        lines.append(f"::{d.severity.value} {fields}::{_escape_data(_sarif_message(d))}\n")
-    return "".join(lines)
+    """GitHub Actions workflow commands, one per diagnostic."""
+    return "".join(
+        github_command(d.severity.value, d.span, f"privlex {d.code}", message_text(d))
+        for d in sorted(diagnostics, key=sort_key)
+    )
 
 
 def format_diagnostics(
@@ -259,7 +372,7 @@ def format_diagnostics(
 
 
 def destination_is_stdout(output_format: str) -> bool:
-    """JSON and SARIF go to stdout; the human formats to stderr (unless a file is named)."""
+    """JSON, SARIF and JUnit go to stdout; the human formats to stderr (unless a file is named)."""
     return output_format in STDOUT_FORMATS
 
 

@@ -1,9 +1,14 @@
-"""Pass 1: rule file text -> lark parse tree, or a syntax error in plain words."""
+"""Pass 1: rule file text -> lark parse tree, and every syntax error in plain words.
+
+After a syntax error the parser goes on with the next declaration (see
+privlex.syntax.recovery), so one run reports the errors of every block.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
@@ -22,6 +27,7 @@ from .mistakes import (
     misplaced_clause,
     wrapped_condition,
 )
+from .recovery import Dropped, blank, region, unclosed_bracket
 
 GRAMMAR_NAME = "privlex.lark"
 
@@ -366,26 +372,71 @@ def check_limits(source: SourceFile, tree: Tree[Token]) -> list[Diagnostic]:
     return found
 
 
-def parse(source: SourceFile) -> tuple[Tree[Token] | None, list[Diagnostic]]:
-    """Parse one file; a syntax error, or a file beyond privlex's limits, stops this file, not the run."""
-    text = source.text if source.text.endswith("\n") else source.text + "\n"
+MAX_SYNTAX_ERRORS = 50  # per file; past that the file is left out, as a file of another language would be
+
+
+@dataclass
+class Parsed:
+    """A file's parse tree (without the declarations left out), its syntax errors, and what was left out."""
+
+    tree: Tree[Token] | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    dropped: list[Dropped] = field(default_factory=list)
+
+
+def _first_error(source: SourceFile, text: str) -> tuple[Tree[Token] | None, Diagnostic | None]:
     try:
-        tree = parser().parse(text)
-        problems = check_limits(source, tree)
-        return (None, problems) if problems else (tree, [])
+        return parser().parse(text), None
     except UnexpectedInput as exc:
-        return None, [_syntax_diagnostic(source, text, exc)]
+        return None, _syntax_diagnostic(source, text, exc)
     except DedentError:
         line, column = _dedent_position(text)
         span = _span_at(source, line, column)
-        return None, [
-            error(
-                "E102",
-                "this line's indentation matches no enclosing block",
-                span,
-                help="line it up with the line that opened the block, or with a line above it",
+        return None, error(
+            "E102",
+            "this line's indentation matches no enclosing block",
+            span,
+            help="line it up with the line that opened the block, or with a line above it",
+        )
+
+
+def parse_recovering(source: SourceFile) -> Parsed:
+    """Parse one file, going on after each syntax error with the next declaration (privlex.syntax.recovery)."""
+    text = source.text if source.text.endswith("\n") else source.text + "\n"
+    parsed = Parsed(tree=None)
+    for _ in range(MAX_SYNTAX_ERRORS):
+        tree, problem = _first_error(source, text)
+        if problem is None:
+            # A file beyond privlex's limits is left out whole, before anything recursive reads it.
+            limits = check_limits(source, tree) if tree is not None else []
+            parsed.diagnostics.extend(limits)
+            parsed.tree = None if limits else tree
+            return parsed
+        line = problem.span.line if problem.span else 1
+        bracket = unclosed_bracket(text, line)
+        if bracket is not None:
+            char = source_lines(text)[bracket[0] - 1][bracket[1] - 1]
+            problem = error(
+                "E101",
+                f'this "{char}" is never closed',
+                _span_at(source, *bracket),
+                help=f'close it with "{")" if char == "(" else "}"}" where the condition ends, on this line '
+                "or a line below it",
             )
-        ]
+        if not any(problem.span == seen.span for seen in parsed.diagnostics):
+            parsed.diagnostics.append(problem)
+        dropped = region(source.path, text, line)
+        if dropped is None:
+            return parsed
+        parsed.dropped.append(dropped)
+        text = blank(text, dropped)
+    return parsed
+
+
+def parse(source: SourceFile) -> tuple[Tree[Token] | None, list[Diagnostic]]:
+    """Parse one file: its tree, or None and every syntax error found by going on after each one."""
+    parsed = parse_recovering(source)
+    return (parsed.tree if not parsed.diagnostics else None), parsed.diagnostics
 
 
 def _dedent_position(text: str) -> tuple[int, int]:
