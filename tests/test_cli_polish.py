@@ -105,7 +105,7 @@ def test_decide_exit_code_follows_the_outcome(
 
 
 def test_decide_exit_code_3_when_no_ruleset_applies(capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["--region", "JP", "--data", "content.chat", "--purpose", "ai.training", "--date", "2025-06-01"]
+    args = ["--region", "AQ", "--data", "content.chat", "--purpose", "ai.training", "--date", "2025-06-01"]
     code, out, _ = run(capsys, "decide", *args, "--exit-code")
     assert code == 3 and out.startswith("not_applicable")
     assert run(capsys, "explain", *args, "--exit-code")[0] == 3

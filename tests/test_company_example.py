@@ -34,7 +34,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 def test_the_law_and_the_policy_pass_their_tests(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "--warnings-as-errors"]) == 0
     assert main(["test", "--require-coverage"]) == 0
-    assert "0 failed" in capsys.readouterr().out
+    assert "0 failed" in capsys.readouterr().err
     assert main(["decide", "--region", "DE", "--data", "content.chat", "--purpose", "ai.training", "--json",
                  "--set", "consent.given=true", "--set", "consent.bundled=true"]) == 0  # fmt: skip
     printed = json.loads(capsys.readouterr().out)

@@ -96,9 +96,12 @@ def test_a_refactor_changes_no_decision(tmp_path: Path, current: Path) -> None:
             "gdpr.rules": [
                 # De Morgan on booleans, which are never unknown
                 (
-                    "consent.explicit and not consent.withdrawn and not consent.bundled"
-                    " and not administrator_consent_only",
-                    "not (not consent.explicit or consent.withdrawn or consent.bundled or administrator_consent_only)",
+                    "            consent.explicit\n"
+                    "            and not consent.withdrawn\n"
+                    "            and not consent.bundled\n"
+                    "            and not administrator_consent_only\n",
+                    "            not (not consent.explicit or consent.withdrawn or consent.bundled\n"
+                    "                 or administrator_consent_only)\n",
                 ),
                 # the same day written the other way round
                 ("date >= 2019-01-23", "date > 2019-01-22"),
@@ -107,7 +110,12 @@ def test_a_refactor_changes_no_decision(tmp_path: Path, current: Path) -> None:
                 # layout
                 ("    rule contract ", "\n\n    rule contract "),
             ],
-            "ccpa.rules": [("subject.age >= 13 and subject.age < 16", "subject.age < 16 and subject.age >= 13")],
+            "ccpa.rules": [
+                (
+                    "            and subject.age >= 13\n            and subject.age < 16\n",
+                    "            and subject.age < 16\n            and subject.age >= 13\n",
+                )
+            ],
         },
     )
     diff = diff_of(current, refactored)

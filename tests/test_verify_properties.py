@@ -120,7 +120,7 @@ def test_verify_json_report(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_privlex_test_checks_properties_too(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["test", str(UNIT), "--today", "2025-06-01"]) == 1
-    out = capsys.readouterr().out
+    out = capsys.readouterr().err
     assert "FAIL eu.danish_teenagers" in out and "3 held, 2 failed" in out
 
 

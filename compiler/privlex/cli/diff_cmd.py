@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, emit, resolve_settings
+from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, emit, examples, resolve_settings
 from .verify_cmd import DEFAULT_TIMEOUT, solver_missing
 
 FORMATS = ("text", "json", "markdown", "github")
@@ -20,6 +20,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "list each change as regions of uses with the old and new outcome and deciding rules. OLD and NEW are "
         "folders (or rule files), or git revisions of the project (HEAD~1, v0.1.0, main); NEW defaults to "
         "the working tree.",
+    )
+    command.epilog = examples(
+        ("privlex diff HEAD~1", "what the last commit changed in the decisions"),
+        ("privlex diff v0.1.0 main --outcomes-only", "permits that became denies and back, between two revisions"),
+        ("privlex diff old-rules/ rules/ --format markdown", "two folders, as a table for a pull request"),
     )
     command.add_argument("old", metavar="OLD", help="a folder of rule files, or a git revision")
     command.add_argument("new", metavar="NEW", nargs="?", help="likewise (default: the working tree)")

@@ -13,7 +13,7 @@ from ..build.sources import project_paths
 from ..fmt import FormatError, format_text
 from ..pipeline import rule_files
 from ..source import SourceFile, display_path
-from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, emit, resolve_settings
+from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, emit, examples, resolve_settings
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -23,6 +23,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         description="Rewrite rule files in privlex's canonical layout: indentation, spacing, long conditions "
         "wrapped in parentheses, blank lines between blocks, clauses in their usual order. Comments stay "
         "where they belong and the compiled rules never change.",
+    )
+    command.epilog = examples(
+        ("privlex fmt", "lay out the project's rule files"),
+        ("privlex fmt --check", "in CI: exit 1 when a file is not in the canonical layout"),
+        ("privlex fmt --diff rules/gdpr.rules", "show what would change in one file"),
     )
     command.add_argument(
         "paths",

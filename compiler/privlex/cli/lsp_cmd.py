@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .common import EXIT_OK
+from .common import EXIT_OK, examples
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -14,6 +14,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         description="Serve the Language Server Protocol over standard input and output: diagnostics as you type, "
         "hover, go to definition, references, completion, the outline and formatting of rule files. "
         "Editors start it themselves; see docs/editors.md.",
+    )
+    command.epilog = examples(
+        ("privlex lsp", "started by the editor (docs/editors.md), never by hand"),
     )
     command.add_argument("--stdio", action="store_true", help="use standard input and output (the default and only)")
     command.set_defaults(run=run)

@@ -15,6 +15,7 @@ from .common import (
     add_report_arguments,
     add_unit_arguments,
     compile_and_report,
+    examples,
     parse_date,
     project_checkers,
     resolve_settings,
@@ -28,6 +29,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         description="Decide every region, data category and purpose under a baseline and named scenarios, and "
         "write a static site (no server, no network): a matrix per purpose, a page per ruleset, the vocabulary, "
         "an explanation behind every cell, and report.json with everything shown.",
+    )
+    command.epilog = examples(
+        ("privlex report --out report", "the site for the project's rules, to open in a browser"),
+        ("privlex report privlex:shipped --date 2027-06-01 --out law-2027", "the shipped law as of a day"),
     )
     add_unit_arguments(command)
     command.add_argument(

@@ -19,6 +19,7 @@ from .common import (
     add_unit_arguments,
     check_stdout_free,
     compile_and_report,
+    examples,
     parse_date,
     resolve_settings,
 )
@@ -33,6 +34,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         description="Check every `property` of a compilation unit over every possible use (not just the tests), "
         "printing a counterexample for each that fails, and report the lints that need a solver: nodes that "
         "never match or never decide, permits always overridden, defaults never used.",
+    )
+    command.epilog = examples(
+        ("privlex verify", "check every property of the project's rules, and the solver lints"),
+        ("privlex verify --property no_child_consent_training", "check one property"),
+        ("privlex verify privlex:shipped --no-lints", "the shipped law's properties only"),
     )
     add_unit_arguments(command)
     command.add_argument(

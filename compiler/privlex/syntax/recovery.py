@@ -61,7 +61,10 @@ class Dropped:
             return True  # the clause the ruleset now lacks may be in what was left out, written there by mistake
         if self.kind in _CLAUSES:
             return False
-        return any(_mentions(diagnostic.message, name) for name in (self.name, *self.inner) if name)
+        names = [name for name in (self.name, *self.inner) if name]
+        if self.ruleset:  # a top-level test names a node with its ruleset: `gdpr.consent.bundled`
+            names += [f"{self.ruleset}.{name}" for name in names]
+        return any(_mentions(diagnostic.message, name) for name in names)
 
 
 def _mentions(message: str, name: str) -> bool:
