@@ -20,6 +20,8 @@ from privlex.report.site import render_site
 from privlex.testrunner import GeneratedPackage
 
 DAY = datetime.date(2025, 6, 1)
+# Every test reads the report of the fifteen shipped regimes (seconds to build): the full suite's.
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")

@@ -28,7 +28,7 @@ from privlex.verify.space import WINDOW  # noqa: E402
 from privlex.verify.uses import assignment, point, use_of  # noqa: E402
 
 UNITS = [
-    ROOT / "rulesets",
+    pytest.param(ROOT / "rulesets", marks=pytest.mark.slow),  # fifteen regimes: the full suite's
     *sorted((TESTS / "good").glob("*.rules")),
     *sorted(p for p in (TESTS / "semantics").iterdir() if p.is_dir()),
 ]
@@ -43,14 +43,19 @@ def observed(decision: Any) -> tuple[str, tuple[str, ...]]:
     return str(decision.outcome), tuple(f"{r.ruleset}.{r.rule}" for r in decision.reasons)
 
 
-@pytest.fixture(scope="module")
-def compiled() -> dict[Path, ir.Program]:
-    found = {}
-    for unit in UNITS:
+class Compiled(dict[Path, ir.Program]):
+    """Each unit's program, compiled when a test first asks for it."""
+
+    def __missing__(self, unit: Path) -> ir.Program:
         compilation = compile_unit(unit)
         assert compilation.program is not None, diagnostics_text(compilation)
-        found[unit] = compilation.program
-    return found
+        self[unit] = compilation.program
+        return compilation.program
+
+
+@pytest.fixture(scope="module")
+def compiled() -> dict[Path, ir.Program]:
+    return Compiled()
 
 
 def compare_random(program: ir.Program, package: Any, examples: int) -> int:

@@ -36,6 +36,7 @@ def test_each_lint_is_found_where_it_applies() -> None:
     assert "a deny of ruleset lint overrides it" in messages["W603"]
 
 
+@pytest.mark.slow  # the solver over fifteen regimes
 def test_the_shipped_rules_have_no_lint() -> None:
     assert lints_of(ROOT / "rulesets") == []
 
