@@ -19,7 +19,7 @@ from privlex import InvalidUse, ir
 from privlex.codegen.identifiers import RESERVED, class_name
 from privlex.codegen.package import render_package
 from privlex.pipeline import compile_paths
-from privlex.syntax.parse import MAX_EXCEPTION_DEPTH
+from privlex.syntax.limits import MAX_EXCEPTION_DEPTH
 
 NAMES = TESTS / "codegen" / "names"
 PLAIN = (NAMES / "zz_plain.rules").read_text(encoding="utf-8")

@@ -13,7 +13,7 @@ import pytest
 from conftest import compile_unit, diagnostics_text
 from privlex import ir
 from privlex.passes.vocabulary import MAX_NESTING
-from privlex.syntax.parse import MAX_CONDITION_DEPTH, MAX_EXCEPTION_DEPTH, MAX_INTEGER_DIGITS
+from privlex.syntax.limits import MAX_CONDITION_DEPTH, MAX_EXCEPTION_DEPTH, MAX_INTEGER_DIGITS
 
 HEAD = """data content "Content"
 purpose ai "AI"
