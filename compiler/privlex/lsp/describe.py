@@ -139,7 +139,8 @@ def _defined(analysis: Analysis, name: str) -> ir.Defined | None:
         return None
 
     for ruleset in analysis.rulesets:
-        for condition in (ruleset.applies, *(node.condition for node, _ in ruleset.walk())):
+        nodes = (node.condition for node, _ in ruleset.walk())
+        for condition in (ruleset.applies, *nodes, *(o.condition for o in ruleset.obligations)):
             found = visit(condition)
             if found is not None:
                 return found
