@@ -510,7 +510,9 @@ def _duties(
 ) -> list[tuple[int, np.ndarray]]:
     """Where each conditional ruleset obligation comes with the permit: its ruleset permits by a rule,
     an exception or the default (not by an exclusion), no ruleset denies, and its condition is true."""
-    permits = {ruleset.id: applies & ~excluded & ~denied & ~any_deny for ruleset, applies, _, excluded, denied in states}
+    permits = {
+        ruleset.id: applies & ~excluded & ~denied & ~any_deny for ruleset, applies, _, excluded, denied in states
+    }
     found: list[tuple[int, np.ndarray]] = []
     for number, (ruleset, obligation) in enumerate(program.duties):
         assert obligation.condition is not None

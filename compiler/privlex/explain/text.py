@@ -85,7 +85,9 @@ def _ruleset(lines: list[str], ruleset: dict[str, Any]) -> None:
         if when is None:
             lines.append(f"  obligation {obligation['id']} (every permit): {obligation['text']}")
             continue
-        lines.append(f"  obligation {obligation['id']} (every permit, when its condition is true): {obligation['text']}")
+        lines.append(
+            f"  obligation {obligation['id']} (every permit, when its condition is true): {obligation['text']}"
+        )
         if when["value"] is not None:
             _condition(lines, when, "    ")
     for node in (*ruleset["exclusions"], *ruleset["rules"], ruleset["default"]):
