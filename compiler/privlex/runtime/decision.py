@@ -108,7 +108,8 @@ class RulesetResult:
     leaves: tuple[Leaf, ...]
     # The ruleset's conditional obligations whose condition held for the use:
     # they come with a permit of the ruleset's rules or default (see `settle`).
-    duties: tuple[Obligation, ...] = ()
+    # Not compared: results are compared and hashed by their leaves (and tell duties apart by `duty_ids`).
+    duties: tuple[Obligation, ...] = field(default=(), compare=False)
     # Derived once, so that combining results builds no more than the Decision.
     _reasons: tuple[Reason, ...] = field(init=False, repr=False, compare=False)
     _obligations: tuple[Obligation, ...] = field(init=False, repr=False, compare=False)
@@ -121,6 +122,11 @@ class RulesetResult:
     @property
     def reasons(self) -> list[Reason]:
         return list(self._reasons)
+
+    @property
+    def duty_ids(self) -> tuple[str, ...]:
+        """The ids of the conditional obligations that held."""
+        return tuple(duty.id for duty in self.duties)
 
     @property
     def obligations(self) -> list[Obligation]:
