@@ -67,8 +67,8 @@ def denmark(tmp_path_factory: pytest.TempPathFactory, current: Path) -> Diff:
 
 def test_denmark_raising_its_age_of_consent(denmark: Diff) -> None:
     found = lines(denmark)
-    # The change of outcome, exactly as a reviewer reads it (other changes of the same
-    # region differ only in the rules that carry duties alongside: DPIA, transfers, AI Act).
+    # The change of outcome, exactly as a reviewer reads it (the one change of outcome:
+    # duties that hold under a condition are no rules, so they multiply no changes).
     assert (
         "DK · subject.age 13–14 · not consent.by_guardian · from 2024-01-01",
         "permit (gdpr.consent) → deny (gdpr.consent.child)",
@@ -146,7 +146,7 @@ def test_an_obligation_added_is_a_change(tmp_path: Path, current: Path) -> None:
 
 def test_diff_formats(denmark: Diff) -> None:
     text = render(denmark, "text", "old", "new")
-    assert text.splitlines()[0].startswith("privlex diff old → new: 4 changes of outcome, 2 changes of reasons only")
+    assert text.splitlines()[0].startswith("privlex diff old → new: 1 change of outcome, 2 changes of reasons only")
     assert (
         "DK · subject.age 13–14 · not consent.by_guardian · from 2024-01-01: "
         "permit (gdpr.consent) → deny (gdpr.consent.child)"
@@ -160,7 +160,7 @@ def test_diff_formats(denmark: Diff) -> None:
     assert conditions["region"]["in"] == ["DK", "DK-*"]
     assert conditions["subject.age"]["from"] == 13 and conditions["subject.age"]["to"] == 14
     assert conditions["date"]["from"] == "2024-01-01"
-    assert sorted(c["kind"] for c in document["changes"]) == ["outcome"] * 4 + ["reasons"] * 2
+    assert sorted(c["kind"] for c in document["changes"]) == ["outcome"] + ["reasons"] * 2
     assert document["parameters"] == [{"parameter": "gdpr.consent_age", "regions": ["DK"]}]
     markdown = render(denmark, "markdown", "old", "new")
     assert "| DK · subject.age 13–14 · not consent.by_guardian · from 2024-01-01 | permit (gdpr.consent) |" in markdown

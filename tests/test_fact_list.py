@@ -54,6 +54,8 @@ def readers(program: ir.Program) -> dict[str, list[str]]:
         paths = set(condition_facts(ruleset.applies))
         for node, _ in ruleset.walk():
             paths.update(condition_facts(node.condition))
+        for obligation in ruleset.obligations:
+            paths.update(condition_facts(obligation.condition))
         for path in paths:
             found.setdefault(path, set()).add(ruleset.id)
     return {path: sorted(names) for path, names in found.items()}

@@ -200,6 +200,9 @@ class Obligation(Model):
     citations: tuple[str, ...]
     span: Span
     order: int
+    # Only on a ruleset's own obligations: the obligation comes with a permit
+    # only when this is true of the use (unknown is not enough).
+    condition: Condition | None = None
 
 
 class Node(Model):

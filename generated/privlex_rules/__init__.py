@@ -57,7 +57,7 @@ __all__ = [
     "permits",
 ]
 
-SOURCE_HASH = "bf7b27f19357ec573d6102998dbafdcf8c8c875a66b3cd934832896f19eacf47"
+SOURCE_HASH = "f1e4c615f8d354e40d0e549e948dfb7326d88222e3bd93dcf9ec1edcf12ca602"
 SOURCES: tuple[str, ...] = (
     "rulesets/appi.rules",
     "rulesets/ccpa.rules",

@@ -7,7 +7,7 @@ Law: Cal. Civ. Code 1798.100-1798.199.100 (CCPA, amended by the CPRA); 11 CCR 70
   seq.
 Covers: US-CA
 In force: 2020-01-01 to ...
-Source: rulesets/ccpa.rules:105
+Source: rulesets/ccpa.rules:106
 
 The California Consumer Privacy Act, as amended by the California Privacy
 Rights Act, for consumers in California.
@@ -52,11 +52,12 @@ the current text (from 29 Mar 2023); three dated deny rules, whose
 condition is exactly "no permitting rule applies", cite the earlier texts.
 The permitting rules cite the current numbering.
 
-Duty-carrying rule. risk_assessment only attaches the 2026 risk-assessment
-duty: it is a permit rule that matches only when disclosed_use or
-consented_use also matches, so it never permits a use on its own (see
-gdpr.rules, header). A ruleset obligation would come with every permit;
-a duty with a condition would replace this rule.
+Conditional duty. The 2026 risk assessment (11 CCR 7150) is a ruleset
+obligation with a `when` line (conduct_risk_assessment): it comes with
+every permit of this ruleset whose use meets its condition, from
+1 Jan 2026, and decides nothing itself. (It replaces a "duty-carrying"
+permit rule, risk_assessment, that had to match only alongside
+disclosed_use or consented_use.)
 
 Unknown age (decided for issue 9). The opt-in rules of 1798.120(c) need
 "actual knowledge" of the age, but "a business that willfully disregards
@@ -115,13 +116,13 @@ the use; ADMT pre-use notices and opt-outs (from 1 Jan 2027), which
 concern using ADMT, not training it.
 
 Parameter revenue_threshold: Annual gross revenue (US dollars) above which an
-  organisation is a CCPA business (rulesets/ccpa.rules:129)
+  organisation is a CCPA business (rulesets/ccpa.rules:156)
 1798.140(d)(1)(A): annual gross revenue over $25,000,000, adjusted for
 inflation every odd-numbered year by the CPPA ($26,625,000 from
 1 Jan 2025; the next adjustment is due on 1 Jan 2027).
 
 Parameter consumer_threshold: Number of consumers or households from which an
-  organisation is a CCPA business (rulesets/ccpa.rules:136)
+  organisation is a CCPA business (rulesets/ccpa.rules:163)
 1798.140(d)(1)(B): 50,000 consumers, households or devices in the 2018
 text; 100,000 consumers or households from the CPRA.
 
@@ -130,13 +131,13 @@ Decisions, in the order they are considered:
 deidentified (exclusion, permit): De-identified, aggregate or anonymised data is not
   personal information
   cites Cal. Civ. Code 1798.140(v)(3); Cal. Civ. Code 1798.140(m); Cal. Civ. Code
-    1798.140(b) (rulesets/ccpa.rules:217)
+    1798.140(b) (rulesets/ccpa.rules:244)
   De-identified information and aggregate consumer information are not
   personal information; anonymised data is at least de-identified.
 
 publicly_available (exclusion, permit): Publicly available information is not personal
   information
-  cites Cal. Civ. Code 1798.140(v)(2) (rulesets/ccpa.rules:229)
+  cites Cal. Civ. Code 1798.140(v)(2) (rulesets/ccpa.rules:256)
   Publicly available information is not personal information. Until the
   CPRA (1 Jan 2023) only government records counted as publicly
   available; the facts cannot tell those apart, so the exclusion starts
@@ -146,12 +147,12 @@ publicly_available (exclusion, permit): Publicly available information is not pe
   as faces or voiceprints scraped from public posts (1798.140(v)(2)).
 
 disclosed_use (rule, permit): Use for a purpose disclosed at collection
-  cites Cal. Civ. Code 1798.100(a)(1); 11 CCR 7002(a) (rulesets/ccpa.rules:239)
+  cites Cal. Civ. Code 1798.100(a)(1); 11 CCR 7002(a) (rulesets/ccpa.rules:266)
   A use for the purpose disclosed in the notice at collection (or a
   compatible one) is allowed.
 
 consented_use (rule, permit): Use the consumer consented to
-  cites 11 CCR 7002(e); Cal. Civ. Code 1798.140(h) (rulesets/ccpa.rules:251)
+  cites 11 CCR 7002(e); Cal. Civ. Code 1798.140(h) (rulesets/ccpa.rules:278)
   Any other purpose needs the consumer's consent: freely given, specific,
   informed and unambiguous, so not implied by accepting general terms,
   not an agree-or-leave condition, and not withdrawn. It is the
@@ -161,24 +162,24 @@ consented_use (rule, permit): Use the consumer consented to
 
 undisclosed_2018_text (rule, deny): Use neither disclosed at collection nor consented
   to (CCPA as enacted)
-  cites Cal. Civ. Code 1798.100(b) (2018 text) (rulesets/ccpa.rules:258)
+  cites Cal. Civ. Code 1798.100(b) (2018 text) (rulesets/ccpa.rules:285)
   The same duty as the default, with the text in force at the time.
   Each matches exactly when no permitting rule does.
 
 undisclosed_ag_regulations (rule, deny): Use neither disclosed at collection nor
   consented to (CCPA and the Attorney General's regulations)
   cites Cal. Civ. Code 1798.100(b) (2018 text); 11 CCR 999.305(a)(5)
-    (rulesets/ccpa.rules:263)
+    (rulesets/ccpa.rules:290)
 
 undisclosed_cpra_transition (rule, deny): Use neither disclosed at collection nor
   consented to (CPRA, before the CPPA regulations)
   cites Cal. Civ. Code 1798.100(a)(1); Cal. Civ. Code 1798.100(c); 11 CCR
-    999.305(a)(5) (rulesets/ccpa.rules:269)
+    999.305(a)(5) (rulesets/ccpa.rules:296)
 
 service_provider (rule, deny): A service provider or contractor uses a customer's data
   to serve other customers
   cites Cal. Civ. Code 1798.140(ag)(1); Cal. Civ. Code 1798.140(j)(1); 11 CCR
-    7050(a)(3) (rulesets/ccpa.rules:285)
+    7050(a)(3) (rulesets/ccpa.rules:312)
   Zoom's case. A service provider or contractor processes a business's
   data for the business purposes in its contract. It may use the data to
   build or improve its own service (product.improvement), but not to
@@ -193,7 +194,7 @@ service_provider (rule, deny): A service provider or contractor uses a customer'
 sale_without_opt_out (rule, deny): Sale or sharing with no notice of the right to opt
   out
   cites Cal. Civ. Code 1798.120(b); Cal. Civ. Code 1798.135(a); 11 CCR 999.306(e)
-    (rulesets/ccpa.rules:298)
+    (rulesets/ccpa.rules:325)
   A business that sells or shares must give notice of the right to opt
   out and a clear "Do Not Sell or Share My Personal Information" link (or
   honour opt-out preference signals without friction, 1798.135(b)). With
@@ -202,20 +203,20 @@ sale_without_opt_out (rule, deny): Sale or sharing with no notice of the right t
 
 sale_after_opt_out (rule, deny): Sale after the consumer opted out
   cites Cal. Civ. Code 1798.120(a); Cal. Civ. Code 1798.120(d)
-    (rulesets/ccpa.rules:304)
+    (rulesets/ccpa.rules:331)
   After a consumer opts out, the business may not sell their data unless
   the consumer consents again afterwards (1798.120(d)).
 
 sharing_after_opt_out (rule, deny): Sharing for cross-context advertising after the
   consumer opted out
   cites Cal. Civ. Code 1798.120(a); Cal. Civ. Code 1798.120(d); Cal. Civ. Code
-    1798.140(ah) (rulesets/ccpa.rules:315)
+    1798.140(ah) (rulesets/ccpa.rules:342)
   From the CPRA, the opt-out also stops sharing for cross-context
   behavioural advertising.
 
 opt_out_signal (rule, deny): Sale or sharing after an opt-out preference signal
   cites 11 CCR 999.315(c); 11 CCR 7025(b); 11 CCR 7025(c)(1); Cal. Civ. Code
-    1798.135(b); Cal. Civ. Code 1798.120(a) (rulesets/ccpa.rules:335)
+    1798.135(b); Cal. Civ. Code 1798.120(a) (rulesets/ccpa.rules:362)
   An opt-out preference signal such as Global Privacy Control is a valid
   request to opt out of sale (from 2023 also sharing) for the browser or
   device and, if known, the consumer: under the Attorney General's
@@ -231,25 +232,25 @@ opt_out_signal (rule, deny): Sale or sharing after an opt-out preference signal
 minor_sale (rule, deny): Sale or sharing of a 13-15-year-old's data without their own
   opt-in
   cites Cal. Civ. Code 1798.120(c); Cal. Civ. Code 1798.140(h)
-    (rulesets/ccpa.rules:344)
+    (rulesets/ccpa.rules:371)
   With actual knowledge that a consumer is 13, 14 or 15, the business may
   sell (from 2023 also share) only if the consumer opted in: their own
   affirmative authorisation, freely given (1798.140(h)), so not an
   agree-or-leave consent and not a parent's or an administrator's alone.
 
 child_sale (rule, deny): Sale or sharing of a child's data without a parent's opt-in
-  cites Cal. Civ. Code 1798.120(c) (rulesets/ccpa.rules:354)
+  cites Cal. Civ. Code 1798.120(c) (rulesets/ccpa.rules:381)
   Below 13, a parent or guardian must opt in, freely.
 
 unknown_age_sale (rule, deny): Sale or sharing on a service likely used by children,
   age unknown, without a parent's opt-in
-  cites Cal. Civ. Code 1798.120(c) (rulesets/ccpa.rules:359)
+  cites Cal. Civ. Code 1798.120(c) (rulesets/ccpa.rules:386)
   Wilful disregard of the age (header, "Unknown age").
 
 limit_sensitive (rule, deny): Sensitive data used beyond the permitted purposes after
   a request to limit
   cites Cal. Civ. Code 1798.121(a); Cal. Civ. Code 1798.121(b); Cal. Civ. Code
-    1798.121(d); Cal. Civ. Code 1798.140(ae); 11 CCR 7027(m) (rulesets/ccpa.rules:376)
+    1798.121(d); Cal. Civ. Code 1798.140(ae); 11 CCR 7027(m) (rulesets/ccpa.rules:403)
   The right to limit (CPRA): once a consumer asks, sensitive personal
   information may be used only for the purposes of 1798.121(a): the
   service the consumer asked for, and the uses of 1798.140(e)(2), (4),
@@ -262,14 +263,14 @@ limit_sensitive (rule, deny): Sensitive data used beyond the permitted purposes 
 limit_sensitive_biometric (rule, deny): Biometric identification beyond the permitted
   purposes after a request to limit
   cites Cal. Civ. Code 1798.121(a); Cal. Civ. Code 1798.121(d); Cal. Civ. Code
-    1798.140(ae)(2)(A) (rulesets/ccpa.rules:384)
+    1798.140(ae)(2)(A) (rulesets/ccpa.rules:411)
   Biometric information is sensitive when processed to uniquely identify
   the consumer.
 
 limit_message_contents (rule, deny): Message contents used beyond the permitted
   purposes after a request to limit
   cites Cal. Civ. Code 1798.121(a); Cal. Civ. Code 1798.121(d); Cal. Civ. Code
-    1798.140(ae)(1)(E) (rulesets/ccpa.rules:393)
+    1798.140(ae)(1)(E) (rulesets/ccpa.rules:420)
   The contents of a consumer's messages are sensitive unless the business
   is the intended recipient (chat between meeting participants is not
   addressed to the business).
@@ -277,30 +278,18 @@ limit_message_contents (rule, deny): Message contents used beyond the permitted
 limit_citizenship (rule, deny): Citizenship or immigration status used beyond the
   permitted purposes after a request to limit
   cites Cal. Civ. Code 1798.121(a); Cal. Civ. Code 1798.121(d); Cal. Civ. Code
-    1798.140(ae) (rulesets/ccpa.rules:400)
+    1798.140(ae) (rulesets/ccpa.rules:427)
   Citizenship or immigration status is sensitive from 1 Jan 2024 (AB 947).
 
 limit_neural (rule, deny): Neural data used beyond the permitted purposes after a
   request to limit
   cites Cal. Civ. Code 1798.121(a); Cal. Civ. Code 1798.121(d); Cal. Civ. Code
-    1798.140(ae) (rulesets/ccpa.rules:407)
+    1798.140(ae) (rulesets/ccpa.rules:434)
   Neural data is sensitive from 1 Jan 2025 (SB 1223).
-
-risk_assessment (rule, permit): Sale or sharing, sensitive data, or training ADMT or
-  identification technology: a risk assessment comes first
-  cites 11 CCR 7150(b); Cal. Civ. Code 1798.185(a)(15) (rulesets/ccpa.rules:421)
-  CPPA regulations in force 1 Jan 2026: a risk assessment before selling
-  or sharing, before processing sensitive personal information, and before
-  processing data to train ADMT for significant decisions or facial-,
-  emotion-recognition, identity-verification or biometric technology
-  (11 CCR 7150(b)); for processing begun earlier, by 31 Dec 2027. The
-  sections on timing and submission (Article 10 of the regulations) were
-  not seen in the primary text, so only 7150 is cited.
-  Duty-carrying rule (header).
 
 default (default, deny): Use neither disclosed at collection nor consented to
   cites Cal. Civ. Code 1798.100(a)(1); Cal. Civ. Code 1798.100(c); 11 CCR 7002(e)
-    (rulesets/ccpa.rules:124)
+    (rulesets/ccpa.rules:151)
 """
 
 import datetime
@@ -370,7 +359,7 @@ _DATE_2026_01_01 = datetime.date(2026, 1, 1)
 #   sensitive.government_id, sensitive.financial_account, sensitive.racial_ethnic,
 #   sensitive.religious, sensitive.union, sensitive.sex_life,
 #   sensitive.citizenship_immigration, sensitive.neural and every key below
-_RISK_ASSESSMENT_DATA = frozenset(
+_DATA_SET = frozenset(
     {
         "sensitive.citizenship_immigration",
         "sensitive.financial_account",
@@ -405,6 +394,19 @@ _CONSUMER_THRESHOLD: dict[str, tuple[tuple[datetime.date, datetime.date, int], .
     ),
 }
 
+_OBLIGATION_CONDUCT_RISK_ASSESSMENT = Obligation(
+    ruleset="ccpa",
+    id="conduct_risk_assessment",
+    text=(
+        "Conduct and document a risk assessment before the processing (by 31 Dec 2027 "
+        "for processing begun before 2026), review it, and submit it to the CPPA"
+    ),
+    rule="",
+    citations=["11 CCR 7150"],
+    source="rulesets/ccpa.rules:134",
+    order=1,
+)
+
 _OBLIGATION_KEEP_DEIDENTIFIED = Obligation(
     ruleset="ccpa",
     id="keep_deidentified",
@@ -414,8 +416,8 @@ _OBLIGATION_KEEP_DEIDENTIFIED = Obligation(
     ),
     rule="deidentified",
     citations=["Cal. Civ. Code 1798.140(m)"],
-    source="rulesets/ccpa.rules:220",
-    order=1,
+    source="rulesets/ccpa.rules:247",
+    order=2,
 )
 
 _OBLIGATION_PROPORTIONATE_USE = Obligation(
@@ -424,8 +426,8 @@ _OBLIGATION_PROPORTIONATE_USE = Obligation(
     text="Keep the use reasonably necessary and proportionate to the disclosed purpose",
     rule="disclosed_use",
     citations=["Cal. Civ. Code 1798.100(c)", "11 CCR 7002(d)"],
-    source="rulesets/ccpa.rules:242",
-    order=2,
+    source="rulesets/ccpa.rules:269",
+    order=3,
 )
 
 _OBLIGATION_HONOUR_REQUESTS = Obligation(
@@ -441,8 +443,8 @@ _OBLIGATION_HONOUR_REQUESTS = Obligation(
         "Cal. Civ. Code 1798.121(a)",
         "Cal. Civ. Code 1798.135(a)",
     ],
-    source="rulesets/ccpa.rules:243",
-    order=3,
+    source="rulesets/ccpa.rules:270",
+    order=4,
 )
 
 _OBLIGATION_CONSENT_WITHOUT_DARK_PATTERNS = Obligation(
@@ -451,25 +453,12 @@ _OBLIGATION_CONSENT_WITHOUT_DARK_PATTERNS = Obligation(
     text="Obtain consent through a symmetrical choice without dark patterns",
     rule="consented_use",
     citations=["11 CCR 7004", "Cal. Civ. Code 1798.140(l)"],
-    source="rulesets/ccpa.rules:254",
-    order=4,
-)
-
-_OBLIGATION_CONDUCT_RISK_ASSESSMENT = Obligation(
-    ruleset="ccpa",
-    id="conduct_risk_assessment",
-    text=(
-        "Conduct and document a risk assessment before the processing (by 31 Dec 2027 "
-        "for processing begun before 2026), review it, and submit it to the CPPA"
-    ),
-    rule="risk_assessment",
-    citations=["11 CCR 7150"],
-    source="rulesets/ccpa.rules:439",
+    source="rulesets/ccpa.rules:281",
     order=5,
 )
 
 # exclusion deidentified — Cal. Civ. Code 1798.140(v)(3); Cal. Civ. Code 1798.140(m);
-#   Cal. Civ. Code 1798.140(b), rulesets/ccpa.rules:217
+#   Cal. Civ. Code 1798.140(b), rulesets/ccpa.rules:244
 _EXCLUSION_DEIDENTIFIED = Leaf(
     Reason(
         ruleset="ccpa",
@@ -482,13 +471,13 @@ _EXCLUSION_DEIDENTIFIED = Leaf(
             "Cal. Civ. Code 1798.140(m)",
             "Cal. Civ. Code 1798.140(b)",
         ],
-        source="rulesets/ccpa.rules:217",
+        source="rulesets/ccpa.rules:244",
     ),
     (_OBLIGATION_KEEP_DEIDENTIFIED,),
 )
 
 # exclusion publicly_available — Cal. Civ. Code 1798.140(v)(2),
-#   rulesets/ccpa.rules:229
+#   rulesets/ccpa.rules:256
 _EXCLUSION_PUBLICLY_AVAILABLE = Leaf(
     Reason(
         ruleset="ccpa",
@@ -497,13 +486,13 @@ _EXCLUSION_PUBLICLY_AVAILABLE = Leaf(
         effect=Effect.PERMIT,
         title="Publicly available information is not personal information",
         citations=["Cal. Civ. Code 1798.140(v)(2)"],
-        source="rulesets/ccpa.rules:229",
+        source="rulesets/ccpa.rules:256",
     ),
     (),
 )
 
 # rule disclosed_use — Cal. Civ. Code 1798.100(a)(1); 11 CCR 7002(a),
-#   rulesets/ccpa.rules:239
+#   rulesets/ccpa.rules:266
 _RULE_DISCLOSED_USE = Leaf(
     Reason(
         ruleset="ccpa",
@@ -512,13 +501,13 @@ _RULE_DISCLOSED_USE = Leaf(
         effect=Effect.PERMIT,
         title="Use for a purpose disclosed at collection",
         citations=["Cal. Civ. Code 1798.100(a)(1)", "11 CCR 7002(a)"],
-        source="rulesets/ccpa.rules:239",
+        source="rulesets/ccpa.rules:266",
     ),
     (_OBLIGATION_PROPORTIONATE_USE, _OBLIGATION_HONOUR_REQUESTS),
 )
 
 # rule consented_use — 11 CCR 7002(e); Cal. Civ. Code 1798.140(h),
-#   rulesets/ccpa.rules:251
+#   rulesets/ccpa.rules:278
 _RULE_CONSENTED_USE = Leaf(
     Reason(
         ruleset="ccpa",
@@ -527,13 +516,13 @@ _RULE_CONSENTED_USE = Leaf(
         effect=Effect.PERMIT,
         title="Use the consumer consented to",
         citations=["11 CCR 7002(e)", "Cal. Civ. Code 1798.140(h)"],
-        source="rulesets/ccpa.rules:251",
+        source="rulesets/ccpa.rules:278",
     ),
     (_OBLIGATION_CONSENT_WITHOUT_DARK_PATTERNS,),
 )
 
 # rule undisclosed_2018_text — Cal. Civ. Code 1798.100(b) (2018 text),
-#   rulesets/ccpa.rules:258
+#   rulesets/ccpa.rules:285
 _RULE_UNDISCLOSED_2018_TEXT = Leaf(
     Reason(
         ruleset="ccpa",
@@ -542,13 +531,13 @@ _RULE_UNDISCLOSED_2018_TEXT = Leaf(
         effect=Effect.DENY,
         title="Use neither disclosed at collection nor consented to (CCPA as enacted)",
         citations=["Cal. Civ. Code 1798.100(b) (2018 text)"],
-        source="rulesets/ccpa.rules:258",
+        source="rulesets/ccpa.rules:285",
     ),
     (),
 )
 
 # rule undisclosed_ag_regulations — Cal. Civ. Code 1798.100(b) (2018 text); 11 CCR
-#   999.305(a)(5), rulesets/ccpa.rules:263
+#   999.305(a)(5), rulesets/ccpa.rules:290
 _RULE_UNDISCLOSED_AG_REGULATIONS = Leaf(
     Reason(
         ruleset="ccpa",
@@ -560,13 +549,13 @@ _RULE_UNDISCLOSED_AG_REGULATIONS = Leaf(
             "Attorney General's regulations)"
         ),
         citations=["Cal. Civ. Code 1798.100(b) (2018 text)", "11 CCR 999.305(a)(5)"],
-        source="rulesets/ccpa.rules:263",
+        source="rulesets/ccpa.rules:290",
     ),
     (),
 )
 
 # rule undisclosed_cpra_transition — Cal. Civ. Code 1798.100(a)(1); Cal. Civ. Code
-#   1798.100(c); 11 CCR 999.305(a)(5), rulesets/ccpa.rules:269
+#   1798.100(c); 11 CCR 999.305(a)(5), rulesets/ccpa.rules:296
 _RULE_UNDISCLOSED_CPRA_TRANSITION = Leaf(
     Reason(
         ruleset="ccpa",
@@ -582,13 +571,13 @@ _RULE_UNDISCLOSED_CPRA_TRANSITION = Leaf(
             "Cal. Civ. Code 1798.100(c)",
             "11 CCR 999.305(a)(5)",
         ],
-        source="rulesets/ccpa.rules:269",
+        source="rulesets/ccpa.rules:296",
     ),
     (),
 )
 
 # rule service_provider — Cal. Civ. Code 1798.140(ag)(1); Cal. Civ. Code
-#   1798.140(j)(1); 11 CCR 7050(a)(3), rulesets/ccpa.rules:285
+#   1798.140(j)(1); 11 CCR 7050(a)(3), rulesets/ccpa.rules:312
 _RULE_SERVICE_PROVIDER = Leaf(
     Reason(
         ruleset="ccpa",
@@ -604,13 +593,13 @@ _RULE_SERVICE_PROVIDER = Leaf(
             "Cal. Civ. Code 1798.140(j)(1)",
             "11 CCR 7050(a)(3)",
         ],
-        source="rulesets/ccpa.rules:285",
+        source="rulesets/ccpa.rules:312",
     ),
     (),
 )
 
 # rule sale_without_opt_out — Cal. Civ. Code 1798.120(b); Cal. Civ. Code 1798.135(a);
-#   11 CCR 999.306(e), rulesets/ccpa.rules:298
+#   11 CCR 999.306(e), rulesets/ccpa.rules:325
 _RULE_SALE_WITHOUT_OPT_OUT = Leaf(
     Reason(
         ruleset="ccpa",
@@ -623,13 +612,13 @@ _RULE_SALE_WITHOUT_OPT_OUT = Leaf(
             "Cal. Civ. Code 1798.135(a)",
             "11 CCR 999.306(e)",
         ],
-        source="rulesets/ccpa.rules:298",
+        source="rulesets/ccpa.rules:325",
     ),
     (),
 )
 
 # rule sale_after_opt_out — Cal. Civ. Code 1798.120(a); Cal. Civ. Code 1798.120(d),
-#   rulesets/ccpa.rules:304
+#   rulesets/ccpa.rules:331
 _RULE_SALE_AFTER_OPT_OUT = Leaf(
     Reason(
         ruleset="ccpa",
@@ -638,13 +627,13 @@ _RULE_SALE_AFTER_OPT_OUT = Leaf(
         effect=Effect.DENY,
         title="Sale after the consumer opted out",
         citations=["Cal. Civ. Code 1798.120(a)", "Cal. Civ. Code 1798.120(d)"],
-        source="rulesets/ccpa.rules:304",
+        source="rulesets/ccpa.rules:331",
     ),
     (),
 )
 
 # rule sharing_after_opt_out — Cal. Civ. Code 1798.120(a); Cal. Civ. Code 1798.120(d);
-#   Cal. Civ. Code 1798.140(ah), rulesets/ccpa.rules:315
+#   Cal. Civ. Code 1798.140(ah), rulesets/ccpa.rules:342
 _RULE_SHARING_AFTER_OPT_OUT = Leaf(
     Reason(
         ruleset="ccpa",
@@ -657,13 +646,13 @@ _RULE_SHARING_AFTER_OPT_OUT = Leaf(
             "Cal. Civ. Code 1798.120(d)",
             "Cal. Civ. Code 1798.140(ah)",
         ],
-        source="rulesets/ccpa.rules:315",
+        source="rulesets/ccpa.rules:342",
     ),
     (),
 )
 
 # rule opt_out_signal — 11 CCR 999.315(c); 11 CCR 7025(b); 11 CCR 7025(c)(1); Cal.
-#   Civ. Code 1798.135(b); Cal. Civ. Code 1798.120(a), rulesets/ccpa.rules:335
+#   Civ. Code 1798.135(b); Cal. Civ. Code 1798.120(a), rulesets/ccpa.rules:362
 _RULE_OPT_OUT_SIGNAL = Leaf(
     Reason(
         ruleset="ccpa",
@@ -678,13 +667,13 @@ _RULE_OPT_OUT_SIGNAL = Leaf(
             "Cal. Civ. Code 1798.135(b)",
             "Cal. Civ. Code 1798.120(a)",
         ],
-        source="rulesets/ccpa.rules:335",
+        source="rulesets/ccpa.rules:362",
     ),
     (),
 )
 
 # rule minor_sale — Cal. Civ. Code 1798.120(c); Cal. Civ. Code 1798.140(h),
-#   rulesets/ccpa.rules:344
+#   rulesets/ccpa.rules:371
 _RULE_MINOR_SALE = Leaf(
     Reason(
         ruleset="ccpa",
@@ -693,12 +682,12 @@ _RULE_MINOR_SALE = Leaf(
         effect=Effect.DENY,
         title="Sale or sharing of a 13-15-year-old's data without their own opt-in",
         citations=["Cal. Civ. Code 1798.120(c)", "Cal. Civ. Code 1798.140(h)"],
-        source="rulesets/ccpa.rules:344",
+        source="rulesets/ccpa.rules:371",
     ),
     (),
 )
 
-# rule child_sale — Cal. Civ. Code 1798.120(c), rulesets/ccpa.rules:354
+# rule child_sale — Cal. Civ. Code 1798.120(c), rulesets/ccpa.rules:381
 _RULE_CHILD_SALE = Leaf(
     Reason(
         ruleset="ccpa",
@@ -707,12 +696,12 @@ _RULE_CHILD_SALE = Leaf(
         effect=Effect.DENY,
         title="Sale or sharing of a child's data without a parent's opt-in",
         citations=["Cal. Civ. Code 1798.120(c)"],
-        source="rulesets/ccpa.rules:354",
+        source="rulesets/ccpa.rules:381",
     ),
     (),
 )
 
-# rule unknown_age_sale — Cal. Civ. Code 1798.120(c), rulesets/ccpa.rules:359
+# rule unknown_age_sale — Cal. Civ. Code 1798.120(c), rulesets/ccpa.rules:386
 _RULE_UNKNOWN_AGE_SALE = Leaf(
     Reason(
         ruleset="ccpa",
@@ -724,14 +713,14 @@ _RULE_UNKNOWN_AGE_SALE = Leaf(
             "without a parent's opt-in"
         ),
         citations=["Cal. Civ. Code 1798.120(c)"],
-        source="rulesets/ccpa.rules:359",
+        source="rulesets/ccpa.rules:386",
     ),
     (),
 )
 
 # rule limit_sensitive — Cal. Civ. Code 1798.121(a); Cal. Civ. Code 1798.121(b); Cal.
 #   Civ. Code 1798.121(d); Cal. Civ. Code 1798.140(ae); 11 CCR 7027(m),
-#   rulesets/ccpa.rules:376
+#   rulesets/ccpa.rules:403
 _RULE_LIMIT_SENSITIVE = Leaf(
     Reason(
         ruleset="ccpa",
@@ -748,13 +737,13 @@ _RULE_LIMIT_SENSITIVE = Leaf(
             "Cal. Civ. Code 1798.140(ae)",
             "11 CCR 7027(m)",
         ],
-        source="rulesets/ccpa.rules:376",
+        source="rulesets/ccpa.rules:403",
     ),
     (),
 )
 
 # rule limit_sensitive_biometric — Cal. Civ. Code 1798.121(a); Cal. Civ. Code
-#   1798.121(d); Cal. Civ. Code 1798.140(ae)(2)(A), rulesets/ccpa.rules:384
+#   1798.121(d); Cal. Civ. Code 1798.140(ae)(2)(A), rulesets/ccpa.rules:411
 _RULE_LIMIT_SENSITIVE_BIOMETRIC = Leaf(
     Reason(
         ruleset="ccpa",
@@ -770,13 +759,13 @@ _RULE_LIMIT_SENSITIVE_BIOMETRIC = Leaf(
             "Cal. Civ. Code 1798.121(d)",
             "Cal. Civ. Code 1798.140(ae)(2)(A)",
         ],
-        source="rulesets/ccpa.rules:384",
+        source="rulesets/ccpa.rules:411",
     ),
     (),
 )
 
 # rule limit_message_contents — Cal. Civ. Code 1798.121(a); Cal. Civ. Code
-#   1798.121(d); Cal. Civ. Code 1798.140(ae)(1)(E), rulesets/ccpa.rules:393
+#   1798.121(d); Cal. Civ. Code 1798.140(ae)(1)(E), rulesets/ccpa.rules:420
 _RULE_LIMIT_MESSAGE_CONTENTS = Leaf(
     Reason(
         ruleset="ccpa",
@@ -792,13 +781,13 @@ _RULE_LIMIT_MESSAGE_CONTENTS = Leaf(
             "Cal. Civ. Code 1798.121(d)",
             "Cal. Civ. Code 1798.140(ae)(1)(E)",
         ],
-        source="rulesets/ccpa.rules:393",
+        source="rulesets/ccpa.rules:420",
     ),
     (),
 )
 
 # rule limit_citizenship — Cal. Civ. Code 1798.121(a); Cal. Civ. Code 1798.121(d);
-#   Cal. Civ. Code 1798.140(ae), rulesets/ccpa.rules:400
+#   Cal. Civ. Code 1798.140(ae), rulesets/ccpa.rules:427
 _RULE_LIMIT_CITIZENSHIP = Leaf(
     Reason(
         ruleset="ccpa",
@@ -814,13 +803,13 @@ _RULE_LIMIT_CITIZENSHIP = Leaf(
             "Cal. Civ. Code 1798.121(d)",
             "Cal. Civ. Code 1798.140(ae)",
         ],
-        source="rulesets/ccpa.rules:400",
+        source="rulesets/ccpa.rules:427",
     ),
     (),
 )
 
 # rule limit_neural — Cal. Civ. Code 1798.121(a); Cal. Civ. Code 1798.121(d); Cal.
-#   Civ. Code 1798.140(ae), rulesets/ccpa.rules:407
+#   Civ. Code 1798.140(ae), rulesets/ccpa.rules:434
 _RULE_LIMIT_NEURAL = Leaf(
     Reason(
         ruleset="ccpa",
@@ -833,31 +822,13 @@ _RULE_LIMIT_NEURAL = Leaf(
             "Cal. Civ. Code 1798.121(d)",
             "Cal. Civ. Code 1798.140(ae)",
         ],
-        source="rulesets/ccpa.rules:407",
+        source="rulesets/ccpa.rules:434",
     ),
     (),
 )
 
-# rule risk_assessment — 11 CCR 7150(b); Cal. Civ. Code 1798.185(a)(15),
-#   rulesets/ccpa.rules:421
-_RULE_RISK_ASSESSMENT = Leaf(
-    Reason(
-        ruleset="ccpa",
-        rule="risk_assessment",
-        kind="rule",
-        effect=Effect.PERMIT,
-        title=(
-            "Sale or sharing, sensitive data, or training ADMT or identification "
-            "technology: a risk assessment comes first"
-        ),
-        citations=["11 CCR 7150(b)", "Cal. Civ. Code 1798.185(a)(15)"],
-        source="rulesets/ccpa.rules:421",
-    ),
-    (_OBLIGATION_CONDUCT_RISK_ASSESSMENT,),
-)
-
 # default — Cal. Civ. Code 1798.100(a)(1); Cal. Civ. Code 1798.100(c); 11 CCR 7002(e),
-#   rulesets/ccpa.rules:124
+#   rulesets/ccpa.rules:151
 _DEFAULT = Leaf(
     Reason(
         ruleset="ccpa",
@@ -870,7 +841,7 @@ _DEFAULT = Leaf(
             "Cal. Civ. Code 1798.100(c)",
             "11 CCR 7002(e)",
         ],
-        source="rulesets/ccpa.rules:124",
+        source="rulesets/ccpa.rules:151",
     ),
     (),
 )
@@ -908,7 +879,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         return None
     excluded_by: list[Leaf] = []
     # exclusion deidentified — Cal. Civ. Code 1798.140(v)(3); Cal. Civ. Code
-    #   1798.140(m); Cal. Civ. Code 1798.140(b), rulesets/ccpa.rules:217
+    #   1798.140(m); Cal. Civ. Code 1798.140(b), rulesets/ccpa.rules:244
     # De-identified, aggregate or anonymised data is not personal information
     # De-identified information and aggregate consumer information are not
     # personal information; anonymised data is at least de-identified.
@@ -918,7 +889,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         excluded_by.append(_EXCLUSION_DEIDENTIFIED)
     # exclusion publicly_available — Cal. Civ. Code 1798.140(v)(2),
-    #   rulesets/ccpa.rules:229
+    #   rulesets/ccpa.rules:256
     # Publicly available information is not personal information
     # Publicly available information is not personal information. Until the
     # CPRA (1 Jan 2023) only government records counted as publicly
@@ -941,14 +912,14 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     denied: list[Leaf] = []
     permitted: list[Leaf] = []
     # rule disclosed_use — Cal. Civ. Code 1798.100(a)(1); 11 CCR 7002(a),
-    #   rulesets/ccpa.rules:239
+    #   rulesets/ccpa.rules:266
     # Use for a purpose disclosed at collection
     # A use for the purpose disclosed in the notice at collection (or a
     # compatible one) is allowed.
     if processing.disclosed:
         permitted.append(_RULE_DISCLOSED_USE)
     # rule consented_use — 11 CCR 7002(e); Cal. Civ. Code 1798.140(h),
-    #   rulesets/ccpa.rules:251
+    #   rulesets/ccpa.rules:278
     # Use the consumer consented to
     # Any other purpose needs the consumer's consent: freely given, specific,
     # informed and unambiguous, so not implied by accepting general terms,
@@ -964,7 +935,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         permitted.append(_RULE_CONSENTED_USE)
     # rule undisclosed_2018_text — Cal. Civ. Code 1798.100(b) (2018 text),
-    #   rulesets/ccpa.rules:258
+    #   rulesets/ccpa.rules:285
     # Use neither disclosed at collection nor consented to (CCPA as enacted)
     # The same duty as the default, with the text in force at the time.
     # Each matches exactly when no permitting rule does.
@@ -984,7 +955,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         denied.append(_RULE_UNDISCLOSED_2018_TEXT)
     # rule undisclosed_ag_regulations — Cal. Civ. Code 1798.100(b) (2018 text); 11 CCR
-    #   999.305(a)(5), rulesets/ccpa.rules:263
+    #   999.305(a)(5), rulesets/ccpa.rules:290
     # Use neither disclosed at collection nor consented to (CCPA and the Attorney
     #   General's regulations)
     if (
@@ -1004,7 +975,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         denied.append(_RULE_UNDISCLOSED_AG_REGULATIONS)
     # rule undisclosed_cpra_transition — Cal. Civ. Code 1798.100(a)(1); Cal. Civ. Code
-    #   1798.100(c); 11 CCR 999.305(a)(5), rulesets/ccpa.rules:269
+    #   1798.100(c); 11 CCR 999.305(a)(5), rulesets/ccpa.rules:296
     # Use neither disclosed at collection nor consented to (CPRA, before the CPPA
     #   regulations)
     if (
@@ -1024,7 +995,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         denied.append(_RULE_UNDISCLOSED_CPRA_TRANSITION)
     # rule service_provider — Cal. Civ. Code 1798.140(ag)(1); Cal. Civ. Code
-    #   1798.140(j)(1); 11 CCR 7050(a)(3), rulesets/ccpa.rules:285
+    #   1798.140(j)(1); 11 CCR 7050(a)(3), rulesets/ccpa.rules:312
     # A service provider or contractor uses a customer's data to serve other customers
     # Zoom's case. A service provider or contractor processes a business's
     # data for the business purposes in its contract. It may use the data to
@@ -1043,7 +1014,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         denied.append(_RULE_SERVICE_PROVIDER)
     # rule sale_without_opt_out — Cal. Civ. Code 1798.120(b); Cal. Civ. Code
-    #   1798.135(a); 11 CCR 999.306(e), rulesets/ccpa.rules:298
+    #   1798.135(a); 11 CCR 999.306(e), rulesets/ccpa.rules:325
     # Sale or sharing with no notice of the right to opt out
     # A business that sells or shares must give notice of the right to opt
     # out and a clear "Do Not Sell or Share My Personal Information" link (or
@@ -1067,7 +1038,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         denied.append(_RULE_SALE_WITHOUT_OPT_OUT)
     # rule sale_after_opt_out — Cal. Civ. Code 1798.120(a); Cal. Civ. Code
-    #   1798.120(d), rulesets/ccpa.rules:304
+    #   1798.120(d), rulesets/ccpa.rules:331
     # Sale after the consumer opted out
     # After a consumer opts out, the business may not sell their data unless
     # the consumer consents again afterwards (1798.120(d)).
@@ -1088,7 +1059,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         denied.append(_RULE_SALE_AFTER_OPT_OUT)
     # rule sharing_after_opt_out — Cal. Civ. Code 1798.120(a); Cal. Civ. Code
-    #   1798.120(d); Cal. Civ. Code 1798.140(ah), rulesets/ccpa.rules:315
+    #   1798.120(d); Cal. Civ. Code 1798.140(ah), rulesets/ccpa.rules:342
     # Sharing for cross-context advertising after the consumer opted out
     # From the CPRA, the opt-out also stops sharing for cross-context
     # behavioural advertising.
@@ -1109,7 +1080,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         denied.append(_RULE_SHARING_AFTER_OPT_OUT)
     # rule opt_out_signal — 11 CCR 999.315(c); 11 CCR 7025(b); 11 CCR 7025(c)(1); Cal.
-    #   Civ. Code 1798.135(b); Cal. Civ. Code 1798.120(a), rulesets/ccpa.rules:335
+    #   Civ. Code 1798.135(b); Cal. Civ. Code 1798.120(a), rulesets/ccpa.rules:362
     # Sale or sharing after an opt-out preference signal
     # An opt-out preference signal such as Global Privacy Control is a valid
     # request to opt out of sale (from 2023 also sharing) for the browser or
@@ -1140,7 +1111,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         denied.append(_RULE_OPT_OUT_SIGNAL)
     # rule minor_sale — Cal. Civ. Code 1798.120(c); Cal. Civ. Code 1798.140(h),
-    #   rulesets/ccpa.rules:344
+    #   rulesets/ccpa.rules:371
     # Sale or sharing of a 13-15-year-old's data without their own opt-in
     # With actual knowledge that a consumer is 13, 14 or 15, the business may
     # sell (from 2023 also share) only if the consumer opted in: their own
@@ -1163,7 +1134,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         )
     ):
         denied.append(_RULE_MINOR_SALE)
-    # rule child_sale — Cal. Civ. Code 1798.120(c), rulesets/ccpa.rules:354
+    # rule child_sale — Cal. Civ. Code 1798.120(c), rulesets/ccpa.rules:381
     # Sale or sharing of a child's data without a parent's opt-in
     # Below 13, a parent or guardian must opt in, freely.
     if (
@@ -1174,7 +1145,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         and (not consent.by_guardian or consent.withdrawn or consent.bundled)
     ):
         denied.append(_RULE_CHILD_SALE)
-    # rule unknown_age_sale — Cal. Civ. Code 1798.120(c), rulesets/ccpa.rules:359
+    # rule unknown_age_sale — Cal. Civ. Code 1798.120(c), rulesets/ccpa.rules:386
     # Sale or sharing on a service likely used by children, age unknown, without a
     #   parent's opt-in
     # Wilful disregard of the age (header, "Unknown age").
@@ -1188,7 +1159,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         denied.append(_RULE_UNKNOWN_AGE_SALE)
     # rule limit_sensitive — Cal. Civ. Code 1798.121(a); Cal. Civ. Code 1798.121(b);
     #   Cal. Civ. Code 1798.121(d); Cal. Civ. Code 1798.140(ae); 11 CCR 7027(m),
-    #   rulesets/ccpa.rules:376
+    #   rulesets/ccpa.rules:403
     # Sensitive data used beyond the permitted purposes after a request to limit
     # The right to limit (CPRA): once a consumer asks, sensitive personal
     # information may be used only for the purposes of 1798.121(a): the
@@ -1217,7 +1188,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         denied.append(_RULE_LIMIT_SENSITIVE)
     # rule limit_sensitive_biometric — Cal. Civ. Code 1798.121(a); Cal. Civ. Code
-    #   1798.121(d); Cal. Civ. Code 1798.140(ae)(2)(A), rulesets/ccpa.rules:384
+    #   1798.121(d); Cal. Civ. Code 1798.140(ae)(2)(A), rulesets/ccpa.rules:411
     # Biometric identification beyond the permitted purposes after a request to limit
     # Biometric information is sensitive when processed to uniquely identify
     # the consumer.
@@ -1241,7 +1212,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         denied.append(_RULE_LIMIT_SENSITIVE_BIOMETRIC)
     # rule limit_message_contents — Cal. Civ. Code 1798.121(a); Cal. Civ. Code
-    #   1798.121(d); Cal. Civ. Code 1798.140(ae)(1)(E), rulesets/ccpa.rules:393
+    #   1798.121(d); Cal. Civ. Code 1798.140(ae)(1)(E), rulesets/ccpa.rules:420
     # Message contents used beyond the permitted purposes after a request to limit
     # The contents of a consumer's messages are sensitive unless the business
     # is the intended recipient (chat between meeting participants is not
@@ -1266,7 +1237,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         denied.append(_RULE_LIMIT_MESSAGE_CONTENTS)
     # rule limit_citizenship — Cal. Civ. Code 1798.121(a); Cal. Civ. Code 1798.121(d);
-    #   Cal. Civ. Code 1798.140(ae), rulesets/ccpa.rules:400
+    #   Cal. Civ. Code 1798.140(ae), rulesets/ccpa.rules:427
     # Citizenship or immigration status used beyond the permitted purposes after a
     #   request to limit
     # Citizenship or immigration status is sensitive from 1 Jan 2024 (AB 947).
@@ -1289,7 +1260,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         denied.append(_RULE_LIMIT_CITIZENSHIP)
     # rule limit_neural — Cal. Civ. Code 1798.121(a); Cal. Civ. Code 1798.121(d); Cal.
-    #   Civ. Code 1798.140(ae), rulesets/ccpa.rules:407
+    #   Civ. Code 1798.140(ae), rulesets/ccpa.rules:434
     # Neural data used beyond the permitted purposes after a request to limit
     # Neural data is sensitive from 1 Jan 2025 (SB 1223).
     if (
@@ -1310,45 +1281,20 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         )
     ):
         denied.append(_RULE_LIMIT_NEURAL)
-    # rule risk_assessment — 11 CCR 7150(b); Cal. Civ. Code 1798.185(a)(15),
-    #   rulesets/ccpa.rules:421
-    # Sale or sharing, sensitive data, or training ADMT or identification technology:
-    #   a risk assessment comes first
-    # CPPA regulations in force 1 Jan 2026: a risk assessment before selling
-    # or sharing, before processing sensitive personal information, and before
-    # processing data to train ADMT for significant decisions or facial-,
-    # emotion-recognition, identity-verification or biometric technology
-    # (11 CCR 7150(b)); for processing begun earlier, by 31 Dec 2027. The
-    # sections on timing and submission (Article 10 of the regulations) were
-    # not seen in the primary text, so only 7150 is cited.
-    # Duty-carrying rule (header).
-    if (
-        day >= _DATE_2026_01_01
-        and (
-            processing.disclosed
-            or (
-                consent.given
-                and not consent.withdrawn
-                and not consent.bundled
-                and (
-                    not consent.by_administrator
-                    or consent.by_subject
-                    or consent.by_guardian
-                )
-            )
-        )
-        and (
-            processing.sale
-            or processing.trains_admt
-            or data in _RISK_ASSESSMENT_DATA
-            or (data in _DATA_IN_SENSITIVE_BIOMETRIC and processing.used_to_identify)
-            or (data in _DATA_IN_CONTENT_CHAT and not processing.business_is_recipient)
-        )
+    duties: list[Obligation] = []
+    # obligation conduct_risk_assessment (rulesets/ccpa.rules:134) when its condition
+    #   holds
+    if day >= _DATE_2026_01_01 and (
+        processing.sale
+        or processing.trains_admt
+        or data in _DATA_SET
+        or (data in _DATA_IN_SENSITIVE_BIOMETRIC and processing.used_to_identify)
+        or (data in _DATA_IN_CONTENT_CHAT and not processing.business_is_recipient)
     ):
-        permitted.append(_RULE_RISK_ASSESSMENT)
+        duties.append(_OBLIGATION_CONDUCT_RISK_ASSESSMENT)
     # default — Cal. Civ. Code 1798.100(a)(1); Cal. Civ. Code 1798.100(c); 11 CCR
-    #   7002(e), rulesets/ccpa.rules:124
-    return settle(RULESET, _DEFAULT, denied, permitted)
+    #   7002(e), rulesets/ccpa.rules:151
+    return settle(RULESET, _DEFAULT, denied, permitted, duties)
 
 
 def permitted(use: DataUse, day: datetime.date) -> bool | None:
@@ -1382,14 +1328,14 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         return None
     # exclusion deidentified — Cal. Civ. Code 1798.140(v)(3); Cal. Civ. Code
-    #   1798.140(m); Cal. Civ. Code 1798.140(b), rulesets/ccpa.rules:217
+    #   1798.140(m); Cal. Civ. Code 1798.140(b), rulesets/ccpa.rules:244
     if (
         processing.identifiability
         in _IDENTIFIABILITY_IN_AGGREGATED_ANONYMISED_DEIDENTIFIED
     ):
         return True
     # exclusion publicly_available — Cal. Civ. Code 1798.140(v)(2),
-    #   rulesets/ccpa.rules:229
+    #   rulesets/ccpa.rules:256
     if (
         day >= _DATE_2023_01_01
         and processing.publicly_available
@@ -1402,7 +1348,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     if purpose not in _PURPOSE_IN_PRODUCT_SERVICE_PRODUCT_IMPROVEMENT:
         # rule limit_sensitive — Cal. Civ. Code 1798.121(a); Cal. Civ. Code
         #   1798.121(b); Cal. Civ. Code 1798.121(d); Cal. Civ. Code 1798.140(ae); 11 CCR
-        #   7027(m), rulesets/ccpa.rules:376
+        #   7027(m), rulesets/ccpa.rules:403
         if (
             data in _LIMIT_SENSITIVE_DATA
             and day >= _DATE_2023_01_01
@@ -1421,7 +1367,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         ):
             return False
         # rule limit_sensitive_biometric — Cal. Civ. Code 1798.121(a); Cal. Civ. Code
-        #   1798.121(d); Cal. Civ. Code 1798.140(ae)(2)(A), rulesets/ccpa.rules:384
+        #   1798.121(d); Cal. Civ. Code 1798.140(ae)(2)(A), rulesets/ccpa.rules:411
         if (
             data in _DATA_IN_SENSITIVE_BIOMETRIC
             and day >= _DATE_2023_01_01
@@ -1441,7 +1387,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         ):
             return False
         # rule limit_message_contents — Cal. Civ. Code 1798.121(a); Cal. Civ. Code
-        #   1798.121(d); Cal. Civ. Code 1798.140(ae)(1)(E), rulesets/ccpa.rules:393
+        #   1798.121(d); Cal. Civ. Code 1798.140(ae)(1)(E), rulesets/ccpa.rules:420
         if (
             data in _DATA_IN_CONTENT_CHAT
             and day >= _DATE_2023_01_01
@@ -1461,7 +1407,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         ):
             return False
         # rule limit_citizenship — Cal. Civ. Code 1798.121(a); Cal. Civ. Code
-        #   1798.121(d); Cal. Civ. Code 1798.140(ae), rulesets/ccpa.rules:400
+        #   1798.121(d); Cal. Civ. Code 1798.140(ae), rulesets/ccpa.rules:427
         if (
             data in _DATA_IN_SENSITIVE_CITIZENSHIP_IMMIGRATION
             and day >= _DATE_2024_01_01
@@ -1480,7 +1426,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         ):
             return False
         # rule limit_neural — Cal. Civ. Code 1798.121(a); Cal. Civ. Code 1798.121(d);
-        #   Cal. Civ. Code 1798.140(ae), rulesets/ccpa.rules:407
+        #   Cal. Civ. Code 1798.140(ae), rulesets/ccpa.rules:434
         if (
             data in _DATA_IN_SENSITIVE_NEURAL
             and day >= _DATE_2025_01_01
@@ -1499,7 +1445,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         ):
             return False
     # rule undisclosed_2018_text — Cal. Civ. Code 1798.100(b) (2018 text),
-    #   rulesets/ccpa.rules:258
+    #   rulesets/ccpa.rules:285
     if (
         day <= _DATE_2020_08_13
         and not processing.disclosed
@@ -1516,7 +1462,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         return False
     # rule undisclosed_ag_regulations — Cal. Civ. Code 1798.100(b) (2018 text); 11 CCR
-    #   999.305(a)(5), rulesets/ccpa.rules:263
+    #   999.305(a)(5), rulesets/ccpa.rules:290
     if (
         day >= _DATE_2020_08_14
         and day <= _DATE_2022_12_31
@@ -1534,7 +1480,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         return False
     # rule undisclosed_cpra_transition — Cal. Civ. Code 1798.100(a)(1); Cal. Civ. Code
-    #   1798.100(c); 11 CCR 999.305(a)(5), rulesets/ccpa.rules:269
+    #   1798.100(c); 11 CCR 999.305(a)(5), rulesets/ccpa.rules:296
     if (
         day >= _DATE_2023_01_01
         and day <= _DATE_2023_03_28
@@ -1552,7 +1498,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         return False
     # rule service_provider — Cal. Civ. Code 1798.140(ag)(1); Cal. Civ. Code
-    #   1798.140(j)(1); 11 CCR 7050(a)(3), rulesets/ccpa.rules:285
+    #   1798.140(j)(1); 11 CCR 7050(a)(3), rulesets/ccpa.rules:312
     if (
         processing.as_processor
         and processing.for_other_customers
@@ -1560,7 +1506,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         return False
     # rule sale_without_opt_out — Cal. Civ. Code 1798.120(b); Cal. Civ. Code
-    #   1798.135(a); 11 CCR 999.306(e), rulesets/ccpa.rules:298
+    #   1798.135(a); 11 CCR 999.306(e), rulesets/ccpa.rules:325
     if (
         processing.sale
         and (not processing.sharing_only or day >= _DATE_2023_01_01)
@@ -1578,7 +1524,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         return False
     # rule sale_after_opt_out — Cal. Civ. Code 1798.120(a); Cal. Civ. Code
-    #   1798.120(d), rulesets/ccpa.rules:304
+    #   1798.120(d), rulesets/ccpa.rules:331
     if (
         processing.sale
         and subject.opted_out_of_sale
@@ -1596,7 +1542,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         return False
     # rule sharing_after_opt_out — Cal. Civ. Code 1798.120(a); Cal. Civ. Code
-    #   1798.120(d); Cal. Civ. Code 1798.140(ah), rulesets/ccpa.rules:315
+    #   1798.120(d); Cal. Civ. Code 1798.140(ah), rulesets/ccpa.rules:342
     if (
         day >= _DATE_2023_01_01
         and processing.sharing_only
@@ -1614,7 +1560,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         return False
     # rule opt_out_signal — 11 CCR 999.315(c); 11 CCR 7025(b); 11 CCR 7025(c)(1); Cal.
-    #   Civ. Code 1798.135(b); Cal. Civ. Code 1798.120(a), rulesets/ccpa.rules:335
+    #   Civ. Code 1798.135(b); Cal. Civ. Code 1798.120(a), rulesets/ccpa.rules:362
     if (
         day >= _DATE_2020_08_14
         and processing.sale
@@ -1633,7 +1579,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         return False
     # rule minor_sale — Cal. Civ. Code 1798.120(c); Cal. Civ. Code 1798.140(h),
-    #   rulesets/ccpa.rules:344
+    #   rulesets/ccpa.rules:371
     if (
         processing.sale
         and (not processing.sharing_only or day >= _DATE_2023_01_01)
@@ -1651,7 +1597,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         )
     ):
         return False
-    # rule child_sale — Cal. Civ. Code 1798.120(c), rulesets/ccpa.rules:354
+    # rule child_sale — Cal. Civ. Code 1798.120(c), rulesets/ccpa.rules:381
     if (
         processing.sale
         and (not processing.sharing_only or day >= _DATE_2023_01_01)
@@ -1660,7 +1606,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         and (not consent.by_guardian or consent.withdrawn or consent.bundled)
     ):
         return False
-    # rule unknown_age_sale — Cal. Civ. Code 1798.120(c), rulesets/ccpa.rules:359
+    # rule unknown_age_sale — Cal. Civ. Code 1798.120(c), rulesets/ccpa.rules:386
     if (
         processing.sale
         and (not processing.sharing_only or day >= _DATE_2023_01_01)
@@ -1670,11 +1616,11 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     ):
         return False
     # rule disclosed_use — Cal. Civ. Code 1798.100(a)(1); 11 CCR 7002(a),
-    #   rulesets/ccpa.rules:239
+    #   rulesets/ccpa.rules:266
     if processing.disclosed:
         return True
     # rule consented_use — 11 CCR 7002(e); Cal. Civ. Code 1798.140(h),
-    #   rulesets/ccpa.rules:251
+    #   rulesets/ccpa.rules:278
     if (
         consent.given
         and not consent.withdrawn
@@ -1682,32 +1628,6 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         and (not consent.by_administrator or consent.by_subject or consent.by_guardian)
     ):
         return True
-    # rule risk_assessment — 11 CCR 7150(b); Cal. Civ. Code 1798.185(a)(15),
-    #   rulesets/ccpa.rules:421
-    if (
-        day >= _DATE_2026_01_01
-        and (
-            processing.disclosed
-            or (
-                consent.given
-                and not consent.withdrawn
-                and not consent.bundled
-                and (
-                    not consent.by_administrator
-                    or consent.by_subject
-                    or consent.by_guardian
-                )
-            )
-        )
-        and (
-            processing.sale
-            or processing.trains_admt
-            or data in _RISK_ASSESSMENT_DATA
-            or (data in _DATA_IN_SENSITIVE_BIOMETRIC and processing.used_to_identify)
-            or (data in _DATA_IN_CONTENT_CHAT and not processing.business_is_recipient)
-        )
-    ):
-        return True
     # default — Cal. Civ. Code 1798.100(a)(1); Cal. Civ. Code 1798.100(c); 11 CCR
-    #   7002(e), rulesets/ccpa.rules:124
+    #   7002(e), rulesets/ccpa.rules:151
     return False

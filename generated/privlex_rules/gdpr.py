@@ -6,7 +6,7 @@
 Law: Regulation (EU) 2016/679 (General Data Protection Regulation)
 Covers: EEA
 In force: 2018-05-25 to ...
-Source: rulesets/gdpr.rules:94
+Source: rulesets/gdpr.rules:92
 
 The EU General Data Protection Regulation, for people in the EEA.
 
@@ -19,17 +19,15 @@ data without Art. 10 authority, incompatible further processing, unlawful
 transfers abroad) are separate deny rules, and a deny always overrides a
 permit.
 
-Duty-carrying rules. Two rules, dpia and transfer_safeguards, exist only
-to attach a duty to a permit: a DPIA for AI processing of special-category
-or criminal data (Art. 35), and a transfer impact assessment for transfers
-under SCCs, BCRs or certification (Art. 46, C-311/18). The language has
-no conditional ruleset duty (a ruleset `obligation` comes with every
-permit, too broad for these two) and flags a permitting exception under a
-permitting rule (W401), so these are permit rules guarded by "a
-lawful-basis rule also decides" (definition basis_decides): whenever they
-match, a basis rule matches too, so they never permit a use that has no
-valid basis (deny overrides permit). They show among the reasons of a
-permit. A duty with a condition would replace them.
+Conditional duties. Two duties hold only under a condition: a DPIA for AI
+processing of special-category or criminal data (Art. 35), and a transfer
+impact assessment for transfers under SCCs, BCRs or certification
+(Art. 46, C-311/18). They are ruleset obligations with a `when` line
+(dpia, transfer_impact_assessment): they come with every permit of this
+ruleset whose use meets the condition, and decide nothing themselves, so
+they never permit a use that has no valid basis. (They replace two
+"duty-carrying" permit rules, which had to be guarded by "a lawful-basis
+rule also decides" to keep them from permitting on their own.)
 
 Dates. In force 25 May 2018; in IS, LI and NO from 20 Jul 2018 (EEA Joint
 Committee Decision 154/2018). Art. 8 ages change in DK (1 Jan 2024) and SI
@@ -102,20 +100,20 @@ interests cannot carry training (legitimate_interest.child). On any other
 service an unknown age never denies by itself (the v0.1 reading), since the
 controller has no reason to think the person is a child.
 
-Parameter consent_age: Age of digital consent (rulesets/gdpr.rules:105)
+Parameter consent_age: Age of digital consent (rulesets/gdpr.rules:137)
 The age from which a child's own consent counts for an online service
 (Art. 8(1)): 16 unless a state chose a lower age, not below 13.
 
 Decisions, in the order they are considered:
 
 anonymous (exclusion, permit): Anonymous or aggregated data is outside the GDPR
-  cites GDPR Rec. 26; GDPR Art. 4(1) (rulesets/gdpr.rules:242)
+  cites GDPR Rec. 26; GDPR Art. 4(1) (rulesets/gdpr.rules:258)
   Anonymous information, including information rendered anonymous so that
   the person can no longer be identified, is outside the Regulation.
   Pseudonymised and merely de-identified data are still personal data.
 
 consent (rule, permit): Consent of the person
-  cites GDPR Art. 6(1)(a); GDPR Art. 7 (rulesets/gdpr.rules:254)
+  cites GDPR Art. 6(1)(a); GDPR Art. 7 (rulesets/gdpr.rules:270)
   Art. 6(1)(a): the person consented to this purpose. When the
   organisation names no basis but valid consent exists, consent is the
   basis. Consent must be the person's own (Art. 4(11): "of the data
@@ -126,53 +124,53 @@ consent (rule, permit): Consent of the person
 
   consent.bundled (exception, deny): Consent made the price of a service that does not
     need the data
-    cites GDPR Art. 7(4); GDPR Rec. 43 (rulesets/gdpr.rules:261)
+    cites GDPR Art. 7(4); GDPR Rec. 43 (rulesets/gdpr.rules:277)
     "Agree or leave": consent is not free when a service is made
     conditional on consent to processing the service does not need.
 
   consent.withdrawn (exception, deny): Consent withdrawn
-    cites GDPR Art. 7(3) (rulesets/gdpr.rules:265)
+    cites GDPR Art. 7(3) (rulesets/gdpr.rules:281)
     Withdrawal ends the consent for the future.
 
   consent.not_given (exception, deny): No clear affirmative act of consent
-    cites GDPR Art. 4(11); GDPR Rec. 32 (rulesets/gdpr.rules:270)
+    cites GDPR Art. 4(11); GDPR Rec. 32 (rulesets/gdpr.rules:286)
     Silence, pre-ticked boxes, inactivity or accepting general terms are
     not consent (implied consent never counts as consent.given).
 
   consent.not_own (exception, deny): Consent given by an administrator, the customer
     or a meeting host, not by the person
-    cites GDPR Art. 4(11); GDPR Art. 6(1)(a); GDPR Art. 7(1) (rulesets/gdpr.rules:274)
+    cites GDPR Art. 4(11); GDPR Art. 6(1)(a); GDPR Art. 7(1) (rulesets/gdpr.rules:290)
     Zoom, 2023: the host's or administrator's consent (definition above).
 
   consent.not_granular (exception, deny): One consent for several purposes, with no
     separate choice for this one
     cites GDPR Art. 6(1)(a); GDPR Rec. 32; GDPR Rec. 43; EDPB Guidelines 05/2020
-      (rulesets/gdpr.rules:279)
+      (rulesets/gdpr.rules:295)
     Granularity: one consent asked for several purposes at once, with no
     separate choice for this one, is not specific and not free.
 
   consent.child (exception, deny): Child below the national age of digital consent
-    cites GDPR Art. 8(1) (rulesets/gdpr.rules:284)
+    cites GDPR Art. 8(1) (rulesets/gdpr.rules:300)
     Below the member state's age of digital consent the child's own
     consent does not count.
 
     consent.child.guardian (exception, permit): A parent gave or authorised the
       consent
-      cites GDPR Art. 8(1); GDPR Art. 8(2) (rulesets/gdpr.rules:288)
+      cites GDPR Art. 8(1); GDPR Art. 8(2) (rulesets/gdpr.rules:304)
       A parent's consent makes the processing lawful.
 
   consent.age_unknown (exception, deny): Service likely used by children, and the
     person's age is not known
-    cites GDPR Art. 8(1); GDPR Art. 8(2); GDPR Rec. 38 (rulesets/gdpr.rules:294)
+    cites GDPR Art. 8(1); GDPR Art. 8(2); GDPR Rec. 38 (rulesets/gdpr.rules:310)
     Unknown age on a service directed at children or likely to be used
     by them: no reasonable effort to verify (header, "Unknown age").
 
     consent.age_unknown.guardian (exception, permit): A parent gave or authorised the
       consent
-      cites GDPR Art. 8(1); GDPR Art. 8(2) (rulesets/gdpr.rules:297)
+      cites GDPR Art. 8(1); GDPR Art. 8(2) (rulesets/gdpr.rules:313)
 
 contract (rule, permit): Necessary to perform a contract with the person
-  cites GDPR Art. 6(1)(b) (rulesets/gdpr.rules:309)
+  cites GDPR Art. 6(1)(b) (rulesets/gdpr.rules:325)
   Art. 6(1)(b): necessary to perform a contract with the person. Only
   providing the service the person asked for is objectively necessary;
   training or evaluating models, bias detection, running models beyond
@@ -184,10 +182,10 @@ contract (rule, permit): Necessary to perform a contract with the person
   contract.not_necessary (exception, deny): Only providing the service the person
     asked for is necessary to perform the contract
     cites GDPR Art. 6(1)(b); EDPB Guidelines 2/2019; CJEU C-252/21 Meta v
-      Bundeskartellamt (rulesets/gdpr.rules:313)
+      Bundeskartellamt (rulesets/gdpr.rules:329)
 
 legal_obligation (rule, permit): Necessary to comply with a legal obligation
-  cites GDPR Art. 6(1)(c); GDPR Art. 6(3) (rulesets/gdpr.rules:325)
+  cites GDPR Art. 6(1)(c); GDPR Art. 6(3) (rulesets/gdpr.rules:341)
   Art. 6(1)(c): necessary to comply with a legal obligation laid down by
   Union or member state law (Art. 6(3)). No law obliges anyone to train,
   evaluate or debias a model, analyse, advertise or research; of the
@@ -199,19 +197,19 @@ legal_obligation (rule, permit): Necessary to comply with a legal obligation
 
   legal_obligation.not_required (exception, deny): No law requires processing for this
     purpose
-    cites GDPR Art. 6(1)(c); GDPR Art. 6(3) (rulesets/gdpr.rules:329)
+    cites GDPR Art. 6(1)(c); GDPR Art. 6(3) (rulesets/gdpr.rules:345)
 
 vital_interest (rule, permit): Necessary to protect someone's vital interests
-  cites GDPR Art. 6(1)(d); GDPR Rec. 46 (rulesets/gdpr.rules:335)
+  cites GDPR Art. 6(1)(d); GDPR Rec. 46 (rulesets/gdpr.rules:351)
   Art. 6(1)(d): necessary to protect someone's life (Rec. 46). Training,
   analytics, advertising or research are not.
 
   vital_interest.not_vital (exception, deny): Vital interests cover only providing the
     service that protects someone's life
-    cites GDPR Art. 6(1)(d); GDPR Rec. 46 (rulesets/gdpr.rules:339)
+    cites GDPR Art. 6(1)(d); GDPR Rec. 46 (rulesets/gdpr.rules:355)
 
 public_interest (rule, permit): Necessary for a task in the public interest
-  cites GDPR Art. 6(1)(e); GDPR Art. 6(3) (rulesets/gdpr.rules:349)
+  cites GDPR Art. 6(1)(e); GDPR Art. 6(3) (rulesets/gdpr.rules:365)
   Art. 6(1)(e): necessary for a task in the public interest or official
   authority laid down by law (Art. 6(3)). A public task can cover the
   service and research the law provides for; it does not cover training a
@@ -221,13 +219,13 @@ public_interest (rule, permit): Necessary for a task in the public interest
 
   public_interest.not_public_task (exception, deny): A public task covers the service
     or research, not training, evaluation, analytics or advertising
-    cites GDPR Art. 6(1)(e); GDPR Art. 6(3) (rulesets/gdpr.rules:353)
+    cites GDPR Art. 6(1)(e); GDPR Art. 6(3) (rulesets/gdpr.rules:369)
 
   public_interest.objected (exception, deny): The person objected
-    cites GDPR Art. 21(1); GDPR Art. 21(6) (rulesets/gdpr.rules:356)
+    cites GDPR Art. 21(1); GDPR Art. 21(6) (rulesets/gdpr.rules:372)
 
 legitimate_interest (rule, permit): Legitimate interests
-  cites GDPR Art. 6(1)(f); EDPB Opinion 28/2024 (rulesets/gdpr.rules:372)
+  cites GDPR Art. 6(1)(f); EDPB Opinion 28/2024 (rulesets/gdpr.rules:388)
   Art. 6(1)(f): legitimate interests, after the three-step test of EDPB
   Opinion 28/2024 (interest, necessity, balancing incl. the person's
   reasonable expectations). It needs a documented assessment
@@ -241,25 +239,25 @@ legitimate_interest (rule, permit): Legitimate interests
   legitimate_interest.no_assessment (exception, deny): No documented
     legitimate-interest assessment
     cites GDPR Art. 6(1)(f); GDPR Art. 5(2); GDPR Art. 24; EDPB Opinion 28/2024
-      (rulesets/gdpr.rules:377)
+      (rulesets/gdpr.rules:393)
 
   legitimate_interest.not_informed (exception, deny): The person was not told of the
     purpose before the processing began
     cites GDPR Art. 13(1)(c); GDPR Art. 13(3); GDPR Art. 14(1)(c); GDPR Art. 14(4);
-      GDPR Art. 6(4); GDPR Art. 5(1)(a) (rulesets/gdpr.rules:380)
+      GDPR Art. 6(4); GDPR Art. 5(1)(a) (rulesets/gdpr.rules:396)
 
   legitimate_interest.no_objection_route (exception, deny): No easy way to object was
     offered
-    cites GDPR Art. 21(4) (rulesets/gdpr.rules:383)
+    cites GDPR Art. 21(4) (rulesets/gdpr.rules:399)
 
   legitimate_interest.objected (exception, deny): The person objected
-    cites GDPR Art. 21(1); GDPR Art. 21(6) (rulesets/gdpr.rules:386)
+    cites GDPR Art. 21(1); GDPR Art. 21(6) (rulesets/gdpr.rules:402)
 
   legitimate_interest.targeted_advertising (exception, deny): Behavioural advertising
     across services needs consent
     cites GDPR Art. 6(1)(f); CJEU C-252/21 Meta v Bundeskartellamt, paras 115-118;
       ePrivacy Directive Art. 5(3); EDPB Urgent Binding Decision 01/2023
-      (rulesets/gdpr.rules:393)
+      (rulesets/gdpr.rules:409)
     Behavioural advertising based on activity across services: the
     person's interests override the operator's (CJEU C-252/21), and
     reading or storing the tracking information needs consent anyway
@@ -267,7 +265,7 @@ legitimate_interest (rule, permit): Legitimate interests
 
   legitimate_interest.child (exception, deny): Training on a child's data: the child's
     interests override
-    cites GDPR Art. 6(1)(f); GDPR Rec. 38 (rulesets/gdpr.rules:403)
+    cites GDPR Art. 6(1)(f); GDPR Rec. 38 (rulesets/gdpr.rules:419)
     Art. 6(1)(f) names the child: "in particular where the data subject
     is a child". Training on a child's data does not pass on an adult's
     terms; the balancing weighted for a child is not something a caller
@@ -277,7 +275,7 @@ legitimate_interest (rule, permit): Legitimate interests
 
 further_processing (rule, deny): Further processing for a purpose not shown to be
   compatible with the original one
-  cites GDPR Art. 5(1)(b); GDPR Art. 6(4); GDPR Art. 89(1) (rulesets/gdpr.rules:412)
+  cites GDPR Art. 5(1)(b); GDPR Art. 6(4); GDPR Art. 89(1) (rulesets/gdpr.rules:428)
   Arts. 5(1)(b), 6(4): data collected for one purpose may be used for
   another only if it is compatible, unless the person consented or a law
   provides for it. Research, archiving and statistics with Art. 89(1)
@@ -285,7 +283,7 @@ further_processing (rule, deny): Further processing for a purpose not shown to b
 
 special_category (rule, deny): Special-category data without an Art. 9(2) exception
   cites GDPR Art. 9(1); GDPR Art. 9(2)(a); GDPR Art. 9(2)(e); GDPR Art. 9(2)(g); GDPR
-    Art. 9(2)(j); GDPR Art. 89(1); AI Act Art. 10(5) (rulesets/gdpr.rules:440)
+    Art. 9(2)(j); GDPR Art. 89(1); AI Act Art. 10(5) (rulesets/gdpr.rules:456)
   Art. 9(1): health, genetic, racial or ethnic origin, political opinions,
   religious beliefs, sex life and union membership may not be processed
   unless an Art. 9(2) exception applies. Legitimate interests never lift
@@ -308,7 +306,7 @@ special_category (rule, deny): Special-category data without an Art. 9(2) except
 biometric_identification (rule, deny): Biometric data used to identify someone,
   without an Art. 9(2) exception
   cites GDPR Art. 9(1); GDPR Art. 9(2)(a); GDPR Art. 9(2)(g); GDPR Art. 9(2)(j); GDPR
-    Art. 4(14); GDPR Rec. 51; AI Act Art. 10(5) (rulesets/gdpr.rules:455)
+    Art. 4(14); GDPR Rec. 51; AI Act Art. 10(5) (rulesets/gdpr.rules:471)
   Biometric data (voice, face) is a special category only when it is
   processed to uniquely identify a person. Art. 9(2)(e) is not applied to
   it: photos or recordings the person posted are not biometric templates
@@ -317,27 +315,15 @@ biometric_identification (rule, deny): Biometric data used to identify someone,
 
 criminal_offences (rule, deny): Criminal-offence data without official authority or a
   law authorising it
-  cites GDPR Art. 10 (rulesets/gdpr.rules:469)
+  cites GDPR Art. 10 (rulesets/gdpr.rules:485)
   Art. 10: data on criminal convictions and offences may be processed
   only under the control of official authority or when Union or
   member-state law authorises it with safeguards. Consent or legitimate
   interests alone do not; an Art. 6 basis is still needed as well.
 
-dpia (rule, permit): AI processing of special-category or criminal-offence data: a
-  DPIA comes first
-  cites GDPR Art. 35(1); GDPR Art. 35(3)(b); WP29 Guidelines on DPIA (WP 248 rev.01)
-    (rulesets/gdpr.rules:481)
-  Art. 35: a DPIA before processing likely to result in a high risk, in
-  particular large-scale special-category or criminal data
-  (Art. 35(3)(b)). Training, evaluating or running AI models on such data
-  meets two criteria of the WP29 guidelines endorsed by the EDPB
-  (sensitive data; innovative technology), which in most cases requires
-  a DPIA. Duty-carrying rule (header): it permits only alongside a
-  lawful-basis rule.
-
 transfer (rule, deny): Transfer outside the EEA without adequacy or safeguards
   cites GDPR Art. 44; GDPR Art. 45(1); GDPR Art. 46(1); GDPR Art. 46(2)
-    (rulesets/gdpr.rules:506)
+    (rulesets/gdpr.rules:505)
   Chapter V: data may leave the EEA only to a country with an adequacy
   decision on that date (Art. 45) or with appropriate safeguards
   (Art. 46): standard contractual clauses, binding corporate rules or
@@ -357,7 +343,7 @@ transfer (rule, deny): Transfer outside the EEA without adequacy or safeguards
 adequacy_claim (rule, deny): Adequacy declared, but no adequacy decision covers this
   destination on this date
   cites GDPR Art. 44; GDPR Art. 45(1); GDPR Art. 45(3); CJEU C-311/18 Schrems II;
-    Commission Implementing Decision (EU) 2023/1795 (rulesets/gdpr.rules:526)
+    Commission Implementing Decision (EU) 2023/1795 (rulesets/gdpr.rules:525)
   A declared `adequacy` is accepted only when it agrees with the
   destination and the date: a destination with a full decision (or the
   UK's earlier equivalents) on that date, or a US recipient while a
@@ -367,18 +353,8 @@ adequacy_claim (rule, deny): Adequacy declared, but no adequacy decision covers 
   other destination or date, or with no destination named, it is a
   mistake the tool will not paper over: deny, with this reason.
 
-transfer_safeguards (rule, permit): Transfer under standard clauses, binding corporate
-  rules or certification
-  cites GDPR Art. 46(1); GDPR Art. 46(2)(b); GDPR Art. 46(2)(c); GDPR Art. 46(2)(f);
-    CJEU C-311/18 Schrems II (rulesets/gdpr.rules:549)
-  Standard contractual clauses, binding corporate rules and certification
-  (Art. 46(2)(b), (c), (f)) bind only the parties: before relying on them
-  the exporter must assess whether the destination's law lets them work
-  and add supplementary measures or stop (C-311/18; EDPB Recommendations
-  01/2020). Duty-carrying rule (header).
-
 default (default, deny): No lawful basis for the processing
-  cites GDPR Art. 6(1) (rulesets/gdpr.rules:101)
+  cites GDPR Art. 6(1) (rulesets/gdpr.rules:133)
 """
 
 import datetime
@@ -437,10 +413,28 @@ _IDENTIFIABILITY_IN_DEIDENTIFIED_PSEUDONYMISED = frozenset(
 _DATA_IN_SENSITIVE_BIOMETRIC = frozenset({"sensitive.biometric"})
 # data sensitive.criminal and every key below
 _DATA_IN_SENSITIVE_CRIMINAL = frozenset({"sensitive.criminal"})
+# processing.transfer_to in AD, AR, CA, CH, FO, GG, IL, IM, JE, NZ, UY
+_TRANSFER_TO_IN_AD_AR_CA_CH_FO_GG_IL_IM_JE_NZ_UY = frozenset(
+    {"AD", "AR", "CA", "CH", "FO", "GG", "IL", "IM", "JE", "NZ", "UY"}
+)
+_DATE_2019_01_23 = datetime.date(2019, 1, 23)
+_DATE_2021_12_17 = datetime.date(2021, 12, 17)
+_DATE_2020_12_31 = datetime.date(2020, 12, 31)
+_DATE_2021_01_01 = datetime.date(2021, 1, 1)
+_DATE_2021_06_27 = datetime.date(2021, 6, 27)
+_DATE_2021_06_28 = datetime.date(2021, 6, 28)
+_DATE_2031_12_27 = datetime.date(2031, 12, 27)
+_DATE_2026_01_26 = datetime.date(2026, 1, 26)
+# processing.transfer_safeguard values
+_TRANSFER_SAFEGUARD_IN_ADEQUACY_BCR_CERTIFICATION_SCC = frozenset(
+    {"adequacy", "bcr", "certification", "scc"}
+)
+_DATE_2020_07_15 = datetime.date(2020, 7, 15)
+_DATE_2023_07_10 = datetime.date(2023, 7, 10)
 # data sensitive.health, sensitive.genetic, sensitive.racial_ethnic,
 #   sensitive.political, sensitive.religious, sensitive.sex_life, sensitive.union,
 #   sensitive.biometric, sensitive.criminal and every key below
-_DPIA_DATA = frozenset(
+_DATA_SET = frozenset(
     {
         "sensitive.biometric",
         "sensitive.criminal",
@@ -465,35 +459,6 @@ _PURPOSE_IN_AI = frozenset(
         "ai.training.fine_tuning",
     }
 )
-# legal_basis values
-_LEGAL_BASIS_VALUES = frozenset(
-    {
-        "consent",
-        "contract",
-        "legal_obligation",
-        "legitimate_interest",
-        "public_interest",
-        "vital_interest",
-    }
-)
-# processing.transfer_to in AD, AR, CA, CH, FO, GG, IL, IM, JE, NZ, UY
-_TRANSFER_TO_IN_AD_AR_CA_CH_FO_GG_IL_IM_JE_NZ_UY = frozenset(
-    {"AD", "AR", "CA", "CH", "FO", "GG", "IL", "IM", "JE", "NZ", "UY"}
-)
-_DATE_2019_01_23 = datetime.date(2019, 1, 23)
-_DATE_2021_12_17 = datetime.date(2021, 12, 17)
-_DATE_2020_12_31 = datetime.date(2020, 12, 31)
-_DATE_2021_01_01 = datetime.date(2021, 1, 1)
-_DATE_2021_06_27 = datetime.date(2021, 6, 27)
-_DATE_2021_06_28 = datetime.date(2021, 6, 28)
-_DATE_2031_12_27 = datetime.date(2031, 12, 27)
-_DATE_2026_01_26 = datetime.date(2026, 1, 26)
-# processing.transfer_safeguard values
-_TRANSFER_SAFEGUARD_IN_ADEQUACY_BCR_CERTIFICATION_SCC = frozenset(
-    {"adequacy", "bcr", "certification", "scc"}
-)
-_DATE_2020_07_15 = datetime.date(2020, 7, 15)
-_DATE_2023_07_10 = datetime.date(2023, 7, 10)
 # region in IS, LI, NO
 _REGION_IN_IS_LI_NO = frozenset({"IS", "LI", "NO"})
 _DATE_2018_07_20 = datetime.date(2018, 7, 20)
@@ -538,6 +503,33 @@ _CONSENT_AGE: dict[str, tuple[tuple[datetime.date, datetime.date, int], ...]] = 
     "SK": ((datetime.date(2018, 5, 25), datetime.date(9999, 12, 31), 16),),
 }
 
+_OBLIGATION_DPIA = Obligation(
+    ruleset="gdpr",
+    id="dpia",
+    text=(
+        "Carry out a data protection impact assessment before the processing, and "
+        "consult the supervisory authority if a high risk remains"
+    ),
+    rule="",
+    citations=["GDPR Art. 35", "GDPR Art. 36(1)"],
+    source="rulesets/gdpr.rules:107",
+    order=1,
+)
+
+_OBLIGATION_TRANSFER_IMPACT_ASSESSMENT = Obligation(
+    ruleset="gdpr",
+    id="transfer_impact_assessment",
+    text=(
+        "Assess, before the transfer, whether the destination's law lets the "
+        "safeguards work; add supplementary measures, or suspend the transfer if they "
+        "cannot"
+    ),
+    rule="",
+    citations=["CJEU C-311/18 Schrems II", "EDPB Recommendations 01/2020"],
+    source="rulesets/gdpr.rules:124",
+    order=2,
+)
+
 _OBLIGATION_CHECK_IDENTIFIABILITY = Obligation(
     ruleset="gdpr",
     id="check_identifiability",
@@ -547,8 +539,8 @@ _OBLIGATION_CHECK_IDENTIFIABILITY = Obligation(
     ),
     rule="anonymous",
     citations=["GDPR Rec. 26"],
-    source="rulesets/gdpr.rules:245",
-    order=1,
+    source="rulesets/gdpr.rules:261",
+    order=3,
 )
 
 _OBLIGATION_KEEP_PROOF = Obligation(
@@ -557,8 +549,8 @@ _OBLIGATION_KEEP_PROOF = Obligation(
     text="Keep proof that the person consented to this purpose",
     rule="consent",
     citations=["GDPR Art. 7(1)"],
-    source="rulesets/gdpr.rules:257",
-    order=2,
+    source="rulesets/gdpr.rules:273",
+    order=4,
 )
 
 _OBLIGATION_EASY_WITHDRAWAL = Obligation(
@@ -570,8 +562,8 @@ _OBLIGATION_EASY_WITHDRAWAL = Obligation(
     ),
     rule="consent",
     citations=["GDPR Art. 7(3)"],
-    source="rulesets/gdpr.rules:258",
-    order=3,
+    source="rulesets/gdpr.rules:274",
+    order=5,
 )
 
 _OBLIGATION_CONSENT_CHILD_GUARDIAN__VERIFY_GUARDIAN = Obligation(
@@ -582,8 +574,8 @@ _OBLIGATION_CONSENT_CHILD_GUARDIAN__VERIFY_GUARDIAN = Obligation(
     ),
     rule="consent.child.guardian",
     citations=["GDPR Art. 8(2)"],
-    source="rulesets/gdpr.rules:291",
-    order=4,
+    source="rulesets/gdpr.rules:307",
+    order=6,
 )
 
 _OBLIGATION_CONSENT_AGE_UNKNOWN_GUARDIAN__VERIFY_GUARDIAN = Obligation(
@@ -594,8 +586,8 @@ _OBLIGATION_CONSENT_AGE_UNKNOWN_GUARDIAN__VERIFY_GUARDIAN = Obligation(
     ),
     rule="consent.age_unknown.guardian",
     citations=["GDPR Art. 8(2)"],
-    source="rulesets/gdpr.rules:300",
-    order=5,
+    source="rulesets/gdpr.rules:316",
+    order=7,
 )
 
 _OBLIGATION_CONTRACT_NECESSITY = Obligation(
@@ -604,8 +596,8 @@ _OBLIGATION_CONTRACT_NECESSITY = Obligation(
     text="Use only what is objectively necessary to perform the contract",
     rule="contract",
     citations=["GDPR Art. 6(1)(b)", "GDPR Art. 5(1)(c)"],
-    source="rulesets/gdpr.rules:312",
-    order=6,
+    source="rulesets/gdpr.rules:328",
+    order=8,
 )
 
 _OBLIGATION_NAME_THE_LAW = Obligation(
@@ -614,8 +606,8 @@ _OBLIGATION_NAME_THE_LAW = Obligation(
     text="Record which Union or member state law imposes the obligation",
     rule="legal_obligation",
     citations=["GDPR Art. 6(3)"],
-    source="rulesets/gdpr.rules:328",
-    order=7,
+    source="rulesets/gdpr.rules:344",
+    order=9,
 )
 
 _OBLIGATION_LAST_RESORT = Obligation(
@@ -624,8 +616,8 @@ _OBLIGATION_LAST_RESORT = Obligation(
     text="Rely on vital interests only where no other basis is available",
     rule="vital_interest",
     citations=["GDPR Rec. 46"],
-    source="rulesets/gdpr.rules:338",
-    order=8,
+    source="rulesets/gdpr.rules:354",
+    order=10,
 )
 
 _OBLIGATION_NAME_THE_TASK = Obligation(
@@ -634,8 +626,8 @@ _OBLIGATION_NAME_THE_TASK = Obligation(
     text="Record which law lays down the public task or official authority",
     rule="public_interest",
     citations=["GDPR Art. 6(3)"],
-    source="rulesets/gdpr.rules:352",
-    order=9,
+    source="rulesets/gdpr.rules:368",
+    order=11,
 )
 
 _OBLIGATION_HONOUR_OBJECTIONS = Obligation(
@@ -644,8 +636,8 @@ _OBLIGATION_HONOUR_OBJECTIONS = Obligation(
     text="Stop processing for anyone who objects",
     rule="legitimate_interest",
     citations=["GDPR Art. 21(1)"],
-    source="rulesets/gdpr.rules:375",
-    order=10,
+    source="rulesets/gdpr.rules:391",
+    order=12,
 )
 
 _OBLIGATION_KEEP_ASSESSMENT = Obligation(
@@ -654,38 +646,11 @@ _OBLIGATION_KEEP_ASSESSMENT = Obligation(
     text="Keep the legitimate-interest assessment documented and up to date",
     rule="legitimate_interest",
     citations=["GDPR Art. 5(2)", "GDPR Art. 24", "EDPB Opinion 28/2024"],
-    source="rulesets/gdpr.rules:376",
-    order=11,
-)
-
-_OBLIGATION_DPIA = Obligation(
-    ruleset="gdpr",
-    id="dpia",
-    text=(
-        "Carry out a data protection impact assessment before the processing, and "
-        "consult the supervisory authority if a high risk remains"
-    ),
-    rule="dpia",
-    citations=["GDPR Art. 35", "GDPR Art. 36(1)"],
-    source="rulesets/gdpr.rules:489",
-    order=12,
-)
-
-_OBLIGATION_TRANSFER_IMPACT_ASSESSMENT = Obligation(
-    ruleset="gdpr",
-    id="transfer_impact_assessment",
-    text=(
-        "Assess, before the transfer, whether the destination's law lets the "
-        "safeguards work; add supplementary measures, or suspend the transfer if they "
-        "cannot"
-    ),
-    rule="transfer_safeguards",
-    citations=["CJEU C-311/18 Schrems II", "EDPB Recommendations 01/2020"],
-    source="rulesets/gdpr.rules:558",
+    source="rulesets/gdpr.rules:392",
     order=13,
 )
 
-# exclusion anonymous — GDPR Rec. 26; GDPR Art. 4(1), rulesets/gdpr.rules:242
+# exclusion anonymous — GDPR Rec. 26; GDPR Art. 4(1), rulesets/gdpr.rules:258
 _EXCLUSION_ANONYMOUS = Leaf(
     Reason(
         ruleset="gdpr",
@@ -694,12 +659,12 @@ _EXCLUSION_ANONYMOUS = Leaf(
         effect=Effect.PERMIT,
         title="Anonymous or aggregated data is outside the GDPR",
         citations=["GDPR Rec. 26", "GDPR Art. 4(1)"],
-        source="rulesets/gdpr.rules:242",
+        source="rulesets/gdpr.rules:258",
     ),
     (_OBLIGATION_CHECK_IDENTIFIABILITY,),
 )
 
-# rule consent — GDPR Art. 6(1)(a); GDPR Art. 7, rulesets/gdpr.rules:254
+# rule consent — GDPR Art. 6(1)(a); GDPR Art. 7, rulesets/gdpr.rules:270
 _RULE_CONSENT = Leaf(
     Reason(
         ruleset="gdpr",
@@ -708,12 +673,12 @@ _RULE_CONSENT = Leaf(
         effect=Effect.PERMIT,
         title="Consent of the person",
         citations=["GDPR Art. 6(1)(a)", "GDPR Art. 7"],
-        source="rulesets/gdpr.rules:254",
+        source="rulesets/gdpr.rules:270",
     ),
     (_OBLIGATION_KEEP_PROOF, _OBLIGATION_EASY_WITHDRAWAL),
 )
 
-# exception consent.bundled — GDPR Art. 7(4); GDPR Rec. 43, rulesets/gdpr.rules:261
+# exception consent.bundled — GDPR Art. 7(4); GDPR Rec. 43, rulesets/gdpr.rules:277
 _EXCEPTION_CONSENT__BUNDLED = Leaf(
     Reason(
         ruleset="gdpr",
@@ -722,12 +687,12 @@ _EXCEPTION_CONSENT__BUNDLED = Leaf(
         effect=Effect.DENY,
         title="Consent made the price of a service that does not need the data",
         citations=["GDPR Art. 7(4)", "GDPR Rec. 43"],
-        source="rulesets/gdpr.rules:261",
+        source="rulesets/gdpr.rules:277",
     ),
     (),
 )
 
-# exception consent.withdrawn — GDPR Art. 7(3), rulesets/gdpr.rules:265
+# exception consent.withdrawn — GDPR Art. 7(3), rulesets/gdpr.rules:281
 _EXCEPTION_CONSENT__WITHDRAWN = Leaf(
     Reason(
         ruleset="gdpr",
@@ -736,12 +701,12 @@ _EXCEPTION_CONSENT__WITHDRAWN = Leaf(
         effect=Effect.DENY,
         title="Consent withdrawn",
         citations=["GDPR Art. 7(3)"],
-        source="rulesets/gdpr.rules:265",
+        source="rulesets/gdpr.rules:281",
     ),
     (),
 )
 
-# exception consent.not_given — GDPR Art. 4(11); GDPR Rec. 32, rulesets/gdpr.rules:270
+# exception consent.not_given — GDPR Art. 4(11); GDPR Rec. 32, rulesets/gdpr.rules:286
 _EXCEPTION_CONSENT__NOT_GIVEN = Leaf(
     Reason(
         ruleset="gdpr",
@@ -750,13 +715,13 @@ _EXCEPTION_CONSENT__NOT_GIVEN = Leaf(
         effect=Effect.DENY,
         title="No clear affirmative act of consent",
         citations=["GDPR Art. 4(11)", "GDPR Rec. 32"],
-        source="rulesets/gdpr.rules:270",
+        source="rulesets/gdpr.rules:286",
     ),
     (),
 )
 
 # exception consent.not_own — GDPR Art. 4(11); GDPR Art. 6(1)(a); GDPR Art. 7(1),
-#   rulesets/gdpr.rules:274
+#   rulesets/gdpr.rules:290
 _EXCEPTION_CONSENT__NOT_OWN = Leaf(
     Reason(
         ruleset="gdpr",
@@ -768,13 +733,13 @@ _EXCEPTION_CONSENT__NOT_OWN = Leaf(
             "by the person"
         ),
         citations=["GDPR Art. 4(11)", "GDPR Art. 6(1)(a)", "GDPR Art. 7(1)"],
-        source="rulesets/gdpr.rules:274",
+        source="rulesets/gdpr.rules:290",
     ),
     (),
 )
 
 # exception consent.not_granular — GDPR Art. 6(1)(a); GDPR Rec. 32; GDPR Rec. 43; EDPB
-#   Guidelines 05/2020, rulesets/gdpr.rules:279
+#   Guidelines 05/2020, rulesets/gdpr.rules:295
 _EXCEPTION_CONSENT__NOT_GRANULAR = Leaf(
     Reason(
         ruleset="gdpr",
@@ -788,12 +753,12 @@ _EXCEPTION_CONSENT__NOT_GRANULAR = Leaf(
             "GDPR Rec. 43",
             "EDPB Guidelines 05/2020",
         ],
-        source="rulesets/gdpr.rules:279",
+        source="rulesets/gdpr.rules:295",
     ),
     (),
 )
 
-# exception consent.child — GDPR Art. 8(1), rulesets/gdpr.rules:284
+# exception consent.child — GDPR Art. 8(1), rulesets/gdpr.rules:300
 _EXCEPTION_CONSENT__CHILD = Leaf(
     Reason(
         ruleset="gdpr",
@@ -802,13 +767,13 @@ _EXCEPTION_CONSENT__CHILD = Leaf(
         effect=Effect.DENY,
         title="Child below the national age of digital consent",
         citations=["GDPR Art. 8(1)"],
-        source="rulesets/gdpr.rules:284",
+        source="rulesets/gdpr.rules:300",
     ),
     (),
 )
 
 # exception consent.child.guardian — GDPR Art. 8(1); GDPR Art. 8(2),
-#   rulesets/gdpr.rules:288
+#   rulesets/gdpr.rules:304
 _EXCEPTION_CONSENT__CHILD__GUARDIAN = Leaf(
     Reason(
         ruleset="gdpr",
@@ -817,7 +782,7 @@ _EXCEPTION_CONSENT__CHILD__GUARDIAN = Leaf(
         effect=Effect.PERMIT,
         title="A parent gave or authorised the consent",
         citations=["GDPR Art. 8(1)", "GDPR Art. 8(2)"],
-        source="rulesets/gdpr.rules:288",
+        source="rulesets/gdpr.rules:304",
     ),
     (
         _OBLIGATION_KEEP_PROOF,
@@ -827,7 +792,7 @@ _EXCEPTION_CONSENT__CHILD__GUARDIAN = Leaf(
 )
 
 # exception consent.age_unknown — GDPR Art. 8(1); GDPR Art. 8(2); GDPR Rec. 38,
-#   rulesets/gdpr.rules:294
+#   rulesets/gdpr.rules:310
 _EXCEPTION_CONSENT__AGE_UNKNOWN = Leaf(
     Reason(
         ruleset="gdpr",
@@ -836,13 +801,13 @@ _EXCEPTION_CONSENT__AGE_UNKNOWN = Leaf(
         effect=Effect.DENY,
         title="Service likely used by children, and the person's age is not known",
         citations=["GDPR Art. 8(1)", "GDPR Art. 8(2)", "GDPR Rec. 38"],
-        source="rulesets/gdpr.rules:294",
+        source="rulesets/gdpr.rules:310",
     ),
     (),
 )
 
 # exception consent.age_unknown.guardian — GDPR Art. 8(1); GDPR Art. 8(2),
-#   rulesets/gdpr.rules:297
+#   rulesets/gdpr.rules:313
 _EXCEPTION_CONSENT__AGE_UNKNOWN__GUARDIAN = Leaf(
     Reason(
         ruleset="gdpr",
@@ -851,7 +816,7 @@ _EXCEPTION_CONSENT__AGE_UNKNOWN__GUARDIAN = Leaf(
         effect=Effect.PERMIT,
         title="A parent gave or authorised the consent",
         citations=["GDPR Art. 8(1)", "GDPR Art. 8(2)"],
-        source="rulesets/gdpr.rules:297",
+        source="rulesets/gdpr.rules:313",
     ),
     (
         _OBLIGATION_KEEP_PROOF,
@@ -860,7 +825,7 @@ _EXCEPTION_CONSENT__AGE_UNKNOWN__GUARDIAN = Leaf(
     ),
 )
 
-# rule contract — GDPR Art. 6(1)(b), rulesets/gdpr.rules:309
+# rule contract — GDPR Art. 6(1)(b), rulesets/gdpr.rules:325
 _RULE_CONTRACT = Leaf(
     Reason(
         ruleset="gdpr",
@@ -869,13 +834,13 @@ _RULE_CONTRACT = Leaf(
         effect=Effect.PERMIT,
         title="Necessary to perform a contract with the person",
         citations=["GDPR Art. 6(1)(b)"],
-        source="rulesets/gdpr.rules:309",
+        source="rulesets/gdpr.rules:325",
     ),
     (_OBLIGATION_CONTRACT_NECESSITY,),
 )
 
 # exception contract.not_necessary — GDPR Art. 6(1)(b); EDPB Guidelines 2/2019; CJEU
-#   C-252/21 Meta v Bundeskartellamt, rulesets/gdpr.rules:313
+#   C-252/21 Meta v Bundeskartellamt, rulesets/gdpr.rules:329
 _EXCEPTION_CONTRACT__NOT_NECESSARY = Leaf(
     Reason(
         ruleset="gdpr",
@@ -891,12 +856,12 @@ _EXCEPTION_CONTRACT__NOT_NECESSARY = Leaf(
             "EDPB Guidelines 2/2019",
             "CJEU C-252/21 Meta v Bundeskartellamt",
         ],
-        source="rulesets/gdpr.rules:313",
+        source="rulesets/gdpr.rules:329",
     ),
     (),
 )
 
-# rule legal_obligation — GDPR Art. 6(1)(c); GDPR Art. 6(3), rulesets/gdpr.rules:325
+# rule legal_obligation — GDPR Art. 6(1)(c); GDPR Art. 6(3), rulesets/gdpr.rules:341
 _RULE_LEGAL_OBLIGATION = Leaf(
     Reason(
         ruleset="gdpr",
@@ -905,13 +870,13 @@ _RULE_LEGAL_OBLIGATION = Leaf(
         effect=Effect.PERMIT,
         title="Necessary to comply with a legal obligation",
         citations=["GDPR Art. 6(1)(c)", "GDPR Art. 6(3)"],
-        source="rulesets/gdpr.rules:325",
+        source="rulesets/gdpr.rules:341",
     ),
     (_OBLIGATION_NAME_THE_LAW,),
 )
 
 # exception legal_obligation.not_required — GDPR Art. 6(1)(c); GDPR Art. 6(3),
-#   rulesets/gdpr.rules:329
+#   rulesets/gdpr.rules:345
 _EXCEPTION_LEGAL_OBLIGATION__NOT_REQUIRED = Leaf(
     Reason(
         ruleset="gdpr",
@@ -920,12 +885,12 @@ _EXCEPTION_LEGAL_OBLIGATION__NOT_REQUIRED = Leaf(
         effect=Effect.DENY,
         title="No law requires processing for this purpose",
         citations=["GDPR Art. 6(1)(c)", "GDPR Art. 6(3)"],
-        source="rulesets/gdpr.rules:329",
+        source="rulesets/gdpr.rules:345",
     ),
     (),
 )
 
-# rule vital_interest — GDPR Art. 6(1)(d); GDPR Rec. 46, rulesets/gdpr.rules:335
+# rule vital_interest — GDPR Art. 6(1)(d); GDPR Rec. 46, rulesets/gdpr.rules:351
 _RULE_VITAL_INTEREST = Leaf(
     Reason(
         ruleset="gdpr",
@@ -934,13 +899,13 @@ _RULE_VITAL_INTEREST = Leaf(
         effect=Effect.PERMIT,
         title="Necessary to protect someone's vital interests",
         citations=["GDPR Art. 6(1)(d)", "GDPR Rec. 46"],
-        source="rulesets/gdpr.rules:335",
+        source="rulesets/gdpr.rules:351",
     ),
     (_OBLIGATION_LAST_RESORT,),
 )
 
 # exception vital_interest.not_vital — GDPR Art. 6(1)(d); GDPR Rec. 46,
-#   rulesets/gdpr.rules:339
+#   rulesets/gdpr.rules:355
 _EXCEPTION_VITAL_INTEREST__NOT_VITAL = Leaf(
     Reason(
         ruleset="gdpr",
@@ -952,12 +917,12 @@ _EXCEPTION_VITAL_INTEREST__NOT_VITAL = Leaf(
             "life"
         ),
         citations=["GDPR Art. 6(1)(d)", "GDPR Rec. 46"],
-        source="rulesets/gdpr.rules:339",
+        source="rulesets/gdpr.rules:355",
     ),
     (),
 )
 
-# rule public_interest — GDPR Art. 6(1)(e); GDPR Art. 6(3), rulesets/gdpr.rules:349
+# rule public_interest — GDPR Art. 6(1)(e); GDPR Art. 6(3), rulesets/gdpr.rules:365
 _RULE_PUBLIC_INTEREST = Leaf(
     Reason(
         ruleset="gdpr",
@@ -966,13 +931,13 @@ _RULE_PUBLIC_INTEREST = Leaf(
         effect=Effect.PERMIT,
         title="Necessary for a task in the public interest",
         citations=["GDPR Art. 6(1)(e)", "GDPR Art. 6(3)"],
-        source="rulesets/gdpr.rules:349",
+        source="rulesets/gdpr.rules:365",
     ),
     (_OBLIGATION_NAME_THE_TASK,),
 )
 
 # exception public_interest.not_public_task — GDPR Art. 6(1)(e); GDPR Art. 6(3),
-#   rulesets/gdpr.rules:353
+#   rulesets/gdpr.rules:369
 _EXCEPTION_PUBLIC_INTEREST__NOT_PUBLIC_TASK = Leaf(
     Reason(
         ruleset="gdpr",
@@ -984,13 +949,13 @@ _EXCEPTION_PUBLIC_INTEREST__NOT_PUBLIC_TASK = Leaf(
             "analytics or advertising"
         ),
         citations=["GDPR Art. 6(1)(e)", "GDPR Art. 6(3)"],
-        source="rulesets/gdpr.rules:353",
+        source="rulesets/gdpr.rules:369",
     ),
     (),
 )
 
 # exception public_interest.objected — GDPR Art. 21(1); GDPR Art. 21(6),
-#   rulesets/gdpr.rules:356
+#   rulesets/gdpr.rules:372
 _EXCEPTION_PUBLIC_INTEREST__OBJECTED = Leaf(
     Reason(
         ruleset="gdpr",
@@ -999,13 +964,13 @@ _EXCEPTION_PUBLIC_INTEREST__OBJECTED = Leaf(
         effect=Effect.DENY,
         title="The person objected",
         citations=["GDPR Art. 21(1)", "GDPR Art. 21(6)"],
-        source="rulesets/gdpr.rules:356",
+        source="rulesets/gdpr.rules:372",
     ),
     (),
 )
 
 # rule legitimate_interest — GDPR Art. 6(1)(f); EDPB Opinion 28/2024,
-#   rulesets/gdpr.rules:372
+#   rulesets/gdpr.rules:388
 _RULE_LEGITIMATE_INTEREST = Leaf(
     Reason(
         ruleset="gdpr",
@@ -1014,13 +979,13 @@ _RULE_LEGITIMATE_INTEREST = Leaf(
         effect=Effect.PERMIT,
         title="Legitimate interests",
         citations=["GDPR Art. 6(1)(f)", "EDPB Opinion 28/2024"],
-        source="rulesets/gdpr.rules:372",
+        source="rulesets/gdpr.rules:388",
     ),
     (_OBLIGATION_HONOUR_OBJECTIONS, _OBLIGATION_KEEP_ASSESSMENT),
 )
 
 # exception legitimate_interest.no_assessment — GDPR Art. 6(1)(f); GDPR Art. 5(2);
-#   GDPR Art. 24; EDPB Opinion 28/2024, rulesets/gdpr.rules:377
+#   GDPR Art. 24; EDPB Opinion 28/2024, rulesets/gdpr.rules:393
 _EXCEPTION_LEGITIMATE_INTEREST__NO_ASSESSMENT = Leaf(
     Reason(
         ruleset="gdpr",
@@ -1034,14 +999,14 @@ _EXCEPTION_LEGITIMATE_INTEREST__NO_ASSESSMENT = Leaf(
             "GDPR Art. 24",
             "EDPB Opinion 28/2024",
         ],
-        source="rulesets/gdpr.rules:377",
+        source="rulesets/gdpr.rules:393",
     ),
     (),
 )
 
 # exception legitimate_interest.not_informed — GDPR Art. 13(1)(c); GDPR Art. 13(3);
 #   GDPR Art. 14(1)(c); GDPR Art. 14(4); GDPR Art. 6(4); GDPR Art. 5(1)(a),
-#   rulesets/gdpr.rules:380
+#   rulesets/gdpr.rules:396
 _EXCEPTION_LEGITIMATE_INTEREST__NOT_INFORMED = Leaf(
     Reason(
         ruleset="gdpr",
@@ -1057,13 +1022,13 @@ _EXCEPTION_LEGITIMATE_INTEREST__NOT_INFORMED = Leaf(
             "GDPR Art. 6(4)",
             "GDPR Art. 5(1)(a)",
         ],
-        source="rulesets/gdpr.rules:380",
+        source="rulesets/gdpr.rules:396",
     ),
     (),
 )
 
 # exception legitimate_interest.no_objection_route — GDPR Art. 21(4),
-#   rulesets/gdpr.rules:383
+#   rulesets/gdpr.rules:399
 _EXCEPTION_LEGITIMATE_INTEREST__NO_OBJECTION_ROUTE = Leaf(
     Reason(
         ruleset="gdpr",
@@ -1072,13 +1037,13 @@ _EXCEPTION_LEGITIMATE_INTEREST__NO_OBJECTION_ROUTE = Leaf(
         effect=Effect.DENY,
         title="No easy way to object was offered",
         citations=["GDPR Art. 21(4)"],
-        source="rulesets/gdpr.rules:383",
+        source="rulesets/gdpr.rules:399",
     ),
     (),
 )
 
 # exception legitimate_interest.objected — GDPR Art. 21(1); GDPR Art. 21(6),
-#   rulesets/gdpr.rules:386
+#   rulesets/gdpr.rules:402
 _EXCEPTION_LEGITIMATE_INTEREST__OBJECTED = Leaf(
     Reason(
         ruleset="gdpr",
@@ -1087,14 +1052,14 @@ _EXCEPTION_LEGITIMATE_INTEREST__OBJECTED = Leaf(
         effect=Effect.DENY,
         title="The person objected",
         citations=["GDPR Art. 21(1)", "GDPR Art. 21(6)"],
-        source="rulesets/gdpr.rules:386",
+        source="rulesets/gdpr.rules:402",
     ),
     (),
 )
 
 # exception legitimate_interest.targeted_advertising — GDPR Art. 6(1)(f); CJEU
 #   C-252/21 Meta v Bundeskartellamt, paras 115-118; ePrivacy Directive Art. 5(3); EDPB
-#   Urgent Binding Decision 01/2023, rulesets/gdpr.rules:393
+#   Urgent Binding Decision 01/2023, rulesets/gdpr.rules:409
 _EXCEPTION_TARGETED_ADVERTISING = Leaf(
     Reason(
         ruleset="gdpr",
@@ -1108,13 +1073,13 @@ _EXCEPTION_TARGETED_ADVERTISING = Leaf(
             "ePrivacy Directive Art. 5(3)",
             "EDPB Urgent Binding Decision 01/2023",
         ],
-        source="rulesets/gdpr.rules:393",
+        source="rulesets/gdpr.rules:409",
     ),
     (),
 )
 
 # exception legitimate_interest.child — GDPR Art. 6(1)(f); GDPR Rec. 38,
-#   rulesets/gdpr.rules:403
+#   rulesets/gdpr.rules:419
 _EXCEPTION_LEGITIMATE_INTEREST__CHILD = Leaf(
     Reason(
         ruleset="gdpr",
@@ -1123,13 +1088,13 @@ _EXCEPTION_LEGITIMATE_INTEREST__CHILD = Leaf(
         effect=Effect.DENY,
         title="Training on a child's data: the child's interests override",
         citations=["GDPR Art. 6(1)(f)", "GDPR Rec. 38"],
-        source="rulesets/gdpr.rules:403",
+        source="rulesets/gdpr.rules:419",
     ),
     (),
 )
 
 # rule further_processing — GDPR Art. 5(1)(b); GDPR Art. 6(4); GDPR Art. 89(1),
-#   rulesets/gdpr.rules:412
+#   rulesets/gdpr.rules:428
 _RULE_FURTHER_PROCESSING = Leaf(
     Reason(
         ruleset="gdpr",
@@ -1141,14 +1106,14 @@ _RULE_FURTHER_PROCESSING = Leaf(
             "original one"
         ),
         citations=["GDPR Art. 5(1)(b)", "GDPR Art. 6(4)", "GDPR Art. 89(1)"],
-        source="rulesets/gdpr.rules:412",
+        source="rulesets/gdpr.rules:428",
     ),
     (),
 )
 
 # rule special_category — GDPR Art. 9(1); GDPR Art. 9(2)(a); GDPR Art. 9(2)(e); GDPR
 #   Art. 9(2)(g); GDPR Art. 9(2)(j); GDPR Art. 89(1); AI Act Art. 10(5),
-#   rulesets/gdpr.rules:440
+#   rulesets/gdpr.rules:456
 _RULE_SPECIAL_CATEGORY = Leaf(
     Reason(
         ruleset="gdpr",
@@ -1165,14 +1130,14 @@ _RULE_SPECIAL_CATEGORY = Leaf(
             "GDPR Art. 89(1)",
             "AI Act Art. 10(5)",
         ],
-        source="rulesets/gdpr.rules:440",
+        source="rulesets/gdpr.rules:456",
     ),
     (),
 )
 
 # rule biometric_identification — GDPR Art. 9(1); GDPR Art. 9(2)(a); GDPR Art.
 #   9(2)(g); GDPR Art. 9(2)(j); GDPR Art. 4(14); GDPR Rec. 51; AI Act Art. 10(5),
-#   rulesets/gdpr.rules:455
+#   rulesets/gdpr.rules:471
 _RULE_BIOMETRIC_IDENTIFICATION = Leaf(
     Reason(
         ruleset="gdpr",
@@ -1189,12 +1154,12 @@ _RULE_BIOMETRIC_IDENTIFICATION = Leaf(
             "GDPR Rec. 51",
             "AI Act Art. 10(5)",
         ],
-        source="rulesets/gdpr.rules:455",
+        source="rulesets/gdpr.rules:471",
     ),
     (),
 )
 
-# rule criminal_offences — GDPR Art. 10, rulesets/gdpr.rules:469
+# rule criminal_offences — GDPR Art. 10, rulesets/gdpr.rules:485
 _RULE_CRIMINAL_OFFENCES = Leaf(
     Reason(
         ruleset="gdpr",
@@ -1205,35 +1170,13 @@ _RULE_CRIMINAL_OFFENCES = Leaf(
             "Criminal-offence data without official authority or a law authorising it"
         ),
         citations=["GDPR Art. 10"],
-        source="rulesets/gdpr.rules:469",
+        source="rulesets/gdpr.rules:485",
     ),
     (),
 )
 
-# rule dpia — GDPR Art. 35(1); GDPR Art. 35(3)(b); WP29 Guidelines on DPIA (WP 248
-#   rev.01), rulesets/gdpr.rules:481
-_RULE_DPIA = Leaf(
-    Reason(
-        ruleset="gdpr",
-        rule="dpia",
-        kind="rule",
-        effect=Effect.PERMIT,
-        title=(
-            "AI processing of special-category or criminal-offence data: a DPIA comes "
-            "first"
-        ),
-        citations=[
-            "GDPR Art. 35(1)",
-            "GDPR Art. 35(3)(b)",
-            "WP29 Guidelines on DPIA (WP 248 rev.01)",
-        ],
-        source="rulesets/gdpr.rules:481",
-    ),
-    (_OBLIGATION_DPIA,),
-)
-
 # rule transfer — GDPR Art. 44; GDPR Art. 45(1); GDPR Art. 46(1); GDPR Art. 46(2),
-#   rulesets/gdpr.rules:506
+#   rulesets/gdpr.rules:505
 _RULE_TRANSFER = Leaf(
     Reason(
         ruleset="gdpr",
@@ -1247,13 +1190,13 @@ _RULE_TRANSFER = Leaf(
             "GDPR Art. 46(1)",
             "GDPR Art. 46(2)",
         ],
-        source="rulesets/gdpr.rules:506",
+        source="rulesets/gdpr.rules:505",
     ),
     (),
 )
 
 # rule adequacy_claim — GDPR Art. 44; GDPR Art. 45(1); GDPR Art. 45(3); CJEU C-311/18
-#   Schrems II; Commission Implementing Decision (EU) 2023/1795, rulesets/gdpr.rules:526
+#   Schrems II; Commission Implementing Decision (EU) 2023/1795, rulesets/gdpr.rules:525
 _RULE_ADEQUACY_CLAIM = Leaf(
     Reason(
         ruleset="gdpr",
@@ -1271,35 +1214,12 @@ _RULE_ADEQUACY_CLAIM = Leaf(
             "CJEU C-311/18 Schrems II",
             "Commission Implementing Decision (EU) 2023/1795",
         ],
-        source="rulesets/gdpr.rules:526",
+        source="rulesets/gdpr.rules:525",
     ),
     (),
 )
 
-# rule transfer_safeguards — GDPR Art. 46(1); GDPR Art. 46(2)(b); GDPR Art. 46(2)(c);
-#   GDPR Art. 46(2)(f); CJEU C-311/18 Schrems II, rulesets/gdpr.rules:549
-_RULE_TRANSFER_SAFEGUARDS = Leaf(
-    Reason(
-        ruleset="gdpr",
-        rule="transfer_safeguards",
-        kind="rule",
-        effect=Effect.PERMIT,
-        title=(
-            "Transfer under standard clauses, binding corporate rules or certification"
-        ),
-        citations=[
-            "GDPR Art. 46(1)",
-            "GDPR Art. 46(2)(b)",
-            "GDPR Art. 46(2)(c)",
-            "GDPR Art. 46(2)(f)",
-            "CJEU C-311/18 Schrems II",
-        ],
-        source="rulesets/gdpr.rules:549",
-    ),
-    (_OBLIGATION_TRANSFER_IMPACT_ASSESSMENT,),
-)
-
-# default — GDPR Art. 6(1), rulesets/gdpr.rules:101
+# default — GDPR Art. 6(1), rulesets/gdpr.rules:133
 _DEFAULT = Leaf(
     Reason(
         ruleset="gdpr",
@@ -1308,7 +1228,7 @@ _DEFAULT = Leaf(
         effect=Effect.DENY,
         title="No lawful basis for the processing",
         citations=["GDPR Art. 6(1)"],
-        source="rulesets/gdpr.rules:101",
+        source="rulesets/gdpr.rules:133",
     ),
     (),
 )
@@ -1337,7 +1257,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     if not (here.isdisjoint(_REGION_IN_IS_LI_NO) or day >= _DATE_2018_07_20):
         return None
     excluded_by: list[Leaf] = []
-    # exclusion anonymous — GDPR Rec. 26; GDPR Art. 4(1), rulesets/gdpr.rules:242
+    # exclusion anonymous — GDPR Rec. 26; GDPR Art. 4(1), rulesets/gdpr.rules:258
     # Anonymous or aggregated data is outside the GDPR
     # Anonymous information, including information rendered anonymous so that
     # the person can no longer be identified, is outside the Regulation.
@@ -1348,7 +1268,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         return excluded(RULESET, excluded_by)
     denied: list[Leaf] = []
     permitted: list[Leaf] = []
-    # rule consent — GDPR Art. 6(1)(a); GDPR Art. 7, rulesets/gdpr.rules:254
+    # rule consent — GDPR Art. 6(1)(a); GDPR Art. 7, rulesets/gdpr.rules:270
     # Consent of the person
     # Art. 6(1)(a): the person consented to this purpose. When the
     # organisation names no basis but valid consent exists, consent is the
@@ -1362,21 +1282,21 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     ):
         consent_excepted = False
         # exception consent.bundled — GDPR Art. 7(4); GDPR Rec. 43,
-        #   rulesets/gdpr.rules:261
+        #   rulesets/gdpr.rules:277
         # Consent made the price of a service that does not need the data
         # "Agree or leave": consent is not free when a service is made
         # conditional on consent to processing the service does not need.
         if consent.bundled:
             consent_excepted = True
             denied.append(_EXCEPTION_CONSENT__BUNDLED)
-        # exception consent.withdrawn — GDPR Art. 7(3), rulesets/gdpr.rules:265
+        # exception consent.withdrawn — GDPR Art. 7(3), rulesets/gdpr.rules:281
         # Consent withdrawn
         # Withdrawal ends the consent for the future.
         if consent.withdrawn:
             consent_excepted = True
             denied.append(_EXCEPTION_CONSENT__WITHDRAWN)
         # exception consent.not_given — GDPR Art. 4(11); GDPR Rec. 32,
-        #   rulesets/gdpr.rules:270
+        #   rulesets/gdpr.rules:286
         # No clear affirmative act of consent
         # Silence, pre-ticked boxes, inactivity or accepting general terms are
         # not consent (implied consent never counts as consent.given).
@@ -1384,7 +1304,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
             consent_excepted = True
             denied.append(_EXCEPTION_CONSENT__NOT_GIVEN)
         # exception consent.not_own — GDPR Art. 4(11); GDPR Art. 6(1)(a); GDPR Art.
-        #   7(1), rulesets/gdpr.rules:274
+        #   7(1), rulesets/gdpr.rules:290
         # Consent given by an administrator, the customer or a meeting host, not by
         #   the person
         # Zoom, 2023: the host's or administrator's consent (definition above).
@@ -1396,14 +1316,14 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
             consent_excepted = True
             denied.append(_EXCEPTION_CONSENT__NOT_OWN)
         # exception consent.not_granular — GDPR Art. 6(1)(a); GDPR Rec. 32; GDPR Rec.
-        #   43; EDPB Guidelines 05/2020, rulesets/gdpr.rules:279
+        #   43; EDPB Guidelines 05/2020, rulesets/gdpr.rules:295
         # One consent for several purposes, with no separate choice for this one
         # Granularity: one consent asked for several purposes at once, with no
         # separate choice for this one, is not specific and not free.
         if consent.several_purposes and not consent.separate:
             consent_excepted = True
             denied.append(_EXCEPTION_CONSENT__NOT_GRANULAR)
-        # exception consent.child — GDPR Art. 8(1), rulesets/gdpr.rules:284
+        # exception consent.child — GDPR Art. 8(1), rulesets/gdpr.rules:300
         # Child below the national age of digital consent
         # Below the member state's age of digital consent the child's own
         # consent does not count.
@@ -1413,7 +1333,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
             consent_excepted = True
             consent_child_excepted = False
             # exception consent.child.guardian — GDPR Art. 8(1); GDPR Art. 8(2),
-            #   rulesets/gdpr.rules:288
+            #   rulesets/gdpr.rules:304
             # A parent gave or authorised the consent
             # A parent's consent makes the processing lawful.
             if consent.by_guardian:
@@ -1422,7 +1342,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
             if not consent_child_excepted:
                 denied.append(_EXCEPTION_CONSENT__CHILD)
         # exception consent.age_unknown — GDPR Art. 8(1); GDPR Art. 8(2); GDPR Rec.
-        #   38, rulesets/gdpr.rules:294
+        #   38, rulesets/gdpr.rules:310
         # Service likely used by children, and the person's age is not known
         # Unknown age on a service directed at children or likely to be used
         # by them: no reasonable effort to verify (header, "Unknown age").
@@ -1430,7 +1350,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
             consent_excepted = True
             consent_age_unknown_excepted = False
             # exception consent.age_unknown.guardian — GDPR Art. 8(1); GDPR Art. 8(2),
-            #   rulesets/gdpr.rules:297
+            #   rulesets/gdpr.rules:313
             # A parent gave or authorised the consent
             if consent.by_guardian:
                 consent_age_unknown_excepted = True
@@ -1439,7 +1359,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
                 denied.append(_EXCEPTION_CONSENT__AGE_UNKNOWN)
         if not consent_excepted:
             permitted.append(_RULE_CONSENT)
-    # rule contract — GDPR Art. 6(1)(b), rulesets/gdpr.rules:309
+    # rule contract — GDPR Art. 6(1)(b), rulesets/gdpr.rules:325
     # Necessary to perform a contract with the person
     # Art. 6(1)(b): necessary to perform a contract with the person. Only
     # providing the service the person asked for is objectively necessary;
@@ -1451,7 +1371,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     if use.legal_basis == "contract":
         contract_excepted = False
         # exception contract.not_necessary — GDPR Art. 6(1)(b); EDPB Guidelines
-        #   2/2019; CJEU C-252/21 Meta v Bundeskartellamt, rulesets/gdpr.rules:313
+        #   2/2019; CJEU C-252/21 Meta v Bundeskartellamt, rulesets/gdpr.rules:329
         # Only providing the service the person asked for is necessary to perform the
         #   contract
         if purpose not in _PURPOSE_IN_PRODUCT_SERVICE:
@@ -1460,7 +1380,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         if not contract_excepted:
             permitted.append(_RULE_CONTRACT)
     # rule legal_obligation — GDPR Art. 6(1)(c); GDPR Art. 6(3),
-    #   rulesets/gdpr.rules:325
+    #   rulesets/gdpr.rules:341
     # Necessary to comply with a legal obligation
     # Art. 6(1)(c): necessary to comply with a legal obligation laid down by
     # Union or member state law (Art. 6(3)). No law obliges anyone to train,
@@ -1473,21 +1393,21 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     if use.legal_basis == "legal_obligation":
         legal_obligation_excepted = False
         # exception legal_obligation.not_required — GDPR Art. 6(1)(c); GDPR Art. 6(3),
-        #   rulesets/gdpr.rules:329
+        #   rulesets/gdpr.rules:345
         # No law requires processing for this purpose
         if purpose not in _PURPOSE_IN_PRODUCT_SERVICE:
             legal_obligation_excepted = True
             denied.append(_EXCEPTION_LEGAL_OBLIGATION__NOT_REQUIRED)
         if not legal_obligation_excepted:
             permitted.append(_RULE_LEGAL_OBLIGATION)
-    # rule vital_interest — GDPR Art. 6(1)(d); GDPR Rec. 46, rulesets/gdpr.rules:335
+    # rule vital_interest — GDPR Art. 6(1)(d); GDPR Rec. 46, rulesets/gdpr.rules:351
     # Necessary to protect someone's vital interests
     # Art. 6(1)(d): necessary to protect someone's life (Rec. 46). Training,
     # analytics, advertising or research are not.
     if use.legal_basis == "vital_interest":
         vital_interest_excepted = False
         # exception vital_interest.not_vital — GDPR Art. 6(1)(d); GDPR Rec. 46,
-        #   rulesets/gdpr.rules:339
+        #   rulesets/gdpr.rules:355
         # Vital interests cover only providing the service that protects someone's
         #   life
         if purpose not in _PURPOSE_IN_PRODUCT_SERVICE:
@@ -1496,7 +1416,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         if not vital_interest_excepted:
             permitted.append(_RULE_VITAL_INTEREST)
     # rule public_interest — GDPR Art. 6(1)(e); GDPR Art. 6(3),
-    #   rulesets/gdpr.rules:349
+    #   rulesets/gdpr.rules:365
     # Necessary for a task in the public interest
     # Art. 6(1)(e): necessary for a task in the public interest or official
     # authority laid down by law (Art. 6(3)). A public task can cover the
@@ -1507,14 +1427,14 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     if use.legal_basis == "public_interest":
         public_interest_excepted = False
         # exception public_interest.not_public_task — GDPR Art. 6(1)(e); GDPR Art.
-        #   6(3), rulesets/gdpr.rules:353
+        #   6(3), rulesets/gdpr.rules:369
         # A public task covers the service or research, not training, evaluation,
         #   analytics or advertising
         if purpose not in _PURPOSE_IN_PRODUCT_SERVICE_RESEARCH:
             public_interest_excepted = True
             denied.append(_EXCEPTION_PUBLIC_INTEREST__NOT_PUBLIC_TASK)
         # exception public_interest.objected — GDPR Art. 21(1); GDPR Art. 21(6),
-        #   rulesets/gdpr.rules:356
+        #   rulesets/gdpr.rules:372
         # The person objected
         if subject.objected and (
             purpose not in _PURPOSE_IN_RESEARCH_SCIENTIFIC
@@ -1525,7 +1445,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         if not public_interest_excepted:
             permitted.append(_RULE_PUBLIC_INTEREST)
     # rule legitimate_interest — GDPR Art. 6(1)(f); EDPB Opinion 28/2024,
-    #   rulesets/gdpr.rules:372
+    #   rulesets/gdpr.rules:388
     # Legitimate interests
     # Art. 6(1)(f): legitimate interests, after the three-step test of EDPB
     # Opinion 28/2024 (interest, necessity, balancing incl. the person's
@@ -1539,33 +1459,33 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     if use.legal_basis == "legitimate_interest":
         legitimate_interest_excepted = False
         # exception legitimate_interest.no_assessment — GDPR Art. 6(1)(f); GDPR Art.
-        #   5(2); GDPR Art. 24; EDPB Opinion 28/2024, rulesets/gdpr.rules:377
+        #   5(2); GDPR Art. 24; EDPB Opinion 28/2024, rulesets/gdpr.rules:393
         # No documented legitimate-interest assessment
         if not processing.li_assessment:
             legitimate_interest_excepted = True
             denied.append(_EXCEPTION_LEGITIMATE_INTEREST__NO_ASSESSMENT)
         # exception legitimate_interest.not_informed — GDPR Art. 13(1)(c); GDPR Art.
         #   13(3); GDPR Art. 14(1)(c); GDPR Art. 14(4); GDPR Art. 6(4); GDPR Art.
-        #   5(1)(a), rulesets/gdpr.rules:380
+        #   5(1)(a), rulesets/gdpr.rules:396
         # The person was not told of the purpose before the processing began
         if not processing.informed_before_use:
             legitimate_interest_excepted = True
             denied.append(_EXCEPTION_LEGITIMATE_INTEREST__NOT_INFORMED)
         # exception legitimate_interest.no_objection_route — GDPR Art. 21(4),
-        #   rulesets/gdpr.rules:383
+        #   rulesets/gdpr.rules:399
         # No easy way to object was offered
         if not processing.opt_out_offered:
             legitimate_interest_excepted = True
             denied.append(_EXCEPTION_LEGITIMATE_INTEREST__NO_OBJECTION_ROUTE)
         # exception legitimate_interest.objected — GDPR Art. 21(1); GDPR Art. 21(6),
-        #   rulesets/gdpr.rules:386
+        #   rulesets/gdpr.rules:402
         # The person objected
         if subject.objected:
             legitimate_interest_excepted = True
             denied.append(_EXCEPTION_LEGITIMATE_INTEREST__OBJECTED)
         # exception legitimate_interest.targeted_advertising — GDPR Art. 6(1)(f); CJEU
         #   C-252/21 Meta v Bundeskartellamt, paras 115-118; ePrivacy Directive Art.
-        #   5(3); EDPB Urgent Binding Decision 01/2023, rulesets/gdpr.rules:393
+        #   5(3); EDPB Urgent Binding Decision 01/2023, rulesets/gdpr.rules:409
         # Behavioural advertising across services needs consent
         # Behavioural advertising based on activity across services: the
         # person's interests override the operator's (CJEU C-252/21), and
@@ -1575,7 +1495,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
             legitimate_interest_excepted = True
             denied.append(_EXCEPTION_TARGETED_ADVERTISING)
         # exception legitimate_interest.child — GDPR Art. 6(1)(f); GDPR Rec. 38,
-        #   rulesets/gdpr.rules:403
+        #   rulesets/gdpr.rules:419
         # Training on a child's data: the child's interests override
         # Art. 6(1)(f) names the child: "in particular where the data subject
         # is a child". Training on a child's data does not pass on an adult's
@@ -1592,7 +1512,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         if not legitimate_interest_excepted:
             permitted.append(_RULE_LEGITIMATE_INTEREST)
     # rule further_processing — GDPR Art. 5(1)(b); GDPR Art. 6(4); GDPR Art. 89(1),
-    #   rulesets/gdpr.rules:412
+    #   rulesets/gdpr.rules:428
     # Further processing for a purpose not shown to be compatible with the original
     #   one
     # Arts. 5(1)(b), 6(4): data collected for one purpose may be used for
@@ -1613,7 +1533,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         denied.append(_RULE_FURTHER_PROCESSING)
     # rule special_category — GDPR Art. 9(1); GDPR Art. 9(2)(a); GDPR Art. 9(2)(e);
     #   GDPR Art. 9(2)(g); GDPR Art. 9(2)(j); GDPR Art. 89(1); AI Act Art. 10(5),
-    #   rulesets/gdpr.rules:440
+    #   rulesets/gdpr.rules:456
     # Special-category data without an Art. 9(2) exception
     # Art. 9(1): health, genetic, racial or ethnic origin, political opinions,
     # religious beliefs, sex life and union membership may not be processed
@@ -1672,7 +1592,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         denied.append(_RULE_SPECIAL_CATEGORY)
     # rule biometric_identification — GDPR Art. 9(1); GDPR Art. 9(2)(a); GDPR Art.
     #   9(2)(g); GDPR Art. 9(2)(j); GDPR Art. 4(14); GDPR Rec. 51; AI Act Art. 10(5),
-    #   rulesets/gdpr.rules:455
+    #   rulesets/gdpr.rules:471
     # Biometric data used to identify someone, without an Art. 9(2) exception
     # Biometric data (voice, face) is a special category only when it is
     # processed to uniquely identify a person. Art. 9(2)(e) is not applied to
@@ -1716,7 +1636,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         )
     ):
         denied.append(_RULE_BIOMETRIC_IDENTIFICATION)
-    # rule criminal_offences — GDPR Art. 10, rulesets/gdpr.rules:469
+    # rule criminal_offences — GDPR Art. 10, rulesets/gdpr.rules:485
     # Criminal-offence data without official authority or a law authorising it
     # Art. 10: data on criminal convictions and offences may be processed
     # only under the control of official authority or when Union or
@@ -1724,25 +1644,8 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     # interests alone do not; an Art. 6 basis is still needed as well.
     if data in _DATA_IN_SENSITIVE_CRIMINAL and not processing.authorised_by_law:
         denied.append(_RULE_CRIMINAL_OFFENCES)
-    # rule dpia — GDPR Art. 35(1); GDPR Art. 35(3)(b); WP29 Guidelines on DPIA (WP 248
-    #   rev.01), rulesets/gdpr.rules:481
-    # AI processing of special-category or criminal-offence data: a DPIA comes first
-    # Art. 35: a DPIA before processing likely to result in a high risk, in
-    # particular large-scale special-category or criminal data
-    # (Art. 35(3)(b)). Training, evaluating or running AI models on such data
-    # meets two criteria of the WP29 guidelines endorsed by the EDPB
-    # (sensitive data; innovative technology), which in most cases requires
-    # a DPIA. Duty-carrying rule (header): it permits only alongside a
-    # lawful-basis rule.
-    if (
-        data in _DPIA_DATA
-        and purpose in _PURPOSE_IN_AI
-        and (use.legal_basis in _LEGAL_BASIS_VALUES or consent.given)
-        and (data not in _DATA_IN_SENSITIVE_BIOMETRIC or processing.used_to_identify)
-    ):
-        permitted.append(_RULE_DPIA)
     # rule transfer — GDPR Art. 44; GDPR Art. 45(1); GDPR Art. 46(1); GDPR Art. 46(2),
-    #   rulesets/gdpr.rules:506
+    #   rulesets/gdpr.rules:505
     # Transfer outside the EEA without adequacy or safeguards
     # Chapter V: data may leave the EEA only to a country with an adequacy
     # decision on that date (Art. 45) or with appropriate safeguards
@@ -1789,7 +1692,7 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         denied.append(_RULE_TRANSFER)
     # rule adequacy_claim — GDPR Art. 44; GDPR Art. 45(1); GDPR Art. 45(3); CJEU
     #   C-311/18 Schrems II; Commission Implementing Decision (EU) 2023/1795,
-    #   rulesets/gdpr.rules:526
+    #   rulesets/gdpr.rules:525
     # Adequacy declared, but no adequacy decision covers this destination on this date
     # A declared `adequacy` is accepted only when it agrees with the
     # destination and the date: a destination with a full decision (or the
@@ -1832,17 +1735,18 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         )
     ):
         denied.append(_RULE_ADEQUACY_CLAIM)
-    # rule transfer_safeguards — GDPR Art. 46(1); GDPR Art. 46(2)(b); GDPR Art.
-    #   46(2)(c); GDPR Art. 46(2)(f); CJEU C-311/18 Schrems II, rulesets/gdpr.rules:549
-    # Transfer under standard clauses, binding corporate rules or certification
-    # Standard contractual clauses, binding corporate rules and certification
-    # (Art. 46(2)(b), (c), (f)) bind only the parties: before relying on them
-    # the exporter must assess whether the destination's law lets them work
-    # and add supplementary measures or stop (C-311/18; EDPB Recommendations
-    # 01/2020). Duty-carrying rule (header).
+    duties: list[Obligation] = []
+    # obligation dpia (rulesets/gdpr.rules:107) when its condition holds
     if (
-        (use.legal_basis in _LEGAL_BASIS_VALUES or consent.given)
-        and processing.transfer_to is not None
+        data in _DATA_SET
+        and purpose in _PURPOSE_IN_AI
+        and (data not in _DATA_IN_SENSITIVE_BIOMETRIC or processing.used_to_identify)
+    ):
+        duties.append(_OBLIGATION_DPIA)
+    # obligation transfer_impact_assessment (rulesets/gdpr.rules:124) when its
+    #   condition holds
+    if (
+        processing.transfer_to is not None
         and transfer_to_places is not None
         and "EEA" not in transfer_to_places
         and transfer_to_places.isdisjoint(
@@ -1864,9 +1768,9 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
         and ("BR" not in transfer_to_places or day < _DATE_2026_01_26)
         and processing.transfer_safeguard in {"bcr", "certification", "scc"}
     ):
-        permitted.append(_RULE_TRANSFER_SAFEGUARDS)
-    # default — GDPR Art. 6(1), rulesets/gdpr.rules:101
-    return settle(RULESET, _DEFAULT, denied, permitted)
+        duties.append(_OBLIGATION_TRANSFER_IMPACT_ASSESSMENT)
+    # default — GDPR Art. 6(1), rulesets/gdpr.rules:133
+    return settle(RULESET, _DEFAULT, denied, permitted, duties)
 
 
 def permitted(use: DataUse, day: datetime.date) -> bool | None:
@@ -1891,28 +1795,28 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
     )
     if not (here.isdisjoint(_REGION_IN_IS_LI_NO) or day >= _DATE_2018_07_20):
         return None
-    # exclusion anonymous — GDPR Rec. 26; GDPR Art. 4(1), rulesets/gdpr.rules:242
+    # exclusion anonymous — GDPR Rec. 26; GDPR Art. 4(1), rulesets/gdpr.rules:258
     if processing.identifiability in {"aggregated", "anonymised"}:
         return True
     permit = False
-    # rule consent — GDPR Art. 6(1)(a); GDPR Art. 7, rulesets/gdpr.rules:254
+    # rule consent — GDPR Art. 6(1)(a); GDPR Art. 7, rulesets/gdpr.rules:270
     if (use.legal_basis is not None and use.legal_basis == "consent") or (
         use.legal_basis is None and consent.given
     ):
         consent_excepted = False
         # exception consent.bundled — GDPR Art. 7(4); GDPR Rec. 43,
-        #   rulesets/gdpr.rules:261
+        #   rulesets/gdpr.rules:277
         if consent.bundled:
             return False
-        # exception consent.withdrawn — GDPR Art. 7(3), rulesets/gdpr.rules:265
+        # exception consent.withdrawn — GDPR Art. 7(3), rulesets/gdpr.rules:281
         if consent.withdrawn:
             return False
         # exception consent.not_given — GDPR Art. 4(11); GDPR Rec. 32,
-        #   rulesets/gdpr.rules:270
+        #   rulesets/gdpr.rules:286
         if not consent.given:
             return False
         # exception consent.not_own — GDPR Art. 4(11); GDPR Art. 6(1)(a); GDPR Art.
-        #   7(1), rulesets/gdpr.rules:274
+        #   7(1), rulesets/gdpr.rules:290
         if (
             consent.by_administrator
             and not consent.by_subject
@@ -1920,29 +1824,29 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         ):
             return False
         # exception consent.not_granular — GDPR Art. 6(1)(a); GDPR Rec. 32; GDPR Rec.
-        #   43; EDPB Guidelines 05/2020, rulesets/gdpr.rules:279
+        #   43; EDPB Guidelines 05/2020, rulesets/gdpr.rules:295
         if consent.several_purposes and not consent.separate:
             return False
-        # exception consent.child — GDPR Art. 8(1), rulesets/gdpr.rules:284
+        # exception consent.child — GDPR Art. 8(1), rulesets/gdpr.rules:300
         if subject.age is not None and subject.age < parameter_value(
             _CONSENT_AGE, region, day
         ):
             consent_excepted = True
             consent_child_excepted = False
             # exception consent.child.guardian — GDPR Art. 8(1); GDPR Art. 8(2),
-            #   rulesets/gdpr.rules:288
+            #   rulesets/gdpr.rules:304
             if consent.by_guardian:
                 consent_child_excepted = True
                 permit = True
             if not consent_child_excepted:
                 return False
         # exception consent.age_unknown — GDPR Art. 8(1); GDPR Art. 8(2); GDPR Rec.
-        #   38, rulesets/gdpr.rules:294
+        #   38, rulesets/gdpr.rules:310
         if processing.child_directed and subject.age is None:
             consent_excepted = True
             consent_age_unknown_excepted = False
             # exception consent.age_unknown.guardian — GDPR Art. 8(1); GDPR Art. 8(2),
-            #   rulesets/gdpr.rules:297
+            #   rulesets/gdpr.rules:313
             if consent.by_guardian:
                 consent_age_unknown_excepted = True
                 permit = True
@@ -1950,37 +1854,37 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
                 return False
         if not consent_excepted:
             permit = True
-    # rule contract — GDPR Art. 6(1)(b), rulesets/gdpr.rules:309
+    # rule contract — GDPR Art. 6(1)(b), rulesets/gdpr.rules:325
     if use.legal_basis == "contract":
         # exception contract.not_necessary — GDPR Art. 6(1)(b); EDPB Guidelines
-        #   2/2019; CJEU C-252/21 Meta v Bundeskartellamt, rulesets/gdpr.rules:313
+        #   2/2019; CJEU C-252/21 Meta v Bundeskartellamt, rulesets/gdpr.rules:329
         if purpose not in _PURPOSE_IN_PRODUCT_SERVICE:
             return False
         permit = True
     # rule legal_obligation — GDPR Art. 6(1)(c); GDPR Art. 6(3),
-    #   rulesets/gdpr.rules:325
+    #   rulesets/gdpr.rules:341
     if use.legal_basis == "legal_obligation":
         # exception legal_obligation.not_required — GDPR Art. 6(1)(c); GDPR Art. 6(3),
-        #   rulesets/gdpr.rules:329
+        #   rulesets/gdpr.rules:345
         if purpose not in _PURPOSE_IN_PRODUCT_SERVICE:
             return False
         permit = True
-    # rule vital_interest — GDPR Art. 6(1)(d); GDPR Rec. 46, rulesets/gdpr.rules:335
+    # rule vital_interest — GDPR Art. 6(1)(d); GDPR Rec. 46, rulesets/gdpr.rules:351
     if use.legal_basis == "vital_interest":
         # exception vital_interest.not_vital — GDPR Art. 6(1)(d); GDPR Rec. 46,
-        #   rulesets/gdpr.rules:339
+        #   rulesets/gdpr.rules:355
         if purpose not in _PURPOSE_IN_PRODUCT_SERVICE:
             return False
         permit = True
     # rule public_interest — GDPR Art. 6(1)(e); GDPR Art. 6(3),
-    #   rulesets/gdpr.rules:349
+    #   rulesets/gdpr.rules:365
     if use.legal_basis == "public_interest":
         # exception public_interest.not_public_task — GDPR Art. 6(1)(e); GDPR Art.
-        #   6(3), rulesets/gdpr.rules:353
+        #   6(3), rulesets/gdpr.rules:369
         if purpose not in _PURPOSE_IN_PRODUCT_SERVICE_RESEARCH:
             return False
         # exception public_interest.objected — GDPR Art. 21(1); GDPR Art. 21(6),
-        #   rulesets/gdpr.rules:356
+        #   rulesets/gdpr.rules:372
         if subject.objected and (
             purpose not in _PURPOSE_IN_RESEARCH_SCIENTIFIC
             or not processing.research_safeguards
@@ -1988,32 +1892,32 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
             return False
         permit = True
     # rule legitimate_interest — GDPR Art. 6(1)(f); EDPB Opinion 28/2024,
-    #   rulesets/gdpr.rules:372
+    #   rulesets/gdpr.rules:388
     if use.legal_basis == "legitimate_interest":
         # exception legitimate_interest.no_assessment — GDPR Art. 6(1)(f); GDPR Art.
-        #   5(2); GDPR Art. 24; EDPB Opinion 28/2024, rulesets/gdpr.rules:377
+        #   5(2); GDPR Art. 24; EDPB Opinion 28/2024, rulesets/gdpr.rules:393
         if not processing.li_assessment:
             return False
         # exception legitimate_interest.not_informed — GDPR Art. 13(1)(c); GDPR Art.
         #   13(3); GDPR Art. 14(1)(c); GDPR Art. 14(4); GDPR Art. 6(4); GDPR Art.
-        #   5(1)(a), rulesets/gdpr.rules:380
+        #   5(1)(a), rulesets/gdpr.rules:396
         if not processing.informed_before_use:
             return False
         # exception legitimate_interest.no_objection_route — GDPR Art. 21(4),
-        #   rulesets/gdpr.rules:383
+        #   rulesets/gdpr.rules:399
         if not processing.opt_out_offered:
             return False
         # exception legitimate_interest.objected — GDPR Art. 21(1); GDPR Art. 21(6),
-        #   rulesets/gdpr.rules:386
+        #   rulesets/gdpr.rules:402
         if subject.objected:
             return False
         # exception legitimate_interest.targeted_advertising — GDPR Art. 6(1)(f); CJEU
         #   C-252/21 Meta v Bundeskartellamt, paras 115-118; ePrivacy Directive Art.
-        #   5(3); EDPB Urgent Binding Decision 01/2023, rulesets/gdpr.rules:393
+        #   5(3); EDPB Urgent Binding Decision 01/2023, rulesets/gdpr.rules:409
         if purpose in _PURPOSE_IN_ADVERTISING_TARGETED:
             return False
         # exception legitimate_interest.child — GDPR Art. 6(1)(f); GDPR Rec. 38,
-        #   rulesets/gdpr.rules:403
+        #   rulesets/gdpr.rules:419
         if purpose in _PURPOSE_IN_AI_TRAINING and (
             (subject.age is not None and subject.age < 18)
             or (processing.child_directed and subject.age is None)
@@ -2021,7 +1925,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
             return False
         permit = True
     # rule further_processing — GDPR Art. 5(1)(b); GDPR Art. 6(4); GDPR Art. 89(1),
-    #   rulesets/gdpr.rules:412
+    #   rulesets/gdpr.rules:428
     if (
         processing.collected_for_other_purpose
         and not processing.compatible_purpose
@@ -2036,7 +1940,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         return False
     # rule special_category — GDPR Art. 9(1); GDPR Art. 9(2)(a); GDPR Art. 9(2)(e);
     #   GDPR Art. 9(2)(g); GDPR Art. 9(2)(j); GDPR Art. 89(1); AI Act Art. 10(5),
-    #   rulesets/gdpr.rules:440
+    #   rulesets/gdpr.rules:456
     if (
         data in _SPECIAL_CATEGORY_DATA
         and (
@@ -2076,7 +1980,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         return False
     # rule biometric_identification — GDPR Art. 9(1); GDPR Art. 9(2)(a); GDPR Art.
     #   9(2)(g); GDPR Art. 9(2)(j); GDPR Art. 4(14); GDPR Rec. 51; AI Act Art. 10(5),
-    #   rulesets/gdpr.rules:455
+    #   rulesets/gdpr.rules:471
     if (
         data in _DATA_IN_SENSITIVE_BIOMETRIC
         and processing.used_to_identify
@@ -2114,11 +2018,11 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         )
     ):
         return False
-    # rule criminal_offences — GDPR Art. 10, rulesets/gdpr.rules:469
+    # rule criminal_offences — GDPR Art. 10, rulesets/gdpr.rules:485
     if data in _DATA_IN_SENSITIVE_CRIMINAL and not processing.authorised_by_law:
         return False
     # rule transfer — GDPR Art. 44; GDPR Art. 45(1); GDPR Art. 46(1); GDPR Art. 46(2),
-    #   rulesets/gdpr.rules:506
+    #   rulesets/gdpr.rules:505
     if (
         processing.transfer_to is not None
         and transfer_to_places is not None
@@ -2149,7 +2053,7 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         return False
     # rule adequacy_claim — GDPR Art. 44; GDPR Art. 45(1); GDPR Art. 45(3); CJEU
     #   C-311/18 Schrems II; Commission Implementing Decision (EU) 2023/1795,
-    #   rulesets/gdpr.rules:526
+    #   rulesets/gdpr.rules:525
     if (
         processing.transfer_safeguard is not None
         and processing.transfer_safeguard == "adequacy"
@@ -2183,41 +2087,5 @@ def permitted(use: DataUse, day: datetime.date) -> bool | None:
         )
     ):
         return False
-    # rule dpia — GDPR Art. 35(1); GDPR Art. 35(3)(b); WP29 Guidelines on DPIA (WP 248
-    #   rev.01), rulesets/gdpr.rules:481
-    if (
-        data in _DPIA_DATA
-        and purpose in _PURPOSE_IN_AI
-        and (use.legal_basis in _LEGAL_BASIS_VALUES or consent.given)
-        and (data not in _DATA_IN_SENSITIVE_BIOMETRIC or processing.used_to_identify)
-    ):
-        return True
-    # rule transfer_safeguards — GDPR Art. 46(1); GDPR Art. 46(2)(b); GDPR Art.
-    #   46(2)(c); GDPR Art. 46(2)(f); CJEU C-311/18 Schrems II, rulesets/gdpr.rules:549
-    if (
-        (use.legal_basis in _LEGAL_BASIS_VALUES or consent.given)
-        and processing.transfer_to is not None
-        and transfer_to_places is not None
-        and "EEA" not in transfer_to_places
-        and transfer_to_places.isdisjoint(
-            _TRANSFER_TO_IN_AD_AR_CA_CH_FO_GG_IL_IM_JE_NZ_UY
-        )
-        and ("JP" not in transfer_to_places or day < _DATE_2019_01_23)
-        and ("KR" not in transfer_to_places or day < _DATE_2021_12_17)
-        and ("GB" not in transfer_to_places or day > _DATE_2020_12_31)
-        and (
-            "GB" not in transfer_to_places
-            or day < _DATE_2021_01_01
-            or day > _DATE_2021_06_27
-        )
-        and (
-            "GB" not in transfer_to_places
-            or day < _DATE_2021_06_28
-            or day > _DATE_2031_12_27
-        )
-        and ("BR" not in transfer_to_places or day < _DATE_2026_01_26)
-        and processing.transfer_safeguard in {"bcr", "certification", "scc"}
-    ):
-        return True
-    # default — GDPR Art. 6(1), rulesets/gdpr.rules:101
+    # default — GDPR Art. 6(1), rulesets/gdpr.rules:133
     return permit

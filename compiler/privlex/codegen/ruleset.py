@@ -17,7 +17,7 @@ from .fast_path import permitted_code
 from .identifiers import RESERVED, Names, constant_stem, node_stem, sort_imports
 from .literals import chunks, comment, docstring, escape, scalar, string, text_literal
 from .printer import LINE_WIDTH
-from .pyexpr import TRUE, Condition, expression, simplify
+from .pyexpr import FALSE, TRUE, Condition, expression, simplify
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,8 @@ class Leaves:
             return []
         carried: list[str] = []
         if node.kind != "exclusion":
-            carried += [self._obligation_names[("", o.id)] for o in self.ruleset.obligations]
+            # A conditional one is not the leaf's: `evaluate` hands it to `settle` when it holds.
+            carried += [self._obligation_names[("", o.id)] for o in self.ruleset.obligations if o.condition is None]
         for step in (*parents, node):
             if step.effect != "permit":
                 continue
@@ -130,6 +131,10 @@ class Leaves:
                 if constant not in carried:
                     carried.append(constant)
         return carried
+
+    def obligation_constant(self, obligation: ir.Obligation) -> str:
+        """The constant of one of the ruleset's own obligations."""
+        return self._obligation_names[("", obligation.id)]
 
     def _name_leaf(self, node: ir.Node, parents: tuple[ir.Node, ...]) -> None:
         stem = "_DEFAULT" if node.kind == "default" else f"_{node.kind.upper()}_{node_stem(node, '__')}"
@@ -205,9 +210,30 @@ class RulesetModule:
         code.add(1, "permitted: list[Leaf] = []")
         for node in ruleset.rules:
             tree.top(node, tree.match(node), 1)
+        duties = self._duties(code)
         code.comments(1, [pointer(ruleset.default)])
-        code.add(1, f"return settle(RULESET, {self.leaves.leaf(ruleset.default)}, denied, permitted)")
+        code.add(1, f"return settle(RULESET, {self.leaves.leaf(ruleset.default)}, denied, permitted{duties})")
         return code
+
+    def _duties(self, code: Code) -> str:
+        """The ruleset's conditional obligations that hold (their condition true), as `settle`'s last argument."""
+        conditional = [o for o in self.ruleset.obligations if o.condition is not None]
+        if not conditional:
+            return ""
+        code.add(1, "duties: list[Obligation] = []")
+        for obligation in conditional:
+            assert obligation.condition is not None
+            holds = simplify(self.conditions.true(obligation.condition))
+            constant = self.leaves.obligation_constant(obligation)
+            code.comments(1, [f"obligation {obligation.id} ({obligation.span.location}) when its condition holds"])
+            if holds == TRUE:
+                code.add(1, f"duties.append({constant})")
+                continue
+            if holds == FALSE:
+                continue
+            code.statement(1, "if ", expression(holds), ":")
+            code.add(2, f"duties.append({constant})")
+        return ", duties"
 
     def _function_body(self, build: Callable[[], Code]) -> str:
         """The preamble (dates, coverage, locals, applicability), then the code `build` emits."""

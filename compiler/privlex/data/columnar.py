@@ -120,6 +120,8 @@ class Program:
             for node, parents in ruleset.walk():
                 self.nodes.append((ruleset, node, (*parents, node)))
         self.number = {(r.id, node.id): i for i, (r, node, _) in enumerate(self.nodes)}
+        # every conditional ruleset obligation, numbered: it comes with a row's permit where it holds
+        self.duties = [(r, o) for r in self.rulesets for o in r.obligations if o.condition is not None]
         self.parameters = {(r.id, p.name): p for r in self.rulesets for p in r.parameters}
         self._expanded: dict[tuple[str, tuple[str, ...]], frozenset[str]] = {}
 
@@ -138,6 +140,8 @@ class Outcomes:
     codes: np.ndarray  # int8
     leaves: list[tuple[int, np.ndarray]] | None = None  # (node number, rows where it is a reason)
     applied: list[tuple[str, np.ndarray]] | None = None  # (ruleset id, rows where it applies)
+    # (duty number, rows whose permit carries it): conditional ruleset obligations that hold
+    duties: list[tuple[int, np.ndarray]] | None = None
 
 
 class Batch:
@@ -495,4 +499,23 @@ def decide(program: Program, valid: Validated, today: datetime.date, reasons: bo
             else:
                 reason = hit & ~denied & ~any_deny & ~excluded
             leaves.append((program.number[(ruleset.id, node.id)], reason))
-    return Outcomes(codes, leaves, applied)
+    return Outcomes(codes, leaves, applied, _duties(program, batch, states, any_deny))
+
+
+def _duties(
+    program: Program,
+    batch: Batch,
+    states: list[tuple[ir.Ruleset, np.ndarray, list[tuple[ir.Node, np.ndarray]], np.ndarray, np.ndarray]],
+    any_deny: np.ndarray,
+) -> list[tuple[int, np.ndarray]]:
+    """Where each conditional ruleset obligation comes with the permit: its ruleset permits by a rule,
+    an exception or the default (not by an exclusion), no ruleset denies, and its condition is true."""
+    permits = {
+        ruleset.id: applies & ~excluded & ~denied & ~any_deny for ruleset, applies, _, excluded, denied in states
+    }
+    found: list[tuple[int, np.ndarray]] = []
+    for number, (ruleset, obligation) in enumerate(program.duties):
+        assert obligation.condition is not None
+        batch.ruleset = ruleset.id
+        found.append((number, permits[ruleset.id] & batch.condition(obligation.condition).true))
+    return found

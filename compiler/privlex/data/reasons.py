@@ -46,19 +46,25 @@ class Explainer:
                 )
             )
             self.carried.append(_carried(ruleset, node, path))
+        self.duties = [_obligation(ruleset, "", obligation) for ruleset, obligation in program.duties]
         self.verdicts: dict[Any, Verdict] = {}
 
-    def verdict(self, code: int, leaves: tuple[int, ...], rulesets: tuple[str, ...]) -> Verdict:
-        key = (code, leaves, rulesets)
+    def verdict(
+        self, code: int, leaves: tuple[int, ...], rulesets: tuple[str, ...], duties: tuple[int, ...] = ()
+    ) -> Verdict:
+        key = (code, leaves, rulesets, duties)
         found = self.verdicts.get(key)
         if found is not None:
             return found
         reasons = [self.reasons[number] for number in leaves]
         obligations: dict[tuple[str, str], Obligation] = {}
         if code == PERMIT:
-            for number in leaves:
-                for obligation in self.carried[number]:
-                    obligations.setdefault((obligation.ruleset, obligation.id), obligation)
+            carried = [o for number in leaves for o in self.carried[number]]
+            carried += [self.duties[number] for number in duties]
+            for obligation in carried:
+                kept = obligations.get((obligation.ruleset, obligation.id))
+                if kept is None or obligation.order < kept.order:
+                    obligations[(obligation.ruleset, obligation.id)] = obligation
         ordered = sorted(obligations.values(), key=lambda o: (o.ruleset, o.order))
         decision = Decision(_OUTCOME[code], reasons, ordered, list(rulesets))
         deciding = tuple(f"{r.ruleset}.{r.rule}" for r in reasons)
@@ -79,8 +85,10 @@ class Explainer:
         ]
         applied = [(name, mask) for name, mask in outcomes.applied if mask.any()]
         leaves = [(number, mask) for number, mask in outcomes.leaves if mask.any()]
+        duties = [(number, mask) for number, mask in outcomes.duties or () if mask.any()]
         columns += [(mask.view(np.int8), 2) for _, mask in applied]
         columns += [(mask.view(np.int8), 2) for _, mask in leaves]
+        columns += [(mask.view(np.int8), 2) for _, mask in duties]
         inverse, parts = combine(columns, rows)
         verdicts: list[Verdict] = []
         for index in range(len(parts[0])):
@@ -90,10 +98,16 @@ class Explainer:
                 verdicts.append(Verdict("invalid", (), error, field))
                 continue
             names = tuple(name for (name, _), part in zip(applied, parts[2:], strict=False) if part[index])
+            start = 2 + len(applied)
             chosen = tuple(
-                number for (number, _), part in zip(leaves, parts[2 + len(applied) :], strict=True) if part[index]
+                number
+                for (number, _), part in zip(leaves, parts[start : start + len(leaves)], strict=True)
+                if part[index]
             )
-            verdicts.append(self.verdict(code, tuple(sorted(chosen)), tuple(sorted(names))))
+            held = tuple(
+                number for (number, _), part in zip(duties, parts[start + len(leaves) :], strict=True) if part[index]
+            )
+            verdicts.append(self.verdict(code, tuple(sorted(chosen)), tuple(sorted(names)), held))
         return verdicts, inverse.astype(np.int32)
 
 
@@ -106,22 +120,25 @@ def _carried(ruleset: ir.Ruleset, node: ir.Node, path: tuple[ir.Node, ...]) -> t
     seen: set[tuple[str, str]] = set()
     carriers: list[tuple[str, tuple[ir.Obligation, ...]]] = []
     if node.kind != "exclusion":
-        carriers.append(("", ruleset.obligations))
+        # the conditional ones come per row, where they hold (`Outcomes.duties`)
+        carriers.append(("", tuple(o for o in ruleset.obligations if o.condition is None)))
     carriers += [(step.id, step.obligations) for step in path if step.effect == "permit"]
     for carrier, obligations in carriers:
         for obligation in obligations:
             if (carrier, obligation.id) in seen:
                 continue
             seen.add((carrier, obligation.id))
-            carried.append(
-                Obligation(
-                    ruleset=ruleset.id,
-                    id=obligation.id,
-                    text=obligation.text,
-                    rule=carrier,
-                    citations=list(obligation.citations),
-                    source=obligation.span.location,
-                    order=obligation.order,
-                )
-            )
+            carried.append(_obligation(ruleset, carrier, obligation))
     return tuple(carried)
+
+
+def _obligation(ruleset: ir.Ruleset, carrier: str, obligation: ir.Obligation) -> Obligation:
+    return Obligation(
+        ruleset=ruleset.id,
+        id=obligation.id,
+        text=obligation.text,
+        rule=carrier,
+        citations=list(obligation.citations),
+        source=obligation.span.location,
+        order=obligation.order,
+    )

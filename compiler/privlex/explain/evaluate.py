@@ -64,6 +64,8 @@ class RulesetRun:
     exclusions: list[NodeResult] = field(default_factory=list)
     rules: list[NodeResult] = field(default_factory=list)
     default: NodeResult | None = None
+    # the ruleset's conditional obligations with the value of their condition (when no exclusion held)
+    duties: list[tuple[ir.Obligation, Trace]] = field(default_factory=list)
 
     @property
     def applied(self) -> bool:
@@ -194,24 +196,15 @@ class Interpreter:
         if node.effect == "permit":
             carriers: list[tuple[str, tuple[ir.Obligation, ...]]] = []
             if node.kind != "exclusion":
-                carriers.append(("", ruleset.obligations))
+                # the conditional ones come with the ruleset's result, where they hold (`RulesetRun.duties`)
+                carriers.append(("", tuple(o for o in ruleset.obligations if o.condition is None)))
             carriers += [(step.id, step.obligations) for step in (*result.parents, node) if step.effect == "permit"]
             for carrier, obligations in carriers:
                 for obligation in obligations:
                     if (carrier, obligation.id) in seen:
                         continue
                     seen.add((carrier, obligation.id))
-                    carried.append(
-                        Obligation(
-                            ruleset=ruleset.id,
-                            id=obligation.id,
-                            text=obligation.text,
-                            rule=carrier,
-                            citations=list(obligation.citations),
-                            source=obligation.span.location,
-                            order=obligation.order,
-                        )
-                    )
+                    carried.append(_obligation(ruleset, carrier, obligation))
         return Leaf(reason, tuple(carried))
 
     def collect(self, ruleset: ir.Ruleset, found: NodeResult, denied: list[Leaf], permitted: list[Leaf]) -> None:
@@ -250,19 +243,34 @@ class Interpreter:
         for found in run.rules:
             if found.matches:
                 self.collect(ruleset, found, denied, permitted)
+        run.duties = [(o, self.trace(o.condition)) for o in ruleset.obligations if o.condition is not None]
+        duties = tuple(_obligation(ruleset, "", o) for o, trace in run.duties if trace.value is True)
         if denied:
             run.result = RulesetResult(ruleset.id, Effect.DENY, tuple(denied))
         elif permitted:
-            run.result = RulesetResult(ruleset.id, Effect.PERMIT, tuple(permitted))
+            run.result = RulesetResult(ruleset.id, Effect.PERMIT, tuple(permitted), duties)
         else:
             run.default.matches = run.default.decides = True
             leaf = self.leaf(ruleset, run.default)
-            run.result = RulesetResult(ruleset.id, Effect(ruleset.default.effect), (leaf,))
+            effect = Effect(ruleset.default.effect)
+            run.result = RulesetResult(ruleset.id, effect, (leaf,), duties if effect is Effect.PERMIT else ())
         return run
 
     def run(self) -> Run:
         runs = [self.ruleset(ruleset) for ruleset in self.program.rulesets]
         return Run(runs, combine([r.result for r in runs]))
+
+
+def _obligation(ruleset: ir.Ruleset, carrier: str, obligation: ir.Obligation) -> Obligation:
+    return Obligation(
+        ruleset=ruleset.id,
+        id=obligation.id,
+        text=obligation.text,
+        rule=carrier,
+        citations=list(obligation.citations),
+        source=obligation.span.location,
+        order=obligation.order,
+    )
 
 
 def _compare(op: str, left: Any, right: Any) -> bool:

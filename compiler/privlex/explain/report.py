@@ -137,14 +137,30 @@ def ruleset_report(run: RulesetRun, region: str, day: datetime.date) -> dict[str
         "applies_when": condition_report(run.applies, "applies when ") if run.applies is not None else None,
         "effect": str(run.result.effect) if run.result is not None else None,
         "decided_by": decided_by,
-        "obligations": [
-            {"id": o.id, "text": o.text, "citations": list(o.citations), "source": o.span.location}
-            for o in ruleset.obligations
-        ],
+        "obligations": [_ruleset_obligation(o, run) for o in ruleset.obligations],
         "exclusions": [node_report(found) for found in run.exclusions],
         "rules": [node_report(found) for found in run.rules],
         "default": node_report(run.default) if run.default is not None else None,
     }
+
+
+def _ruleset_obligation(obligation: ir.Obligation, run: RulesetRun) -> dict[str, Any]:
+    """One of the ruleset's own obligations; a conditional one with its condition (and its value, when
+    the rules were considered: the ruleset applied and no exclusion held)."""
+    found: dict[str, Any] = {
+        "id": obligation.id,
+        "text": obligation.text,
+        "citations": list(obligation.citations),
+        "source": obligation.span.location,
+    }
+    if obligation.condition is not None:
+        traces = [trace for o, trace in run.duties if o is obligation]
+        found["when"] = (
+            condition_report(traces[0], "when ")
+            if traces
+            else {"text": "when " + condition_text(obligation.condition), "value": None}
+        )
+    return found
 
 
 def _paths(run: Run) -> list[dict[str, Any]]:

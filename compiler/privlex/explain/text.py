@@ -81,7 +81,15 @@ def _ruleset(lines: list[str], ruleset: dict[str, Any]) -> None:
     if ruleset["applies_when"] is not None:
         _condition(lines, ruleset["applies_when"], "  ")
     for obligation in ruleset["obligations"]:
-        lines.append(f"  obligation {obligation['id']} (every permit): {obligation['text']}")
+        when = obligation.get("when")
+        if when is None:
+            lines.append(f"  obligation {obligation['id']} (every permit): {obligation['text']}")
+            continue
+        lines.append(
+            f"  obligation {obligation['id']} (every permit, when its condition is true): {obligation['text']}"
+        )
+        if when["value"] is not None:
+            _condition(lines, when, "    ")
     for node in (*ruleset["exclusions"], *ruleset["rules"], ruleset["default"]):
         _node(lines, node, 1)
 

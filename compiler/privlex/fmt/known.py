@@ -27,6 +27,7 @@ _HEADERS: dict[str, tuple[str, ...]] = {
 # Blocks whose header has optional parts: the body is the trailing run of these clauses.
 _TRAILING_BODIES: dict[str, frozenset[str]] = {
     "default_clause": frozenset({"cites_clause", "obligation"}),
+    "obligation": frozenset({"cites_clause", "when_clause"}),
 }
 
 _RULESET = {
@@ -65,6 +66,7 @@ CLAUSE_ORDER: dict[str, dict[str, int]] = {
     "parameter": {"cites_clause": 0, "param_value": 1},
     "test": {"on_clause": 0, "given_clause": 1, "expect_clause": 2},
     "default_clause": {"cites_clause": 0, "obligation": 1},
+    "obligation": {"cites_clause": 0, "when_clause": 1},
     "definition": {"cites_clause": 0, "define_condition": 1},
     "property_decl": {"cites_clause": 0, "claim_clause": 1},
 }

@@ -139,7 +139,8 @@ def _defined(analysis: Analysis, name: str) -> ir.Defined | None:
         return None
 
     for ruleset in analysis.rulesets:
-        for condition in (ruleset.applies, *(node.condition for node, _ in ruleset.walk())):
+        nodes = (node.condition for node, _ in ruleset.walk())
+        for condition in (ruleset.applies, *nodes, *(o.condition for o in ruleset.obligations)):
             found = visit(condition)
             if found is not None:
                 return found
@@ -196,7 +197,8 @@ def describe(analysis: Analysis, index: Index, symbol: Symbol) -> str | None:
             )
         return f"**ruleset** `{name}`: {syntax.title}" if isinstance(syntax, n.Ruleset) else None
     if kind == "obligation" and isinstance(syntax, n.Obligation):
-        return _lines(f"**obligation** `{syntax.id.text}`: {syntax.text}", _cites(syntax.citations))
+        when = "with every permit of the ruleset, only when its `when` condition is true" if syntax.whens else ""
+        return _lines(f"**obligation** `{syntax.id.text}`: {syntax.text}", _cites(syntax.citations), when)
     if kind == "test" and isinstance(syntax, n.Test):
         return _lines(f"**test** `{syntax.id.text}`: {syntax.title}", _notes(syntax.notes))
     return None

@@ -169,8 +169,10 @@ class _Builder:
         for condition in decl.conditions:
             self.condition(condition, ruleset, parameters)
 
-    def obligation(self, obligation: n.Obligation, ruleset: str) -> None:
+    def obligation(self, obligation: n.Obligation, ruleset: str, parameters: set[str] | None = None) -> None:
         self.index.define("obligation", f"{ruleset}:{obligation.id.text}", obligation.id.span, obligation)
+        for condition in obligation.whens:
+            self.condition(condition, ruleset, parameters or set())
 
     def ruleset(self, rs: n.Ruleset) -> None:
         name = rs.id.text
@@ -180,7 +182,7 @@ class _Builder:
         for definition in rs.definitions:
             self.definition(definition, name, parameters)
         for obligation in rs.obligations:
-            self.obligation(obligation, name)
+            self.obligation(obligation, name, parameters)
         for covers in rs.covers:
             for region in covers:
                 self.index.use("region", region.text, region.span)

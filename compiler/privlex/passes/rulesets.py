@@ -35,8 +35,25 @@ class _RulesetBuilder:
             return None  # reported; an unresolved scope must not look empty to later checks
         return tuple(key for key in keys if key is not None)
 
-    def obligation(self, node: n.Obligation) -> ir.Obligation:
+    def obligation(self, node: n.Obligation, own: bool = False) -> ir.Obligation:
+        """An obligation; `own` when written directly in the ruleset, the one place it may have a condition."""
         check_id(node.id, "obligation", self.diagnostics)
+        condition: ir.Condition | None = None
+        if node.whens and not own:
+            self.diagnostics.append(
+                error(
+                    "E205",
+                    f"obligation {node.id.text} has a `when` line: only an obligation written directly "
+                    "in the ruleset may have a condition",
+                    node.whens[0].span,
+                    help="here the obligation holds whenever its node permits: put the condition in an "
+                    "exception that permits and carries the obligation, or move the obligation into the ruleset",
+                )
+            )
+        elif node.whens:
+            owner = f"obligation {node.id.text}"
+            one_clause(node.whens, "`when` line", owner, (w.span for w in node.whens), self.diagnostics)
+            condition = self.typer.condition(node.whens[0])
         earlier = self.obligations.get(node.id.text)
         if earlier is not None and earlier.text != node.text:
             self.diagnostics.append(
@@ -51,7 +68,12 @@ class _RulesetBuilder:
         self.obligations.setdefault(node.id.text, node)
         self.order += 1
         return ir.Obligation(
-            id=node.id.text, text=node.text, citations=node.citations, span=node.span, order=self.order
+            id=node.id.text,
+            text=node.text,
+            citations=node.citations,
+            span=node.span,
+            order=self.order,
+            condition=condition,
         )
 
     def node(self, node: n.DecidingNode, prefix: str) -> ir.Node:
@@ -186,7 +208,7 @@ class _RulesetBuilder:
             if resolved is not None:
                 parameters.append(resolved)
         # The ruleset's own obligations are numbered first: they are listed first in a decision.
-        own_obligations = tuple(self.obligation(o) for o in rs.obligations)
+        own_obligations = tuple(self.obligation(o, own=True) for o in rs.obligations)
         applies = self.typer.condition(rs.applies[0]) if rs.applies else None
         seen: dict[str, n.DecidingNode] = {}
         exclusions: list[ir.Node] = []

@@ -70,7 +70,9 @@ class Explanations:
     explain: Callable[[Any], Any] | None = None  # a valid use -> privlex.explain.Explanation
     by_key: dict[str, dict[str, Any]] = field(default_factory=dict)
     # (scenario, each ruleset's result) -> (outcome, key): results are immutable and shared
-    _seen: dict[tuple[str, tuple[RulesetResult | None, ...]], tuple[str, str]] = field(default_factory=dict)
+    _seen: dict[tuple[str, tuple[tuple[RulesetResult | None, tuple[str, ...]], ...]], tuple[str, str]] = field(
+        default_factory=dict
+    )
 
     def decided(
         self,
@@ -79,14 +81,17 @@ class Explanations:
         results: Mapping[str, RulesetResult | None],
     ) -> tuple[str, str]:
         """The outcome of the use, and the id of its explanation."""
-        seen_key = (scenario.id, tuple(results.values()))
+        # the conditional duties that held tell apart results with the same leaves
+        seen_key = (scenario.id, tuple((r, r.duty_ids if r is not None else ()) for r in results.values()))
         seen = self._seen.get(seen_key)
         if seen is not None:
             self.by_key[seen[1]]["cells"] += 1
             return seen
         decision = combine(list(results.values()))
         summary = {
-            name: None if result is None else [str(result.effect), [leaf.reason.rule for leaf in result.leaves]]
+            name: None
+            if result is None
+            else [str(result.effect), [leaf.reason.rule for leaf in result.leaves], list(result.duty_ids)]
             for name, result in sorted(results.items())
         }
         key_text = json.dumps([scenario.id, summary], sort_keys=True)

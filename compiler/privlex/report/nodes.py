@@ -132,6 +132,8 @@ def ruleset_data(
             "node": None,  # the ruleset's own: every permit of its rules, exceptions and default carries it
             "anchor": None,
             "source": o.span.location,
+            # a conditional one only where its condition is true
+            "when": condition_text(o.condition) if o.condition is not None else None,
         }
         for o in ruleset.obligations
     ]
@@ -143,6 +145,7 @@ def ruleset_data(
             "node": node.id,
             "anchor": anchor(ruleset.id, node.id),
             "source": o.span.location,
+            "when": None,
         }
         for node, _ in ruleset.walk()
         for o in node.obligations

@@ -106,18 +106,27 @@ class RulesetResult:
     ruleset: str
     effect: Effect
     leaves: tuple[Leaf, ...]
+    # The ruleset's conditional obligations whose condition held for the use:
+    # they come with a permit of the ruleset's rules or default (see `settle`).
+    # Not compared: results are compared and hashed by their leaves (and tell duties apart by `duty_ids`).
+    duties: tuple[Obligation, ...] = field(default=(), compare=False)
     # Derived once, so that combining results builds no more than the Decision.
     _reasons: tuple[Reason, ...] = field(init=False, repr=False, compare=False)
     _obligations: tuple[Obligation, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_reasons", tuple(leaf.reason for leaf in self.leaves))
-        obligations = () if self.effect is Effect.DENY else tuple(_collect_obligations(self.leaves))
+        obligations = () if self.effect is Effect.DENY else tuple(_collect_obligations(self.leaves, self.duties))
         object.__setattr__(self, "_obligations", obligations)
 
     @property
     def reasons(self) -> list[Reason]:
         return list(self._reasons)
+
+    @property
+    def duty_ids(self) -> tuple[str, ...]:
+        """The ids of the conditional obligations that held."""
+        return tuple(duty.id for duty in self.duties)
 
     @property
     def obligations(self) -> list[Obligation]:
@@ -214,27 +223,39 @@ def _decision(
 
 
 # Results are immutable and fixed by the leaves that decided (a leaf belongs to
-# one ruleset and has one effect), so each distinct result is built once.
-_RESULTS: dict[tuple[Leaf, ...], RulesetResult] = {}
+# one ruleset and has one effect) and the conditional duties that held (told
+# apart by their order, unique in a ruleset), so each distinct result is built once.
+_RESULTS: dict[tuple[tuple[Leaf, ...], tuple[int, ...]], RulesetResult] = {}
 _RESULTS_LIMIT = 1 << 16
 
 
-def _result(ruleset: str, effect: Effect, leaves: tuple[Leaf, ...]) -> RulesetResult:
-    result = _RESULTS.get(leaves)
+def _result(
+    ruleset: str, effect: Effect, leaves: tuple[Leaf, ...], duties: tuple[Obligation, ...] = ()
+) -> RulesetResult:
+    key = (leaves, tuple(duty.order for duty in duties))
+    result = _RESULTS.get(key)
     if result is None:
-        result = RulesetResult(ruleset, effect, leaves)
+        result = RulesetResult(ruleset, effect, leaves, duties)
         if len(_RESULTS) < _RESULTS_LIMIT:
-            _RESULTS[leaves] = result
+            _RESULTS[key] = result
     return result
 
 
-def settle(ruleset: str, default: Leaf, denied: list[Leaf], permitted: list[Leaf]) -> RulesetResult:
-    """Within a ruleset: deny overrides permit; with no matching leaf, the default."""
+def settle(
+    ruleset: str, default: Leaf, denied: list[Leaf], permitted: list[Leaf], duties: Sequence[Obligation] = ()
+) -> RulesetResult:
+    """Within a ruleset: deny overrides permit; with no matching leaf, the default.
+
+    `duties` are the ruleset's conditional obligations whose condition held: a
+    permit carries them (a deny carries none).
+    """
     if denied:
         return _result(ruleset, Effect.DENY, tuple(denied))
     if permitted:
-        return _result(ruleset, Effect.PERMIT, tuple(permitted))
-    return _result(ruleset, default.reason.effect, (default,))
+        return _result(ruleset, Effect.PERMIT, tuple(permitted), tuple(duties))
+    if default.reason.effect is Effect.PERMIT:
+        return _result(ruleset, Effect.PERMIT, (default,), tuple(duties))
+    return _result(ruleset, Effect.DENY, (default,))
 
 
 def excluded(ruleset: str, leaves: list[Leaf]) -> RulesetResult:
@@ -245,15 +266,15 @@ def _ruleset_id(result: RulesetResult) -> str:
     return result.ruleset
 
 
-def _collect_obligations(leaves: Iterable[Leaf]) -> list[Obligation]:
+def _collect_obligations(leaves: Iterable[Leaf], duties: Iterable[Obligation] = ()) -> list[Obligation]:
     """Each (ruleset, id) once, ordered by ruleset, then source order.
 
     An obligation written on several nodes that decided is listed at its
     first place in the source, whichever deciding node was met first.
     """
     seen: dict[tuple[str, str], Obligation] = {}
-    for leaf in leaves:
-        for obligation in leaf.obligations:
+    for carried in (*(leaf.obligations for leaf in leaves), duties):
+        for obligation in carried:
             key = (obligation.ruleset, obligation.id)
             kept = seen.get(key)
             if kept is None or obligation.order < kept.order:
@@ -285,7 +306,8 @@ def combine(results: Sequence[RulesetResult | None], use: Any = None, day: Any =
     return Decision(
         Outcome.PERMIT,
         [leaf.reason for leaf in leaves],
-        _collect_obligations(leaves),
+        # Each result's own, already in source order; the results in ruleset order.
+        [obligation for result in applied for obligation in result._obligations],
         names,
         use,
         day,

@@ -363,11 +363,17 @@ class _ToNodes(Transformer[Token, Any]):
         return ("when", items[0])
 
     def obligation(self, meta: Meta, items: list[Any]) -> n.Obligation:
+        # The header's citations come as a tuple of texts, `when` lines as ("when", condition).
+        body = items[2:]
+        whens = [item[1] for item in body if isinstance(item, tuple) and not isinstance(item[-1], str)]
+        texts = [text for item in body if isinstance(item, tuple) and isinstance(item[-1], str) for text in item]
+        texts += [text for item in _of(n.Citations, body) for text in item.texts]
         return n.Obligation(
             span=self.span(meta),
             id=self.name(items[0]),
             text=unquote(items[1]),
-            citations=items[2] if len(items) > 2 else (),
+            citations=tuple(texts),
+            whens=tuple(whens),
         )
 
     # --------------------------------------------------------------- tests

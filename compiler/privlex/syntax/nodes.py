@@ -144,6 +144,9 @@ class Obligation(Node):
     id: Name
     text: str
     citations: tuple[str, ...] = ()
+    # The `when` lines of the block form (`obligation ID "text":`): a ruleset's
+    # obligation holds only when its condition is true.
+    whens: tuple[Condition, ...] = ()
 
 
 class DecidingNode(Node):

@@ -20,6 +20,7 @@ from typing import Any
 import z3
 
 from .. import ir
+from ..explain.words import condition_text
 from .cubes import Cube, Generaliser
 from .encode import OUTCOMES, Decisions, encode
 from .solve import DEFAULT_TIMEOUT, Solver, Verdict, true_in, verdict
@@ -158,9 +159,13 @@ def _vocabulary_changes(old: ir.Vocabulary, new: ir.Vocabulary) -> list[Vocabula
 
 
 def _obligations(program: ir.Program) -> dict[str, tuple[str, ...]]:
-    """Each permitting node's obligations (its own and those of the permitting nodes above it)."""
+    """Each permitting node's obligations (its own and those of the permitting nodes above it), and
+    each ruleset's own (`ID (every permit)`: a conditional one as `id when condition`)."""
     found: dict[str, tuple[str, ...]] = {}
     for ruleset in program.rulesets:
+        found[f"{ruleset.id} (every permit)"] = tuple(
+            o.id if o.condition is None else f"{o.id} when {condition_text(o.condition)}" for o in ruleset.obligations
+        )
         for node, parents in ruleset.walk():
             if node.effect != "permit":
                 continue
