@@ -151,4 +151,4 @@ def test_every_definition_is_local_to_its_ruleset() -> None:
 @pytest.mark.parametrize("ruleset", sorted(SHIPPED))
 def test_each_ruleset_stands_alone_in_the_library(ruleset: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["test", f"privlex:shipped/{ruleset}", "--require-coverage", "--warnings-as-errors"]) == 0
-    assert "0 failed" in capsys.readouterr().out
+    assert "0 failed" in capsys.readouterr().err
