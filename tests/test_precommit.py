@@ -251,8 +251,7 @@ def test_compile_hook_does_not_fail_on_ignored_generated_code(ignored: Path, env
     git(ignored, "add", ".pre-commit-config.yaml")
     result = pre_commit(ignored, environ)
     output = result.stdout + result.stderr
-    assert result.returncode == 0, output
-    assert "is ignored by git" in output
+    assert result.returncode == 0, output  # pre-commit shows a passing hook's own words only with --verbose
     assert (ignored / "generated" / "acme_rules" / "__init__.py").is_file()
 
 
