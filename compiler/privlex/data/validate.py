@@ -211,9 +211,11 @@ def validate(facts: Facts, columns: dict[str, Column], rows: int, explain: bool)
         col = columns[path]
         return col.rows(np.array([entry is truth for entry in col.entries], np.bool_), rows)
 
-    def problems(path: str) -> np.ndarray:
+    def problems(path: str) -> np.ndarray | None:
+        """The rows whose value of `path` is invalid; None when no value is (no per-row work then)."""
         col = columns[path]
-        return col.rows(np.array([problem is not None for problem in col.problems], np.bool_), rows)
+        flags = np.array([problem is not None for problem in col.problems], np.bool_)
+        return col.rows(flags, rows) if flags.any() else None
 
     true = {path: raw(path, True) for pair in (*facts.implies, *facts.excludes) for path in pair}
     false = {target: raw(target, False) for _, target in facts.implies}
@@ -224,7 +226,10 @@ def validate(facts: Facts, columns: dict[str, Column], rows: int, explain: bool)
     for source, target in implication_closure(facts.implies):
         # As in `check`: an implication sets an absent target; a target given a value of the
         # wrong type (`0` for a boolean) stays what it is, for validation to reject.
-        fire = true[source] & open_rows & ~problems(target)
+        fire = true[source] & open_rows
+        wrong = problems(target)
+        if wrong is not None:
+            fire &= ~wrong
         clash = fire & false[target]
         if clash.any():
             contradiction[clash] = len(found)
@@ -243,10 +248,9 @@ def validate(facts: Facts, columns: dict[str, Column], rows: int, explain: bool)
     invalid = ~open_rows
     bad_columns: list[tuple[Column, np.ndarray]] = []
     for path, col in sorted(columns.items(), key=lambda item: item[1].spec.order):
-        flags = np.array([problem is not None for problem in col.problems], np.bool_)
-        if not flags.any():
+        bad = problems(path)
+        if bad is None:
             continue
-        bad = col.rows(flags, rows)
         if path in implied:
             bad &= ~implied[path]
         if bad.any():
