@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
+from . import runtime
 from .source import Span
 
 FactKind = Literal["boolean", "integer", "date", "region", "basis", "enum", "data", "purpose"]
@@ -204,6 +205,18 @@ class Obligation(Model):
     # only when this is true of the use (unknown is not enough).
     condition: Condition | None = None
 
+    def carried(self, ruleset: str, rule: str) -> runtime.Obligation:
+        """This obligation as a decision lists it: carried by `rule` of `ruleset` ("" for the ruleset's own)."""
+        return runtime.Obligation(
+            ruleset=ruleset,
+            id=self.id,
+            text=self.text,
+            rule=rule,
+            citations=list(self.citations),
+            source=self.span.location,
+            order=self.order,
+        )
+
 
 class Node(Model):
     """A rule, exception, exclusion or default, with what it needs to decide."""
@@ -233,6 +246,18 @@ class Node(Model):
     def effects(self) -> frozenset[str]:
         """The effects of this node and of every exception below it."""
         return frozenset(node.effect for node, _ in self.walk())
+
+    def reason(self, ruleset: str) -> runtime.Reason:
+        """This node as a decision lists it among its reasons."""
+        return runtime.Reason(
+            ruleset=ruleset,
+            rule=self.id,
+            kind=self.kind,
+            effect=runtime.Effect(self.effect),
+            title=self.title,
+            citations=list(self.citations),
+            source=self.span.location,
+        )
 
 
 class Parameter(Model):

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from .. import ir
-from ..runtime import Decision, Effect, Obligation, Outcome, Reason
+from ..runtime import Decision, Obligation, Outcome, Reason
 from .columnar import DENY, INVALID, NOT_APPLICABLE, PERMIT, Outcomes, Program
 from .encode import combine
 from .validate import Validated
@@ -34,19 +34,9 @@ class Explainer:
         self.reasons: list[Reason] = []
         self.carried: list[tuple[Obligation, ...]] = []
         for ruleset, node, path in program.nodes:
-            self.reasons.append(
-                Reason(
-                    ruleset=ruleset.id,
-                    rule=node.id,
-                    kind=node.kind,
-                    effect=Effect(node.effect),
-                    title=node.title,
-                    citations=list(node.citations),
-                    source=node.span.location,
-                )
-            )
+            self.reasons.append(node.reason(ruleset.id))
             self.carried.append(_carried(ruleset, node, path))
-        self.duties = [_obligation(ruleset, "", obligation) for ruleset, obligation in program.duties]
+        self.duties = [obligation.carried(ruleset.id, "") for ruleset, obligation in program.duties]
         self.verdicts: dict[Any, Verdict] = {}
 
     def verdict(
@@ -128,17 +118,5 @@ def _carried(ruleset: ir.Ruleset, node: ir.Node, path: tuple[ir.Node, ...]) -> t
             if (carrier, obligation.id) in seen:
                 continue
             seen.add((carrier, obligation.id))
-            carried.append(_obligation(ruleset, carrier, obligation))
+            carried.append(obligation.carried(ruleset.id, carrier))
     return tuple(carried)
-
-
-def _obligation(ruleset: ir.Ruleset, carrier: str, obligation: ir.Obligation) -> Obligation:
-    return Obligation(
-        ruleset=ruleset.id,
-        id=obligation.id,
-        text=obligation.text,
-        rule=carrier,
-        citations=list(obligation.citations),
-        source=obligation.span.location,
-        order=obligation.order,
-    )

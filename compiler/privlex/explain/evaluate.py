@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import ir
-from ..runtime import Decision, Effect, Leaf, Obligation, Reason, RulesetResult, combine
+from ..runtime import Decision, Effect, Leaf, Obligation, RulesetResult, combine
 from ..runtime.vocabulary import parameter_value, places
 
 Value = bool | None  # three-valued: True, False, or None for unknown
@@ -182,15 +182,7 @@ class Interpreter:
     def leaf(self, ruleset: ir.Ruleset, result: NodeResult) -> Leaf:
         """The runtime leaf of a deciding node: its reason, and for a permit the obligations on its path."""
         node = result.node
-        reason = Reason(
-            ruleset=ruleset.id,
-            rule=node.id,
-            kind=node.kind,
-            effect=Effect(node.effect),
-            title=node.title,
-            citations=list(node.citations),
-            source=node.span.location,
-        )
+        reason = node.reason(ruleset.id)
         carried: list[Obligation] = []
         seen: set[tuple[str, str]] = set()
         if node.effect == "permit":
@@ -204,7 +196,7 @@ class Interpreter:
                     if (carrier, obligation.id) in seen:
                         continue
                     seen.add((carrier, obligation.id))
-                    carried.append(_obligation(ruleset, carrier, obligation))
+                    carried.append(obligation.carried(ruleset.id, carrier))
         return Leaf(reason, tuple(carried))
 
     def collect(self, ruleset: ir.Ruleset, found: NodeResult, denied: list[Leaf], permitted: list[Leaf]) -> None:
@@ -244,7 +236,7 @@ class Interpreter:
             if found.matches:
                 self.collect(ruleset, found, denied, permitted)
         run.duties = [(o, self.trace(o.condition)) for o in ruleset.obligations if o.condition is not None]
-        duties = tuple(_obligation(ruleset, "", o) for o, trace in run.duties if trace.value is True)
+        duties = tuple(o.carried(ruleset.id, "") for o, trace in run.duties if trace.value is True)
         if denied:
             run.result = RulesetResult(ruleset.id, Effect.DENY, tuple(denied))
         elif permitted:
@@ -259,18 +251,6 @@ class Interpreter:
     def run(self) -> Run:
         runs = [self.ruleset(ruleset) for ruleset in self.program.rulesets]
         return Run(runs, combine([r.result for r in runs]))
-
-
-def _obligation(ruleset: ir.Ruleset, carrier: str, obligation: ir.Obligation) -> Obligation:
-    return Obligation(
-        ruleset=ruleset.id,
-        id=obligation.id,
-        text=obligation.text,
-        rule=carrier,
-        citations=list(obligation.citations),
-        source=obligation.span.location,
-        order=obligation.order,
-    )
 
 
 def _compare(op: str, left: Any, right: Any) -> bool:
