@@ -20,7 +20,7 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel
 
-from .. import ir
+from .. import ir, runtime
 from ..runtime import UseGroup, UseModel
 
 _NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
@@ -49,20 +49,9 @@ _PYTHON = {
     "privlex",
     "typing",
 }
-_IMPORTED = {
-    # from typing, pydantic and privlex.runtime (lower-case names only)
-    "checked_today",
-    "choice",
-    "combine",
-    "excluded",
-    "field_validator",
-    "iso_date",
-    "parameter_value",
-    "places",
-    "region_code",
-    "settle",
-    "vocabulary_key",
-}
+# Every lower-case name of privlex.runtime (generated code may import any of them),
+# and those it imports from typing and pydantic.
+_IMPORTED = {name for name in runtime.__all__ if name.islower()} | {"field_validator"}
 _PACKAGE = {
     # package_init.py.j2: functions, their parameters and locals
     "allow_uncovered",
@@ -114,7 +103,7 @@ def identifier_problem(name: str) -> str | None:
     if name in LANGUAGE_WORDS:
         return f"{name!r} is a word of the rule language (as in `is {name}`) and cannot be a name"
     if name in RESERVED or name.startswith("model_"):
-        return f"{name!r} is reserved in generated Python code"
+        return f"{name!r} is a name the Python code privlex writes needs for itself: choose another"
     if "__" in name or name.endswith("_"):
         return "a name may not hold a double underscore or end with one"
     return None
