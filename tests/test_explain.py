@@ -222,6 +222,20 @@ def test_explanations_read_as_in_their_golden_files(name: str, update_golden: bo
     assert_golden(GOLDEN / f"{name}.txt", text, update_golden)
 
 
+def test_a_conditional_duty_is_listed_with_the_condition_that_brought_it(update_golden: bool) -> None:
+    compilation = compile_unit(TESTS / "good" / "conditional_duties.rules")
+    assert compilation.program is not None
+    use = {"region": "DE", "data": "health", "purpose": "ai.training", "consent": {"given": True}}
+    with GeneratedPackage(compilation.program) as package:
+        explained = explain(use, package=package, today=FIXED_DAY)
+    text = str(explained).replace(package.__name__, "PACKAGE").replace(package.SOURCE_HASH[:12], "HASH")
+    dpia = next(line for line in text.splitlines() if line.startswith("  eu dpia:"))
+    assert dpia.endswith(
+        "(from every permit of the ruleset, when ai_on_health or (processing.large_scale and purpose in ai))"
+    )  # noqa: E501
+    assert_golden(GOLDEN / "permit_conditional_duty.txt", text, update_golden)
+
+
 def test_the_generated_code_of_definitions_and_duties_is_golden(update_golden: bool) -> None:
     compilation = compile_unit(TESTS / "good" / "definitions_and_duties.rules")
     assert compilation.program is not None

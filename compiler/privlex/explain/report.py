@@ -163,6 +163,19 @@ def _ruleset_obligation(obligation: ir.Obligation, run: RulesetRun) -> dict[str,
     return found
 
 
+def _carried(obligation: dict[str, Any], run: Run) -> dict[str, Any]:
+    """An obligation the decision carries; a ruleset's conditional duty with the condition that brought it
+    (`when`), so that a reader sees why this permit carries it and another may not."""
+    if obligation["rule"] == "":
+        for ruleset_run in run.rulesets:
+            if ruleset_run.ruleset.id != obligation["ruleset"]:
+                continue
+            for declared in ruleset_run.ruleset.obligations:
+                if declared.id == obligation["id"] and declared.condition is not None:
+                    return {**obligation, "when": "when " + condition_text(declared.condition)}
+    return obligation
+
+
 def _paths(run: Run) -> list[dict[str, Any]]:
     """For each reason of the decision, the path of titles from the rule down to the deciding node."""
     nodes: dict[tuple[str, str], NodeResult] = {}
@@ -210,7 +223,7 @@ def explanation(
         "outcome": str(decision.outcome),
         "decision": decision.to_dict(),
         "paths": _paths(run),
-        "obligations": [o.to_dict() for o in decision.obligations],
+        "obligations": [_carried(o.to_dict(), run) for o in decision.obligations],
         "would_change": [
             {
                 "outcome": alternative.outcome,

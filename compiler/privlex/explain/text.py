@@ -118,6 +118,8 @@ def render(explanation: dict[str, Any]) -> str:
         lines.append("Obligations:" if explanation["obligations"] else "Obligations: none")
         for obligation in explanation["obligations"]:
             carrier = obligation["rule"] or "every permit of the ruleset"
+            if "when" in obligation:
+                carrier += f", {obligation['when']}"
             lines.append(f"  {obligation['ruleset']} {obligation['id']}: {obligation['text']} (from {carrier})")
         lines.append("")
     if explanation["would_change"]:
