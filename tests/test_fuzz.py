@@ -34,7 +34,7 @@ from hypothesis import strategies as st
 from privlex.codegen.identifiers import identifier_problem
 from privlex.diagnostics import render_all
 from privlex.pipeline import Compilation, compile_paths, generate
-from privlex.syntax.parse import grammar_text
+from privlex.syntax.grammar import grammar_text
 from privlex.testrunner import run_tests
 
 SHIPPED = ROOT / "rulesets"

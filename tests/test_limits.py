@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import compile_unit, diagnostics_text
 from privlex import ir
-from privlex.passes.vocabulary import MAX_NESTING
+from privlex.passes.hierarchy import MAX_NESTING
 from privlex.syntax.limits import MAX_CONDITION_DEPTH, MAX_EXCEPTION_DEPTH, MAX_INTEGER_DIGITS
 
 HEAD = """data content "Content"

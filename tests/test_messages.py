@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, TESTS
 from privlex.source import SourceFile
-from privlex.syntax.parse import parse, parser
+from privlex.syntax.grammar import parser
+from privlex.syntax.parse import parse
 
 QUICK = sorted((TESTS / "good").glob("*.rules"))
 SLOW = sorted(
