@@ -18,6 +18,15 @@ benchmarks/, not in tests.
 
 The command line is tested in-process through `privlex.cli.main(argv)` with the
 `cli` fixture; only a few smoke tests start `python -m privlex`.
+
+Most tests compile the same rule files again and again (the shipped unit alone
+a hundred times, under three names: `rulesets/gdpr.rules`, `gdpr.rules`,
+`privlex:shipped/gdpr.rules`), and parsing is most of a compilation. So the
+compiler's syntax pass parses a file once per test process: `pipeline`'s
+`parse_recovering` and `build_ast` are memoised on the file's path and text
+(the results are frozen; a file that changes is parsed anew). The tests of
+parsing itself (test_passes, test_recovery, test_messages, the fuzz tests)
+call `privlex.syntax.parse` directly, which is never memoised.
 """
 
 from __future__ import annotations
@@ -31,9 +40,14 @@ from types import ModuleType
 
 import pytest
 from hypothesis import HealthCheck, settings
+from lark import Token, Tree
+from privlex import pipeline
 from privlex.cli import main
 from privlex.diagnostics import render_all
 from privlex.pipeline import Compilation, compile_paths
+from privlex.source import SourceFile
+from privlex.syntax.nodes import File
+from privlex.syntax.parse import Parsed
 from privlex.testrunner import GeneratedPackage
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -110,6 +124,39 @@ def unit_package() -> Iterator[object]:
 
 
 FIXED_DAY = datetime.date(2025, 6, 1)
+
+
+# ------------------------------------------------- each rule file parsed once
+
+_PARSED: dict[tuple[str, str], Parsed] = {}
+_BUILT: dict[tuple[str, str], File] = {}
+_KEPT = 2000  # files; the fuzz campaigns compile thousands once each: past this, start again
+_parse_recovering = pipeline.parse_recovering
+_build_ast = pipeline.build_ast
+
+
+def _parsed_once(source: SourceFile) -> Parsed:
+    key = (source.path, source.text)
+    if key not in _PARSED:
+        if len(_PARSED) >= _KEPT:
+            _PARSED.clear()
+            _BUILT.clear()
+        _PARSED[key] = _parse_recovering(source)
+    parsed = _PARSED[key]
+    # Parsed holds lists: each caller gets its own, so that no caller can change what another sees.
+    return Parsed(tree=parsed.tree, diagnostics=list(parsed.diagnostics), dropped=list(parsed.dropped))
+
+
+def _built_once(source: SourceFile, tree: Tree[Token]) -> File:
+    key = (source.path, source.text)  # the tree is the one _parsed_once keeps for this key
+    if key not in _BUILT:
+        _BUILT[key] = _build_ast(source, tree)
+    return _BUILT[key]
+
+
+# Set when conftest is imported, before any test module compiles anything at import time.
+pipeline.parse_recovering = _parsed_once  # type: ignore[assignment]
+pipeline.build_ast = _built_once  # type: ignore[assignment]
 
 
 # -------------------------------------------------------------- the command line
