@@ -3,7 +3,12 @@
 Two runs:
 
 - `pytest -q -m "not slow"`, the quick run, for every edit (well under 30 s);
-- `pytest -q`, everything, as .ci/run does, with `--hypothesis-profile=ci`.
+- `pytest -q -n auto`, everything on every core (pytest-xdist), as .ci/run does,
+  with `--hypothesis-profile=ci`.
+
+Every test can run in any xdist worker: files go under `tmp_path`, nothing
+listens on a port, and what is kept for a session (the parsed files below,
+compiled units in `shipped_unit`) is kept per worker process.
 
 A test is marked `@pytest.mark.slow` (a whole module: `pytestmark =
 pytest.mark.slow`) when it takes seconds: fuzz campaigns, subprocesses, wheel
@@ -24,7 +29,8 @@ a hundred times, under three names: `rulesets/gdpr.rules`, `gdpr.rules`,
 `privlex:shipped/gdpr.rules`), and parsing is most of a compilation. So the
 compiler's syntax pass parses a file once per test process: `pipeline`'s
 `parse_recovering` and `build_ast` are memoised on the file's path and text
-(the results are frozen; a file that changes is parsed anew). The tests of
+(the syntax tree and diagnostics are frozen; the lark tree is not kept; a file
+that changes is parsed anew). The tests of
 parsing itself (test_passes, test_recovery, test_messages, the fuzz tests)
 call `privlex.syntax.parse` directly, which is never memoised.
 """
@@ -128,30 +134,34 @@ FIXED_DAY = datetime.date(2025, 6, 1)
 
 # ------------------------------------------------- each rule file parsed once
 
-_PARSED: dict[tuple[str, str], Parsed] = {}
-_BUILT: dict[tuple[str, str], File] = {}
+_SYNTAX: dict[tuple[str, str], tuple[Parsed, File | None]] = {}
 _KEPT = 2000  # files; the fuzz campaigns compile thousands once each: past this, start again
+# The lark tree is not kept (the syntax tree built from it is): syntax_pass only asks whether there is one.
+_BUILT = Tree[Token]("kept", [])
 _parse_recovering = pipeline.parse_recovering
 _build_ast = pipeline.build_ast
 
 
 def _parsed_once(source: SourceFile) -> Parsed:
     key = (source.path, source.text)
-    if key not in _PARSED:
-        if len(_PARSED) >= _KEPT:
-            _PARSED.clear()
-            _BUILT.clear()
-        _PARSED[key] = _parse_recovering(source)
-    parsed = _PARSED[key]
+    if key not in _SYNTAX:
+        if len(_SYNTAX) >= _KEPT:
+            _SYNTAX.clear()
+        parsed = _parse_recovering(source)
+        built = _build_ast(source, parsed.tree) if parsed.tree is not None else None
+        _SYNTAX[key] = (Parsed(tree=None, diagnostics=parsed.diagnostics, dropped=parsed.dropped), built)
+    parsed, built = _SYNTAX[key]
     # Parsed holds lists: each caller gets its own, so that no caller can change what another sees.
-    return Parsed(tree=parsed.tree, diagnostics=list(parsed.diagnostics), dropped=list(parsed.dropped))
+    return Parsed(
+        tree=_BUILT if built is not None else None, diagnostics=list(parsed.diagnostics), dropped=list(parsed.dropped)
+    )
 
 
 def _built_once(source: SourceFile, tree: Tree[Token]) -> File:
-    key = (source.path, source.text)  # the tree is the one _parsed_once keeps for this key
-    if key not in _BUILT:
-        _BUILT[key] = _build_ast(source, tree)
-    return _BUILT[key]
+    kept = _SYNTAX.get((source.path, source.text))
+    if tree is _BUILT and kept is not None and kept[1] is not None:
+        return kept[1]
+    return _build_ast(source, tree)
 
 
 # Set when conftest is imported, before any test module compiles anything at import time.
