@@ -3,8 +3,9 @@
 Two runs:
 
 - `pytest -q -m "not slow"`, the quick run, for every edit (well under 30 s);
-- `pytest -q -n auto`, everything on every core (pytest-xdist), as .ci/run does,
-  with `--hypothesis-profile=ci`.
+- `pytest -q -n auto --dist worksteal`, everything on every core
+  (pytest-xdist; an idle worker takes tests queued for a busy one, since a few
+  slow tests take minutes), as .ci/run does, with `--hypothesis-profile=ci`.
 
 Every test can run in any xdist worker: files go under `tmp_path`, nothing
 listens on a port, and what is kept for a session (the parsed files below,
