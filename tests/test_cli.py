@@ -351,6 +351,7 @@ def test_an_unwritable_output_is_an_io_error(cli: Cli, tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------- test
 
 
+@pytest.mark.slow  # every shipped test through the command; .ci/run also runs `privlex test --require-coverage`
 def test_the_shipped_tests_pass_with_full_coverage(cli: Cli) -> None:
     ran = cli("test", RULESETS, "--require-coverage")
     report = ran.out + ran.err  # the human-readable report: stdout today, stderr by DESIGN

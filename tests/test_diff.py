@@ -89,6 +89,7 @@ def test_denmark_raising_its_age_of_consent(denmark: Diff) -> None:
     assert not denmark.truncated and not denmark.obligations
 
 
+@pytest.mark.slow  # a solver run over the GDPR and CCPA; the Denmark diff is the quick run's
 def test_a_refactor_changes_no_decision(tmp_path: Path, current: Path) -> None:
     refactored = copy_rules(
         tmp_path / "new",
@@ -232,6 +233,7 @@ def test_diff_of_git_revisions_leaves_the_work_tree_alone(
     assert status.stdout.strip() == "M rules/gdpr.rules"
 
 
+@pytest.mark.slow  # two solver runs over the GDPR and CCPA
 def test_a_ruleset_added_or_removed_is_one_change(tmp_path: Path, current: Path) -> None:
     without = tmp_path / "without_ccpa"
     without.mkdir()

@@ -35,7 +35,11 @@ ZOOM = {
 }
 
 
-@pytest.fixture(scope="module", params=sorted(UNITS))
+# The shipped unit (every written test interpreted) only in the full run; the fixture units in both.
+@pytest.fixture(
+    scope="module",
+    params=[pytest.param(name, marks=pytest.mark.slow) if name == "shipped" else name for name in sorted(UNITS)],
+)
 def unit(request: pytest.FixtureRequest) -> Iterator[tuple[types.ModuleType, ir.Program]]:
     compilation = compile_unit(UNITS[request.param])
     assert compilation.program is not None, diagnostics_text(compilation)

@@ -13,7 +13,7 @@ from lark import Lark
 from privlex.cli import main
 from privlex.fmt import FormatError, format_text
 from privlex.fmt import layout as layout_module
-from privlex.syntax import parse as parse_module
+from privlex.syntax import grammar as privlex_grammar
 
 SHIPPED = sorted((ROOT / "rulesets").glob("*.rules"))
 GOOD = sorted((TESTS / "good").glob("*.rules"))
@@ -204,13 +204,13 @@ review_line: "review" STRING citations? _NL
 def test_a_construct_the_formatter_does_not_know_is_kept_token_for_token(monkeypatch: pytest.MonkeyPatch) -> None:
     """A grammar that grew `schedule` blocks and `review` lines: the formatter re-indents them and spaces
     their tokens, and keeps the blocks holding them in the order written."""
-    grammar = parse_module.grammar_text().replace(
+    grammar = privlex_grammar.grammar_text().replace(
         "?ruleset_item: law_clause", "?ruleset_item: schedule | review_line | law_clause"
     )
     extended = Lark(
         grammar + EXTENDED_GRAMMAR_RULES,
         parser="lalr",
-        postlex=parse_module._Blocks(),
+        postlex=privlex_grammar.Blocks(),
         strict=True,
         propagate_positions=True,
         maybe_placeholders=False,

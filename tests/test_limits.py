@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import compile_unit, diagnostics_text
 from privlex import ir
-from privlex.passes.vocabulary import MAX_NESTING
+from privlex.passes.hierarchy import MAX_NESTING
 from privlex.syntax.limits import MAX_CONDITION_DEPTH, MAX_EXCEPTION_DEPTH, MAX_INTEGER_DIGITS
 
 HEAD = """data content "Content"
@@ -87,6 +87,7 @@ def test_exceptions_nested_too_deeply_are_e103(tmp_path: Path, depth: int) -> No
     assert codes(tmp_path, nested_exceptions(depth)) == ["E103"]
 
 
+@pytest.mark.slow  # a large input: the deepest unit compiled, imported and decided
 def test_the_deepest_allowed_unit_compiles_loads_and_decides(tmp_path: Path, unit_package: object) -> None:
     """Conditions and exceptions both at their limits: generated code imports and its program loads quickly."""
     text = HEAD + RULESET.format(covers="DE")

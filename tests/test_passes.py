@@ -14,8 +14,8 @@ from privlex import ir
 from privlex.pipeline import compile_paths
 from privlex.source import SourceFile, Span
 from privlex.syntax import nodes as n
-from privlex.syntax.build_ast import build_ast, comment_notes, unquote
-from privlex.syntax.parse import (
+from privlex.syntax.build_ast import build_ast
+from privlex.syntax.error_messages import (
     HINT_CITATIONS,
     HINT_COLON,
     HINT_EFFECT,
@@ -23,8 +23,9 @@ from privlex.syntax.parse import (
     HINT_OUTSIDE_RULESET,
     HINT_TITLE,
     HINT_WHEN,
-    parse,
 )
+from privlex.syntax.node_builder import comment_notes, unquote
+from privlex.syntax.parse import parse
 
 
 def source(text: str) -> SourceFile:

@@ -13,7 +13,7 @@ from typing import Any
 import privlex
 import privlex_rules
 import pytest
-from conftest import FIXED_DAY, ROOT, TESTS, compile_unit, diagnostics_text
+from conftest import FIXED_DAY, ROOT, TESTS, at_most, compile_unit, diagnostics_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from privlex import InvalidUse, ir
@@ -104,7 +104,7 @@ def both_forms(
         del sys.modules[module]
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=at_most(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_flat_exception_trees_decide_as_nested_ones(
     both_forms: tuple[types.ModuleType, types.ModuleType, ir.Program], data: Any

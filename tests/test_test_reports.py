@@ -131,6 +131,7 @@ def test_junit_validates_with_a_testsuite_per_ruleset(unit: Path, capsys: pytest
     assert "failure" in cases["wrong_on_purpose"] and "failure" not in cases["after_window"]
 
 
+@pytest.mark.slow  # every shipped test; JUnit on a small unit is in the quick run
 def test_junit_groups_the_tests_of_each_ruleset(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "test", str(ROOT / "rulesets"), "--output-format", "junit")
     assert code == 0

@@ -67,6 +67,7 @@ def test_always_deny_is_broken_by_a_use_no_ruleset_decides() -> None:
     assert str(found.decision.outcome) == "not_applicable"
 
 
+@pytest.mark.slow  # every shipped property through the solver; the Denmark counterexample is the quick run's
 def test_the_shipped_properties_hold() -> None:
     found = results(ROOT / "rulesets")
     assert len(found) >= 5

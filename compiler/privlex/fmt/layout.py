@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from lark import Token, Tree
 
-from ..syntax.parse import parser
+from ..syntax.grammar import parser
 
 LAYOUT_TYPES = frozenset({"_NL", "_INDENT", "_DEDENT"})
 

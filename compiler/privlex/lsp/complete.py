@@ -19,7 +19,7 @@ from lark.lexer import PatternStr
 
 from .. import ir
 from ..syntax import nodes as n
-from ..syntax.parse import parser
+from ..syntax.grammar import parser
 from .analysis import Analysis
 
 _WORD = re.compile(r"[A-Za-z0-9_.\-]*\Z")

@@ -24,7 +24,7 @@ from ..diagnostics import Diagnostic
 from ..fmt import FormatError, format_text
 from ..source import SHIPPED_PREFIX, Span, source_lines
 from ..syntax import nodes as n
-from ..syntax.parse import parser
+from ..syntax.grammar import parser
 from .analysis import Analyser, Analysis, Source, unit_files
 from .complete import complete, word_start
 from .describe import describe

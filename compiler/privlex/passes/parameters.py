@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from .. import ir
 from ..syntax import nodes as n
+from .hierarchy import above
 from .typecheck import Typer, one_clause, parse_date
-from .vocabulary import above
 
 FIRST_DAY = datetime.date.min
 LAST_DAY = datetime.date.max

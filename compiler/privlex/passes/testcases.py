@@ -58,17 +58,21 @@ def _use(test: n.Test, typer: Typer) -> dict[str, object]:
     return use
 
 
-def _expectations(
-    test: n.Test, ruleset: ir.Ruleset | None, rulesets: Sequence[ir.Ruleset], typer: Typer
-) -> tuple[ir.Expectation, ...]:
+def _names(ruleset: ir.Ruleset | None, rulesets: Sequence[ir.Ruleset]) -> tuple[list[str], set[str]]:
+    """What a test of this ruleset (None: a top-level test) may name: in `by`, and as obligations."""
     if ruleset is not None:
-        known = node_ids(ruleset)
-        obligations = obligation_ids(ruleset)
-    else:
-        known = [f"{r.id}.{i}" for r in rulesets for i in node_ids(r)]
-        obligations = {f"{r.id}.{o}" for r in rulesets for o in obligation_ids(r)} | {
-            o for r in rulesets for o in obligation_ids(r)
-        }
+        return node_ids(ruleset), obligation_ids(ruleset)
+    known = [f"{r.id}.{i}" for r in rulesets for i in node_ids(r)]
+    obligations = {f"{r.id}.{o}" for r in rulesets for o in obligation_ids(r)} | {
+        o for r in rulesets for o in obligation_ids(r)
+    }
+    return known, obligations
+
+
+def _expectations(
+    test: n.Test, ruleset: ir.Ruleset | None, names: tuple[list[str], set[str]], typer: Typer
+) -> tuple[ir.Expectation, ...]:
+    known, obligations = names
     found: list[ir.Expectation] = []
     for expectation in test.expectations:
         for name in expectation.by or ():
@@ -117,6 +121,8 @@ def build_tests(
     by_id = {r.id: r for r in rulesets}
     cases: list[ir.TestCase] = []
     seen: dict[tuple[str | None, str], n.Name] = {}
+    # Walked once per ruleset, not once per test: the shipped rulesets hold hundreds of tests.
+    names: dict[str | None, tuple[list[str], set[str]]] = {}
     for file in files:
         # The shipped library's top-level tests describe the shipped unit as a whole; a project
         # that builds on it (and may add rulesets) runs the shipped rulesets' own tests only.
@@ -141,6 +147,8 @@ def build_tests(
                     error("E206", f"test {test.id.text} has more than one `on` date", test.dates[1].span)
                 )
             day = parse_date(test.dates[0], diagnostics) if test.dates else None
+            if owner not in names:
+                names[owner] = _names(ruleset, rulesets)
             cases.append(
                 ir.TestCase(
                     id=test.id.text,
@@ -149,7 +157,7 @@ def build_tests(
                     span=test.id.span,
                     day=day,
                     use=_use(test, typer),
-                    expectations=_expectations(test, ruleset, rulesets, typer),
+                    expectations=_expectations(test, ruleset, names[owner], typer),
                 )
             )
     return cases, diagnostics

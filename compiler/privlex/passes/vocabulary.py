@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from .. import ir
 from ..codegen.identifiers import identifier_problem
 from ..diagnostics import Diagnostic, did_you_mean, duplicate, error
 from ..syntax import nodes as n
+from .hierarchy import MAX_NESTING, above, below, find_cycle, too_deep
 
 _COUNTRY = re.compile(r"[A-Z]{2}\Z")
 _SUBDIVISION = re.compile(r"([A-Z]{2})-[A-Z0-9]{1,3}\Z")
 _GROUP = re.compile(r"[A-Z][A-Z0-9]{1,15}\Z")
 FACT_GROUPS_RESERVED = {"region", "data", "purpose", "date"}
-# Keys and region groups nest at most this deep (docs/security.md, "Limits"; E103).
-MAX_NESTING = 32
 
 
 def _check_path(name: n.Name, what: str, diagnostics: list[Diagnostic]) -> bool:
@@ -25,75 +24,6 @@ def _check_path(name: n.Name, what: str, diagnostics: list[Diagnostic]) -> bool:
             diagnostics.append(error("E205", f"{what} {name.text!r} cannot be used: {problem}", name.span))
             return False
     return True
-
-
-def _find_cycle(graph: Mapping[str, Sequence[str]]) -> list[str] | None:
-    """A cycle in a graph of name -> parents, as a path, or None.
-
-    Iterative, so that a chain thousands of links long is no problem.
-    """
-    state: dict[str, int] = {}  # 1: on the current path, 2: done
-    for root in sorted(graph):
-        if root in state:
-            continue
-        state[root] = 1
-        path = [root]
-        pending = [iter(graph.get(root, ()))]
-        while pending:
-            parent = next(pending[-1], None)
-            if parent is None:
-                state[path.pop()] = 2
-                pending.pop()
-            elif state.get(parent) == 1:
-                return path[path.index(parent) :] + [parent]
-            elif parent not in state:
-                state[parent] = 1
-                path.append(parent)
-                pending.append(iter(graph.get(parent, ())))
-    return None
-
-
-def _below(graph: Mapping[str, Sequence[str]]) -> dict[str, tuple[str, ...]]:
-    """key -> the key and all its descendants, given key -> parents (acyclic)."""
-    children: dict[str, set[str]] = {key: set() for key in graph}
-    for key, parents in graph.items():
-        for parent in parents:
-            children.setdefault(parent, set()).add(key)
-    result: dict[str, tuple[str, ...]] = {}
-    for key in graph:
-        found = {key}
-        pending = [key]
-        while pending:
-            for child in children.get(pending.pop(), ()):
-                if child not in found:
-                    found.add(child)
-                    pending.append(child)
-        result[key] = tuple(sorted(found))
-    return result
-
-
-def _depths(graph: Mapping[str, Sequence[str]]) -> dict[str, int]:
-    """name -> the length of its longest chain of parents (0 for a name without), without recursion."""
-    depth: dict[str, int] = {}
-    for root in sorted(graph):
-        stack, visiting = [root], {root}
-        while stack:
-            node = stack[-1]
-            waiting = [p for p in graph.get(node, ()) if p not in depth and p not in visiting]
-            if waiting:
-                stack.extend(waiting)
-                visiting.update(waiting)
-                continue
-            stack.pop()
-            visiting.discard(node)
-            depth[node] = 1 + max((depth.get(p, 0) for p in graph.get(node, ())), default=-1)
-    return depth
-
-
-def _too_deep(graph: Mapping[str, Sequence[str]]) -> str | None:
-    """The first name (in sorted order) nested more than MAX_NESTING levels deep, or None."""
-    deep = sorted(name for name, depth in _depths(graph).items() if depth > MAX_NESTING)
-    return deep[0] if deep else None
 
 
 def _keys(
@@ -133,7 +63,7 @@ def _keys(
                 parents.append(extra.text)
         graph[key] = parents
         keys.append(ir.Key(key=key, title=decl.title, abstract=decl.abstract, parents=tuple(parents), notes=decl.notes))
-    cycle = _find_cycle(graph)
+    cycle = find_cycle(graph)
     if cycle:
         span = seen[cycle[0]].key.span
         diagnostics.append(
@@ -147,7 +77,7 @@ def _keys(
         graph = {
             key: [p for p in parents if "." in key and p == key.rsplit(".", 1)[0]] for key, parents in graph.items()
         }
-    deepest = _too_deep(graph)
+    deepest = too_deep(graph)
     if deepest:
         diagnostics.append(
             error(
@@ -157,7 +87,7 @@ def _keys(
                 help="keys nest at most 32 levels deep: flatten the hierarchy",
             )
         )
-    return tuple(sorted(keys, key=lambda k: k.key)), _below(graph)
+    return tuple(sorted(keys, key=lambda k: k.key)), below(graph)
 
 
 def _facts(decls: Iterable[n.FactDecl], bases: set[str], diagnostics: list[Diagnostic]) -> tuple[ir.Fact, ...]:
@@ -271,7 +201,7 @@ def _close_implications(
     """
     known = {fact.path for fact in facts}
     graph = {fact.path: [t for t in fact.implies if t in known] for fact in facts}
-    cycle = _find_cycle(graph)
+    cycle = find_cycle(graph)
     if cycle:
         first = decls[cycle[0]]
         target = next((t for t in first.type.implies if t.text == cycle[1]), first.path)
@@ -341,7 +271,7 @@ def _regions(
                 )
             elif code not in parents[member.text]:
                 parents[member.text].append(code)
-    cycle = _find_cycle(parents)
+    cycle = find_cycle(parents)
     if cycle:
         diagnostics.append(
             error(
@@ -352,7 +282,7 @@ def _regions(
             )
         )
         parents = {code: [p for p in ps if seen[code].kind == "subdivision"] for code, ps in parents.items()}
-    deepest = _too_deep(parents)
+    deepest = too_deep(parents)
     if deepest:
         diagnostics.append(
             error(
@@ -371,18 +301,6 @@ def _regions(
         for code, decl in sorted(seen.items())
     )
     return regions, within
-
-
-def above(code: str, parents: Mapping[str, Collection[str]]) -> tuple[str, ...]:
-    """The code and every region that contains it, directly or through groups."""
-    found = {code}
-    pending = [code]
-    while pending:
-        for parent in parents.get(pending.pop(), ()):
-            if parent not in found:
-                found.add(parent)
-                pending.append(parent)
-    return tuple(sorted(found))
 
 
 def resolve_vocabulary(files: Sequence[n.File]) -> tuple[ir.Vocabulary, list[Diagnostic]]:

@@ -1,6 +1,6 @@
 """Syntax mistakes recognised and explained in the words of a rule file's author.
 
-Two kinds, beyond the hints of `parse`: a condition wrapped onto the next line
+Two kinds, beyond the hints of `error_messages`: a condition wrapped onto the next line
 without parentheses, and a clause written where it cannot stand (the message
 names the clause and says where it goes).
 """
