@@ -27,13 +27,10 @@ The command line is tested in-process through `privlex.cli.main(argv)` with the
 
 Most tests compile the same rule files again and again (the shipped unit alone
 a hundred times, under three names: `rulesets/gdpr.rules`, `gdpr.rules`,
-`privlex:shipped/gdpr.rules`), and parsing is most of a compilation. So the
-compiler's syntax pass parses a file once per test process: `pipeline`'s
-`parse_recovering` and `build_ast` are memoised on the file's path and text
-(the syntax tree and diagnostics are frozen; the lark tree is not kept; a file
-that changes is parsed anew). The tests of
-parsing itself (test_passes, test_recovery, test_messages, the fuzz tests)
-call `privlex.syntax.parse` directly, which is never memoised.
+`privlex:shipped/gdpr.rules`); the compiler parses a file once per path and
+text (`privlex.syntax.read`), so each is parsed once per name it is read under.
+The tests of parsing itself (test_passes, test_recovery, test_messages, the
+fuzz tests) call `privlex.syntax.parse` directly, which is never memoised.
 """
 
 from __future__ import annotations
@@ -47,14 +44,9 @@ from types import ModuleType
 
 import pytest
 from hypothesis import HealthCheck, settings
-from lark import Token, Tree
-from privlex import pipeline
 from privlex.cli import main
 from privlex.diagnostics import render_all
 from privlex.pipeline import Compilation, compile_paths
-from privlex.source import SourceFile
-from privlex.syntax.nodes import File
-from privlex.syntax.parse import Parsed
 from privlex.testrunner import GeneratedPackage
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -131,43 +123,6 @@ def unit_package() -> Iterator[object]:
 
 
 FIXED_DAY = datetime.date(2025, 6, 1)
-
-
-# ------------------------------------------------- each rule file parsed once
-
-_SYNTAX: dict[tuple[str, str], tuple[Parsed, File | None]] = {}
-_KEPT = 2000  # files; the fuzz campaigns compile thousands once each: past this, start again
-# The lark tree is not kept (the syntax tree built from it is): syntax_pass only asks whether there is one.
-_BUILT = Tree[Token]("kept", [])
-_parse_recovering = pipeline.parse_recovering
-_build_ast = pipeline.build_ast
-
-
-def _parsed_once(source: SourceFile) -> Parsed:
-    key = (source.path, source.text)
-    if key not in _SYNTAX:
-        if len(_SYNTAX) >= _KEPT:
-            _SYNTAX.clear()
-        parsed = _parse_recovering(source)
-        built = _build_ast(source, parsed.tree) if parsed.tree is not None else None
-        _SYNTAX[key] = (Parsed(tree=None, diagnostics=parsed.diagnostics, dropped=parsed.dropped), built)
-    parsed, built = _SYNTAX[key]
-    # Parsed holds lists: each caller gets its own, so that no caller can change what another sees.
-    return Parsed(
-        tree=_BUILT if built is not None else None, diagnostics=list(parsed.diagnostics), dropped=list(parsed.dropped)
-    )
-
-
-def _built_once(source: SourceFile, tree: Tree[Token]) -> File:
-    kept = _SYNTAX.get((source.path, source.text))
-    if tree is _BUILT and kept is not None and kept[1] is not None:
-        return kept[1]
-    return _build_ast(source, tree)
-
-
-# Set when conftest is imported, before any test module compiles anything at import time.
-pipeline.parse_recovering = _parsed_once  # type: ignore[assignment]
-pipeline.build_ast = _built_once  # type: ignore[assignment]
 
 
 # -------------------------------------------------------------- the command line

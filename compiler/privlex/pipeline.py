@@ -21,9 +21,8 @@ from .passes.rulesets import build_rulesets
 from .passes.testcases import build_tests
 from .passes.vocabulary import resolve_vocabulary
 from .source import SourceFile, Span, display_root, load_source, unit_hash
-from .syntax.build_ast import build_ast
 from .syntax.nodes import File
-from .syntax.parse import parse_recovering
+from .syntax.read import read
 from .syntax.recovery import Dropped, explained
 
 RULE_SUFFIX = ".rules"
@@ -98,11 +97,11 @@ def syntax_pass(unit: Unit) -> list[Diagnostic]:
     """Rule file text -> syntax trees; a declaration with a syntax error is left out, the run goes on."""
     found: list[Diagnostic] = []
     for source in unit.sources:
-        parsed = parse_recovering(source)
-        found.extend(parsed.diagnostics)
-        unit.dropped.extend(parsed.dropped)
-        if parsed.tree is not None:
-            unit.files.append(build_ast(source, parsed.tree))
+        syntax = read(source)
+        found.extend(syntax.diagnostics)
+        unit.dropped.extend(syntax.dropped)
+        if syntax.file is not None:
+            unit.files.append(syntax.file)
     return found
 
 

@@ -3,15 +3,14 @@
 The unit of a file is the one `privlex check` would compile: `sources` of
 [tool.privlex] in the nearest pyproject.toml when the file lies in them, else
 every rule file of the file's own folder. Open documents replace their files'
-text on disk. Parse trees are kept per file text, so a keystroke re-parses
+text on disk. Syntax trees are kept per file text, so a keystroke re-parses
 one file, not the unit.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from .. import ir
@@ -19,11 +18,9 @@ from ..build.config import ConfigError, settings_for
 from ..build.library import Shipped, shipped_files
 from ..build.sources import project_paths
 from ..diagnostics import Diagnostic
-from ..pipeline import PASSES, RULE_SUFFIX, Unit, rule_files, syntax_pass
+from ..pipeline import PASSES, RULE_SUFFIX, Unit, rule_files
 from ..source import SHIPPED_PREFIX, SourceFile, display_root
-from ..syntax.build_ast import build_ast
 from ..syntax.nodes import File
-from ..syntax.parse import parse
 
 
 @dataclass
@@ -66,27 +63,8 @@ def unit_files(file: Path) -> list[Source]:
 
 @dataclass
 class Analyser:
-    """Runs the passes, re-parsing only the files whose text changed since the last run."""
-
-    _trees: dict[tuple[str, str], tuple[File | None, list[Diagnostic]]] = field(default_factory=dict)
-
-    def _syntax(self, unit: Unit) -> list[Diagnostic]:
-        found: list[Diagnostic] = []
-        seen: set[tuple[str, str]] = set()
-        for source in unit.sources:
-            key = (source.path, hashlib.sha256(source.data).hexdigest())
-            seen.add(key)
-            cached = self._trees.get(key)
-            if cached is None:
-                tree, problems = parse(source)
-                cached = (build_ast(source, tree) if tree is not None else None, problems)
-                self._trees[key] = cached
-            if cached[0] is not None:
-                unit.files.append(cached[0])
-            found.extend(cached[1])
-        for stale in set(self._trees) - seen:
-            del self._trees[stale]
-        return found
+    """Runs the passes over a unit; a file whose text did not change is not parsed again
+    (`privlex.syntax.read` remembers each file's syntax by its text)."""
 
     def analyse(self, unit: Sequence[Source], texts: Mapping[Path, str]) -> Analysis:
         """Compile the unit, reading each file from `texts` when it is there (open in the editor), else from disk."""
@@ -119,7 +97,7 @@ class Analyser:
             on_disk[shown] = resolved
         passes = Unit(sources=list(sources.values()))
         for step in PASSES:
-            diagnostics.extend(self._syntax(passes) if step is syntax_pass else step(passes))
+            diagnostics.extend(step(passes))
         return Analysis(
             sources=sources,
             on_disk=on_disk,
