@@ -26,8 +26,7 @@ import gc, json, sys, time
 from pathlib import Path
 sys.path.insert(0, {here!r})
 import scaling
-from privlex.codegen.package import render_package
-from privlex.pipeline import compile_paths
+from privlex.pipeline import compile_paths, generate
 setting, folder = sys.argv[1], sys.argv[2]
 if setting == "freeze":
     gc.freeze()
@@ -38,7 +37,7 @@ elif setting == "threshold":
 start = time.process_time()
 compilation = compile_paths([Path(folder)])
 assert compilation.program is not None
-render_package(compilation.program, "generated_rules")
+generate(compilation.program, "generated_rules")
 print(json.dumps(time.process_time() - start))
 """
 

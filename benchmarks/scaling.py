@@ -61,8 +61,7 @@ def generated_rules(count: int, seed: int = 7) -> str:
 
 def compile_times(sizes: list[int], repeats: int) -> list[dict[str, Any]]:
     """Seconds to compile (parse, check, generate code) a unit with a ruleset of each size."""
-    from privlex.codegen.package import render_package
-    from privlex.pipeline import compile_paths
+    from privlex.pipeline import compile_paths, generate
 
     results = []
     for size in sizes:
@@ -75,7 +74,7 @@ def compile_times(sizes: list[int], repeats: int) -> list[dict[str, Any]]:
                 start = time.perf_counter()
                 compilation = compile_paths([folder])
                 assert compilation.program is not None, [d.message for d in compilation.diagnostics][:3]
-                files = render_package(compilation.program, "generated_rules")
+                files = generate(compilation.program, "generated_rules")
                 runs.append(time.perf_counter() - start)
                 lines = files["generated.py"].count("\n")
             seconds = statistics.median(runs)
