@@ -12,20 +12,10 @@ from .decision import (
     excluded,
     settle,
 )
-from .validation import (
-    InvalidUse,
-    Problem,
-    UseError,
-    UseGroup,
-    UseModel,
-    apply_implications,
-    checked_today,
-    choice,
-    implication_closure,
-    iso_date,
-    region_code,
-    vocabulary_key,
-)
+from .facts import checked_today, choice, iso_date, region_code, vocabulary_key
+from .implications import apply_implications, implication_closure
+from .problems import InvalidUse, Problem, UseError
+from .validation import UseGroup, UseModel
 from .vocabulary import REGION_ALIASES, Vocabulary, parameter_value, places
 
 __all__ = [
