@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import types
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -168,3 +169,55 @@ def test_groups_with_the_same_facts_share_one_instance() -> None:
     assert other.consent is not first.consent and other.consent.model_fields_set == {"explicit", "given"}
     assert first.model_copy(update={"consent": {"explicit": False}}).consent.explicit is False
     assert first.consent.explicit is True
+
+
+CROSSING = """\
+data content "Content"
+data content.chat "Chat"
+purpose ai "AI"
+purpose ai.training "Training"
+fact minor "A minor": boolean implies consent.given
+fact adult "An adult": boolean excludes minor
+fact consent.given "Given": boolean
+fact consent.explicit "Explicit": boolean implies consent.given implies audit.logged
+fact consent.implied "Implied": boolean excludes audit.logged
+fact audit.logged "Logged": boolean
+fact audit.age "An age": integer from 0 to 130
+fact audit.since "Since": date
+fact audit.kind "Kind": one of plain, fancy default plain
+country DE "Germany"
+
+ruleset crossing "Crossing implications":
+    covers DE
+    otherwise deny "No" cites "s.0"
+
+    rule ok "Yes":
+        cites "s.1"
+        permit when consent.given and audit.logged
+"""
+
+
+def test_implications_across_groups_go_to_the_full_validation(tmp_path: Path, unit_package: Any) -> None:
+    (tmp_path / "crossing.rules").write_text(CROSSING, encoding="utf-8")
+    package = unit_package(tmp_path)
+    program = compile_unit(tmp_path).program
+    assert program is not None
+    base = {"region": "DE", "data": "content.chat", "purpose": "ai.training"}
+    for use in (
+        {**base, "minor": True},
+        {**base, "minor": True, "consent": {"given": False}},
+        {**base, "minor": True, "adult": True},
+        {**base, "consent": {"explicit": True}},
+        {**base, "consent": {"explicit": True}, "audit": {"logged": False}},
+        {**base, "consent": {"implied": True}, "audit": {"logged": True}},
+        {**base, "audit": {"age": 131, "since": "2025-01-01", "kind": "fancy"}},
+        {**base, "audit": {"age": 13, "since": "2025-01-01", "kind": "fancy"}},
+    ):
+        assert_same(package, use)
+
+    @settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+    @given(uses(program.vocabulary, covered=("DE",)))
+    def agree(use: dict[str, Any]) -> None:
+        assert_same(package, use)
+
+    agree()

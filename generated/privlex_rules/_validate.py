@@ -111,12 +111,6 @@ _PROCESSING_BOOLEANS = frozenset(
 _SUBJECT_BOOLEANS = frozenset(
     {"limited_sensitive_use", "objected", "opted_out_of_sale", "universal_opt_out"}
 )
-_AI_SYSTEM = SharedGroups(AiSystemFacts)
-_BIAS_DETECTION = SharedGroups(BiasDetectionFacts)
-_CONSENT = SharedGroups(ConsentFacts)
-_ORGANISATION = SharedGroups(OrganisationFacts)
-_PROCESSING = SharedGroups(ProcessingFacts)
-_SUBJECT = SharedGroups(SubjectFacts)
 _AI_SYSTEM_HIGH_RISK_CHOICES = frozenset({"annex_i", "annex_iii", "none"})
 _PROCESSING_IDENTIFIABILITY_CHOICES = frozenset(
     {"aggregated", "anonymised", "deidentified", "identified", "pseudonymised"}
@@ -134,14 +128,10 @@ _PROCESSING_TRANSFER_SAFEGUARD_CHOICES = frozenset(
 _SUBJECT_CAPACITY_OF_JUDGEMENT_CHOICES = frozenset({"capable", "lacking"})
 
 
-def _ai_system_facts(value: object) -> dict[str, Any] | None:
-    """The facts given under `ai_system.`, each plainly valid; None for anything
-    else.
+def _ai_system_facts(value: dict[Any, Any]) -> dict[str, Any] | None:
+    """The facts given under `ai_system.`, checked, with their implications; None
+    unless plainly valid.
     """
-    if value is None:
-        return {}
-    if type(value) is not dict:
-        return None
     facts: dict[str, Any] = {}
     for field, item in value.items():
         if item is None:
@@ -158,14 +148,10 @@ def _ai_system_facts(value: object) -> dict[str, Any] | None:
     return facts
 
 
-def _bias_detection_facts(value: object) -> dict[str, Any] | None:
-    """The facts given under `bias_detection.`, each plainly valid; None for anything
-    else.
+def _bias_detection_facts(value: dict[Any, Any]) -> dict[str, Any] | None:
+    """The facts given under `bias_detection.`, checked, with their implications;
+    None unless plainly valid.
     """
-    if value is None:
-        return {}
-    if type(value) is not dict:
-        return None
     facts: dict[str, Any] = {}
     for field, item in value.items():
         if item is None:
@@ -179,12 +165,10 @@ def _bias_detection_facts(value: object) -> dict[str, Any] | None:
     return facts
 
 
-def _consent_facts(value: object) -> dict[str, Any] | None:
-    """The facts given under `consent.`, each plainly valid; None for anything else."""
-    if value is None:
-        return {}
-    if type(value) is not dict:
-        return None
+def _consent_facts(value: dict[Any, Any]) -> dict[str, Any] | None:
+    """The facts given under `consent.`, checked, with their implications; None
+    unless plainly valid.
+    """
     facts: dict[str, Any] = {}
     for field, item in value.items():
         if item is None:
@@ -195,17 +179,46 @@ def _consent_facts(value: object) -> dict[str, Any] | None:
         else:
             return None
         facts[field] = item
+    # consent.after_opt_out implies consent.given
+    if facts.get("after_opt_out") is True:
+        if facts.get("given") is False:
+            return None
+        facts.setdefault("given", True)
+    # consent.by_administrator implies consent.given
+    if facts.get("by_administrator") is True:
+        if facts.get("given") is False:
+            return None
+        facts.setdefault("given", True)
+    # consent.by_guardian implies consent.given
+    if facts.get("by_guardian") is True:
+        if facts.get("given") is False:
+            return None
+        facts.setdefault("given", True)
+    # consent.by_subject implies consent.given
+    if facts.get("by_subject") is True:
+        if facts.get("given") is False:
+            return None
+        facts.setdefault("given", True)
+    # consent.explicit implies consent.given
+    if facts.get("explicit") is True:
+        if facts.get("given") is False:
+            return None
+        facts.setdefault("given", True)
+    # consent.separate implies consent.given
+    if facts.get("separate") is True:
+        if facts.get("given") is False:
+            return None
+        facts.setdefault("given", True)
+    # consent.implied excludes consent.given
+    if facts.get("implied") is True and facts.get("given") is True:
+        return None
     return facts
 
 
-def _organisation_facts(value: object) -> dict[str, Any] | None:
-    """The facts given under `organisation.`, each plainly valid; None for anything
-    else.
+def _organisation_facts(value: dict[Any, Any]) -> dict[str, Any] | None:
+    """The facts given under `organisation.`, checked, with their implications; None
+    unless plainly valid.
     """
-    if value is None:
-        return {}
-    if type(value) is not dict:
-        return None
     facts: dict[str, Any] = {}
     for field, item in value.items():
         if item is None:
@@ -228,14 +241,10 @@ def _organisation_facts(value: object) -> dict[str, Any] | None:
     return facts
 
 
-def _processing_facts(value: object) -> dict[str, Any] | None:
-    """The facts given under `processing.`, each plainly valid; None for anything
-    else.
+def _processing_facts(value: dict[Any, Any]) -> dict[str, Any] | None:
+    """The facts given under `processing.`, checked, with their implications; None
+    unless plainly valid.
     """
-    if value is None:
-        return {}
-    if type(value) is not dict:
-        return None
     facts: dict[str, Any] = {}
     for field, item in value.items():
         if item is None:
@@ -258,15 +267,63 @@ def _processing_facts(value: object) -> dict[str, Any] | None:
         else:
             return None
         facts[field] = item
+    # processing.disclosed implies processing.informed_before_use
+    if facts.get("disclosed") is True:
+        if facts.get("informed_before_use") is False:
+            return None
+        facts.setdefault("informed_before_use", True)
+    # processing.joint_use implies processing.third_party
+    if facts.get("joint_use") is True:
+        if facts.get("third_party") is False:
+            return None
+        facts.setdefault("third_party", True)
+    # processing.made_public_by_subject implies processing.publicly_available
+    if facts.get("made_public_by_subject") is True:
+        if facts.get("publicly_available") is False:
+            return None
+        facts.setdefault("publicly_available", True)
+    # processing.opt_out_scheme implies processing.third_party
+    if facts.get("opt_out_scheme") is True:
+        if facts.get("third_party") is False:
+            return None
+        facts.setdefault("third_party", True)
+    # processing.recipient_is_processor implies processing.third_party
+    if facts.get("recipient_is_processor") is True:
+        if facts.get("third_party") is False:
+            return None
+        facts.setdefault("third_party", True)
+    # processing.sale implies processing.third_party
+    if facts.get("sale") is True:
+        if facts.get("third_party") is False:
+            return None
+        facts.setdefault("third_party", True)
+    # processing.sale_non_monetary implies processing.sale
+    if facts.get("sale_non_monetary") is True:
+        if facts.get("sale") is False:
+            return None
+        facts.setdefault("sale", True)
+    # processing.sale_non_monetary implies processing.third_party
+    if facts.get("sale_non_monetary") is True:
+        if facts.get("third_party") is False:
+            return None
+        facts.setdefault("third_party", True)
+    # processing.sharing_only implies processing.sale
+    if facts.get("sharing_only") is True:
+        if facts.get("sale") is False:
+            return None
+        facts.setdefault("sale", True)
+    # processing.sharing_only implies processing.third_party
+    if facts.get("sharing_only") is True:
+        if facts.get("third_party") is False:
+            return None
+        facts.setdefault("third_party", True)
     return facts
 
 
-def _subject_facts(value: object) -> dict[str, Any] | None:
-    """The facts given under `subject.`, each plainly valid; None for anything else."""
-    if value is None:
-        return {}
-    if type(value) is not dict:
-        return None
+def _subject_facts(value: dict[Any, Any]) -> dict[str, Any] | None:
+    """The facts given under `subject.`, checked, with their implications; None
+    unless plainly valid.
+    """
     facts: dict[str, Any] = {}
     for field, item in value.items():
         if item is None:
@@ -287,6 +344,14 @@ def _subject_facts(value: object) -> dict[str, Any] | None:
             return None
         facts[field] = item
     return facts
+
+
+_AI_SYSTEM = SharedGroups(AiSystemFacts, _ai_system_facts)
+_BIAS_DETECTION = SharedGroups(BiasDetectionFacts, _bias_detection_facts)
+_CONSENT = SharedGroups(ConsentFacts, _consent_facts)
+_ORGANISATION = SharedGroups(OrganisationFacts, _organisation_facts)
+_PROCESSING = SharedGroups(ProcessingFacts, _processing_facts)
+_SUBJECT = SharedGroups(SubjectFacts, _subject_facts)
 
 
 def use_from(use: Mapping[str, Any] | DataUse) -> DataUse:
@@ -315,114 +380,27 @@ def use_from(use: Mapping[str, Any] | DataUse) -> DataUse:
         if type(item) is not str or item not in VOCABULARY.bases:
             return DataUse.from_input(use)
         facts["legal_basis"] = item
-    ai_system = _ai_system_facts(use.get("ai_system"))
+    ai_system = _AI_SYSTEM.given(use.get("ai_system"))
     if ai_system is None:
         return DataUse.from_input(use)
-    bias_detection = _bias_detection_facts(use.get("bias_detection"))
+    bias_detection = _BIAS_DETECTION.given(use.get("bias_detection"))
     if bias_detection is None:
         return DataUse.from_input(use)
-    consent = _consent_facts(use.get("consent"))
+    consent = _CONSENT.given(use.get("consent"))
     if consent is None:
         return DataUse.from_input(use)
-    organisation = _organisation_facts(use.get("organisation"))
+    organisation = _ORGANISATION.given(use.get("organisation"))
     if organisation is None:
         return DataUse.from_input(use)
-    processing = _processing_facts(use.get("processing"))
+    processing = _PROCESSING.given(use.get("processing"))
     if processing is None:
         return DataUse.from_input(use)
-    subject = _subject_facts(use.get("subject"))
+    subject = _SUBJECT.given(use.get("subject"))
     if subject is None:
-        return DataUse.from_input(use)
-    # consent.after_opt_out implies consent.given
-    if consent.get("after_opt_out") is True:
-        if consent.get("given") is False:
-            return DataUse.from_input(use)
-        consent.setdefault("given", True)
-    # consent.by_administrator implies consent.given
-    if consent.get("by_administrator") is True:
-        if consent.get("given") is False:
-            return DataUse.from_input(use)
-        consent.setdefault("given", True)
-    # consent.by_guardian implies consent.given
-    if consent.get("by_guardian") is True:
-        if consent.get("given") is False:
-            return DataUse.from_input(use)
-        consent.setdefault("given", True)
-    # consent.by_subject implies consent.given
-    if consent.get("by_subject") is True:
-        if consent.get("given") is False:
-            return DataUse.from_input(use)
-        consent.setdefault("given", True)
-    # consent.explicit implies consent.given
-    if consent.get("explicit") is True:
-        if consent.get("given") is False:
-            return DataUse.from_input(use)
-        consent.setdefault("given", True)
-    # consent.separate implies consent.given
-    if consent.get("separate") is True:
-        if consent.get("given") is False:
-            return DataUse.from_input(use)
-        consent.setdefault("given", True)
-    # processing.disclosed implies processing.informed_before_use
-    if processing.get("disclosed") is True:
-        if processing.get("informed_before_use") is False:
-            return DataUse.from_input(use)
-        processing.setdefault("informed_before_use", True)
-    # processing.joint_use implies processing.third_party
-    if processing.get("joint_use") is True:
-        if processing.get("third_party") is False:
-            return DataUse.from_input(use)
-        processing.setdefault("third_party", True)
-    # processing.made_public_by_subject implies processing.publicly_available
-    if processing.get("made_public_by_subject") is True:
-        if processing.get("publicly_available") is False:
-            return DataUse.from_input(use)
-        processing.setdefault("publicly_available", True)
-    # processing.opt_out_scheme implies processing.third_party
-    if processing.get("opt_out_scheme") is True:
-        if processing.get("third_party") is False:
-            return DataUse.from_input(use)
-        processing.setdefault("third_party", True)
-    # processing.recipient_is_processor implies processing.third_party
-    if processing.get("recipient_is_processor") is True:
-        if processing.get("third_party") is False:
-            return DataUse.from_input(use)
-        processing.setdefault("third_party", True)
-    # processing.sale implies processing.third_party
-    if processing.get("sale") is True:
-        if processing.get("third_party") is False:
-            return DataUse.from_input(use)
-        processing.setdefault("third_party", True)
-    # processing.sale_non_monetary implies processing.sale
-    if processing.get("sale_non_monetary") is True:
-        if processing.get("sale") is False:
-            return DataUse.from_input(use)
-        processing.setdefault("sale", True)
-    # processing.sale_non_monetary implies processing.third_party
-    if processing.get("sale_non_monetary") is True:
-        if processing.get("third_party") is False:
-            return DataUse.from_input(use)
-        processing.setdefault("third_party", True)
-    # processing.sharing_only implies processing.sale
-    if processing.get("sharing_only") is True:
-        if processing.get("sale") is False:
-            return DataUse.from_input(use)
-        processing.setdefault("sale", True)
-    # processing.sharing_only implies processing.third_party
-    if processing.get("sharing_only") is True:
-        if processing.get("third_party") is False:
-            return DataUse.from_input(use)
-        processing.setdefault("third_party", True)
-    # consent.implied excludes consent.given
-    if consent.get("implied") is True and consent.get("given") is True:
         return DataUse.from_input(use)
     present = set(use)
     if None in use.values():
         present = {field for field, item in use.items() if item is not None}
-    if consent:
-        present.add("consent")
-    if processing:
-        present.add("processing")
     return assembled(
         DataUse,
         {
@@ -432,12 +410,12 @@ def use_from(use: Mapping[str, Any] | DataUse) -> DataUse:
             "date": date,
             "legal_basis": None,
             **facts,
-            "ai_system": _AI_SYSTEM.of(ai_system),
-            "bias_detection": _BIAS_DETECTION.of(bias_detection),
-            "consent": _CONSENT.of(consent),
-            "organisation": _ORGANISATION.of(organisation),
-            "processing": _PROCESSING.of(processing),
-            "subject": _SUBJECT.of(subject),
+            "ai_system": ai_system,
+            "bias_detection": bias_detection,
+            "consent": consent,
+            "organisation": organisation,
+            "processing": processing,
+            "subject": subject,
         },
         present,
     )

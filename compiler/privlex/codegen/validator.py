@@ -37,6 +37,7 @@ class GroupContext:
     signature: str  # `def ...:` as ruff lays it out
     doc: str
     checks: tuple[str, ...]  # the `if`/`elif` chain on `field`, at 8 spaces
+    implications: tuple[str, ...]  # the group's own implications and exclusions, at 4 spaces
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class ValidatorContext:
     vocabulary_imports: str
     constants: tuple[str, ...]
     groups: tuple[GroupContext, ...]
+    shared: tuple[str, ...]  # the SharedGroups of each group
     body: str  # use_from after its key check
 
 
@@ -98,40 +100,69 @@ def _group_checks(facts: list[ir.Fact], booleans: str, constants: dict[str, str]
     return tuple(lines)
 
 
-def _getter(path: str) -> py.Expression:
-    """The given value of a fact at `path` (a group's dict, or the top-level facts) in `use_from`."""
-    group, _, name = path.rpartition(".")
-    return py.Call(f"{group or 'facts'}.get", (py.Name(string(name)),))
-
-
-def _is(path: str, value: str) -> py.Expression:
-    return py.Compare(_getter(path), "is", py.Name(value))
-
-
 def _signature(function: str) -> str:
-    """`def function(value: object) -> ...:`, on one line when it fits, else as ruff splits it."""
-    one = f"def {function}(value: object) -> dict[str, Any] | None:"
+    """`def function(value: ...) -> ...:`, on one line when it fits, else as ruff splits it."""
+    one = f"def {function}(value: dict[Any, Any]) -> dict[str, Any] | None:"
     if len(one) <= LINE_WIDTH:
         return one
-    return f"def {function}(\n    value: object,\n) -> dict[str, Any] | None:"
+    return f"def {function}(\n    value: dict[Any, Any],\n) -> dict[str, Any] | None:"
 
 
-def _implications(vocabulary: ir.Vocabulary) -> list[str]:
-    """Implied facts set and contradictions refused, as `UseModel` does, in the order of its closure."""
-    implies = tuple((f.path, target) for f in vocabulary.facts for target in f.implies)
-    excludes = [(f.path, target) for f in vocabulary.facts for target in f.excludes]
-    lines: list[str] = []
-    for source, target in implication_closure(implies):
-        group, _, name = target.rpartition(".")
-        lines += [f"    # {source} implies {target}", *layout.statement("if ", _is(source, "True"), ":", 4)]
-        lines += [*layout.statement("if ", _is(target, "False"), ":", 8), f"            {FALL_BACK}"]
-        setting = py.Call(f"{group or 'facts'}.setdefault", (py.Name(string(name)), py.Name("True")))
-        lines += layout.statement("", setting, "", 8)
-    for first, second in excludes:
-        lines.append(f"    # {first} excludes {second}")
-        test = py.BoolOp("and", (_is(first, "True"), _is(second, "True")))
-        lines += [*layout.statement("if ", test, ":", 4), f"        {FALL_BACK}"]
-    return lines
+def _is(name: str, value: str) -> py.Expression:
+    return py.Compare(py.Call("facts.get", (py.Name(string(name)),)), "is", py.Name(value))
+
+
+def _read(path: str) -> py.Expression:
+    """A fact's value in `use_from` once its group is built (a top-level fact: from `facts`)."""
+    group, _, name = path.rpartition(".")
+    return py.Name(f"{group}.{name}") if group else py.Call("facts.get", (py.Name(string(name)),))
+
+
+class _Implications:
+    """Implied facts set and contradictions refused, as `UseModel` does, in the order of its closure.
+
+    Those inside one group are applied in the group's function, before its
+    instance is built (and shared); one that crosses groups, or involves a
+    fact outside groups, sends a use whose source is true to the full
+    validation: no shipped vocabulary has one.
+    """
+
+    def __init__(self, vocabulary: ir.Vocabulary) -> None:
+        implies = tuple((f.path, target) for f in vocabulary.facts for target in f.implies)
+        self.implies = implication_closure(implies)
+        self.excludes = [(f.path, target) for f in vocabulary.facts for target in f.excludes]
+
+    def inside(self, group: str) -> tuple[str, ...]:
+        lines: list[str] = []
+        for source, target in self.implies:
+            if source.partition(".")[0] == target.partition(".")[0] == group:
+                name = target.partition(".")[2]
+                lines += [f"    # {source} implies {target}"]
+                lines += layout.statement("if ", _is(source.partition(".")[2], "True"), ":", 4)
+                lines += [*layout.statement("if ", _is(name, "False"), ":", 8), "            return None"]
+                setting = py.Call("facts.setdefault", (py.Name(string(name)), py.Name("True")))
+                lines += layout.statement("", setting, "", 8)
+        for first, second in self.excludes:
+            if first.partition(".")[0] == second.partition(".")[0] == group:
+                lines.append(f"    # {first} excludes {second}")
+                test = py.BoolOp("and", (_is(first.partition(".")[2], "True"), _is(second.partition(".")[2], "True")))
+                lines += [*layout.statement("if ", test, ":", 4), "        return None"]
+        return tuple(lines)
+
+    def across(self) -> list[str]:
+        lines: list[str] = []
+        for source, target in self.implies:
+            group = source.partition(".")[0]
+            if "." not in source or "." not in target or target.partition(".")[0] != group:
+                lines.append(f"    # {source} implies {target}: the full validation applies it")
+                test = py.Compare(_read(source), "is", py.Name("True"))
+                lines += [*layout.statement("if ", test, ":", 4), f"        {FALL_BACK}"]
+        for first, second in self.excludes:
+            if "." not in first or "." not in second or first.partition(".")[0] != second.partition(".")[0]:
+                lines.append(f"    # {first} excludes {second}")
+                both = tuple(py.Compare(_read(path), "is", py.Name("True")) for path in (first, second))
+                lines += [*layout.statement("if ", py.BoolOp("and", both), ":", 4), f"        {FALL_BACK}"]
+        return lines
 
 
 def _top_level(facts: list[ir.Fact], constants: dict[str, str]) -> list[str]:
@@ -185,28 +216,28 @@ def render_validator(program: ir.Program, environment: jinja2.Environment, heade
     lines = [f"    {line}" for line in body] + _top_level(top, choices)
     contexts: list[GroupContext] = []
     constants: list[str] = []
+    shared: list[str] = []
+    implications = _Implications(vocabulary)
     for group, facts in sorted(groups.items()):
         stem = "_" + constant_stem(group)
         booleans = [f.attribute for f in facts if f.kind == "boolean"]
         if booleans:
             constants.append(_constant(f"{stem}_BOOLEANS", frozenset_of(booleans)))
         function = f"{stem.lower()}_facts"
-        doc = docstring(f"The facts given under `{group}.`, each plainly valid; None for anything else.", 4)
-        contexts.append(GroupContext(_signature(function), doc, _group_checks(facts, f"{stem}_BOOLEANS", choices)))
-        given = py.Call(function, (py.Call("use.get", (py.Name(string(group)),)),))
+        doc = f"The facts given under `{group}.`, checked, with their implications; None unless plainly valid."
+        doc = docstring(doc, 4)
+        checks = _group_checks(facts, f"{stem}_BOOLEANS", choices)
+        contexts.append(GroupContext(_signature(function), doc, checks, implications.inside(group)))
+        shared.append(_constant(stem, py.Call("SharedGroups", (py.Name(class_name(group)), py.Name(function)))))
+        given = py.Call(f"{stem}.given", (py.Call("use.get", (py.Name(string(group)),)),))
         lines += layout.statement(f"{group} = ", given, "", 4)
         lines += [f"    if {group} is None:", f"        {FALL_BACK}"]
-    lines += _implications(vocabulary)
+    lines += implications.across()
     lines += [
         "    present = set(use)",
         "    if None in use.values():",
         "        present = {field for field, item in use.items() if item is not None}",
     ]
-    targets = {target.partition(".")[0] for f in vocabulary.facts for target in f.implies if "." in target}
-    for group in sorted(targets & groups.keys()):
-        lines += [f"    if {group}:", f"        present.add({string(group)})"]
-    for name in sorted({t for f in vocabulary.facts for t in f.implies if "." not in t}):
-        lines += [f"    if {string(name)} in facts:", f"        present.add({string(name)})"]
     builtin = ("region", "data", "purpose", "date")
     fields: list[py.Expression] = [py.Keyed(py.Name(string(n)), py.Name(n)) for n in builtin]
     fields += [py.Keyed(py.Name(string(f.attribute)), py.Name(_default(f))) for f in top]
@@ -214,13 +245,10 @@ def render_validator(program: ir.Program, environment: jinja2.Environment, heade
         fields.append(py.Name("**facts"))
     for group in sorted(groups):
         stem = "_" + constant_stem(group)
-        fields.append(py.Keyed(py.Name(string(group)), py.Call(f"{stem}.of", (py.Name(group),))))
+        fields.append(py.Keyed(py.Name(string(group)), py.Name(group)))
     every = py.Collection("{", tuple(fields), "}", True)
     result = py.Call("assembled", (py.Name("DataUse"), every, py.Name("present")))
     lines += layout.statement("return ", result, "", 4)
-    for group in sorted(groups):
-        stem = "_" + constant_stem(group)
-        constants.append(f"{stem} = SharedGroups({class_name(group)})")
     facts_by_path = {f.path: f for f in vocabulary.facts}
     for path, name in sorted(choices.items()):
         constants.append(_constant(name, frozenset_of(facts_by_path[path].choices)))
@@ -232,6 +260,7 @@ def render_validator(program: ir.Program, environment: jinja2.Environment, heade
         vocabulary_imports=_imports(imports),
         constants=tuple(constants),
         groups=tuple(contexts),
+        shared=tuple(shared),
         body="\n".join(lines),
     )
     return environment.get_template("validate.py.j2").render(module=context)

@@ -11,6 +11,7 @@ validation (tests/test_fast_validation.py holds `use_from` to `from_input`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from .validation import _Validated
@@ -35,28 +36,38 @@ def assembled(model: type[Model], facts: dict[str, Any], given: set[str]) -> Mod
     return instance
 
 
-# How many distinct sets of facts of one group are kept: groups of booleans
-# have few, and a group with ages or dates stops being remembered here.
+# How many distinct inputs of one group are remembered: groups of booleans
+# have few; a group with ages or dates stops being remembered at this size.
 SHARED_LIMIT = 4096
 
 
 class SharedGroups(Generic[Model]):
-    """The instances of one fact group, shared between the uses that give the group the same facts.
+    """The instances of one fact group, built once for each distinct set of facts and shared between uses.
 
-    A group instance is immutable, so two uses whose `consent` facts are
-    equal can hold the same one: building it (`assembled`) costs more than
-    finding it. The key is the validated facts as given, each of its one type
-    (never `1` for `True`: a boolean fact only ever holds a bool).
+    A group instance is immutable, so two uses whose `consent` holds the same
+    facts can hold the same one: finding it costs less than building it.
+    `check` (generated) validates the group's input, applies the implications
+    inside the group and returns its facts, or None when the input is not
+    plainly valid. The key is those validated facts, each of its one type
+    (a boolean fact only ever holds a bool: `1` never meets `True` here).
     """
 
-    def __init__(self, model: type[Model]) -> None:
+    def __init__(self, model: type[Model], check: Callable[[dict[Any, Any]], dict[str, Any] | None]) -> None:
         self.model = model
+        self.check = check
         self.absent = model()
         self.defaults: dict[str, Any] = dict(self.absent)
-        self.seen: dict[tuple[tuple[str, Any], ...], Model] = {}
+        self.seen: dict[tuple[Any, ...], Model] = {}
 
-    def of(self, facts: dict[str, Any]) -> Model:
-        """The instance holding `facts` (validated, none None) and the defaults of the rest."""
+    def given(self, value: object) -> Model | None:
+        """The instance for the group's input (None: the defaults); None when the input is not plainly valid."""
+        if value is None:
+            return self.absent
+        if type(value) is not dict:
+            return None
+        facts = self.check(value)
+        if facts is None:
+            return None
         if not facts:
             return self.absent
         key = tuple(facts.items())
