@@ -105,7 +105,7 @@ def render(results: dict[str, Any]) -> str:
         f"median of {rows[0]['repeats']}; the privlex batch engines decide {engines.BATCH_FACTOR}x as many "
         "rows in one call (the same requests repeated), with a fresh cache each call.",
         "",
-        "| engine | µs per decision | ratio to hand-written | with conversion, µs | load, ms |",
+        "| engine | µs per decision (CPU) | ratio to hand-written | with conversion, µs (CPU) | load, ms |",
         "|---|---:|---:|---:|---:|",
     ]
     for row in rows:
@@ -120,7 +120,7 @@ def render(results: dict[str, Any]) -> str:
         f"{1 / next(r for r in rows if r['engine'] == 'privlex_batch_dict')['us']:.1f} M rows/s "
         "(dictionary columns), one core.",
         "",
-        "| rules | compile, s | ms per rule | generated lines |",
+        "| rules | compile, CPU s | ms per rule | generated lines |",
         "|---:|---:|---:|---:|",
     ]
     for row in results["compile"]:

@@ -22,7 +22,7 @@ import pytest
 from conftest import ROOT
 
 EXAMPLE = ROOT / "examples" / "downstream"
-GENERATED = ("__init__.py", "_vocabulary.py", "notes.py", "py.typed")
+GENERATED = ("__init__.py", "_validate.py", "_vocabulary.py", "notes.py", "py.typed")
 
 
 def _environment(**extra: str) -> dict[str, str]:

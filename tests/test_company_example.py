@@ -48,7 +48,16 @@ def test_the_wheel_built_by_the_hook_carries_law_and_policy(project: Path, tmp_p
     result = build_wheel(project, dist)
     assert result.returncode == 0, result.stdout + result.stderr
     names = wheel_names(dist)
-    for name in ("__init__.py", "_vocabulary.py", "gdpr.py", "ccpa.py", "acme.py", "_program.json", "py.typed"):
+    for name in (
+        "__init__.py",
+        "_validate.py",
+        "_vocabulary.py",
+        "gdpr.py",
+        "ccpa.py",
+        "acme.py",
+        "_program.json",
+        "py.typed",
+    ):
         assert f"{PACKAGE}/{name}" in names, names
     with zipfile.ZipFile(next(dist.glob("*.whl"))) as archive:
         header = archive.read(f"{PACKAGE}/__init__.py").decode("utf-8")

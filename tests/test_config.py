@@ -149,6 +149,7 @@ def test_compile_without_arguments_uses_the_config(
     assert sorted(p.name for p in (project / "generated" / "acme_rules").iterdir()) == [
         "__init__.py",
         "_program.json",
+        "_validate.py",
         "_vocabulary.py",
         "notes.py",
         "py.typed",
@@ -204,7 +205,7 @@ def compiled(project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Capt
     return project / "generated" / "acme_rules"
 
 
-@pytest.mark.parametrize("module", ["__init__.py", "_vocabulary.py", "notes.py"])
+@pytest.mark.parametrize("module", ["__init__.py", "_validate.py", "_vocabulary.py", "notes.py"])
 def test_appending_a_line_makes_check_fail(compiled: Path, capsys: pytest.CaptureFixture[str], module: str) -> None:
     with (compiled / module).open("a", encoding="utf-8") as stream:
         stream.write("# edited by hand\n")

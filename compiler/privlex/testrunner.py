@@ -11,7 +11,7 @@ from pathlib import Path
 from types import ModuleType
 
 from . import ir
-from .codegen.package import render_package
+from .pipeline import generate
 from .runtime import InvalidUse, RulesetResult, combine
 
 
@@ -38,7 +38,7 @@ class GeneratedPackage:
         self._folder = tempfile.TemporaryDirectory(prefix="privlex-test-")
         package = Path(self._folder.name) / self.name
         package.mkdir()
-        for name, text in render_package(program, self.name).items():
+        for name, text in generate(program, self.name).items():
             (package / name).write_text(text, encoding="utf-8")
 
     def __enter__(self) -> ModuleType:

@@ -44,6 +44,7 @@ from . import (
     uk_gdpr,
     vcdpa,
 )
+from ._validate import use_from
 from ._vocabulary import VOCABULARY, DataUse
 
 __all__ = [
@@ -108,7 +109,7 @@ def evaluate(
     use: DataUse | Mapping[str, Any], *, today: datetime.date | None = None
 ) -> dict[str, RulesetResult | None]:
     """Each ruleset's own decision (None where it does not apply)."""
-    valid = use if type(use) is DataUse else DataUse.from_input(use)
+    valid = use if type(use) is DataUse else use_from(use)
     day = valid.date or (today if type(today) is datetime.date else _today(today))
     return {
         "appi": appi.evaluate(valid, day),
@@ -133,7 +134,7 @@ def check(
     use: DataUse | Mapping[str, Any], *, today: datetime.date | None = None
 ) -> Decision:
     """Decide a use under every ruleset of this package; raises InvalidUse."""
-    valid = use if type(use) is DataUse else DataUse.from_input(use)
+    valid = use if type(use) is DataUse else use_from(use)
     day = valid.date or (today if type(today) is datetime.date else _today(today))
     return combine(
         (
@@ -169,7 +170,7 @@ def permits(
     The outcome of `check` without its reasons: it stops at the first deny.
     Raises InvalidUse like `check`.
     """
-    valid = use if type(use) is DataUse else DataUse.from_input(use)
+    valid = use if type(use) is DataUse else use_from(use)
     day = valid.date or (today if type(today) is datetime.date else _today(today))
     applies = False
     verdict = appi.permitted(valid, day)

@@ -42,6 +42,7 @@ _PYTHON = {
     "tuple",
     "type",
     "list",
+    "set",
     # modules it imports
     "collections",
     "datetime",
@@ -74,6 +75,12 @@ _PACKAGE = {
     "cls",
     "value",
     "self",
+    # validate.py.j2: use_from, the group checks, their locals
+    "use_from",
+    "facts",
+    "field",
+    "item",
+    "present",
     # the generated package's own modules and the runtime's modules
     "vocabulary",
     "runtime",

@@ -1,5 +1,6 @@
 """The small runtime that generated checkers import, and nothing else of privlex."""
 
+from .assemble import SharedGroups, assembled
 from .decision import (
     Decision,
     Effect,
@@ -12,20 +13,11 @@ from .decision import (
     excluded,
     settle,
 )
-from .validation import (
-    InvalidUse,
-    Problem,
-    UseError,
-    UseGroup,
-    UseModel,
-    apply_implications,
-    checked_today,
-    choice,
-    implication_closure,
-    iso_date,
-    region_code,
-    vocabulary_key,
-)
+from .facts import checked_today, choice, iso_date, region_code, vocabulary_key
+from .implications import apply_implications, implication_closure
+from .problems import InvalidUse, Problem, UseError
+from .text import date_text
+from .validation import UseGroup, UseModel
 from .vocabulary import REGION_ALIASES, Vocabulary, parameter_value, places
 
 __all__ = [
@@ -39,14 +31,17 @@ __all__ = [
     "Problem",
     "Reason",
     "RulesetResult",
+    "SharedGroups",
     "UseError",
     "UseGroup",
     "UseModel",
     "Vocabulary",
     "apply_implications",
+    "assembled",
     "checked_today",
     "choice",
     "combine",
+    "date_text",
     "excluded",
     "implication_closure",
     "iso_date",
