@@ -1,6 +1,6 @@
 """The data path's targets, measured side by side: batch evaluation, `privlex filter`, a polars peer.
 
-    python benchmarks/data_path.py [--rows 1000000] [--big 10000000] [--quick]
+    python benchmarks/data_path.py [--rows 1000000] [--big 10000000] [--parts batch,peer,filter] [--quick]
 
 1. `permits_batch` and `check_batch` (reasons per row) on the benchmark
    dataset (`dataset.py`: ~1 M distinct combinations in 1 M rows), clean and
@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -217,19 +218,21 @@ def main() -> None:
     parser.add_argument("--big", type=int, default=10_000_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="100,000 rows, no big file: a check that it works")
+    parser.add_argument("--parts", default="batch,peer,filter", help="which measurements to run (comma-separated)")
     args = parser.parse_args()
     if args.quick:
         args.rows, args.big, args.repeats = 100_000, 0, 1
-    print(
-        json.dumps(
-            {
-                "batch": batch_rates(args.rows, args.repeats),
-                "peer": peer_rates(args.rows, args.repeats),
-                "filter": filter_rates(args.rows, args.big),
-            },
-            indent=1,
-        )
-    )
+    parts = set(args.parts.split(","))
+    # the load average: on a shared machine it says how far the wall clocks can be trusted
+    found: dict[str, Any] = {"load_before": os.getloadavg()}
+    if "batch" in parts:
+        found["batch"] = batch_rates(args.rows, args.repeats)
+    if "peer" in parts:
+        found["peer"] = peer_rates(args.rows, args.repeats)
+    if "filter" in parts:
+        found["filter"] = filter_rates(args.rows, args.big)
+    found["load_after"] = os.getloadavg()
+    print(json.dumps(found, indent=1))
 
 
 if __name__ == "__main__":
