@@ -27,7 +27,7 @@ import numpy as np
 from .. import ir
 from .conditions import Batch
 from .program import DENY, INVALID, NOT_APPLICABLE, PERMIT, Program
-from .validate import Validated
+from .validate import Validated, spread
 
 # A ruleset applying to more than this share of a batch's rows is decided on the whole batch.
 _PART_SHARE = 0.6
@@ -67,25 +67,49 @@ class _Ruleset:
         return found
 
 
-def _rows_by_region(batch: Batch) -> list[np.ndarray]:
-    """Per entry of the region column, its rows (one stable sort of the codes, then slices)."""
-    codes = batch.columns["region"].codes
-    entries = len(batch.columns["region"].values)
-    if codes is None:
-        return [np.arange(batch.rows)] + [np.empty(0, np.intp)] * (entries - 1)
-    # numpy sorts 8- and 16-bit integers stably by radix, in linear time
-    narrow = codes.astype(np.uint8 if entries <= 1 << 8 else np.uint16 if entries <= 1 << 16 else np.int64, copy=False)
-    order = np.argsort(narrow, kind="stable")
-    bounds = np.concatenate(([0], np.cumsum(np.bincount(codes, minlength=entries))))
-    return [order[bounds[entry] : bounds[entry + 1]] for entry in range(entries)]
+class _Regions:
+    """A batch's rows grouped by region: how many per entry of the region column, and (sorted once, when a
+    ruleset covers few of them) which."""
+
+    def __init__(self, batch: Batch) -> None:
+        self.codes = batch.columns["region"].codes
+        self.entries = len(batch.columns["region"].values)
+        self.rows = batch.rows
+        if self.codes is None:
+            self.counts = np.zeros(self.entries, np.int64)
+            self.counts[0] = self.rows
+        else:
+            self.counts = np.bincount(self.codes, minlength=self.entries)
+        self._slices: list[np.ndarray] | None = None
+
+    def slices(self) -> list[np.ndarray]:
+        """Per entry of the region column, its rows, in ascending order."""
+        if self._slices is None:
+            if self.codes is None:
+                order = np.arange(self.rows)
+            else:
+                # numpy sorts 8- and 16-bit integers stably by radix, in linear time
+                narrow = np.uint8 if self.entries <= 1 << 8 else np.uint16 if self.entries <= 1 << 16 else np.int64
+                order = np.argsort(self.codes.astype(narrow, copy=False), kind="stable")
+            bounds = np.concatenate(([0], np.cumsum(self.counts)))
+            self._slices = [order[bounds[entry] : bounds[entry + 1]] for entry in range(self.entries)]
+        return self._slices
 
 
-def _rows_of(batch: Batch, ruleset: ir.Ruleset, by_region: list[np.ndarray], invalid: np.ndarray) -> np.ndarray:
+def _rows_of(batch: Batch, ruleset: ir.Ruleset, regions: _Regions, invalid: np.ndarray) -> np.ndarray:
     """The valid rows the ruleset applies to, in ascending order: its regions' rows, where it is in force."""
-    covered = [rows for rows, inside in zip(by_region, batch.covered(ruleset), strict=True) if inside and len(rows)]
-    if not covered:
+    covered = np.array(batch.covered(ruleset), np.bool_)
+    share = int(regions.counts[covered].sum())
+    if not share:
         return np.empty(0, np.intp)
-    where = np.sort(np.concatenate(covered)) if len(covered) > 1 else covered[0]
+    if share > batch.rows * _PART_SHARE:  # most rows: a mask over the whole batch costs less than a sort
+        keep = ~invalid if regions.codes is None else spread(regions.codes, covered) & ~invalid
+        in_force = batch.in_force(ruleset)
+        if in_force is not None:
+            keep &= in_force
+        return np.flatnonzero(keep)
+    pieces = [rows for rows, inside in zip(regions.slices(), covered.tolist(), strict=True) if inside and len(rows)]
+    where = np.sort(np.concatenate(pieces)) if len(pieces) > 1 else pieces[0]
     keep = ~invalid[where]
     in_force = batch.part(where).in_force(ruleset)
     if in_force is not None:
@@ -153,10 +177,10 @@ def decide(program: Program, valid: Validated, today: datetime.date, reasons: bo
     any_deny = np.zeros(rows, np.bool_)
     any_applies = np.zeros(rows, np.bool_)
     states: list[_Ruleset] = []
-    by_region = _rows_by_region(batch)
+    regions = _Regions(batch)
     for ruleset in program.rulesets:
         batch.ruleset = ruleset.id
-        where = _rows_of(batch, ruleset, by_region, valid.invalid)
+        where = _rows_of(batch, ruleset, regions, valid.invalid)
         if not len(where):
             continue
         state = _decide_ruleset(batch, ruleset, where)
