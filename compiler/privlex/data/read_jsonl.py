@@ -47,7 +47,8 @@ class JsonlReader:
         self.lines_in = iter(self.source)
         self.settings = settings
         self.evaluator = evaluator
-        self.records = RecordReader(settings.facts, settings.mapping, settings.constants)
+        self.facts = settings.facts  # looked up once: it is read for every line
+        self.records = RecordReader(self.facts, settings.mapping, settings.constants)
         self.line = 0
 
     @property
@@ -56,7 +57,7 @@ class JsonlReader:
 
     def describe(self) -> list[str]:
         """The facts read so far (JSON lines have no schema: each line names its own)."""
-        order = {path: number for number, path in enumerate(self.settings.facts.facts)}
+        order = {path: number for number, path in enumerate(self.facts.facts)}
         read = sorted(self.records.seen, key=lambda path: (order.get(path, len(order)), path)) or [
             "each line's keys named after a fact root"
         ]
@@ -102,14 +103,14 @@ class JsonlReader:
             return use, identifier
         flat: dict[str, Any] = {}
         for key, value in use.items():
-            if key in self.settings.facts.groups:
+            if key in self.facts.groups:
                 if not isinstance(value, dict):
                     return self._by_check(use), identifier
                 for name, inner in value.items():
                     flat[f"{key}.{name}"] = inner
             else:
                 flat[key] = value
-        if any(path not in self.settings.facts.facts for path in flat):
+        if any(path not in self.facts.facts for path in flat):
             return self._by_check(use), identifier  # `check` names what is wrong
         return flat, identifier
 
