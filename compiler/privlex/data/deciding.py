@@ -96,39 +96,39 @@ class _Regions:
         return self._slices
 
 
-def _rows_of(batch: Batch, ruleset: ir.Ruleset, regions: _Regions, invalid: np.ndarray) -> np.ndarray:
-    """The valid rows the ruleset applies to, in ascending order: its regions' rows, where it is in force."""
+def _rows_of(batch: Batch, ruleset: ir.Ruleset, regions: _Regions, invalid: np.ndarray) -> np.ndarray | None:
+    """The valid rows the ruleset applies to: its regions' rows, where it is in force. Either their
+    positions in ascending order, or (when they are most of the batch) a mask over the batch; None: no row."""
     covered = np.array(batch.covered(ruleset), np.bool_)
     share = int(regions.counts[covered].sum())
     if not share:
-        return np.empty(0, np.intp)
+        return None
     if share > batch.rows * _PART_SHARE:  # most rows: a mask over the whole batch costs less than a sort
-        keep = ~invalid if regions.codes is None else spread(regions.codes, covered) & ~invalid
+        mask = ~invalid if regions.codes is None else spread(regions.codes, covered) & ~invalid
         in_force = batch.in_force(ruleset)
         if in_force is not None:
-            keep &= in_force
-        return np.flatnonzero(keep)
+            mask &= in_force
+        return mask if mask.any() else None
     pieces = [rows for rows, inside in zip(regions.slices(), covered.tolist(), strict=True) if inside and len(rows)]
     where = np.sort(np.concatenate(pieces)) if len(pieces) > 1 else pieces[0]
     keep = ~invalid[where]
     in_force = batch.part(where).in_force(ruleset)
     if in_force is not None:
         keep &= in_force
-    return where if keep.all() else where[keep]
+    where = where if keep.all() else where[keep]
+    return where if len(where) else None
 
 
-def _decide_ruleset(batch: Batch, ruleset: ir.Ruleset, where: np.ndarray) -> _Ruleset:
-    """A ruleset's exclusions and deciding leaves, on the rows it applies to."""
-    rows = batch.rows
-    share = len(where)
-    applies = np.zeros(rows, np.bool_)
-    applies[where] = True
-    if share <= rows * _PART_SHARE:
-        state = _Ruleset(ruleset, batch.part(where), where, applies)
-        within = np.ones(share, np.bool_)
+def _decide_ruleset(batch: Batch, ruleset: ir.Ruleset, rows_of: np.ndarray) -> _Ruleset:
+    """A ruleset's exclusions and deciding leaves, on the rows it applies to (`_rows_of`)."""
+    if rows_of.dtype == np.bool_:
+        state = _Ruleset(ruleset, batch, None, rows_of)
+        within = rows_of
     else:
-        state = _Ruleset(ruleset, batch, None, applies)
-        within = applies
+        applies = np.zeros(batch.rows, np.bool_)
+        applies[rows_of] = True
+        state = _Ruleset(ruleset, batch.part(rows_of), rows_of, applies)
+        within = np.ones(len(rows_of), np.bool_)
     part = state.batch
     count = part.rows
     excluded = np.zeros(count, np.bool_)
@@ -180,10 +180,10 @@ def decide(program: Program, valid: Validated, today: datetime.date, reasons: bo
     regions = _Regions(batch)
     for ruleset in program.rulesets:
         batch.ruleset = ruleset.id
-        where = _rows_of(batch, ruleset, regions, valid.invalid)
-        if not len(where):
+        rows_of = _rows_of(batch, ruleset, regions, valid.invalid)
+        if rows_of is None:
             continue
-        state = _decide_ruleset(batch, ruleset, where)
+        state = _decide_ruleset(batch, ruleset, rows_of)
         any_applies |= state.applies
         assert state.denied is not None
         any_deny |= state.whole(state.denied, rows)
