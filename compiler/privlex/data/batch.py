@@ -10,7 +10,7 @@ Facts come from the columns named after them (see `privlex.data.schema`);
 every other column is payload and is never read. Each fact column's distinct
 values are validated once with the generated package's own validators
 (`validate`), and the rules are evaluated over whole columns from the
-program the package carries (`columnar`); the row checker stays the
+program the package carries (`program`, `conditions`, `deciding`); the row checker stays the
 definition, and a property test holds the two to the same answers:
 
 - a null value is an absent fact, and a null struct makes all its facts absent;
@@ -43,9 +43,10 @@ except ImportError as exc:  # pragma: no cover - depends on the installation
         "privlex.batch needs pyarrow and numpy: pip install 'privlex[arrow]'", name=exc.name
     ) from exc
 
-from .columnar import NOT_APPLICABLE, Program, decide
+from .deciding import decide
 from .encode import encode_numbered, encode_values, leaf
 from .engines import table_of
+from .program import NOT_APPLICABLE, Program
 from .reasons import Explainer
 from .validate import Column, Facts, absent, column, constant, validate
 

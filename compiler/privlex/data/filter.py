@@ -23,9 +23,11 @@ import numpy as np
 from ..runtime import Reason
 from .batch import Evaluator
 from .facts import load_package
-from .formats import Chunk, ParquetReader, Settings, open_reader
+from .formats import open_reader
 from .log import DecisionsLog
 from .outputs import Output, WriteError
+from .read_parquet import ParquetReader
+from .reading import Chunk, Settings
 from .schema import Plan
 from .sources import STDIO, ReadError, compression_of, format_of
 from .verdicts import OUTCOMES

@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from .formats import Chunk
 from .outputs import Output, WriteError, why
+from .reading import Chunk
 from .verdicts import Verdict
 
 

@@ -18,8 +18,9 @@ import numpy as np
 
 from .. import ir
 from ..runtime import Decision, Obligation, Outcome, Reason
-from .columnar import DENY, INVALID, NOT_APPLICABLE, PERMIT, Outcomes, Program
+from .deciding import Outcomes
 from .encode import combine
+from .program import DENY, INVALID, NOT_APPLICABLE, PERMIT, Program
 from .validate import Validated
 from .verdicts import Verdict
 

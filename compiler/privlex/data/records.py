@@ -16,6 +16,9 @@ from .facts import Catalog, normalize
 from .schema import near_miss
 from .verdicts import Verdict, invalid
 
+# keys remembered per run; a file whose lines name ever new keys is read without the memo beyond this
+_REMEMBERED = 4096
+
 
 def lookup(record: Mapping[str, Any], name: str) -> Any:
     """A key of the record, or a dotted path into nested objects; None when absent."""
@@ -43,9 +46,25 @@ class RecordReader:
         )
         self.seen: set[str] = set()  # the facts read, for the summary
         self.mapped = {name.split(".")[0] for name in self.mapping.values()}
+        # per key, remembered for the run: every line of a file names the same few keys
+        self._skipped: dict[str, bool] = {}
+        self._near: dict[str, str | None] = {}
 
     def _skip(self, path: str) -> bool:
-        return path in self.overridden or f"{path.split('.', 1)[0]}." in self.overridden
+        found = self._skipped.get(path)
+        if found is None:
+            found = path in self.overridden or f"{path.split('.', 1)[0]}." in self.overridden
+            if len(self._skipped) < _REMEMBERED:
+                self._skipped[path] = found
+        return found
+
+    def _near_miss(self, key: str) -> str | None:
+        if key in self._near:
+            return self._near[key]
+        found = near_miss(key, self.facts)
+        if len(self._near) < _REMEMBERED:
+            self._near[key] = found
+        return found
 
     def use(self, record: Mapping[str, Any]) -> dict[str, Any] | Verdict:
         """The nested use a record describes, or an invalid verdict."""
@@ -68,7 +87,7 @@ class RecordReader:
         for key, value in record.items():
             root, dot, _ = key.partition(".")
             if root not in self.facts.roots:
-                meant = near_miss(key, self.facts)
+                meant = self._near_miss(key)
                 if meant is not None and key not in self.mapped:
                     return invalid(
                         f"{key}: not a fact name, and would be payload, never read; did you mean {meant}?", key

@@ -1,25 +1,14 @@
-"""The columnar evaluator: a package's checked program (its `_program.json`) decided over whole columns.
+"""Conditions over a batch's columns, in the language's three-valued logic.
 
-Generated checkers may import only the standard library, the runtime and
-pydantic, so the vectorised evaluator lives here and works from the program
-the package carries (`privlex.ir.load_program`), with the semantics of the
-generated `check`:
-
-- every condition becomes two boolean columns, "is true" and "is false"
-  (Kleene's logic, as `codegen.pyexpr` does for Python): an unknown value is
-  neither, `not` swaps them, `and`/`or` follow Kleene's tables, and a
-  condition holds where its "is true" column does;
-- a condition (or part of one) over a single fact is decided once per
-  distinct value of that fact and gathered to the rows; parameters are looked
-  up per row by (region, date);
-- a node matches when its scope, dates, condition and its parent match; it
-  decides when none of its exceptions match; deny overrides permit within a
-  ruleset, the default decides when nothing matches, exclusions permit, and
-  across rulesets deny overrides permit.
-
-`Outcomes.leaves` holds, per row, the deciding nodes that are the reasons of
-its outcome, so that a verdict (reasons, obligations, rulesets) is built once
-per distinct set of them (`privlex.data.reasons`).
+Every condition becomes two boolean columns, "is true" and "is false"
+(Kleene's logic, as `codegen.pyexpr` does for Python): an unknown value is
+neither, `not` swaps them, `and`/`or` follow Kleene's tables, and a
+condition holds where its "is true" column does. A condition (or part of
+one) over a single fact is decided once per distinct value of that fact
+(and remembered for the process, `Program.truths`) and gathered to the
+rows; numbers and dates are compared per row; parameters are looked up per
+row by (region, date). `Batch.part` restricts a batch to some of its rows
+(the rows a ruleset applies to), taking each column only when it is read.
 """
 
 from __future__ import annotations
@@ -27,16 +16,15 @@ from __future__ import annotations
 import datetime
 import operator
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from .. import ir
 from ..runtime import places
+from .program import Program, days, number
 from .validate import Column, Validated, spread
 
-_EPOCH = datetime.date(1970, 1, 1)
 _OPS: dict[str, Callable[[Any, Any], Any]] = {
     "<": operator.lt,
     "<=": operator.le,
@@ -45,11 +33,7 @@ _OPS: dict[str, Callable[[Any, Any], Any]] = {
     "=": operator.eq,
     "!=": operator.ne,
 }
-PERMIT, DENY, NOT_APPLICABLE, INVALID = range(4)
-
-
-def _days(value: datetime.date) -> int:
-    return (value - _EPOCH).days
+_TRUTHS_LIMIT = 1 << 18
 
 
 class Tri:
@@ -105,59 +89,49 @@ def _plain(condition: Any) -> str:
     return repr(condition.model_dump(exclude={"span"}))
 
 
-class Program:
-    """A package's program, prepared once: node numbering, obligations, parameter tables."""
+class _Taken(dict[str, Column]):
+    """A batch's columns restricted to some of its rows, each taken when it is first read."""
 
-    def __init__(self, program: ir.Program, within: Any) -> None:
-        self.program = program
-        self.within = within
-        vocabulary = program.vocabulary
-        self.below = {"data": vocabulary.data_below, "purpose": vocabulary.purposes_below}
-        self.rulesets = sorted(program.rulesets, key=lambda r: r.id)
-        # every deciding node, numbered: (ruleset, node, path from the top node down to it)
-        self.nodes: list[tuple[ir.Ruleset, ir.Node, tuple[ir.Node, ...]]] = []
-        for ruleset in self.rulesets:
-            for node, parents in ruleset.walk():
-                self.nodes.append((ruleset, node, (*parents, node)))
-        self.number = {(r.id, node.id): i for i, (r, node, _) in enumerate(self.nodes)}
-        # every conditional ruleset obligation, numbered: it comes with a row's permit where it holds
-        self.duties = [(r, o) for r in self.rulesets for o in r.obligations if o.condition is not None]
-        self.parameters = {(r.id, p.name): p for r in self.rulesets for p in r.parameters}
-        self._expanded: dict[tuple[str, tuple[str, ...]], frozenset[str]] = {}
+    def __init__(self, columns: dict[str, Column], where: np.ndarray) -> None:
+        super().__init__()
+        self.whole = columns
+        self.where = where
 
-    def expanded(self, kind: str, values: tuple[str, ...]) -> frozenset[str]:
-        found = self._expanded.get((kind, values))
-        if found is None:
-            below = self.below[kind]
-            found = self._expanded[(kind, values)] = frozenset(k for v in values for k in below.get(v, (v,)))
-        return found
-
-
-@dataclass
-class Outcomes:
-    """Per row: the outcome code (PERMIT, DENY, NOT_APPLICABLE, INVALID), and on request the reasons."""
-
-    codes: np.ndarray  # int8
-    leaves: list[tuple[int, np.ndarray]] | None = None  # (node number, rows where it is a reason)
-    applied: list[tuple[str, np.ndarray]] | None = None  # (ruleset id, rows where it applies)
-    # (duty number, rows whose permit carries it): conditional ruleset obligations that hold
-    duties: list[tuple[int, np.ndarray]] | None = None
+    def __missing__(self, path: str) -> Column:
+        col = self.whole[path]
+        codes = None if col.codes is None else col.codes[self.where]
+        taken = self[path] = Column(col.spec, codes, col.entries, col.values, col.problems, col.base)
+        return taken
 
 
 class Batch:
-    """One batch of validated facts being decided: per-value tables gathered to rows, memoised."""
+    """Rows of validated facts being decided: per-value tables gathered to rows, memoised."""
 
-    def __init__(self, program: Program, valid: Validated, today: datetime.date) -> None:
+    ruleset = ""  # the ruleset being decided: its parameters are the ones conditions name
+
+    def __init__(self, program: Program, columns: dict[str, Column], rows: int, today: datetime.date) -> None:
         self.program = program
-        self.valid = valid
-        self.rows = valid.rows
+        self.columns = columns
+        self.rows = rows
         self.today = today
         self.memo: dict[str, Tri] = {}
-        self.columns = dict(valid.columns)
-        for path, implied in valid.implied.items():
-            self.columns[path] = _booleans(self.columns[path], implied, self.rows)
         self._codes: dict[str, np.ndarray] = {}
         self._numbers: dict[str, tuple[np.ndarray, np.ndarray | None]] = {}
+
+    @classmethod
+    def of(cls, program: Program, valid: Validated, today: datetime.date) -> Batch:
+        """A validated batch, its boolean facts as the implications left them."""
+        columns = dict(valid.columns)
+        for path, implied in valid.implied.items():
+            columns[path] = _booleans(columns[path], implied, valid.rows)
+        return cls(program, columns, valid.rows, today)
+
+    def part(self, where: np.ndarray) -> Batch:
+        """The rows `where` of this batch, as a batch of their own (a ruleset's rows: most rulesets apply
+        to a few percent of a dataset, so their nodes are decided on those rows only)."""
+        part = Batch(self.program, _Taken(self.columns, where), len(where), self.today)
+        part.ruleset = self.ruleset
+        return part
 
     # ------------------------------------------------------------ values
 
@@ -185,9 +159,20 @@ class Batch:
             found = self._codes[path] = np.zeros(self.rows, np.intp) if codes is None else codes.astype(np.intp)
         return found
 
-    def per_value(self, path: str, decide: Callable[[Any], tuple[bool, bool]]) -> Tri:
+    def per_value(self, path: str, decide: Callable[[Any], tuple[bool, bool]], key: str) -> Tri:
+        """A condition over one fact, decided once per distinct value (`key` names it across batches)."""
         col = self.columns[path]
-        pairs = [decide(self.value(path, value)) for value in col.values]
+        truths = self.program.truths
+        if len(truths) > _TRUTHS_LIMIT:
+            truths.clear()
+        pairs = []
+        for value in col.values:
+            value = self.value(path, value)
+            slot = (key, type(value), value)
+            pair = truths.get(slot)
+            if pair is None:
+                pair = truths[slot] = decide(value)
+            pairs.append(pair)
         true = self.lookup(path, np.array([t for t, _ in pairs], np.bool_))
         if all(t != f for t, f in pairs):
             return Tri(true)
@@ -199,19 +184,19 @@ class Batch:
         if found is not None:
             return found
         col = self.columns[path]
-        values = [self.value(path, v) for v in col.values]
-        known_table = np.array([v is not None for v in values], np.bool_)
         if col.codes is not None and col.base is not None:
             null = len(col.entries) - 1
             numbers = col.codes.astype(np.int64) + col.base
             missing = col.codes == null
             if path == "date":
-                numbers[missing] = _days(self.today)
+                numbers[missing] = days(self.today)
                 known = None
             else:
                 known = ~missing if missing.any() else None
         else:
-            table = np.array([0 if v is None else _days(v) if isinstance(v, datetime.date) else v for v in values])
+            values = [self.value(path, v) for v in col.values]
+            known_table = np.array([v is not None for v in values], np.bool_)
+            table = np.array([0 if v is None else days(v) if isinstance(v, datetime.date) else v for v in values])
             if col.codes is None:
                 numbers = np.full(self.rows, table[0], np.int64)
                 known = None if known_table[0] else np.zeros(self.rows, np.bool_)
@@ -240,10 +225,10 @@ class Batch:
             key = f"{self.ruleset}:{key}"  # parameters are the ruleset's own
         found = self.memo.get(key)
         if found is None:
-            found = self.memo[key] = self._condition(condition)
+            found = self.memo[key] = self._condition(condition, key)
         return found
 
-    def _condition(self, condition: ir.Condition) -> Tri:
+    def _condition(self, condition: ir.Condition, key: str) -> Tri:
         if isinstance(condition, ir.Defined):
             return self.condition(condition.condition)
         facts = _facts(condition)
@@ -251,7 +236,7 @@ class Batch:
             (path,) = facts
             if self.columns[path].spec.kind in ("integer", "date"):
                 return self.numeric(condition, path)
-            return self.per_value(path, lambda value: self.truth(condition, value))
+            return self.per_value(path, lambda value: self.truth(condition, value), key)
         if isinstance(condition, ir.Not):
             inner = self.condition(condition.operand)
             return Tri(inner.no(), inner.true)
@@ -275,12 +260,12 @@ class Batch:
             return Tri(present if condition.known else ~present)
         if isinstance(condition, ir.Compare):
             assert not isinstance(condition.value, ir.ParamRef)
-            holds: np.ndarray = _OPS[condition.op](numbers, _number(condition.value))
+            holds: np.ndarray = _OPS[condition.op](numbers, number(condition.value))
         else:
             assert isinstance(condition, ir.OneOf)
             holds = np.zeros(self.rows, np.bool_)
             for value in condition.values:
-                holds |= numbers == _number(value)
+                holds |= numbers == number(value)
         if known is None:
             return Tri(holds)
         return Tri(holds & known, ~holds & known)
@@ -325,8 +310,6 @@ class Batch:
         holds = _OPS[condition.op](numbers, values)
         return Tri(holds & known, ~holds & known)
 
-    ruleset = ""  # the ruleset being decided: its parameters are the ones conditions name
-
     def parameter(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """Per row, a parameter's value for the row's region and date, and where there is one.
 
@@ -340,7 +323,7 @@ class Batch:
             timeline = None if code is None else parameter.timeline.get(code)
             if timeline is None and code is not None:
                 timeline = parameter.timeline.get(code.split("-")[0])
-            spans_of.append(tuple((_days(a), _days(b), _number(v)) for a, b, v in timeline or ()))
+            spans_of.append(tuple((days(a), days(b), number(v)) for a, b, v in timeline or ()))
         cuts = sorted({day for spans in spans_of for a, b, _ in spans for day in (a, b + 1)})
         table = np.zeros((len(region.values), len(cuts) + 1), np.int64)
         present = np.zeros(table.shape, np.bool_)
@@ -360,52 +343,40 @@ class Batch:
     # ---------------------------------------------------------- deciding
 
     def scope(self, node: ir.Node) -> Tri | None:
-        parts: list[ir.Condition] = []
-        if node.data is not None:
-            parts.append(ir.Within(fact=ir.FactRef(path="data", kind="data", nullable=False), values=node.data))
-        if node.purposes is not None:
-            parts.append(
-                ir.Within(fact=ir.FactRef(path="purpose", kind="purpose", nullable=False), values=node.purposes)
-            )
-        date = ir.FactRef(path="date", kind="date", nullable=False)
-        if node.start is not None:
-            parts.append(ir.Compare(fact=date, op=">=", value=node.start))
-        if node.end is not None:
-            parts.append(ir.Compare(fact=date, op="<=", value=node.end))
-        if node.condition is not None:
-            parts.append(node.condition)
-        if not parts:
-            return None
-        return self.condition(parts[0] if len(parts) == 1 else ir.And(operands=tuple(parts)))
+        condition = self.program.scope(node)
+        return None if condition is None else self.condition(condition)
 
-    def applies(self, ruleset: ir.Ruleset) -> np.ndarray:
-        def covered(code: Any) -> tuple[bool, bool]:
-            inside = code is not None and not places(code, self.program.within).isdisjoint(ruleset.covers)
-            return inside, not inside
+    def covered(self, ruleset: ir.Ruleset) -> list[bool]:
+        """Per entry of the region column: whether the ruleset covers that region."""
+        truths = self.program.truths
+        covered: list[bool] = []
+        for code in self.columns["region"].values:
+            slot = (f"\0covers {ruleset.id}", type(code), code)
+            pair = truths.get(slot)
+            if pair is None:
+                inside = code is not None and not places(code, self.program.within).isdisjoint(ruleset.covers)
+                pair = truths[slot] = (inside, not inside)
+            covered.append(pair[0])
+        return covered
 
-        applies = self.per_value("region", covered).true.copy()
+    def in_force(self, ruleset: ir.Ruleset) -> np.ndarray | None:
+        """Where the ruleset's dates and its `applies` condition hold (None: everywhere), its regions aside."""
+        found: np.ndarray | None = None
         if ruleset.start is not None or ruleset.end is not None:
-            start = _days(ruleset.start) if ruleset.start else None
-            end = _days(ruleset.end) if ruleset.end else None
-
             day = self.day
-            if start is not None:
-                applies &= day >= start
-            if end is not None:
-                applies &= day <= end
+            found = np.ones(self.rows, np.bool_)
+            if ruleset.start is not None:
+                found &= day >= days(ruleset.start)
+            if ruleset.end is not None:
+                found &= day <= days(ruleset.end)
         if ruleset.applies is not None:
-            applies &= self.condition(ruleset.applies).true
-        result: np.ndarray = applies & ~self.valid.invalid
-        return result
+            holds = self.condition(ruleset.applies).true
+            found = holds.copy() if found is None else found & holds
+        return found
 
     def matches(self, node: ir.Node, within: np.ndarray) -> np.ndarray:
         test = self.scope(node)
         return within if test is None else within & test.true
-
-
-def _number(value: Any) -> int:
-    """A parameter's or a literal's value as the integer it is compared as (dates in days)."""
-    return _days(value) if isinstance(value, datetime.date) else int(value)
 
 
 def _combine(conjunction: bool, parts: list[Tri]) -> Tri:
@@ -428,94 +399,3 @@ def _booleans(col: Column, implied: np.ndarray, rows: int) -> Column:
     """A boolean fact after implications: per row false or true."""
     truth = col.rows(np.array([bool(v) for v in col.values], np.bool_), rows) | implied
     return Column(col.spec, truth.view(np.int8), [False, True], [False, True], [None, None])
-
-
-def decide(program: Program, valid: Validated, today: datetime.date, reasons: bool) -> Outcomes:
-    """The outcome of every row, and (when `reasons`) the nodes that are its reasons."""
-    batch = Batch(program, valid, today)
-    rows = valid.rows
-    any_deny = np.zeros(rows, np.bool_)
-    any_applies = np.zeros(rows, np.bool_)
-    # per ruleset: (applies, its leaves that decide with their effect, whether each is an exclusion)
-    states: list[tuple[ir.Ruleset, np.ndarray, list[tuple[ir.Node, np.ndarray]], np.ndarray, np.ndarray]] = []
-    for ruleset in program.rulesets:
-        batch.ruleset = ruleset.id
-        applies = batch.applies(ruleset)
-        any_applies |= applies
-        excluded = np.zeros(rows, np.bool_)
-        excluding: list[tuple[ir.Node, np.ndarray]] = []
-        for node in ruleset.exclusions:
-            hit = batch.matches(node, applies)
-            excluding.append((node, hit))
-            excluded |= hit
-        live = applies & ~excluded
-        deciding: list[tuple[ir.Node, np.ndarray]] = []
-
-        def visit(
-            node: ir.Node, within: np.ndarray, deciding: list[tuple[ir.Node, np.ndarray]] = deciding
-        ) -> np.ndarray:
-            """Where `node` matches; its deciding leaves go to `deciding`, in source order."""
-            hit = batch.matches(node, within)
-            at = len(deciding)
-            deciding.append((node, hit))
-            if node.exceptions:
-                caught = np.zeros(rows, np.bool_)
-                for inner in node.exceptions:
-                    caught |= visit(inner, hit)
-                deciding[at] = (node, hit & ~caught)
-            return hit
-
-        for rule in ruleset.rules:
-            visit(rule, live)
-        denied = np.zeros(rows, np.bool_)
-        permitted = np.zeros(rows, np.bool_)
-        for node, hit in deciding:
-            if node.effect == "deny":
-                denied |= hit
-            else:
-                permitted |= hit
-        fallback = live & ~denied & ~permitted
-        deciding.append((ruleset.default, fallback))
-        if ruleset.default.effect == "deny":
-            denied |= fallback
-        any_deny |= denied
-        states.append((ruleset, applies, excluding + deciding, excluded, denied))
-    codes = np.full(rows, NOT_APPLICABLE, np.int8)
-    codes[any_applies] = PERMIT
-    codes[any_deny] = DENY
-    codes[valid.invalid] = INVALID
-    if not reasons:
-        return Outcomes(codes)
-    leaves: list[tuple[int, np.ndarray]] = []
-    applied: list[tuple[str, np.ndarray]] = []
-    for ruleset, applies, nodes, excluded, denied in states:
-        applied.append((ruleset.id, applies))
-        exclusion_count = len(ruleset.exclusions)
-        for position, (node, hit) in enumerate(nodes):
-            if position < exclusion_count:
-                reason = hit & ~any_deny
-            elif node.effect == "deny":
-                reason = hit
-            else:
-                reason = hit & ~denied & ~any_deny & ~excluded
-            leaves.append((program.number[(ruleset.id, node.id)], reason))
-    return Outcomes(codes, leaves, applied, _duties(program, batch, states, any_deny))
-
-
-def _duties(
-    program: Program,
-    batch: Batch,
-    states: list[tuple[ir.Ruleset, np.ndarray, list[tuple[ir.Node, np.ndarray]], np.ndarray, np.ndarray]],
-    any_deny: np.ndarray,
-) -> list[tuple[int, np.ndarray]]:
-    """Where each conditional ruleset obligation comes with the permit: its ruleset permits by a rule,
-    an exception or the default (not by an exclusion), no ruleset denies, and its condition is true."""
-    permits = {
-        ruleset.id: applies & ~excluded & ~denied & ~any_deny for ruleset, applies, _, excluded, denied in states
-    }
-    found: list[tuple[int, np.ndarray]] = []
-    for number, (ruleset, obligation) in enumerate(program.duties):
-        assert obligation.condition is not None
-        batch.ruleset = ruleset.id
-        found.append((number, permits[ruleset.id] & batch.condition(obligation.condition).true))
-    return found

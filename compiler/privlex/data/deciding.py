@@ -1,0 +1,233 @@
+"""Outcomes over a batch: which rules decide each row, with the semantics of the generated `check`.
+
+A node matches when its scope, dates, condition and its parent match; it
+decides when none of its exceptions match; deny overrides permit within a
+ruleset, the default decides when nothing matches, exclusions permit, and
+across rulesets deny overrides permit.
+
+Each ruleset is decided on the rows it applies to only (`Batch.part`): a
+dataset's rows spread over the regions of the world, and most rulesets
+cover a few percent of them, so deciding every node of every ruleset on
+every row did fifteen times the work. A ruleset that applies to most rows
+is decided on the whole batch (taking its rows would cost more than it
+saves).
+
+`Outcomes.leaves` holds, per row, the deciding nodes that are the reasons of
+its outcome, so that a verdict (reasons, obligations, rulesets) is built once
+per distinct set of them (`privlex.data.reasons`).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .. import ir
+from .conditions import Batch
+from .program import DENY, INVALID, NOT_APPLICABLE, PERMIT, Program
+from .validate import Validated, spread
+
+# A ruleset applying to more than this share of a batch's rows is decided on the whole batch.
+_PART_SHARE = 0.6
+
+
+@dataclass
+class Outcomes:
+    """Per row: the outcome code (PERMIT, DENY, NOT_APPLICABLE, INVALID), and on request the reasons.
+
+    Reasons, rulesets and duties whose rows are empty are left out."""
+
+    codes: np.ndarray  # int8
+    leaves: list[tuple[int, np.ndarray]] | None = None  # (node number, rows where it is a reason)
+    applied: list[tuple[str, np.ndarray]] | None = None  # (ruleset id, rows where it applies)
+    # (duty number, rows whose permit carries it): conditional ruleset obligations that hold
+    duties: list[tuple[int, np.ndarray]] | None = None
+
+
+@dataclass
+class _Ruleset:
+    """One ruleset decided on its rows: `where` (None: every row of the batch) and the arrays over them."""
+
+    ruleset: ir.Ruleset
+    batch: Batch
+    where: np.ndarray | None
+    applies: np.ndarray  # over the whole batch
+    nodes: list[tuple[ir.Node, np.ndarray]] = field(default_factory=list)  # exclusions, then deciding leaves
+    excluded: np.ndarray | None = None
+    denied: np.ndarray | None = None
+
+    def whole(self, part: np.ndarray, rows: int) -> np.ndarray:
+        """An array over the ruleset's rows, as one over the whole batch (False elsewhere)."""
+        if self.where is None:
+            return part
+        found = np.zeros(rows, np.bool_)
+        found[self.where[part]] = True
+        return found
+
+
+class _Regions:
+    """A batch's rows grouped by region: how many per entry of the region column, and (sorted once, when a
+    ruleset covers few of them) which."""
+
+    def __init__(self, batch: Batch) -> None:
+        self.codes = batch.columns["region"].codes
+        self.entries = len(batch.columns["region"].values)
+        self.rows = batch.rows
+        if self.codes is None:
+            self.counts = np.zeros(self.entries, np.int64)
+            self.counts[0] = self.rows
+        else:
+            self.counts = np.bincount(self.codes, minlength=self.entries)
+        self._slices: list[np.ndarray] | None = None
+
+    def slices(self) -> list[np.ndarray]:
+        """Per entry of the region column, its rows, in ascending order."""
+        if self._slices is None:
+            if self.codes is None:
+                order = np.arange(self.rows)
+            else:
+                # numpy sorts 8- and 16-bit integers stably by radix, in linear time
+                narrow = np.uint8 if self.entries <= 1 << 8 else np.uint16 if self.entries <= 1 << 16 else np.int64
+                order = np.argsort(self.codes.astype(narrow, copy=False), kind="stable")
+            bounds = np.concatenate(([0], np.cumsum(self.counts)))
+            self._slices = [order[bounds[entry] : bounds[entry + 1]] for entry in range(self.entries)]
+        return self._slices
+
+
+def _rows_of(batch: Batch, ruleset: ir.Ruleset, regions: _Regions, invalid: np.ndarray) -> np.ndarray | None:
+    """The valid rows the ruleset applies to: its regions' rows, where it is in force. Either their
+    positions in ascending order, or (when they are most of the batch) a mask over the batch; None: no row."""
+    covered = np.array(batch.covered(ruleset), np.bool_)
+    share = int(regions.counts[covered].sum())
+    if not share:
+        return None
+    if share > batch.rows * _PART_SHARE:  # most rows: a mask over the whole batch costs less than a sort
+        mask = ~invalid if regions.codes is None else spread(regions.codes, covered) & ~invalid
+        in_force = batch.in_force(ruleset)
+        if in_force is not None:
+            mask &= in_force
+        return mask if mask.any() else None
+    pieces = [rows for rows, inside in zip(regions.slices(), covered.tolist(), strict=True) if inside and len(rows)]
+    where = np.sort(np.concatenate(pieces)) if len(pieces) > 1 else pieces[0]
+    keep = ~invalid[where]
+    in_force = batch.part(where).in_force(ruleset)
+    if in_force is not None:
+        keep &= in_force
+    where = where if keep.all() else where[keep]
+    return where if len(where) else None
+
+
+def _decide_ruleset(batch: Batch, ruleset: ir.Ruleset, rows_of: np.ndarray) -> _Ruleset:
+    """A ruleset's exclusions and deciding leaves, on the rows it applies to (`_rows_of`)."""
+    if rows_of.dtype == np.bool_:
+        state = _Ruleset(ruleset, batch, None, rows_of)
+        within = rows_of
+    else:
+        applies = np.zeros(batch.rows, np.bool_)
+        applies[rows_of] = True
+        state = _Ruleset(ruleset, batch.part(rows_of), rows_of, applies)
+        within = np.ones(len(rows_of), np.bool_)
+    part = state.batch
+    count = part.rows
+    excluded = np.zeros(count, np.bool_)
+    for node in ruleset.exclusions:
+        hit = part.matches(node, within)
+        state.nodes.append((node, hit))
+        excluded |= hit
+    live = within & ~excluded
+    deciding: list[tuple[ir.Node, np.ndarray]] = []
+
+    def visit(node: ir.Node, within: np.ndarray) -> np.ndarray:
+        """Where `node` matches; its deciding leaves go to `deciding`, in source order."""
+        hit = part.matches(node, within)
+        at = len(deciding)
+        deciding.append((node, hit))
+        if node.exceptions:
+            caught = np.zeros(count, np.bool_)
+            for inner in node.exceptions:
+                caught |= visit(inner, hit)
+            deciding[at] = (node, hit & ~caught)
+        return hit
+
+    for rule in ruleset.rules:
+        visit(rule, live)
+    denied = np.zeros(count, np.bool_)
+    permitted = np.zeros(count, np.bool_)
+    for node, hit in deciding:
+        if node.effect == "deny":
+            denied |= hit
+        else:
+            permitted |= hit
+    fallback = live & ~denied & ~permitted
+    deciding.append((ruleset.default, fallback))
+    if ruleset.default.effect == "deny":
+        denied |= fallback
+    state.nodes += deciding
+    state.excluded = excluded
+    state.denied = denied
+    return state
+
+
+def decide(program: Program, valid: Validated, today: datetime.date, reasons: bool) -> Outcomes:
+    """The outcome of every row, and (when `reasons`) the nodes that are its reasons."""
+    batch = Batch.of(program, valid, today)
+    rows = valid.rows
+    any_deny = np.zeros(rows, np.bool_)
+    any_applies = np.zeros(rows, np.bool_)
+    states: list[_Ruleset] = []
+    regions = _Regions(batch)
+    for ruleset in program.rulesets:
+        batch.ruleset = ruleset.id
+        rows_of = _rows_of(batch, ruleset, regions, valid.invalid)
+        if rows_of is None:
+            continue
+        state = _decide_ruleset(batch, ruleset, rows_of)
+        any_applies |= state.applies
+        assert state.denied is not None
+        any_deny |= state.whole(state.denied, rows)
+        states.append(state)
+    codes = np.full(rows, NOT_APPLICABLE, np.int8)
+    codes[any_applies] = PERMIT
+    codes[any_deny] = DENY
+    codes[valid.invalid] = INVALID
+    if not reasons:
+        return Outcomes(codes)
+    leaves: list[tuple[int, np.ndarray]] = []
+    applied: list[tuple[str, np.ndarray]] = []
+    duties: list[tuple[int, np.ndarray]] = []
+    for state in states:
+        ruleset = state.ruleset
+        assert state.excluded is not None and state.denied is not None
+        applied.append((ruleset.id, state.applies))
+        other_deny = any_deny if state.where is None else any_deny[state.where]
+        exclusion_count = len(ruleset.exclusions)
+        for position, (node, hit) in enumerate(state.nodes):
+            if position < exclusion_count:
+                reason = hit & ~other_deny
+            elif node.effect == "deny":
+                reason = hit
+            else:
+                reason = hit & ~state.denied & ~other_deny & ~state.excluded
+            if reason.any():
+                leaves.append((program.number[(ruleset.id, node.id)], state.whole(reason, rows)))
+        duties += _duties(program, state, ~state.excluded & ~state.denied & ~other_deny, rows)
+    return Outcomes(codes, leaves, applied, duties)
+
+
+def _duties(program: Program, state: _Ruleset, permits: np.ndarray, rows: int) -> list[tuple[int, np.ndarray]]:
+    """Where each conditional obligation of the ruleset comes with the permit: the ruleset permits by a
+    rule, an exception or the default (not by an exclusion), no ruleset denies, and its condition is true."""
+    found: list[tuple[int, np.ndarray]] = []
+    for number, (ruleset, obligation) in enumerate(program.duties):
+        if ruleset is not state.ruleset:
+            continue
+        assert obligation.condition is not None
+        state.batch.ruleset = ruleset.id  # the batch may be the whole one, shared by every ruleset
+        held = permits & state.batch.condition(obligation.condition).true
+        if state.where is None:
+            held = held & state.applies
+        if held.any():
+            found.append((number, state.whole(held, rows)))
+    return found
