@@ -10,7 +10,7 @@
 2. diff: the shipped library against an earlier version of it made by five
    edits (Denmark's and Slovenia's ages of consent, Brazil's adequacy, the
    CCPA's rule on message contents, the CCPA's minor age), against itself
-   after a refactor, and against the library without the CCPA; in process and
+   after a refactor, and against the library without the COPPA; in process and
    as `privlex diff` in a new process.
 
 Needs the `verify` extra. Prints a Markdown table for docs/performance.md.
@@ -207,13 +207,13 @@ def main() -> None:
 
         earlier = copy(Path(scratch) / "earlier", EARLIER)
         refactored = copy(Path(scratch) / "refactored", REFACTOR)
-        without_ccpa = copy(Path(scratch) / "without_ccpa", {}, skip=("ccpa.rules",))
+        without_coppa = copy(Path(scratch) / "without_coppa", {}, skip=("coppa.rules",))
         current = compile_paths([RULESETS]).program
         assert current is not None
         for label, folder in (
             ("diff: an earlier version (five edits) → shipped", earlier),
             ("diff: shipped → shipped after a refactor", refactored),
-            ("diff: without the CCPA → shipped", without_ccpa),
+            ("diff: without the COPPA → shipped", without_coppa),
         ):
             other = compile_paths([folder]).program
             assert other is not None
@@ -224,6 +224,7 @@ def main() -> None:
             wall, wall_cpu, _ = timed(cli("diff", str(folder), str(RULESETS)), runs)
             note = f"{changes} change{'s' * (changes != 1)}" if changes else "no decision changed"
             rows.append((label, seconds, cpu, wall, wall_cpu, note))
+            print(f"({label}: {rows[-1][1:]})", file=sys.stderr, flush=True)
 
     print("| task | solver, wall s | solver, CPU s | command, wall s | command, CPU s | result |")
     print("|---|---:|---:|---:|---:|---|")
