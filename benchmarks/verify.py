@@ -3,13 +3,14 @@
     python benchmarks/verify.py [--runs N]
 
 1. verify: the shipped rulesets with ten properties (those of
-   rulesets/properties.rules and more, written below), every property proved
+   rulesets/properties.rules and as many of those written below as make
+   ten), every property proved
    or refuted; in process (solver time) and as `privlex verify` in a new
    process (wall clock, start-up and the solver lints included).
 2. diff: the shipped library against an earlier version of it made by five
    edits (Denmark's and Slovenia's ages of consent, Brazil's adequacy, the
    CCPA's rule on message contents, the CCPA's minor age), against itself
-   after a refactor, and against the library without the CCPA; in process and
+   after a refactor, and against the library without the COPPA; in process and
    as `privlex diff` in a new process.
 
 Needs the `verify` extra. Prints a Markdown table for docs/performance.md.
@@ -64,28 +65,31 @@ EARLIER = {
     "gdpr.rules": [
         ("        DK: 13 until 2023-12-31\n        DK: 15 from 2024-01-01\n", "        DK: 13\n"),
         ("        SI: 16 until 2023-01-25\n        SI: 15 from 2023-01-26\n", "        SI: 16\n"),
-        (
-            "                            or (processing.transfer_to in BR and date >= 2026-01-26))",
-            "                            )",
-        ),
+        ("            or (processing.transfer_to in BR and date >= 2026-01-26)\n", ""),
     ],
     "ccpa.rules": [
         (
-            "        from 2023-01-01\n        data content.chat\n",
-            "        from 2030-01-01\n        data content.chat\n",
+            "        data content.chat\n        from 2023-01-01\n",
+            "        data content.chat\n        from 2030-01-01\n",
         ),
-        ("and subject.age >= 13 and subject.age < 16", "and subject.age >= 13 and subject.age < 15"),
+        (
+            "            and subject.age >= 13\n            and subject.age < 16\n",
+            "            and subject.age >= 13\n            and subject.age < 15\n",
+        ),
     ],
 }
 
+# Edits that change the text and no decision.
 REFACTOR = {
     "gdpr.rules": [
         (
-            "deny when not consent.explicit or consent.withdrawn or consent.bundled\n",
-            "deny when not (consent.explicit and not consent.withdrawn and not consent.bundled)\n",
+            "            consent.explicit\n"
+            "            and not consent.withdrawn\n"
+            "            and not consent.bundled\n",
+            "            not (not consent.explicit or consent.withdrawn or consent.bundled)\n",
         ),
         ("date >= 2019-01-23", "date > 2019-01-22"),
-        ("        DE: 16\n", ""),
+        ("        DE: 16\n", ""),  # the EEA's default is 16
     ],
 }
 
@@ -97,11 +101,50 @@ def copy(target: Path, edits: dict[str, list[tuple[str, str]]], skip: tuple[str,
             continue
         text = path.read_text(encoding="utf-8")
         for old, new in edits.get(path.name, []):
-            if old not in text:
-                raise SystemExit(f"benchmark edit no longer applies to {path.name}: {old!r}")
-            text = text.replace(old, new)
+            text = _edited(path.name, text, old, new)
         (target / path.name).write_text(text, encoding="utf-8")
     return target
+
+
+def _edited(name: str, text: str, old: str, new: str) -> str:
+    """The text with one edit made; the edit's target must occur exactly once (the rules change over time)."""
+    found = text.count(old)
+    if found != 1:
+        raise SystemExit(f"benchmark edit no longer applies to {name} (found {found} times, not once): {old!r}")
+    return text.replace(old, new)
+
+
+def _without_spans(value: object) -> object:
+    """A ruleset's IR as plain data, without source positions (which move when any line does)."""
+    if isinstance(value, dict):
+        return {k: _without_spans(v) for k, v in value.items() if k != "span"}
+    if isinstance(value, list | tuple):
+        return [_without_spans(v) for v in value]
+    return value
+
+
+def check_edits_change_rules(scratch: Path) -> None:
+    """Each edit of EARLIER alone changes its ruleset's IR: an edit that no longer changes anything
+    would make the diff benchmark measure less than it claims."""
+    from privlex.pipeline import compile_paths
+
+    def ruleset_ir(name: str, text: str, folder: Path) -> object:
+        folder.mkdir(parents=True)
+        for shared in ("vocabulary.rules", "regions.rules"):
+            shutil.copy(RULESETS / shared, folder / shared)
+        (folder / name).write_text(text, encoding="utf-8")
+        program = compile_paths([folder]).program
+        if program is None:
+            raise SystemExit(f"benchmark edit of {name} does not compile")
+        return [_without_spans(r.model_dump()) for r in program.rulesets]
+
+    for name, edits in EARLIER.items():
+        text = (RULESETS / name).read_text(encoding="utf-8")
+        before = ruleset_ir(name, text, scratch / f"{name}.before")
+        for number, (old, new) in enumerate(edits):
+            after = ruleset_ir(name, _edited(name, text, old, new), scratch / f"{name}.{number}")
+            if after == before:
+                raise SystemExit(f"benchmark edit of {name} changes no rule: {old!r}")
 
 
 def timed(work: Callable[[], object], runs: int) -> tuple[float, float, object]:
@@ -143,8 +186,16 @@ def main() -> None:
     load = os.getloadavg()[0]
     rows: list[tuple[str, float, float, float, float, str]] = []
     with tempfile.TemporaryDirectory() as scratch:
+        check_edits_change_rules(Path(scratch) / "edits")
         unit = copy(Path(scratch) / "unit", {})
-        (unit / "more_properties.rules").write_text(MORE_PROPERTIES, encoding="utf-8")
+        shipped = compile_paths([unit]).program
+        assert shipped is not None
+        # The shipped properties, and as many more as make ten.
+        more = MORE_PROPERTIES.strip().split("\n\n")
+        if not 0 <= 10 - len(shipped.properties) <= len(more):
+            raise SystemExit(f"{len(shipped.properties)} shipped properties: write more to make ten")
+        extra = "\n\n".join(more[: 10 - len(shipped.properties)])
+        (unit / "more_properties.rules").write_text(extra + "\n", encoding="utf-8")
         program = compile_paths([unit]).program
         assert program is not None and len(program.properties) == 10, "ten properties"
         with GeneratedPackage(program) as package:
@@ -156,21 +207,24 @@ def main() -> None:
 
         earlier = copy(Path(scratch) / "earlier", EARLIER)
         refactored = copy(Path(scratch) / "refactored", REFACTOR)
-        without_ccpa = copy(Path(scratch) / "without_ccpa", {}, skip=("ccpa.rules",))
+        without_coppa = copy(Path(scratch) / "without_coppa", {}, skip=("coppa.rules",))
         current = compile_paths([RULESETS]).program
         assert current is not None
         for label, folder in (
             ("diff: an earlier version (five edits) → shipped", earlier),
             ("diff: shipped → shipped after a refactor", refactored),
-            ("diff: without the CCPA → shipped", without_ccpa),
+            ("diff: without the COPPA → shipped", without_coppa),
         ):
             other = compile_paths([folder]).program
             assert other is not None
             seconds, cpu, found = timed(lambda other=other: diff_programs(other, current, timeout=60), runs)
             changes = len(found.changes)  # type: ignore[attr-defined]
+            if (changes == 0) != (folder == refactored):
+                raise SystemExit(f"{label}: {changes} changes, which the edits should not give")
             wall, wall_cpu, _ = timed(cli("diff", str(folder), str(RULESETS)), runs)
             note = f"{changes} change{'s' * (changes != 1)}" if changes else "no decision changed"
             rows.append((label, seconds, cpu, wall, wall_cpu, note))
+            print(f"({label}: {rows[-1][1:]})", file=sys.stderr, flush=True)
 
     print("| task | solver, wall s | solver, CPU s | command, wall s | command, CPU s | result |")
     print("|---|---:|---:|---:|---:|---|")

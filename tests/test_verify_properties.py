@@ -145,3 +145,10 @@ def test_bad_properties_are_reported(tmp_path: Path, text: str, code: str) -> No
 def test_a_timeout_must_be_positive(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["verify", str(UNIT), "--timeout", "0"]) == 2
     assert "--timeout" in capsys.readouterr().err
+
+
+def test_verify_and_diff_share_one_timeout_default() -> None:
+    from privlex.cli import verify_cmd
+    from privlex.verify import solve
+
+    assert verify_cmd.DEFAULT_TIMEOUT == solve.DEFAULT_TIMEOUT

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, emit, examples, resolve_settings
-from .verify_cmd import DEFAULT_TIMEOUT, solver_missing
+from .verify_cmd import add_timeout_argument, solver_missing
 
 FORMATS = ("text", "json", "markdown", "github")
 
@@ -40,13 +40,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     command.add_argument(
         "--regions", type=int, default=6, metavar="N", help="describe each change by at most N regions (default 6)"
     )
-    command.add_argument(
-        "--timeout",
-        type=float,
-        default=DEFAULT_TIMEOUT,
-        metavar="SECONDS",
-        help=f"give up on one question to the solver after this long (default {DEFAULT_TIMEOUT:g})",
-    )
+    add_timeout_argument(command)
     command.add_argument(
         "--exit-code", action="store_true", help="exit 1 when some decision changed (like git diff --exit-code)"
     )

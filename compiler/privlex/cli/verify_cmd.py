@@ -24,7 +24,19 @@ from .common import (
     resolve_settings,
 )
 
+# Seconds the solver may spend on one question (as privlex.verify.solve, which needs z3 to import).
 DEFAULT_TIMEOUT = 30.0
+
+
+def add_timeout_argument(command: argparse.ArgumentParser) -> None:
+    """--timeout, shared by `privlex verify` and `privlex diff`."""
+    command.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"give up on one question to the solver after this long (default {DEFAULT_TIMEOUT:g})",
+    )
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -47,13 +59,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         metavar="ID",
         help="check only this property (`id`, or `ruleset.id` inside a ruleset); repeatable",
     )
-    command.add_argument(
-        "--timeout",
-        type=float,
-        default=DEFAULT_TIMEOUT,
-        metavar="SECONDS",
-        help=f"give up on one question to the solver after this long (default {DEFAULT_TIMEOUT:g})",
-    )
+    add_timeout_argument(command)
     command.add_argument("--no-lints", action="store_true", help="check the properties only")
     command.add_argument(
         "--today", metavar="DATE", help="the date counterexamples prefer, YYYY-MM-DD (default: today, UTC)"
