@@ -305,18 +305,43 @@ def test_check_writes_nothing(cli: Cli, tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_misspelt_key_fails_with_a_caret_and_a_suggestion(cli: Cli, tmp_path: Path) -> None:
+# The quick run misspells the key of one rule of a one-file fixture; the full run every use of it in the shipped CCPA.
+@pytest.mark.parametrize(
+    ("unit", "edited", "misspell"),
+    [
+        pytest.param(
+            TESTS / "good" / "conditional_duties.rules",
+            "conditional_duties.rules",
+            lambda text: text.replace("        data content.chat\n", "        data content.chta\n"),
+            id="a rule",
+        ),
+        pytest.param(
+            RULESETS,
+            "ccpa.rules",
+            lambda text: text.replace("content.chat", "content.chta"),
+            id="shipped",
+            marks=pytest.mark.slow,
+        ),
+    ],
+)
+def test_a_misspelt_key_fails_with_a_caret_and_a_suggestion(
+    cli: Cli, tmp_path: Path, unit: Path, edited: str, misspell: Callable[[str], str]
+) -> None:
     copy = tmp_path / "rulesets"
-    shutil.copytree(RULESETS, copy)
-    ccpa = copy / "ccpa.rules"
-    ccpa.write_text(ccpa.read_text(encoding="utf-8").replace("content.chat", "content.chta"), encoding="utf-8")
+    if unit.is_dir():
+        shutil.copytree(unit, copy)
+    else:
+        copy.mkdir()
+        shutil.copy(unit, copy)
+    source = copy / edited
+    source.write_text(misspell(source.read_text(encoding="utf-8")), encoding="utf-8")
     ran = cli("compile", copy, "--out", tmp_path / "out")
     assert ran.code == 1
     err = ran.err
     assert "error[E201]" in err and "content.chta" in err and "did you mean content.chat?" in err
-    line = line_of(ccpa, "data content.chta")
-    column = ccpa.read_text(encoding="utf-8").splitlines()[line - 1].index("content.chta") + 1
-    assert re.search(rf"--> (\S*/)?ccpa\.rules:{line}:{column}\n", err), err
+    line = line_of(source, "data content.chta")
+    column = source.read_text(encoding="utf-8").splitlines()[line - 1].index("content.chta") + 1
+    assert re.search(rf"--> (\S*/)?{re.escape(edited)}:{line}:{column}\n", err), err
     assert re.search(r"\n\s*\d*\s*\|\s+\^{12}\n", err), err  # a caret under all of content.chta
     assert not (tmp_path / "out").exists()
 

@@ -142,29 +142,46 @@ def _compile_copy(folder: Path) -> dict[str, str]:
     return _compile(folder)[1]
 
 
+def _retitle(old: str, new: str) -> object:
+    return lambda text: text.replace(old, new)
+
+
+def _add_a_first_line(text: str) -> str:
+    return "# A comment that moves every line down.\n" + text
+
+
+# The quick run edits the small names unit (a vocabulary and two rulesets); the full run the shipped one.
 @pytest.mark.parametrize(
-    "edit",
+    ("folder", "edited", "edit"),
     [
+        pytest.param(TESTS / "codegen" / "names", "zz_plain", _retitle('"Deny"', '"Deny it"'), id="a title"),
+        pytest.param(TESTS / "codegen" / "names", "zz_plain", _add_a_first_line, id="the line numbers"),
         pytest.param(
-            lambda text: text.replace('"Consent of the person"', '"Consent of the data subject"'), id="a title"
+            ROOT / "rulesets",
+            "gdpr",
+            _retitle('"Consent of the person"', '"Consent of the data subject"'),
+            id="a title, shipped",
+            marks=pytest.mark.slow,
         ),
         pytest.param(
-            lambda text: "# A comment that moves every line down.\n" + text,
-            id="the line numbers",
-            marks=pytest.mark.slow,
+            ROOT / "rulesets", "gdpr", _add_a_first_line, id="the line numbers, shipped", marks=pytest.mark.slow
         ),
     ],
 )
-def test_an_edit_to_one_rule_file_rewrites_only_its_module(tmp_path: Path, edit: object) -> None:
+def test_an_edit_to_one_rule_file_rewrites_only_its_module(
+    tmp_path: Path, folder: Path, edited: str, edit: object
+) -> None:
     unit = tmp_path / "rulesets"
-    shutil.copytree(ROOT / "rulesets", unit)
+    shutil.copytree(folder, unit)
     before = _compile_copy(unit)
-    gdpr = unit / "gdpr.rules"
-    gdpr.write_text(edit(gdpr.read_text(encoding="utf-8")), encoding="utf-8")  # type: ignore[operator]
+    rules = unit / f"{edited}.rules"
+    text = rules.read_text(encoding="utf-8")
+    rules.write_text(edit(text), encoding="utf-8")  # type: ignore[operator]
+    assert rules.read_text(encoding="utf-8") != text, "the edit must change the file"
     after = _compile_copy(unit)
     assert before.keys() == after.keys()
     changed = {name for name in before if before[name] != after[name]}
-    assert changed == {"gdpr.py", "__init__.py", ir.PROGRAM_FILE}
+    assert changed == {f"{edited}.py", "__init__.py", ir.PROGRAM_FILE}
 
 
 def test_the_unit_hash_and_file_list_live_in_the_package_init(unit: tuple[ir.Program, dict[str, str]]) -> None:

@@ -28,6 +28,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from privlex import InvalidUse, ir
 from privlex.batch import annotate, check_batch, permits_batch
+from privlex.pipeline import compile_paths
+from privlex.testrunner import GeneratedPackage
 
 UNITS = [ROOT / "rulesets", *sorted((TESTS / "good").glob("*.rules")), *sorted((TESTS / "semantics").iterdir())]
 UNITS = [u for u in UNITS if u.suffix == ".rules" or u.is_dir()]
@@ -218,29 +220,41 @@ def assert_agree(package: ModuleType, table: pa.Table, uses: list[dict[str, Any]
         assert lenient[row] == (outcome in ("permit", "not_applicable"))
 
 
-@pytest.fixture(scope="module")
-def packages() -> Iterator[dict[Path, tuple[ModuleType, Values]]]:
-    from privlex.pipeline import compile_paths
-    from privlex.testrunner import GeneratedPackage
+class Packages:
+    """Each unit's package and values, compiled when a test first asks (the quick run skips the shipped unit)."""
 
-    found: dict[Path, tuple[ModuleType, Values]] = {}
-    opened: list[GeneratedPackage] = []
-    for unit in UNITS:
-        program = compile_paths([unit]).program
-        assert program is not None, unit
-        if unit == ROOT / "rulesets":
-            found[unit] = (privlex_rules, Values(program))
-            continue
-        generated = GeneratedPackage(program)
-        opened.append(generated)
-        found[unit] = (generated.__enter__(), Values(program))
+    def __init__(self) -> None:
+        self.found: dict[Path, tuple[ModuleType, Values]] = {}
+        self.opened: list[GeneratedPackage] = []
+
+    def __getitem__(self, unit: Path) -> tuple[ModuleType, Values]:
+        if unit not in self.found:
+            program = compile_paths([unit]).program
+            assert program is not None, unit
+            if unit == ROOT / "rulesets":
+                self.found[unit] = (privlex_rules, Values(program))
+            else:
+                generated = GeneratedPackage(program)
+                self.opened.append(generated)
+                self.found[unit] = (generated.__enter__(), Values(program))
+        return self.found[unit]
+
+
+@pytest.fixture(scope="module")
+def packages() -> Iterator[Packages]:
+    found = Packages()
     yield found
-    for generated in reversed(opened):
+    for generated in reversed(found.opened):
         generated.__exit__(None, None, None)
 
 
-@pytest.mark.parametrize("unit", UNITS, ids=lambda p: p.stem)
-def test_row_and_columnar_evaluation_agree(unit: Path, packages: dict[Path, tuple[ModuleType, Values]]) -> None:
+# The shipped package only in the full run: test_batch draws its tables in the quick run.
+@pytest.mark.parametrize(
+    "unit",
+    [pytest.param(u, marks=pytest.mark.slow) if u == ROOT / "rulesets" else u for u in UNITS],
+    ids=lambda p: p.stem,
+)
+def test_row_and_columnar_evaluation_agree(unit: Path, packages: Packages) -> None:
     package, values = packages[unit]
 
     @settings(

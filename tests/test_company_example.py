@@ -31,6 +31,8 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
         del sys.modules[name]
 
 
+# Its quick twin: test_project's compile-test-decide of a smaller project on the shipped GDPR and its own rules.
+@pytest.mark.slow
 def test_the_law_and_the_policy_pass_their_tests(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "--warnings-as-errors"]) == 0
     assert main(["test", "--require-coverage"]) == 0

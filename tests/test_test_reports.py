@@ -200,7 +200,8 @@ def test_check_sarif_validates_with_help_and_descriptions(capsys: pytest.Capture
 
 
 def test_every_help_uri_names_an_anchor_of_the_diagnostics_page(capsys: pytest.CaptureFixture[str]) -> None:
-    _, out, _ = run(capsys, "test", str(ROOT / "rulesets"), "--output-format", "sarif")
+    # The SARIF log lists every privlex code whatever the unit, so the smallest good fixture will do.
+    _, out, _ = run(capsys, "test", str(TESTS / "good" / "nested_exceptions.rules"), "--output-format", "sarif")
     page = (ROOT / "docs" / "diagnostics.md").read_text(encoding="utf-8")
     for rule in json.loads(out)["runs"][0]["tool"]["driver"]["rules"]:
         anchor = rule["helpUri"].rsplit("#", 1)[1]

@@ -9,6 +9,7 @@ every block.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from lark import Token, Tree, UnexpectedInput
@@ -22,6 +23,12 @@ from .limits import check_limits
 from .recovery import Dropped, blank, region, unclosed_bracket
 
 MAX_SYNTAX_ERRORS = 50  # per file; past that the file is left out, as a file of another language would be
+KEPT_TREES = 64  # least recently parsed texts beyond this are forgotten: a bound on memory, not a rule
+
+# The lark tree of each text that parsed, by text alone: it names no file (spans are made from it later, for
+# each path), and nothing changes a lark tree once built. The same text read under another path (a copy of
+# the rules, the shipped library as `privlex:shipped/...` and as `rulesets/...`) is then not parsed again.
+_trees: OrderedDict[str, Tree[Token]] = OrderedDict()
 
 
 @dataclass
@@ -33,9 +40,21 @@ class Parsed:
     dropped: list[Dropped] = field(default_factory=list)
 
 
+def _parse_text(text: str) -> Tree[Token]:
+    """lark's parse of `text`, remembered when it succeeds (a syntax error names its file: it is raised again)."""
+    found = _trees.get(text)
+    if found is not None:
+        _trees.move_to_end(text)
+        return found
+    found = _trees[text] = parser().parse(text)
+    if len(_trees) > KEPT_TREES:
+        _trees.popitem(last=False)
+    return found
+
+
 def _first_error(source: SourceFile, text: str) -> tuple[Tree[Token] | None, Diagnostic | None]:
     try:
-        return parser().parse(text), None
+        return _parse_text(text), None
     except UnexpectedInput as exc:
         return None, syntax_error(source, text, exc)
     except DedentError:
