@@ -16,65 +16,20 @@ from pathlib import Path
 
 from . import ir
 from .codegen.package import render_package
-from .diagnostics import Diagnostic, error
+from .compilation import RULE_SUFFIX as RULE_SUFFIX  # re-exported: the compiler's callers import them from here
+from .compilation import Compilation as Compilation
+from .compilation import read_sources as read_sources
+from .compilation import rule_files as rule_files
+from .diagnostics import Diagnostic
 from .passes.checks import check_rulesets
 from .passes.properties import build_properties
 from .passes.rulesets import build_rulesets
 from .passes.testcases import build_tests
 from .passes.vocabulary import resolve_vocabulary
-from .source import SourceFile, Span, display_root, load_source, unit_hash
+from .source import SourceFile, unit_hash
 from .syntax.nodes import File
 from .syntax.read import read
 from .syntax.recovery import Dropped, explained
-
-RULE_SUFFIX = ".rules"
-
-
-@dataclass
-class Compilation:
-    """What one run of the passes produced: the program if it checked, and every finding."""
-
-    sources: dict[str, SourceFile] = field(default_factory=dict)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    program: ir.Program | None = None
-
-    @property
-    def failed(self) -> bool:
-        return any(d.is_error for d in self.diagnostics)
-
-
-def rule_files(paths: Sequence[Path]) -> tuple[list[Path], list[Diagnostic]]:
-    """The .rules files named, or found (recursively, sorted) in the folders named."""
-    found: list[Path] = []
-    problems: list[Diagnostic] = []
-    for path in paths:
-        if path.is_dir():
-            found.extend(sorted(p for p in path.rglob(f"*{RULE_SUFFIX}") if p.is_file()))
-        elif path.is_file():
-            found.append(path)
-        else:
-            problems.append(error("E001", f"{path} does not exist", None))
-    unique = sorted({p.resolve(): p for p in found}.values(), key=lambda p: p.resolve().as_posix())
-    if not unique and not problems:
-        problems.append(error("E001", f"no {RULE_SUFFIX} files in {', '.join(str(p) for p in paths)}", None))
-    return unique, problems
-
-
-def read_sources(paths: Sequence[Path]) -> Compilation:
-    compilation = Compilation()
-    files, problems = rule_files(paths)
-    compilation.diagnostics.extend(problems)
-    root = display_root(files)
-    for path in files:
-        try:
-            source = load_source(path, root)
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = "it is not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else (exc.strerror or str(exc))
-            span = Span(file=path.as_posix(), line=1, column=1, end_line=1, end_column=1)
-            compilation.diagnostics.append(error("E001", f"cannot read {path}: {reason}", span))
-            continue
-        compilation.sources[source.path] = source
-    return compilation
 
 
 @dataclass

@@ -31,11 +31,9 @@ from types import ModuleType
 
 from .. import __version__, ir
 from ..diagnostics import Diagnostic, render_all
-from ..pipeline import generate
 from ..source import SourceFile, display_path
 from .config import Settings, settings_for
 from .library import Shipped
-from .outputs import write_package
 from .sources import compile_unit, source_hash
 
 SHIPPED_PACKAGE = "privlex_rules"
@@ -121,6 +119,9 @@ def package_for(settings: Settings, *, explicit: bool = False, note: Callable[[s
         return import_package(settings.package, folder)
     cached = cache_folder() / f"{__version__}-{current[:16]}" / settings.package
     if generated_hash(cached) != current:
+        from ..pipeline import generate  # the compiler, imported only when the package must be compiled
+        from .outputs import write_package
+
         files = generate(_compiled(settings), settings.package)
         try:
             write_package(cached, files)

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..compilation import Compilation, read_sources
 from ..diagnostics import error
-from ..pipeline import Compilation, analyse, read_sources
 from ..source import unit_hash
 from .library import LibraryError, Shipped, read_shipped
 
@@ -43,6 +43,8 @@ def read_unit(sources: Sequence[Source]) -> Compilation:
 
 def compile_unit(sources: Sequence[Source]) -> Compilation:
     """Read and check a unit: the program, when nothing failed, and every finding."""
+    from ..pipeline import analyse  # the passes, imported only when compiling (not for `source_hash`)
+
     compilation = read_unit(sources)
     if compilation.failed:
         return compilation

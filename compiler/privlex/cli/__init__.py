@@ -69,24 +69,39 @@ EPILOG = """examples:
       a command's options and examples"""
 
 
-def parser() -> argparse.ArgumentParser:
+def chosen_commands(argv: Sequence[str]) -> Sequence[str]:
+    """The commands whose modules the parser needs: the one named first, else all (for --help, a typo).
+
+    Importing one command's module, not all twelve, keeps the compiler, the
+    solver and the language server out of `privlex filter`'s start-up;
+    `completion` describes every command, so it needs them all.
+    """
+    named = argv[0] if argv else None
+    if named in COMMANDS and named != "completion":
+        return (named,)
+    return COMMANDS
+
+
+def parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The `privlex` parser; given ARGV, only with the command it names (see `chosen_commands`)."""
     from .. import __version__
     from .parsing import Parser
 
     main = Parser(prog="privlex", description=DESCRIPTION, epilog=EPILOG)
     main.add_argument("--version", action="version", version=f"privlex {__version__}")
     commands = main.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    for name in COMMANDS:
+    for name in COMMANDS if argv is None else chosen_commands(argv):
         importlib.import_module(f"{__name__}.{name}_cmd").register(commands)
     return main
 
 
 def _run(argv: Sequence[str] | None) -> int:
-    from .common import Finished, UsageError
+    from .basics import Finished, UsageError
 
-    root = parser()
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    root = parser(arguments)
     try:
-        args = root.parse_args(argv)
+        args = root.parse_args(arguments)
     except SystemExit as exc:  # --help, --version, or a usage error already reported
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     if args.command is None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime
 import posixpath
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -17,33 +16,17 @@ from ..build.config import ConfigError, Settings, find_pyproject, package_proble
 from ..build.library import LibraryError, Shipped, is_shipped, parse_shipped
 from ..build.project import ProjectError, package_for
 from ..build.sources import compile_unit, project_paths
+from ..compilation import Compilation, rule_files
 from ..diagnostics import Diagnostic
 from ..diagnostics.formats import COLOR_CHOICES, FORMATS, destination_is_stdout, failed, format_diagnostics, use_color
-from ..pipeline import Compilation, rule_files
-from ..runtime.text import date_text
 from ..source import SHIPPED_PREFIX, SourceFile, display_path, display_root
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    """Bad command-line input or an I/O failure: reported in one line, exit code 2."""
-
-
-class Finished(Exception):
-    """Stop the command with this exit code; everything has been reported already."""
-
-    def __init__(self, code: int) -> None:
-        super().__init__(code)
-        self.code = code
-
-
-def parse_date(text: str) -> datetime.date:
-    day = date_text(text)  # YYYY-MM-DD only, as everywhere (not ISO week or ordinal dates)
-    if day is None:
-        raise UsageError(f"{text!r} is not a date written YYYY-MM-DD")
-    return day
-
+from .basics import EXIT_FAILED as EXIT_FAILED  # re-exported: every command imports them from here
+from .basics import EXIT_OK as EXIT_OK
+from .basics import EXIT_USAGE as EXIT_USAGE
+from .basics import Finished as Finished
+from .basics import UsageError as UsageError
+from .basics import examples as examples
+from .basics import parse_date as parse_date
 
 # ---------------------------------------------------------------- arguments
 
@@ -60,11 +43,6 @@ def add_unit_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--config", metavar="FILE", help="the pyproject.toml to read [tool.privlex] from (default: the nearest one)"
     )
-
-
-def examples(*pairs: tuple[str, str]) -> str:
-    """The `examples:` part of a command's --help: each command line, and what it does below it."""
-    return "examples:\n" + "\n".join(f"  {command}\n      {what}" for command, what in pairs)
 
 
 def add_report_arguments(

@@ -9,7 +9,7 @@ import sys
 from types import ModuleType
 from typing import Any
 
-from .common import EXIT_OK, EXIT_USAGE, Finished, UsageError, examples, project_checkers
+from .basics import EXIT_OK, EXIT_USAGE, Finished, UsageError, examples
 
 GROUPS = ("subject", "consent", "processing")
 EXIT_BY_OUTCOME = {"permit": 0, "deny": 1, "not_applicable": 3}
@@ -139,6 +139,7 @@ def _print_decision(decision: Any, package: ModuleType) -> None:
 def decide(args: argparse.Namespace) -> tuple[ModuleType, Any, Any]:
     """(package, validated use, decision) for the options; invalid input exits 2."""
     from ..runtime import InvalidUse
+    from .common import project_checkers  # the build: imported once the command runs, not for --help
 
     package = project_checkers(args, getattr(args, "paths", None) or ())
     try:

@@ -6,7 +6,7 @@ import argparse
 import datetime
 import json
 
-from .common import EXIT_OK, examples
+from .basics import EXIT_OK, examples
 from .decide_cmd import EXIT_BY_OUTCOME, add_use_arguments, decide
 
 EXAMPLES = examples(

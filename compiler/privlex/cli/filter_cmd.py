@@ -9,7 +9,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from .common import EXIT_FAILED, EXIT_OK, UsageError, examples, parse_date, project_checkers
+from .basics import EXIT_FAILED, EXIT_OK, UsageError, examples, parse_date
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -116,6 +116,8 @@ def run(args: argparse.Namespace) -> int:
     from ..data.validate import Facts
 
     if args.package is None:
+        from .common import project_checkers  # the build: only when no --package names the checkers
+
         args.package = project_checkers(args, args.rules).__name__
     try:
         package = load_package(args.package)

@@ -37,9 +37,17 @@ def leaf(batch: pa.RecordBatch, path: tuple[str, ...]) -> pa.Array:
 
 
 def _codes(indices: pa.Array, null_code: int) -> np.ndarray:
+    """The integer codes as numpy, nulls as `null_code`, read from the buffers: `to_numpy`, `pa.scalar`
+    and `pc.fill_null` import pandas (~0.5 s of CPU, the most of a small run's start-up) to ask whether
+    a value is a pandas object."""
+    dtype = np.dtype(indices.type.to_pandas_dtype())
+    validity, data = indices.buffers()[:2]
+    start, count = indices.offset, len(indices)
+    codes: np.ndarray = np.frombuffer(data, dtype=dtype, count=count, offset=start * dtype.itemsize)
     if indices.null_count:
-        indices = pc.fill_null(indices, null_code)
-    codes: np.ndarray = indices.to_numpy(zero_copy_only=False)
+        bits = np.unpackbits(np.frombuffer(validity, np.uint8), count=start + count, bitorder="little")
+        codes = codes.astype(np.result_type(dtype, np.min_scalar_type(null_code)))
+        codes[bits[start:] == 0] = null_code
     return codes
 
 
@@ -72,7 +80,9 @@ def encode_numbered(array: pa.Array) -> tuple[np.ndarray, list[Any], int | None]
         bounds = pc.min_max(numbers)
         low, high = bounds["min"].as_py(), bounds["max"].as_py()
         if high - low < _RANGE_LIMIT and -(1 << 62) < low and high < (1 << 62):
-            shifted = pc.subtract(pc.cast(numbers, pa.int64()), pa.scalar(low, pa.int64()))
+            shifted = pc.subtract(
+                pc.cast(numbers, pa.int64()), bounds["min"].cast(pa.int64())
+            )  # pa.scalar imports pandas
             if pa.types.is_date32(kind):
                 values: list[Any] = [_EPOCH + datetime.timedelta(days) for days in range(low, high + 1)]
             else:
@@ -123,8 +133,11 @@ def encode_values(values: list[Any]) -> tuple[np.ndarray, list[Any]]:
 
 
 def _densify(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    encoded = pa.array(key).dictionary_encode()
-    return encoded.indices.to_numpy().astype(np.int64), encoded.dictionary.to_numpy()
+    """Dense codes for arbitrary keys; Arrow's arrays built and read through their buffers (see `_codes`)."""
+    key = np.ascontiguousarray(key)
+    kind = pa.from_numpy_dtype(key.dtype)
+    encoded = pa.Array.from_buffers(kind, len(key), [None, pa.py_buffer(key)]).dictionary_encode()
+    return _codes(encoded.indices, 0).astype(np.int64), _codes(encoded.dictionary, 0)
 
 
 def _distinct(key: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:
