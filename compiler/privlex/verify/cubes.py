@@ -9,6 +9,7 @@ which the claim still holds and the change actually happens.
 
 from __future__ import annotations
 
+import bisect
 import datetime
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -249,13 +250,15 @@ class Generaliser:
         known = [var.known] if var.known is not None else []
         value = literal.low
 
-        def bad_in(a: int, b: int) -> bool:
-            return self.solver.holds(*others, self.bad, *known, var.value >= a, var.value <= b)
+        def clear(a: int, b: int) -> Probe:
+            """No bad use in [a, b]; else a bad use's value, beyond which no range can reach."""
+            model = self.solver.model(*others, self.bad, *known, var.value >= a, var.value <= b)
+            return (True, None) if model is None else (False, _number(model, var))
 
         above = [p for p in points if p > value]
         below = [p for p in reversed(points) if p < value]
-        high = _furthest(above, lambda p: not bad_in(value + 1, p), value)
-        low = _furthest(below, lambda p: not bad_in(p, value - 1), value)
+        high = _furthest(above, lambda p: clear(value + 1, p), value)
+        low = _furthest(below, lambda p: clear(p, value - 1), value)
         return self._tight(literal, others, low, high)
 
     def _tight(self, literal: Literal, others: list[Term], low: int, high: int) -> Literal:
@@ -265,23 +268,54 @@ class Generaliser:
         known = [var.known] if var.known is not None else []
         value = literal.low
 
-        def happens_in(a: int, b: int) -> bool:
-            return self.solver.holds(*others, self.happens, *known, var.value >= a, var.value <= b)
+        def happens_in(a: int, b: int) -> Probe:
+            """The change happens in [a, b]; if so, at a value up to which every narrower question holds too."""
+            model = self.solver.model(*others, self.happens, *known, var.value >= a, var.value <= b)
+            return (False, None) if model is None else (True, _number(model, var))
 
         high = _furthest([p for p in points if value < p <= high], lambda p: happens_in(p, high), value)
         low = _furthest([p for p in reversed(points) if low <= p < value], lambda p: happens_in(low, p), value)
         return Literal(var, low=low, high=high)
 
 
-def _furthest(candidates: list[int], ok: Callable[[int], bool], fallback: int) -> int:
-    """The last candidate for which `ok` holds, `ok` holding up to some point (a binary search)."""
+# A probe's answer: whether the test holds at a candidate, and the value of the
+# dimension in the model the solver showed, if it showed one.
+Probe = tuple[bool, int | None]
+
+
+def _number(model: Any, var: Var) -> int:
+    return int(model.eval(var.value, model_completion=True).as_long())
+
+
+def _furthest(candidates: list[int], probe: Callable[[int], Probe], fallback: int) -> int:
+    """The last candidate for which the probe holds, it holding up to some point.
+
+    The candidates run away from the use's value (up or down). A binary
+    search, except that each answer's model settles more at once: a model
+    that breaks the test at a value breaks it at every candidate from there
+    on, and a model that passes it at a value passes it at every candidate up
+    to there. The furthest candidate is asked first: ranges often reach the
+    end of their dimension, and then one question is enough.
+    """
+    if not candidates:
+        return fallback
+    sign = 1 if candidates[-1] >= candidates[0] else -1
+    distances = [sign * c for c in candidates]
     lo, hi, answer = 0, len(candidates) - 1, fallback
+    mid = hi
     while lo <= hi:
-        mid = (lo + hi) // 2
-        if ok(candidates[mid]):
+        holds, seen = probe(candidates[mid])
+        if holds:
             answer, lo = candidates[mid], mid + 1
+            if seen is not None:
+                reached = bisect.bisect_right(distances, sign * seen) - 1
+                if reached >= lo:
+                    answer, lo = candidates[reached], reached + 1
         else:
             hi = mid - 1
+            if seen is not None:
+                hi = min(hi, bisect.bisect_left(distances, sign * seen) - 1)
+        mid = (lo + hi) // 2
     return answer
 
 
