@@ -45,13 +45,15 @@ from __future__ import annotations
 
 import datetime
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 from hypothesis import HealthCheck, settings
+from privlex import ir
 from privlex.cli import main
 from privlex.diagnostics import render_all
 from privlex.pipeline import Compilation, compile_paths
@@ -113,21 +115,25 @@ def diagnostics_text(compilation: Compilation) -> str:
     return render_all(compilation.diagnostics, compilation.sources)
 
 
+@contextmanager
+def compiled_package(*paths: Path) -> Iterator[tuple[ModuleType, ir.Program]]:
+    """Compile rule files (they must compile) and import their generated package for the `with` block."""
+    compilation = compile_unit(*paths)
+    assert compilation.program is not None, diagnostics_text(compilation)
+    with GeneratedPackage(compilation.program) as package:
+        yield package, compilation.program
+
+
+def quick_or_slow(names: Iterable[str], quick: Container[str]) -> list[object]:
+    """Fixture params: the names in `quick` run in the quick run, the others only in the full run."""
+    return [name if name in quick else pytest.param(name, marks=pytest.mark.slow) for name in names]
+
+
 @pytest.fixture
 def unit_package() -> Iterator[object]:
     """Compile rule files and import the generated package: `with unit_package(path) as pkg`."""
-    opened: list[GeneratedPackage] = []
-
-    def open_unit(*paths: Path) -> ModuleType:
-        compilation = compile_unit(*paths)
-        assert compilation.program is not None, diagnostics_text(compilation)
-        package = GeneratedPackage(compilation.program)
-        opened.append(package)
-        return package.__enter__()
-
-    yield open_unit
-    for package in reversed(opened):
-        package.__exit__(None, None, None)
+    with ExitStack() as opened:
+        yield lambda *paths: opened.enter_context(compiled_package(*paths))[0]
 
 
 FIXED_DAY = datetime.date(2025, 6, 1)

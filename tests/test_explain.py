@@ -10,7 +10,15 @@ from typing import Any
 
 import privlex
 import pytest
-from conftest import FIXED_DAY, ROOT, TESTS, assert_golden, compile_unit, diagnostics_text
+from conftest import (
+    FIXED_DAY,
+    ROOT,
+    TESTS,
+    assert_golden,
+    compile_unit,
+    compiled_package,
+    quick_or_slow,
+)
 from hypothesis import given
 from hypothesis import strategies as st
 from privlex import InvalidUse, ir
@@ -38,14 +46,11 @@ ZOOM = {
 # The shipped unit (every written test interpreted) only in the full run; the fixture units in both.
 @pytest.fixture(
     scope="module",
-    params=[pytest.param(name, marks=pytest.mark.slow) if name == "shipped" else name for name in sorted(UNITS)],
+    params=quick_or_slow(sorted(UNITS), set(UNITS) - {"shipped"}),
 )
 def unit(request: pytest.FixtureRequest) -> Iterator[tuple[types.ModuleType, ir.Program]]:
-    compilation = compile_unit(UNITS[request.param])
-    assert compilation.program is not None, diagnostics_text(compilation)
-    package = GeneratedPackage(compilation.program)
-    yield package.__enter__(), compilation.program
-    package.__exit__(None, None, None)
+    with compiled_package(UNITS[request.param]) as found:
+        yield found
 
 
 def agree(package: types.ModuleType, program: ir.Program, valid: Any, today: datetime.date) -> None:

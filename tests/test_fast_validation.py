@@ -15,12 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, TESTS, compile_unit, diagnostics_text
+from conftest import ROOT, TESTS, compile_unit, compiled_package, quick_or_slow
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from privlex import InvalidUse, ir
 from privlex.runtime import UseModel
-from privlex.testrunner import GeneratedPackage
 from use_strategies import uses
 
 UNITS = {
@@ -39,14 +38,11 @@ QUICK = {"benchmark", "names"}
 
 @pytest.fixture(
     scope="module",
-    params=[name if name in QUICK else pytest.param(name, marks=pytest.mark.slow) for name in sorted(UNITS)],
+    params=quick_or_slow(sorted(UNITS), QUICK),
 )
 def unit(request: pytest.FixtureRequest) -> Iterator[tuple[types.ModuleType, ir.Program]]:
-    compilation = compile_unit(UNITS[request.param])
-    assert compilation.program is not None, diagnostics_text(compilation)
-    package = GeneratedPackage(compilation.program)
-    yield package.__enter__(), compilation.program
-    package.__exit__(None, None, None)
+    with compiled_package(UNITS[request.param]) as found:
+        yield found
 
 
 def given_facts(use: UseModel) -> dict[str, Any]:

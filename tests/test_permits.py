@@ -13,13 +13,12 @@ from typing import Any
 import privlex
 import privlex_rules
 import pytest
-from conftest import FIXED_DAY, ROOT, TESTS, at_most, compile_unit, diagnostics_text
+from conftest import FIXED_DAY, ROOT, TESTS, at_most, compile_unit, compiled_package, diagnostics_text, quick_or_slow
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from privlex import InvalidUse, ir
 from privlex.codegen import decisions
 from privlex.codegen.package import render_package
-from privlex.testrunner import GeneratedPackage
 from use_strategies import DAYS, uses
 
 UNITS = {
@@ -35,17 +34,10 @@ UNITS = {
 QUICK = {"names"}
 
 
-def _params(names: list[str]) -> list[object]:
-    return [name if name in QUICK else pytest.param(name, marks=pytest.mark.slow) for name in names]
-
-
-@pytest.fixture(scope="module", params=_params(sorted(UNITS)))
+@pytest.fixture(scope="module", params=quick_or_slow(sorted(UNITS), QUICK))
 def unit(request: pytest.FixtureRequest) -> Iterator[tuple[types.ModuleType, ir.Program]]:
-    compilation = compile_unit(UNITS[request.param])
-    assert compilation.program is not None, diagnostics_text(compilation)
-    package = GeneratedPackage(compilation.program)
-    yield package.__enter__(), compilation.program
-    package.__exit__(None, None, None)
+    with compiled_package(UNITS[request.param]) as found:
+        yield found
 
 
 @settings(suppress_health_check=[HealthCheck.too_slow])
@@ -83,7 +75,7 @@ def _load(program: ir.Program, name: str, folder: Path) -> types.ModuleType:
     return importlib.import_module(name)
 
 
-@pytest.fixture(scope="module", params=_params(["names", "b_nested_exceptions", "shipped"]))
+@pytest.fixture(scope="module", params=quick_or_slow(["names", "b_nested_exceptions", "shipped"], QUICK))
 def both_forms(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[types.ModuleType, types.ModuleType, ir.Program]]:

@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, TESTS, compile_unit, diagnostics_text
+from conftest import ROOT, TESTS, compile_unit, compiled_package, diagnostics_text
 from privlex.cli import main
-from privlex.testrunner import GeneratedPackage
 
 pytest.importorskip("z3")
 
@@ -22,10 +21,8 @@ DAY = datetime.date(2025, 6, 1)
 
 
 def results(unit: Path = UNIT) -> dict[str, Any]:
-    compilation = compile_unit(unit)
-    assert compilation.program is not None, diagnostics_text(compilation)
-    with GeneratedPackage(compilation.program) as package:
-        found = check_properties(compilation.program, package, timeout=30, today=DAY)
+    with compiled_package(unit) as (package, program):
+        found = check_properties(program, package, timeout=30, today=DAY)
     return {r.prop.name: r for r in found}
 
 
