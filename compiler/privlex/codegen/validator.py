@@ -41,7 +41,7 @@ class GroupContext:
 
 
 @dataclass(frozen=True)
-class ValidatorContext:
+class FastValidationContext:
     """What `validate.py.j2` lays out."""
 
     header: str
@@ -255,7 +255,7 @@ def render_validator(program: ir.Program, environment: jinja2.Environment, heade
     known = ["region", "data", "purpose", "date", *(f.attribute for f in top), *sorted(groups)]
     constants.insert(0, _constant("_USE_FACTS", frozenset_of(known)))
     imports = sort_imports({"VOCABULARY", "WITHIN", "DataUse", *(class_name(g) for g in groups)})
-    context = ValidatorContext(
+    context = FastValidationContext(
         header=header,
         vocabulary_imports=_imports(imports),
         constants=tuple(constants),
