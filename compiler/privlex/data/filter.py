@@ -169,14 +169,12 @@ def run(options: Options) -> Report:
     report = Report(format=reader.format)
     outputs: list[Output] = []
     try:
-        kept = Output(Path(options.out), compression_of(str(options.out)) if kind != "parquet" else None)
-        outputs.append(kept)
+        kept = Output(Path(options.out), compression_of(str(options.out)) if kind != "parquet" else None, outputs)
         log: DecisionsLog | None = None
         if options.decisions is not None:
             target = Path(options.decisions)
             parquet = str(target).lower().endswith(".parquet")
-            output = Output(target, None if parquet else compression_of(str(target)))
-            outputs.append(output)
+            output = Output(target, None if parquet else compression_of(str(target)), outputs)
             log = DecisionsLog(output, parquet, options.id_column is not None)
             log.start(_header(settings, reader, name, options))
         columns = dict(options.mapping)

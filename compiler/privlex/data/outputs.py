@@ -66,7 +66,14 @@ def sweep(target: Path) -> list[Path]:
 class Output:
     """A file written under a temporary name beside its target, moved into place by commit()."""
 
-    def __init__(self, target: Path, compression: str | None = None) -> None:
+    def __init__(self, target: Path, compression: str | None = None, opened: list[Output] | None = None) -> None:
+        """Lock the target and create its temporary file.
+
+        `opened` gets this output before anything is created on disk: a
+        SIGTERM that unwinds the run while the output is still being made
+        (KeyboardInterrupt, at any line) leaves it where the caller's cleanup
+        discards it, so no temporary file or lock stays behind.
+        """
         self.target = target
         self.stdout = str(target) == "-"
         self.lock: int | None = None
@@ -77,6 +84,8 @@ class Output:
         folder = target.parent
         if target.exists() and not target.is_file():
             raise WriteError(f"cannot write {target}: it exists and is not a regular file")
+        if opened is not None:
+            opened.append(self)
         self._lock(folder)
         sweep(target)
         self.temporary = folder / f".{target.name}.{os.getpid()}.partial"
@@ -126,7 +135,9 @@ class Output:
             raise WriteError(f"cannot write {self.target}: {why(exc)}") from exc
 
     def _close(self) -> None:
-        self.stream.close()
+        stream = getattr(self, "stream", None)  # None: interrupted before the file was opened
+        if stream is not None:
+            stream.close()
         inner = getattr(self, "_file", None)
         if inner is not None and not inner.closed:
             inner.close()
