@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -16,7 +17,7 @@ import numpy as np
 from .batch import Evaluator
 from .outputs import WriteError, why
 from .reading import Chunk, Settings
-from .schema import plan
+from .schema import Plan, plan
 from .sources import ReadError, parquet_files
 
 ROWS_PER_BATCH = 131072
@@ -29,31 +30,29 @@ class ParquetReader:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        from .schema import arrow_columns
-
         self.name = name
         self.files = parquet_files(name)
         self.file: Any = None
         self.dataset: Any = None
         try:
-            first = pq.ParquetFile(self.files[0])
-            schema = first.schema_arrow
-            strings = [f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
-            resolved = plan(arrow_columns(schema), settings.facts, settings.mapping, settings.constants)
-            facts_read = {source.column[0] for source in resolved.sources}
-            dictionary = [n for n in strings if n in facts_read]
-            if len(self.files) == 1:
-                # One file, the common case: read directly. pyarrow.dataset imports pandas, which alone
-                # costs about as much CPU as deciding a million rows.
-                self.file = pq.ParquetFile(self.files[0], read_dictionary=dictionary)
-                self.schema = self.out_schema = schema
-                self.total = first.metadata.num_rows
+            if not _partitioned(self.files):
+                # One file or a folder of plain files, the common case: read one file after the other.
+                # pyarrow.dataset imports pandas (about as much CPU as deciding a million rows), and its
+                # scanner reads ahead of a slow consumer: on a folder of 10 files it held ~300 MB of
+                # batches not yet decided.
+                first = pq.ParquetFile(self.files[0])
+                self.schema = self.out_schema = first.schema_arrow
+                resolved, self.dictionary = _plan(self.schema, settings)
+                self.file = pq.ParquetFile(self.files[0], read_dictionary=self.dictionary)
+                self.total = first.metadata.num_rows + sum(pq.read_metadata(f).num_rows for f in self.files[1:])
             else:
                 import pyarrow.dataset as ds
 
-                parquet = ds.ParquetFileFormat(read_options={"dictionary_columns": dictionary})
+                # the partition columns (`region=DE/`) can hold facts too
+                self.schema = self.out_schema = ds.dataset(self.files, partitioning="hive").schema
+                resolved, self.dictionary = _plan(self.schema, settings)
+                parquet = ds.ParquetFileFormat(read_options={"dictionary_columns": self.dictionary})
                 self.dataset = ds.dataset(self.files, format=parquet, partitioning="hive")
-                self.schema = self.out_schema = self.dataset.schema
                 self.total = sum(fragment.count_rows() for fragment in self.dataset.get_fragments())
         except ValueError as exc:
             raise ReadError(str(exc)) from exc
@@ -81,24 +80,39 @@ class ParquetReader:
         return self.rows
 
     def chunks(self) -> Iterator[Chunk]:
-        import pyarrow as pa
-
         id_column = self.settings_id
-        if self.file is not None:
-            batches = self.file.iter_batches(batch_size=ROWS_PER_BATCH, use_threads=True)
-        else:
-            batches = self.dataset.to_batches(batch_size=ROWS_PER_BATCH, use_threads=True)
-        for batch in batches:
+        for batch in self._batches():
             if not batch.num_rows:
                 continue
             verdicts, index = self.evaluator.batch(batch)
             lines = np.arange(self.rows + 1, self.rows + batch.num_rows + 1, dtype=np.int64)
             self.rows += batch.num_rows
             ids = batch.column(id_column).to_pylist() if id_column in batch.schema.names else None
-            out = batch if batch.schema == self.out_schema else _conform(batch, self.out_schema, pa)
-            yield Chunk(lines, verdicts, index, batch=out, ids=ids)
+            yield Chunk(lines, verdicts, index, batch=batch, ids=ids)
 
     settings_id: str | None = None
+
+    def _batches(self) -> Iterator[Any]:
+        """The input's record batches, fact text columns dictionary-encoded, all in the first file's schema."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if self.dataset is not None:
+            yield from self.dataset.to_batches(
+                batch_size=ROWS_PER_BATCH, use_threads=True, batch_readahead=1, fragment_readahead=1
+            )
+            return
+        schema = None
+        for position, path in enumerate(self.files):
+            file = self.file if position == 0 else pq.ParquetFile(path, read_dictionary=self.dictionary)
+            for batch in file.iter_batches(batch_size=ROWS_PER_BATCH, use_threads=True):
+                if schema is None:
+                    schema = batch.schema
+                # as pyarrow.dataset reads a folder: a column the first file lacks is dropped, one a later
+                # file lacks is null, and a type that differs is cast (or the run stops with Arrow's error)
+                yield batch if batch.schema == schema else _conform(batch, schema, pa)
+            if file is not self.file:
+                file.close()
 
     def close(self) -> None:
         if self.writer is not None:
@@ -113,8 +127,12 @@ class ParquetReader:
         import pyarrow as pa
 
         if keep.any():
+            # the kept rows only are cast back from the dictionary columns they were read as
+            kept = chunk.batch.filter(_mask(keep, pa))
+            if kept.schema != self.out_schema:
+                kept = _conform(kept, self.out_schema, pa)
             try:
-                self.writer.write_batch(chunk.batch.filter(_mask(keep, pa)))
+                self.writer.write_batch(kept)
             except OSError as exc:
                 raise WriteError(f"cannot write {out.target}: {why(exc)}") from exc
 
@@ -137,6 +155,23 @@ def _conform(batch: Any, schema: Any, pa: Any) -> Any:
         for f in schema
     ]
     return pa.RecordBatch.from_arrays(columns, schema=schema)
+
+
+def _plan(schema: Any, settings: Settings) -> tuple[Plan, list[str]]:
+    """Which columns give which facts, and the text columns among them, read dictionary-encoded."""
+    import pyarrow as pa
+
+    from .schema import arrow_columns
+
+    resolved = plan(arrow_columns(schema), settings.facts, settings.mapping, settings.constants)
+    facts_read = {source.column[0] for source in resolved.sources}
+    text = [f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+    return resolved, [name for name in text if name in facts_read]
+
+
+def _partitioned(files: list[str]) -> bool:
+    """Whether the files' folders name partition columns (`year=2024/`): pyarrow.dataset reads those."""
+    return any("=" in part for path in files for part in Path(path).parent.parts)
 
 
 def _compression(path: str) -> str:
