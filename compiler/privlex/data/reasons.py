@@ -81,24 +81,27 @@ class Explainer:
         columns += [(mask.view(np.int8), 2) for _, mask in leaves]
         columns += [(mask.view(np.int8), 2) for _, mask in duties]
         inverse, parts = combine(columns, rows)
+        # Which flags each distinct verdict has, read from one matrix: the flags of a verdict are the
+        # columns of its row that are set, in order (its rulesets, then its leaves, then its duties).
+        count = len(parts[0])
+        flags = np.stack(parts[2:], axis=1) if len(parts) > 2 else np.zeros((count, 0), np.int64)
+        at, which = np.nonzero(flags)
+        bounds = np.searchsorted(at, np.arange(count + 1)).tolist()
+        which_list = which.tolist()
+        first_leaf, first_duty = len(applied), len(applied) + len(leaves)
+        names_of = [name for name, _ in applied]
+        numbers = [-1] * first_leaf + [number for number, _ in leaves] + [number for number, _ in duties]
         verdicts: list[Verdict] = []
-        for index in range(len(parts[0])):
-            code = int(parts[0][index])
+        for index, (code, error) in enumerate(zip(parts[0].tolist(), parts[1].tolist(), strict=True)):
             if code == INVALID:
-                error, field = messages[int(parts[1][index]) - 1]
-                verdicts.append(Verdict("invalid", (), error, field))
+                message, field = messages[error - 1]
+                verdicts.append(Verdict("invalid", (), message, field))
                 continue
-            names = tuple(name for (name, _), part in zip(applied, parts[2:], strict=False) if part[index])
-            start = 2 + len(applied)
-            chosen = tuple(
-                number
-                for (number, _), part in zip(leaves, parts[start : start + len(leaves)], strict=True)
-                if part[index]
-            )
-            held = tuple(
-                number for (number, _), part in zip(duties, parts[start + len(leaves) :], strict=True) if part[index]
-            )
-            verdicts.append(self.verdict(code, tuple(sorted(chosen)), tuple(sorted(names)), held))
+            set_flags = which_list[bounds[index] : bounds[index + 1]]
+            names = tuple(sorted(names_of[f] for f in set_flags if f < first_leaf))
+            chosen = tuple(sorted(numbers[f] for f in set_flags if first_leaf <= f < first_duty))
+            held = tuple(numbers[f] for f in set_flags if f >= first_duty)
+            verdicts.append(self.verdict(code, chosen, names, held))
         return verdicts, inverse.astype(np.int32)
 
 
