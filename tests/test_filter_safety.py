@@ -209,3 +209,25 @@ def test_a_bad_set_or_map_is_one_usage_error_before_any_row(tmp_path: Path, caps
     code, err = run(csv_source, "--out", tmp_path / "kept.csv", "--map", "region=countyr", capsys=capsys)
     assert code == 2 and err.count("\n") == 1 and "did you mean country?" in err
     assert names(tmp_path) == ["in.csv", "in.jsonl"]
+
+
+def test_an_interrupt_while_the_summary_is_made_leaves_nothing(tmp_path: Path) -> None:
+    """The summary joins the run's outputs before its lock exists, and is committed with them."""
+    from privlex.data import outputs
+    from privlex.data.filter import Options
+    from privlex.data.filter import run as filter_rows
+
+    source = _jsonl(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    real_sweep = outputs.sweep
+
+    def interrupted(target: Path) -> list[Path]:
+        if target.name == "summary.json":  # SIGTERM lands once the summary's lock is taken
+            raise KeyboardInterrupt
+        return real_sweep(target)
+
+    options = Options(input=source, out=out / "kept.jsonl", summary_json=out / "summary.json", today=FIXED_DAY)
+    with mock.patch.object(outputs, "sweep", interrupted), pytest.raises(KeyboardInterrupt):
+        filter_rows(options)
+    assert names(out) == []

@@ -196,11 +196,11 @@ def run(options: Options) -> Report:
         report.seconds = time.perf_counter() - started
         if log is not None:
             log.finish(report.summary())
+        if options.summary_json is not None:
+            _write_summary(Path(options.summary_json), report, options, outputs)
         for output in outputs:
             output.commit()
         outputs.clear()
-        if options.summary_json is not None:
-            _write_summary(Path(options.summary_json), report, options)
     except WriteError:
         raise
     except OSError as exc:
@@ -240,14 +240,11 @@ def _header(settings: Settings, reader: Any, name: str, options: Options) -> dic
     }
 
 
-def _write_summary(path: Path, report: Report, options: Options) -> None:
-    output = Output(path)
-    try:
-        body = {"input": str(options.input), "out": str(options.out), **report.summary()}
-        output.write((json.dumps(body, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
-        output.commit()
-    finally:
-        output.discard()
+def _write_summary(path: Path, report: Report, options: Options, opened: list[Output]) -> None:
+    """The summary as JSON, committed with the run's other outputs (`opened`: discarded with them)."""
+    output = Output(path, None, opened)
+    body = {"input": str(options.input), "out": str(options.out), **report.summary()}
+    output.write((json.dumps(body, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
 
 
 def render(report: Report, options: Options) -> str:
