@@ -62,15 +62,25 @@ def rows(tmp_path: Path) -> dict[str, Path]:
 
 @pytest.mark.slow  # a subprocess each
 @pytest.mark.parametrize("kind", ["parquet", "jsonl"])
+@pytest.mark.parametrize("log", [None, "log.parquet"])
 def test_a_filter_run_with_a_named_package_imports_no_compiler_and_no_pandas(
-    kind: str, rows: dict[str, Path], tmp_path: Path
+    kind: str, log: str | None, rows: dict[str, Path], tmp_path: Path
 ) -> None:
+    logging = ["--decisions", tmp_path / log, "--id-column", "region"] if log else []
     code, loaded = loaded_by(
         "filter", rows[kind], "--out", tmp_path / f"kept.{kind}", "--package", "privlex_rules",
-        "--today", FIXED_DAY.isoformat(), "--quiet", cwd=tmp_path,
+        "--today", FIXED_DAY.isoformat(), "--quiet", *logging, cwd=tmp_path,
     )  # fmt: skip
     assert code == 1  # the row of an unknown region is invalid: the run did decide every row
     assert loaded == []
+    if log:  # the log built through Arrow's buffers holds what pa.array built
+        written = pq.read_table(tmp_path / log)
+        assert written.column("id").to_pylist() == ["DE", "US-CA", "nowhere"]
+        assert written.column("outcome").type == pa.dictionary(pa.int32(), pa.string())
+        assert written.column("outcome").to_pylist()[2] == "invalid"
+        assert written.column("field").to_pylist()[2] == "region"
+        assert written.column("row").to_pylist() == [1, 2, 3] == written.column("line").to_pylist()
+        assert all(isinstance(d, list) for d in written.column("deciding").to_pylist())
 
 
 @pytest.mark.slow  # a subprocess

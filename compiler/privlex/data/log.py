@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from .arrays import integers, python_values, string_lists, strings
 from .outputs import Output, WriteError, why
 from .reading import Chunk
 from .verdicts import Verdict
@@ -43,6 +44,18 @@ def _fields(verdict: Verdict) -> dict[str, Any]:
     }
 
 
+def _ids(ids: Any, count: int) -> Any:
+    """The `--id-column` values: the column as read (Parquet; text as text, not its dictionary), or
+    Python values (JSON lines, CSV)."""
+    import pyarrow as pa
+
+    if ids is None:
+        return pa.nulls(count, pa.null())
+    if isinstance(ids, pa.Array):
+        return ids.cast(ids.type.value_type) if pa.types.is_dictionary(ids.type) else ids
+    return python_values(ids)
+
+
 class DecisionsLog:
     """Writes the log as JSON lines or Parquet, chunk by chunk."""
 
@@ -65,7 +78,8 @@ class DecisionsLog:
         tails = [json.dumps(_fields(v), ensure_ascii=False)[1:] for v in chunk.verdicts]
         rows = range(first_row, first_row + len(chunk.index))
         if self.with_ids:
-            ids = [json.dumps(i, ensure_ascii=False) for i in chunk.ids or [None] * len(chunk.index)]
+            values = chunk.ids if isinstance(chunk.ids, list) or chunk.ids is None else chunk.ids.to_pylist()
+            ids = [json.dumps(i, ensure_ascii=False) for i in values or [None] * len(chunk.index)]
             lines = [
                 f'{{"row": {row}, "line": {line}, "id": {identifier}, {tails[slot]}\n'
                 for row, line, identifier, slot in zip(
@@ -90,36 +104,31 @@ class DecisionsLog:
         import pyarrow.parquet as pq
 
         count = len(chunk.index)
-        index = pa.array(chunk.index, pa.int32())
+        index = integers(chunk.index.astype(np.int32))
         per_verdict = [_fields(v) for v in chunk.verdicts]
 
-        def column(name: str, kind: pa.DataType) -> pa.Array:
-            values = pa.array([f[name] for f in per_verdict], kind)
-            return pa.DictionaryArray.from_arrays(index, values) if name == "outcome" else values.take(index)
+        def text(name: str) -> pa.Array:
+            return strings([f[name] for f in per_verdict]).take(index)
 
         arrays = {
-            "row": pa.array(np.arange(first_row, first_row + count, dtype=np.int64)),
-            "line": pa.array(chunk.lines),
+            "row": integers(np.arange(first_row, first_row + count, dtype=np.int64)),
+            "line": integers(chunk.lines.astype(np.int64)),
         }
         if self.with_ids:
-            ids = chunk.ids if chunk.ids is not None else [None] * count
-            try:
-                arrays["id"] = pa.array(ids)
-            except (pa.ArrowInvalid, pa.ArrowTypeError):
-                arrays["id"] = pa.array([None if i is None else str(i) for i in ids], pa.string())
-        arrays["outcome"] = column("outcome", pa.string())
+            arrays["id"] = _ids(chunk.ids, count)
+        arrays["outcome"] = pa.DictionaryArray.from_arrays(index, strings([f["outcome"] for f in per_verdict]))
         for name in ("deciding", "obligations", "citations"):
-            arrays[name] = column(name, pa.list_(pa.string()))
-        arrays["error"] = column("error", pa.string())
-        arrays["field"] = column("field", pa.string())
-        table = pa.table(arrays)
+            arrays[name] = string_lists([f[name] for f in per_verdict]).take(index)
+        arrays["error"] = text("error")
+        arrays["field"] = text("field")
+        batch = pa.RecordBatch.from_arrays(list(arrays.values()), names=list(arrays))
         if self.writer is None:
             metadata = {b"privlex.header": json.dumps(self.header, ensure_ascii=False).encode("utf-8")}
-            self.schema = table.schema.with_metadata(metadata)
+            self.schema = batch.schema.with_metadata(metadata)
             self.writer = pq.ParquetWriter(self.output.stream, self.schema, compression="zstd")
-        elif table.schema.field("id").type != self.schema.field("id").type if self.with_ids else False:
-            table = table.set_column(2, "id", table.column("id").cast(self.schema.field("id").type))
-        self.writer.write_table(table.replace_schema_metadata(self.schema.metadata))
+        elif self.with_ids and batch.schema.field("id").type != self.schema.field("id").type:
+            batch = batch.set_column(2, "id", batch.column("id").cast(self.schema.field("id").type))
+        self.writer.write_batch(batch.replace_schema_metadata(self.schema.metadata))
 
     def finish(self, summary: dict[str, Any]) -> None:
         if not self.parquet:

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from .arrays import booleans
 from .batch import Evaluator
 from .outputs import WriteError, why
 from .reading import Chunk, Settings
@@ -87,7 +88,7 @@ class ParquetReader:
             verdicts, index = self.evaluator.batch(batch)
             lines = np.arange(self.rows + 1, self.rows + batch.num_rows + 1, dtype=np.int64)
             self.rows += batch.num_rows
-            ids = batch.column(id_column).to_pylist() if id_column in batch.schema.names else None
+            ids = batch.column(id_column) if id_column in batch.schema.names else None
             yield Chunk(lines, verdicts, index, batch=batch, ids=ids)
 
     settings_id: str | None = None
@@ -128,7 +129,7 @@ class ParquetReader:
 
         if keep.any():
             # the kept rows only are cast back from the dictionary columns they were read as
-            kept = chunk.batch.filter(_mask(keep, pa))
+            kept = chunk.batch.filter(booleans(keep))
             if kept.schema != self.out_schema:
                 kept = _conform(kept, self.out_schema, pa)
             try:
@@ -184,10 +185,3 @@ def _compression(path: str) -> str:
         return "snappy"
     name = column.compression.lower() if column is not None else "snappy"
     return name if name in ("snappy", "gzip", "brotli", "zstd", "lz4", "none", "uncompressed") else "snappy"
-
-
-def _mask(keep: np.ndarray, pa: Any) -> Any:
-    """A boolean Arrow array from its bits: `pa.array` would import pandas (about a second of CPU) to
-    ask whether a numpy array is a pandas object."""
-    bits = np.packbits(keep, bitorder="little")
-    return pa.Array.from_buffers(pa.bool_(), len(keep), [None, pa.py_buffer(bits)])

@@ -27,7 +27,7 @@ class Chunk:
     index: np.ndarray  # per row: its verdict's position in `verdicts`
     records: list[bytes] = field(default_factory=list)  # JSONL/CSV: each row's bytes
     batch: Any = None  # Parquet: the record batch
-    ids: list[Any] | None = None  # the --id-column's value per row
+    ids: Any = None  # the --id-column's value per row: a list, or the Arrow column (Parquet)
 
 
 @dataclass
