@@ -6,7 +6,7 @@ import numpy as np
 import pyarrow as pa
 from hypothesis import given
 from hypothesis import strategies as st
-from privlex.data.encode import _codes, _densify
+from privlex.data.encode import _codes, _densify, combine_flags
 
 INTEGER_TYPES = [pa.int8(), pa.int16(), pa.int32(), pa.int64(), pa.uint8(), pa.uint32()]
 
@@ -32,3 +32,24 @@ def test_densify_gives_each_distinct_key_one_code(keys: list[int]) -> None:
     inverse, distinct = _densify(key)
     assert distinct[inverse].tolist() == key.tolist()
     assert len(set(distinct.tolist())) == len(distinct)
+
+
+@given(
+    st.integers(1, 40).flatmap(
+        lambda rows: st.tuples(
+            st.lists(st.integers(0, 5), min_size=rows, max_size=rows),
+            st.lists(st.sets(st.integers(0, rows - 1)), max_size=150),
+        )
+    )
+)
+def test_combine_flags_groups_rows_by_their_code_and_their_flags(case: tuple[list[int], list[set[int]]]) -> None:
+    """Any number of flags (past the 62 bits one key holds, so keys are re-densified on the way)."""
+    codes, flags = case
+    inverse, group_codes, matrix = combine_flags(
+        np.array(codes, np.int64), 6, [np.array(sorted(rows), np.intp) for rows in flags]
+    )
+    signature = [(code, tuple(row in rows for rows in flags)) for row, code in enumerate(codes)]
+    assert len(set(signature)) == len(group_codes) == len(matrix)
+    for row, (code, set_flags) in enumerate(signature):
+        group = int(inverse[row])
+        assert (int(group_codes[group]), tuple(matrix[group].tolist())) == (code, set_flags)

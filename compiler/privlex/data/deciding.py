@@ -40,6 +40,8 @@ class Outcomes:
     Reasons, rulesets and duties whose rows are empty are left out."""
 
     codes: np.ndarray  # int8
+    # Rows are positions in the batch, ascending: a ruleset's leaves are set on few rows, and
+    # `reasons` groups rows by them touching those rows only.
     leaves: list[tuple[int, np.ndarray]] | None = None  # (node number, rows where it is a reason)
     applied: list[tuple[str, np.ndarray]] | None = None  # (ruleset id, rows where it applies)
     # (duty number, rows whose permit carries it): conditional ruleset obligations that hold
@@ -65,6 +67,10 @@ class _Ruleset:
         found = np.zeros(rows, np.bool_)
         found[self.where[part]] = True
         return found
+
+    def positions(self, part: np.ndarray) -> np.ndarray:
+        """The rows of the batch (ascending) where an array over the ruleset's rows is true."""
+        return np.flatnonzero(part) if self.where is None else self.where[part]
 
 
 class _Regions:
@@ -200,7 +206,7 @@ def decide(program: Program, valid: Validated, today: datetime.date, reasons: bo
     for state in states:
         ruleset = state.ruleset
         assert state.excluded is not None and state.denied is not None
-        applied.append((ruleset.id, state.applies))
+        applied.append((ruleset.id, np.flatnonzero(state.applies) if state.where is None else state.where))
         other_deny = any_deny if state.where is None else any_deny[state.where]
         exclusion_count = len(ruleset.exclusions)
         for position, (node, hit) in enumerate(state.nodes):
@@ -211,12 +217,12 @@ def decide(program: Program, valid: Validated, today: datetime.date, reasons: bo
             else:
                 reason = hit & ~state.denied & ~other_deny & ~state.excluded
             if reason.any():
-                leaves.append((program.number[(ruleset.id, node.id)], state.whole(reason, rows)))
-        duties += _duties(program, state, ~state.excluded & ~state.denied & ~other_deny, rows)
+                leaves.append((program.number[(ruleset.id, node.id)], state.positions(reason)))
+        duties += _duties(program, state, ~state.excluded & ~state.denied & ~other_deny)
     return Outcomes(codes, leaves, applied, duties)
 
 
-def _duties(program: Program, state: _Ruleset, permits: np.ndarray, rows: int) -> list[tuple[int, np.ndarray]]:
+def _duties(program: Program, state: _Ruleset, permits: np.ndarray) -> list[tuple[int, np.ndarray]]:
     """Where each conditional obligation of the ruleset comes with the permit: the ruleset permits by a
     rule, an exception or the default (not by an exclusion), no ruleset denies, and its condition is true."""
     found: list[tuple[int, np.ndarray]] = []
@@ -229,5 +235,5 @@ def _duties(program: Program, state: _Ruleset, permits: np.ndarray, rows: int) -
         if state.where is None:
             held = held & state.applies
         if held.any():
-            found.append((number, state.whole(held, rows)))
+            found.append((number, state.positions(held)))
     return found

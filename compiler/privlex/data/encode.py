@@ -185,3 +185,44 @@ def combine(columns: list[tuple[np.ndarray, int]], rows: int) -> tuple[np.ndarra
         else:
             remaining = step[remaining]
     return inverse, parts
+
+
+# Flags are packed into a key below this bound (a key times 2**width stays within int64).
+_FLAGS_LIMIT = 1 << 62
+
+
+def combine_flags(codes: np.ndarray, space: int, flags: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Group rows by a code and a set of flags, each flag given by the rows where it is set.
+
+    `combine` for many flags each set on few rows (the reasons of a batch's
+    outcomes): a flag costs an addition on its own rows, not a pass over
+    the batch. Returns per row its group, per group its code, and per group
+    which flags are set (a boolean matrix, groups by flags).
+    """
+    key = codes.astype(np.int64)
+    steps: list[int | np.ndarray] = []
+    done = 0
+    while done < len(flags):
+        if space > _FLAGS_LIMIT >> 1:
+            key, dictionary = _densify(key)
+            space = len(dictionary)
+            steps.append(dictionary)
+        width = min(len(flags) - done, (_FLAGS_LIMIT // space).bit_length() - 1)
+        key *= 1 << width
+        for bit, rows in enumerate(flags[done : done + width]):
+            key[rows] += 1 << (width - 1 - bit)
+        space <<= width
+        steps.append(width)
+        done += width
+    distinct, inverse = _distinct(key, space)
+    matrix = np.zeros((len(distinct), len(flags)), np.bool_)
+    remaining = distinct
+    for step in reversed(steps):
+        if isinstance(step, int):
+            done -= step
+            for bit in range(step):
+                matrix[:, done + bit] = (remaining >> (step - 1 - bit)) & 1
+            remaining = remaining >> step
+        else:
+            remaining = step[remaining]
+    return inverse, remaining, matrix

@@ -2,7 +2,7 @@
 
 The rows of a batch fall into few distinct verdicts: the outcome, the nodes
 that are its reasons, the rulesets that applied, or the invalid row's
-message. Rows are grouped by those with integer arithmetic (`encode.combine`),
+message. Rows are grouped by those with integer arithmetic (`encode.combine_flags`),
 and each group's verdict is built once, from the program, exactly as the
 runtime builds a `Decision` (`runtime.decision.settle` and `combine`):
 reasons in ruleset order then source order, obligations collected along the
@@ -19,7 +19,7 @@ import numpy as np
 from .. import ir
 from ..runtime import Decision, Obligation, Outcome, Reason
 from .deciding import Outcomes
-from .encode import combine
+from .encode import combine_flags
 from .program import DENY, INVALID, NOT_APPLICABLE, PERMIT, Program
 from .validate import Validated
 from .verdicts import Verdict
@@ -70,30 +70,26 @@ class Explainer:
         assert outcomes.leaves is not None and outcomes.applied is not None
         messages = valid.messages or []
         errors = valid.errors if valid.errors is not None else np.full(rows, -1, np.int32)
-        columns: list[tuple[np.ndarray, int]] = [
-            (outcomes.codes.astype(np.int64), 4),
-            (errors.astype(np.int64) + 1, len(messages) + 1),
-        ]
-        applied = [(name, mask) for name, mask in outcomes.applied if mask.any()]
-        leaves = [(number, mask) for number, mask in outcomes.leaves if mask.any()]
-        duties = [(number, mask) for number, mask in outcomes.duties or () if mask.any()]
-        columns += [(mask.view(np.int8), 2) for _, mask in applied]
-        columns += [(mask.view(np.int8), 2) for _, mask in leaves]
-        columns += [(mask.view(np.int8), 2) for _, mask in duties]
-        inverse, parts = combine(columns, rows)
-        # Which flags each distinct verdict has, read from one matrix: the flags of a verdict are the
-        # columns of its row that are set, in order (its rulesets, then its leaves, then its duties).
-        count = len(parts[0])
-        flags = np.stack(parts[2:], axis=1) if len(parts) > 2 else np.zeros((count, 0), np.int64)
-        at, which = np.nonzero(flags)
+        applied = [(name, where) for name, where in outcomes.applied if len(where)]
+        leaves = [(number, where) for number, where in outcomes.leaves if len(where)]
+        duties = [(number, where) for number, where in outcomes.duties or () if len(where)]
+        # one code per row for the outcome and the error, then a flag per ruleset, leaf and duty
+        code = outcomes.codes.astype(np.int64) * (len(messages) + 1) + (errors.astype(np.int64) + 1)
+        flags = [where for _, where in applied] + [where for _, where in leaves] + [where for _, where in duties]
+        inverse, codes, matrix = combine_flags(code, 4 * (len(messages) + 1), flags)
+        # The flags each distinct verdict has: the columns of its row of the matrix that are set, in order
+        # (its rulesets, then its leaves, then its duties).
+        count = len(codes)
+        at, which = np.nonzero(matrix)
         bounds = np.searchsorted(at, np.arange(count + 1)).tolist()
         which_list = which.tolist()
         first_leaf, first_duty = len(applied), len(applied) + len(leaves)
         names_of = [name for name, _ in applied]
         numbers = [-1] * first_leaf + [number for number, _ in leaves] + [number for number, _ in duties]
         verdicts: list[Verdict] = []
-        for index, (code, error) in enumerate(zip(parts[0].tolist(), parts[1].tolist(), strict=True)):
-            if code == INVALID:
+        outcome_of, error_of = np.divmod(codes, len(messages) + 1)
+        for index, (outcome, error) in enumerate(zip(outcome_of.tolist(), error_of.tolist(), strict=True)):
+            if outcome == INVALID:
                 message, field = messages[error - 1]
                 verdicts.append(Verdict("invalid", (), message, field))
                 continue
@@ -101,7 +97,7 @@ class Explainer:
             names = tuple(sorted(names_of[f] for f in set_flags if f < first_leaf))
             chosen = tuple(sorted(numbers[f] for f in set_flags if first_leaf <= f < first_duty))
             held = tuple(numbers[f] for f in set_flags if f >= first_duty)
-            verdicts.append(self.verdict(code, chosen, names, held))
+            verdicts.append(self.verdict(outcome, chosen, names, held))
         return verdicts, inverse.astype(np.int32)
 
 
