@@ -416,6 +416,22 @@ VOCABULARY = Vocabulary(
     within=WITHIN,
 )
 
+AI_SYSTEM_HIGH_RISK_CHOICES = frozenset({"annex_i", "annex_iii", "none"})
+PROCESSING_IDENTIFIABILITY_CHOICES = frozenset(
+    {"aggregated", "anonymised", "deidentified", "identified", "pseudonymised"}
+)
+PROCESSING_TRANSFER_SAFEGUARD_CHOICES = frozenset(
+    {
+        "adequacy",
+        "bcr",
+        "certification",
+        "scc",
+        "security_assessment",
+        "standard_contract",
+    }
+)
+SUBJECT_CAPACITY_OF_JUDGEMENT_CHOICES = frozenset({"capable", "lacking"})
+
 
 class AiSystemFacts(UseGroup):
     """The facts under `ai_system.`."""
@@ -432,9 +448,7 @@ class AiSystemFacts(UseGroup):
     @field_validator("high_risk", mode="before")
     @classmethod
     def _check_high_risk(cls, value: object) -> object:
-        return choice(
-            value, frozenset({"annex_i", "annex_iii", "none"}), "ai_system.high_risk"
-        )
+        return choice(value, AI_SYSTEM_HIGH_RISK_CHOICES, "ai_system.high_risk")
 
 
 class BiasDetectionFacts(UseGroup):
@@ -670,17 +684,7 @@ class ProcessingFacts(UseGroup):
     @classmethod
     def _check_identifiability(cls, value: object) -> object:
         return choice(
-            value,
-            frozenset(
-                {
-                    "aggregated",
-                    "anonymised",
-                    "deidentified",
-                    "identified",
-                    "pseudonymised",
-                }
-            ),
-            "processing.identifiability",
+            value, PROCESSING_IDENTIFIABILITY_CHOICES, "processing.identifiability"
         )
 
     @field_validator("transfer_safeguard", mode="before")
@@ -688,16 +692,7 @@ class ProcessingFacts(UseGroup):
     def _check_transfer_safeguard(cls, value: object) -> object:
         return choice(
             value,
-            frozenset(
-                {
-                    "adequacy",
-                    "bcr",
-                    "certification",
-                    "scc",
-                    "security_assessment",
-                    "standard_contract",
-                }
-            ),
+            PROCESSING_TRANSFER_SAFEGUARD_CHOICES,
             "processing.transfer_safeguard",
         )
 
@@ -733,7 +728,9 @@ class SubjectFacts(UseGroup):
     @classmethod
     def _check_capacity_of_judgement(cls, value: object) -> object:
         return choice(
-            value, frozenset({"capable", "lacking"}), "subject.capacity_of_judgement"
+            value,
+            SUBJECT_CAPACITY_OF_JUDGEMENT_CHOICES,
+            "subject.capacity_of_judgement",
         )
 
 

@@ -75,12 +75,8 @@ _PACKAGE = {
     "cls",
     "value",
     "self",
-    # validate.py.j2: use_from, the group checks, their locals
+    # validate.py.j2: use_from (its locals end with an underscore, as no rule file's name can)
     "use_from",
-    "facts",
-    "field",
-    "item",
-    "present",
     # the generated package's own modules and the runtime's modules
     "vocabulary",
     "runtime",

@@ -10,7 +10,7 @@ from .. import ir
 from . import layout
 from . import pyexpr as py
 from .conditions import frozenset_of
-from .identifiers import class_name, sort_imports
+from .identifiers import Names, class_name, constant_stem, sort_imports
 from .literals import docstring, scalar, string
 
 
@@ -49,6 +49,7 @@ class VocabularyContext:
     pydantic_imports: tuple[str, ...]
     within: str
     vocabulary: str
+    choices: tuple[str, ...]  # the choices of each enumerated fact, one constant each
     models: tuple[ModelContext, ...]
 
 
@@ -61,13 +62,24 @@ _TYPES = {
 }
 
 
+def choice_constants(vocabulary: ir.Vocabulary) -> dict[str, str]:
+    """The constant of `_vocabulary` holding each enumerated fact's choices, by fact path.
+
+    The field validators of `_vocabulary` and the checks of `_validate` both
+    test membership in it: built once, when the module is imported.
+    """
+    names = Names({"WITHIN", "VOCABULARY"})
+    return {f.path: names.fresh(f"{constant_stem(f.path)}_CHOICES") for f in vocabulary.facts if f.kind == "enum"}
+
+
 class _Model:
     """Fields and validators of one model, and which helpers they call."""
 
-    def __init__(self, calls: set[str]) -> None:
+    def __init__(self, calls: set[str], choices: dict[str, str]) -> None:
         self.fields: list[FieldContext] = []
         self.validators: list[ValidatorContext] = []
         self.calls = calls
+        self.choices = choices
 
     def field(self, name: str, annotation: str, default: py.Expression | None, doc: str) -> None:
         text = ""
@@ -101,7 +113,7 @@ class _Model:
             elif fact.kind == "region":
                 self.validator(name, "region_code", py.Name("VOCABULARY"), path)
             return
-        choices = py.Name("VOCABULARY.bases") if fact.kind == "basis" else frozenset_of(fact.choices)
+        choices = py.Name("VOCABULARY.bases" if fact.kind == "basis" else self.choices[fact.path])
         if fact.default is not None:
             self.field(name, "str", py.Name(string(fact.default)), fact.title)
         else:
@@ -121,6 +133,7 @@ def _pairs(name: str, pairs: list[tuple[str, str]]) -> str:
 def render_vocabulary(program: ir.Program, environment: jinja2.Environment, header: str) -> str:
     vocabulary = program.vocabulary
     calls: set[str] = set()
+    choices = choice_constants(vocabulary)
     groups: dict[str, list[ir.Fact]] = {}
     top: list[ir.Fact] = []
     for fact in vocabulary.facts:
@@ -130,12 +143,12 @@ def render_vocabulary(program: ir.Program, environment: jinja2.Environment, head
             top.append(fact)
     models: list[ModelContext] = []
     for group, facts in sorted(groups.items()):
-        model = _Model(calls)
+        model = _Model(calls, choices)
         for fact in facts:
             model.fact(fact)
         models.append(model.context(class_name(group), "UseGroup", f"The facts under `{group}.`."))
     bases = {"UseGroup"} if groups else set()
-    use = _Model(calls)
+    use = _Model(calls, choices)
     use.field("region", "str", None, "Where the data subject is (country or subdivision).")
     use.field("data", "str", None, "The data category key.")
     use.field("purpose", "str", None, "The purpose key.")
@@ -181,6 +194,7 @@ def render_vocabulary(program: ir.Program, environment: jinja2.Environment, head
         "}",
         exploded=True,
     )
+    facts_by_path = {f.path: f for f in vocabulary.facts}
     context = VocabularyContext(
         header=header,
         doc=docstring("Vocabulary of this compilation unit: keys, regions and the DataUse model.", 0),
@@ -189,6 +203,10 @@ def render_vocabulary(program: ir.Program, environment: jinja2.Environment, head
         within="WITHIN: dict[str, frozenset[str]] = "
         + layout.value(within, 0, len("WITHIN: dict[str, frozenset[str]] = ")),
         vocabulary="VOCABULARY = " + layout.value(settings, 0, len("VOCABULARY = ")),
+        choices=tuple(
+            "\n".join(layout.statement(f"{name} = ", frozenset_of(facts_by_path[path].choices), "", 0))
+            for path, name in choices.items()
+        ),
         models=tuple(models),
     )
     return environment.get_template("vocabulary.py.j2").render(module=context)
