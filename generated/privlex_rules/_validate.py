@@ -23,12 +23,19 @@ from ._vocabulary import (
     VOCABULARY,
     WITHIN,
     AiSystemFacts,
+    AiSystemRecord,
     BiasDetectionFacts,
+    BiasDetectionRecord,
     ConsentFacts,
+    ConsentRecord,
     DataUse,
     OrganisationFacts,
+    OrganisationRecord,
     ProcessingFacts,
+    ProcessingRecord,
     SubjectFacts,
+    SubjectRecord,
+    UseRecord,
 )
 
 _USE_FACTS = frozenset(
@@ -338,12 +345,14 @@ def _subject_facts(value: dict[Any, Any]) -> dict[str, Any] | None:
     return facts_
 
 
-_AI_SYSTEM = SharedGroups(AiSystemFacts, _ai_system_facts)
-_BIAS_DETECTION = SharedGroups(BiasDetectionFacts, _bias_detection_facts)
-_CONSENT = SharedGroups(ConsentFacts, _consent_facts)
-_ORGANISATION = SharedGroups(OrganisationFacts, _organisation_facts)
-_PROCESSING = SharedGroups(ProcessingFacts, _processing_facts)
-_SUBJECT = SharedGroups(SubjectFacts, _subject_facts)
+_AI_SYSTEM = SharedGroups(AiSystemFacts, AiSystemRecord, _ai_system_facts)
+_BIAS_DETECTION = SharedGroups(
+    BiasDetectionFacts, BiasDetectionRecord, _bias_detection_facts
+)
+_CONSENT = SharedGroups(ConsentFacts, ConsentRecord, _consent_facts)
+_ORGANISATION = SharedGroups(OrganisationFacts, OrganisationRecord, _organisation_facts)
+_PROCESSING = SharedGroups(ProcessingFacts, ProcessingRecord, _processing_facts)
+_SUBJECT = SharedGroups(SubjectFacts, SubjectRecord, _subject_facts)
 
 
 def use_from(use: Mapping[str, Any] | DataUse) -> DataUse:
@@ -393,21 +402,32 @@ def use_from(use: Mapping[str, Any] | DataUse) -> DataUse:
     present_ = set(use)
     if None in use.values():
         present_ = {field_ for field_, item_ in use.items() if item_ is not None}
-    return assembled(
-        DataUse,
-        {
-            "region": region,
-            "data": data,
-            "purpose": purpose,
-            "date": date,
-            "legal_basis": None,
-            **facts_,
-            "ai_system": ai_system,
-            "bias_detection": bias_detection,
-            "consent": consent,
-            "organisation": organisation,
-            "processing": processing,
-            "subject": subject,
-        },
-        present_,
+    fields_ = {
+        "region": region,
+        "data": data,
+        "purpose": purpose,
+        "date": date,
+        "legal_basis": None,
+        **facts_,
+        "ai_system": ai_system.model,
+        "bias_detection": bias_detection.model,
+        "consent": consent.model,
+        "organisation": organisation.model,
+        "processing": processing.model,
+        "subject": subject.model,
+    }
+    record_ = UseRecord(
+        region,
+        data,
+        purpose,
+        date,
+        fields_["legal_basis"],
+        WITHIN[region],
+        ai_system.record,
+        bias_detection.record,
+        consent.record,
+        organisation.record,
+        processing.record,
+        subject.record,
     )
+    return assembled(DataUse, fields_, present_, record_)

@@ -43,9 +43,11 @@ _PYTHON = {
     "type",
     "list",
     "set",
-    # modules it imports
+    # modules it imports, and what it imports from them
+    "cached_property",
     "collections",
     "datetime",
+    "functools",
     "pydantic",
     "privlex",
     "typing",

@@ -11,7 +11,7 @@ gets the InvalidUse, message and suggestion it always had, and pydantic stays
 the definition of valid: tests/test_fast_validation.py holds the two equal.
 
 The locals of the generated functions that are not named after a fact
-(`facts_`, `field_`, `item_`, `present_`) end with an underscore, which no
+(`facts_`, `field_`, `item_`, `present_`, `fields_`, `record_`) end with an underscore, which no
 name in a rule file may (`identifiers.identifier_problem`): a group or fact
 can take any name without clashing with them, so they need no reserving.
 """
@@ -30,7 +30,7 @@ from .conditions import frozenset_of
 from .identifiers import class_name, constant_stem, sort_imports
 from .literals import docstring, string
 from .printer import LINE_WIDTH
-from .vocabulary import choice_constants
+from .vocabulary import USE_RECORD, choice_constants, record_name
 
 # The statement that gives up on the fast path: the full validation decides.
 FALL_BACK = "return DataUse.from_input(use)"
@@ -121,7 +121,7 @@ def _is(name: str, value: str) -> py.Expression:
 def _read(path: str) -> py.Expression:
     """A fact's value in `use_from` once its group is built (a top-level fact: from `facts_`)."""
     group, _, name = path.rpartition(".")
-    return py.Name(f"{group}.{name}") if group else py.Call("facts_.get", (py.Name(string(name)),))
+    return py.Name(f"{group}.record.{name}") if group else py.Call("facts_.get", (py.Name(string(name)),))
 
 
 class _Implications:
@@ -234,7 +234,8 @@ def render_validator(program: ir.Program, environment: jinja2.Environment, heade
         doc = docstring(doc, 4)
         checks = _group_checks(facts, f"{stem}_BOOLEANS", choices)
         contexts.append(GroupContext(_signature(function), doc, checks, implications.inside(group)))
-        shared.append(_constant(stem, py.Call("SharedGroups", (py.Name(class_name(group)), py.Name(function)))))
+        kinds = (py.Name(class_name(group)), py.Name(record_name(group)), py.Name(function))
+        shared.append(_constant(stem, py.Call("SharedGroups", kinds)))
         given = py.Call(f"{stem}.given", (py.Call("use.get", (py.Name(string(group)),)),))
         lines += layout.statement(f"{group} = ", given, "", 4)
         lines += [f"    if {group} is None:", f"        {FALL_BACK}"]
@@ -249,15 +250,19 @@ def render_validator(program: ir.Program, environment: jinja2.Environment, heade
     fields += [py.Keyed(py.Name(string(f.attribute)), py.Name(_default(f))) for f in top]
     if top:
         fields.append(py.Name("**facts_"))
-    for group in sorted(groups):
-        stem = "_" + constant_stem(group)
-        fields.append(py.Keyed(py.Name(string(group)), py.Name(group)))
-    every = py.Collection("{", tuple(fields), "}", True)
-    result = py.Call("assembled", (py.Name("DataUse"), every, py.Name("present_")))
+    fields += [py.Keyed(py.Name(string(group)), py.Name(f"{group}.model")) for group in sorted(groups)]
+    lines += layout.statement("fields_ = ", py.Collection("{", tuple(fields), "}", True), "", 4)
+    # The use's record: its fields, with the regions of `region` and each group's record.
+    arguments = [py.Name(n) for n in builtin]
+    arguments += [py.Name(f"fields_[{string(f.attribute)}]") for f in top]
+    arguments += [py.Name("WITHIN[region]"), *(py.Name(f"{group}.record") for group in sorted(groups))]
+    lines += layout.statement("record_ = ", py.Call(USE_RECORD, tuple(arguments), exploded=True), "", 4)
+    result = py.Call("assembled", (py.Name("DataUse"), py.Name("fields_"), py.Name("present_"), py.Name("record_")))
     lines += layout.statement("return ", result, "", 4)
     known = ["region", "data", "purpose", "date", *(f.attribute for f in top), *sorted(groups)]
     constants.insert(0, _constant("_USE_FACTS", frozenset_of(known)))
-    imports = sort_imports({"VOCABULARY", "WITHIN", "DataUse", *choices.values(), *(class_name(g) for g in groups)})
+    models = {class_name(g) for g in groups} | {record_name(g) for g in groups}
+    imports = sort_imports({"VOCABULARY", "WITHIN", "DataUse", USE_RECORD, *choices.values(), *models})
     context = FastValidationContext(
         header=header,
         vocabulary_imports=_imports(imports),

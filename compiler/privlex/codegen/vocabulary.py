@@ -30,6 +30,18 @@ class ValidatorContext:
 
 
 @dataclass(frozen=True)
+class RecordContext:
+    """A model's record class (privlex.runtime.records): its slots and their annotations."""
+
+    name: str
+    doc: str
+    slots: str  # `__slots__ = (...)`, laid out at 4 spaces
+    annotations: tuple[str, ...]
+    init: tuple[str, ...]  # `__init__`, one line each at 4 spaces, for the use's record (built per use)
+    build: str  # what the model's `_record` returns, laid out after `return ` at 8 spaces
+
+
+@dataclass(frozen=True)
 class ModelContext:
     name: str
     base: str
@@ -37,6 +49,7 @@ class ModelContext:
     class_vars: tuple[str, ...]
     fields: tuple[FieldContext, ...]
     validators: tuple[ValidatorContext, ...]
+    record: RecordContext
 
 
 @dataclass(frozen=True)
@@ -80,8 +93,10 @@ class _Model:
         self.validators: list[ValidatorContext] = []
         self.calls = calls
         self.choices = choices
+        self.slots: list[tuple[str, str]] = []  # the record's (name, annotation)
 
     def field(self, name: str, annotation: str, default: py.Expression | None, doc: str) -> None:
+        self.slots.append((name, annotation))
         text = ""
         if default is not None:
             head = f"    {name}: {annotation} = "
@@ -120,8 +135,43 @@ class _Model:
             self.field(name, "str | None", py.Name("None"), fact.title)
         self.validator(name, "choice", choices, path)
 
-    def context(self, name: str, base: str, doc: str, class_vars: tuple[str, ...] = ()) -> ModelContext:
-        return ModelContext(name, base, docstring(doc, 4), class_vars, tuple(self.fields), tuple(self.validators))
+    def context(
+        self, name: str, base: str, doc: str, record: RecordContext, class_vars: tuple[str, ...] = ()
+    ) -> ModelContext:
+        fields, validators = tuple(self.fields), tuple(self.validators)
+        return ModelContext(name, base, docstring(doc, 4), class_vars, fields, validators, record)
+
+    def record(self, name: str, model: str, build: py.Expression, init: bool = False) -> RecordContext:
+        """The record class of this model, `build` what its `_record` returns; with `init`, an `__init__`."""
+        slots = py.Collection("(", tuple(py.Name(string(slot)) for slot, _ in self.slots), ")")
+        lines: list[str] = []
+        if init:
+            lines += [
+                "def __init__(",
+                "    self,",
+                *(f"    {slot}: {kind}," for slot, kind in self.slots),
+                ") -> None:",
+            ]
+            lines += [f"    self.{slot} = {slot}" for slot, _ in self.slots]
+        return RecordContext(
+            name,
+            docstring(f"The facts of a `{model}` as plain attributes, which the checkers read fast.", 4),
+            "\n".join(layout.statement("__slots__ = ", slots, "", 4)),
+            tuple(f"{slot}: {annotation}" for slot, annotation in self.slots),
+            tuple(lines),
+            layout.value(build, 8, len("return ")),
+        )
+
+
+def record_name(group: str) -> str:
+    """The record class of a group's model: `consent` -> `ConsentRecord`; the use's is `UseRecord`.
+
+    No group is named `use` (a reserved name), so the two cannot meet.
+    """
+    return class_name(group).removesuffix("Facts") + "Record"
+
+
+USE_RECORD = "UseRecord"
 
 
 def _pairs(name: str, pairs: list[tuple[str, str]]) -> str:
@@ -146,7 +196,11 @@ def render_vocabulary(program: ir.Program, environment: jinja2.Environment, head
         model = _Model(calls, choices)
         for fact in facts:
             model.fact(fact)
-        models.append(model.context(class_name(group), "UseGroup", f"The facts under `{group}.`."))
+        cls = class_name(group)
+        record = model.record(
+            record_name(group), cls, py.Call("record_of", (py.Name(record_name(group)), py.Name("self.__dict__")))
+        )
+        models.append(model.context(cls, "UseGroup", f"The facts under `{group}.`.", record))
     bases = {"UseGroup"} if groups else set()
     use = _Model(calls, choices)
     use.field("region", "str", None, "Where the data subject is (country or subdivision).")
@@ -160,9 +214,19 @@ def render_vocabulary(program: ir.Program, environment: jinja2.Environment, head
     use.validator("date", "iso_date", py.Name('"date"'))
     for fact in top:
         use.fact(fact)
+    use.slots.append(("here", "frozenset[str]"))
     for group in sorted(groups):
         cls = class_name(group)
         use.field(group, cls, py.Call(cls), f"Facts under `{group}.`.")
+    # The record holds each group's record in place of the group.
+    use.slots = [(name, record_name(name) if name in groups else annotation) for name, annotation in use.slots]
+    # Built once per use, so by a plain `__init__` (one call, no loop over the slots).
+    here = py.Call("places", (py.Name("self.region"), py.Name("WITHIN")))
+    arguments = tuple(
+        here if name == "here" else py.Name(f"self.{name}._record" if name in groups else f"self.{name}")
+        for name, _ in use.slots
+    )
+    use_record = use.record(USE_RECORD, "DataUse", py.Call(USE_RECORD, arguments, exploded=True), init=True)
     implies = [(f.path, target) for f in vocabulary.facts for target in f.implies]
     excludes = [(f.path, target) for f in vocabulary.facts for target in f.excludes]
     models.append(
@@ -170,6 +234,7 @@ def render_vocabulary(program: ir.Program, environment: jinja2.Environment, head
             "DataUse",
             "UseModel",
             "One use of personal data, as the rules see it: validated strictly, then immutable.",
+            use_record,
             (_pairs("IMPLIES", implies), _pairs("EXCLUDES", excludes)),
         )
     )
@@ -198,7 +263,9 @@ def render_vocabulary(program: ir.Program, environment: jinja2.Environment, head
     context = VocabularyContext(
         header=header,
         doc=docstring("Vocabulary of this compilation unit: keys, regions and the DataUse model.", 0),
-        runtime_imports=sort_imports({"UseModel", "Vocabulary"} | bases | calls - {"Field"}),
+        runtime_imports=sort_imports(
+            {"FactsRecord", "UseModel", "Vocabulary", "places", "record_of"} | bases | calls - {"Field"}
+        ),
         pydantic_imports=sort_imports({"field_validator"} | (calls & {"Field"})),
         within="WITHIN: dict[str, frozenset[str]] = "
         + layout.value(within, 0, len("WITHIN: dict[str, frozenset[str]] = ")),
