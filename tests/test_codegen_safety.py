@@ -19,6 +19,7 @@ from privlex import InvalidUse, ir
 from privlex.codegen.identifiers import RESERVED, class_name
 from privlex.codegen.package import render_package
 from privlex.pipeline import compile_paths
+from privlex.runtime import RecordBase
 from privlex.syntax.limits import MAX_EXCEPTION_DEPTH
 
 NAMES = TESTS / "codegen" / "names"
@@ -213,6 +214,8 @@ def test_a_group_or_fact_named_like_a_local_of_generated_code_decides_as_written
         expected = "permit" if facts.get(group) else "deny"
         assert package.check(use).outcome == expected
         assert package.permits(use) is (expected == "permit")
+    # The generated record classes derive from the runtime's, whatever a group is called.
+    assert package._vocabulary.UseRecord.__bases__ == (RecordBase,)
 
 
 # ---------------------------------------------------------------- unusual units

@@ -19,7 +19,7 @@ from conftest import ROOT, TESTS, compile_unit, compiled_package, quick_or_slow
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from privlex import InvalidUse, ir
-from privlex.runtime import FactsRecord, UseModel, places
+from privlex.runtime import RecordBase, UseModel, places
 from use_strategies import uses
 
 UNITS = {
@@ -63,10 +63,10 @@ def result(validate: Any, use: Any) -> tuple[Any, ...]:
     return ("valid", type(valid).__name__, valid.model_dump(), given_facts(valid), repr(valid), valid)
 
 
-def record_facts(record: FactsRecord) -> dict[str, Any]:
+def record_facts(record: RecordBase) -> dict[str, Any]:
     """A record's slots as a dict, a group's record as a dict of its own."""
     found = {name: getattr(record, name) for name in record.__slots__}
-    return {name: record_facts(v) if isinstance(v, FactsRecord) else v for name, v in found.items()}
+    return {name: record_facts(v) if isinstance(v, RecordBase) else v for name, v in found.items()}
 
 
 def assert_record_holds_the_facts(package: types.ModuleType, valid: UseModel) -> None:

@@ -7,7 +7,7 @@ from functools import cached_property
 from typing import ClassVar
 
 from privlex.runtime import (
-    FactsRecord,
+    RecordBase,
     UseGroup,
     UseModel,
     Vocabulary,
@@ -437,7 +437,7 @@ PROCESSING_TRANSFER_SAFEGUARD_CHOICES = frozenset(
 SUBJECT_CAPACITY_OF_JUDGEMENT_CHOICES = frozenset({"capable", "lacking"})
 
 
-class AiSystemRecord(FactsRecord):
+class AiSystemRecord(RecordBase):
     """The facts of a `AiSystemFacts` as plain attributes, which the checkers read
     fast.
     """
@@ -471,7 +471,7 @@ class AiSystemFacts(UseGroup):
         return record_of(AiSystemRecord, self.__dict__)
 
 
-class BiasDetectionRecord(FactsRecord):
+class BiasDetectionRecord(RecordBase):
     """The facts of a `BiasDetectionFacts` as plain attributes, which the checkers
     read fast.
     """
@@ -524,7 +524,7 @@ class BiasDetectionFacts(UseGroup):
         return record_of(BiasDetectionRecord, self.__dict__)
 
 
-class ConsentRecord(FactsRecord):
+class ConsentRecord(RecordBase):
     """The facts of a `ConsentFacts` as plain attributes, which the checkers read
     fast.
     """
@@ -603,7 +603,7 @@ class ConsentFacts(UseGroup):
         return record_of(ConsentRecord, self.__dict__)
 
 
-class OrganisationRecord(FactsRecord):
+class OrganisationRecord(RecordBase):
     """The facts of a `OrganisationFacts` as plain attributes, which the checkers
     read fast.
     """
@@ -650,7 +650,7 @@ class OrganisationFacts(UseGroup):
         return record_of(OrganisationRecord, self.__dict__)
 
 
-class ProcessingRecord(FactsRecord):
+class ProcessingRecord(RecordBase):
     """The facts of a `ProcessingFacts` as plain attributes, which the checkers read
     fast.
     """
@@ -900,7 +900,7 @@ class ProcessingFacts(UseGroup):
         return record_of(ProcessingRecord, self.__dict__)
 
 
-class SubjectRecord(FactsRecord):
+class SubjectRecord(RecordBase):
     """The facts of a `SubjectFacts` as plain attributes, which the checkers read
     fast.
     """
@@ -959,7 +959,7 @@ class SubjectFacts(UseGroup):
         return record_of(SubjectRecord, self.__dict__)
 
 
-class UseRecord(FactsRecord):
+class UseRecord(RecordBase):
     """The facts of a `DataUse` as plain attributes, which the checkers read fast."""
 
     __slots__ = (

@@ -264,7 +264,7 @@ def render_vocabulary(program: ir.Program, environment: jinja2.Environment, head
         header=header,
         doc=docstring("Vocabulary of this compilation unit: keys, regions and the DataUse model.", 0),
         runtime_imports=sort_imports(
-            {"FactsRecord", "UseModel", "Vocabulary", "places", "record_of"} | bases | calls - {"Field"}
+            {"RecordBase", "UseModel", "Vocabulary", "places", "record_of"} | bases | calls - {"Field"}
         ),
         pydantic_imports=sort_imports({"field_validator"} | (calls & {"Field"})),
         within="WITHIN: dict[str, frozenset[str]] = "

@@ -16,7 +16,7 @@ from .decision import (
 from .facts import checked_today, choice, iso_date, region_code, vocabulary_key
 from .implications import apply_implications, implication_closure
 from .problems import InvalidUse, Problem, UseError
-from .records import FactsRecord, record_of
+from .records import RecordBase, record_of
 from .text import date_text
 from .validation import UseGroup, UseModel
 from .vocabulary import REGION_ALIASES, Vocabulary, parameter_value, places
@@ -25,7 +25,7 @@ __all__ = [
     "REGION_ALIASES",
     "Decision",
     "Effect",
-    "FactsRecord",
+    "RecordBase",
     "InvalidUse",
     "Leaf",
     "Obligation",

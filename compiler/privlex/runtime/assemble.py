@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Generic, NamedTuple, TypeVar
 
-from .records import RECORD, FactsRecord, Record, record_of
+from .records import RECORD, Record, RecordBase, record_of
 from .validation import _Validated
 
 Model = TypeVar("Model", bound=_Validated)
@@ -23,7 +23,7 @@ _new = object.__new__
 _set = object.__setattr__
 
 
-def assembled(model: type[Model], facts: dict[str, Any], given: set[str], record: FactsRecord) -> Model:
+def assembled(model: type[Model], facts: dict[str, Any], given: set[str], record: RecordBase) -> Model:
     """An instance of `model` holding `facts` (every field, in the model's order), `given` the ones named.
 
     The same four attributes pydantic's own `model_construct` sets; the

@@ -30,9 +30,13 @@ _new = object.__new__
 _set = object.__setattr__
 
 
-class FactsRecord:
-    """Base of the generated record classes: the facts of one model as plain slots (and no methods,
-    so that a fact can have any name)."""
+class RecordBase:
+    """Base of the generated record classes: the facts of one model as plain slots.
+
+    It has no methods, so that a fact can have any name; and its name ends
+    neither in `Facts` nor in `Record`, the names of the generated classes,
+    so that no group (`facts` makes `FactsRecord`) can take it.
+    """
 
     __slots__: ClassVar[tuple[str, ...]] = ()
 
@@ -41,7 +45,7 @@ class FactsRecord:
         return f"{type(self).__name__}({values})"
 
 
-Record = TypeVar("Record", bound=FactsRecord)
+Record = TypeVar("Record", bound=RecordBase)
 
 
 def record_of(kind: type[Record], facts: Mapping[str, Any]) -> Record:
