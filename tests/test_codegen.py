@@ -49,7 +49,10 @@ def test_generated_modules_parse_and_hold_no_eval_or_exec(hazard_files: dict[str
         assert not called & {"eval", "exec", "compile", "__import__"}, name
         imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level == 0}
         imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-        assert imported <= {"datetime", "typing", "collections.abc", "pydantic", "privlex.runtime"}, (name, imported)
+        assert imported <= {"datetime", "functools", "typing", "collections.abc", "pydantic", "privlex.runtime"}, (
+            name,
+            imported,
+        )
 
 
 def test_texts_from_rule_files_arrive_unchanged(unit_package: object) -> None:

@@ -19,6 +19,7 @@ from privlex import InvalidUse, ir
 from privlex.codegen.identifiers import RESERVED, class_name
 from privlex.codegen.package import render_package
 from privlex.pipeline import compile_paths
+from privlex.runtime import RecordBase
 from privlex.syntax.limits import MAX_EXCEPTION_DEPTH
 
 NAMES = TESTS / "codegen" / "names"
@@ -136,13 +137,13 @@ def test_the_reserved_names_hold_every_name_of_generated_code(files: tuple[str, 
     """Every template rendered: each name it writes that a rule file could also name is reserved.
 
     Every name of the unit starts with `zz` (or is a built-in fact, which every
-    unit declares); names with a capital letter or a leading underscore cannot
-    come from a rule file.
+    unit declares); names with a capital letter, a leading or a trailing
+    underscore cannot come from a rule file.
     """
     rendered = _render(*(NAMES / f for f in files))
     assert {"__init__.py", "_vocabulary.py"} <= rendered.keys()
     used = set().union(*(_identifiers(text) for name, text in rendered.items() if name.endswith(".py")))
-    possible = {name for name in used if name[:1].islower() and name == name.lower()}
+    possible = {name for name in used if name[:1].islower() and name == name.lower() and not name.endswith("_")}
     declared = set(ir.BUILTIN_FACTS)
     missing = sorted(name for name in possible if "zz" not in name and name not in RESERVED | declared)
     assert not missing, f"add to identifiers.RESERVED: {missing}"
@@ -190,6 +191,31 @@ def test_groups_that_differ_by_an_underscore_get_models_of_their_own(tmp_path: P
     assert type(use.a1b) is not type(use.a_1b)
     assert package.check({"region": "DE", "data": "content", "purpose": "ai", "a1b": {"x": True}}).outcome == "permit"
     assert package.check({"region": "DE", "data": "content", "purpose": "ai", "a_1b": {"x": True}}).outcome == "deny"
+
+
+# The names generated helpers once used for their own locals: a rule file may now take them all.
+HELPER_NAMES = ("facts", "field", "item", "present")
+
+
+@pytest.mark.parametrize("group", HELPER_NAMES)
+def test_a_group_or_fact_named_like_a_local_of_generated_code_decides_as_written(
+    tmp_path: Path, importer: Any, group: str
+) -> None:
+    path = tmp_path / "unit.rules"
+    others = "".join(f'fact {group}.{name} "Another": boolean\n' for name in HELPER_NAMES if name != group)
+    path.write_text(UNIT.format(ruleset="ok", group=group, fact=group) + others, encoding="utf-8")
+    name = f"probe_local_{group}"
+    package = importer(_render(path, package=name), name)
+    for facts in ({group: True}, {group: False}, {name: True for name in HELPER_NAMES}, {"present": True}):
+        use = {"region": "DE", "data": "content", "purpose": "ai", group: facts}
+        fast = package._validate.use_from(use)
+        assert fast == package.DataUse.from_input(use)
+        assert fast.model_fields_set == {"region", "data", "purpose", group}
+        expected = "permit" if facts.get(group) else "deny"
+        assert package.check(use).outcome == expected
+        assert package.permits(use) is (expected == "permit")
+    # The generated record classes derive from the runtime's, whatever a group is called.
+    assert package._vocabulary.UseRecord.__bases__ == (RecordBase,)
 
 
 # ---------------------------------------------------------------- unusual units

@@ -19,7 +19,7 @@ from conftest import ROOT, TESTS, compile_unit, compiled_package, quick_or_slow
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from privlex import InvalidUse, ir
-from privlex.runtime import UseModel
+from privlex.runtime import RecordBase, UseModel, places
 from use_strategies import uses
 
 UNITS = {
@@ -63,6 +63,18 @@ def result(validate: Any, use: Any) -> tuple[Any, ...]:
     return ("valid", type(valid).__name__, valid.model_dump(), given_facts(valid), repr(valid), valid)
 
 
+def record_facts(record: RecordBase) -> dict[str, Any]:
+    """A record's slots as a dict, a group's record as a dict of its own."""
+    found = {name: getattr(record, name) for name in record.__slots__}
+    return {name: record_facts(v) if isinstance(v, RecordBase) else v for name, v in found.items()}
+
+
+def assert_record_holds_the_facts(package: types.ModuleType, valid: UseModel) -> None:
+    """The record the checkers read holds the use's own fields, and the places of its region."""
+    expected = {**valid.model_dump(), "here": places(valid.region, package.VOCABULARY.within)}
+    assert record_facts(valid._record) == expected
+
+
 def assert_same(package: types.ModuleType, use: Any) -> None:
     expected = result(package.DataUse.from_input, use)
     got = result(package._validate.use_from, use)
@@ -72,6 +84,8 @@ def assert_same(package: types.ModuleType, use: Any) -> None:
         assert type(valid) is package.DataUse
         assert hash(valid) == hash(expected[-1])
         assert package.DataUse.from_input(valid.given_facts()) == valid  # a use rebuilt from its facts
+        assert_record_holds_the_facts(package, valid)  # built by use_from
+        assert_record_holds_the_facts(package, expected[-1])  # built at the first read
 
 
 @settings(suppress_health_check=[HealthCheck.too_slow])
@@ -168,6 +182,28 @@ def test_groups_with_the_same_facts_share_one_instance() -> None:
     assert other.consent is not first.consent and other.consent.model_fields_set == {"explicit", "given"}
     assert first.model_copy(update={"consent": {"explicit": False}}).consent.explicit is False
     assert first.consent.explicit is True
+    assert first.consent._record is second.consent._record  # shared with the group
+
+
+def test_a_use_keeps_its_record_out_of_its_value_and_through_copies() -> None:
+    import copy
+    import pickle
+
+    import privlex_rules
+
+    facts = {"region": "DE", "data": "content.chat", "purpose": "ai.training", "consent": {"explicit": True}}
+    fast = privlex_rules._validate.use_from(facts)
+    slow = privlex_rules.DataUse.from_input(facts)
+    assert "_record" in vars(fast) and "_record" not in vars(slow)
+    assert fast == slow and hash(fast) == hash(slow) and repr(fast) == repr(slow)
+    assert dict(fast) == dict(slow) and fast.model_dump() == slow.model_dump()
+    assert fast.model_dump_json() == slow.model_dump_json()
+    for twin in (pickle.loads(pickle.dumps(fast)), copy.deepcopy(fast), copy.copy(fast), fast.model_copy()):
+        assert twin == fast
+        assert record_facts(twin._record) == record_facts(fast._record)
+        assert privlex_rules.check(twin) == privlex_rules.check(fast)
+    changed = fast.model_copy(update={"region": "FR"})
+    assert changed._record.region == "FR" and "FR" in changed._record.here
 
 
 CROSSING = """\

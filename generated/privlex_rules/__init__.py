@@ -110,23 +110,24 @@ def evaluate(
 ) -> dict[str, RulesetResult | None]:
     """Each ruleset's own decision (None where it does not apply)."""
     valid = use if type(use) is DataUse else use_from(use)
-    day = valid.date or (today if type(today) is datetime.date else _today(today))
+    record_ = valid._record
+    day = record_.date or (today if type(today) is datetime.date else _today(today))
     return {
-        "appi": appi.evaluate(valid, day),
-        "ccpa": ccpa.evaluate(valid, day),
-        "coppa": coppa.evaluate(valid, day),
-        "cpa": cpa.evaluate(valid, day),
-        "dpdp": dpdp.evaluate(valid, day),
-        "eu_ai_act": eu_ai_act.evaluate(valid, day),
-        "fadp": fadp.evaluate(valid, day),
-        "gdpr": gdpr.evaluate(valid, day),
-        "lgpd": lgpd.evaluate(valid, day),
-        "pipa": pipa.evaluate(valid, day),
-        "pipeda": pipeda.evaluate(valid, day),
-        "pipl": pipl.evaluate(valid, day),
-        "quebec": quebec.evaluate(valid, day),
-        "uk_gdpr": uk_gdpr.evaluate(valid, day),
-        "vcdpa": vcdpa.evaluate(valid, day),
+        "appi": appi.evaluate(record_, day),
+        "ccpa": ccpa.evaluate(record_, day),
+        "coppa": coppa.evaluate(record_, day),
+        "cpa": cpa.evaluate(record_, day),
+        "dpdp": dpdp.evaluate(record_, day),
+        "eu_ai_act": eu_ai_act.evaluate(record_, day),
+        "fadp": fadp.evaluate(record_, day),
+        "gdpr": gdpr.evaluate(record_, day),
+        "lgpd": lgpd.evaluate(record_, day),
+        "pipa": pipa.evaluate(record_, day),
+        "pipeda": pipeda.evaluate(record_, day),
+        "pipl": pipl.evaluate(record_, day),
+        "quebec": quebec.evaluate(record_, day),
+        "uk_gdpr": uk_gdpr.evaluate(record_, day),
+        "vcdpa": vcdpa.evaluate(record_, day),
     }
 
 
@@ -135,24 +136,25 @@ def check(
 ) -> Decision:
     """Decide a use under every ruleset of this package; raises InvalidUse."""
     valid = use if type(use) is DataUse else use_from(use)
-    day = valid.date or (today if type(today) is datetime.date else _today(today))
+    record_ = valid._record
+    day = record_.date or (today if type(today) is datetime.date else _today(today))
     return combine(
         (
-            appi.evaluate(valid, day),
-            ccpa.evaluate(valid, day),
-            coppa.evaluate(valid, day),
-            cpa.evaluate(valid, day),
-            dpdp.evaluate(valid, day),
-            eu_ai_act.evaluate(valid, day),
-            fadp.evaluate(valid, day),
-            gdpr.evaluate(valid, day),
-            lgpd.evaluate(valid, day),
-            pipa.evaluate(valid, day),
-            pipeda.evaluate(valid, day),
-            pipl.evaluate(valid, day),
-            quebec.evaluate(valid, day),
-            uk_gdpr.evaluate(valid, day),
-            vcdpa.evaluate(valid, day),
+            appi.evaluate(record_, day),
+            ccpa.evaluate(record_, day),
+            coppa.evaluate(record_, day),
+            cpa.evaluate(record_, day),
+            dpdp.evaluate(record_, day),
+            eu_ai_act.evaluate(record_, day),
+            fadp.evaluate(record_, day),
+            gdpr.evaluate(record_, day),
+            lgpd.evaluate(record_, day),
+            pipa.evaluate(record_, day),
+            pipeda.evaluate(record_, day),
+            pipl.evaluate(record_, day),
+            quebec.evaluate(record_, day),
+            uk_gdpr.evaluate(record_, day),
+            vcdpa.evaluate(record_, day),
         ),
         valid,
         day,
@@ -171,79 +173,80 @@ def permits(
     Raises InvalidUse like `check`.
     """
     valid = use if type(use) is DataUse else use_from(use)
-    day = valid.date or (today if type(today) is datetime.date else _today(today))
+    record_ = valid._record
+    day = record_.date or (today if type(today) is datetime.date else _today(today))
     applies = False
-    verdict = appi.permitted(valid, day)
+    verdict = appi.permitted(record_, day)
     if verdict is not None:
         if not verdict:
             return False
         applies = True
-    verdict = ccpa.permitted(valid, day)
+    verdict = ccpa.permitted(record_, day)
     if verdict is not None:
         if not verdict:
             return False
         applies = True
-    verdict = coppa.permitted(valid, day)
+    verdict = coppa.permitted(record_, day)
     if verdict is not None:
         if not verdict:
             return False
         applies = True
-    verdict = cpa.permitted(valid, day)
+    verdict = cpa.permitted(record_, day)
     if verdict is not None:
         if not verdict:
             return False
         applies = True
-    verdict = dpdp.permitted(valid, day)
+    verdict = dpdp.permitted(record_, day)
     if verdict is not None:
         if not verdict:
             return False
         applies = True
-    verdict = eu_ai_act.permitted(valid, day)
+    verdict = eu_ai_act.permitted(record_, day)
     if verdict is not None:
         if not verdict:
             return False
         applies = True
-    verdict = fadp.permitted(valid, day)
+    verdict = fadp.permitted(record_, day)
     if verdict is not None:
         if not verdict:
             return False
         applies = True
-    verdict = gdpr.permitted(valid, day)
+    verdict = gdpr.permitted(record_, day)
     if verdict is not None:
         if not verdict:
             return False
         applies = True
-    verdict = lgpd.permitted(valid, day)
+    verdict = lgpd.permitted(record_, day)
     if verdict is not None:
         if not verdict:
             return False
         applies = True
-    verdict = pipa.permitted(valid, day)
+    verdict = pipa.permitted(record_, day)
     if verdict is not None:
         if not verdict:
             return False
         applies = True
-    verdict = pipeda.permitted(valid, day)
+    verdict = pipeda.permitted(record_, day)
     if verdict is not None:
         if not verdict:
             return False
         applies = True
-    verdict = pipl.permitted(valid, day)
+    verdict = pipl.permitted(record_, day)
     if verdict is not None:
         if not verdict:
             return False
         applies = True
-    verdict = quebec.permitted(valid, day)
+    verdict = quebec.permitted(record_, day)
     if verdict is not None:
         if not verdict:
             return False
         applies = True
-    verdict = uk_gdpr.permitted(valid, day)
+    verdict = uk_gdpr.permitted(record_, day)
     if verdict is not None:
         if not verdict:
             return False
         applies = True
-    verdict = vcdpa.permitted(valid, day)
+    verdict = vcdpa.permitted(record_, day)
     if verdict is not None:
         if not verdict:
             return False

@@ -16,15 +16,26 @@ from typing import Any
 from privlex.runtime import SharedGroups, assembled, date_text
 
 from ._vocabulary import (
+    AI_SYSTEM_HIGH_RISK_CHOICES,
+    PROCESSING_IDENTIFIABILITY_CHOICES,
+    PROCESSING_TRANSFER_SAFEGUARD_CHOICES,
+    SUBJECT_CAPACITY_OF_JUDGEMENT_CHOICES,
     VOCABULARY,
     WITHIN,
     AiSystemFacts,
+    AiSystemRecord,
     BiasDetectionFacts,
+    BiasDetectionRecord,
     ConsentFacts,
+    ConsentRecord,
     DataUse,
     OrganisationFacts,
+    OrganisationRecord,
     ProcessingFacts,
+    ProcessingRecord,
     SubjectFacts,
+    SubjectRecord,
+    UseRecord,
 )
 
 _USE_FACTS = frozenset(
@@ -111,247 +122,237 @@ _PROCESSING_BOOLEANS = frozenset(
 _SUBJECT_BOOLEANS = frozenset(
     {"limited_sensitive_use", "objected", "opted_out_of_sale", "universal_opt_out"}
 )
-_AI_SYSTEM_HIGH_RISK_CHOICES = frozenset({"annex_i", "annex_iii", "none"})
-_PROCESSING_IDENTIFIABILITY_CHOICES = frozenset(
-    {"aggregated", "anonymised", "deidentified", "identified", "pseudonymised"}
-)
-_PROCESSING_TRANSFER_SAFEGUARD_CHOICES = frozenset(
-    {
-        "adequacy",
-        "bcr",
-        "certification",
-        "scc",
-        "security_assessment",
-        "standard_contract",
-    }
-)
-_SUBJECT_CAPACITY_OF_JUDGEMENT_CHOICES = frozenset({"capable", "lacking"})
 
 
 def _ai_system_facts(value: dict[Any, Any]) -> dict[str, Any] | None:
     """The facts given under `ai_system.`, checked, with their implications; None
     unless plainly valid.
     """
-    facts: dict[str, Any] = {}
-    for field, item in value.items():
-        if item is None:
+    facts_: dict[str, Any] = {}
+    for field_, item_ in value.items():
+        if item_ is None:
             continue
-        if field in _AI_SYSTEM_BOOLEANS:
-            if type(item) is not bool:
+        if field_ in _AI_SYSTEM_BOOLEANS:
+            if type(item_) is not bool:
                 return None
-        elif field == "high_risk":
-            if type(item) is not str or item not in _AI_SYSTEM_HIGH_RISK_CHOICES:
+        elif field_ == "high_risk":
+            if type(item_) is not str or item_ not in AI_SYSTEM_HIGH_RISK_CHOICES:
                 return None
         else:
             return None
-        facts[field] = item
-    return facts
+        facts_[field_] = item_
+    return facts_
 
 
 def _bias_detection_facts(value: dict[Any, Any]) -> dict[str, Any] | None:
     """The facts given under `bias_detection.`, checked, with their implications;
     None unless plainly valid.
     """
-    facts: dict[str, Any] = {}
-    for field, item in value.items():
-        if item is None:
+    facts_: dict[str, Any] = {}
+    for field_, item_ in value.items():
+        if item_ is None:
             continue
-        if field in _BIAS_DETECTION_BOOLEANS:
-            if type(item) is not bool:
+        if field_ in _BIAS_DETECTION_BOOLEANS:
+            if type(item_) is not bool:
                 return None
         else:
             return None
-        facts[field] = item
-    return facts
+        facts_[field_] = item_
+    return facts_
 
 
 def _consent_facts(value: dict[Any, Any]) -> dict[str, Any] | None:
     """The facts given under `consent.`, checked, with their implications; None
     unless plainly valid.
     """
-    facts: dict[str, Any] = {}
-    for field, item in value.items():
-        if item is None:
+    facts_: dict[str, Any] = {}
+    for field_, item_ in value.items():
+        if item_ is None:
             continue
-        if field in _CONSENT_BOOLEANS:
-            if type(item) is not bool:
+        if field_ in _CONSENT_BOOLEANS:
+            if type(item_) is not bool:
                 return None
         else:
             return None
-        facts[field] = item
+        facts_[field_] = item_
     # consent.after_opt_out implies consent.given
-    if facts.get("after_opt_out") is True:
-        if facts.get("given") is False:
+    if facts_.get("after_opt_out") is True:
+        if facts_.get("given") is False:
             return None
-        facts.setdefault("given", True)
+        facts_.setdefault("given", True)
     # consent.by_administrator implies consent.given
-    if facts.get("by_administrator") is True:
-        if facts.get("given") is False:
+    if facts_.get("by_administrator") is True:
+        if facts_.get("given") is False:
             return None
-        facts.setdefault("given", True)
+        facts_.setdefault("given", True)
     # consent.by_guardian implies consent.given
-    if facts.get("by_guardian") is True:
-        if facts.get("given") is False:
+    if facts_.get("by_guardian") is True:
+        if facts_.get("given") is False:
             return None
-        facts.setdefault("given", True)
+        facts_.setdefault("given", True)
     # consent.by_subject implies consent.given
-    if facts.get("by_subject") is True:
-        if facts.get("given") is False:
+    if facts_.get("by_subject") is True:
+        if facts_.get("given") is False:
             return None
-        facts.setdefault("given", True)
+        facts_.setdefault("given", True)
     # consent.explicit implies consent.given
-    if facts.get("explicit") is True:
-        if facts.get("given") is False:
+    if facts_.get("explicit") is True:
+        if facts_.get("given") is False:
             return None
-        facts.setdefault("given", True)
+        facts_.setdefault("given", True)
     # consent.separate implies consent.given
-    if facts.get("separate") is True:
-        if facts.get("given") is False:
+    if facts_.get("separate") is True:
+        if facts_.get("given") is False:
             return None
-        facts.setdefault("given", True)
+        facts_.setdefault("given", True)
     # consent.implied excludes consent.given
-    if facts.get("implied") is True and facts.get("given") is True:
+    if facts_.get("implied") is True and facts_.get("given") is True:
         return None
-    return facts
+    return facts_
 
 
 def _organisation_facts(value: dict[Any, Any]) -> dict[str, Any] | None:
     """The facts given under `organisation.`, checked, with their implications; None
     unless plainly valid.
     """
-    facts: dict[str, Any] = {}
-    for field, item in value.items():
-        if item is None:
+    facts_: dict[str, Any] = {}
+    for field_, item_ in value.items():
+        if item_ is None:
             continue
-        if field in _ORGANISATION_BOOLEANS:
-            if type(item) is not bool:
+        if field_ in _ORGANISATION_BOOLEANS:
+            if type(item_) is not bool:
                 return None
-        elif field == "annual_revenue_usd":
-            if type(item) is not int or not 0 <= item <= 10000000000000:
+        elif field_ == "annual_revenue_usd":
+            if type(item_) is not int or not 0 <= item_ <= 10000000000000:
                 return None
-        elif field == "ca_consumers":
-            if type(item) is not int or not 0 <= item <= 1000000000:
+        elif field_ == "ca_consumers":
+            if type(item_) is not int or not 0 <= item_ <= 1000000000:
                 return None
-        elif field == "revenue_share_from_selling":
-            if type(item) is not int or not 0 <= item <= 100:
+        elif field_ == "revenue_share_from_selling":
+            if type(item_) is not int or not 0 <= item_ <= 100:
                 return None
         else:
             return None
-        facts[field] = item
-    return facts
+        facts_[field_] = item_
+    return facts_
 
 
 def _processing_facts(value: dict[Any, Any]) -> dict[str, Any] | None:
     """The facts given under `processing.`, checked, with their implications; None
     unless plainly valid.
     """
-    facts: dict[str, Any] = {}
-    for field, item in value.items():
-        if item is None:
+    facts_: dict[str, Any] = {}
+    for field_, item_ in value.items():
+        if item_ is None:
             continue
-        if field in _PROCESSING_BOOLEANS:
-            if type(item) is not bool:
+        if field_ in _PROCESSING_BOOLEANS:
+            if type(item_) is not bool:
                 return None
-        elif field == "identifiability":
-            if type(item) is not str or item not in _PROCESSING_IDENTIFIABILITY_CHOICES:
-                return None
-        elif field == "transfer_safeguard":
+        elif field_ == "identifiability":
             if (
-                type(item) is not str
-                or item not in _PROCESSING_TRANSFER_SAFEGUARD_CHOICES
+                type(item_) is not str
+                or item_ not in PROCESSING_IDENTIFIABILITY_CHOICES
             ):
                 return None
-        elif field == "transfer_to":
-            if type(item) is not str or item not in WITHIN:
+        elif field_ == "transfer_safeguard":
+            if (
+                type(item_) is not str
+                or item_ not in PROCESSING_TRANSFER_SAFEGUARD_CHOICES
+            ):
+                return None
+        elif field_ == "transfer_to":
+            if type(item_) is not str or item_ not in WITHIN:
                 return None
         else:
             return None
-        facts[field] = item
+        facts_[field_] = item_
     # processing.disclosed implies processing.informed_before_use
-    if facts.get("disclosed") is True:
-        if facts.get("informed_before_use") is False:
+    if facts_.get("disclosed") is True:
+        if facts_.get("informed_before_use") is False:
             return None
-        facts.setdefault("informed_before_use", True)
+        facts_.setdefault("informed_before_use", True)
     # processing.joint_use implies processing.third_party
-    if facts.get("joint_use") is True:
-        if facts.get("third_party") is False:
+    if facts_.get("joint_use") is True:
+        if facts_.get("third_party") is False:
             return None
-        facts.setdefault("third_party", True)
+        facts_.setdefault("third_party", True)
     # processing.made_public_by_subject implies processing.publicly_available
-    if facts.get("made_public_by_subject") is True:
-        if facts.get("publicly_available") is False:
+    if facts_.get("made_public_by_subject") is True:
+        if facts_.get("publicly_available") is False:
             return None
-        facts.setdefault("publicly_available", True)
+        facts_.setdefault("publicly_available", True)
     # processing.opt_out_scheme implies processing.third_party
-    if facts.get("opt_out_scheme") is True:
-        if facts.get("third_party") is False:
+    if facts_.get("opt_out_scheme") is True:
+        if facts_.get("third_party") is False:
             return None
-        facts.setdefault("third_party", True)
+        facts_.setdefault("third_party", True)
     # processing.recipient_is_processor implies processing.third_party
-    if facts.get("recipient_is_processor") is True:
-        if facts.get("third_party") is False:
+    if facts_.get("recipient_is_processor") is True:
+        if facts_.get("third_party") is False:
             return None
-        facts.setdefault("third_party", True)
+        facts_.setdefault("third_party", True)
     # processing.sale implies processing.third_party
-    if facts.get("sale") is True:
-        if facts.get("third_party") is False:
+    if facts_.get("sale") is True:
+        if facts_.get("third_party") is False:
             return None
-        facts.setdefault("third_party", True)
+        facts_.setdefault("third_party", True)
     # processing.sale_non_monetary implies processing.sale
-    if facts.get("sale_non_monetary") is True:
-        if facts.get("sale") is False:
+    if facts_.get("sale_non_monetary") is True:
+        if facts_.get("sale") is False:
             return None
-        facts.setdefault("sale", True)
+        facts_.setdefault("sale", True)
     # processing.sale_non_monetary implies processing.third_party
-    if facts.get("sale_non_monetary") is True:
-        if facts.get("third_party") is False:
+    if facts_.get("sale_non_monetary") is True:
+        if facts_.get("third_party") is False:
             return None
-        facts.setdefault("third_party", True)
+        facts_.setdefault("third_party", True)
     # processing.sharing_only implies processing.sale
-    if facts.get("sharing_only") is True:
-        if facts.get("sale") is False:
+    if facts_.get("sharing_only") is True:
+        if facts_.get("sale") is False:
             return None
-        facts.setdefault("sale", True)
+        facts_.setdefault("sale", True)
     # processing.sharing_only implies processing.third_party
-    if facts.get("sharing_only") is True:
-        if facts.get("third_party") is False:
+    if facts_.get("sharing_only") is True:
+        if facts_.get("third_party") is False:
             return None
-        facts.setdefault("third_party", True)
-    return facts
+        facts_.setdefault("third_party", True)
+    return facts_
 
 
 def _subject_facts(value: dict[Any, Any]) -> dict[str, Any] | None:
     """The facts given under `subject.`, checked, with their implications; None
     unless plainly valid.
     """
-    facts: dict[str, Any] = {}
-    for field, item in value.items():
-        if item is None:
+    facts_: dict[str, Any] = {}
+    for field_, item_ in value.items():
+        if item_ is None:
             continue
-        if field in _SUBJECT_BOOLEANS:
-            if type(item) is not bool:
+        if field_ in _SUBJECT_BOOLEANS:
+            if type(item_) is not bool:
                 return None
-        elif field == "age":
-            if type(item) is not int or not 0 <= item <= 130:
+        elif field_ == "age":
+            if type(item_) is not int or not 0 <= item_ <= 130:
                 return None
-        elif field == "capacity_of_judgement":
+        elif field_ == "capacity_of_judgement":
             if (
-                type(item) is not str
-                or item not in _SUBJECT_CAPACITY_OF_JUDGEMENT_CHOICES
+                type(item_) is not str
+                or item_ not in SUBJECT_CAPACITY_OF_JUDGEMENT_CHOICES
             ):
                 return None
         else:
             return None
-        facts[field] = item
-    return facts
+        facts_[field_] = item_
+    return facts_
 
 
-_AI_SYSTEM = SharedGroups(AiSystemFacts, _ai_system_facts)
-_BIAS_DETECTION = SharedGroups(BiasDetectionFacts, _bias_detection_facts)
-_CONSENT = SharedGroups(ConsentFacts, _consent_facts)
-_ORGANISATION = SharedGroups(OrganisationFacts, _organisation_facts)
-_PROCESSING = SharedGroups(ProcessingFacts, _processing_facts)
-_SUBJECT = SharedGroups(SubjectFacts, _subject_facts)
+_AI_SYSTEM = SharedGroups(AiSystemFacts, AiSystemRecord, _ai_system_facts)
+_BIAS_DETECTION = SharedGroups(
+    BiasDetectionFacts, BiasDetectionRecord, _bias_detection_facts
+)
+_CONSENT = SharedGroups(ConsentFacts, ConsentRecord, _consent_facts)
+_ORGANISATION = SharedGroups(OrganisationFacts, OrganisationRecord, _organisation_facts)
+_PROCESSING = SharedGroups(ProcessingFacts, ProcessingRecord, _processing_facts)
+_SUBJECT = SharedGroups(SubjectFacts, SubjectRecord, _subject_facts)
 
 
 def use_from(use: Mapping[str, Any] | DataUse) -> DataUse:
@@ -374,12 +375,12 @@ def use_from(use: Mapping[str, Any] | DataUse) -> DataUse:
             return DataUse.from_input(use)
     elif date is not None and type(date) is not datetime.date:
         return DataUse.from_input(use)
-    facts: dict[str, Any] = {}
-    item = use.get("legal_basis")
-    if item is not None:
-        if type(item) is not str or item not in VOCABULARY.bases:
+    facts_: dict[str, Any] = {}
+    item_ = use.get("legal_basis")
+    if item_ is not None:
+        if type(item_) is not str or item_ not in VOCABULARY.bases:
             return DataUse.from_input(use)
-        facts["legal_basis"] = item
+        facts_["legal_basis"] = item_
     ai_system = _AI_SYSTEM.given(use.get("ai_system"))
     if ai_system is None:
         return DataUse.from_input(use)
@@ -398,24 +399,35 @@ def use_from(use: Mapping[str, Any] | DataUse) -> DataUse:
     subject = _SUBJECT.given(use.get("subject"))
     if subject is None:
         return DataUse.from_input(use)
-    present = set(use)
+    present_ = set(use)
     if None in use.values():
-        present = {field for field, item in use.items() if item is not None}
-    return assembled(
-        DataUse,
-        {
-            "region": region,
-            "data": data,
-            "purpose": purpose,
-            "date": date,
-            "legal_basis": None,
-            **facts,
-            "ai_system": ai_system,
-            "bias_detection": bias_detection,
-            "consent": consent,
-            "organisation": organisation,
-            "processing": processing,
-            "subject": subject,
-        },
-        present,
+        present_ = {field_ for field_, item_ in use.items() if item_ is not None}
+    fields_ = {
+        "region": region,
+        "data": data,
+        "purpose": purpose,
+        "date": date,
+        "legal_basis": None,
+        **facts_,
+        "ai_system": ai_system.model,
+        "bias_detection": bias_detection.model,
+        "consent": consent.model,
+        "organisation": organisation.model,
+        "processing": processing.model,
+        "subject": subject.model,
+    }
+    record_ = UseRecord(
+        region,
+        data,
+        purpose,
+        date,
+        fields_["legal_basis"],
+        WITHIN[region],
+        ai_system.record,
+        bias_detection.record,
+        consent.record,
+        organisation.record,
+        processing.record,
+        subject.record,
     )
+    return assembled(DataUse, fields_, present_, record_)

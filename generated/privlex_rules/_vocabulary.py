@@ -3,14 +3,18 @@
 """Vocabulary of this compilation unit: keys, regions and the DataUse model."""
 
 import datetime
+from functools import cached_property
 from typing import ClassVar
 
 from privlex.runtime import (
+    RecordBase,
     UseGroup,
     UseModel,
     Vocabulary,
     choice,
     iso_date,
+    places,
+    record_of,
     region_code,
     vocabulary_key,
 )
@@ -416,6 +420,33 @@ VOCABULARY = Vocabulary(
     within=WITHIN,
 )
 
+AI_SYSTEM_HIGH_RISK_CHOICES = frozenset({"annex_i", "annex_iii", "none"})
+PROCESSING_IDENTIFIABILITY_CHOICES = frozenset(
+    {"aggregated", "anonymised", "deidentified", "identified", "pseudonymised"}
+)
+PROCESSING_TRANSFER_SAFEGUARD_CHOICES = frozenset(
+    {
+        "adequacy",
+        "bcr",
+        "certification",
+        "scc",
+        "security_assessment",
+        "standard_contract",
+    }
+)
+SUBJECT_CAPACITY_OF_JUDGEMENT_CHOICES = frozenset({"capable", "lacking"})
+
+
+class AiSystemRecord(RecordBase):
+    """The facts of a `AiSystemFacts` as plain attributes, which the checkers read
+    fast.
+    """
+
+    __slots__ = ("high_risk", "provider")
+
+    high_risk: str
+    provider: bool
+
 
 class AiSystemFacts(UseGroup):
     """The facts under `ai_system.`."""
@@ -432,9 +463,32 @@ class AiSystemFacts(UseGroup):
     @field_validator("high_risk", mode="before")
     @classmethod
     def _check_high_risk(cls, value: object) -> object:
-        return choice(
-            value, frozenset({"annex_i", "annex_iii", "none"}), "ai_system.high_risk"
-        )
+        return choice(value, AI_SYSTEM_HIGH_RISK_CHOICES, "ai_system.high_risk")
+
+    @cached_property
+    def _record(self) -> AiSystemRecord:
+        """The facts as plain attributes, built once (privlex.runtime.records)."""
+        return record_of(AiSystemRecord, self.__dict__)
+
+
+class BiasDetectionRecord(RecordBase):
+    """The facts of a `BiasDetectionFacts` as plain attributes, which the checkers
+    read fast.
+    """
+
+    __slots__ = (
+        "access_controlled",
+        "deleted_after_correction",
+        "necessity_recorded",
+        "no_alternative_data",
+        "reuse_limited",
+    )
+
+    access_controlled: bool
+    deleted_after_correction: bool
+    necessity_recorded: bool
+    no_alternative_data: bool
+    reuse_limited: bool
 
 
 class BiasDetectionFacts(UseGroup):
@@ -463,6 +517,45 @@ class BiasDetectionFacts(UseGroup):
     """Re-use of the data is technically limited and state-of-the-art security and
     privacy-preserving measures apply (Art. 10(5)(b)) (absent: not in place).
     """
+
+    @cached_property
+    def _record(self) -> BiasDetectionRecord:
+        """The facts as plain attributes, built once (privlex.runtime.records)."""
+        return record_of(BiasDetectionRecord, self.__dict__)
+
+
+class ConsentRecord(RecordBase):
+    """The facts of a `ConsentFacts` as plain attributes, which the checkers read
+    fast.
+    """
+
+    __slots__ = (
+        "after_opt_out",
+        "bundled",
+        "by_administrator",
+        "by_guardian",
+        "by_subject",
+        "explicit",
+        "given",
+        "implied",
+        "separate",
+        "several_purposes",
+        "to_transfer",
+        "withdrawn",
+    )
+
+    after_opt_out: bool
+    bundled: bool
+    by_administrator: bool
+    by_guardian: bool
+    by_subject: bool
+    explicit: bool
+    given: bool
+    implied: bool
+    separate: bool
+    several_purposes: bool
+    to_transfer: bool
+    withdrawn: bool
 
 
 class ConsentFacts(UseGroup):
@@ -504,6 +597,29 @@ class ConsentFacts(UseGroup):
     withdrawn: bool = False
     """The consent was withdrawn."""
 
+    @cached_property
+    def _record(self) -> ConsentRecord:
+        """The facts as plain attributes, built once (privlex.runtime.records)."""
+        return record_of(ConsentRecord, self.__dict__)
+
+
+class OrganisationRecord(RecordBase):
+    """The facts of a `OrganisationFacts` as plain attributes, which the checkers
+    read fast.
+    """
+
+    __slots__ = (
+        "annual_revenue_usd",
+        "ca_consumers",
+        "not_for_profit",
+        "revenue_share_from_selling",
+    )
+
+    annual_revenue_usd: int | None
+    ca_consumers: int | None
+    not_for_profit: bool
+    revenue_share_from_selling: int | None
+
 
 class OrganisationFacts(UseGroup):
     """The facts under `organisation.`."""
@@ -527,6 +643,97 @@ class OrganisationFacts(UseGroup):
     """Percentage of annual revenue derived from selling or sharing personal
     information (absent: unknown, taken as 50% or more).
     """
+
+    @cached_property
+    def _record(self) -> OrganisationRecord:
+        """The facts as plain attributes, built once (privlex.runtime.records)."""
+        return record_of(OrganisationRecord, self.__dict__)
+
+
+class ProcessingRecord(RecordBase):
+    """The facts of a `ProcessingFacts` as plain attributes, which the checkers read
+    fast.
+    """
+
+    __slots__ = (
+        "as_processor",
+        "authorised_by_law",
+        "behavioural_monitoring",
+        "business_is_recipient",
+        "child_directed",
+        "child_interests_assessed",
+        "collected_for_other_purpose",
+        "collected_with_knowledge",
+        "compatible_purpose",
+        "consent_impracticable",
+        "disclosed",
+        "for_other_customers",
+        "glba_exempt",
+        "hipaa_exempt",
+        "identifiability",
+        "infers_characteristics",
+        "informed_before_use",
+        "intra_provincial",
+        "joint_use",
+        "li_assessment",
+        "made_public_by_subject",
+        "no_decisions_about_person",
+        "opt_out_offered",
+        "opt_out_scheme",
+        "publicly_available",
+        "recipient_is_processor",
+        "regulator_notified",
+        "research_safeguards",
+        "sale",
+        "sale_non_monetary",
+        "sharing_only",
+        "significant_profiling",
+        "third_party",
+        "trains_admt",
+        "transfer_assessed",
+        "transfer_safeguard",
+        "transfer_to",
+        "used_to_identify",
+    )
+
+    as_processor: bool
+    authorised_by_law: bool
+    behavioural_monitoring: bool
+    business_is_recipient: bool
+    child_directed: bool
+    child_interests_assessed: bool
+    collected_for_other_purpose: bool
+    collected_with_knowledge: bool
+    compatible_purpose: bool
+    consent_impracticable: bool
+    disclosed: bool
+    for_other_customers: bool
+    glba_exempt: bool
+    hipaa_exempt: bool
+    identifiability: str
+    infers_characteristics: bool
+    informed_before_use: bool
+    intra_provincial: bool
+    joint_use: bool
+    li_assessment: bool
+    made_public_by_subject: bool
+    no_decisions_about_person: bool
+    opt_out_offered: bool
+    opt_out_scheme: bool
+    publicly_available: bool
+    recipient_is_processor: bool
+    regulator_notified: bool
+    research_safeguards: bool
+    sale: bool
+    sale_non_monetary: bool
+    sharing_only: bool
+    significant_profiling: bool
+    third_party: bool
+    trains_admt: bool
+    transfer_assessed: bool
+    transfer_safeguard: str | None
+    transfer_to: str | None
+    used_to_identify: bool
 
 
 class ProcessingFacts(UseGroup):
@@ -670,17 +877,7 @@ class ProcessingFacts(UseGroup):
     @classmethod
     def _check_identifiability(cls, value: object) -> object:
         return choice(
-            value,
-            frozenset(
-                {
-                    "aggregated",
-                    "anonymised",
-                    "deidentified",
-                    "identified",
-                    "pseudonymised",
-                }
-            ),
-            "processing.identifiability",
+            value, PROCESSING_IDENTIFIABILITY_CHOICES, "processing.identifiability"
         )
 
     @field_validator("transfer_safeguard", mode="before")
@@ -688,16 +885,7 @@ class ProcessingFacts(UseGroup):
     def _check_transfer_safeguard(cls, value: object) -> object:
         return choice(
             value,
-            frozenset(
-                {
-                    "adequacy",
-                    "bcr",
-                    "certification",
-                    "scc",
-                    "security_assessment",
-                    "standard_contract",
-                }
-            ),
+            PROCESSING_TRANSFER_SAFEGUARD_CHOICES,
             "processing.transfer_safeguard",
         )
 
@@ -705,6 +893,33 @@ class ProcessingFacts(UseGroup):
     @classmethod
     def _check_transfer_to(cls, value: object) -> object:
         return region_code(value, VOCABULARY, "processing.transfer_to")
+
+    @cached_property
+    def _record(self) -> ProcessingRecord:
+        """The facts as plain attributes, built once (privlex.runtime.records)."""
+        return record_of(ProcessingRecord, self.__dict__)
+
+
+class SubjectRecord(RecordBase):
+    """The facts of a `SubjectFacts` as plain attributes, which the checkers read
+    fast.
+    """
+
+    __slots__ = (
+        "age",
+        "capacity_of_judgement",
+        "limited_sensitive_use",
+        "objected",
+        "opted_out_of_sale",
+        "universal_opt_out",
+    )
+
+    age: int | None
+    capacity_of_judgement: str | None
+    limited_sensitive_use: bool
+    objected: bool
+    opted_out_of_sale: bool
+    universal_opt_out: bool
 
 
 class SubjectFacts(UseGroup):
@@ -733,8 +948,75 @@ class SubjectFacts(UseGroup):
     @classmethod
     def _check_capacity_of_judgement(cls, value: object) -> object:
         return choice(
-            value, frozenset({"capable", "lacking"}), "subject.capacity_of_judgement"
+            value,
+            SUBJECT_CAPACITY_OF_JUDGEMENT_CHOICES,
+            "subject.capacity_of_judgement",
         )
+
+    @cached_property
+    def _record(self) -> SubjectRecord:
+        """The facts as plain attributes, built once (privlex.runtime.records)."""
+        return record_of(SubjectRecord, self.__dict__)
+
+
+class UseRecord(RecordBase):
+    """The facts of a `DataUse` as plain attributes, which the checkers read fast."""
+
+    __slots__ = (
+        "region",
+        "data",
+        "purpose",
+        "date",
+        "legal_basis",
+        "here",
+        "ai_system",
+        "bias_detection",
+        "consent",
+        "organisation",
+        "processing",
+        "subject",
+    )
+
+    region: str
+    data: str
+    purpose: str
+    date: datetime.date | None
+    legal_basis: str | None
+    here: frozenset[str]
+    ai_system: AiSystemRecord
+    bias_detection: BiasDetectionRecord
+    consent: ConsentRecord
+    organisation: OrganisationRecord
+    processing: ProcessingRecord
+    subject: SubjectRecord
+
+    def __init__(
+        self,
+        region: str,
+        data: str,
+        purpose: str,
+        date: datetime.date | None,
+        legal_basis: str | None,
+        here: frozenset[str],
+        ai_system: AiSystemRecord,
+        bias_detection: BiasDetectionRecord,
+        consent: ConsentRecord,
+        organisation: OrganisationRecord,
+        processing: ProcessingRecord,
+        subject: SubjectRecord,
+    ) -> None:
+        self.region = region
+        self.data = data
+        self.purpose = purpose
+        self.date = date
+        self.legal_basis = legal_basis
+        self.here = here
+        self.ai_system = ai_system
+        self.bias_detection = bias_detection
+        self.consent = consent
+        self.organisation = organisation
+        self.processing = processing
+        self.subject = subject
 
 
 class DataUse(UseModel):
@@ -811,3 +1093,21 @@ class DataUse(UseModel):
     @classmethod
     def _check_legal_basis(cls, value: object) -> object:
         return choice(value, VOCABULARY.bases, "legal_basis")
+
+    @cached_property
+    def _record(self) -> UseRecord:
+        """The facts as plain attributes, built once (privlex.runtime.records)."""
+        return UseRecord(
+            self.region,
+            self.data,
+            self.purpose,
+            self.date,
+            self.legal_basis,
+            places(self.region, WITHIN),
+            self.ai_system._record,
+            self.bias_detection._record,
+            self.consent._record,
+            self.organisation._record,
+            self.processing._record,
+            self.subject._record,
+        )

@@ -199,7 +199,7 @@ from privlex.runtime import (
     settle,
 )
 
-from ._vocabulary import WITHIN, DataUse
+from ._vocabulary import WITHIN, UseRecord
 
 RULESET = "appi"
 # data sensitive.health, sensitive.genetic, sensitive.racial_ethnic,
@@ -721,11 +721,11 @@ _DEFAULT = Leaf(
 )
 
 
-def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
+def evaluate(use: UseRecord, day: datetime.date) -> RulesetResult | None:
     """Decide `use` on `day` under appi alone; None when it does not apply."""
     if day < _DATE_2022_04_01:
         return None
-    here = WITHIN.get(use.region) or places(use.region, WITHIN)
+    here = use.here
     if "JP" not in here:
         return None
     consent = use.consent
@@ -963,11 +963,11 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     return settle(RULESET, _DEFAULT, denied, permitted)
 
 
-def permitted(use: DataUse, day: datetime.date) -> bool | None:
+def permitted(use: UseRecord, day: datetime.date) -> bool | None:
     """Whether appi alone permits: `evaluate` without reasons, stopping at a deny."""
     if day < _DATE_2022_04_01:
         return None
-    here = WITHIN.get(use.region) or places(use.region, WITHIN)
+    here = use.here
     if "JP" not in here:
         return None
     consent = use.consent

@@ -302,11 +302,10 @@ from privlex.runtime import (
     RulesetResult,
     excluded,
     parameter_value,
-    places,
     settle,
 )
 
-from ._vocabulary import WITHIN, DataUse
+from ._vocabulary import UseRecord
 
 RULESET = "ccpa"
 # processing.identifiability values
@@ -847,11 +846,11 @@ _DEFAULT = Leaf(
 )
 
 
-def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
+def evaluate(use: UseRecord, day: datetime.date) -> RulesetResult | None:
     """Decide `use` on `day` under ccpa alone; None when it does not apply."""
     if day < _DATE_2020_01_01:
         return None
-    here = WITHIN.get(use.region) or places(use.region, WITHIN)
+    here = use.here
     if "US-CA" not in here:
         return None
     consent = use.consent
@@ -1297,11 +1296,11 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     return settle(RULESET, _DEFAULT, denied, permitted, duties)
 
 
-def permitted(use: DataUse, day: datetime.date) -> bool | None:
+def permitted(use: UseRecord, day: datetime.date) -> bool | None:
     """Whether ccpa alone permits: `evaluate` without reasons, stopping at a deny."""
     if day < _DATE_2020_01_01:
         return None
-    here = WITHIN.get(use.region) or places(use.region, WITHIN)
+    here = use.here
     if "US-CA" not in here:
         return None
     consent = use.consent

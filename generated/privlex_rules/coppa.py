@@ -112,11 +112,10 @@ from privlex.runtime import (
     Reason,
     RulesetResult,
     excluded,
-    places,
     settle,
 )
 
-from ._vocabulary import WITHIN, DataUse
+from ._vocabulary import UseRecord
 
 RULESET = "coppa"
 _DATE_2026_04_22 = datetime.date(2026, 4, 22)
@@ -280,11 +279,11 @@ _DEFAULT = Leaf(
 )
 
 
-def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
+def evaluate(use: UseRecord, day: datetime.date) -> RulesetResult | None:
     """Decide `use` on `day` under coppa alone; None when it does not apply."""
     if day < _DATE_2000_04_21:
         return None
-    here = WITHIN.get(use.region) or places(use.region, WITHIN)
+    here = use.here
     if here.isdisjoint(_COVERS):
         return None
     consent = use.consent
@@ -356,11 +355,11 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     return settle(RULESET, _DEFAULT, denied, permitted)
 
 
-def permitted(use: DataUse, day: datetime.date) -> bool | None:
+def permitted(use: UseRecord, day: datetime.date) -> bool | None:
     """Whether coppa alone permits: `evaluate` without reasons, stopping at a deny."""
     if day < _DATE_2000_04_21:
         return None
-    here = WITHIN.get(use.region) or places(use.region, WITHIN)
+    here = use.here
     if here.isdisjoint(_COVERS):
         return None
     consent = use.consent

@@ -171,11 +171,10 @@ from privlex.runtime import (
     Reason,
     RulesetResult,
     excluded,
-    places,
     settle,
 )
 
-from ._vocabulary import WITHIN, DataUse
+from ._vocabulary import UseRecord
 
 RULESET = "dpdp"
 # purpose research and every key below
@@ -664,11 +663,11 @@ _DEFAULT = Leaf(
 )
 
 
-def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
+def evaluate(use: UseRecord, day: datetime.date) -> RulesetResult | None:
     """Decide `use` on `day` under dpdp alone; None when it does not apply."""
     if day < _DATE_2027_05_13:
         return None
-    here = WITHIN.get(use.region) or places(use.region, WITHIN)
+    here = use.here
     if "IN" not in here:
         return None
     consent = use.consent
@@ -862,11 +861,11 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     return settle(RULESET, _DEFAULT, denied, permitted)
 
 
-def permitted(use: DataUse, day: datetime.date) -> bool | None:
+def permitted(use: UseRecord, day: datetime.date) -> bool | None:
     """Whether dpdp alone permits: `evaluate` without reasons, stopping at a deny."""
     if day < _DATE_2027_05_13:
         return None
-    here = WITHIN.get(use.region) or places(use.region, WITHIN)
+    here = use.here
     if "IN" not in here:
         return None
     consent = use.consent

@@ -129,11 +129,10 @@ from privlex.runtime import (
     Obligation,
     Reason,
     RulesetResult,
-    places,
     settle,
 )
 
-from ._vocabulary import WITHIN, DataUse
+from ._vocabulary import UseRecord
 
 RULESET = "eu_ai_act"
 _DATE_2027_12_02 = datetime.date(2027, 12, 2)
@@ -315,11 +314,11 @@ _DEFAULT = Leaf(
 )
 
 
-def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
+def evaluate(use: UseRecord, day: datetime.date) -> RulesetResult | None:
     """Decide `use` on `day` under eu_ai_act alone; None when it does not apply."""
     if day < _DATE_2026_08_02:
         return None
-    here = WITHIN.get(use.region) or places(use.region, WITHIN)
+    here = use.here
     if "EU" not in here:
         return None
     ai_system = use.ai_system
@@ -396,13 +395,13 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     return settle(RULESET, _DEFAULT, denied, permitted)
 
 
-def permitted(use: DataUse, day: datetime.date) -> bool | None:
+def permitted(use: UseRecord, day: datetime.date) -> bool | None:
     """Whether eu_ai_act alone permits: `evaluate` without reasons, stopping at a
     deny.
     """
     if day < _DATE_2026_08_02:
         return None
-    here = WITHIN.get(use.region) or places(use.region, WITHIN)
+    here = use.here
     if "EU" not in here:
         return None
     ai_system = use.ai_system

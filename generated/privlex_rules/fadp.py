@@ -221,7 +221,7 @@ from privlex.runtime import (
     settle,
 )
 
-from ._vocabulary import WITHIN, DataUse
+from ._vocabulary import WITHIN, UseRecord
 
 RULESET = "fadp"
 # data sensitive.religious, sensitive.political, sensitive.union, sensitive.health,
@@ -675,11 +675,11 @@ _DEFAULT = Leaf(
 )
 
 
-def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
+def evaluate(use: UseRecord, day: datetime.date) -> RulesetResult | None:
     """Decide `use` on `day` under fadp alone; None when it does not apply."""
     if day < _DATE_2023_09_01:
         return None
-    here = WITHIN.get(use.region) or places(use.region, WITHIN)
+    here = use.here
     if "CH" not in here:
         return None
     consent = use.consent
@@ -995,11 +995,11 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     return settle(RULESET, _DEFAULT, denied, permitted)
 
 
-def permitted(use: DataUse, day: datetime.date) -> bool | None:
+def permitted(use: UseRecord, day: datetime.date) -> bool | None:
     """Whether fadp alone permits: `evaluate` without reasons, stopping at a deny."""
     if day < _DATE_2023_09_01:
         return None
-    here = WITHIN.get(use.region) or places(use.region, WITHIN)
+    here = use.here
     if "CH" not in here:
         return None
     consent = use.consent

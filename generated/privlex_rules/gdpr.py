@@ -371,7 +371,7 @@ from privlex.runtime import (
     settle,
 )
 
-from ._vocabulary import WITHIN, DataUse
+from ._vocabulary import WITHIN, UseRecord
 
 RULESET = "gdpr"
 # purpose product.service and every key below
@@ -1234,11 +1234,11 @@ _DEFAULT = Leaf(
 )
 
 
-def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
+def evaluate(use: UseRecord, day: datetime.date) -> RulesetResult | None:
     """Decide `use` on `day` under gdpr alone; None when it does not apply."""
     if day < _DATE_2018_05_25:
         return None
-    here = WITHIN.get(use.region) or places(use.region, WITHIN)
+    here = use.here
     if "EEA" not in here:
         return None
     ai_system = use.ai_system
@@ -1773,11 +1773,11 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     return settle(RULESET, _DEFAULT, denied, permitted, duties)
 
 
-def permitted(use: DataUse, day: datetime.date) -> bool | None:
+def permitted(use: UseRecord, day: datetime.date) -> bool | None:
     """Whether gdpr alone permits: `evaluate` without reasons, stopping at a deny."""
     if day < _DATE_2018_05_25:
         return None
-    here = WITHIN.get(use.region) or places(use.region, WITHIN)
+    here = use.here
     if "EEA" not in here:
         return None
     ai_system = use.ai_system

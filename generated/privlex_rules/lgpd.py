@@ -202,7 +202,7 @@ from privlex.runtime import (
     settle,
 )
 
-from ._vocabulary import WITHIN, DataUse
+from ._vocabulary import WITHIN, UseRecord
 
 RULESET = "lgpd"
 # purpose ai, product.improvement, analytics, advertising, research and every key
@@ -799,11 +799,11 @@ _DEFAULT = Leaf(
 )
 
 
-def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
+def evaluate(use: UseRecord, day: datetime.date) -> RulesetResult | None:
     """Decide `use` on `day` under lgpd alone; None when it does not apply."""
     if day < _DATE_2020_09_18:
         return None
-    here = WITHIN.get(use.region) or places(use.region, WITHIN)
+    here = use.here
     if "BR" not in here:
         return None
     consent = use.consent
@@ -1022,11 +1022,11 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     return settle(RULESET, _DEFAULT, denied, permitted)
 
 
-def permitted(use: DataUse, day: datetime.date) -> bool | None:
+def permitted(use: UseRecord, day: datetime.date) -> bool | None:
     """Whether lgpd alone permits: `evaluate` without reasons, stopping at a deny."""
     if day < _DATE_2020_09_18:
         return None
-    here = WITHIN.get(use.region) or places(use.region, WITHIN)
+    here = use.here
     if "BR" not in here:
         return None
     consent = use.consent

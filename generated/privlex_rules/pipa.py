@@ -300,7 +300,7 @@ from privlex.runtime import (
     settle,
 )
 
-from ._vocabulary import WITHIN, DataUse
+from ._vocabulary import WITHIN, UseRecord
 
 RULESET = "pipa"
 # purpose ai.training, ai.evaluation, ai.bias_detection, product.improvement,
@@ -1317,11 +1317,11 @@ _DEFAULT = Leaf(
 )
 
 
-def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
+def evaluate(use: UseRecord, day: datetime.date) -> RulesetResult | None:
     """Decide `use` on `day` under pipa alone; None when it does not apply."""
     if day < _DATE_2023_09_15:
         return None
-    here = WITHIN.get(use.region) or places(use.region, WITHIN)
+    here = use.here
     if "KR" not in here:
         return None
     consent = use.consent
@@ -1690,11 +1690,11 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     return settle(RULESET, _DEFAULT, denied, permitted)
 
 
-def permitted(use: DataUse, day: datetime.date) -> bool | None:
+def permitted(use: UseRecord, day: datetime.date) -> bool | None:
     """Whether pipa alone permits: `evaluate` without reasons, stopping at a deny."""
     if day < _DATE_2023_09_15:
         return None
-    here = WITHIN.get(use.region) or places(use.region, WITHIN)
+    here = use.here
     if "KR" not in here:
         return None
     consent = use.consent

@@ -261,7 +261,7 @@ from privlex.runtime import (
     settle,
 )
 
-from ._vocabulary import WITHIN, DataUse
+from ._vocabulary import WITHIN, UseRecord
 
 RULESET = "pipl"
 # purpose ai.training, ai.evaluation, ai.bias_detection, product.improvement,
@@ -1187,11 +1187,11 @@ _DEFAULT = Leaf(
 )
 
 
-def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
+def evaluate(use: UseRecord, day: datetime.date) -> RulesetResult | None:
     """Decide `use` on `day` under pipl alone; None when it does not apply."""
     if day < _DATE_2021_11_01:
         return None
-    here = WITHIN.get(use.region) or places(use.region, WITHIN)
+    here = use.here
     if "CN" not in here:
         return None
     consent = use.consent
@@ -1492,11 +1492,11 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     return settle(RULESET, _DEFAULT, denied, permitted)
 
 
-def permitted(use: DataUse, day: datetime.date) -> bool | None:
+def permitted(use: UseRecord, day: datetime.date) -> bool | None:
     """Whether pipl alone permits: `evaluate` without reasons, stopping at a deny."""
     if day < _DATE_2021_11_01:
         return None
-    here = WITHIN.get(use.region) or places(use.region, WITHIN)
+    here = use.here
     if "CN" not in here:
         return None
     consent = use.consent

@@ -177,7 +177,7 @@ from privlex.runtime import (
     settle,
 )
 
-from ._vocabulary import WITHIN, DataUse
+from ._vocabulary import WITHIN, UseRecord
 
 RULESET = "quebec"
 # data sensitive and every key below
@@ -540,11 +540,11 @@ _DEFAULT = Leaf(
 )
 
 
-def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
+def evaluate(use: UseRecord, day: datetime.date) -> RulesetResult | None:
     """Decide `use` on `day` under quebec alone; None when it does not apply."""
     if day < _DATE_1994_01_01:
         return None
-    here = WITHIN.get(use.region) or places(use.region, WITHIN)
+    here = use.here
     if "CA-QC" not in here:
         return None
     consent = use.consent
@@ -770,11 +770,11 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     return settle(RULESET, _DEFAULT, denied, permitted)
 
 
-def permitted(use: DataUse, day: datetime.date) -> bool | None:
+def permitted(use: UseRecord, day: datetime.date) -> bool | None:
     """Whether quebec alone permits: `evaluate` without reasons, stopping at a deny."""
     if day < _DATE_1994_01_01:
         return None
-    here = WITHIN.get(use.region) or places(use.region, WITHIN)
+    here = use.here
     if "CA-QC" not in here:
         return None
     consent = use.consent

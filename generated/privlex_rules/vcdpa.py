@@ -156,11 +156,10 @@ from privlex.runtime import (
     Reason,
     RulesetResult,
     excluded,
-    places,
     settle,
 )
 
-from ._vocabulary import WITHIN, DataUse
+from ._vocabulary import UseRecord
 
 RULESET = "vcdpa"
 # processing.identifiability values
@@ -501,11 +500,11 @@ _DEFAULT = Leaf(
 )
 
 
-def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
+def evaluate(use: UseRecord, day: datetime.date) -> RulesetResult | None:
     """Decide `use` on `day` under vcdpa alone; None when it does not apply."""
     if day < _DATE_2023_01_01:
         return None
-    here = WITHIN.get(use.region) or places(use.region, WITHIN)
+    here = use.here
     if "US-VA" not in here:
         return None
     consent = use.consent
@@ -669,11 +668,11 @@ def evaluate(use: DataUse, day: datetime.date) -> RulesetResult | None:
     return settle(RULESET, _DEFAULT, denied, permitted)
 
 
-def permitted(use: DataUse, day: datetime.date) -> bool | None:
+def permitted(use: UseRecord, day: datetime.date) -> bool | None:
     """Whether vcdpa alone permits: `evaluate` without reasons, stopping at a deny."""
     if day < _DATE_2023_01_01:
         return None
-    here = WITHIN.get(use.region) or places(use.region, WITHIN)
+    here = use.here
     if "US-VA" not in here:
         return None
     consent = use.consent

@@ -9,6 +9,11 @@ Rule, exception and obligation ids only ever appear inside string literals and
 upper-case constant names, but they are held to the same rules, so that one
 name is valid everywhere.
 
+Names that generated code gives its own helpers need no reserving when no
+rule file can write them: a name with a capital letter, a leading underscore
+or a trailing one (`_record`, `UseRecord`, the locals `record_` and
+`facts_`). New helper names should take one of those shapes.
+
 The passes call `identifier_problem` to report E205 with the name's span.
 """
 
@@ -43,9 +48,11 @@ _PYTHON = {
     "type",
     "list",
     "set",
-    # modules it imports
+    # modules it imports, and what it imports from them
+    "cached_property",
     "collections",
     "datetime",
+    "functools",
     "pydantic",
     "privlex",
     "typing",
@@ -75,12 +82,8 @@ _PACKAGE = {
     "cls",
     "value",
     "self",
-    # validate.py.j2: use_from, the group checks, their locals
+    # validate.py.j2: use_from (its locals end with an underscore, as no rule file's name can)
     "use_from",
-    "facts",
-    "field",
-    "item",
-    "present",
     # the generated package's own modules and the runtime's modules
     "vocabulary",
     "runtime",

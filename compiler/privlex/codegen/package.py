@@ -8,6 +8,11 @@ The unit's hash and its list of rule files live in `__init__.py` alone
 (`SOURCE_HASH`, `SOURCES`); each ruleset module names only the file it was
 compiled from, so an edit to one rule file rewrites only the modules whose
 content changes (and `__init__.py` and `_program.json`).
+
+`check`, `permits` and `evaluate` read the validated use's record once
+(`record_ = valid._record`, privlex.runtime.records) and hand it to every
+ruleset: the facts are then plain slots, read fast. The local's name ends
+with an underscore, as no ruleset id can, so it shadows no ruleset module.
 """
 
 from __future__ import annotations
@@ -75,13 +80,13 @@ def _day_statement(reads_day: bool) -> str:
     (privlex.runtime.checked_today), not a silently different date.
     """
     if reads_day:
-        return "day = valid.date or (today if type(today) is datetime.date else _today(today))"
+        return "day = record_.date or (today if type(today) is datetime.date else _today(today))"
     return "day = None if today is None or type(today) is datetime.date else _today(today)"
 
 
 def _init(program: ir.Program, package: str, modules: list[str], reads_day: bool) -> PackageContext:
     titles = "".join(f"- {r.id}: {r.title}\n" for r in sorted(program.rulesets, key=lambda r: r.id))
-    calls = [py.Call(f"{m}.evaluate", (py.Name("valid"), py.Name("day"))) for m in modules]
+    calls = [py.Call(f"{m}.evaluate", (py.Name("record_"), py.Name("day"))) for m in modules]
     evaluations = py.Collection(
         "{", tuple(py.Keyed(py.Name(string(m)), c) for m, c in zip(modules, calls, strict=True)), "}", True
     )

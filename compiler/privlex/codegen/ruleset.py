@@ -195,6 +195,7 @@ class RulesetModule:
         self.constants = Constants(self.names)
         groups = {fact.group for fact in vocabulary.facts if fact.group}
         self.conditions = Conditions(vocabulary, self.constants, self.parameters, sorted(RESERVED | groups))
+        self.reads_places = False  # whether a function looks up the places of a region fact other than `region`
 
     def _evaluate(self) -> Code:
         ruleset = self.ruleset
@@ -253,7 +254,7 @@ class RulesetModule:
         if bounds:
             preamble.statement(1, "if ", bounds[0] if len(bounds) == 1 else py.BoolOp("or", tuple(bounds)), ":")
             preamble.add(2, "return None")
-        preamble.add(1, "here = WITHIN.get(use.region) or places(use.region, WITHIN)")
+        preamble.add(1, "here = use.here")
         if len(ruleset.covers) == 1:
             preamble.add(1, f"if {string(ruleset.covers[0])} not in here:")
         else:
@@ -263,6 +264,7 @@ class RulesetModule:
         for local in sorted(conditions.locals - {"here"}):
             preamble.add(1, f"{local} = use.{local}")
         for name, value in conditions.bindings():
+            self.reads_places = True
             preamble.statement(1, f"{name} = ", value)
         if applies != TRUE:
             preamble.statement(1, "if ", py.Not(expression(applies)), ":")
@@ -314,7 +316,9 @@ class RulesetModule:
         reads_day = self.conditions.reads_day
         permitted_body = self._function_body(lambda: permitted_code(ruleset, self.conditions))
         self._parameter_constants()
-        runtime = {"Effect", "Leaf", "Reason", "RulesetResult", "places", "settle"}
+        runtime = {"Effect", "Leaf", "Reason", "RulesetResult", "settle"}
+        if self.reads_places:
+            runtime.add("places")
         if self.leaves.obligations:
             runtime.add("Obligation")
         if ruleset.exclusions:
@@ -325,7 +329,7 @@ class RulesetModule:
             header=header(source),
             doc=docstring(self._doc(), 0),
             runtime_imports=sort_imports(runtime),
-            vocabulary_imports=("WITHIN", "DataUse"),
+            vocabulary_imports=("WITHIN", "UseRecord") if self.reads_places else ("UseRecord",),
             ruleset=string(ruleset.id),
             constants=tuple(
                 Block(tuple(comment(c.comment, 0)) if c.comment else (), _assignment(c.name, c.value, c.annotation))

@@ -9,6 +9,11 @@ valid (an unknown or missing fact, a wrong type, a region code to normalise,
 a contradiction) it hands to `DataUse.from_input`, so every invalid use still
 gets the InvalidUse, message and suggestion it always had, and pydantic stays
 the definition of valid: tests/test_fast_validation.py holds the two equal.
+
+The locals of the generated functions that are not named after a fact
+(`facts_`, `field_`, `item_`, `present_`, `fields_`, `record_`) end with an underscore, which no
+name in a rule file may (`identifiers.identifier_problem`): a group or fact
+can take any name without clashing with them, so they need no reserving.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from .conditions import frozenset_of
 from .identifiers import class_name, constant_stem, sort_imports
 from .literals import docstring, string
 from .printer import LINE_WIDTH
+from .vocabulary import USE_RECORD, choice_constants, record_name
 
 # The statement that gives up on the fast path: the full validation decides.
 FALL_BACK = "return DataUse.from_input(use)"
@@ -66,7 +72,7 @@ def _rejects(fact: ir.Fact, name: str, constants: dict[str, str]) -> py.Expressi
     elif fact.kind == "basis":
         known = "VOCABULARY.bases"
     else:
-        known = constants.setdefault(fact.path, "_" + constant_stem(fact.path) + "_CHOICES")
+        known = constants[fact.path]
     return py.BoolOp("or", (py.Name(f"type({name}) is not str"), py.Name(f"{name} not in {known}")))
 
 
@@ -83,18 +89,18 @@ def _fact_check(fact: ir.Fact, name: str, indent: int, constants: dict[str, str]
 
 
 def _group_checks(facts: list[ir.Fact], booleans: str, constants: dict[str, str]) -> tuple[str, ...]:
-    """The `if`/`elif` chain on a group's `field` (at 8 spaces, inside the loop of its function)."""
+    """The `if`/`elif` chain on a group's `field_` (at 8 spaces, inside the loop of its function)."""
     lines: list[str] = []
     keyword = "if"
     if any(f.kind == "boolean" for f in facts):
-        lines += [f"        if field in {booleans}:", "            if type(item) is not bool:"]
+        lines += [f"        if field_ in {booleans}:", "            if type(item_) is not bool:"]
         lines.append("                return None")
         keyword = "elif"
     for fact in facts:
         if fact.kind == "boolean":
             continue
-        lines.append(f"        {keyword} field == {string(fact.attribute)}:")
-        lines += _fact_check(fact, "item", 12, constants)
+        lines.append(f"        {keyword} field_ == {string(fact.attribute)}:")
+        lines += _fact_check(fact, "item_", 12, constants)
         lines.append("                return None")
         keyword = "elif"
     return tuple(lines)
@@ -109,13 +115,13 @@ def _signature(function: str) -> str:
 
 
 def _is(name: str, value: str) -> py.Expression:
-    return py.Compare(py.Call("facts.get", (py.Name(string(name)),)), "is", py.Name(value))
+    return py.Compare(py.Call("facts_.get", (py.Name(string(name)),)), "is", py.Name(value))
 
 
 def _read(path: str) -> py.Expression:
-    """A fact's value in `use_from` once its group is built (a top-level fact: from `facts`)."""
+    """A fact's value in `use_from` once its group is built (a top-level fact: from `facts_`)."""
     group, _, name = path.rpartition(".")
-    return py.Name(f"{group}.{name}") if group else py.Call("facts.get", (py.Name(string(name)),))
+    return py.Name(f"{group}.record.{name}") if group else py.Call("facts_.get", (py.Name(string(name)),))
 
 
 class _Implications:
@@ -140,7 +146,7 @@ class _Implications:
                 lines += [f"    # {source} implies {target}"]
                 lines += layout.statement("if ", _is(source.partition(".")[2], "True"), ":", 4)
                 lines += [*layout.statement("if ", _is(name, "False"), ":", 8), "            return None"]
-                setting = py.Call("facts.setdefault", (py.Name(string(name)), py.Name("True")))
+                setting = py.Call("facts_.setdefault", (py.Name(string(name)), py.Name("True")))
                 lines += layout.statement("", setting, "", 8)
         for first, second in self.excludes:
             if first.partition(".")[0] == second.partition(".")[0] == group:
@@ -166,15 +172,15 @@ class _Implications:
 
 
 def _top_level(facts: list[ir.Fact], constants: dict[str, str]) -> list[str]:
-    """Checks of the facts outside groups, into `facts` (none without such facts)."""
-    lines = ["    facts: dict[str, Any] = {}"] if facts else []
+    """Checks of the facts outside groups, into `facts_` (none without such facts)."""
+    lines = ["    facts_: dict[str, Any] = {}"] if facts else []
     for fact in facts:
-        lines += [f"    item = use.get({string(fact.attribute)})", "    if item is not None:"]
+        lines += [f"    item_ = use.get({string(fact.attribute)})", "    if item_ is not None:"]
         if fact.kind == "boolean":
-            lines += ["        if type(item) is not bool:", f"            {FALL_BACK}"]
+            lines += ["        if type(item_) is not bool:", f"            {FALL_BACK}"]
         else:
-            lines += [*_fact_check(fact, "item", 8, constants), f"            {FALL_BACK}"]
-        lines.append(f"        facts[{string(fact.attribute)}] = item")
+            lines += [*_fact_check(fact, "item_", 8, constants), f"            {FALL_BACK}"]
+        lines.append(f"        facts_[{string(fact.attribute)}] = item_")
     return lines
 
 
@@ -194,7 +200,7 @@ def render_validator(program: ir.Program, environment: jinja2.Environment, heade
             groups.setdefault(fact.group, []).append(fact)
         else:
             top.append(fact)
-    choices: dict[str, str] = {}
+    choices = choice_constants(vocabulary)
     body = [
         'region = use.get("region")',
         'data = use.get("data")',
@@ -228,33 +234,35 @@ def render_validator(program: ir.Program, environment: jinja2.Environment, heade
         doc = docstring(doc, 4)
         checks = _group_checks(facts, f"{stem}_BOOLEANS", choices)
         contexts.append(GroupContext(_signature(function), doc, checks, implications.inside(group)))
-        shared.append(_constant(stem, py.Call("SharedGroups", (py.Name(class_name(group)), py.Name(function)))))
+        kinds = (py.Name(class_name(group)), py.Name(record_name(group)), py.Name(function))
+        shared.append(_constant(stem, py.Call("SharedGroups", kinds)))
         given = py.Call(f"{stem}.given", (py.Call("use.get", (py.Name(string(group)),)),))
         lines += layout.statement(f"{group} = ", given, "", 4)
         lines += [f"    if {group} is None:", f"        {FALL_BACK}"]
     lines += implications.across()
     lines += [
-        "    present = set(use)",
+        "    present_ = set(use)",
         "    if None in use.values():",
-        "        present = {field for field, item in use.items() if item is not None}",
+        "        present_ = {field_ for field_, item_ in use.items() if item_ is not None}",
     ]
     builtin = ("region", "data", "purpose", "date")
     fields: list[py.Expression] = [py.Keyed(py.Name(string(n)), py.Name(n)) for n in builtin]
     fields += [py.Keyed(py.Name(string(f.attribute)), py.Name(_default(f))) for f in top]
     if top:
-        fields.append(py.Name("**facts"))
-    for group in sorted(groups):
-        stem = "_" + constant_stem(group)
-        fields.append(py.Keyed(py.Name(string(group)), py.Name(group)))
-    every = py.Collection("{", tuple(fields), "}", True)
-    result = py.Call("assembled", (py.Name("DataUse"), every, py.Name("present")))
+        fields.append(py.Name("**facts_"))
+    fields += [py.Keyed(py.Name(string(group)), py.Name(f"{group}.model")) for group in sorted(groups)]
+    lines += layout.statement("fields_ = ", py.Collection("{", tuple(fields), "}", True), "", 4)
+    # The use's record: its fields, with the regions of `region` and each group's record.
+    arguments = [py.Name(n) for n in builtin]
+    arguments += [py.Name(f"fields_[{string(f.attribute)}]") for f in top]
+    arguments += [py.Name("WITHIN[region]"), *(py.Name(f"{group}.record") for group in sorted(groups))]
+    lines += layout.statement("record_ = ", py.Call(USE_RECORD, tuple(arguments), exploded=True), "", 4)
+    result = py.Call("assembled", (py.Name("DataUse"), py.Name("fields_"), py.Name("present_"), py.Name("record_")))
     lines += layout.statement("return ", result, "", 4)
-    facts_by_path = {f.path: f for f in vocabulary.facts}
-    for path, name in sorted(choices.items()):
-        constants.append(_constant(name, frozenset_of(facts_by_path[path].choices)))
     known = ["region", "data", "purpose", "date", *(f.attribute for f in top), *sorted(groups)]
     constants.insert(0, _constant("_USE_FACTS", frozenset_of(known)))
-    imports = sort_imports({"VOCABULARY", "WITHIN", "DataUse", *(class_name(g) for g in groups)})
+    models = {class_name(g) for g in groups} | {record_name(g) for g in groups}
+    imports = sort_imports({"VOCABULARY", "WITHIN", "DataUse", USE_RECORD, *choices.values(), *models})
     context = FastValidationContext(
         header=header,
         vocabulary_imports=_imports(imports),

@@ -1,6 +1,6 @@
 """The small runtime that generated checkers import, and nothing else of privlex."""
 
-from .assemble import SharedGroups, assembled
+from .assemble import Shared, SharedGroups, assembled
 from .decision import (
     Decision,
     Effect,
@@ -16,6 +16,7 @@ from .decision import (
 from .facts import checked_today, choice, iso_date, region_code, vocabulary_key
 from .implications import apply_implications, implication_closure
 from .problems import InvalidUse, Problem, UseError
+from .records import RecordBase, record_of
 from .text import date_text
 from .validation import UseGroup, UseModel
 from .vocabulary import REGION_ALIASES, Vocabulary, parameter_value, places
@@ -24,6 +25,7 @@ __all__ = [
     "REGION_ALIASES",
     "Decision",
     "Effect",
+    "RecordBase",
     "InvalidUse",
     "Leaf",
     "Obligation",
@@ -31,6 +33,7 @@ __all__ = [
     "Problem",
     "Reason",
     "RulesetResult",
+    "Shared",
     "SharedGroups",
     "UseError",
     "UseGroup",
@@ -47,6 +50,7 @@ __all__ = [
     "iso_date",
     "parameter_value",
     "places",
+    "record_of",
     "region_code",
     "settle",
     "vocabulary_key",

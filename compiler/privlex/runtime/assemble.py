@@ -12,8 +12,9 @@ validation (tests/test_fast_validation.py holds `use_from` to `from_input`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
+from .records import RECORD, Record, RecordBase, record_of
 from .validation import _Validated
 
 Model = TypeVar("Model", bound=_Validated)
@@ -22,12 +23,15 @@ _new = object.__new__
 _set = object.__setattr__
 
 
-def assembled(model: type[Model], facts: dict[str, Any], given: set[str]) -> Model:
+def assembled(model: type[Model], facts: dict[str, Any], given: set[str], record: RecordBase) -> Model:
     """An instance of `model` holding `facts` (every field, in the model's order), `given` the ones named.
 
     The same four attributes pydantic's own `model_construct` sets; the
-    model's fields are in `facts`, already validated by the caller.
+    model's fields are in `facts`, already validated by the caller, and
+    `record` (privlex.runtime.records) holds the same facts. `facts` becomes
+    the instance's own `__dict__`.
     """
+    facts[RECORD] = record
     instance = _new(model)
     _set(instance, "__dict__", facts)
     _set(instance, "__pydantic_fields_set__", given)
@@ -41,7 +45,14 @@ def assembled(model: type[Model], facts: dict[str, Any], given: set[str]) -> Mod
 SHARED_LIMIT = 4096
 
 
-class SharedGroups(Generic[Model]):
+class Shared(NamedTuple, Generic[Model, Record]):
+    """A group instance and its record, as `use_from` puts them into a use and its record."""
+
+    model: Model
+    record: Record
+
+
+class SharedGroups(Generic[Model, Record]):
     """The instances of one fact group, built once for each distinct set of facts and shared between uses.
 
     A group instance is immutable, so two uses whose `consent` holds the same
@@ -50,16 +61,26 @@ class SharedGroups(Generic[Model]):
     inside the group and returns its facts, or None when the input is not
     plainly valid. The key is those validated facts, each of its one type
     (a boolean fact only ever holds a bool: `1` never meets `True` here).
+    Each instance is built with its record, shared alike.
     """
 
-    def __init__(self, model: type[Model], check: Callable[[dict[Any, Any]], dict[str, Any] | None]) -> None:
+    def __init__(
+        self, model: type[Model], record: type[Record], check: Callable[[dict[Any, Any]], dict[str, Any] | None]
+    ) -> None:
         self.model = model
+        self.record = record
         self.check = check
-        self.absent = model()
-        self.defaults: dict[str, Any] = dict(self.absent)
-        self.seen: dict[tuple[Any, ...], Model] = {}
+        self.defaults: dict[str, Any] = dict(model())
+        self.absent = self._built({})
+        self.seen: dict[tuple[Any, ...], Shared[Model, Record]] = {}
 
-    def given(self, value: object) -> Model | None:
+    def _built(self, facts: dict[str, Any]) -> Shared[Model, Record]:
+        """The group instance of `facts` (the rest its defaults) and its record."""
+        fields = {**self.defaults, **facts}
+        record = record_of(self.record, fields)
+        return Shared(assembled(self.model, fields, set(facts), record), record)
+
+    def given(self, value: object) -> Shared[Model, Record] | None:
         """The instance for the group's input (None: the defaults); None when the input is not plainly valid."""
         if value is None:
             return self.absent
@@ -73,7 +94,7 @@ class SharedGroups(Generic[Model]):
         key = tuple(facts.items())
         found = self.seen.get(key)
         if found is None:
-            found = assembled(self.model, {**self.defaults, **facts}, set(facts))
+            found = self._built(facts)
             if len(self.seen) < SHARED_LIMIT:
                 self.seen[key] = found
         return found

@@ -232,7 +232,7 @@ _RESULTS_LIMIT = 1 << 16
 def _result(
     ruleset: str, effect: Effect, leaves: tuple[Leaf, ...], duties: tuple[Obligation, ...] = ()
 ) -> RulesetResult:
-    key = (leaves, tuple(duty.order for duty in duties))
+    key = (leaves, tuple([duty.order for duty in duties]) if duties else ())
     result = _RESULTS.get(key)
     if result is None:
         result = RulesetResult(ruleset, effect, leaves, duties)
@@ -290,7 +290,11 @@ def combine(results: Sequence[RulesetResult | None], use: Any = None, day: Any =
 
     `use` and `day` (the validated use and its day) let the decision explain itself.
     """
-    applied = [r for r in results if r is not None]
+    # A loop, not a comprehension: on Python 3.11 a comprehension is a function call of its own.
+    applied = []
+    for result in results:
+        if result is not None:
+            applied.append(result)
     if len(applied) == 1:
         only = applied[0]
         return _decision(_OUTCOMES[only.effect], list(only._reasons), list(only._obligations), [only.ruleset], use, day)
