@@ -115,13 +115,37 @@ def diagnostics_text(compilation: Compilation) -> str:
     return render_all(compilation.diagnostics, compilation.sources)
 
 
+# Every generated package imported in this process, by the hash of its unit's files (their paths
+# and bytes: the compiler has no options, so they decide the program and its code), and the
+# temporary folders they live in, removed when the session ends.
+_IMPORTED: dict[str, ModuleType] = {}
+_IMPORTED_FOLDERS = ExitStack()
+
+
+def imported_package(program: ir.Program) -> ModuleType:
+    """The program's generated package, generated and imported once per process (per xdist worker).
+
+    Dozens of tests decide with the same fixture unit's checkers; generating
+    and importing them again for each test cost seconds of the quick run.
+    A test must not change the module's state except through `monkeypatch`.
+    """
+    package = _IMPORTED.get(program.source_hash)
+    if package is None:
+        package = _IMPORTED[program.source_hash] = _IMPORTED_FOLDERS.enter_context(GeneratedPackage(program))
+    return package
+
+
+def pytest_sessionfinish() -> None:
+    _IMPORTED_FOLDERS.close()
+    _IMPORTED.clear()
+
+
 @contextmanager
 def compiled_package(*paths: Path) -> Iterator[tuple[ModuleType, ir.Program]]:
-    """Compile rule files (they must compile) and import their generated package for the `with` block."""
+    """Compile rule files (they must compile) and give their generated package (imported once per process)."""
     compilation = compile_unit(*paths)
     assert compilation.program is not None, diagnostics_text(compilation)
-    with GeneratedPackage(compilation.program) as package:
-        yield package, compilation.program
+    yield imported_package(compilation.program), compilation.program
 
 
 def quick_or_slow(names: Iterable[str], quick: Container[str]) -> list[object]:

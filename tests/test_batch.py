@@ -13,13 +13,12 @@ import numpy as np
 import privlex_rules
 import pyarrow as pa
 import pytest
-from conftest import FIXED_DAY, ROOT, TESTS, compile_unit
+from conftest import FIXED_DAY, ROOT, TESTS, compile_unit, imported_package
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from privlex import InvalidUse, ir
 from privlex.batch import SchemaError, check_batch, permits_batch
 from privlex.data import encode as batch_encode
-from privlex.testrunner import GeneratedPackage
 
 # The vocabulary privlex_rules was generated from (test_codegen checks it is current), read from the package
 # rather than compiled when this module is imported.
@@ -169,8 +168,7 @@ def package(request: pytest.FixtureRequest) -> Iterator[ModuleType]:
         return
     compilation = compile_unit(*(ROOT / "rulesets" / f"{name}.rules" for name in LAW_SUBSET))
     assert compilation.program is not None and compilation.program.vocabulary == VOCABULARY
-    with GeneratedPackage(compilation.program) as generated:
-        yield generated
+    yield imported_package(compilation.program)
 
 
 @settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
