@@ -44,6 +44,7 @@ memoised.
 from __future__ import annotations
 
 import datetime
+import gc
 import os
 from collections.abc import Callable, Container, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -68,7 +69,8 @@ SCENARIOS_DIR = TESTS / "scenarios"
 # Nothing here depends on the clock (no deadline, no too_slow health check): a
 # loaded machine must not fail a test.
 UNTIMED = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
-settings.register_profile("quick", max_examples=10, **UNTIMED)
+QUICK_EXAMPLES = 10
+settings.register_profile("quick", max_examples=QUICK_EXAMPLES, **UNTIMED)
 settings.register_profile("ci", max_examples=300, print_blob=True, **UNTIMED)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 
@@ -80,6 +82,32 @@ def at_most(examples: int) -> int:
     `@settings(max_examples=at_most(100))`.
     """
     return min(examples, settings.default.max_examples)
+
+
+def costly(examples: int) -> int:
+    """`at_most(examples)`, and half the quick profile's examples in the quick run.
+
+    For a property test whose every example compiles, formats, generates or
+    decides a whole table (a tenth of a second or more): the quick run still
+    draws five examples of it, the ci profile as many as `at_most` allows.
+    """
+    if settings.default.max_examples <= QUICK_EXAMPLES:
+        return min(examples, QUICK_EXAMPLES // 2)
+    return at_most(examples)
+
+
+# The quick run keeps a million objects alive (test modules, the parse memo, imported packages),
+# and each of CPython's full collections walks all of them: about 11 s of its CPU time went to
+# 25 of them. Full collections are made ten times rarer from the start (collection builds most
+# of the heap), and what collection built is frozen out of them once it is done. Frozen objects
+# are still freed when their last reference goes; garbage cycles are still collected, only later.
+# (The compiler itself turns the collector off while it works: privlex.pipeline.collector_paused.)
+def pytest_configure(config: pytest.Config) -> None:
+    gc.set_threshold(7_000, 10, 100)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    gc.freeze()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -22,7 +22,7 @@ from typing import Any
 import privlex_rules
 import pyarrow as pa
 import pytest
-from conftest import FIXED_DAY, ROOT, TESTS, imported_package
+from conftest import FIXED_DAY, ROOT, TESTS, costly, imported_package
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from privlex import InvalidUse, ir
@@ -248,6 +248,7 @@ def test_row_and_columnar_evaluation_agree(unit: Path, packages: Packages) -> No
     package, values = packages[unit]
 
     @settings(
+        max_examples=costly(300),
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
     )
     @given(tables(values))
