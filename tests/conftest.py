@@ -2,15 +2,20 @@
 
 Two runs:
 
-- `pytest -q -m "not slow"`, the quick run, for every edit (about 70 s of CPU time
-  on one core; issue 7 asks for well under 30 s);
+- `pytest -q -m "not slow"`, the quick run, for every edit (about 60 s of CPU time
+  on one core, down from 83 s; issue 7 asks for well under 30 s: what is left
+  and where it goes is in docs/performance.md, "The quick test run");
 - `pytest -q -n auto --dist worksteal`, everything on every core
   (pytest-xdist; an idle worker takes tests queued for a busy one, since a few
   slow tests take minutes), as .ci/run does, with `--hypothesis-profile=ci`.
 
 Every test can run in any xdist worker: files go under `tmp_path`, nothing
 listens on a port, and what is kept for a session (the parsed files below,
-compiled units in `shipped_unit`) is kept per worker process.
+compiled units in `shipped_unit`, generated packages in `imported_package`) is
+kept per worker process. A unit's generated package is generated and imported
+once per process, keyed by the unit hash (the paths and bytes of its files,
+which decide the program: the compiler takes no options), so a test must not
+change a package's module state except through `monkeypatch`.
 
 A test is marked `@pytest.mark.slow` (a whole module: `pytestmark =
 pytest.mark.slow`) when it takes seconds: fuzz campaigns, subprocesses, wheel
@@ -23,9 +28,15 @@ vocabulary, in test_batch), the full run for the shipped unit too.
 Hypothesis runs the `quick` profile unless told otherwise
 (`--hypothesis-profile=ci` or `HYPOTHESIS_PROFILE=ci`). Property tests leave
 `max_examples` to the profile, so that the ci run is the thorough one (a test
-whose every example is costly caps it with `at_most`). No
-profile has a deadline or the too_slow health check: speed targets belong in
-benchmarks/, not in tests.
+whose every example is costly caps it with `at_most`, and one whose every
+example compiles, formats or decides a whole table draws five in the quick run
+with `costly`). No profile has a deadline or the too_slow health check: speed
+targets belong in benchmarks/, not in tests.
+
+What the run keeps alive (test modules, the parse memo, imported packages) is
+large, so CPython's full garbage collections are made rarer and what
+collection built is frozen out of them (`pytest_configure`,
+`pytest_collection_finish` below).
 
 The command line is tested in-process through `privlex.cli.main(argv)` with the
 `cli` fixture; only a few smoke tests start `python -m privlex`.
