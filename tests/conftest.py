@@ -2,15 +2,20 @@
 
 Two runs:
 
-- `pytest -q -m "not slow"`, the quick run, for every edit (about 70 s of CPU time
-  on one core; issue 7 asks for well under 30 s);
+- `pytest -q -m "not slow"`, the quick run, for every edit (about 60 s of CPU time
+  on one core, down from 83 s; issue 7 asks for well under 30 s: what is left
+  and where it goes is in docs/performance.md, "The quick test run");
 - `pytest -q -n auto --dist worksteal`, everything on every core
   (pytest-xdist; an idle worker takes tests queued for a busy one, since a few
   slow tests take minutes), as .ci/run does, with `--hypothesis-profile=ci`.
 
 Every test can run in any xdist worker: files go under `tmp_path`, nothing
 listens on a port, and what is kept for a session (the parsed files below,
-compiled units in `shipped_unit`) is kept per worker process.
+compiled units in `shipped_unit`, generated packages in `imported_package`) is
+kept per worker process. A unit's generated package is generated and imported
+once per process, keyed by the unit hash (the paths and bytes of its files,
+which decide the program: the compiler takes no options), so a test must not
+change a package's module state except through `monkeypatch`.
 
 A test is marked `@pytest.mark.slow` (a whole module: `pytestmark =
 pytest.mark.slow`) when it takes seconds: fuzz campaigns, subprocesses, wheel
@@ -23,9 +28,15 @@ vocabulary, in test_batch), the full run for the shipped unit too.
 Hypothesis runs the `quick` profile unless told otherwise
 (`--hypothesis-profile=ci` or `HYPOTHESIS_PROFILE=ci`). Property tests leave
 `max_examples` to the profile, so that the ci run is the thorough one (a test
-whose every example is costly caps it with `at_most`). No
-profile has a deadline or the too_slow health check: speed targets belong in
-benchmarks/, not in tests.
+whose every example is costly caps it with `at_most`, and one whose every
+example compiles, formats or decides a whole table draws five in the quick run
+with `costly`). No profile has a deadline or the too_slow health check: speed
+targets belong in benchmarks/, not in tests.
+
+What the run keeps alive (test modules, the parse memo, imported packages) is
+large, so CPython's full garbage collections are made rarer and what
+collection built is frozen out of them (`pytest_configure`,
+`pytest_collection_finish` below).
 
 The command line is tested in-process through `privlex.cli.main(argv)` with the
 `cli` fixture; only a few smoke tests start `python -m privlex`.
@@ -44,6 +55,7 @@ memoised.
 from __future__ import annotations
 
 import datetime
+import gc
 import os
 from collections.abc import Callable, Container, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -68,7 +80,8 @@ SCENARIOS_DIR = TESTS / "scenarios"
 # Nothing here depends on the clock (no deadline, no too_slow health check): a
 # loaded machine must not fail a test.
 UNTIMED = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
-settings.register_profile("quick", max_examples=10, **UNTIMED)
+QUICK_EXAMPLES = 10
+settings.register_profile("quick", max_examples=QUICK_EXAMPLES, **UNTIMED)
 settings.register_profile("ci", max_examples=300, print_blob=True, **UNTIMED)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 
@@ -80,6 +93,32 @@ def at_most(examples: int) -> int:
     `@settings(max_examples=at_most(100))`.
     """
     return min(examples, settings.default.max_examples)
+
+
+def costly(examples: int) -> int:
+    """`at_most(examples)`, and half the quick profile's examples in the quick run.
+
+    For a property test whose every example compiles, formats, generates or
+    decides a whole table (a tenth of a second or more): the quick run still
+    draws five examples of it, the ci profile as many as `at_most` allows.
+    """
+    if settings.default.max_examples <= QUICK_EXAMPLES:
+        return min(examples, QUICK_EXAMPLES // 2)
+    return at_most(examples)
+
+
+# The quick run keeps a million objects alive (test modules, the parse memo, imported packages),
+# and each of CPython's full collections walks all of them: about 11 s of its CPU time went to
+# 25 of them. Full collections are made ten times rarer from the start (collection builds most
+# of the heap), and what collection built is frozen out of them once it is done. Frozen objects
+# are still freed when their last reference goes; garbage cycles are still collected, only later.
+# (The compiler itself turns the collector off while it works: privlex.pipeline.collector_paused.)
+def pytest_configure(config: pytest.Config) -> None:
+    gc.set_threshold(7_000, 10, 100)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    gc.freeze()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -115,13 +154,37 @@ def diagnostics_text(compilation: Compilation) -> str:
     return render_all(compilation.diagnostics, compilation.sources)
 
 
+# Every generated package imported in this process, by the hash of its unit's files (their paths
+# and bytes: the compiler has no options, so they decide the program and its code), and the
+# temporary folders they live in, removed when the session ends.
+_IMPORTED: dict[str, ModuleType] = {}
+_IMPORTED_FOLDERS = ExitStack()
+
+
+def imported_package(program: ir.Program) -> ModuleType:
+    """The program's generated package, generated and imported once per process (per xdist worker).
+
+    Dozens of tests decide with the same fixture unit's checkers; generating
+    and importing them again for each test cost seconds of the quick run.
+    A test must not change the module's state except through `monkeypatch`.
+    """
+    package = _IMPORTED.get(program.source_hash)
+    if package is None:
+        package = _IMPORTED[program.source_hash] = _IMPORTED_FOLDERS.enter_context(GeneratedPackage(program))
+    return package
+
+
+def pytest_sessionfinish() -> None:
+    _IMPORTED_FOLDERS.close()
+    _IMPORTED.clear()
+
+
 @contextmanager
 def compiled_package(*paths: Path) -> Iterator[tuple[ModuleType, ir.Program]]:
-    """Compile rule files (they must compile) and import their generated package for the `with` block."""
+    """Compile rule files (they must compile) and give their generated package (imported once per process)."""
     compilation = compile_unit(*paths)
     assert compilation.program is not None, diagnostics_text(compilation)
-    with GeneratedPackage(compilation.program) as package:
-        yield package, compilation.program
+    yield imported_package(compilation.program), compilation.program
 
 
 def quick_or_slow(names: Iterable[str], quick: Container[str]) -> list[object]:

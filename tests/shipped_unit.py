@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from functools import cache
 
-from conftest import ROOT, compile_unit, diagnostics_text
+from conftest import ROOT, compile_unit, diagnostics_text, imported_package
 from privlex import ir
 from privlex.testrunner import TestReport, run_tests
 
@@ -22,4 +22,4 @@ def shipped_program() -> ir.Program:
 
 @cache
 def shipped_report() -> TestReport:
-    return run_tests(shipped_program(), SHIPPED_TODAY)
+    return run_tests(shipped_program(), SHIPPED_TODAY, imported_package(shipped_program()))

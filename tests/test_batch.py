@@ -13,13 +13,12 @@ import numpy as np
 import privlex_rules
 import pyarrow as pa
 import pytest
-from conftest import FIXED_DAY, ROOT, TESTS, compile_unit
+from conftest import FIXED_DAY, ROOT, TESTS, compile_unit, costly, imported_package
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from privlex import InvalidUse, ir
 from privlex.batch import SchemaError, check_batch, permits_batch
 from privlex.data import encode as batch_encode
-from privlex.testrunner import GeneratedPackage
 
 # The vocabulary privlex_rules was generated from (test_codegen checks it is current), read from the package
 # rather than compiled when this module is imported.
@@ -169,17 +168,16 @@ def package(request: pytest.FixtureRequest) -> Iterator[ModuleType]:
         return
     compilation = compile_unit(*(ROOT / "rulesets" / f"{name}.rules" for name in LAW_SUBSET))
     assert compilation.program is not None and compilation.program.vocabulary == VOCABULARY
-    with GeneratedPackage(compilation.program) as generated:
-        yield generated
+    yield imported_package(compilation.program)
 
 
-@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=costly(300), suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(tables())
 def test_row_and_batch_evaluation_agree(package: ModuleType, case: tuple[pa.Table, list[dict[str, Any]]]) -> None:
     assert_agrees(*case, package)
 
 
-@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=costly(300), suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(tables())
 def test_they_agree_when_keys_are_densified_and_hashed(
     package: ModuleType, case: tuple[pa.Table, list[dict[str, Any]]]
@@ -188,7 +186,7 @@ def test_they_agree_when_keys_are_densified_and_hashed(
         assert_agrees(*case, package)
 
 
-@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=costly(300), suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(tables(), st.integers(1, 5))
 def test_they_agree_over_chunks_and_record_batches(
     package: ModuleType, case: tuple[pa.Table, list[dict[str, Any]]], size: int

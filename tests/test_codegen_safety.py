@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import TESTS, at_most, diagnostics_text
+from conftest import TESTS, costly, diagnostics_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from privlex import InvalidUse, ir
@@ -76,7 +76,7 @@ def test_a_rule_file_name_with_line_breaks_stays_a_comment(tmp_path: Path, impor
 NAME_CHARACTERS = st.characters(codec="utf-8", exclude_characters="/\x00", exclude_categories=("Cs",))
 
 
-@settings(max_examples=at_most(8), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=costly(8), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(name=st.text(NAME_CHARACTERS, min_size=1, max_size=40))
 def test_no_file_name_changes_the_generated_code(tmp_path_factory: pytest.TempPathFactory, name: str) -> None:
     """The package of a unit is the same program, whatever its files are called."""

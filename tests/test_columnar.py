@@ -15,7 +15,6 @@ that .ci/run selects, several hundred (tests/conftest.py).
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -23,13 +22,12 @@ from typing import Any
 import privlex_rules
 import pyarrow as pa
 import pytest
-from conftest import FIXED_DAY, ROOT, TESTS
+from conftest import FIXED_DAY, ROOT, TESTS, costly, imported_package
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from privlex import InvalidUse, ir
 from privlex.batch import annotate, check_batch, permits_batch
 from privlex.pipeline import compile_paths
-from privlex.testrunner import GeneratedPackage
 
 UNITS = [ROOT / "rulesets", *sorted((TESTS / "good").glob("*.rules")), *sorted((TESTS / "semantics").iterdir())]
 UNITS = [u for u in UNITS if u.suffix == ".rules" or u.is_dir()]
@@ -225,27 +223,19 @@ class Packages:
 
     def __init__(self) -> None:
         self.found: dict[Path, tuple[ModuleType, Values]] = {}
-        self.opened: list[GeneratedPackage] = []
 
     def __getitem__(self, unit: Path) -> tuple[ModuleType, Values]:
         if unit not in self.found:
             program = compile_paths([unit]).program
             assert program is not None, unit
-            if unit == ROOT / "rulesets":
-                self.found[unit] = (privlex_rules, Values(program))
-            else:
-                generated = GeneratedPackage(program)
-                self.opened.append(generated)
-                self.found[unit] = (generated.__enter__(), Values(program))
+            package = privlex_rules if unit == ROOT / "rulesets" else imported_package(program)
+            self.found[unit] = (package, Values(program))
         return self.found[unit]
 
 
 @pytest.fixture(scope="module")
-def packages() -> Iterator[Packages]:
-    found = Packages()
-    yield found
-    for generated in reversed(found.opened):
-        generated.__exit__(None, None, None)
+def packages() -> Packages:
+    return Packages()
 
 
 # The shipped package only in the full run: test_batch draws its tables in the quick run.
@@ -258,6 +248,7 @@ def test_row_and_columnar_evaluation_agree(unit: Path, packages: Packages) -> No
     package, values = packages[unit]
 
     @settings(
+        max_examples=costly(300),
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
     )
     @given(tables(values))

@@ -6,7 +6,7 @@ import datetime
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, assert_golden, compile_unit, diagnostics_text
+from conftest import ROOT, assert_golden, compile_unit, diagnostics_text, imported_package
 from privlex import ir
 from privlex.report.compliance import PATTERNS, build_matrix, compliance_matrix, render_markdown
 from privlex.testrunner import run_tests
@@ -78,7 +78,7 @@ def test_compliance_matrix_runs_the_tests_itself(demo: ir.Program) -> None:
 
 
 def test_the_canonical_test_is_the_one_named_exactly(demo: ir.Program) -> None:
-    (row,) = build_matrix(demo, run_tests(demo, DAY)).rows
+    (row,) = build_matrix(demo, run_tests(demo, DAY, imported_package(demo))).rows
     cell = row.cells["a"]
     assert cell is not None and cell.test == "zoom_a"
     assert cell.outcome == "deny" and cell.problem is None
@@ -89,33 +89,33 @@ def test_the_canonical_test_is_the_one_named_exactly(demo: ir.Program) -> None:
 
 
 def test_a_pattern_without_a_test_is_shown_as_missing(demo: ir.Program) -> None:
-    matrix = build_matrix(demo, run_tests(demo, DAY))
+    matrix = build_matrix(demo, run_tests(demo, DAY, imported_package(demo)))
     assert matrix.rows[0].cells["d"] is None and matrix.rows[0].cells["admin"] is None
     glance = render_markdown(matrix).split("## At a glance")[1].split("## Per ruleset")[0]
     assert "| `demo` | **deny**: Demo s.3 | **test fails** | **permit**: Demo s.2 | no test | no test |" in glance
 
 
 def test_a_failing_test_is_marked_and_its_expectation_not_shown_as_the_law(demo: ir.Program) -> None:
-    cell = build_matrix(demo, run_tests(demo, DAY)).rows[0].cells["b"]
+    cell = build_matrix(demo, run_tests(demo, DAY, imported_package(demo))).rows[0].cells["b"]
     assert cell is not None and cell.problem is not None and "got permit by consent" in cell.problem
-    detail = render_markdown(build_matrix(demo, run_tests(demo, DAY))).split("### `demo`")[1]
+    detail = render_markdown(build_matrix(demo, run_tests(demo, DAY, imported_package(demo)))).split("### `demo`")[1]
     assert "| (b) agree or leave | 2025-06-01 | **test fails** |" in detail
 
 
 def test_every_citation_of_the_deciding_node_is_listed(demo: ir.Program) -> None:
-    detail = render_markdown(build_matrix(demo, run_tests(demo, DAY))).split("### `demo`")[1]
+    detail = render_markdown(build_matrix(demo, run_tests(demo, DAY, imported_package(demo)))).split("### `demo`")[1]
     assert "| `consent` Consent | Demo s.2; Demo s.2(1) | `zoom_c` |" in detail
 
 
 def test_the_matrix_has_a_column_per_pattern(demo: ir.Program) -> None:
-    text = render_markdown(build_matrix(demo, run_tests(demo, DAY)))
+    text = render_markdown(build_matrix(demo, run_tests(demo, DAY, imported_package(demo))))
     header = next(line for line in text.splitlines() if line.startswith("| ruleset |"))
     assert header.count("|") == len(PATTERNS) + 2
     assert all(p.label in header for p in PATTERNS)
 
 
 def test_the_patterns_are_summarised_by_outcome(demo: ir.Program) -> None:
-    text = render_markdown(build_matrix(demo, run_tests(demo, DAY)))
+    text = render_markdown(build_matrix(demo, run_tests(demo, DAY, imported_package(demo))))
     assert "- **(a) telemetry, no way to object**: deny in `demo`." in text
     assert "- **(b) agree or leave**: no passing test." in text
     assert "- **(c) explicit, separate consent**: permit in `demo`." in text

@@ -17,6 +17,7 @@ from conftest import (
     assert_golden,
     compile_unit,
     compiled_package,
+    imported_package,
     quick_or_slow,
 )
 from hypothesis import given
@@ -24,7 +25,6 @@ from hypothesis import strategies as st
 from privlex import InvalidUse, ir
 from privlex.explain import explain, interpret
 from privlex.pipeline import generate
-from privlex.testrunner import GeneratedPackage
 from use_strategies import DAYS, uses
 
 UNITS = {
@@ -164,8 +164,8 @@ def test_an_applicability_condition_that_is_unknown_is_named(tmp_path: Path) -> 
     )
     compilation = compile_unit(rules)
     assert compilation.program is not None
-    with GeneratedPackage(compilation.program) as package:
-        data = explain({"region": "US", "data": "content", "purpose": "ai"}, package=package, today=FIXED_DAY)
+    package = imported_package(compilation.program)
+    data = explain({"region": "US", "data": "content", "purpose": "ai"}, package=package, today=FIXED_DAY)
     coppa = data.to_dict()["rulesets"][0]
     assert coppa["why_not"] == (
         "its condition `applies when subject.age < 13` is unknown, because subject.age is not given"
@@ -178,8 +178,8 @@ def test_definitions_are_shown_by_name_with_their_reason() -> None:
     assert compilation.program is not None
     use = {"region": "CH", "data": "content.chat", "purpose": "ai.training", "subject": {"age": 12}}
     use["consent"] = {"given": True, "bundled": True}
-    with GeneratedPackage(compilation.program) as package:
-        explained = explain(use, package=package, today=FIXED_DAY)
+    package = imported_package(compilation.program)
+    explained = explain(use, package=package, today=FIXED_DAY)
     data = explained.to_dict()
     rule = next(r for r in data["rulesets"][0]["rules"] if r["id"] == "children")
     assert rule["condition"]["text"] == "deny when child and not justified"
@@ -225,8 +225,8 @@ CASES = {
 def test_explanations_read_as_in_their_golden_files(name: str, update_golden: bool) -> None:
     compilation = compile_unit(TESTS / "good" / "definitions_and_duties.rules")
     assert compilation.program is not None
-    with GeneratedPackage(compilation.program) as package:
-        explained = explain(CASES[name], package=package, today=FIXED_DAY)
+    package = imported_package(compilation.program)
+    explained = explain(CASES[name], package=package, today=FIXED_DAY)
     text = str(explained).replace(package.__name__, "PACKAGE").replace(package.SOURCE_HASH[:12], "HASH")
     assert_golden(GOLDEN / f"{name}.txt", text, update_golden)
 
@@ -235,8 +235,8 @@ def test_a_conditional_duty_is_listed_with_the_condition_that_brought_it(update_
     compilation = compile_unit(TESTS / "good" / "conditional_duties.rules")
     assert compilation.program is not None
     use = {"region": "DE", "data": "health", "purpose": "ai.training", "consent": {"given": True}}
-    with GeneratedPackage(compilation.program) as package:
-        explained = explain(use, package=package, today=FIXED_DAY)
+    package = imported_package(compilation.program)
+    explained = explain(use, package=package, today=FIXED_DAY)
     text = str(explained).replace(package.__name__, "PACKAGE").replace(package.SOURCE_HASH[:12], "HASH")
     dpia = next(line for line in text.splitlines() if line.startswith("  eu dpia:"))
     assert dpia.endswith(

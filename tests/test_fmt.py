@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, TESTS, at_most
+from conftest import ROOT, TESTS, at_most, costly
 from fmt_helpers import compiled, scramble
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -265,7 +265,7 @@ def test_the_shipped_rulesets_compile_alike_after_formatting() -> None:
 SMALL_UNITS = [unit_of(p) for p in GOOD] + [unit_of(p) for p in SEMANTICS]
 
 
-@settings(max_examples=at_most(12), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=costly(12), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(which=st.integers(0, len(SMALL_UNITS) - 1), seed=st.integers(0, 2**32 - 1))
 def test_scrambled_layouts_compile_alike_after_formatting(which: int, seed: int) -> None:
     unit = dict(SMALL_UNITS[which])

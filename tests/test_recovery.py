@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from conftest import ROOT, TESTS, at_most, compile_unit, diagnostics_text
+from conftest import ROOT, TESTS, compile_unit, costly, diagnostics_text
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from privlex.pipeline import compile_paths
@@ -108,7 +108,7 @@ def test_garbage_ends_after_a_bounded_number_of_errors() -> None:
 CORPUS = THREE.read_text(encoding="utf-8").splitlines(keepends=True)
 
 
-@settings(max_examples=at_most(40), deadline=None)
+@settings(max_examples=costly(40), deadline=None)
 @given(
     st.lists(
         st.tuples(st.integers(0, len(CORPUS) - 1), st.sampled_from(["", "(", ")", ":", "&&", '"', "    ", "rule x"])),

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, TESTS, compile_unit
+from conftest import ROOT, TESTS, compile_unit, imported_package
 from privlex import ir
 from privlex.cli import main
 from privlex.report.build import build_report
@@ -17,7 +17,6 @@ from privlex.report.conditions import condition_text
 from privlex.report.regions import region_classes
 from privlex.report.scenarios import SCENARIOS, nested, usable
 from privlex.report.site import render_site
-from privlex.testrunner import GeneratedPackage
 
 DAY = datetime.date(2025, 6, 1)
 # Every test reads the report of the fifteen shipped regimes (seconds to build): the full suite's.
@@ -85,17 +84,17 @@ def test_every_cell_is_what_check_decides_for_every_place_of_its_row(
     """Places of one row decide alike: checked place by place for a slice of the matrices."""
     program, _ = shipped
     classes = {c["id"]: [r["code"] for r in c["regions"]] for c in report["region_classes"]}
-    with GeneratedPackage(program) as package:
-        for scenario in (s for s in SCENARIOS if s.id in ("baseline", "zoom_b", "li_ready")):
-            facts, _ = usable(scenario, program.vocabulary)
-            (matrix,) = [m for m in report["matrices"] if m["purpose"] == "ai.training"]
-            (table,) = [t for t in matrix["tables"] if t["scenario"] == scenario.id]
-            for row in table["rows"]:
-                for category in ("content.chat", "service.telemetry", "sensitive.health"):
-                    expected = row["cells"][category].split(" ")[0]
-                    for region in classes[row["class"]]:
-                        use = {"region": region, "data": category, "purpose": "ai.training", **nested(facts)}
-                        assert str(package.check(use, today=DAY).outcome) == expected, (scenario.id, region)
+    package = imported_package(program)
+    for scenario in (s for s in SCENARIOS if s.id in ("baseline", "zoom_b", "li_ready")):
+        facts, _ = usable(scenario, program.vocabulary)
+        (matrix,) = [m for m in report["matrices"] if m["purpose"] == "ai.training"]
+        (table,) = [t for t in matrix["tables"] if t["scenario"] == scenario.id]
+        for row in table["rows"]:
+            for category in ("content.chat", "service.telemetry", "sensitive.health"):
+                expected = row["cells"][category].split(" ")[0]
+                for region in classes[row["class"]]:
+                    use = {"region": region, "data": category, "purpose": "ai.training", **nested(facts)}
+                    assert str(package.check(use, today=DAY).outcome) == expected, (scenario.id, region)
 
 
 def test_region_classes_cover_every_place_once(shipped: tuple[ir.Program, Any]) -> None:

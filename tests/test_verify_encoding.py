@@ -13,12 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, TESTS, compile_unit, diagnostics_text
+from conftest import ROOT, TESTS, compile_unit, diagnostics_text, imported_package
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from privlex import ir
 from privlex.runtime import InvalidUse
-from privlex.testrunner import GeneratedPackage
 from use_strategies import uses
 
 pytest.importorskip("z3")
@@ -103,9 +102,9 @@ def compare_witnesses(program: ir.Program, package: Any) -> list[str]:
 
 @pytest.mark.parametrize("unit", UNITS, ids=unit_id)
 def test_solver_and_checker_decide_alike(unit: Path, compiled: dict[Path, ir.Program]) -> None:
-    with GeneratedPackage(compiled[unit]) as package:
-        unreachable = compare_witnesses(compiled[unit], package)
-        assert compare_random(compiled[unit], package, 12) > 0
+    package = imported_package(compiled[unit])
+    unreachable = compare_witnesses(compiled[unit], package)
+    assert compare_random(compiled[unit], package, 12) > 0
     # Every outcome and node of the shipped rules can be reached by some use.
     if unit.name == "rulesets":
         assert unreachable == []
@@ -114,8 +113,8 @@ def test_solver_and_checker_decide_alike(unit: Path, compiled: dict[Path, ir.Pro
 @pytest.mark.slow
 @pytest.mark.parametrize("unit", UNITS, ids=unit_id)
 def test_many_random_uses_decide_alike(unit: Path, compiled: dict[Path, ir.Program]) -> None:
-    with GeneratedPackage(compiled[unit]) as package:
-        assert compare_random(compiled[unit], package, 400) > 100
+    package = imported_package(compiled[unit])
+    assert compare_random(compiled[unit], package, 400) > 100
 
 
 def test_fresh_subdivisions_lie_inside_their_country(compiled: dict[Path, ir.Program]) -> None:
@@ -126,5 +125,5 @@ def test_fresh_subdivisions_lie_inside_their_country(compiled: dict[Path, ir.Pro
     assert model is not None
     use = use_of(symbolic.space, point(symbolic.space, model))
     assert use["region"] == "DK-ZZZ"
-    with GeneratedPackage(compiled[ROOT / "rulesets"]) as package:
-        assert str(package.check(use).outcome) == "deny"
+    package = imported_package(compiled[ROOT / "rulesets"])
+    assert str(package.check(use).outcome) == "deny"

@@ -76,39 +76,46 @@ def _judge(case: ir.TestCase, outcome: str, ids: list[str], obligations: list[st
     return None
 
 
-def run_tests(program: ir.Program, today: datetime.date) -> TestReport:
+def run_tests(program: ir.Program, today: datetime.date, package: ModuleType | None = None) -> TestReport:
+    """Run the program's tests against `package`, its generated checkers (generated here when None).
+
+    A caller that needs the checkers for more than the tests (properties, the
+    report) passes them, so that the program is generated and imported once.
+    """
+    if package is None:
+        with GeneratedPackage(program) as generated:
+            return run_tests(program, today, generated)
     report = TestReport()
     exercised: set[tuple[str, str]] = set()
-    with GeneratedPackage(program) as package:
-        for case in program.tests:
-            day = case.day or today
-            try:
-                results: dict[str, RulesetResult | None] = package.evaluate(case.use, today=day)
-            except InvalidUse as exc:
-                report.failures.append((case, f"the test's facts are not a valid use: {exc}"))
-                continue
-            for name, result in results.items():
-                if result is not None:
-                    exercised.update((name, leaf.reason.rule) for leaf in result.leaves)
-            if case.ruleset is not None:
-                own = results.get(case.ruleset)
-                outcome = str(own.effect) if own else "not_applicable"
-                ids = [leaf.reason.rule for leaf in own.leaves] if own else []
-                obligations = [o.id for o in own.obligations] if own else []
-            else:
-                decision = combine(list(results.values()))
-                outcome = str(decision.outcome)
-                ids = [f"{r.ruleset}.{r.rule}" for r in decision.reasons]
-                # A top-level test may name obligations as `ruleset.id` or, when
-                # unambiguous enough for its author, by the bare id.
-                qualified = all("." in name for e in case.expectations for name in e.obligations or ())
-                obligations = [f"{o.ruleset}.{o.id}" if qualified else o.id for o in decision.obligations]
-            verdict = _judge(case, outcome, ids, obligations)
-            if verdict is not None:
-                report.failures.append((case, f"expected {verdict[0]}; got {verdict[1]}"))
-                report.decided[(case.ruleset, case.id)] = verdict
-            else:
-                report.passed.append(case)
+    for case in program.tests:
+        day = case.day or today
+        try:
+            results: dict[str, RulesetResult | None] = package.evaluate(case.use, today=day)
+        except InvalidUse as exc:
+            report.failures.append((case, f"the test's facts are not a valid use: {exc}"))
+            continue
+        for name, result in results.items():
+            if result is not None:
+                exercised.update((name, leaf.reason.rule) for leaf in result.leaves)
+        if case.ruleset is not None:
+            own = results.get(case.ruleset)
+            outcome = str(own.effect) if own else "not_applicable"
+            ids = [leaf.reason.rule for leaf in own.leaves] if own else []
+            obligations = [o.id for o in own.obligations] if own else []
+        else:
+            decision = combine(list(results.values()))
+            outcome = str(decision.outcome)
+            ids = [f"{r.ruleset}.{r.rule}" for r in decision.reasons]
+            # A top-level test may name obligations as `ruleset.id` or, when
+            # unambiguous enough for its author, by the bare id.
+            qualified = all("." in name for e in case.expectations for name in e.obligations or ())
+            obligations = [f"{o.ruleset}.{o.id}" if qualified else o.id for o in decision.obligations]
+        verdict = _judge(case, outcome, ids, obligations)
+        if verdict is not None:
+            report.failures.append((case, f"expected {verdict[0]}; got {verdict[1]}"))
+            report.decided[(case.ruleset, case.id)] = verdict
+        else:
+            report.passed.append(case)
     for ruleset in program.rulesets:
         for node, _ in ruleset.walk():
             if (ruleset.id, node.id) not in exercised:

@@ -78,7 +78,7 @@ def _write(args: argparse.Namespace, output_format: str, text: str) -> TextIO:
 
 def run(args: argparse.Namespace) -> int:
     from ..testreport import TestRun, format_report, summary
-    from ..testrunner import run_tests
+    from ..testrunner import GeneratedPackage, run_tests
     from ..verify.run import check_properties
 
     output_format = "json" if args.json else args.output_format
@@ -88,8 +88,12 @@ def run(args: argparse.Namespace) -> int:
     today = parse_date(args.today) if args.today else datetime.datetime.now(datetime.UTC).date()
     checked = compile_quietly(args, settings)
     program = checked.program
-    report = run_tests(program, today) if program is not None else None
-    properties = check_properties(program, today) if program is not None else None
+    report, properties = None, None
+    if program is not None:
+        # one generated package for the written tests and the properties' counterexamples
+        with GeneratedPackage(program) as package:
+            report = run_tests(program, today, package)
+            properties = check_properties(program, today, package)
     test_run = TestRun(checked.diagnostics, checked.sources, report, args.require_coverage, checked.move, properties)
     color = output_format == "full" and not args.output_file and use_color(args.color, sys.stderr)
     text = format_report(output_format, test_run, color=color)

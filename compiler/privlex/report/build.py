@@ -27,8 +27,9 @@ def _class_data(region_class: RegionClass, titles: Mapping[str, str]) -> dict[st
     }
 
 
-def _tests(program: ir.Program, evaluate: Any, day: datetime.date) -> list[dict[str, Any]]:
-    problems = {(case.ruleset, case.id): problem for case, problem in run_tests(program, day).failures}
+def _tests(program: ir.Program, package: ModuleType, day: datetime.date) -> list[dict[str, Any]]:
+    problems = {(case.ruleset, case.id): problem for case, problem in run_tests(program, day, package).failures}
+    evaluate = package.evaluate
     found: list[dict[str, Any]] = []
     for case in program.tests:
         exercised: dict[str, list[str]] = {}
@@ -68,7 +69,7 @@ def build_report(
     classes = region_classes(program)
     with _checkers(program, package) as package:
         matrices, explanations, used = decide_matrices(program, package, scenarios, classes, day)
-        tests = _tests(program, package.evaluate, day)
+        tests = _tests(program, package, day)
     all_places = places(program.vocabulary)
     rulesets = []
     for ruleset in program.rulesets:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
 from .. import ir
@@ -19,8 +20,11 @@ class PropertyReport:
     failed: bool
 
 
-def check_properties(program: ir.Program, today: datetime.date) -> PropertyReport | None:
-    """None when the unit has no properties; a note (not a failure) when the solver is not installed."""
+def check_properties(program: ir.Program, today: datetime.date, package: ModuleType) -> PropertyReport | None:
+    """None when the unit has no properties; a note (not a failure) when the solver is not installed.
+
+    `package`: the program's generated checkers, which the counterexamples are decided by.
+    """
     if not program.properties:
         return None
     try:
@@ -28,10 +32,8 @@ def check_properties(program: ir.Program, today: datetime.date) -> PropertyRepor
     except ImportError:
         note = "properties not checked: install privlex[verify] (z3-solver) to check them"
         return PropertyReport(note + "\n", [{"note": note}], False)
-    from ..testrunner import GeneratedPackage
     from . import explain
     from .properties import check_properties as check
 
-    with GeneratedPackage(program) as package:
-        results = check(program, package, timeout=TEST_TIMEOUT, today=today)
+    results = check(program, package, timeout=TEST_TIMEOUT, today=today)
     return PropertyReport(explain.as_text(results), explain.as_json(results), any(r.failed for r in results))
