@@ -10,8 +10,8 @@ otherwise handed back to be read on its own, for its own error message:
   the wrong type for its fact, an object where a value belongs, a line that is
   not one object), found by the row Arrow names or by halving the block;
 - a line Arrow accepts and Python's `json` does not, or might not: bytes that
-  are not UTF-8, NUL or a byte-order mark, `NaN`/`Inf` tokens, or more
-  brackets than the nesting limit could allow;
+  are not UTF-8, NUL or a byte-order mark, `NaN`/`Inf` tokens, more brackets
+  than the nesting limit could allow, a line that does not start with `{`;
 - a line naming a key the per-line reading does more with than ignore: a
   name under a fact root that is not a fact, a near miss of a fact name, a
   key that is not a fact inside a group's object.
@@ -156,6 +156,8 @@ class ColumnarLines:
                     or (numbers and _NOT_NUMBERS.search(raw) is not None)
                 )
         bad |= _brackets(block, lines) >= _BRACKETS
+        # not an object (Arrow reads a line `null` as a row of nulls, and crashes on one that comes first)
+        bad |= np.fromiter((raw.lstrip(b" \t\r\n")[:1] != b"{" for raw in lines), np.bool_, len(lines))
         return np.flatnonzero(~bad)
 
     def _parse(self, lines: list[bytes]) -> list[tuple[np.ndarray, pa.RecordBatch]]:
