@@ -152,7 +152,7 @@ def read(path: Path, columnar: bool, run: tuple[Mapping[str, str], Mapping[str, 
 
 
 @pytest.mark.parametrize("run", RUNS, ids=["plain", "id", "map", "set-group", "set"])
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(lines=st.lists(st.tuples(LINE, ENDINGS), max_size=24), per_parse=st.sampled_from([1, 3, 2048]))
 def test_the_fast_jsonl_reader_agrees_with_the_per_line_reader(
     run: tuple[Mapping[str, str], Mapping[str, Any], str | None], lines: list[tuple[bytes, bytes]], per_parse: int

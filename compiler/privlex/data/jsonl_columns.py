@@ -60,9 +60,14 @@ class ColumnarLines:
     """Reads blocks of JSON lines as Arrow columns for one run (`--map` and `--set` fixed).
 
     Text and date facts are declared as strings (Arrow would read `2025-03-13`
-    as a timestamp); every other key's type is inferred, and a fact column of
-    a type whose values are not exactly those of `json.loads` sends its lines
-    to the per-line reading.
+    as a timestamp) once a line has given them (the lines parsed then are
+    parsed again, declared); every other key's type is
+    inferred, and a fact column of a type whose values are not exactly those
+    of `json.loads` (a timestamp, a list) sends its lines to the per-line
+    reading. Declaring only the facts the file gives keeps Arrow from
+    building a column of nulls for each of the others, and an undeclared key
+    that no line gives has no column: that is how the facts read are known
+    without searching the bytes for every fact name.
     """
 
     def __init__(self, records: RecordReader, id_column: str | None) -> None:
@@ -70,21 +75,15 @@ class ColumnarLines:
         self.records = records
         self.facts = facts
         self.id_column = id_column
-        fields: list[pa.Field] = []
         self.sources: list[tuple[str, tuple[str, ...]]] = []  # fact -> its path in the parsed table
         self.inner: dict[str, set[str]] = {}  # per group read from the line: its fact names
         for root in sorted(facts.roots, key=_order(facts)):
             if root in facts.scalars and root not in records.overridden:
-                if facts.facts[root].kind in _TEXT:
-                    fields.append(pa.field(root, pa.string()))
                 self.sources.append((root, (root,)))
             elif root in facts.groups and f"{root}." not in records.overridden:
                 inner = [p for p in facts.facts if p.startswith(f"{root}.") and p not in records.overridden]
                 if inner:
                     names = [p.split(".", 1)[1] for p in inner]
-                    texts = [pa.field(n, pa.string()) for p, n in zip(inner, names, strict=True) if _text(facts, p)]
-                    if texts:
-                        fields.append(pa.field(root, pa.struct(texts)))
                     self.sources += [(p, (root, n)) for p, n in zip(inner, names, strict=True)]
                     self.inner[root] = set(names)
         self.from_line = [fact for fact, _ in self.sources]  # read from the line's own keys: `seen` by the reader
@@ -93,12 +92,24 @@ class ColumnarLines:
             for fact in self.from_line
         }
         for fact, name in records.mapping.items():
-            if _text(facts, fact):
-                fields.append(pa.field(name, pa.string()))
             self.sources.append((fact, (name,)))
-        self.schema = pa.schema(fields)
         self.expected = {path[0] for _, path in self.sources}
+        self.declared: set[str] = set()  # text facts a line has given: declared from then on
         self.plan = Plan(tuple(Source(fact, (fact,)) for fact, _ in self.sources), dict(records.constants))
+
+    def schema(self) -> pa.Schema:
+        """The declared columns: text and date facts given by --map, or read from a line already."""
+        fields: list[pa.Field] = []
+        for fact, path in self.sources:
+            if not _text(self.facts, fact) or (fact in self.from_line and fact not in self.declared):
+                continue
+            if len(path) == 1:
+                fields.append(pa.field(path[0], pa.string()))
+            elif fields and fields[-1].name == path[0]:
+                fields[-1] = pa.field(path[0], pa.struct([*fields[-1].type, pa.field(path[1], pa.string())]))
+            else:
+                fields.append(pa.field(path[0], pa.struct([pa.field(path[1], pa.string())])))
+        return pa.schema(fields)
 
     @staticmethod
     def supports(records: RecordReader) -> bool:
@@ -121,7 +132,7 @@ class ColumnarLines:
             for where, batch in self._parse([lines[i] for i in chosen]):
                 rows = chosen[where]
                 text = [lines[i] for i in rows]
-                irregular, facts = self._facts(batch, text)
+                irregular, facts, present = self._facts(batch, text)
                 ids = self._ids(batch, text) if self.id_column is not None else None
                 if irregular:
                     keep = np.ones(len(rows), np.bool_)
@@ -130,11 +141,9 @@ class ColumnarLines:
                     text = [raw for raw, kept in zip(text, keep.tolist(), strict=True) if kept]
                     ids = [i for i, kept in zip(ids, keep.tolist(), strict=True) if kept] if ids is not None else None
                 if len(rows):
+                    self._note_seen(facts, text, present)
                     parts.append(Part(rows, facts, ids))
-        parts = merged(parts)
-        for part in parts:
-            self._note_seen(part.facts, [lines[i] for i in part.rows])
-        return parts
+        return merged(parts)
 
     def _screened(self, lines: list[bytes]) -> np.ndarray:
         """The lines Arrow may read: not those Python's json could read otherwise."""
@@ -164,8 +173,8 @@ class ColumnarLines:
         """Parse the lines in as few calls as Arrow allows: the positions of each batch's lines, in order."""
         done: list[tuple[int, int, pa.RecordBatch]] = []
         pending = [(0, len(lines))]
-        options = pa_json.ParseOptions(explicit_schema=self.schema, unexpected_field_behavior="infer")
         while pending:
+            options = pa_json.ParseOptions(explicit_schema=self.schema(), unexpected_field_behavior="infer")
             low, high = pending.pop()
             if low >= high:
                 continue
@@ -177,7 +186,11 @@ class ColumnarLines:
             except (pa.ArrowException, ValueError) as exc:  # ArrowInvalid; UnicodeDecodeError (of its message)
                 error = str(exc)
             if error is None and table.num_rows == high - low:
-                done.append((low, high, table.combine_chunks().to_batches()[0]))
+                batch = table.combine_chunks().to_batches()[0]
+                if self._declare(batch):
+                    pending.append((low, high))  # parsed again, the text facts it gives declared
+                else:
+                    done.append((low, high, batch))
                 continue
             if high - low == 1:
                 continue  # the line is read on its own
@@ -191,8 +204,27 @@ class ColumnarLines:
         done.sort(key=lambda part: part[0])
         return [(np.arange(low, high), batch) for low, high, batch in done]
 
-    def _facts(self, batch: pa.RecordBatch, lines: list[bytes]) -> tuple[set[int], pa.RecordBatch]:
-        """The rows the per-line reading must read after all, and the batch's fact columns."""
+    def _declare(self, batch: pa.RecordBatch) -> bool:
+        """Declare the text and date facts the batch gives and were not declared: whether there were any."""
+        names = batch.schema.names
+        new = False
+        for fact, path in self.sources:
+            if fact in self.declared or fact not in self.from_line or not _text(self.facts, fact):
+                continue
+            if path[0] not in names:
+                continue
+            kind = batch.schema.field(path[0]).type
+            if len(path) == 2:
+                if not pa.types.is_struct(kind) or kind.get_field_index(path[1]) < 0:
+                    continue
+                kind = kind.field(path[1]).type
+            self.declared.add(fact)
+            new = new or not (pa.types.is_string(kind) or pa.types.is_null(kind))
+        return new
+
+    def _facts(self, batch: pa.RecordBatch, lines: list[bytes]) -> tuple[set[int], pa.RecordBatch, set[str]]:
+        """The rows the per-line reading must read after all, the batch's fact columns, the facts with one."""
+        present: set[str] = set()
         irregular: set[int] = set()
         names = batch.schema.names
         for field in batch.schema:
@@ -205,12 +237,13 @@ class ColumnarLines:
             elif name in self.inner or (name not in self.expected and not self._payload(name)):
                 irregular |= _naming(batch.column(name), name, lines)
         arrays: list[pa.Array] = []
-        for _, path in self.sources:
+        for fact, path in self.sources:
             kind = batch.schema.field(path[0]).type if path[0] in names else None
             if kind is not None and (
                 len(path) == 1 or (pa.types.is_struct(kind) and kind.get_field_index(path[1]) >= 0)
             ):
                 array = leaf(batch, path)
+                present.add(fact)
                 if not any(test(array.type) for test in _EXACT):
                     irregular |= _valid_rows(array)
                 elif pa.types.is_float64(array.type):
@@ -218,7 +251,7 @@ class ColumnarLines:
             else:
                 array = pa.nulls(batch.num_rows)
             arrays.append(array)
-        return irregular, pa.RecordBatch.from_arrays(arrays, names=[fact for fact, _ in self.sources])
+        return irregular, pa.RecordBatch.from_arrays(arrays, names=[fact for fact, _ in self.sources]), present
 
     def _payload(self, key: str) -> bool:
         """Whether a top-level key outside the schema is payload for every value it can take."""
@@ -238,21 +271,22 @@ class ColumnarLines:
             return values
         return [json_scalar(json.loads(raw).get(name)) for raw in lines]  # an integer Arrow read as a double
 
-    def _note_seen(self, facts: pa.RecordBatch, lines: list[bytes]) -> None:
-        """The facts the lines read here name, for the summary: a key given as null counts too."""
+    def _note_seen(self, facts: pa.RecordBatch, lines: list[bytes], present: set[str]) -> None:
+        """The facts the lines read here name, for the summary: a key given as null counts too.
+
+        A fact without a column in Arrow's reading is named by no line (declared
+        facts have been seen already); one whose column is all null, by a line
+        with a null, or only by a line the per-line reading reads, which notes it.
+        """
         seen = self.records.seen
-        block = b"".join(lines) if not seen.issuperset(self.from_line) else b""
-        escapes = b"\\u" in block
         for fact in self.from_line:
-            if fact in seen:
+            if fact in seen or fact not in present:
                 continue
             if facts.column(fact).null_count < facts.num_rows:
                 seen.add(fact)
                 continue
             group, dot, name = fact.rpartition(".")
             written = self.written[fact]
-            if not escapes and (f'"{name}"'.encode() not in block or not written.search(block)):
-                continue
             for raw in lines:
                 if b"\\u" in raw or written.search(raw):  # an escape can spell a name too
                     record = json.loads(raw)
