@@ -38,6 +38,7 @@ from .schema import Plan, Source
 _BRACKETS = 200
 # Tokens Arrow's parser takes and Python's json does not (`Inf`), or reads alike only maybe (`NaN`).
 _NOT_NUMBERS = re.compile(rb"[\[:,]\s*[-+]?(?:NaN|Inf)")
+_NOT_BRACKETS = bytes(byte for byte in range(256) if byte not in b"[{\n")
 _ROW = re.compile(r"in row (\d+)")
 # Lines parsed by one call of Arrow's reader: about a megabyte of typical lines, which caches well, and
 # what is parsed again around a line Arrow rejects.
@@ -126,6 +127,8 @@ class ColumnarLines:
     def read(self, lines: list[bytes]) -> list[Part]:
         """Read what can be read as columns; the lines in no part are for the per-line reading."""
         candidates = self._screened(lines)
+        if lines and not lines[-1].endswith(b"\n"):  # the last line of a file: one line per row for Arrow
+            lines = [*lines[:-1], lines[-1] + b"\n"]
         parts: list[Part] = []
         for low in range(0, len(candidates), LINES_PER_PARSE):
             chosen = candidates[low : low + LINES_PER_PARSE]
@@ -164,9 +167,11 @@ class ColumnarLines:
                     or (not utf8 and not _utf8(raw))
                     or (numbers and _NOT_NUMBERS.search(raw) is not None)
                 )
-        bad |= _brackets(block, lines) >= _BRACKETS
+        bad |= _brackets(block, len(lines)) >= _BRACKETS
         # not an object (Arrow reads a line `null` as a row of nulls, and crashes on one that comes first)
-        bad |= np.fromiter((raw.lstrip(b" \t\r\n")[:1] != b"{" for raw in lines), np.bool_, len(lines))
+        starts = np.cumsum(np.fromiter(map(len, lines), np.int64, len(lines))) - np.fromiter(map(len, lines), np.int64)
+        for number in np.flatnonzero(np.frombuffer(block, np.uint8)[starts] != ord("{")).tolist():
+            bad[number] |= lines[number].lstrip(b" \t\r\n")[:1] != b"{"
         return np.flatnonzero(~bad)
 
     def _parse(self, lines: list[bytes]) -> list[tuple[np.ndarray, pa.RecordBatch]]:
@@ -178,7 +183,7 @@ class ColumnarLines:
             low, high = pending.pop()
             if low >= high:
                 continue
-            data = b"".join(raw if raw.endswith(b"\n") else raw + b"\n" for raw in lines[low:high])
+            data = b"".join(lines[low:high])
             error: str | None = None
             try:
                 read = pa_json.ReadOptions(use_threads=False, block_size=len(data) + 1)
@@ -337,12 +342,10 @@ def json_scalar(value: Any) -> Any:
     return value if value is None or isinstance(value, str | int | float | bool) else json.dumps(value)
 
 
-def _brackets(block: bytes, lines: list[bytes]) -> np.ndarray:
-    """Per line, how many `[` and `{` it holds."""
-    ends = np.cumsum(np.fromiter((len(raw) for raw in lines), np.int64, len(lines)))
-    data = np.frombuffer(block, np.uint8)
-    found = np.flatnonzero((data == ord("[")) | (data == ord("{")))
-    return np.diff(np.searchsorted(found, ends), prepend=0)
+def _brackets(block: bytes, count: int) -> np.ndarray:
+    """Per line of the block (each ends with a newline, but maybe the last), how many `[` and `{` it holds."""
+    kept = block.translate(None, _NOT_BRACKETS).split(b"\n")[:count]
+    return np.fromiter(map(len, kept), np.int64, count)
 
 
 def _valid_rows(column: Any) -> set[int]:
