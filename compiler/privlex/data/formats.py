@@ -14,7 +14,6 @@ from .read_csv import CsvReader
 from .read_jsonl import JsonlReader
 from .read_parquet import ParquetReader
 from .reading import Settings
-from .schema import Plan
 from .sources import STDIO, ReadError
 
 Reader = JsonlReader | CsvReader | ParquetReader
@@ -35,7 +34,7 @@ def open_reader(name: str, kind: str, settings: Settings, evaluator_of: Any) -> 
             raise ReadError(f"cannot read {name}: {'it is a folder' if path.is_dir() else 'no such file'}")
     if kind == "csv":
         return CsvReader(name, settings, evaluator_of)
-    return JsonlReader(name, settings, evaluator_of(Plan((), dict(settings.constants))))
+    return JsonlReader(name, settings, evaluator_of)
 
 
 def stdin_is_terminal() -> bool:
