@@ -21,7 +21,7 @@ from .. import ir
 from .solve import Solver
 from .space import Space, Term, Var
 
-# At most this many values of a region, key or choice are enumerated one by one.
+# At most this many classes of alike values (regions, keys, choices) are added to a set one by one.
 ENUMERATION_LIMIT = 32
 
 # The order in which conditions are dropped when more than one could go: the
@@ -200,21 +200,28 @@ class Generaliser:
         return self._widen_range(literal, others)
 
     def _widen_set(self, literal: Literal, others: list[Term]) -> Literal:
+        """The values at which the change happens, less those at which the claim fails.
+
+        Values the rules cannot tell apart (`Space.alike`) join or leave the set
+        together: each answer settles a whole class of them.
+        """
         var = literal.var
-        values = set(literal.values)
+        alike = self.space.alike(var)
+        values: set[int] = set().union(*(alike[var.index(v)] for v in literal.values))
         known = [var.known] if var.known is not None else []
-        while len(values) < ENUMERATION_LIMIT:
-            outside = z3.Not(self.space.member(var, (var.index(v) for v in values)))
-            model = self.solver.model(*others, self.happens, *known, outside)
+        for _ in range(ENUMERATION_LIMIT):
+            if len(values) == len(var.domain):
+                break
+            model = self.solver.model(*others, self.happens, *known, z3.Not(self.space.member(var, values)))
             if model is None:
                 break
-            values.add(var.domain[model.eval(var.value, model_completion=True).as_long()])
+            values |= alike[_number(model, var)]
         while True:
-            trial = Literal(var, values=frozenset(values))
+            trial = Literal(var, values=frozenset(var.domain[i] for i in values))
             model = self.solver.model(*others, self.bad, trial.term(self.space))
             if model is None:
                 return trial
-            values.discard(var.domain[model.eval(var.value, model_completion=True).as_long()])
+            values -= alike[_number(model, var)]
 
     def _region_around(self, literals: list[Literal], code: str) -> Literal | None:
         """The smallest declared region around the use's own in which the change happens, if any.
