@@ -40,8 +40,15 @@ class Literal:
     truth: bool = False  # booleans
     unknown: bool = False  # the fact is unknown (with values/range: or unknown)
     known: bool = True  # some value is allowed
+    # The term, once made: a cube's literals are asked about many times.
+    _term: Term = field(default=None, compare=False, repr=False)
 
     def term(self, space: Space) -> Term:
+        if self._term is None:
+            self._term = self._make_term(space)
+        return self._term
+
+    def _make_term(self, space: Space) -> Term:
         var = self.var
         parts: list[Term] = []
         if var.kind == "boolean":
@@ -160,6 +167,7 @@ class Generaliser:
         self.bad = good_fails  # the uses the cube must not contain
         self.happens = happens  # the uses the cube is about
         self._breakpoints: dict[str, list[int]] = {}
+        self._needed_before: set[str] = set()  # the dimensions the last cube needed
 
     def grow(self, values: dict[str, Any]) -> Cube:
         literals = [point_literal(var, values[var.path]) for var in self.space.dimensions()]
@@ -184,7 +192,11 @@ class Generaliser:
     def _needed(self, literals: list[Literal]) -> list[Literal]:
         terms = [lit.term(self.space) for lit in literals]
         order = sorted(range(len(literals)), key=lambda i: _DROP_ORDER.get(literals[i].var.kind, 0))
-        return [literals[i] for i in self.solver.minimal_core([self.bad], terms, order)]
+        # The cubes of one change tend to need the same dimensions.
+        hint = [i for i, lit in enumerate(literals) if lit.var.path in self._needed_before]
+        needed = [literals[i] for i in self.solver.minimal_core([self.bad], terms, order, hint)]
+        self._needed_before = {lit.var.path for lit in needed}
+        return needed
 
     def _others(self, literals: Sequence[Literal], index: int) -> list[Term]:
         return [lit.term(self.space) for i, lit in enumerate(literals) if i != index]

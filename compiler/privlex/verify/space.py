@@ -125,6 +125,9 @@ class Space:
     # Per finite dimension, the sets of values (by index) the encoded rules test.
     tested: dict[str, set[frozenset[int]]] = field(default_factory=dict)
     _alike: dict[str, tuple[int, list[frozenset[int]]]] = field(default_factory=dict, repr=False)
+    # Terms already made by `member`: describing a diff asks for the same sets thousands of times,
+    # and making a term of a few hundred region codes costs more than some questions.
+    _members: dict[tuple[str, frozenset[int]], Term] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         vocabularies = [p.vocabulary for p in self.programs]
@@ -223,13 +226,20 @@ class Space:
 
     def member(self, var: Var, indices: Iterable[int]) -> Term:
         """The variable's index lies in the set, as ranges of consecutive indices."""
-        chosen = sorted(set(indices))
+        chosen = frozenset(indices)
+        key = (var.path, chosen)
+        term = self._members.get(key)
+        if term is None:
+            term = self._members[key] = self._member(var, chosen)
+        return term
+
+    def _member(self, var: Var, chosen: frozenset[int]) -> Term:
         if not chosen:
             return z3.BoolVal(False)
         if len(chosen) == len(var.domain):
             return z3.BoolVal(True)
         ranges: list[tuple[int, int]] = []
-        for index in chosen:
+        for index in sorted(chosen):
             if ranges and ranges[-1][1] == index - 1:
                 ranges[-1] = (ranges[-1][0], index)
             else:
