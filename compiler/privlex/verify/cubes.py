@@ -21,7 +21,7 @@ from .. import ir
 from .solve import Solver
 from .space import Space, Term, Var
 
-# At most this many values of a region, key or choice are enumerated one by one.
+# At most this many classes of alike values (regions, keys, choices) are added to a set one by one.
 ENUMERATION_LIMIT = 32
 
 # The order in which conditions are dropped when more than one could go: the
@@ -40,8 +40,15 @@ class Literal:
     truth: bool = False  # booleans
     unknown: bool = False  # the fact is unknown (with values/range: or unknown)
     known: bool = True  # some value is allowed
+    # The term, once made: a cube's literals are asked about many times.
+    _term: Term = field(default=None, compare=False, repr=False)
 
     def term(self, space: Space) -> Term:
+        if self._term is None:
+            self._term = self._make_term(space)
+        return self._term
+
+    def _make_term(self, space: Space) -> Term:
         var = self.var
         parts: list[Term] = []
         if var.kind == "boolean":
@@ -160,6 +167,7 @@ class Generaliser:
         self.bad = good_fails  # the uses the cube must not contain
         self.happens = happens  # the uses the cube is about
         self._breakpoints: dict[str, list[int]] = {}
+        self._needed_before: set[str] = set()  # the dimensions the last cube needed
 
     def grow(self, values: dict[str, Any]) -> Cube:
         literals = [point_literal(var, values[var.path]) for var in self.space.dimensions()]
@@ -184,7 +192,11 @@ class Generaliser:
     def _needed(self, literals: list[Literal]) -> list[Literal]:
         terms = [lit.term(self.space) for lit in literals]
         order = sorted(range(len(literals)), key=lambda i: _DROP_ORDER.get(literals[i].var.kind, 0))
-        return [literals[i] for i in self.solver.minimal_core([self.bad], terms, order)]
+        # The cubes of one change tend to need the same dimensions.
+        hint = [i for i, lit in enumerate(literals) if lit.var.path in self._needed_before]
+        needed = [literals[i] for i in self.solver.minimal_core([self.bad], terms, order, hint)]
+        self._needed_before = {lit.var.path for lit in needed}
+        return needed
 
     def _others(self, literals: Sequence[Literal], index: int) -> list[Term]:
         return [lit.term(self.space) for i, lit in enumerate(literals) if i != index]
@@ -200,21 +212,28 @@ class Generaliser:
         return self._widen_range(literal, others)
 
     def _widen_set(self, literal: Literal, others: list[Term]) -> Literal:
+        """The values at which the change happens, less those at which the claim fails.
+
+        Values the rules cannot tell apart (`Space.alike`) join or leave the set
+        together: each answer settles a whole class of them.
+        """
         var = literal.var
-        values = set(literal.values)
+        alike = self.space.alike(var)
+        values: set[int] = set().union(*(alike[var.index(v)] for v in literal.values))
         known = [var.known] if var.known is not None else []
-        while len(values) < ENUMERATION_LIMIT:
-            outside = z3.Not(self.space.member(var, (var.index(v) for v in values)))
-            model = self.solver.model(*others, self.happens, *known, outside)
+        for _ in range(ENUMERATION_LIMIT):
+            if len(values) == len(var.domain):
+                break
+            model = self.solver.model(*others, self.happens, *known, z3.Not(self.space.member(var, values)))
             if model is None:
                 break
-            values.add(var.domain[model.eval(var.value, model_completion=True).as_long()])
+            values |= alike[_number(model, var)]
         while True:
-            trial = Literal(var, values=frozenset(values))
+            trial = Literal(var, values=frozenset(var.domain[i] for i in values))
             model = self.solver.model(*others, self.bad, trial.term(self.space))
             if model is None:
                 return trial
-            values.discard(var.domain[model.eval(var.value, model_completion=True).as_long()])
+            values -= alike[_number(model, var)]
 
     def _region_around(self, literals: list[Literal], code: str) -> Literal | None:
         """The smallest declared region around the use's own in which the change happens, if any.

@@ -64,14 +64,14 @@ class Conditions:
         if var.kind in ("data", "purpose"):
             below = self.vocabulary.data_below if var.kind == "data" else self.vocabulary.purposes_below
             expanded = {k for v in wanted for k in below.get(v, (v,))}
-            return self.space.member(var, (i for i, key in enumerate(var.domain) if key in expanded))
-        return self.space.member(var, (i for i, code in enumerate(var.domain) if self.places[code] & wanted))
+            return self.space.tested_member(var, (i for i, key in enumerate(var.domain) if key in expanded))
+        return self.space.tested_member(var, (i for i, code in enumerate(var.domain) if self.places[code] & wanted))
 
     def equals(self, var: Var, values: Iterable[ir.Scalar]) -> Term:
         """The fact's value is one of the values (never true of an unknown value)."""
         chosen = list(values)
         if var.finite:
-            return self.space.member(var, (i for i, v in enumerate(var.domain) if v in {str(c) for c in chosen}))
+            return self.space.tested_member(var, (i for i, v in enumerate(var.domain) if v in {str(c) for c in chosen}))
         return _or([var.value == self.constant(c) for c in chosen])
 
     def constant(self, value: ir.Scalar) -> Term:
@@ -103,7 +103,7 @@ class Conditions:
             pieces = self.constant(timeline[-1][2])
             for _start, end, value in reversed(timeline[:-1]):
                 pieces = z3.If(day <= end.toordinal(), self.constant(value), pieces)
-            term = pieces if term is None else z3.If(self.space.member(region, indices), pieces, term)
+            term = pieces if term is None else z3.If(self.space.tested_member(region, indices), pieces, term)
         if term is None:  # covers no region of the space: never read
             term = z3.IntVal(0) if parameter.kind != "boolean" else z3.BoolVal(False)
         self._parameters[key] = term

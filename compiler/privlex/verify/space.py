@@ -122,6 +122,12 @@ class Space:
     regions: tuple[str, ...] = ()
     places: list[dict[str, frozenset[str]]] = field(default_factory=list)  # per program: region -> its places
     constraints: list[Term] = field(default_factory=list)
+    # Per finite dimension, the sets of values (by index) the encoded rules test.
+    tested: dict[str, set[frozenset[int]]] = field(default_factory=dict)
+    _alike: dict[str, tuple[int, list[frozenset[int]]]] = field(default_factory=dict, repr=False)
+    # Terms already made by `member`: describing a diff asks for the same sets thousands of times,
+    # and making a term of a few hundred region codes costs more than some questions.
+    _members: dict[tuple[str, frozenset[int]], Term] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         vocabularies = [p.vocabulary for p in self.programs]
@@ -220,13 +226,20 @@ class Space:
 
     def member(self, var: Var, indices: Iterable[int]) -> Term:
         """The variable's index lies in the set, as ranges of consecutive indices."""
-        chosen = sorted(set(indices))
+        chosen = frozenset(indices)
+        key = (var.path, chosen)
+        term = self._members.get(key)
+        if term is None:
+            term = self._members[key] = self._member(var, chosen)
+        return term
+
+    def _member(self, var: Var, chosen: frozenset[int]) -> Term:
         if not chosen:
             return z3.BoolVal(False)
         if len(chosen) == len(var.domain):
             return z3.BoolVal(True)
         ranges: list[tuple[int, int]] = []
-        for index in chosen:
+        for index in sorted(chosen):
             if ranges and ranges[-1][1] == index - 1:
                 ranges[-1] = (ranges[-1][0], index)
             else:
@@ -240,6 +253,34 @@ class Space:
             for a, b in ranges
         ]
         return parts[0] if len(parts) == 1 else z3.Or(*parts)
+
+    def tested_member(self, var: Var, indices: Iterable[int]) -> Term:
+        """`member`, for a set of values a rule tests: recorded, so that `alike` knows which values
+        the rules can tell apart."""
+        chosen = frozenset(indices)
+        self.tested.setdefault(var.path, set()).add(chosen)
+        return self.member(var, chosen)
+
+    def alike(self, var: Var) -> list[frozenset[int]]:
+        """For each value of a finite dimension (by index), the values no tested set tells from it.
+
+        Every formula the rules make reads the dimension only through the sets
+        `tested_member` recorded, so swapping two alike values changes no
+        decision: a question that holds at one value holds at every value alike
+        to it. Describing a change widens a set of regions or keys one such
+        class per question rather than one value per question.
+        """
+        sets = sorted(self.tested.get(var.path, ()), key=sorted)
+        cached = self._alike.get(var.path)
+        if cached is not None and cached[0] == len(sets):
+            return cached[1]
+        by_signature: dict[tuple[bool, ...], set[int]] = {}
+        signatures = [tuple(i in tested for tested in sets) for i in range(len(var.domain))]
+        for index, signature in enumerate(signatures):
+            by_signature.setdefault(signature, set()).add(index)
+        classes = [frozenset(by_signature[signature]) for signature in signatures]
+        self._alike[var.path] = (len(sets), classes)
+        return classes
 
     def dimensions(self) -> list[Var]:
         return list(self.vars.values())
