@@ -22,8 +22,9 @@ import numpy as np
 
 from .. import ir
 from ..runtime import places
+from .lookup import spread
 from .program import Program, days, number
-from .validate import Column, Validated, spread
+from .validate import Column, Validated
 
 _OPS: dict[str, Callable[[Any, Any], Any]] = {
     "<": operator.lt,
@@ -142,15 +143,11 @@ class Batch:
         return entry
 
     def lookup(self, path: str, table: np.ndarray) -> np.ndarray:
-        """Per row, `table`'s value for the row's entry: a few comparisons of codes, or a gather."""
+        """Per row, `table`'s value for the row's entry: comparisons of codes, or a gather."""
         col = self.columns[path]
         if col.codes is None:
             return np.full(self.rows, table[0], np.bool_)
-        trues = np.count_nonzero(table)
-        if min(trues, len(table) - trues) <= 4 or trues in (0, len(table)):
-            return spread(col.codes, table)
-        gathered: np.ndarray = table[self.codes(path)]
-        return gathered
+        return spread(col.codes, table, lambda: self.codes(path))
 
     def codes(self, path: str) -> np.ndarray:
         found = self._codes.get(path)

@@ -26,8 +26,9 @@ import numpy as np
 
 from .. import ir
 from .conditions import Batch
+from .lookup import spread
 from .program import DENY, INVALID, NOT_APPLICABLE, PERMIT, Program
-from .validate import Validated, spread
+from .validate import Validated
 
 # A ruleset applying to more than this share of a batch's rows is decided on the whole batch.
 _PART_SHARE = 0.6
