@@ -5,9 +5,10 @@ Every condition becomes two boolean columns, "is true" and "is false"
 neither, `not` swaps them, `and`/`or` follow Kleene's tables, and a
 condition holds where its "is true" column does. A condition (or part of
 one) over a single fact is decided once per distinct value of that fact
-(and remembered for the process, `Program.truths`) and gathered to the
-rows; numbers and dates are compared per row; parameters are looked up per
-row by (region, date). `Batch.part` restricts a batch to some of its rows
+(its per-value tables remembered for the process by the column's distinct
+values, `Program.table`) and read per row (`lookup.spread`); numbers and
+dates are compared per row; parameters are looked up per row by (region,
+date). `Batch.part` restricts a batch to some of its rows
 (the rows a ruleset applies to), taking each column only when it is read.
 """
 
@@ -34,7 +35,6 @@ _OPS: dict[str, Callable[[Any, Any], Any]] = {
     "=": operator.eq,
     "!=": operator.ne,
 }
-_TRUTHS_LIMIT = 1 << 18
 
 
 class Tri:
@@ -100,7 +100,7 @@ class _Taken(dict[str, Column]):
 
     def __missing__(self, path: str) -> Column:
         col = self.whole[path]
-        codes = None if col.codes is None else col.codes[self.where]
+        codes = None if col.codes is None else np.take(col.codes, self.where)  # ~20% under indexing
         taken = self[path] = Column(col.spec, codes, col.entries, col.values, col.problems, col.base)
         return taken
 
@@ -158,22 +158,11 @@ class Batch:
 
     def per_value(self, path: str, decide: Callable[[Any], tuple[bool, bool]], key: str) -> Tri:
         """A condition over one fact, decided once per distinct value (`key` names it across batches)."""
-        col = self.columns[path]
-        truths = self.program.truths
-        if len(truths) > _TRUTHS_LIMIT:
-            truths.clear()
-        pairs = []
-        for value in col.values:
-            value = self.value(path, value)
-            slot = (key, type(value), value)
-            pair = truths.get(slot)
-            if pair is None:
-                pair = truths[slot] = decide(value)
-            pairs.append(pair)
-        true = self.lookup(path, np.array([t for t, _ in pairs], np.bool_))
-        if all(t != f for t, f in pairs):
-            return Tri(true)
-        return Tri(true, self.lookup(path, np.array([f for _, f in pairs], np.bool_)))
+        values = self.columns[path].values
+        if path == "date":
+            values = [self.value(path, value) for value in values]
+        true, false = self.program.table(key, values, decide)
+        return Tri(self.lookup(path, true), None if false is None else self.lookup(path, false))
 
     def numbers(self, path: str) -> tuple[np.ndarray, np.ndarray | None]:
         """A number or date fact per row as an integer (dates in days), and where it is known (None: everywhere)."""
