@@ -11,6 +11,7 @@ distinct combinations are then decided, in Python.
 from __future__ import annotations
 
 import datetime
+import functools
 from typing import Any
 
 import numpy as np
@@ -65,6 +66,12 @@ def encode(array: pa.Array) -> tuple[np.ndarray, list[Any]]:
 _EPOCH = datetime.date(1970, 1, 1)
 
 
+@functools.lru_cache(maxsize=16)
+def _dates(low: int, high: int) -> tuple[datetime.date, ...]:
+    """The dates from day `low` to day `high`: every batch of a file spans about the same days."""
+    return tuple(_EPOCH + datetime.timedelta(days) for days in range(low, high + 1))
+
+
 def encode_numbered(array: pa.Array) -> tuple[np.ndarray, list[Any], int | None]:
     """`encode`, and for integers and dates coded by arithmetic the number of code 0 (dates in days):
     then a row's number is its code plus that base, without looking its value up."""
@@ -83,10 +90,7 @@ def encode_numbered(array: pa.Array) -> tuple[np.ndarray, list[Any], int | None]
             shifted = pc.subtract(
                 pc.cast(numbers, pa.int64()), bounds["min"].cast(pa.int64())
             )  # pa.scalar imports pandas
-            if pa.types.is_date32(kind):
-                values: list[Any] = [_EPOCH + datetime.timedelta(days) for days in range(low, high + 1)]
-            else:
-                values = list(range(low, high + 1))
+            values: list[Any] = list(_dates(low, high) if pa.types.is_date32(kind) else range(low, high + 1))
             return _codes(shifted, high - low + 1), [*values, None], low
     try:
         return (*_from_dictionary(array.dictionary_encode()), None)

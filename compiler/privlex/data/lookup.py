@@ -21,6 +21,8 @@ import numpy as np
 
 # Comparisons (and the `|` joining them) one gather is worth, per byte of a code.
 _GATHER_COST = {1: 40, 2: 20, 4: 8}
+# A table's runs by id: the per-value tables of `Program.table` are the same objects in every batch.
+_RUNS: dict[int, tuple[np.ndarray, tuple[list[tuple[int, int]], list[tuple[int, int]]]]] = {}
 
 
 def narrow(codes: np.ndarray, count: int) -> np.ndarray:
@@ -47,7 +49,14 @@ def spread(codes: np.ndarray, table: np.ndarray, index: Callable[[], np.ndarray]
     its runs of true codes (or of false ones, negated) when that costs less than a gather; a gather reads
     the codes `index()` gives when given (the same codes as `intp`, kept by the caller: cheaper to gather by)."""
     if table.dtype == np.bool_:
-        trues, falses = runs(table)
+        known = _RUNS.get(id(table))
+        if known is not None and known[0] is table:
+            trues, falses = known[1]
+        else:
+            trues, falses = runs(table)
+            if len(_RUNS) > 1 << 12:
+                _RUNS.clear()
+            _RUNS[id(table)] = (table, (trues, falses))
         if not trues or not falses:
             return np.full(len(codes), bool(trues), np.bool_)
         few, negate = (trues, False) if _cost(trues) <= _cost(falses) else (falses, True)
