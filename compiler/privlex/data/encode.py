@@ -11,6 +11,7 @@ distinct combinations are then decided, in Python.
 from __future__ import annotations
 
 import datetime
+import functools
 from typing import Any
 
 import numpy as np
@@ -46,8 +47,8 @@ def _codes(indices: pa.Array, null_code: int) -> np.ndarray:
     codes: np.ndarray = np.frombuffer(data, dtype=dtype, count=count, offset=start * dtype.itemsize)
     if indices.null_count:
         bits = np.unpackbits(np.frombuffer(validity, np.uint8), count=start + count, bitorder="little")
-        codes = codes.astype(np.result_type(dtype, np.min_scalar_type(null_code)))
-        codes[bits[start:] == 0] = null_code
+        wide = codes.astype(np.result_type(dtype, np.min_scalar_type(null_code)), copy=False)
+        codes = np.where(bits[start:].view(np.bool_), wide, null_code)  # one pass; a masked store is ~3x slower
     return codes
 
 
@@ -63,6 +64,12 @@ def encode(array: pa.Array) -> tuple[np.ndarray, list[Any]]:
 
 
 _EPOCH = datetime.date(1970, 1, 1)
+
+
+@functools.lru_cache(maxsize=16)
+def _dates(low: int, high: int) -> tuple[datetime.date, ...]:
+    """The dates from day `low` to day `high`: every batch of a file spans about the same days."""
+    return tuple(_EPOCH + datetime.timedelta(days) for days in range(low, high + 1))
 
 
 def encode_numbered(array: pa.Array) -> tuple[np.ndarray, list[Any], int | None]:
@@ -83,10 +90,7 @@ def encode_numbered(array: pa.Array) -> tuple[np.ndarray, list[Any], int | None]
             shifted = pc.subtract(
                 pc.cast(numbers, pa.int64()), bounds["min"].cast(pa.int64())
             )  # pa.scalar imports pandas
-            if pa.types.is_date32(kind):
-                values: list[Any] = [_EPOCH + datetime.timedelta(days) for days in range(low, high + 1)]
-            else:
-                values = list(range(low, high + 1))
+            values: list[Any] = list(_dates(low, high) if pa.types.is_date32(kind) else range(low, high + 1))
             return _codes(shifted, high - low + 1), [*values, None], low
     try:
         return (*_from_dictionary(array.dictionary_encode()), None)

@@ -12,12 +12,17 @@ columns and `deciding` settles the outcomes.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
+
+import numpy as np
 
 from .. import ir
 
 _EPOCH = datetime.date(1970, 1, 1)
 PERMIT, DENY, NOT_APPLICABLE, INVALID = range(4)
+_TRUTHS_LIMIT = 1 << 18
+_TABLES_LIMIT = 1 << 14
 
 
 def days(value: datetime.date) -> int:
@@ -73,6 +78,11 @@ class Program:
         # (condition key, value) -> (is true, is false): a value decides a condition the same way in
         # every batch, so each distinct value is decided once per process, not once per batch.
         self.truths: dict[tuple[str, type, Any], tuple[bool, bool]] = {}
+        # (condition key, a column's distinct values) -> the condition's tables over them: every batch
+        # of a file has the same few values per column, so its tables are built once, not per batch.
+        self._tables: dict[tuple[str, int], tuple[np.ndarray, np.ndarray | None]] = {}
+        self._signatures: dict[tuple[tuple[type, Any], ...], int] = {}
+        self._signature_of: dict[int, tuple[list[Any], int | None]] = {}  # by id(values), values kept alive
 
     def expanded(self, kind: str, values: tuple[str, ...]) -> frozenset[str]:
         found = self._expanded.get((kind, values))
@@ -86,3 +96,46 @@ class Program:
         if key not in self._scopes:
             self._scopes[key] = _scope(node)
         return self._scopes[key]
+
+    def signature(self, values: list[Any]) -> int | None:
+        """A number for a column's distinct values (the same values, the same number); None if unhashable.
+        The columns of one batch share their `values` list, so its content is hashed once per batch."""
+        found = self._signature_of.get(id(values))
+        if found is not None and found[0] is values:
+            return found[1]
+        try:
+            content = tuple((type(value), value) for value in values)
+            signature = self._signatures.setdefault(content, len(self._signatures))
+        except TypeError:
+            signature = None
+        if len(self._signature_of) > 1 << 10:
+            self._signature_of.clear()
+        self._signature_of[id(values)] = (values, signature)
+        return signature
+
+    def table(
+        self, key: str, values: list[Any], decide: Callable[[Any], tuple[bool, bool]]
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Per value, whether the condition `key` names is true, and is false (None: wherever not true)."""
+        signature = self.signature(values)
+        found = None if signature is None else self._tables.get((key, signature))
+        if found is not None:
+            return found
+        if len(self.truths) > _TRUTHS_LIMIT:
+            self.truths.clear()
+        pairs = []
+        for value in values:
+            slot = (key, type(value), value)
+            pair = self.truths.get(slot)
+            if pair is None:
+                pair = self.truths[slot] = decide(value)
+            pairs.append(pair)
+        true = np.array([t for t, _ in pairs], np.bool_)
+        false = None if all(t != f for t, f in pairs) else np.array([f for _, f in pairs], np.bool_)
+        if signature is not None:
+            if len(self._tables) > _TABLES_LIMIT or len(self._signatures) > _TABLES_LIMIT:
+                self._tables.clear()
+                self._signatures.clear()
+                self._signature_of.clear()
+            self._tables[(key, signature)] = (true, false)
+        return true, false

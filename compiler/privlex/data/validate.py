@@ -29,6 +29,7 @@ from pydantic import BaseModel
 
 from ..runtime import InvalidUse, Problem, implication_closure
 from .encode import combine
+from .lookup import narrow, spread
 
 _CACHE_LIMIT = 1 << 18
 _PROBES: dict[Any, tuple[Any, Problem | None]] = {}
@@ -150,28 +151,11 @@ class Column:
         return spread(self.codes, per_entry)
 
 
-def spread(codes: np.ndarray, table: np.ndarray) -> np.ndarray:
-    """Per row, `table`'s value for the row's code: for a boolean table true at few codes (or at all but a few),
-    a few comparisons, which cost a tenth of a gather; else a gather."""
-    if table.dtype == np.bool_:
-        trues = np.flatnonzero(table)
-        if len(trues) in (0, len(table)):
-            return np.full(len(codes), bool(len(trues)), np.bool_)
-        falses = np.flatnonzero(~table) if len(trues) > 4 else None
-        few, negate = (trues, False) if falses is None else (falses, True)
-        if len(few) <= 4:
-            out = codes == few[0]
-            for code in few[1:]:
-                out |= codes == code
-            result: np.ndarray = ~out if negate else out
-            return result
-    gathered: np.ndarray = table[codes]
-    return gathered
-
-
 def column(facts: Facts, path: str, codes: np.ndarray | None, entries: list[Any], base: int | None = None) -> Column:
     """Validate the distinct values of one fact."""
     spec = facts.specs[path]
+    if codes is not None:
+        codes = narrow(codes, len(entries))
     values: list[Any] = []
     problems: list[Problem | None] = []
     if base is not None and spec.kind in ("integer", "date") and len(entries) > 2:
