@@ -33,9 +33,10 @@ _set = object.__setattr__
 class RecordBase:
     """Base of the generated record classes: the facts of one model as plain slots.
 
-    It has no methods, so that a fact can have any name; and its name ends
-    neither in `Facts` nor in `Record`, the names of the generated classes,
-    so that no group (`facts` makes `FactsRecord`) can take it.
+    It has no methods but `__repr__`, so that a fact can have any name (names
+    in a rule file start with a lowercase letter); and its name ends neither in
+    `Facts` nor in `Record`, the names of the generated classes, so that no
+    group (`facts` makes `FactsRecord`) can take it.
     """
 
     __slots__: ClassVar[tuple[str, ...]] = ()
