@@ -1,4 +1,4 @@
-"""Structure-aware mutations of the shipped rulesets, and what a mutant must never cause.
+"""Structure-aware mutations of the shipped rulesets (or any unit), and what a mutant must never cause.
 
 A mutation knows the language's structure: it swaps a token for another of
 the same kind (a name for a declared name, a region for a region, a number
@@ -138,8 +138,13 @@ MUTATIONS = [_swap_token, _swap_token, _swap_token, _move_block, _flip, _hostile
 
 def mutate_shipped(seed: int) -> dict[str, str]:
     """The shipped rule files with one to four mutations in one of them."""
+    return mutate_unit(SHIPPED, seed)
+
+
+def mutate_unit(folder: Path, seed: int) -> dict[str, str]:
+    """The folder's rule files (one unit) with one to four mutations in one of them."""
     c = RandomChooser(seed)
-    files = {p.name: p.read_text(encoding="utf-8") for p in sorted(SHIPPED.glob("*.rules"))}
+    files = {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.rules"))}
     name = c.choice(sorted(files))
     lines = files[name].split("\n")
     pool: dict[str, list[str]] = {"number": [], "date": [], "region": [], "name": []}

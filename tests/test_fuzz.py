@@ -25,7 +25,7 @@ import pytest
 from conftest import ROOT, at_most
 from fuzz_choice import RandomChooser
 from fuzz_hostile import CLASHING, POOL, REFUSED_OR_CLASHING
-from fuzz_mutations import check_mutant, mutate_shipped
+from fuzz_mutations import check_mutant, mutate_shipped, mutate_unit
 from fuzz_oracle import Run, check_unit, imported
 from fuzz_units import units
 from fuzz_uses import uses
@@ -362,7 +362,24 @@ def test_names_of_the_generated_code_work_in_every_slot_or_are_refused(tmp_path:
 # ----------------------------------------------------- structure-aware mutations
 
 
-@pytest.mark.parametrize("seed", [3, pytest.param(11, marks=pytest.mark.slow)])
+# The quick run mutates small fixture units (a tenth of a second a mutant); a mutant of the shipped
+# unit generates, imports and tests all fifteen regimes afresh (2.5 s), so those run in the full run.
+# The seeds give mutants the compiler accepts (imported, their tests run, the evaluators agree) and
+# mutants it rejects (diagnostics).
+@pytest.mark.parametrize(
+    ("unit", "seed"), [("every_operator", 2), ("every_operator", 4), ("conditional_duties", 1), ("dated_parameters", 5)]
+)
+def test_structure_aware_mutants_of_a_small_unit(tmp_path: Path, unit: str, seed: int) -> None:
+    folder = tmp_path / "unit"
+    folder.mkdir()
+    shutil.copy(ROOT / "tests" / "good" / f"{unit}.rules", folder)
+    run = Run()
+    check_mutant(mutate_unit(folder, seed), seed, run, tmp_path)
+    assert run.counts.mutants + run.counts.rejected == 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [3, 11])
 def test_structure_aware_mutants_of_the_shipped_rules(tmp_path: Path, seed: int) -> None:
     run = Run()
     check_mutant(mutate_shipped(seed), seed, run, tmp_path)
