@@ -438,7 +438,7 @@ SUBJECT_CAPACITY_OF_JUDGEMENT_CHOICES = frozenset({"capable", "lacking"})
 
 
 class AiSystemRecord(RecordBase):
-    """The facts of a `AiSystemFacts` as plain attributes, which the checkers read
+    """The facts of one `AiSystemFacts` as plain attributes, which the checkers read
     fast.
     """
 
@@ -472,7 +472,7 @@ class AiSystemFacts(UseGroup):
 
 
 class BiasDetectionRecord(RecordBase):
-    """The facts of a `BiasDetectionFacts` as plain attributes, which the checkers
+    """The facts of one `BiasDetectionFacts` as plain attributes, which the checkers
     read fast.
     """
 
@@ -525,7 +525,7 @@ class BiasDetectionFacts(UseGroup):
 
 
 class ConsentRecord(RecordBase):
-    """The facts of a `ConsentFacts` as plain attributes, which the checkers read
+    """The facts of one `ConsentFacts` as plain attributes, which the checkers read
     fast.
     """
 
@@ -604,7 +604,7 @@ class ConsentFacts(UseGroup):
 
 
 class OrganisationRecord(RecordBase):
-    """The facts of a `OrganisationFacts` as plain attributes, which the checkers
+    """The facts of one `OrganisationFacts` as plain attributes, which the checkers
     read fast.
     """
 
@@ -651,8 +651,8 @@ class OrganisationFacts(UseGroup):
 
 
 class ProcessingRecord(RecordBase):
-    """The facts of a `ProcessingFacts` as plain attributes, which the checkers read
-    fast.
+    """The facts of one `ProcessingFacts` as plain attributes, which the checkers
+    read fast.
     """
 
     __slots__ = (
@@ -901,7 +901,7 @@ class ProcessingFacts(UseGroup):
 
 
 class SubjectRecord(RecordBase):
-    """The facts of a `SubjectFacts` as plain attributes, which the checkers read
+    """The facts of one `SubjectFacts` as plain attributes, which the checkers read
     fast.
     """
 
@@ -960,7 +960,7 @@ class SubjectFacts(UseGroup):
 
 
 class UseRecord(RecordBase):
-    """The facts of a `DataUse` as plain attributes, which the checkers read fast."""
+    """The facts of one `DataUse` as plain attributes, which the checkers read fast."""
 
     __slots__ = (
         "region",

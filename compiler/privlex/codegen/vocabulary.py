@@ -155,7 +155,7 @@ class _Model:
             lines += [f"    self.{slot} = {slot}" for slot, _ in self.slots]
         return RecordContext(
             name,
-            docstring(f"The facts of a `{model}` as plain attributes, which the checkers read fast.", 4),
+            docstring(f"The facts of one `{model}` as plain attributes, which the checkers read fast.", 4),
             "\n".join(layout.statement("__slots__ = ", slots, "", 4)),
             tuple(f"{slot}: {annotation}" for slot, annotation in self.slots),
             tuple(lines),
