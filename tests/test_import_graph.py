@@ -51,7 +51,7 @@ MODULES = _module_names()
 
 
 def _imports(name: str, path: Path, *, deferred: bool) -> Iterator[str]:
-    """The privlex modules `name` imports: at module level (in `if TYPE_CHECKING` too), and inside functions if `deferred`."""
+    """The privlex modules `name` imports at module level (under TYPE_CHECKING too), and in functions if `deferred`."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     pending: list[ast.AST] = list(tree.body)
