@@ -125,7 +125,7 @@ class DecisionsLog:
         if self.writer is None:
             metadata = {b"privlex.header": json.dumps(self.header, ensure_ascii=False).encode("utf-8")}
             self.schema = batch.schema.with_metadata(metadata)
-            self.writer = pq.ParquetWriter(self.output.stream, self.schema, compression="zstd")
+            self.writer = pq.ParquetWriter(self.output.native(), self.schema, compression="zstd")
         elif self.with_ids and batch.schema.field("id").type != self.schema.field("id").type:
             batch = batch.set_column(2, "id", batch.column("id").cast(self.schema.field("id").type))
         self.writer.write_batch(batch.replace_schema_metadata(self.schema.metadata))

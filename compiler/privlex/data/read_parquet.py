@@ -122,7 +122,7 @@ class ParquetReader:
     def write_header(self, out: Any) -> None:
         import pyarrow.parquet as pq
 
-        self.writer = pq.ParquetWriter(out.stream, self.out_schema, compression=self.compression)
+        self.writer = pq.ParquetWriter(out.native(), self.out_schema, compression=self.compression)
 
     def write(self, out: Any, chunk: Chunk, keep: np.ndarray) -> None:
         import pyarrow as pa
