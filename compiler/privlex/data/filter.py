@@ -175,9 +175,9 @@ def run(options: Options) -> Report:
 def _filter(options: Options, name: str, kind: str, settings: Settings, reader: Any, started: float) -> Report:
     report = Report(format=reader.format)
     outputs: list[Output] = []
+    log: DecisionsLog | None = None
     try:
         kept = Output(Path(options.out), compression_of(str(options.out)) if kind != "parquet" else None, outputs)
-        log: DecisionsLog | None = None
         if options.decisions is not None:
             target = Path(options.decisions)
             parquet = str(target).lower().endswith(".parquet")
@@ -215,9 +215,13 @@ def _filter(options: Options, name: str, kind: str, settings: Settings, reader: 
     except ValueError as exc:
         raise ReadError(f"cannot read {name}: {exc}") from exc
     finally:
-        for output in outputs:
-            output.discard()
-        reader.close()
+        try:  # first: a Parquet writer still open writes its footer into a file not yet discarded
+            reader.close()
+            if log is not None:
+                log.close()
+        finally:
+            for output in outputs:
+                output.discard()
     return report
 
 

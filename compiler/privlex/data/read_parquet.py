@@ -7,6 +7,7 @@ them so): each batch's distinct values are then its dictionary.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,7 +44,7 @@ class ParquetReader:
                 # batches not yet decided.
                 first = pq.ParquetFile(self.files[0])
                 self.schema = self.out_schema = first.schema_arrow
-                resolved, self.dictionary = _plan(self.schema, settings, nested=True)
+                resolved, self.dictionary = _plan(self.schema, settings)
                 self.file = pq.ParquetFile(self.files[0], read_dictionary=self.dictionary)
                 self.total = first.metadata.num_rows + sum(pq.read_metadata(f).num_rows for f in self.files[1:])
             else:
@@ -116,8 +117,12 @@ class ParquetReader:
                 file.close()
 
     def close(self) -> None:
+        """After a failed run (a finished one closed its writer in `finish_writing`): the kept rows are
+        discarded, so an error closing their writer says nothing and must not hide the run's own."""
         if self.writer is not None:
-            self.writer.close()
+            with contextlib.suppress(Exception):
+                self.writer.close()
+            self.writer = None
 
     def write_header(self, out: Any) -> None:
         import pyarrow.parquet as pq
@@ -158,40 +163,16 @@ def _conform(batch: Any, schema: Any, pa: Any) -> Any:
     return pa.RecordBatch.from_arrays(columns, schema=schema)
 
 
-def _plan(schema: Any, settings: Settings, nested: bool = False) -> tuple[Plan, list[str]]:
-    """Which columns give which facts, and the text columns among them, read dictionary-encoded.
-
-    With `nested`, a text fact in a struct column (`processing.identifiability`) is read
-    dictionary-encoded too, by its dotted path (how `ParquetFile` names a leaf column): encoding
-    it from plain strings cost ~30 ms of a million rows. Not when a top-level column has that
-    dotted name, which Arrow could take for it.
-    """
+def _plan(schema: Any, settings: Settings) -> tuple[Plan, list[str]]:
+    """Which columns give which facts, and the text columns among them, read dictionary-encoded."""
     import pyarrow as pa
 
     from .schema import arrow_columns
 
     resolved = plan(arrow_columns(schema), settings.facts, settings.mapping, settings.constants)
     facts_read = {source.column[0] for source in resolved.sources}
-    text = [f.name for f in schema if _is_text(f.type, pa)]
-    dictionary = [name for name in text if name in facts_read]
-    if nested:
-        for source in resolved.sources:
-            dotted = ".".join(source.column)
-            if len(source.column) > 1 and dotted not in schema.names and _is_text(_field(schema, source.column), pa):
-                dictionary.append(dotted)
-    return resolved, dictionary
-
-
-def _is_text(kind: Any, pa: Any) -> bool:
-    return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind))
-
-
-def _field(schema: Any, path: tuple[str, ...]) -> Any:
-    """The type of the struct field at `path`."""
-    kind = schema.field(path[0]).type
-    for name in path[1:]:
-        kind = kind.field(kind.get_field_index(name)).type
-    return kind
+    text = [f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+    return resolved, [name for name in text if name in facts_read]
 
 
 def _partitioned(files: list[str]) -> bool:
