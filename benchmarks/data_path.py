@@ -1,6 +1,7 @@
 """The data path's targets, measured side by side: batch evaluation, `privlex filter`, a polars peer.
 
     python benchmarks/data_path.py [--rows 1000000] [--big 10000000] [--parts batch,peer,filter] [--quick]
+                                   [--before TREE]
 
 1. `permits_batch` and `check_batch` (reasons per row) on the benchmark
    dataset (`dataset.py`: ~1 M distinct combinations in 1 M rows), clean and
@@ -11,6 +12,9 @@
 3. `privlex filter` end to end, in a new process each: Parquet -> Parquet
    and JSONL -> JSONL on 1 M rows (clean and 5% invalid), and Parquet on
    `--big` rows for the peak memory (the process's maximum resident size).
+   With `--before TREE` (a checkout or `git archive` of other privlex code),
+   each run is made twice in a row, that code first, then this one: the
+   two side by side under the same load.
 
 Prints one JSON object; `run.py` lays it out in docs/performance.md.
 """
@@ -163,18 +167,29 @@ print(json.dumps({"code": code, "cpu_s": used.ru_utime + used.ru_stime, "peak_mb
 """
 
 
-def filter_run(source: Path, out: Path, extra: list[str]) -> dict[str, Any]:
+def filter_run(source: Path, out: Path, extra: list[str], tree: Path | None = None) -> dict[str, Any]:
+    """One `privlex filter` process: this privlex, or the one in the source tree `tree` (its
+    `compiler/` and `generated/` first on the path)."""
     command = [sys.executable, "-m", "privlex", "filter", str(source), "--out", str(out), "--today", DAY.isoformat()]
     command += [*extra, "--quiet"]
+    env = dict(os.environ)
+    if tree is not None:
+        env["PYTHONPATH"] = os.pathsep.join(str(tree / part) for part in ("compiler", "generated"))
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", _MEASURE, *command], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-c", _MEASURE, *command], capture_output=True, text=True, env=env)
     wall = time.perf_counter() - start
     measured = json.loads(done.stdout)
     assert measured["code"] in (0, 1), done.stderr[-2000:]
     return {"wall_s": wall, "cpu_s": measured["cpu_s"], "peak_mb": measured["peak_mb"]}
 
 
-def filter_rates(rows: int, big: int, jsonl: bool = True) -> list[dict[str, Any]]:
+def filter_runs(source: Path, out: Path, extra: list[str], before: Path | None) -> list[dict[str, Any]]:
+    """The run with this code, preceded by the same run with the code in `before` when given."""
+    trees: list[tuple[str, Path | None]] = [("before", before)] if before is not None else []
+    return [{"code": code, **filter_run(source, out, extra, tree)} for code, tree in [*trees, ("this", None)]]
+
+
+def filter_rates(rows: int, big: int, jsonl: bool = True, before: Path | None = None) -> list[dict[str, Any]]:
     import pyarrow.parquet as pq
 
     folder = Path(tempfile.mkdtemp(prefix="privlex-data-path-"))
@@ -197,17 +212,17 @@ def filter_rates(rows: int, big: int, jsonl: bool = True) -> list[dict[str, Any]
         ):
             if not jsonl and label.startswith("JSONL"):
                 continue
-            measured = filter_run(source, out, extra)
-            results.append(
-                {
-                    "case": label,
-                    "invalid": invalid,
-                    "rows": rows,
-                    **measured,
-                    "rows_per_s": rows / measured["wall_s"],
-                    "rows_per_cpu_s": rows / measured["cpu_s"],
-                }
-            )
+            for measured in filter_runs(source, out, extra, before):
+                results.append(
+                    {
+                        "case": label,
+                        "invalid": invalid,
+                        "rows": rows,
+                        **measured,
+                        "rows_per_s": rows / measured["wall_s"],
+                        "rows_per_cpu_s": rows / measured["cpu_s"],
+                    }
+                )
     if big:
         import shutil
 
@@ -216,17 +231,17 @@ def filter_rates(rows: int, big: int, jsonl: bool = True) -> list[dict[str, Any]
         for part in range(big // rows):  # the 1 M-row file, copied: the same memory behaviour as new rows
             shutil.copy(folder / "rows-0.0.parquet", source / f"part-{part:03}.parquet")
         big = rows * (big // rows)
-        measured = filter_run(source, folder / "kept-big.parquet", [])
-        results.append(
-            {
-                "case": "Parquet folder -> Parquet",
-                "invalid": 0.0,
-                "rows": big,
-                **measured,
-                "rows_per_s": big / measured["wall_s"],
-                "rows_per_cpu_s": big / measured["cpu_s"],
-            }
-        )
+        for measured in filter_runs(source, folder / "kept-big.parquet", [], before):
+            results.append(
+                {
+                    "case": "Parquet folder -> Parquet",
+                    "invalid": 0.0,
+                    "rows": big,
+                    **measured,
+                    "rows_per_s": big / measured["wall_s"],
+                    "rows_per_cpu_s": big / measured["cpu_s"],
+                }
+            )
     return results
 
 
@@ -238,6 +253,12 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="100,000 rows, no big file: a check that it works")
     parser.add_argument("--parts", default="batch,peer,filter", help="which measurements to run (comma-separated)")
     parser.add_argument("--no-jsonl", action="store_true", help="filter Parquet only (JSONL takes minutes a run)")
+    parser.add_argument(
+        "--before",
+        type=Path,
+        metavar="TREE",
+        help="also run each filter case with the privlex of this source tree, just before this one's",
+    )
     args = parser.parse_args()
     if args.quick:
         args.rows, args.big, args.repeats = 100_000, 0, 1
@@ -249,7 +270,7 @@ def main() -> None:
     if "peer" in parts:
         found["peer"] = peer_rates(args.rows, args.repeats)
     if "filter" in parts:
-        found["filter"] = filter_rates(args.rows, args.big, jsonl=not args.no_jsonl)
+        found["filter"] = filter_rates(args.rows, args.big, jsonl=not args.no_jsonl, before=args.before)
     found["load_after"] = os.getloadavg()
     print(json.dumps(found, indent=1))
 

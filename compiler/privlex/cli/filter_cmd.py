@@ -110,10 +110,13 @@ def _bar(enabled: bool) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..data.facts import load_package, package_catalog, parse_assignments
-    from ..data.filter import Options, ReadError, WriteError, render
-    from ..data.filter import run as filter_rows
-    from ..data.validate import Facts
+    from ..data import collector
+
+    with collector.paused():  # the data path's modules, imported once and kept: nothing to collect
+        from ..data.facts import load_package, package_catalog, parse_assignments
+        from ..data.filter import Options, ReadError, WriteError, render
+        from ..data.filter import run as filter_rows
+        from ..data.validate import Facts
 
     if args.package is None:
         from .common import project_checkers  # the build: only when no --package names the checkers

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from ..runtime import Reason
+from . import collector
 from .batch import Evaluator
 from .facts import load_package
 from .formats import open_reader
@@ -155,22 +156,28 @@ def run(options: Options) -> Report:
     kind = options.format or format_of(name)
     if kind is None:
         raise ReadError(f"cannot tell the format of {name} from its name: give --format jsonl, csv or parquet")
-    try:
-        package = load_package(options.package)
-    except ImportError as exc:
-        raise ReadError(f"cannot import the checkers {options.package or 'privlex_rules'}: {exc}") from exc
-    today = options.today or datetime.datetime.now(datetime.UTC).date()
-    settings = Settings(package, today, options.mapping, options.constants, options.id_column)
+    with collector.paused():  # the checkers and their program: built once, kept to the end
+        try:
+            package = load_package(options.package)
+        except ImportError as exc:
+            raise ReadError(f"cannot import the checkers {options.package or 'privlex_rules'}: {exc}") from exc
+        today = options.today or datetime.datetime.now(datetime.UTC).date()
+        settings = Settings(package, today, options.mapping, options.constants, options.id_column)
 
-    def evaluator_of(resolved: Plan) -> Evaluator:
-        return Evaluator(resolved, package, today)
+        def evaluator_of(resolved: Plan) -> Evaluator:
+            return Evaluator(resolved, package, today)
 
-    reader = open_reader(name, kind, settings, evaluator_of)
+        reader = open_reader(name, kind, settings, evaluator_of)
+    with collector.settled():
+        return _filter(options, name, kind, settings, reader, started)
+
+
+def _filter(options: Options, name: str, kind: str, settings: Settings, reader: Any, started: float) -> Report:
     report = Report(format=reader.format)
     outputs: list[Output] = []
+    log: DecisionsLog | None = None
     try:
         kept = Output(Path(options.out), compression_of(str(options.out)) if kind != "parquet" else None, outputs)
-        log: DecisionsLog | None = None
         if options.decisions is not None:
             target = Path(options.decisions)
             parquet = str(target).lower().endswith(".parquet")
@@ -208,9 +215,13 @@ def run(options: Options) -> Report:
     except ValueError as exc:
         raise ReadError(f"cannot read {name}: {exc}") from exc
     finally:
-        for output in outputs:
-            output.discard()
-        reader.close()
+        try:  # first: a Parquet writer still open writes its footer into a file not yet discarded
+            reader.close()
+            if log is not None:
+                log.close()
+        finally:
+            for output in outputs:
+                output.discard()
     return report
 
 

@@ -12,6 +12,7 @@ SHA-256, the day and the options; the closing summary (JSONL: the last line,
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -125,10 +126,18 @@ class DecisionsLog:
         if self.writer is None:
             metadata = {b"privlex.header": json.dumps(self.header, ensure_ascii=False).encode("utf-8")}
             self.schema = batch.schema.with_metadata(metadata)
-            self.writer = pq.ParquetWriter(self.output.stream, self.schema, compression="zstd")
+            self.writer = pq.ParquetWriter(self.output.native(), self.schema, compression="zstd")
         elif self.with_ids and batch.schema.field("id").type != self.schema.field("id").type:
             batch = batch.set_column(2, "id", batch.column("id").cast(self.schema.field("id").type))
         self.writer.write_batch(batch.replace_schema_metadata(self.schema.metadata))
+
+    def close(self) -> None:
+        """After a failed run (a finished one closed its writer in `finish`): the log is discarded, so an
+        error closing its writer says nothing and must not hide the run's own."""
+        if self.writer is not None:
+            with contextlib.suppress(Exception):
+                self.writer.close()
+            self.writer = None
 
     def finish(self, summary: dict[str, Any]) -> None:
         if not self.parquet:

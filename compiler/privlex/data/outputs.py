@@ -106,6 +106,26 @@ class Output:
             self._file = raw
             raw = pa.CompressedOutputStream(raw, "zstd")
         self.stream = raw
+        self._native: Any = None
+
+    def native(self) -> Any:
+        """The output for Arrow's writers: the temporary file opened by Arrow itself when it can be.
+
+        Arrow writing through a Python file object calls back into Python (holding the GIL) for every
+        page it writes; through its own file it does not (the kept rows of a million-row Parquet run:
+        0.27 -> 0.20 s of CPU). Standard output and compressed outputs stay Python streams.
+        """
+        if self.temporary is None or getattr(self, "_file", None) is not None:
+            return self.stream
+        if self._native is None:
+            import pyarrow as pa
+
+            self.stream.close()  # nothing was written through it: the file is empty, created safely above
+            try:
+                self._native = pa.OSFile(str(self.temporary), "wb")
+            except OSError as exc:
+                raise WriteError(f"cannot write {self.target}: {why(exc)}") from exc
+        return self._native
 
     def _lock(self, folder: Path) -> None:
         path = folder / f".{self.target.name}.privlex-lock"
@@ -141,6 +161,9 @@ class Output:
         inner = getattr(self, "_file", None)
         if inner is not None and not inner.closed:
             inner.close()
+        native = getattr(self, "_native", None)
+        if native is not None and not native.closed:
+            native.close()
 
     def commit(self) -> None:
         if self.stdout:

@@ -7,6 +7,7 @@ them so): each batch's distinct values are then its dictionary.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -116,13 +117,17 @@ class ParquetReader:
                 file.close()
 
     def close(self) -> None:
+        """After a failed run (a finished one closed its writer in `finish_writing`): the kept rows are
+        discarded, so an error closing their writer says nothing and must not hide the run's own."""
         if self.writer is not None:
-            self.writer.close()
+            with contextlib.suppress(Exception):
+                self.writer.close()
+            self.writer = None
 
     def write_header(self, out: Any) -> None:
         import pyarrow.parquet as pq
 
-        self.writer = pq.ParquetWriter(out.stream, self.out_schema, compression=self.compression)
+        self.writer = pq.ParquetWriter(out.native(), self.out_schema, compression=self.compression)
 
     def write(self, out: Any, chunk: Chunk, keep: np.ndarray) -> None:
         import pyarrow as pa
