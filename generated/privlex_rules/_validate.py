@@ -357,7 +357,7 @@ _SUBJECT = SharedGroups(SubjectFacts, SubjectRecord, _subject_facts)
 
 def use_from(use: Mapping[str, Any] | DataUse) -> DataUse:
     """The `DataUse` of `use`: checked here when plainly valid, else by `from_input`."""
-    if type(use) is not dict or not use.keys() <= _USE_FACTS:
+    if type(use) is not dict or not _USE_FACTS.issuperset(use):
         return DataUse.from_input(use)
     region = use.get("region")
     data = use.get("data")
