@@ -357,7 +357,7 @@ _SUBJECT = SharedGroups(SubjectFacts, SubjectRecord, _subject_facts)
 
 def use_from(use: Mapping[str, Any] | DataUse) -> DataUse:
     """The `DataUse` of `use`: checked here when plainly valid, else by `from_input`."""
-    if type(use) is not dict or not use.keys() <= _USE_FACTS:
+    if type(use) is not dict or not _USE_FACTS.issuperset(use):
         return DataUse.from_input(use)
     region = use.get("region")
     data = use.get("data")
@@ -416,18 +416,17 @@ def use_from(use: Mapping[str, Any] | DataUse) -> DataUse:
         "processing": processing.model,
         "subject": subject.model,
     }
-    record_ = UseRecord(
-        region,
-        data,
-        purpose,
-        date,
-        fields_["legal_basis"],
-        WITHIN[region],
-        ai_system.record,
-        bias_detection.record,
-        consent.record,
-        organisation.record,
-        processing.record,
-        subject.record,
-    )
+    record_ = UseRecord.__new__(UseRecord)
+    record_.region = region
+    record_.data = data
+    record_.purpose = purpose
+    record_.date = date
+    record_.legal_basis = fields_["legal_basis"]
+    record_.here = WITHIN[region]
+    record_.ai_system = ai_system.record
+    record_.bias_detection = bias_detection.record
+    record_.consent = consent.record
+    record_.organisation = organisation.record
+    record_.processing = processing.record
+    record_.subject = subject.record
     return assembled(DataUse, fields_, present_, record_)

@@ -252,11 +252,13 @@ def render_validator(program: ir.Program, environment: jinja2.Environment, heade
         fields.append(py.Name("**facts_"))
     fields += [py.Keyed(py.Name(string(group)), py.Name(f"{group}.model")) for group in sorted(groups)]
     lines += layout.statement("fields_ = ", py.Collection("{", tuple(fields), "}", True), "", 4)
-    # The use's record: its fields, with the regions of `region` and each group's record.
-    arguments = [py.Name(n) for n in builtin]
-    arguments += [py.Name(f"fields_[{string(f.attribute)}]") for f in top]
-    arguments += [py.Name("WITHIN[region]"), *(py.Name(f"{group}.record") for group in sorted(groups))]
-    lines += layout.statement("record_ = ", py.Call(USE_RECORD, tuple(arguments), exploded=True), "", 4)
+    # The use's record: its fields, with the regions of `region` and each group's record. Its
+    # slots are filled here: `UseRecord(...)` runs `__init__` from C, which costs as much again.
+    slots = [(n, n) for n in builtin]
+    slots += [(f.attribute, f"fields_[{string(f.attribute)}]") for f in top]
+    slots += [("here", "WITHIN[region]"), *((group, f"{group}.record") for group in sorted(groups))]
+    lines.append(f"    record_ = {USE_RECORD}.__new__({USE_RECORD})")
+    lines += [f"    record_.{slot} = {value}" for slot, value in slots]
     result = py.Call("assembled", (py.Name("DataUse"), py.Name("fields_"), py.Name("present_"), py.Name("record_")))
     lines += layout.statement("return ", result, "", 4)
     known = ["region", "data", "purpose", "date", *(f.attribute for f in top), *sorted(groups)]

@@ -19,6 +19,18 @@ class Effect(StrEnum):
     DENY = "deny"
 
 
+# Enum members read through their class cost about 0.1 µs each on Python 3.11: EnumType defines
+# `__getattr__`, so such reads are never specialised (as on pydantic models, see records.py). The
+# hot paths below read these module constants instead.
+_PERMIT = Effect.PERMIT
+_DENY = Effect.DENY
+_PERMITTED = Outcome.PERMIT
+_DENIED = Outcome.DENY
+_NOT_APPLICABLE = Outcome.NOT_APPLICABLE
+# An effect's outcome (a dictionary keyed by members would hash them in Python: `Enum.__hash__`).
+_OUTCOMES = {Effect.PERMIT: Outcome.PERMIT, Effect.DENY: Outcome.DENY}
+
+
 class Citations(list[str]):
     """A list of citations that cannot change: reasons are shared between decisions."""
 
@@ -113,10 +125,12 @@ class RulesetResult:
     # Derived once, so that combining results builds no more than the Decision.
     _reasons: tuple[Reason, ...] = field(init=False, repr=False, compare=False)
     _obligations: tuple[Obligation, ...] = field(init=False, repr=False, compare=False)
+    _outcome: Outcome = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "_outcome", _OUTCOMES[self.effect])
         object.__setattr__(self, "_reasons", tuple(leaf.reason for leaf in self.leaves))
-        obligations = () if self.effect is Effect.DENY else tuple(_collect_obligations(self.leaves, self.duties))
+        obligations = () if self.effect is _DENY else tuple(_collect_obligations(self.leaves, self.duties))
         object.__setattr__(self, "_obligations", obligations)
 
     @property
@@ -168,7 +182,7 @@ class Decision:
 
     @property
     def permitted(self) -> bool:
-        return self.outcome is Outcome.PERMIT
+        return self.outcome is _PERMITTED
 
     def explain(self, *, changes: bool = True) -> Any:
         """Why: a `privlex.explain.Explanation` (print it, or `.to_dict()`), as `privlex explain` shows it.
@@ -201,25 +215,37 @@ class Decision:
 
 NOT_APPLICABLE = Decision(Outcome.NOT_APPLICABLE, [], [], [])
 
-# The slots' own setters: building a Decision through them skips the call of
-# __init__, which matters when a Decision is all that is left to build.
-_new = object.__new__
-_OUTCOME, _REASONS, _OBLIGATIONS, _RULESETS, _USE, _DAY = (
-    vars(Decision)[name].__set__ for name in ("outcome", "reasons", "obligations", "rulesets", "_use", "_day")
-)
+
+class _Unfrozen:
+    """A Decision's slots without its frozen `__setattr__`: filled by plain stores, then made a Decision.
+
+    One Decision is built per check. Filling a frozen instance takes a C call
+    per field (about 0.1 µs each); plain stores into these slots cost a few
+    nanoseconds, and assigning `__class__` (allowed: the same slots on the
+    same base) makes the instance the Decision it would have been.
+    """
+
+    __slots__ = Decision.__slots__
+    outcome: Outcome
+    reasons: list[Reason]
+    obligations: list[Obligation]
+    rulesets: list[str]
+    _use: Any
+    _day: Any
 
 
 def _decision(
     outcome: Outcome, reasons: list[Reason], obligations: list[Obligation], rulesets: list[str], use: Any, day: Any
 ) -> Decision:
-    decision: Decision = _new(Decision)
-    _OUTCOME(decision, outcome)
-    _REASONS(decision, reasons)
-    _OBLIGATIONS(decision, obligations)
-    _RULESETS(decision, rulesets)
-    _USE(decision, use)
-    _DAY(decision, day)
-    return decision
+    decision = _Unfrozen()
+    decision.outcome = outcome
+    decision.reasons = reasons
+    decision.obligations = obligations
+    decision.rulesets = rulesets
+    decision._use = use
+    decision._day = day
+    decision.__class__ = Decision  # type: ignore[assignment]
+    return decision  # type: ignore[return-value]
 
 
 # Results are immutable and fixed by the leaves that decided (a leaf belongs to
@@ -250,16 +276,16 @@ def settle(
     permit carries them (a deny carries none).
     """
     if denied:
-        return _result(ruleset, Effect.DENY, tuple(denied))
+        return _result(ruleset, _DENY, tuple(denied))
     if permitted:
-        return _result(ruleset, Effect.PERMIT, tuple(permitted), tuple(duties))
-    if default.reason.effect is Effect.PERMIT:
-        return _result(ruleset, Effect.PERMIT, (default,), tuple(duties))
-    return _result(ruleset, Effect.DENY, (default,))
+        return _result(ruleset, _PERMIT, tuple(permitted), tuple(duties))
+    if default.reason.effect is _PERMIT:
+        return _result(ruleset, _PERMIT, (default,), tuple(duties))
+    return _result(ruleset, _DENY, (default,))
 
 
 def excluded(ruleset: str, leaves: list[Leaf]) -> RulesetResult:
-    return _result(ruleset, Effect.PERMIT, tuple(leaves))
+    return _result(ruleset, _PERMIT, tuple(leaves))
 
 
 def _ruleset_id(result: RulesetResult) -> str:
@@ -282,37 +308,34 @@ def _collect_obligations(leaves: Iterable[Leaf], duties: Iterable[Obligation] = 
     return sorted(seen.values(), key=lambda o: (o.ruleset, o.order))
 
 
-_OUTCOMES = {Effect.PERMIT: Outcome.PERMIT, Effect.DENY: Outcome.DENY}
-
-
 def combine(results: Sequence[RulesetResult | None], use: Any = None, day: Any = None) -> Decision:
     """Across rulesets: deny overrides permit; none applicable is not_applicable.
 
     `use` and `day` (the validated use and its day) let the decision explain itself.
     """
-    # A loop, not a comprehension: on Python 3.11 a comprehension is a function call of its own.
+    # Loops, not comprehensions: on Python 3.11 a comprehension is a function call of its own.
     applied = []
     for result in results:
         if result is not None:
             applied.append(result)
     if len(applied) == 1:
         only = applied[0]
-        return _decision(_OUTCOMES[only.effect], list(only._reasons), list(only._obligations), [only.ruleset], use, day)
+        return _decision(only._outcome, list(only._reasons), list(only._obligations), [only.ruleset], use, day)
     if not applied:
-        return Decision(Outcome.NOT_APPLICABLE, [], [], [], use, day)
+        return _decision(_NOT_APPLICABLE, [], [], [], use, day)
     applied.sort(key=_ruleset_id)
-    names = [result.ruleset for result in applied]
-    denying = [result for result in applied if result.effect is Effect.DENY]
-    if denying:
-        reasons = [leaf.reason for result in denying for leaf in result.leaves]
-        return Decision(Outcome.DENY, reasons, [], names, use, day)
-    leaves = [leaf for result in applied for leaf in result.leaves]
-    return Decision(
-        Outcome.PERMIT,
-        [leaf.reason for leaf in leaves],
-        # Each result's own, already in source order; the results in ruleset order.
-        [obligation for result in applied for obligation in result._obligations],
-        names,
-        use,
-        day,
-    )
+    names = []
+    reasons: list[Reason] = []
+    denied: list[Reason] = []
+    obligations: list[Obligation] = []
+    for result in applied:
+        names.append(result.ruleset)
+        if result.effect is _DENY:
+            denied.extend(result._reasons)
+        else:
+            reasons.extend(result._reasons)
+            # Each result's own, already in source order; the results in ruleset order.
+            obligations.extend(result._obligations)
+    if denied:
+        return _decision(_DENIED, denied, [], names, use, day)
+    return _decision(_PERMITTED, reasons, obligations, names, use, day)
