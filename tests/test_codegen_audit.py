@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 import shutil
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -33,11 +34,17 @@ def _compile(path: Path) -> tuple[ir.Program, dict[str, str]]:
 QUICK = {"shipped", "hazards", "names"}  # the semantics fixtures only in the full run
 
 
+@cache
+def _compiled_unit(name: str) -> tuple[ir.Program, dict[str, str]]:
+    """A fixture unit's program and files, once per process: the tests read them, none changes them."""
+    return _compile(UNITS[name])
+
+
 @pytest.fixture(
     scope="module", params=[n if n in QUICK else pytest.param(n, marks=pytest.mark.slow) for n in sorted(UNITS)]
 )
 def unit(request: pytest.FixtureRequest) -> tuple[ir.Program, dict[str, str]]:
-    return _compile(UNITS[request.param])
+    return _compiled_unit(request.param)
 
 
 def _function(source: str, name: str) -> str:
@@ -65,7 +72,7 @@ def test_every_decision_point_carries_its_citations_and_source_line(unit: tuple[
 
 
 def test_the_fast_path_points_to_the_rules_without_repeating_their_notes() -> None:
-    program, files = _compile(UNITS["shipped"])
+    program, files = _compiled_unit("shipped")
     for ruleset in program.rulesets:
         permitted = _comments(_function(files[f"{ruleset.id}.py"], "permitted"))
         for node in ruleset.rules:

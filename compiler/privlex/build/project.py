@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import os
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -30,6 +29,7 @@ from pathlib import Path
 from types import ModuleType
 
 from .. import __version__, ir
+from ..cache import cache_folder
 from ..diagnostics import Diagnostic, render_all
 from ..source import SourceFile, display_path
 from .config import Settings, settings_for
@@ -37,7 +37,6 @@ from .library import Shipped
 from .sources import compile_unit, source_hash
 
 SHIPPED_PACKAGE = "privlex_rules"
-CACHE_VARIABLE = "PRIVLEX_CACHE_DIR"
 _HASH_LINE = re.compile(r"^SOURCE_HASH = ['\"]([0-9a-f]{64})['\"]", re.MULTILINE)
 
 
@@ -59,14 +58,6 @@ class ProjectError(Exception):
 def find(start: Path | None = None, *, config: Path | None = None, sources: Sequence[Path | Shipped] = ()) -> Settings:
     """The settings of the project `start` (default: the current folder) lies in; raises ConfigError."""
     return settings_for(start or Path.cwd(), config=config, sources=sources)
-
-
-def cache_folder() -> Path:
-    """Where packages compiled on the fly go."""
-    if os.environ.get(CACHE_VARIABLE):
-        return Path(os.environ[CACHE_VARIABLE])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "privlex"
 
 
 def generated_hash(folder: Path) -> str | None:

@@ -105,10 +105,13 @@ def format_text(text: str, path: str = "<stdin>") -> str:
     printer = Printer()
     printer.block(layout.block, 0, None)
     result = printer.text()
-    try:
-        again = read_layout(result)
-    except (LarkError, DedentError) as exc:
-        raise FormatError(f"formatting {path} would break it: left as it is (please report this)") from exc
+    if result == text:  # already in its layout (`fmt --check`, a save in an editor): it read back as it was read
+        again = layout
+    else:
+        try:
+            again = read_layout(result)
+        except (LarkError, DedentError) as exc:
+            raise FormatError(f"formatting {path} would break it: left as it is (please report this)") from exc
     if list(_shape(again.block)) != printer.shape or _comments(again) != _comments(layout):
         raise FormatError(f"formatting {path} would change it: left as it is (please report this)")
     return result

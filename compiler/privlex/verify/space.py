@@ -278,7 +278,10 @@ class Space:
         signatures = [tuple(i in tested for tested in sets) for i in range(len(var.domain))]
         for index, signature in enumerate(signatures):
             by_signature.setdefault(signature, set()).add(index)
-        classes = [frozenset(by_signature[signature]) for signature in signatures]
+        # One frozenset per class, shared by its values: a copy per value would take memory (and time)
+        # quadratic in a class's size, and the regions' classes hold thousands of subdivisions.
+        shared = {signature: frozenset(members) for signature, members in by_signature.items()}
+        classes = [shared[signature] for signature in signatures]
         self._alike[var.path] = (len(sets), classes)
         return classes
 

@@ -1,0 +1,65 @@
+"""The parser's tables kept in the cache folder (privlex.syntax.grammar): the same parser, never a stale one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, TESTS
+from lark import Lark, UnexpectedInput
+from privlex.syntax import grammar
+
+# Every construct of the language is in the good fixture units; one shipped regime besides them.
+RULE_FILES = [ROOT / "rulesets" / "coppa.rules", *sorted((TESTS / "good").rglob("*.rules"))]
+GOOD = 'data content "Content people create or share"\n'
+BROKEN = [
+    'data content = "Content people create or share"\n',
+    'group EEA "European Economic Area":\n    (DE\n',
+    'country DE "Germany"\n    country FR "France"\n',
+]
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("PRIVLEX_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def fresh_parser() -> Lark:
+    """What `parser()` gives in a new process (it is built or loaded once per process)."""
+    return grammar.parser.__wrapped__()  # type: ignore[attr-defined, no-any-return]
+
+
+def error_of(parser: Lark, text: str) -> tuple[str, int, int, frozenset[str]]:
+    with pytest.raises(UnexpectedInput) as raised:
+        parser.parse(text)
+    error = raised.value
+    return type(error).__name__, error.line, error.column, frozenset(getattr(error, "expected", ()) or ())
+
+
+def test_a_damaged_cache_file_is_built_again_and_replaced_by_one_that_parses_alike(cache: Path) -> None:
+    path = grammar.cached_parser_path(grammar.grammar_text())
+    cache.mkdir()
+    path.write_bytes(b"not a parser")
+    built = fresh_parser()
+    assert [p.name for p in cache.iterdir()] == [path.name]  # replaced, and no temporary file left behind
+    loaded = fresh_parser()
+    assert isinstance(loaded.options.postlex, grammar.Blocks)
+    for rules in RULE_FILES:
+        text = rules.read_text(encoding="utf-8")
+        assert loaded.parse(text) == built.parse(text), rules
+    for text in BROKEN:
+        assert error_of(loaded, text) == error_of(built, text), text
+
+
+def test_a_cache_folder_that_cannot_be_written_is_no_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocked = tmp_path / "a file"
+    blocked.write_text("", encoding="utf-8")
+    monkeypatch.setenv("PRIVLEX_CACHE_DIR", str(blocked / "cache"))
+    assert fresh_parser().parse(GOOD)
+
+
+def test_another_grammar_is_kept_under_another_name() -> None:
+    text = grammar.grammar_text()
+    assert grammar.cached_parser_path(text) == grammar.cached_parser_path(text)
+    assert grammar.cached_parser_path(text) != grammar.cached_parser_path(text + "\n// an edit\n")
