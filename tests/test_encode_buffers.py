@@ -85,3 +85,19 @@ def test_booleans_integers_and_dates_read_from_the_buffers_are_their_values(
     codes, entries, _ = encode_numbered(array)
     assert [entries[code] for code in codes.tolist()] == values[start : start + cut[1]]
     assert entries[-1] is None
+
+
+_TEXTS = st.lists(st.one_of(st.none(), st.sampled_from(["DE", "FR", "US-CA", "", "é"])), max_size=40)
+
+
+@given(batches=st.lists(_TEXTS, min_size=1, max_size=4), kind=st.sampled_from([pa.string(), pa.large_string()]))
+def test_text_columns_coded_by_values_remembered_across_batches_are_their_values(
+    batches: list[list[str | None]], kind: pa.DataType
+) -> None:
+    """Later batches are looked up among an earlier batch's values; one with a value not among them
+    (or a column of another type) is hashed afresh: every row's code is still its value's entry."""
+    seen: dict[object, tuple[pa.Array, list[object]]] = {}
+    for values in batches:
+        codes, entries, _ = encode_numbered(pa.array(values, kind), seen, "region")
+        assert [entries[code] for code in codes.tolist()] == values
+        assert entries[-1] is None
