@@ -61,11 +61,11 @@ _COLUMNS = st.one_of(
     st.tuples(st.just(pa.bool_()), st.lists(st.one_of(st.none(), st.booleans()), max_size=80)),
     st.tuples(
         st.sampled_from([pa.int64(), pa.int32(), pa.int8(), pa.uint64()]),
-        st.integers(0, 100).flatmap(lambda low: st.lists(st.one_of(st.none(), st.integers(low, low + 27)), max_size=80)),
+        st.integers(0, 100).flatmap(
+            lambda low: st.lists(st.one_of(st.none(), st.integers(low, low + 27)), max_size=80)
+        ),
     ),
-    st.tuples(
-        st.just(pa.int64()), st.lists(st.one_of(st.none(), st.integers(-(2**40), -(2**40) + 300)), max_size=80)
-    ),
+    st.tuples(st.just(pa.int64()), st.lists(st.one_of(st.none(), st.integers(-(2**40), -(2**40) + 300)), max_size=80)),
     st.tuples(
         st.just(pa.date32()),
         st.lists(st.one_of(st.none(), st.dates(datetime.date(1965, 1, 1), datetime.date(1975, 1, 1))), max_size=80),

@@ -79,7 +79,7 @@ def _shifted(numbers: pa.Array, low: int, null_code: int) -> np.ndarray:
     # Narrowed first, then less `low` modulo the narrow type's range: exact for the numbers in range, and
     # no full-width temporary (a null's slot holds anything: it wraps, and is replaced below).
     codes = raw.astype(kind)
-    codes -= kind(low % (1 << (8 * codes.itemsize)))
+    np.subtract(codes, kind(low % (1 << (8 * codes.itemsize))), out=codes)
     if numbers.null_count:
         bits = np.unpackbits(np.frombuffer(validity, np.uint8), count=start + count, bitorder="little")
         codes = np.where(bits[start:].view(np.bool_), codes, kind(null_code))
