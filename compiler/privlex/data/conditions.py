@@ -251,29 +251,32 @@ class Batch:
         return self.parameter_compare(condition, condition.value)
 
     def numeric(self, condition: ir.Condition, path: str) -> Tri:
-        """A condition over one number or date fact, on its values per row."""
-        if isinstance(condition, ir.Defined):
-            return self.numeric(condition.condition, path)
-        if isinstance(condition, ir.Not):
-            inner = self.numeric(condition.operand, path)
-            return Tri(inner.no(), inner.true)
-        if isinstance(condition, ir.And | ir.Or):
-            return combine(isinstance(condition, ir.And), [self.numeric(c, path) for c in condition.operands])
-        numbers, known = self.numbers(path)
-        if isinstance(condition, ir.Known):
-            present = np.ones(self.rows, np.bool_) if known is None else known
-            return Tri(present if condition.known else ~present)
-        if isinstance(condition, ir.Compare):
-            assert not isinstance(condition.value, ir.ParamRef)
-            holds: np.ndarray = _OPS[condition.op](numbers, number(condition.value))
-        else:
-            assert isinstance(condition, ir.OneOf)
-            holds = np.zeros(self.rows, np.bool_)
-            for value in condition.values:
-                holds |= numbers == number(value)
-        if known is None:
-            return Tri(holds)
-        return Tri(holds & known, make=lambda: ~holds & known)
+        """A condition over one number or date fact: decided once per code, on the number each code
+        stands for, and read per row by comparing codes (`lookup.spread`): a range of ages or dates is
+        one or two comparisons of one- or two-byte codes, with no per-row numbers."""
+        numbers, known = self.entry_numbers(path)
+        true, false = _numeric(condition, numbers, known)
+        if known.all():  # two-valued: false wherever not true
+            return Tri(self.lookup(path, true))
+        return Tri(self.lookup(path, true), make=lambda: self.lookup(path, false))
+
+    def entry_numbers(self, path: str) -> tuple[np.ndarray, np.ndarray]:
+        """Per entry of a number or date column, its number (dates in days; a missing date is today), and
+        whether it is known."""
+        col = self.columns[path]
+        if col.base is not None:  # coded by arithmetic: code k is the number base + k, the last is null
+            count = len(col.entries) - 1
+            numbers = np.arange(count + 1, dtype=np.int64) + col.base
+            known = np.ones(count + 1, np.bool_)
+            if path == "date":
+                numbers[count] = days(self.today)
+            else:
+                known[count] = False
+            return numbers, known
+        values = [self.value(path, v) for v in col.values]
+        known = np.array([v is not None for v in values], np.bool_)
+        numbers = np.array([0 if v is None else number(v) for v in values], np.int64)
+        return numbers, known
 
     def truth(self, condition: ir.Condition, value: Any) -> tuple[bool, bool]:
         """(is true, is false) of a condition over one fact, for one value of it (Kleene's logic)."""
@@ -371,6 +374,31 @@ class Batch:
     def matches(self, node: ir.Node, within: np.ndarray) -> np.ndarray:
         test = self.scope(node)
         return within if test is None else within & test.true
+
+
+def _numeric(condition: ir.Condition, numbers: np.ndarray, known: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where a condition over one number is true, and where false, given each number and whether it is
+    known (Kleene's logic: a comparison with an unknown number is neither)."""
+    if isinstance(condition, ir.Defined):
+        return _numeric(condition.condition, numbers, known)
+    if isinstance(condition, ir.Not):
+        true, false = _numeric(condition.operand, numbers, known)
+        return false, true
+    if isinstance(condition, ir.And | ir.Or):
+        pairs = [_numeric(c, numbers, known) for c in condition.operands]
+        trues, falses = [t for t, _ in pairs], [f for _, f in pairs]
+        if isinstance(condition, ir.And):
+            return np.logical_and.reduce(trues), np.logical_or.reduce(falses)
+        return np.logical_or.reduce(trues), np.logical_and.reduce(falses)
+    if isinstance(condition, ir.Known):
+        return (known, ~known) if condition.known else (~known, known)
+    if isinstance(condition, ir.Compare):
+        assert not isinstance(condition.value, ir.ParamRef)
+        holds: np.ndarray = _OPS[condition.op](numbers, number(condition.value))
+    else:
+        assert isinstance(condition, ir.OneOf)
+        holds = np.isin(numbers, [number(value) for value in condition.values])
+    return holds & known, ~holds & known
 
 
 def _booleans(col: Column, implied: np.ndarray, rows: int) -> Column:
