@@ -146,6 +146,8 @@ class Compiled:
         self.facts = Facts(package)
         self.program = Program(load_program(package.__name__), package.VOCABULARY.within)
         self.explainer = Explainer(self.program)
+        # per fact, a text column's distinct values in the last batch read (`encode._text`)
+        self.texts: dict[Any, tuple[pa.Array, list[Any]]] = {}
 
 
 _COMPILED: dict[Any, Compiled] = {}
@@ -179,7 +181,7 @@ class Evaluator:
         found: dict[str, Column] = dict(self.absent)
         found.update(self.fixed)
         for source in self.plan.sources:
-            codes, entries, base = encode_numbered(leaf(batch, source.column))
+            codes, entries, base = encode_numbered(leaf(batch, source.column), self.compiled.texts, source.fact)
             found[source.fact] = column(facts, source.fact, codes, entries, base)
         return found
 

@@ -1,15 +1,13 @@
-"""Conditions over a batch's columns, in the language's three-valued logic.
+"""Conditions over a batch's columns, in the language's three-valued logic (`kleene`).
 
-Every condition becomes two boolean columns, "is true" and "is false"
-(Kleene's logic, as `codegen.pyexpr` does for Python): an unknown value is
-neither, `not` swaps them, `and`/`or` follow Kleene's tables, and a
-condition holds where its "is true" column does. A condition (or part of
+A condition holds where its "is true" column does. A condition (or part of
 one) over a single fact is decided once per distinct value of that fact
 (its per-value tables remembered for the process by the column's distinct
 values, `Program.table`) and read per row (`lookup.spread`); numbers and
 dates are compared per row; parameters are looked up per row by (region,
 date). `Batch.part` restricts a batch to some of its rows
-(the rows a ruleset applies to), taking each column only when it is read.
+(the rows a ruleset applies to), taking each column only when it is read;
+`Batch.keep` narrows such a part further without taking its columns again.
 """
 
 from __future__ import annotations
@@ -23,6 +21,7 @@ import numpy as np
 
 from .. import ir
 from ..runtime import places
+from .kleene import Tri, combine
 from .lookup import spread
 from .program import Program, days, number
 from .validate import Column, Validated
@@ -35,19 +34,6 @@ _OPS: dict[str, Callable[[Any, Any], Any]] = {
     "=": operator.eq,
     "!=": operator.ne,
 }
-
-
-class Tri:
-    """A condition over rows: where it is true, and where it is false (None: wherever it is not true)."""
-
-    __slots__ = ("false", "true")
-
-    def __init__(self, true: np.ndarray, false: np.ndarray | None = None) -> None:
-        self.true = true
-        self.false = false
-
-    def no(self) -> np.ndarray:
-        return ~self.true if self.false is None else self.false
 
 
 _FACTS: dict[int, tuple[ir.Condition, set[str]]] = {}
@@ -118,6 +104,7 @@ class Batch:
         self.memo: dict[str, Tri] = {}
         self._codes: dict[str, np.ndarray] = {}
         self._numbers: dict[str, tuple[np.ndarray, np.ndarray | None]] = {}
+        self._constants: dict[bool, np.ndarray] = {}
 
     @classmethod
     def of(cls, program: Program, valid: Validated, today: datetime.date) -> Batch:
@@ -134,6 +121,27 @@ class Batch:
         part.ruleset = self.ruleset
         return part
 
+    @property
+    def where(self) -> np.ndarray:
+        """A part's rows in the whole batch, ascending."""
+        assert isinstance(self.columns, _Taken)
+        return self.columns.where
+
+    def keep(self, kept: np.ndarray) -> Batch:
+        """The rows of this part where `kept` is true, as a part of the same whole batch: the columns
+        and numbers it has taken are narrowed by `kept`, not taken from the whole batch again."""
+        columns = self.columns
+        assert isinstance(columns, _Taken)
+        narrowed = _Taken(columns.whole, columns.where[kept])
+        for path, col in columns.items():
+            codes = None if col.codes is None else col.codes[kept]
+            narrowed[path] = Column(col.spec, codes, col.entries, col.values, col.problems, col.base)
+        part = Batch(self.program, narrowed, len(narrowed.where), self.today)
+        part.ruleset = self.ruleset
+        for path, (numbers, known) in self._numbers.items():
+            part._numbers[path] = (numbers[kept], None if known is None else known[kept])
+        return part
+
     # ------------------------------------------------------------ values
 
     def value(self, path: str, entry: Any) -> Any:
@@ -146,8 +154,17 @@ class Batch:
         """Per row, `table`'s value for the row's entry: comparisons of codes, or a gather."""
         col = self.columns[path]
         if col.codes is None:
-            return np.full(self.rows, table[0], np.bool_)
-        return spread(col.codes, table, lambda: self.codes(path))
+            return self.constant(bool(table[0]))
+        return spread(col.codes, table, lambda: self.codes(path), self.constant)
+
+    def constant(self, value: bool) -> np.ndarray:
+        """True (or false) on every row: one read-only array a batch, shared by the conditions that are
+        so (an absent fact's, a value every row has) instead of one `np.full` each (~250 a batch)."""
+        found = self._constants.get(value)
+        if found is None:
+            found = self._constants[value] = np.full(self.rows, value, np.bool_)
+            found.flags.writeable = False  # shared: a condition's arrays are never changed in place
+        return found
 
     def codes(self, path: str) -> np.ndarray:
         found = self._codes.get(path)
@@ -162,7 +179,9 @@ class Batch:
         if path == "date":
             values = [self.value(path, value) for value in values]
         true, false = self.program.table(key, values, decide)
-        return Tri(self.lookup(path, true), None if false is None else self.lookup(path, false))
+        if false is None:
+            return Tri(self.lookup(path, true))
+        return Tri(self.lookup(path, true), make=lambda: self.lookup(path, false))
 
     def numbers(self, path: str) -> tuple[np.ndarray, np.ndarray | None]:
         """A number or date fact per row as an integer (dates in days), and where it is known (None: everywhere)."""
@@ -227,34 +246,37 @@ class Batch:
             inner = self.condition(condition.operand)
             return Tri(inner.no(), inner.true)
         if isinstance(condition, ir.And | ir.Or):
-            return _combine(isinstance(condition, ir.And), [self.condition(c) for c in condition.operands])
+            return combine(isinstance(condition, ir.And), [self.condition(c) for c in condition.operands])
         assert isinstance(condition, ir.Compare) and isinstance(condition.value, ir.ParamRef)
         return self.parameter_compare(condition, condition.value)
 
     def numeric(self, condition: ir.Condition, path: str) -> Tri:
-        """A condition over one number or date fact, on its values per row."""
-        if isinstance(condition, ir.Defined):
-            return self.numeric(condition.condition, path)
-        if isinstance(condition, ir.Not):
-            inner = self.numeric(condition.operand, path)
-            return Tri(inner.no(), inner.true)
-        if isinstance(condition, ir.And | ir.Or):
-            return _combine(isinstance(condition, ir.And), [self.numeric(c, path) for c in condition.operands])
-        numbers, known = self.numbers(path)
-        if isinstance(condition, ir.Known):
-            present = np.ones(self.rows, np.bool_) if known is None else known
-            return Tri(present if condition.known else ~present)
-        if isinstance(condition, ir.Compare):
-            assert not isinstance(condition.value, ir.ParamRef)
-            holds: np.ndarray = _OPS[condition.op](numbers, number(condition.value))
-        else:
-            assert isinstance(condition, ir.OneOf)
-            holds = np.zeros(self.rows, np.bool_)
-            for value in condition.values:
-                holds |= numbers == number(value)
-        if known is None:
-            return Tri(holds)
-        return Tri(holds & known, ~holds & known)
+        """A condition over one number or date fact: decided once per code, on the number each code
+        stands for, and read per row by comparing codes (`lookup.spread`): a range of ages or dates is
+        one or two comparisons of one- or two-byte codes, with no per-row numbers."""
+        numbers, known = self.entry_numbers(path)
+        true, false = _numeric(condition, numbers, known)
+        if known.all():  # two-valued: false wherever not true
+            return Tri(self.lookup(path, true))
+        return Tri(self.lookup(path, true), make=lambda: self.lookup(path, false))
+
+    def entry_numbers(self, path: str) -> tuple[np.ndarray, np.ndarray]:
+        """Per entry of a number or date column, its number (dates in days; a missing date is today), and
+        whether it is known."""
+        col = self.columns[path]
+        if col.base is not None:  # coded by arithmetic: code k is the number base + k, the last is null
+            count = len(col.entries) - 1
+            numbers = np.arange(count + 1, dtype=np.int64) + col.base
+            known = np.ones(count + 1, np.bool_)
+            if path == "date":
+                numbers[count] = days(self.today)
+            else:
+                known[count] = False
+            return numbers, known
+        values = [self.value(path, v) for v in col.values]
+        known = np.array([v is not None for v in values], np.bool_)
+        numbers = np.array([0 if v is None else number(v) for v in values], np.int64)
+        return numbers, known
 
     def truth(self, condition: ir.Condition, value: Any) -> tuple[bool, bool]:
         """(is true, is false) of a condition over one fact, for one value of it (Kleene's logic)."""
@@ -294,7 +316,7 @@ class Batch:
         numbers, known = self.numbers(condition.fact.path)
         known = found if known is None else known & found
         holds = _OPS[condition.op](numbers, values)
-        return Tri(holds & known, ~holds & known)
+        return Tri(holds & known, make=lambda: ~holds & known)
 
     def parameter(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """Per row, a parameter's value for the row's region and date, and where there is one.
@@ -345,40 +367,38 @@ class Batch:
             covered.append(pair[0])
         return covered
 
-    def in_force(self, ruleset: ir.Ruleset) -> np.ndarray | None:
-        """Where the ruleset's dates and its `applies` condition hold (None: everywhere), its regions aside."""
-        found: np.ndarray | None = None
-        if ruleset.start is not None or ruleset.end is not None:
-            day = self.day
-            found = np.ones(self.rows, np.bool_)
-            if ruleset.start is not None:
-                found &= day >= days(ruleset.start)
-            if ruleset.end is not None:
-                found &= day <= days(ruleset.end)
-        if ruleset.applies is not None:
-            holds = self.condition(ruleset.applies).true
-            found = holds.copy() if found is None else found & holds
-        return found
+    def holds(self, ruleset: ir.Ruleset) -> np.ndarray | None:
+        """Where the ruleset's `applies` condition holds (None: everywhere)."""
+        return None if ruleset.applies is None else self.condition(ruleset.applies).true
 
     def matches(self, node: ir.Node, within: np.ndarray) -> np.ndarray:
         test = self.scope(node)
         return within if test is None else within & test.true
 
 
-def _combine(conjunction: bool, parts: list[Tri]) -> Tri:
-    """Kleene's `and` (or `or`) of conditions over rows."""
-    true = parts[0].true.copy()
-    false = None if all(p.false is None for p in parts) else parts[0].no().copy()
-    for part in parts[1:]:
-        if conjunction:
-            true &= part.true
-            if false is not None:
-                false |= part.no()
-        else:
-            true |= part.true
-            if false is not None:
-                false &= part.no()
-    return Tri(true, false)
+def _numeric(condition: ir.Condition, numbers: np.ndarray, known: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where a condition over one number is true, and where false, given each number and whether it is
+    known (Kleene's logic: a comparison with an unknown number is neither)."""
+    if isinstance(condition, ir.Defined):
+        return _numeric(condition.condition, numbers, known)
+    if isinstance(condition, ir.Not):
+        true, false = _numeric(condition.operand, numbers, known)
+        return false, true
+    if isinstance(condition, ir.And | ir.Or):
+        pairs = [_numeric(c, numbers, known) for c in condition.operands]
+        trues, falses = [t for t, _ in pairs], [f for _, f in pairs]
+        if isinstance(condition, ir.And):
+            return np.logical_and.reduce(trues), np.logical_or.reduce(falses)
+        return np.logical_or.reduce(trues), np.logical_and.reduce(falses)
+    if isinstance(condition, ir.Known):
+        return (known, ~known) if condition.known else (~known, known)
+    if isinstance(condition, ir.Compare):
+        assert not isinstance(condition.value, ir.ParamRef)
+        holds: np.ndarray = _OPS[condition.op](numbers, number(condition.value))
+    else:
+        assert isinstance(condition, ir.OneOf)
+        holds = np.isin(numbers, [number(value) for value in condition.values])
+    return holds & known, ~holds & known
 
 
 def _booleans(col: Column, implied: np.ndarray, rows: int) -> Column:

@@ -26,8 +26,8 @@ import numpy as np
 
 from .. import ir
 from .conditions import Batch
-from .lookup import spread
-from .program import DENY, INVALID, NOT_APPLICABLE, PERMIT, Program
+from .lookup import between, spread
+from .program import DENY, INVALID, NOT_APPLICABLE, PERMIT, Program, days
 from .validate import Validated
 
 # A ruleset applying to more than this share of a batch's rows is decided on the whole batch.
@@ -75,53 +75,91 @@ class _Ruleset:
 
 
 class _Regions:
-    """A batch's rows counted by entry of the region column."""
+    """A batch's region codes, its valid rows, and where rulesets' dates hold."""
 
-    def __init__(self, batch: Batch) -> None:
+    def __init__(self, batch: Batch, invalid: np.ndarray) -> None:
+        self.batch = batch
+        self.valid = ~invalid
         self.codes = batch.columns["region"].codes
-        self.entries = len(batch.columns["region"].values)
         self.rows = batch.rows
-        if self.codes is None:
-            self.counts = np.zeros(self.entries, np.int64)
-            self.counts[0] = self.rows
-        else:
-            self.counts = np.bincount(self.codes, minlength=self.entries)
+        # by a ruleset's (start, end), shared by the rulesets in force over the same days (never changed)
+        self._dated: dict[tuple[datetime.date | None, datetime.date | None], np.ndarray] = {}
+        self._undated: np.ndarray | None = None  # the rows without a date (None: not looked for yet)
+
+    def dated(self, ruleset: ir.Ruleset) -> np.ndarray | None:
+        """Where the day lies within the ruleset's dates (None: everywhere). A date column coded by
+        arithmetic is compared by its codes on the whole batch (one or two comparisons, no per-row day
+        numbers); its null code, the last, is a row without a date: today."""
+        start, end = ruleset.start, ruleset.end
+        if start is None and end is None:
+            return None
+        batch, col = self.batch, self.batch.columns["date"]
+        if col.codes is None or col.base is None:
+            day = batch.day
+            within = np.ones(self.rows, np.bool_)
+            if start is not None:
+                within &= day >= days(start)
+            if end is not None:
+                within &= day <= days(end)
+            return within
+        found = self._dated.get((start, end))
+        if found is not None:
+            return found
+        null = len(col.entries) - 1
+        first = 0 if start is None else max(days(start) - col.base, 0)
+        last = null - 1 if end is None else min(days(end) - col.base, null - 1)
+        found = between(col.codes, first, last) if first <= last else np.zeros(self.rows, np.bool_)
+        if (start is None or start <= batch.today) and (end is None or batch.today <= end):
+            if self._undated is None:
+                self._undated = col.codes == null
+            found |= self._undated
+        self._dated[(start, end)] = found
+        return found
 
 
-def _rows_of(batch: Batch, ruleset: ir.Ruleset, regions: _Regions, invalid: np.ndarray) -> np.ndarray | None:
-    """The valid rows the ruleset applies to: its regions' rows, where it is in force. Either their
-    positions in ascending order, or (when they are most of the batch) a mask over the batch; None: no row."""
+def _rows_of(batch: Batch, ruleset: ir.Ruleset, regions: _Regions) -> Batch | np.ndarray | None:
+    """The valid rows the ruleset applies to: its regions' rows, where it is in force. Either the batch of
+    those rows (`Batch.part`, positions ascending), or (when they are most of the batch) a mask over the
+    batch; None: no row."""
     covered = np.array(batch.covered(ruleset), np.bool_)
-    share = int(regions.counts[covered].sum())
-    if not share:
+    if not covered.any():
         return None
     # The regions' rows by comparing the region codes (a few runs of codes; see `lookup.spread`), and
-    # their positions by one scan of that mask: cheaper than sorting the rows by region.
-    mask = ~invalid if regions.codes is None else spread(regions.codes, covered) & ~invalid
+    # their positions by one scan of that mask: cheaper than sorting the rows by region. The ruleset's
+    # dates are compared on the whole batch's date codes; its `applies` condition on its rows only.
+    mask = regions.valid.copy() if regions.codes is None else spread(regions.codes, covered) & regions.valid
+    dated = regions.dated(ruleset)
+    if dated is not None:
+        mask &= dated  # `dated` is shared: not changed in place
+    share = np.count_nonzero(mask)  # counting a mask costs a twentieth of counting the rows by region
     if share > batch.rows * _PART_SHARE:  # most rows: deciding on a mask over the whole batch costs less
-        in_force = batch.in_force(ruleset)
-        if in_force is not None:
-            mask &= in_force
+        holds = batch.holds(ruleset)
+        if holds is not None:
+            mask &= holds
         return mask if mask.any() else None
     where = np.flatnonzero(mask)
     if not len(where):
         return None
-    in_force = batch.part(where).in_force(ruleset)
-    if in_force is not None and not in_force.all():
-        where = where[in_force]
-    return where if len(where) else None
+    part = batch.part(where)
+    holds = part.holds(ruleset)
+    if holds is not None and not holds.all():
+        if not holds.any():
+            return None
+        part = part.keep(holds)  # the columns `applies` read are narrowed, not taken again
+    return part
 
 
-def _decide_ruleset(batch: Batch, ruleset: ir.Ruleset, rows_of: np.ndarray) -> _Ruleset:
+def _decide_ruleset(batch: Batch, ruleset: ir.Ruleset, rows_of: Batch | np.ndarray) -> _Ruleset:
     """A ruleset's exclusions and deciding leaves, on the rows it applies to (`_rows_of`)."""
-    if rows_of.dtype == np.bool_:
+    if isinstance(rows_of, np.ndarray):
         state = _Ruleset(ruleset, batch, None, rows_of)
         within = rows_of
     else:
+        where = rows_of.where
         applies = np.zeros(batch.rows, np.bool_)
-        applies[rows_of] = True
-        state = _Ruleset(ruleset, batch.part(rows_of), rows_of, applies)
-        within = np.ones(len(rows_of), np.bool_)
+        applies[where] = True
+        state = _Ruleset(ruleset, rows_of, where, applies)
+        within = np.ones(len(where), np.bool_)
     part = state.batch
     count = part.rows
     excluded = np.zeros(count, np.bool_)
@@ -170,10 +208,10 @@ def decide(program: Program, valid: Validated, today: datetime.date, reasons: bo
     any_deny = np.zeros(rows, np.bool_)
     any_applies = np.zeros(rows, np.bool_)
     states: list[_Ruleset] = []
-    regions = _Regions(batch)
+    regions = _Regions(batch, valid.invalid)
     for ruleset in program.rulesets:
         batch.ruleset = ruleset.id
-        rows_of = _rows_of(batch, ruleset, regions, valid.invalid)
+        rows_of = _rows_of(batch, ruleset, regions)
         if rows_of is None:
             continue
         state = _decide_ruleset(batch, ruleset, rows_of)

@@ -52,6 +52,40 @@ def _codes(indices: pa.Array, null_code: int) -> np.ndarray:
     return codes
 
 
+def _booleans(array: pa.Array) -> np.ndarray:
+    """Per row 0 (false), 1 (true) or 2 (null), one byte each, unpacked from the bit buffers: a quarter
+    of what casting to int8 costs (the cast, then a second pass for the nulls)."""
+    validity, data = array.buffers()[:2]
+    start, count = array.offset, len(array)
+
+    def bits(buffer: pa.Buffer) -> np.ndarray:
+        unpacked = np.unpackbits(np.frombuffer(buffer, np.uint8), count=start + count, bitorder="little")
+        return unpacked[start:]
+
+    codes = bits(data)
+    if array.null_count:
+        codes = np.where(bits(validity).view(np.bool_), codes, np.uint8(2))
+    return codes
+
+
+def _shifted(numbers: pa.Array, low: int, null_code: int) -> np.ndarray:
+    """Per row its number less `low` (each below `null_code`), nulls as `null_code`, in the narrowest
+    unsigned type: one subtraction and one narrowing on the buffer, no cast of the column first."""
+    dtype = np.dtype(numbers.type.to_pandas_dtype())
+    validity, data = numbers.buffers()[:2]
+    start, count = numbers.offset, len(numbers)
+    raw = np.frombuffer(data, dtype=dtype, count=count, offset=start * dtype.itemsize)
+    kind = np.uint8 if null_code < 1 << 8 else np.uint16 if null_code < 1 << 16 else np.uint32
+    # Narrowed first, then less `low` modulo the narrow type's range: exact for the numbers in range, and
+    # no full-width temporary (a null's slot holds anything: it wraps, and is replaced below).
+    codes = raw.astype(kind)
+    np.subtract(codes, kind(low % (1 << (8 * codes.itemsize))), out=codes)
+    if numbers.null_count:
+        bits = np.unpackbits(np.frombuffer(validity, np.uint8), count=start + count, bitorder="little")
+        codes = np.where(bits[start:].view(np.bool_), codes, kind(null_code))
+    return codes
+
+
 def _from_dictionary(encoded: pa.DictionaryArray) -> tuple[np.ndarray, list[Any]]:
     values = [normalize(v) for v in encoded.dictionary.to_pylist()]
     return _codes(encoded.indices, len(values)), [*values, None]
@@ -72,26 +106,51 @@ def _dates(low: int, high: int) -> tuple[datetime.date, ...]:
     return tuple(_EPOCH + datetime.timedelta(days) for days in range(low, high + 1))
 
 
-def encode_numbered(array: pa.Array) -> tuple[np.ndarray, list[Any], int | None]:
+# A text column's distinct values are remembered for the next batch when there are at most this many.
+_REMEMBERED_LIMIT = 1 << 12
+
+
+def _text(array: pa.Array, seen: dict[Any, tuple[pa.Array, list[Any]]], key: Any) -> tuple[np.ndarray, list[Any]]:
+    """A text column coded by its distinct values. Looking each row up among values remembered from an
+    earlier batch (`pc.index_in`) costs ~25% less than hashing the column anew (`dictionary_encode`,
+    25-35 ms per million short strings here); when a row holds a value not among them, the column is
+    hashed after all and its values remembered instead."""
+    known = seen.get(key)
+    if known is not None and known[0].type == array.type:
+        dictionary, values = known
+        indices = pc.index_in(array, value_set=dictionary)  # null where absent, or not among them
+        if indices.null_count == array.null_count:
+            return _codes(indices, len(dictionary)), values
+    encoded = array.dictionary_encode()
+    codes, values = _from_dictionary(encoded)
+    if len(values) <= _REMEMBERED_LIMIT:
+        seen[key] = (encoded.dictionary, values)
+    return codes, values
+
+
+def encode_numbered(
+    array: pa.Array, seen: dict[Any, tuple[pa.Array, list[Any]]] | None = None, key: Any = None
+) -> tuple[np.ndarray, list[Any], int | None]:
     """`encode`, and for integers and dates coded by arithmetic the number of code 0 (dates in days):
-    then a row's number is its code plus that base, without looking its value up."""
+    then a row's number is its code plus that base, without looking its value up. `seen` remembers a
+    text column's values across the batches of a run (under `key`, the column's)."""
     kind = array.type
     if pa.types.is_null(kind) or array.null_count == len(array):
         return np.zeros(len(array), np.int8), [None], None
     if pa.types.is_dictionary(kind):
         return (*_from_dictionary(array), None)
     if pa.types.is_boolean(kind):
-        return _codes(pc.cast(array, pa.int8()), 2), [False, True, None], None
+        return _booleans(array), [False, True, None], None
     if pa.types.is_integer(kind) or pa.types.is_date32(kind):
-        numbers = pc.cast(array, pa.int64()) if pa.types.is_integer(kind) else pc.cast(array, pa.int32())
+        # int64 as it is (a cast to the same type is free); a date32 column's days, viewed as int32
+        numbers = pc.cast(array, pa.int64()) if pa.types.is_integer(kind) else array.view(pa.int32())
         bounds = pc.min_max(numbers)
         low, high = bounds["min"].as_py(), bounds["max"].as_py()
         if high - low < _RANGE_LIMIT and -(1 << 62) < low and high < (1 << 62):
-            shifted = pc.subtract(
-                pc.cast(numbers, pa.int64()), bounds["min"].cast(pa.int64())
-            )  # pa.scalar imports pandas
             values: list[Any] = list(_dates(low, high) if pa.types.is_date32(kind) else range(low, high + 1))
-            return _codes(shifted, high - low + 1), [*values, None], low
+            return _shifted(numbers, low, high - low + 1), [*values, None], low
+    if seen is not None and (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+        return (*_text(array, seen, key), None)
     try:
         return (*_from_dictionary(array.dictionary_encode()), None)
     except (pa.ArrowNotImplementedError, pa.ArrowTypeError, pa.ArrowInvalid):

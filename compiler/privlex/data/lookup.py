@@ -44,10 +44,17 @@ def runs(table: np.ndarray) -> tuple[list[tuple[int, int]], list[tuple[int, int]
     return trues, falses
 
 
-def spread(codes: np.ndarray, table: np.ndarray, index: Callable[[], np.ndarray] | None = None) -> np.ndarray:
+def spread(
+    codes: np.ndarray,
+    table: np.ndarray,
+    index: Callable[[], np.ndarray] | None = None,
+    constant: Callable[[bool], np.ndarray] | None = None,
+) -> np.ndarray:
     """Per row, `table`'s value for the row's code. A boolean table is read by comparing the codes with
     its runs of true codes (or of false ones, negated) when that costs less than a gather; a gather reads
-    the codes `index()` gives when given (the same codes as `intp`, kept by the caller: cheaper to gather by)."""
+    the codes `index()` gives when given (the same codes as `intp`, kept by the caller: cheaper to gather by).
+    A boolean table true (or false) at every code gives `constant(value)` when given (the caller's shared
+    array), else a new array."""
     if table.dtype == np.bool_:
         known = _RUNS.get(id(table))
         if known is not None and known[0] is table:
@@ -58,12 +65,12 @@ def spread(codes: np.ndarray, table: np.ndarray, index: Callable[[], np.ndarray]
                 _RUNS.clear()
             _RUNS[id(table)] = (table, (trues, falses))
         if not trues or not falses:
-            return np.full(len(codes), bool(trues), np.bool_)
+            return np.full(len(codes), bool(trues), np.bool_) if constant is None else constant(bool(trues))
         few, negate = (trues, False) if _cost(trues) <= _cost(falses) else (falses, True)
         if codes.dtype.kind in "iu" and _cost(few) <= _GATHER_COST.get(codes.dtype.itemsize, 4):
-            out = _within(codes, *few[0])
+            out = between(codes, *few[0])
             for first, last in few[1:]:
-                out |= _within(codes, first, last)
+                out |= between(codes, first, last)
             return ~out if negate else out
     gathered: np.ndarray = np.take(table, codes if index is None else index())
     return gathered
@@ -73,7 +80,7 @@ def _cost(found: list[tuple[int, int]]) -> int:
     return sum(2 if first == last else 3 for first, last in found)
 
 
-def _within(codes: np.ndarray, first: int, last: int) -> np.ndarray:
+def between(codes: np.ndarray, first: int, last: int) -> np.ndarray:
     if first == last:
         return codes == first  # type: ignore[no-any-return]
     if codes.dtype.kind == "u":  # one subtraction (wrapping below `first`) and one comparison
