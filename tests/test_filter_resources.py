@@ -139,3 +139,19 @@ def test_a_broken_file_half_way_through_a_folder_is_one_clear_error_and_leaves_n
     err = capsys.readouterr().err
     assert code == 2 and "cannot read" in err and "Traceback" not in err
     assert list(out.iterdir()) == []
+
+
+def test_arrow_reopens_the_temporary_file_it_was_given_not_what_its_name_now_points_to(tmp_path: Path) -> None:
+    """Finding: `native()` reopened the temporary file by its name (truncating it): had another user of
+    the folder swapped the name for a link in between, the run would have written over the link's target."""
+    victim = tmp_path / "victim"
+    victim.write_bytes(b"precious")
+    output = Output(tmp_path / "kept.parquet")
+    assert output.temporary is not None
+    output.temporary.unlink()
+    output.temporary.symlink_to(victim)  # the swap, between the safe creation and Arrow's open
+    writer = pq.ParquetWriter(output.native(), table().schema)
+    writer.write_table(table())
+    writer.close()
+    output.discard()
+    assert victim.read_bytes() == b"precious"
