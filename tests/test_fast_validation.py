@@ -96,6 +96,19 @@ def test_use_from_agrees_with_from_input_on_every_use(unit: tuple[types.ModuleTy
     assert_same(package, data.draw(uses(program.vocabulary, covered=covered)))
 
 
+class UncomparableName:
+    """A fact name that is not text, hashed as `region` and failing every comparison."""
+
+    def __hash__(self) -> int:
+        return hash("region")
+
+    def __eq__(self, other: object) -> bool:
+        raise RuntimeError("compared")
+
+    def __repr__(self) -> str:  # the test's id, the same in every worker
+        return "UncomparableName()"
+
+
 ODD_INPUTS: list[Any] = [
     {"region": "DE", "data": "content.chat", "purpose": "ai.training"},
     {"region": "DE", "data": "content.chat", "purpose": "ai.training", "consent": None, "date": None},
@@ -116,6 +129,7 @@ ODD_INPUTS: list[Any] = [
     {"region": "DE", "data": "content.chat", "purpose": "ai.training", "date": datetime.datetime(2025, 6, 1)},
     {"region": "DE", "data": "content.chat", "purpose": "ai.training", "colour": "blue"},
     {"region": "DE", "data": "content.chat", "purpose": "ai.training", 7: "seven"},
+    {UncomparableName(): "DE", "data": "content.chat", "purpose": "ai.training"},  # InvalidUse, not RuntimeError
     [("region", "DE")],
     "DE",
     None,

@@ -139,3 +139,42 @@ def test_a_broken_file_half_way_through_a_folder_is_one_clear_error_and_leaves_n
     err = capsys.readouterr().err
     assert code == 2 and "cannot read" in err and "Traceback" not in err
     assert list(out.iterdir()) == []
+
+
+def test_arrow_reopens_the_temporary_file_it_was_given_not_what_its_name_now_points_to(tmp_path: Path) -> None:
+    """Finding: `native()` reopened the temporary file by its name (truncating it): had another user of
+    the folder swapped the name for a link in between, the run would have written over the link's target."""
+    victim = tmp_path / "victim"
+    victim.write_bytes(b"precious")
+    output = Output(tmp_path / "kept.parquet")
+    assert output.temporary is not None
+    output.temporary.unlink()
+    output.temporary.symlink_to(victim)  # the swap, between the safe creation and Arrow's open
+    writer = pq.ParquetWriter(output.native(), table().schema)
+    writer.write_table(table())
+    writer.close()
+    output.discard()
+    assert victim.read_bytes() == b"precious"
+
+
+@pytest.mark.parametrize("spelling", ["folder", "glob"])
+@pytest.mark.parametrize("flag", ["--out", "--decisions"])
+def test_an_output_that_is_one_file_of_a_parquet_folder_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], spelling: str, flag: str
+) -> None:
+    """Finding: `filter in/ --out in/a.parquet` replaced the input file a.parquet with the kept rows."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    rows = pa.table({"region": ["DE", "??"], "data": ["content.chat"] * 2, "purpose": ["ai.training"] * 2})
+    for name in ("a.parquet", "b.parquet"):
+        pq.write_table(rows, folder / name)
+    before = {path.name: path.read_bytes() for path in folder.iterdir()}
+    source = str(folder) if spelling == "folder" else str(folder / "*.parquet")
+    others = {"--out": str(tmp_path / "kept.parquet"), "--decisions": str(tmp_path / "log.parquet")}
+    others[flag] = str(folder / "a.parquet")
+    args = ["filter", source, *(item for pair in others.items() for item in pair), "--package", "privlex_rules"]
+    code = main([*args, "--today", FIXED_DAY.isoformat()])
+    err = capsys.readouterr().err
+    assert code == 2 and f"{flag} {folder / 'a.parquet'} is one of the input's files" in err
+    assert {path.name: path.read_bytes() for path in folder.iterdir()} == before
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["in"]

@@ -357,7 +357,11 @@ _SUBJECT = SharedGroups(SubjectFacts, SubjectRecord, _subject_facts)
 
 def use_from(use: Mapping[str, Any] | DataUse) -> DataUse:
     """The `DataUse` of `use`: checked here when plainly valid, else by `from_input`."""
-    if type(use) is not dict or not _USE_FACTS.issuperset(use):
+    try:
+        plain_ = type(use) is dict and _USE_FACTS.issuperset(use)
+    except Exception:  # a name whose comparison fails: `from_input` names the problem
+        plain_ = False
+    if not plain_:
         return DataUse.from_input(use)
     region = use.get("region")
     data = use.get("data")

@@ -30,7 +30,7 @@ from .outputs import Output, WriteError
 from .read_parquet import ParquetReader
 from .reading import Chunk, Settings
 from .schema import Plan
-from .sources import STDIO, ReadError, compression_of, format_of
+from .sources import STDIO, ReadError, compression_of, format_of, is_glob, parquet_files
 from .verdicts import OUTCOMES
 
 SHOWN_INVALID = 10
@@ -122,7 +122,18 @@ def _reason(error: str | None, where: str | None) -> str:
     return first.split(":")[0] if first.startswith("malformed JSON") else first
 
 
+def _input_files(name: str) -> set[Path]:
+    """The files a Parquet folder or glob input reads (none for other inputs: they are checked as one file)."""
+    if name == STDIO or not (is_glob(name) or Path(name).is_dir()):
+        return set()
+    try:
+        return {Path(found).resolve() for found in parquet_files(name)}
+    except (OSError, ReadError):  # reported when the input is opened
+        return set()
+
+
 def _check_paths(options: Options) -> None:
+    inputs = _input_files(str(options.input))
     for label, name in (
         ("--out", options.out),
         ("--decisions", options.decisions),
@@ -134,6 +145,8 @@ def _check_paths(options: Options) -> None:
         if str(options.input) != STDIO and path.exists() and Path(options.input).exists():
             if path.resolve() == Path(options.input).resolve():
                 raise ReadError(f"{label} {path} is the input file: write elsewhere")
+        if path.exists() and path.resolve() in inputs:  # replaced by the kept rows once the run ends
+            raise ReadError(f"{label} {path} is one of the input's files: write elsewhere")
         if not path.parent.is_dir():
             raise ReadError(f"{label} {path}: the folder {path.parent} does not exist")
         if path.is_dir():

@@ -113,18 +113,26 @@ class Output:
 
         Arrow writing through a Python file object calls back into Python (holding the GIL) for every
         page it writes; through its own file it does not (the kept rows of a million-row Parquet run:
-        0.27 -> 0.20 s of CPU). Standard output and compressed outputs stay Python streams.
+        0.27 -> 0.20 s of CPU). Standard output and compressed outputs stay Python streams, and so
+        does every output where the open file cannot be reopened through `/dev/fd`.
+
+        Arrow opens the file already open here through its descriptor (`/dev/fd/N`), never through
+        the temporary name: another user of the folder could have swapped that name for a link since,
+        and Arrow's open (create, truncate) would then write over the link's target.
         """
         if self.temporary is None or getattr(self, "_file", None) is not None:
             return self.stream
         if self._native is None:
             import pyarrow as pa
 
-            self.stream.close()  # nothing was written through it: the file is empty, created safely above
+            descriptor = Path(f"/dev/fd/{self.stream.fileno()}")
+            if not descriptor.exists():
+                return self.stream
             try:
-                self._native = pa.OSFile(str(self.temporary), "wb")
+                self._native = pa.OSFile(str(descriptor), "wb")  # the file is empty: nothing written yet
             except OSError as exc:
                 raise WriteError(f"cannot write {self.target}: {why(exc)}") from exc
+            self.stream.close()
         return self._native
 
     def _lock(self, folder: Path) -> None:

@@ -42,6 +42,11 @@ class Citations(list[str]):
     append = extend = insert = remove = clear = sort = reverse = _read_only
     pop = __setitem__ = __delitem__ = __iadd__ = __imul__ = _read_only  # type: ignore[assignment]
 
+    def __reduce__(self) -> tuple[type[Citations], tuple[list[str]]]:
+        # A list subclass is copied and unpickled by appending its items, which this one refuses:
+        # it is rebuilt from a plain list instead (deepcopy and pickle of a Reason or Decision).
+        return Citations, (list(self),)
+
 
 @dataclass(frozen=True, slots=True)
 class Reason:
