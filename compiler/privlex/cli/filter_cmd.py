@@ -18,7 +18,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="keep the rows of a dataset whose use the rules permit",
         description="Keep the rows of a JSONL, CSV or Parquet dataset whose use the rules permit. "
         "Exit 0: done, no invalid rows; 1: done, some rows invalid (excluded and reported); "
-        "2: usage, I/O or schema error (nothing written). Decides with the project's rules, like decide.",
+        "2: usage, I/O or schema error (nothing written). Decides with the project's rules, like decide. "
+        "Needs privlex's arrow extra (pyarrow, numpy, tqdm).",
         epilog=examples(
             ("privlex filter chats.jsonl --out kept.jsonl --set purpose=ai.training", "keep the permitted rows"),
             (
@@ -40,7 +41,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     command.add_argument(
         "--decisions",
         metavar="LOG",
-        help="log every row's decision: Parquet if LOG ends in .parquet, else JSON lines (.gz, .zst compressed)",
+        help="log every row's decision: Parquet if LOG ends in .parquet, else JSON lines (.gz, .zst compressed; "
+        "- for stdout)",
     )
     command.add_argument(
         "--id-column", metavar="COLUMN", help="copy this column (a business key) into the decisions log"
