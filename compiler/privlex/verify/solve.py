@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,11 +41,19 @@ class Verdict:
 class Solver:
     """A z3 solver holding the space's constraints; questions are asked under push/pop."""
 
-    def __init__(self, space: Space, timeout: float = DEFAULT_TIMEOUT, decisions: Sequence[Decisions] = ()) -> None:
+    def __init__(
+        self,
+        space: Space,
+        timeout: float = DEFAULT_TIMEOUT,
+        decisions: Sequence[Decisions] = (),
+        params: Mapping[str, int] | None = None,
+    ) -> None:
         self.space = space
         self.timeout = timeout
         self.solver = z3.Solver()
         self.solver.set(timeout=max(1, int(timeout * 1000)))
+        for name, value in (params or {}).items():
+            self.solver.set(name, value)
         self.solver.add(*space.constraints)
         for found in decisions:
             self.solver.add(*found.definitions)
