@@ -30,7 +30,7 @@ from .outputs import Output, WriteError
 from .read_parquet import ParquetReader
 from .reading import Chunk, Settings
 from .schema import Plan
-from .sources import STDIO, ReadError, compression_of, format_of, is_glob, parquet_files
+from .sources import STDIO, ReadError, compression_of, format_of, is_glob, parquet_files, reads_into
 from .verdicts import OUTCOMES
 
 SHOWN_INVALID = 10
@@ -147,6 +147,11 @@ def _check_paths(options: Options) -> None:
                 raise ReadError(f"{label} {path} is the input file: write elsewhere")
         if path.exists() and path.resolve() in inputs:  # replaced by the kept rows once the run ends
             raise ReadError(f"{label} {path} is one of the input's files: write elsewhere")
+        if reads_into(str(options.input), path):
+            raise ReadError(
+                f"{label} {path} is inside the input {options.input}: the next run over it would read it as input;"
+                " write elsewhere"
+            )
         if not path.parent.is_dir():
             raise ReadError(f"{label} {path}: the folder {path.parent} does not exist")
         if path.is_dir():

@@ -10,10 +10,13 @@
 
 from __future__ import annotations
 
+import fnmatch
 import glob
 import gzip
 import io
+import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -89,6 +92,39 @@ def open_bytes(name: str) -> IO[bytes]:
         return open(name, "rb", buffering=1 << 20)  # noqa: SIM115 - closed by the reader
     except OSError as exc:
         raise ReadError(f"cannot read {name}: {exc.strerror or exc}") from exc
+
+
+def reads_into(name: str, path: Path) -> bool:
+    """Whether a Parquet folder or glob input would read the file `path`, were it there (as `parquet_files` picks)."""
+    if is_glob(name):
+        return _glob_matches(Path(os.path.abspath(name)).parts, Path(os.path.abspath(path)).parts)
+    folder = Path(name)
+    if not folder.is_dir():
+        return False
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return False
+    return not path.name.startswith((".", "_")) and path.suffix != ".crc"
+
+
+def _glob_matches(pattern: Sequence[str], parts: Sequence[str]) -> bool:
+    """`glob.glob(pattern, recursive=True)`'s choice, one path component at a time, for a file not yet there."""
+    if not pattern:
+        return not parts
+    head, rest = pattern[0], pattern[1:]
+    if head == "**":  # no component at all, or any run of components that are not hidden
+        if not rest and not parts:  # a last `**` lists what is below the folder before it, not the folder
+            return False
+        for skip in range(len(parts) + 1):
+            if _glob_matches(rest, parts[skip:]):
+                return True
+            if skip < len(parts) and parts[skip].startswith("."):
+                return False
+        return False
+    if not parts or (parts[0].startswith(".") and not head.startswith(".")):
+        return False
+    return fnmatch.fnmatchcase(parts[0], head) and _glob_matches(rest, parts[1:])
 
 
 def parquet_files(name: str) -> list[str]:
