@@ -357,8 +357,10 @@ _SUBJECT = SharedGroups(SubjectFacts, SubjectRecord, _subject_facts)
 
 def use_from(use: Mapping[str, Any] | DataUse) -> DataUse:
     """The `DataUse` of `use`: checked here when plainly valid, else by `from_input`."""
+    if type(use) is not dict:
+        return DataUse.from_input(use)
     try:
-        plain_ = type(use) is dict and _USE_FACTS.issuperset(use)
+        plain_ = _USE_FACTS.issuperset(use)
     except Exception:  # a name whose comparison fails: `from_input` names the problem
         plain_ = False
     if not plain_:
