@@ -157,10 +157,16 @@ def test_diff_formats(denmark: Diff) -> None:
     assert change["kind"] == "outcome"
     assert change["old"] == {"outcome": "permit", "reasons": ["gdpr.consent"]}
     assert change["new"] == {"outcome": "deny", "reasons": ["gdpr.consent.child"]}
-    conditions = {c["fact"]: c for c in change["regions"][0]["conditions"]}
-    assert conditions["region"]["in"] == ["DK", "DK-*"]
-    assert conditions["subject.age"]["from"] == 13 and conditions["subject.age"]["to"] == 14
-    assert conditions["date"]["from"] == "2024-01-01"
+    # The region is found by what it says, not by its place: which of the equally correct
+    # regions the solver finds first depends on how it searches (docs/performance.md, issue 14).
+    where = "DK · subject.age 13–14 · not consent.by_guardian · from 2024-01-01"
+    region = next(r for r in change["regions"] if r["text"] == where)
+    assert sorted(region["conditions"], key=lambda c: c["fact"]) == [
+        {"fact": "consent.by_guardian", "is": False},
+        {"fact": "date", "from": "2024-01-01", "until": "2100-12-31"},
+        {"fact": "region", "in": ["DK", "DK-*"]},
+        {"fact": "subject.age", "from": 13, "to": 14, "unknown": False},
+    ]
     assert sorted(c["kind"] for c in document["changes"]) == ["outcome"] + ["reasons"] * 2
     assert document["parameters"] == [{"parameter": "gdpr.consent_age", "regions": ["DK"]}]
     markdown = render(denmark, "markdown", "old", "new")
