@@ -108,3 +108,13 @@ def test_reads_into_agrees_with_globbing_the_file_once_it_is_there(
         assert predicted_glob == (str(target) in glob.glob(glob_input, recursive=True)), glob_input
     read_by_folder = not target.name.startswith((".", "_")) and target.suffix != ".crc"
     assert predicted_folder == read_by_folder
+
+
+def test_a_folder_given_as_jsonl_is_an_unreadable_input_not_a_place_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Only a Parquet input reads a folder: a folder given as JSONL cannot be read, whatever the outputs."""
+    code = main(_filter(str(tmp_path), "--out", str(tmp_path / "kept.jsonl"), "--format", "jsonl"))
+    err = capsys.readouterr().err
+    assert code == 2 and "cannot read" in err and "inside the input" not in err
+    assert list(tmp_path.iterdir()) == []

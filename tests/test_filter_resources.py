@@ -65,9 +65,12 @@ def test_the_collector_is_given_back_as_it_was(unfrozen: None) -> None:
     assert gc.isenabled() and gc.get_freeze_count() == 0
     gc.freeze()
     frozen = gc.get_freeze_count()
-    with collector.settled():  # a caller's freeze is left alone
+    young = [[] for _ in range(100)]  # what a second freeze would take too
+    with collector.settled():  # a caller's freeze is left alone: neither given back nor added to
         pass
-    assert gc.get_freeze_count() == frozen
+    # Frozen objects can still be freed (by reference counting) meanwhile: the count may only fall a little.
+    assert frozen - 50 < gc.get_freeze_count() <= frozen
+    assert len(young) == 100
 
 
 def test_filter_called_in_process_leaves_the_collector_as_it_was(

@@ -134,6 +134,7 @@ def _input_files(name: str) -> set[Path]:
 
 def _check_paths(options: Options) -> None:
     inputs = _input_files(str(options.input))
+    parquet_input = (options.format or format_of(str(options.input))) == "parquet"  # only Parquet reads folders
     for label, name in (
         ("--out", options.out),
         ("--decisions", options.decisions),
@@ -147,7 +148,7 @@ def _check_paths(options: Options) -> None:
                 raise ReadError(f"{label} {path} is the input file: write elsewhere")
         if path.exists() and path.resolve() in inputs:  # replaced by the kept rows once the run ends
             raise ReadError(f"{label} {path} is one of the input's files: write elsewhere")
-        if reads_into(str(options.input), path):
+        if parquet_input and reads_into(str(options.input), path):
             raise ReadError(
                 f"{label} {path} is inside the input {options.input}: the next run over it would read it as input;"
                 " write elsewhere"
