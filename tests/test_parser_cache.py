@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import stat
+import sys
 from pathlib import Path
 
 import pytest
@@ -63,3 +65,20 @@ def test_another_grammar_is_kept_under_another_name() -> None:
     text = grammar.grammar_text()
     assert grammar.cached_parser_path(text) == grammar.cached_parser_path(text)
     assert grammar.cached_parser_path(text) != grammar.cached_parser_path(text + "\n// an edit\n")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX owners and modes")
+def test_tables_are_never_loaded_from_a_folder_others_can_write_to(cache: Path) -> None:
+    """Loading the tables unpickles them: a file someone else could have put there is neither read nor replaced."""
+    cache.mkdir()
+    cache.chmod(0o777)
+    planted = grammar.cached_parser_path(grammar.grammar_text())
+    planted.write_bytes(b"someone else's pickle")
+    assert fresh_parser().parse(GOOD)
+    assert planted.read_bytes() == b"someone else's pickle"
+
+
+def test_the_cache_folder_is_made_for_its_owner_only(cache: Path) -> None:
+    fresh_parser()
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o700
+    assert [p.name for p in cache.iterdir()] == [grammar.cached_parser_path(grammar.grammar_text()).name]

@@ -137,6 +137,23 @@ def test_a_stale_package_is_compiled_on_the_fly_with_a_note(
     assert json.loads(out)["source_hash"] != f"sha256:{stale}"
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX owners and modes")
+def test_a_stale_package_is_never_compiled_into_a_cache_folder_others_can_write_to(
+    project: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Packages in the cache folder are imported: one that others can write to could hold their code."""
+    assert run(capsys, "compile")[0] == 0
+    (project / "rules" / "acme.rules").write_text(POLICY.replace("deny when not opted_in", "deny"), encoding="utf-8")
+    cache = tmp_path / "cache"
+    cache.mkdir(exist_ok=True)  # `privlex compile` kept the parser's tables there
+    cache.chmod(0o777)
+    kept = sorted(cache.iterdir())
+    code, out, err = run(capsys, "decide", *USE, "--set", "consent.given=true")
+    assert code == 1 and out == ""  # as for rules with errors: the project cannot give its checkers
+    assert f"privlex will not compile the rules into its cache folder: others can write to {cache}" in err
+    assert "PRIVLEX_CACHE_DIR" in err and sorted(cache.iterdir()) == kept
+
+
 def test_filter_and_its_decisions_log_use_the_projects_package(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

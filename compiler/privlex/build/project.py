@@ -29,7 +29,7 @@ from pathlib import Path
 from types import ModuleType
 
 from .. import __version__, ir
-from ..cache import cache_folder
+from ..cache import CACHE_VARIABLE, cache_folder, make_folder, untrusted
 from ..diagnostics import Diagnostic, render_all
 from ..source import SourceFile, display_path
 from .config import Settings, settings_for
@@ -108,6 +108,12 @@ def package_for(settings: Settings, *, explicit: bool = False, note: Callable[[s
     folder = settings.package_dir
     if generated_hash(folder) == current:
         return import_package(settings.package, folder)
+    reason = untrusted(cache_folder())
+    if reason is not None:  # its packages would be imported: code others could have written
+        raise ProjectError(
+            f"{display_path(folder)} is not current, and privlex will not compile the rules into its cache folder: "
+            f"{reason}; run `privlex compile`, or set {CACHE_VARIABLE} to a folder of your own"
+        )
     cached = cache_folder() / f"{__version__}-{current[:16]}" / settings.package
     if generated_hash(cached) != current:
         from ..pipeline import generate  # the compiler, imported only when the package must be compiled
@@ -115,6 +121,7 @@ def package_for(settings: Settings, *, explicit: bool = False, note: Callable[[s
 
         files = generate(_compiled(settings), settings.package)
         try:
+            make_folder(cache_folder())
             write_package(cached, files)
         except OSError as exc:
             raise ProjectError(f"cannot write the compiled rules to {cached}: {exc.strerror or exc}") from exc

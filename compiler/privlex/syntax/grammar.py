@@ -25,7 +25,7 @@ import lark
 from lark import Lark
 from lark.indenter import Indenter
 
-from ..cache import cache_folder
+from ..cache import cache_folder, make_folder, untrusted
 
 GRAMMAR_NAME = "privlex.lark"
 
@@ -67,6 +67,8 @@ def parser() -> Lark:
         path = cached_parser_path(text)
     except OSError:  # this module's file cannot be read (an unusual installation): no cache
         return build_parser(text)
+    if untrusted(path.parent):  # loading unpickles: never from a folder others could have written to
+        return build_parser(text)
     with contextlib.suppress(Exception):  # missing, unreadable or damaged: build it again
         with path.open("rb") as kept:
             return Lark.load(kept)
@@ -78,7 +80,7 @@ def parser() -> Lark:
 def _keep(built: Lark, path: Path) -> None:
     """Save the parser's tables atomically (a process loading them never sees half a file); failures are ignored."""
     with contextlib.suppress(OSError):
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_folder(path.parent)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".privlex-tmp-", suffix=".lark")
         try:
             with os.fdopen(handle, "wb") as out:
