@@ -3,7 +3,7 @@
     python benchmarks/compile_gc.py [--sizes 1000 10000]
 
 Each setting runs in a fresh process: `default` (privlex pauses the
-collector for a compilation, `privlex.pipeline.collector_paused`);
+collector for a compilation, `privlex.collector.paused`);
 `collector_on` (that pause switched off: the compiler as it was before);
 `freeze` (gc.freeze() once the compiler is imported); `disabled`
 (gc.disable() for the whole process); `threshold` (the first generation
@@ -38,8 +38,8 @@ elif setting == "threshold":
     gc.set_threshold(100_000, 50, 100)
 elif setting == "collector_on":
     import contextlib
-    import privlex.pipeline
-    privlex.pipeline.collector_paused = contextlib.nullcontext
+    import privlex.collector
+    privlex.collector.paused = contextlib.nullcontext
 start = time.process_time()
 compilation = compile_paths([Path(folder)])
 assert compilation.program is not None

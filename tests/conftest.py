@@ -114,7 +114,7 @@ def costly(examples: int) -> int:
 # 25 of them. Full collections are made ten times rarer from the start (collection builds most
 # of the heap), and what collection built is frozen out of them once it is done. Frozen objects
 # are still freed when their last reference goes; garbage cycles are still collected, only later.
-# (The compiler itself turns the collector off while it works: privlex.pipeline.collector_paused.)
+# (The compiler itself turns the collector off while it works: privlex.collector.paused.)
 def pytest_configure(config: pytest.Config) -> None:
     gc.set_threshold(7_000, 10, 100)
 

@@ -12,9 +12,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from conftest import FIXED_DAY
-from privlex import InvalidUse
+from privlex import InvalidUse, collector
 from privlex.cli import main
-from privlex.data import collector
 from privlex.data.outputs import Output
 
 

@@ -27,7 +27,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         "syntax codegen",
         "compilation",
         "diagnostics ir",
-        "source privlex cache",
+        "source privlex cache collector",
         "runtime",
     )
 )

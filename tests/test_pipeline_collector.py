@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 from privlex import pipeline
-from privlex.pipeline import collector_paused, compile_paths, generate
+from privlex.collector import paused
+from privlex.pipeline import compile_paths, generate
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICY = ROOT / "benchmarks" / "policy"
@@ -62,6 +63,6 @@ def test_the_collector_is_back_on_after_an_error(collector_restored: None, monke
     with pytest.raises(RuntimeError, match="crashed"):
         compile_paths([POLICY])
     assert gc.isenabled()
-    with pytest.raises(KeyError), collector_paused():
+    with pytest.raises(KeyError), paused():
         raise KeyError("inside")
     assert gc.isenabled()

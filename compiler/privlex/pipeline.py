@@ -8,13 +8,11 @@ To add a pass, write it in `privlex.passes` and list it in `PASSES`.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import ir
+from . import collector, ir
 from .codegen.package import render_package
 from .compilation import RULE_SUFFIX as RULE_SUFFIX  # re-exported: the compiler's callers import them from here
 from .compilation import Compilation as Compilation
@@ -97,29 +95,9 @@ PASSES: tuple[Callable[[Unit], list[Diagnostic]], ...] = (
 )
 
 
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """CPython's cyclic garbage collector off for a compilation, then as it was (errors included).
-
-    A compilation allocates a syntax tree and an IR that grow with the rules
-    and that it keeps to the end; the collector's full collections walk all
-    of it again and again, which made 10,000 rules cost 10x and more what
-    1,000 cost (benchmarks/compile_gc.py, docs/performance.md). The compiler
-    makes no reference cycles that need collecting, and what cycles there are
-    are collected once the collector is back on.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def analyse(compilation: Compilation) -> Compilation:
     """Run every pass on the sources; set the program when nothing failed."""
-    with collector_paused():
+    with collector.paused():
         return _analyse(compilation)
 
 
@@ -150,5 +128,5 @@ def compile_paths(paths: Sequence[Path]) -> Compilation:
 
 
 def generate(program: ir.Program, package: str) -> dict[str, str]:
-    with collector_paused():
+    with collector.paused():
         return render_package(program, package)

@@ -112,7 +112,7 @@ def _bar(enabled: bool) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..data import collector
+    from .. import collector
 
     with collector.paused():  # the data path's modules, imported once and kept: nothing to collect
         from ..data.facts import load_package, package_catalog, parse_assignments

@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from .. import collector
 from ..runtime import Reason
-from . import collector
 from .batch import Evaluator
 from .facts import load_package
 from .formats import open_reader
