@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, TESTS, diagnostics_text
+from import_graph import first_cycle, import_graph
 from privlex import ir
 from privlex.codegen.decisions import pointer
 from privlex.codegen.identifiers import constant_stem, node_stem
@@ -206,24 +207,13 @@ def test_the_unit_hash_and_file_list_live_in_the_package_init(unit: tuple[ir.Pro
 
 
 def test_the_code_generator_has_no_import_cycle() -> None:
-    """Its modules import one another in one direction only (not even under TYPE_CHECKING)."""
-    folder = ROOT / "compiler" / "privlex" / "codegen"
-    graph: dict[str, set[str]] = {}
-    for path in folder.glob("*.py"):
-        imported = set()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.level == 1:
-                imported |= {node.module} if node.module else {alias.name for alias in node.names}
-        graph[path.stem] = imported & {p.stem for p in folder.glob("*.py")}
-    done: set[str] = set()
-
-    def visit(module: str, path: tuple[str, ...]) -> None:
-        assert module not in path, " -> ".join((*path, module))
-        if module not in done:
-            for other in sorted(graph[module]):
-                visit(other, (*path, module))
-            done.add(module)
-
-    for module in sorted(graph):
-        visit(module, ())
+    """Its modules import one another in one direction only (not even under TYPE_CHECKING, nor in a function)."""
+    inside = "privlex.codegen."
+    graph = {
+        module.removeprefix(inside): {other.removeprefix(inside) for other in imported if other.startswith(inside)}
+        for module, imported in import_graph(deferred=True).items()
+        if module.startswith(inside)
+    }
+    cycle = first_cycle(graph)
+    assert not cycle, " -> ".join(cycle)
     assert "ruleset" not in graph["fast_path"]
