@@ -132,9 +132,8 @@ def _input_files(name: str) -> set[Path]:
         return set()
 
 
-def _check_paths(options: Options) -> None:
+def _check_paths(options: Options, kind: str | None) -> None:
     inputs = _input_files(str(options.input))
-    parquet_input = (options.format or format_of(str(options.input))) == "parquet"  # only Parquet reads folders
     for label, name in (
         ("--out", options.out),
         ("--decisions", options.decisions),
@@ -148,7 +147,7 @@ def _check_paths(options: Options) -> None:
                 raise ReadError(f"{label} {path} is the input file: write elsewhere")
         if path.exists() and path.resolve() in inputs:  # replaced by the kept rows once the run ends
             raise ReadError(f"{label} {path} is one of the input's files: write elsewhere")
-        if parquet_input and reads_into(str(options.input), path):
+        if kind == "parquet" and reads_into(str(options.input), path):  # only Parquet reads folders and globs
             raise ReadError(
                 f"{label} {path} is inside the input {options.input}: the next run over it would read it as input;"
                 " write elsewhere"
@@ -170,9 +169,9 @@ def _check_paths(options: Options) -> None:
 def run(options: Options) -> Report:
     """Filter one input; raises ReadError or WriteError (nothing written) for usage, I/O and schema errors."""
     started = time.perf_counter()
-    _check_paths(options)
     name = str(options.input)
     kind = options.format or format_of(name)
+    _check_paths(options, kind)
     if kind is None:
         raise ReadError(f"cannot tell the format of {name} from its name: give --format jsonl, csv or parquet")
     with collector.paused():  # the checkers and their program: built once, kept to the end

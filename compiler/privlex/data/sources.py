@@ -105,6 +105,11 @@ def reads_into(name: str, path: Path) -> bool:
         path.resolve().relative_to(folder.resolve())
     except ValueError:
         return False
+    return _read_in_folder(path)
+
+
+def _read_in_folder(path: Path) -> bool:
+    """Whether a folder input reads this file of it: not hidden, not a Spark/Hadoop marker or checksum."""
     return not path.name.startswith((".", "_")) and path.suffix != ".crc"
 
 
@@ -136,9 +141,7 @@ def parquet_files(name: str) -> list[str]:
         return found
     path = Path(name)
     if path.is_dir():
-        found = sorted(
-            str(p) for p in path.rglob("*") if p.is_file() and not p.name.startswith((".", "_")) and p.suffix != ".crc"
-        )
+        found = sorted(str(p) for p in path.rglob("*") if p.is_file() and _read_in_folder(p))
         if not found:
             raise ReadError(f"the folder {name} holds no Parquet file")
         return found
