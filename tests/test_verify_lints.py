@@ -10,7 +10,8 @@ from privlex.cli import main
 
 pytest.importorskip("z3")
 
-from privlex.verify.lints import lint_program  # noqa: E402
+from privlex.diagnostics import Diagnostic  # noqa: E402
+from privlex.verify.lints import lint_program, lint_ruleset  # noqa: E402
 from privlex.verify.solve import Symbolic  # noqa: E402
 
 LINTS = TESTS / "verify" / "lints.rules"
@@ -20,6 +21,32 @@ def lints_of(path: object) -> list[tuple[str, int, str]]:
     program = compile_unit(path).program  # type: ignore[arg-type]
     assert program is not None
     return [(d.code, d.span.line if d.span else 0, d.message) for d in lint_program(Symbolic.of(program))]
+
+
+def _as_data(found: list[Diagnostic]) -> list[tuple[str, str, int, int, str, str | None]]:
+    return [
+        (d.code, d.span.file if d.span else "", d.span.line if d.span else 0, d.span.column if d.span else 0)
+        + (d.message, d.help)
+        for d in found
+    ]
+
+
+def lints_on_the_program_solver(path: object) -> list[tuple[str, str, int, int, str, str | None]]:
+    """The lints asked as they first were: every ruleset on the one solver that also holds the
+    definitions of the whole program's outcome and reasons (what properties are proved on)."""
+    program = compile_unit(path).program  # type: ignore[arg-type]
+    assert program is not None
+    symbolic = Symbolic.of(program)
+    found: list[Diagnostic] = []
+    for ruleset in program.rulesets:
+        found += lint_ruleset(symbolic.solver, symbolic.decisions.rulesets[ruleset.id])
+    return sorted(_as_data(found), key=lambda d: d[1:4])
+
+
+def all_lints_of(path: object) -> list[tuple[str, str, int, int, str, str | None]]:
+    program = compile_unit(path).program  # type: ignore[arg-type]
+    assert program is not None
+    return _as_data(lint_program(Symbolic.of(program)))
 
 
 def test_each_lint_is_found_where_it_applies() -> None:
@@ -36,9 +63,28 @@ def test_each_lint_is_found_where_it_applies() -> None:
     assert "a deny of ruleset lint overrides it" in messages["W603"]
 
 
+def test_the_lints_are_what_the_program_solver_finds() -> None:
+    """A solver per ruleset, without the program's labels, finds every lint the solver holding them finds,
+    word for word and in the same order."""
+    found = all_lints_of(LINTS)
+    assert found == lints_on_the_program_solver(LINTS)
+    assert [(code, line, column) for code, _, line, column, *_ in found] == [
+        ("W601", 25, 16),
+        ("W602", 30, 10),
+        ("W603", 38, 10),
+        ("W604", 50, 5),
+        ("W605", 65, 9),
+    ]
+
+
 @pytest.mark.slow  # the solver over fifteen regimes
 def test_the_shipped_rules_have_no_lint() -> None:
     assert lints_of(ROOT / "rulesets") == []
+
+
+@pytest.mark.slow  # the solver over fifteen regimes, twice
+def test_the_shipped_rules_have_no_lint_on_the_program_solver_either() -> None:
+    assert lints_on_the_program_solver(ROOT / "rulesets") == []
 
 
 def test_the_good_fixtures_have_no_lint() -> None:
