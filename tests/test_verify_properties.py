@@ -6,6 +6,7 @@ import datetime
 import json
 import shlex
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -22,7 +23,7 @@ DAY = datetime.date(2025, 6, 1)
 
 def results(unit: Path = UNIT) -> dict[str, Any]:
     with compiled_package(unit) as (package, program):
-        found = check_properties(program, package, timeout=30, today=DAY)
+        found = check_properties(program, lambda: package, timeout=30, today=DAY)
     return {r.prop.name: r for r in found}
 
 
@@ -102,6 +103,41 @@ def test_verify_command_exit_codes_and_report(capsys: pytest.CaptureFixture[str]
     assert main(["verify", str(UNIT), "--property", "eu.child_needs_parent", "--no-lints"]) == 0
     capsys.readouterr()
     assert main(["verify", str(UNIT), "--property", "nope"]) == 2
+
+
+def test_the_checkers_are_made_only_to_re_decide_a_counterexample() -> None:
+    with compiled_package(UNIT) as (package, program):
+        asked: list[str] = []
+
+        def checkers() -> ModuleType:
+            asked.append("checkers")
+            return package
+
+        holding = check_properties(program, checkers, timeout=30, today=DAY, only=["no_training_on_contract"])
+        assert [r.status for r in holding] == ["holds"] and asked == []
+        failing = check_properties(program, checkers, timeout=30, today=DAY, only=["eu.danish_teenagers"])
+        assert [r.status for r in failing] == ["fails"] and asked == ["checkers"]
+        assert str(failing[0].decision.effect) == "deny"  # decided again by the generated code
+
+
+def test_verify_generates_no_checkers_when_every_property_holds(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import privlex.testrunner
+
+    made: list[object] = []
+    real = privlex.testrunner.GeneratedPackage
+
+    def counted(program: object) -> object:
+        made.append(program)
+        return real(program)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(privlex.testrunner, "GeneratedPackage", counted)
+    assert main(["verify", str(UNIT), "--property", "eu.child_needs_parent"]) == 0
+    assert made == []
+    assert main(["verify", str(UNIT), "--property", "eu.danish_teenagers", "--today", "2025-06-01"]) == 1
+    assert len(made) == 1
+    assert "decided: deny" in capsys.readouterr().out
 
 
 def test_verify_json_report(capsys: pytest.CaptureFixture[str]) -> None:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import json
 import sys
 from collections.abc import Callable
+from types import ModuleType
+from typing import TYPE_CHECKING
 
+from .. import ir
 from ..diagnostics import Diagnostic
 from ..diagnostics.formats import destination_is_stdout
 from ..pipeline import Compilation
@@ -23,6 +27,9 @@ from .common import (
     parse_date,
     resolve_settings,
 )
+
+if TYPE_CHECKING:
+    from ..verify.solve import Symbolic
 
 # Seconds the solver may spend on one question (as privlex.verify.solve, which needs z3 to import).
 DEFAULT_TIMEOUT = 30.0
@@ -77,8 +84,14 @@ def solver_missing() -> str | None:
     return None
 
 
-def solver_lints(args: argparse.Namespace) -> Callable[[Compilation], list[Diagnostic]]:
-    """The solver lints of a compiled unit, for `compile_and_report`; a usage error without the solver."""
+def solver_lints(
+    args: argparse.Namespace, compiled: list[Symbolic] | None = None
+) -> Callable[[Compilation], list[Diagnostic]]:
+    """The solver lints of a compiled unit, for `compile_and_report`; a usage error without the solver.
+
+    `compiled` receives the program compiled for the solver, so that the
+    properties are proved on it rather than on a second copy.
+    """
     if problem := solver_missing():
         raise UsageError(problem)
     from ..verify.lints import lint_program
@@ -87,13 +100,36 @@ def solver_lints(args: argparse.Namespace) -> Callable[[Compilation], list[Diagn
     def lints(compilation: Compilation) -> list[Diagnostic]:
         if compilation.program is None:
             return []
+        symbolic = Symbolic.of(compilation.program, getattr(args, "timeout", DEFAULT_TIMEOUT))
+        if compiled is not None:
+            compiled.append(symbolic)
         try:
-            return lint_program(Symbolic.of(compilation.program, getattr(args, "timeout", DEFAULT_TIMEOUT)))
+            return lint_program(symbolic)
         except SolverTimeout as exc:
             sys.stderr.write(f"privlex: lints skipped: {exc} (raise --timeout)\n")
             return []
 
     return lints
+
+
+class Checkers:
+    """The unit's generated checkers, generated and imported when a counterexample first needs them.
+
+    A run where every property holds re-decides nothing, and generating the
+    package costs more than proving ten properties over the shipped library.
+    """
+
+    def __init__(self, program: ir.Program, stack: contextlib.ExitStack) -> None:
+        self._program = program
+        self._stack = stack
+        self._package: ModuleType | None = None
+
+    def __call__(self) -> ModuleType:
+        from ..testrunner import GeneratedPackage
+
+        if self._package is None:
+            self._package = self._stack.enter_context(GeneratedPackage(self._program))
+        return self._package
 
 
 def run(args: argparse.Namespace) -> int:
@@ -103,11 +139,11 @@ def run(args: argparse.Namespace) -> int:
         check_stdout_free(args, "--json")
     if problem := solver_missing():
         raise UsageError(problem)
-    from ..testrunner import GeneratedPackage
     from ..verify import explain
     from ..verify.properties import check_properties
 
-    lints = solver_lints(args) if not args.no_lints else None
+    compiled: list[Symbolic] = []
+    lints = solver_lints(args, compiled) if not args.no_lints else None
     compilation = compile_and_report(args, resolve_settings(args), lints)
     program = compilation.program
     if program is None:
@@ -117,8 +153,12 @@ def run(args: argparse.Namespace) -> int:
     if unknown:
         raise UsageError(f"no property {', '.join(unknown)} in this unit")
     today = parse_date(args.today) if args.today else datetime.datetime.now(datetime.UTC).date()
-    with GeneratedPackage(program) as package:
-        results = check_properties(program, package, timeout=args.timeout, today=today, only=args.property or ())
+    with contextlib.ExitStack() as stack:
+        symbolic = compiled[0] if compiled else None
+        only = args.property or ()
+        results = check_properties(
+            program, Checkers(program, stack), timeout=args.timeout, today=today, only=only, symbolic=symbolic
+        )
     # The report goes to stdout, unless JSON or SARIF diagnostics are written there.
     stream = sys.stderr if destination_is_stdout(args.output_format) and not args.output_file else sys.stdout
     if args.json:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -88,14 +88,23 @@ def plainest(solver: Solver, goal: Term, today: datetime.date) -> Any:
 
 def check_properties(
     program: ir.Program,
-    package: ModuleType,
+    checkers: Callable[[], ModuleType],
     *,
     timeout: float,
     today: datetime.date,
     only: Sequence[str] = (),
+    symbolic: Symbolic | None = None,
 ) -> list[PropertyResult]:
-    """Check every property of the program (or those named), re-deciding counterexamples with `package`."""
-    symbolic = Symbolic.of(program, timeout)
+    """Check every property of the program (or those named), re-deciding counterexamples with the
+    generated checkers `checkers()` returns.
+
+    `checkers` is called only when a property fails, once per counterexample:
+    generating and importing the checkers costs more than proving ten
+    properties, and a run where every property holds has nothing to re-decide.
+    `symbolic`: the program already compiled for the solver (as the lints
+    were), over the same `timeout`; compiled here when None.
+    """
+    symbolic = symbolic or Symbolic.of(program, timeout)
     space, decisions, conditions, solver = symbolic.space, symbolic.decisions, symbolic.conditions, symbolic.solver
     results: list[PropertyResult] = []
     for prop in program.properties:
@@ -113,7 +122,7 @@ def check_properties(
         use = use_of(space, point(space, model))
         found = verdict(model, decisions, prop.ruleset)
         result = PropertyResult(prop, "fails", 0.0, use=use, solver=found)
-        result.decision, problem = _recheck(package, use, prop, found, today)
+        result.decision, problem = _recheck(checkers(), use, prop, found, today)
         if problem:
             result.status, result.message = "error", problem
         result.seconds = time.perf_counter() - start

@@ -35,5 +35,5 @@ def check_properties(program: ir.Program, today: datetime.date, package: ModuleT
     from . import explain
     from .properties import check_properties as check
 
-    results = check(program, package, timeout=TEST_TIMEOUT, today=today)
+    results = check(program, lambda: package, timeout=TEST_TIMEOUT, today=today)
     return PropertyReport(explain.as_text(results), explain.as_json(results), any(r.failed for r in results))
