@@ -11,7 +11,7 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from .. import ir
+from .. import collector, ir
 from ..diagnostics import Diagnostic
 from ..diagnostics.formats import destination_is_stdout
 from ..pipeline import Compilation
@@ -139,6 +139,14 @@ def run(args: argparse.Namespace) -> int:
         check_stdout_free(args, "--json")
     if problem := solver_missing():
         raise UsageError(problem)
+    # Everything this command builds lives to its end: the program, its solver
+    # formulas, the generated checkers. A full collection walking all of it
+    # cost 0.7-0.8 s of about 6 on the shipped library, and found nothing.
+    with collector.paused():
+        return _verify(args)
+
+
+def _verify(args: argparse.Namespace) -> int:
     from ..verify import explain
     from ..verify.properties import check_properties
 
