@@ -1,6 +1,6 @@
 """`privlex verify` and `privlex diff` on the shipped library: time against the targets.
 
-    python benchmarks/verify.py [--runs N]
+    python benchmarks/verify.py [--runs N] [--only verify|diff]
 
 1. verify: the shipped rulesets with ten properties (those of
    rulesets/properties.rules and as many of those written below as make
@@ -176,7 +176,9 @@ def cli(*args: str) -> Callable[[], object]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="repetitions of each timing (median; default 3)")
-    runs = parser.parse_args().runs
+    parser.add_argument("--only", choices=("verify", "diff"), help="time only this command (the diffs take minutes)")
+    options = parser.parse_args()
+    runs = options.runs
 
     from privlex.pipeline import compile_paths
     from privlex.testrunner import GeneratedPackage
@@ -186,7 +188,8 @@ def main() -> None:
     load = os.getloadavg()[0]
     rows: list[tuple[str, float, float, float, float, str]] = []
     with tempfile.TemporaryDirectory() as scratch:
-        check_edits_change_rules(Path(scratch) / "edits")
+        if options.only != "verify":
+            check_edits_change_rules(Path(scratch) / "edits")
         unit = copy(Path(scratch) / "unit", {})
         shipped = compile_paths([unit]).program
         assert shipped is not None
@@ -198,14 +201,19 @@ def main() -> None:
         (unit / "more_properties.rules").write_text(extra + "\n", encoding="utf-8")
         program = compile_paths([unit]).program
         assert program is not None and len(program.properties) == 10, "ten properties"
-        with GeneratedPackage(program) as package:
-            today = datetime.date(2025, 6, 1)
-            seconds, cpu, results = timed(
-                lambda: check_properties(program, lambda: package, timeout=60, today=today), runs
-            )
-        held = sum(1 for r in results if r.status == "holds")  # type: ignore[attr-defined]
-        wall, wall_cpu, _ = timed(cli("verify", str(unit), "--today", "2025-06-01"), runs)
-        rows.append(("verify: 10 properties, all shipped rulesets", seconds, cpu, wall, wall_cpu, f"{held} of 10 hold"))
+        if options.only != "diff":
+            with GeneratedPackage(program) as package:
+                today = datetime.date(2025, 6, 1)
+                seconds, cpu, results = timed(
+                    lambda: check_properties(program, lambda: package, timeout=60, today=today), runs
+                )
+            held = sum(1 for r in results if r.status == "holds")  # type: ignore[attr-defined]
+            wall, wall_cpu, _ = timed(cli("verify", str(unit), "--today", "2025-06-01"), runs)
+            note = f"{held} of 10 hold"
+            rows.append(("verify: 10 properties, all shipped rulesets", seconds, cpu, wall, wall_cpu, note))
+        if options.only == "verify":
+            _table(rows, runs, load)
+            return
 
         earlier = copy(Path(scratch) / "earlier", EARLIER)
         refactored = copy(Path(scratch) / "refactored", REFACTOR)
@@ -227,7 +235,10 @@ def main() -> None:
             note = f"{changes} change{'s' * (changes != 1)}" if changes else "no decision changed"
             rows.append((label, seconds, cpu, wall, wall_cpu, note))
             print(f"({label}: {rows[-1][1:]})", file=sys.stderr, flush=True)
+    _table(rows, runs, load)
 
+
+def _table(rows: list[tuple[str, float, float, float, float, str]], runs: int, load: float) -> None:
     print("| task | solver, wall s | solver, CPU s | command, wall s | command, CPU s | result |")
     print("|---|---:|---:|---:|---:|---|")
     for label, *numbers, note in rows:
