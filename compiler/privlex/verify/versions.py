@@ -76,8 +76,19 @@ def load_revision(spec: str, settings: Settings) -> Version:
     if archive.returncode != 0:
         raise VersionError(f"git archive {spec} failed: {archive.stderr.decode().strip()}")
     folder = tempfile.TemporaryDirectory(prefix="privlex-diff-")
-    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-        tar.extractall(folder.name, filter="data")
+    try:
+        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+            tar.extractall(folder.name, filter="data")
+    except tarfile.FilterError as exc:
+        # A committed link to a file outside the revision would read that file as it is now.
+        folder.cleanup()
+        raise VersionError(
+            f"{spec}: {exc.tarinfo.name} is a link to a file outside the project; "
+            "privlex diff reads only the rule files committed in a revision"
+        ) from exc
+    except (tarfile.TarError, OSError) as exc:
+        folder.cleanup()
+        raise VersionError(f"cannot unpack {spec}'s rule files: {exc}") from exc
     project = Path(folder.name) / root.resolve().relative_to(toplevel)
     sources = [project / source.resolve().relative_to(root.resolve()) for source in own]
     existing: list[Source] = [s for s in sources if s.exists()]

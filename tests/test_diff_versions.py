@@ -1,0 +1,54 @@
+"""`privlex diff` reading its two versions: git revisions and folders that are odd or hostile."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import TESTS
+from privlex.cli import main
+
+pytest.importorskip("z3")
+
+UNIT = TESTS / "verify" / "properties"
+needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+
+
+def git(folder: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=privlex", "-c", "user.email=privlex@example.org", *args],
+        cwd=folder,
+        check=True,
+        capture_output=True,
+    )
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A git project (in a folder whose name has a space) with the fixture unit committed once."""
+    folder = tmp_path / "a project"
+    shutil.copytree(UNIT, folder / "rules")
+    (folder / "pyproject.toml").write_text(
+        '[project]\nname = "demo"\n\n[tool.privlex]\nsources = ["rules"]\n', encoding="utf-8"
+    )
+    git(folder, "init", "-q")
+    git(folder, "add", ".")
+    git(folder, "commit", "-q", "-m", "v1")
+    monkeypatch.chdir(folder)
+    return folder
+
+
+@needs_git
+@pytest.mark.parametrize("target", ["/etc/hostname", "../../outside.rules"])
+def test_a_committed_link_out_of_the_project_is_refused_not_a_traceback(
+    project: Path, target: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    os.symlink(target, project / "rules" / "linked.rules")
+    git(project, "add", ".")
+    git(project, "commit", "-q", "-m", "a link")
+    assert main(["diff", "HEAD", "HEAD~1"]) == 2
+    err = capsys.readouterr().err
+    assert "rules/linked.rules" in err and "link" in err and "Traceback" not in err
