@@ -52,3 +52,38 @@ def test_a_committed_link_out_of_the_project_is_refused_not_a_traceback(
     assert main(["diff", "HEAD", "HEAD~1"]) == 2
     err = capsys.readouterr().err
     assert "rules/linked.rules" in err and "link" in err and "Traceback" not in err
+
+
+@needs_git
+def test_a_source_beside_the_project_in_the_repository_is_read_from_the_revision(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A monorepo: the project's pyproject.toml in a subfolder, one of its sources in `../shared`."""
+    repository = tmp_path / "repository"
+    shutil.copytree(UNIT, repository / "shared")
+    (repository / "project").mkdir()
+    (repository / "project" / "pyproject.toml").write_text(
+        '[project]\nname = "demo"\n\n[tool.privlex]\nsources = ["../shared"]\n', encoding="utf-8"
+    )
+    git(repository, "init", "-q")
+    git(repository, "add", ".")
+    git(repository, "commit", "-q", "-m", "v1")
+    rules = repository / "shared" / "rules.rules"
+    rules.write_text(rules.read_text(encoding="utf-8").replace("DK: 15 from 2024-01-01", "DK: 16 from 2024-01-01"), encoding="utf-8")
+    monkeypatch.chdir(repository / "project")
+    assert main(["diff", "HEAD", "--outcomes-only"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("privlex diff HEAD → working tree: 1 change of outcome"), out
+
+
+@needs_git
+def test_a_source_outside_the_repository_is_a_usage_error(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copytree(UNIT, tmp_path / "elsewhere")
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "demo"\n\n[tool.privlex]\nsources = ["../elsewhere"]\n', encoding="utf-8"
+    )
+    assert main(["diff", "HEAD"]) == 2
+    err = capsys.readouterr().err
+    assert "outside the git repository" in err and "Traceback" not in err

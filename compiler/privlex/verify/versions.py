@@ -65,6 +65,12 @@ def load_revision(spec: str, settings: Settings) -> Version:
     if top.returncode != 0:
         raise VersionError(f"{root} is not inside a git repository")
     toplevel = Path(top.stdout.decode().strip()).resolve()
+    outside = [source for source in own if not source.resolve().is_relative_to(toplevel)]
+    if outside:
+        raise VersionError(
+            f"{display_path(outside[0])} is outside the git repository at {toplevel}: "
+            "no revision holds it, compare folders instead"
+        )
     relative = [source.resolve().relative_to(toplevel).as_posix() for source in own]
     if settings.pyproject is not None:
         relative.append(settings.pyproject.resolve().relative_to(toplevel).as_posix())
@@ -89,8 +95,8 @@ def load_revision(spec: str, settings: Settings) -> Version:
     except (tarfile.TarError, OSError) as exc:
         folder.cleanup()
         raise VersionError(f"cannot unpack {spec}'s rule files: {exc}") from exc
-    project = Path(folder.name) / root.resolve().relative_to(toplevel)
-    sources = [project / source.resolve().relative_to(root.resolve()) for source in own]
+    # A source may lie beside the project in the repository (`../shared`), so paths are taken from the top.
+    sources = [Path(folder.name) / path for path in relative[: len(own)]]
     existing: list[Source] = [s for s in sources if s.exists()]
     # The shipped library comes from the privlex installed now, not from the revision.
     return Version(spec, compile_unit([*library, *existing]), folder)
