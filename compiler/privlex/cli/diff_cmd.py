@@ -50,7 +50,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def run(args: argparse.Namespace) -> int:
     if args.timeout <= 0 or args.limit < 1 or args.regions < 1:
         raise UsageError("--timeout, --limit and --regions must be positive")
-    if problem := solver_missing():
+    if problem := solver_missing("privlex diff"):
         raise UsageError(problem)
     from ..verify.diff import diff_programs
     from ..verify.report import render

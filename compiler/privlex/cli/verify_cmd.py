@@ -69,17 +69,20 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     command.set_defaults(run=run)
 
 
-def solver_missing() -> str | None:
+def solver_missing(command: str = "privlex verify") -> str | None:
+    """What to install, naming the command that needs it, when the solver is not installed."""
     try:
         import z3  # noqa: F401
     except ImportError:
-        return "privlex verify needs the solver: pip install 'privlex[verify]' (z3-solver)"
+        return f"{command} needs the solver: pip install 'privlex[verify]' (z3-solver)"
     return None
 
 
 def solver_lints(args: argparse.Namespace) -> Callable[[Compilation], list[Diagnostic]]:
     """The solver lints of a compiled unit, for `compile_and_report`; a usage error without the solver."""
-    if problem := solver_missing():
+    if problem := solver_missing(
+        "privlex verify" if getattr(args, "command", "verify") == "verify" else f"privlex {args.command} --lint"
+    ):
         raise UsageError(problem)
     from ..verify.lints import lint_program
     from ..verify.solve import SolverTimeout, Symbolic
