@@ -149,3 +149,19 @@ def test_verify_and_diff_share_one_timeout_default() -> None:
     from privlex.verify import solve
 
     assert verify_cmd.DEFAULT_TIMEOUT == solve.DEFAULT_TIMEOUT
+
+
+def test_a_ruleset_propertys_counterexample_says_whose_decision_it_shows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`privlex decide` combines every ruleset: a ruleset's own decision is labelled as that ruleset's alone."""
+    for name in ("vocabulary.rules", "rules.rules"):
+        (tmp_path / name).write_bytes((UNIT / name).read_bytes())
+    with (tmp_path / "rules.rules").open("a", encoding="utf-8") as rules:
+        rules.write('\nruleset us "US Act":\n    law "US Act"\n    covers US\n    otherwise permit "Fine" cites "s.1"\n')
+        rules.write('\n    property everywhere "Permits in Denmark too":\n        always permit when region in DK\n')
+    assert main(["verify", str(tmp_path), "--today", "2025-06-01", "--no-lints"]) == 1
+    out = capsys.readouterr().out
+    assert "     decided by eu alone: deny (privlex decide combines every ruleset" in out
+    assert "     decided by us alone: not applicable, us does not apply (" in out
+    assert "decided: deny (rulesets: eu)" not in out

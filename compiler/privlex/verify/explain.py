@@ -30,13 +30,21 @@ def _decision_dict(decision: Any) -> dict[str, Any]:
     }
 
 
-def _decision_lines(decision: Any) -> list[str]:
-    if decision is None:
+def _decision_lines(decision: Any, ruleset: str | None) -> list[str]:
+    if ruleset is not None:
+        # A property inside a ruleset is about that ruleset's decision, which `privlex decide`
+        # (combining every ruleset) may not show: say whose decision this is, and where to see it.
+        aside = "(privlex decide combines every ruleset; privlex explain shows each)"
+        if decision is None:
+            return [f"     decided by {ruleset} alone: not applicable, {ruleset} does not apply {aside}"]
+        lines = [f"     decided by {ruleset} alone: {str(decision.effect).replace('_', ' ')} {aside}"]
+    elif decision is None:
         return ["     decided: not applicable (no ruleset applies)"]
+    else:
+        found = _decision_dict(decision)
+        rulesets = ", ".join(found.get("rulesets", ()))
+        lines = [f"     decided: {found['outcome'].replace('_', ' ')}" + (f" (rulesets: {rulesets})" if rulesets else "")]
     found = _decision_dict(decision)
-    outcome = found["outcome"].replace("_", " ")
-    rulesets = ", ".join(found.get("rulesets", ()))
-    lines = [f"     decided: {outcome}" + (f" (rulesets: {rulesets})" if rulesets else "")]
     for reason in found["reasons"]:
         lines.append(f"       {reason['ruleset']} {reason['rule']}: {reason['title']}")
         lines.append(f"           {reason['kind']}, {reason['effect']}; cites {'; '.join(reason['citations'])}")
@@ -62,7 +70,7 @@ def as_text(results: Sequence[PropertyResult]) -> str:
         if result.use is not None:
             out.append(f"     counterexample: {decide_flags(result.use)}")
             out.append(f"     as JSON: {json.dumps(result.use, ensure_ascii=False)}")
-            out += _decision_lines(result.decision)
+            out += _decision_lines(result.decision, prop.ruleset)
         if result.message:
             out.append(f"     {result.message}")
     held = sum(1 for r in results if r.status == "holds")
