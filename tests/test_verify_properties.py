@@ -165,3 +165,16 @@ def test_a_ruleset_propertys_counterexample_says_whose_decision_it_shows(
     assert "     decided by eu alone: deny (privlex decide combines every ruleset" in out
     assert "     decided by us alone: not applicable, us does not apply (" in out
     assert "decided: deny (rulesets: eu)" not in out
+
+
+def test_control_characters_in_a_title_do_not_reach_the_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "vocabulary.rules").write_bytes((UNIT / "vocabulary.rules").read_bytes())
+    (tmp_path / "p.rules").write_text(
+        'property p "Red \x1b[31mtext\x1b[0m\r, bell\x07":\n    never permit when consent.given\n', encoding="utf-8"
+    )
+    main(["verify", str(tmp_path), "--no-lints"])
+    out = capsys.readouterr().out
+    assert "ok   p (p.rules:1): Red \ufffd[31mtext\ufffd[0m\ufffd, bell\ufffd" in out
+    assert not any(c in out for c in "\x1b\r\x07")

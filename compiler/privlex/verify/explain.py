@@ -54,6 +54,12 @@ def _decision_lines(decision: Any, ruleset: str | None) -> list[str]:
     return lines
 
 
+def _printable(text: str) -> str:
+    """The report safe for a terminal: a control character written in a title (an escape
+    sequence, a carriage return) shows as U+FFFD instead of acting on the terminal."""
+    return "".join(c if c.isprintable() or c in " \n" else "\ufffd" for c in text)
+
+
 def as_text(results: Sequence[PropertyResult]) -> str:
     out: list[str] = []
     for result in results:
@@ -79,7 +85,7 @@ def as_text(results: Sequence[PropertyResult]) -> str:
     total = f"\n{len(results)} propert{'ies' if len(results) != 1 else 'y'}: {held} held, {failed} failed"
     if undecided:
         total += f", {undecided} undecided"
-    return "\n".join(out) + total + "\n"
+    return _printable("\n".join(out) + total) + "\n"
 
 
 def as_json(results: Sequence[PropertyResult]) -> list[dict[str, Any]]:
