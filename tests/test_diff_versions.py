@@ -69,7 +69,8 @@ def test_a_source_beside_the_project_in_the_repository_is_read_from_the_revision
     git(repository, "add", ".")
     git(repository, "commit", "-q", "-m", "v1")
     rules = repository / "shared" / "rules.rules"
-    rules.write_text(rules.read_text(encoding="utf-8").replace("DK: 15 from 2024-01-01", "DK: 16 from 2024-01-01"), encoding="utf-8")
+    text = rules.read_text(encoding="utf-8")
+    rules.write_text(text.replace("DK: 15 from 2024-01-01", "DK: 16 from 2024-01-01"), encoding="utf-8")
     monkeypatch.chdir(repository / "project")
     assert main(["diff", "HEAD", "--outcomes-only"]) == 0
     out = capsys.readouterr().out
@@ -87,3 +88,19 @@ def test_a_source_outside_the_repository_is_a_usage_error(
     assert main(["diff", "HEAD"]) == 2
     err = capsys.readouterr().err
     assert "outside the git repository" in err and "Traceback" not in err
+
+
+def test_hostile_folder_names_stay_inside_markdown_and_annotations(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hostile = "a`b\n## injected ::error::x %0A"
+    shutil.copytree(UNIT, tmp_path / hostile)
+    monkeypatch.chdir(tmp_path)
+    assert main(["diff", hostile, str(UNIT), "--format", "markdown"]) == 0
+    markdown = capsys.readouterr().out
+    assert markdown.startswith("### privlex diff ``a`b ## injected ::error::x %0A`` → `")
+    assert "\n## injected" not in markdown
+    assert main(["diff", hostile, str(UNIT), "--format", "github"]) == 0
+    notices = capsys.readouterr().out.splitlines()
+    assert notices and all(line.startswith("::notice ") for line in notices)
+    assert "a`b%0A## injected ::error::x %250A →" in notices[0]  # the message part escapes %, CR, LF

@@ -158,7 +158,9 @@ def test_a_ruleset_propertys_counterexample_says_whose_decision_it_shows(
     for name in ("vocabulary.rules", "rules.rules"):
         (tmp_path / name).write_bytes((UNIT / name).read_bytes())
     with (tmp_path / "rules.rules").open("a", encoding="utf-8") as rules:
-        rules.write('\nruleset us "US Act":\n    law "US Act"\n    covers US\n    otherwise permit "Fine" cites "s.1"\n')
+        rules.write(
+            '\nruleset us "US Act":\n    law "US Act"\n    covers US\n    otherwise permit "Fine" cites "s.1"\n'
+        )
         rules.write('\n    property everywhere "Permits in Denmark too":\n        always permit when region in DK\n')
     assert main(["verify", str(tmp_path), "--today", "2025-06-01", "--no-lints"]) == 1
     out = capsys.readouterr().out

@@ -43,7 +43,9 @@ def _decision_lines(decision: Any, ruleset: str | None) -> list[str]:
     else:
         found = _decision_dict(decision)
         rulesets = ", ".join(found.get("rulesets", ()))
-        lines = [f"     decided: {found['outcome'].replace('_', ' ')}" + (f" (rulesets: {rulesets})" if rulesets else "")]
+        lines = [
+            f"     decided: {found['outcome'].replace('_', ' ')}" + (f" (rulesets: {rulesets})" if rulesets else "")
+        ]
     found = _decision_dict(decision)
     for reason in found["reasons"]:
         lines.append(f"       {reason['ruleset']} {reason['rule']}: {reason['title']}")

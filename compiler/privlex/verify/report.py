@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from .. import ir
@@ -119,8 +120,17 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _code(text: str) -> str:
+    """`text` as one Markdown code span: a backtick or a line break in a label (a folder's name)
+    cannot end it and turn the rest of the comment into Markdown."""
+    text = " ".join(text.splitlines())
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 def as_markdown(diff: Diff, old: str, new: str) -> str:
-    out = [f"### privlex diff `{old}` → `{new}`", "", f"**{_summary(diff)}**"]
+    out = [f"### privlex diff {_code(old)} → {_code(new)}", "", f"**{_summary(diff)}**"]
     if diff.changes:
         out += ["", "| uses | before | after |", "|---|---|---|"]
         for change in diff.changes:
