@@ -104,3 +104,16 @@ def test_hostile_folder_names_stay_inside_markdown_and_annotations(
     notices = capsys.readouterr().out.splitlines()
     assert notices and all(line.startswith("::notice ") for line in notices)
     assert "a`b%0A## injected ::error::x %250A →" in notices[0]  # the message part escapes %, CR, LF
+
+
+def test_a_version_that_does_not_compile_is_exit_2_not_a_change(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With --exit-code, 1 means that decisions changed: a broken version must not read as one."""
+    broken = tmp_path / "broken"
+    shutil.copytree(UNIT, broken)
+    with (broken / "rules.rules").open("a", encoding="utf-8") as rules:
+        rules.write("\nrule stray\n")
+    assert main(["diff", str(UNIT), str(broken), "--exit-code"]) == 2
+    err = capsys.readouterr().err
+    assert "does not compile" in err and "error[E101]" in err
