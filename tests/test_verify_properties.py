@@ -180,3 +180,14 @@ def test_control_characters_in_a_title_do_not_reach_the_terminal(
     out = capsys.readouterr().out
     assert "ok   p (p.rules:1): Red \ufffd[31mtext\ufffd[0m\ufffd, bell\ufffd" in out
     assert not any(c in out for c in "\x1b\r\x07")
+
+
+def test_a_parameter_in_a_top_level_property_is_explained(tmp_path: Path) -> None:
+    for name in ("vocabulary.rules", "rules.rules"):
+        (tmp_path / name).write_bytes((UNIT / name).read_bytes())
+    (tmp_path / "p.rules").write_text(
+        'property young "Young":\n    never permit when subject.age < consent_age\n', encoding="utf-8"
+    )
+    compilation = compile_unit(tmp_path)
+    text = diagnostics_text(compilation)
+    assert "E301" in text and "region parameters belong to a ruleset: write the property inside the ruleset" in text
