@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 import shlex
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -178,7 +179,7 @@ def test_control_characters_in_a_title_do_not_reach_the_terminal(
     )
     main(["verify", str(tmp_path), "--no-lints"])
     out = capsys.readouterr().out
-    assert "ok   p (p.rules:1): Red \ufffd[31mtext\ufffd[0m\ufffd, bell\ufffd" in out
+    assert "ok   p (" in out and "p.rules:1): Red \ufffd[31mtext\ufffd[0m\ufffd, bell\ufffd" in out
     assert not any(c in out for c in "\x1b\r\x07")
 
 
@@ -191,3 +192,21 @@ def test_a_parameter_in_a_top_level_property_is_explained(tmp_path: Path) -> Non
     compilation = compile_unit(tmp_path)
     text = diagnostics_text(compilation)
     assert "E301" in text and "region parameters belong to a ruleset: write the property inside the ruleset" in text
+
+
+def test_locations_are_shown_from_the_current_folder_as_privlex_test_shows_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copytree(UNIT, tmp_path / "my rules")
+    monkeypatch.chdir(tmp_path)
+    assert main(["verify", "my rules", "--today", "2025-06-01", "--no-lints"]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL eu.danish_teenagers (my rules/rules.rules:" in out
+    assert "           at my rules/rules.rules:" in out  # the reasons of the counterexample's decision
+    main(["verify", "my rules", "--today", "2025-06-01", "--no-lints", "--json"])
+    by_name = {p["property"]: p for p in json.loads(capsys.readouterr().out)["properties"]}
+    failing = by_name["eu.danish_teenagers"]
+    assert failing["source"].startswith("my rules/rules.rules:")
+    assert all(r["source"].startswith("my rules/") for r in failing["decision"]["reasons"])
+    main(["test", "my rules", "--today", "2025-06-01"])
+    assert "FAIL eu.danish_teenagers (my rules/rules.rules:" in capsys.readouterr().err

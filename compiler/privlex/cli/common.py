@@ -168,6 +168,11 @@ def project_checkers(args: argparse.Namespace, paths: Sequence[str]) -> ModuleTy
 # ---------------------------------------------------------------- reporting
 
 
+def run_targets(settings: Settings) -> list[Path | Shipped]:
+    """The unit's sources as this run names them: paths relative to the current folder."""
+    return [Path(display_path(p)) if isinstance(p, Path) else p for p in settings.sources]
+
+
 def rebaser(targets: Sequence[Path | Shipped]) -> Callable[[str], str]:
     """Paths as the compiler shows them (relative to the project) -> relative to the current folder."""
     files, _ = rule_files(project_paths(targets)) if project_paths(targets) else ([], [])
@@ -238,7 +243,7 @@ def compile_quietly(
     With --warnings-as-errors a warning fails the run: the program is dropped,
     so nothing is written or tested.
     """
-    targets = [Path(display_path(p)) if isinstance(p, Path) else p for p in settings.sources]
+    targets = run_targets(settings)
     compilation = compile_unit(targets)
     if more is not None and compilation.program is not None:
         compilation.diagnostics.extend(more(compilation))

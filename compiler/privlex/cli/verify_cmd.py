@@ -21,7 +21,9 @@ from .common import (
     compile_and_report,
     examples,
     parse_date,
+    rebaser,
     resolve_settings,
+    run_targets,
 )
 
 # Seconds the solver may spend on one question (as privlex.verify.solve, which needs z3 to import).
@@ -111,7 +113,8 @@ def run(args: argparse.Namespace) -> int:
     from ..verify.properties import check_properties
 
     lints = solver_lints(args) if not args.no_lints else None
-    compilation = compile_and_report(args, resolve_settings(args), lints)
+    settings = resolve_settings(args)
+    compilation = compile_and_report(args, settings, lints)
     program = compilation.program
     if program is None:
         return EXIT_FAILED
@@ -122,12 +125,14 @@ def run(args: argparse.Namespace) -> int:
     today = parse_date(args.today) if args.today else datetime.datetime.now(datetime.UTC).date()
     with GeneratedPackage(program) as package:
         results = check_properties(program, package, timeout=args.timeout, today=today, only=args.property or ())
+    # Paths as the diagnostics show them: relative to the current folder.
+    move = rebaser(run_targets(settings))
     # The report goes to stdout, unless JSON or SARIF diagnostics are written there.
     stream = sys.stderr if destination_is_stdout(args.output_format) and not args.output_file else sys.stdout
     if args.json:
-        print(json.dumps({"properties": explain.as_json(results)}, indent=2, ensure_ascii=False))
+        print(json.dumps({"properties": explain.as_json(results, move)}, indent=2, ensure_ascii=False))
     elif results:
-        stream.write(explain.as_text(results))
+        stream.write(explain.as_text(results, move))
     else:
         stream.write("no properties to check: write `property` blocks in the rule files (see docs/verification.md)\n")
     if any(r.failed for r in results):
