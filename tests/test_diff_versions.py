@@ -117,3 +117,25 @@ def test_a_version_that_does_not_compile_is_exit_2_not_a_change(
     assert main(["diff", str(UNIT), str(broken), "--exit-code"]) == 2
     err = capsys.readouterr().err
     assert "does not compile" in err and "error[E101]" in err
+
+
+@needs_git
+def test_annotations_name_files_from_the_current_folder_as_the_diagnostics_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A workflow runs in the repository's top folder; the project's pyproject.toml is in a subfolder."""
+    repository = tmp_path / "repository"
+    shutil.copytree(UNIT, repository / "project" / "rules")
+    (repository / "project" / "pyproject.toml").write_text(
+        '[project]\nname = "demo"\n\n[tool.privlex]\nsources = ["rules"]\n', encoding="utf-8"
+    )
+    git(repository, "init", "-q")
+    git(repository, "add", ".")
+    git(repository, "commit", "-q", "-m", "v1")
+    rules = repository / "project" / "rules" / "rules.rules"
+    text = rules.read_text(encoding="utf-8")
+    rules.write_text(text.replace("DK: 15 from 2024-01-01", "DK: 16 from 2024-01-01"), encoding="utf-8")
+    monkeypatch.chdir(repository)
+    assert main(["diff", "HEAD", "--config", "project/pyproject.toml", "--format", "github"]) == 0
+    notices = capsys.readouterr().out.splitlines()
+    assert notices and all(line.startswith("::notice file=project/rules/rules.rules,line=") for line in notices)

@@ -6,7 +6,17 @@ import argparse
 import sys
 from pathlib import Path
 
-from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, emit, examples, resolve_settings
+from .common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    UsageError,
+    emit,
+    examples,
+    rebaser,
+    resolve_settings,
+    run_targets,
+)
 from .verify_cmd import add_timeout_argument, solver_missing
 
 FORMATS = ("text", "json", "markdown", "github")
@@ -90,7 +100,12 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_FAILED
         except SpaceError as exc:
             raise UsageError(f"the versions cannot be compared: {exc}") from exc
-        text = render(diff, args.format, versions[0].label, versions[1].label)
+        # Annotations name files as the diagnostics do: from the current folder (a workflow's checkout).
+        moves = tuple(
+            rebaser([Path(spec)] if spec and Path(spec).exists() else run_targets(settings))
+            for spec in (args.old, args.new)
+        )
+        text = render(diff, args.format, versions[0].label, versions[1].label, moves=(moves[0], moves[1]))
     except VersionError as exc:
         raise UsageError(str(exc)) from exc
     finally:

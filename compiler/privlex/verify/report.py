@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from .. import ir
@@ -12,6 +13,8 @@ from .describe import describe_cube, window
 from .diff import Change, Diff, changed_nodes
 
 FORMATS = ("text", "json", "markdown", "github")
+# A path as compiled (relative to the version's project) -> as the reader names it.
+Move = Callable[[str], str]
 
 
 def _lines(diff: Diff, change: Change) -> list[str]:
@@ -158,13 +161,20 @@ def _property(text: str) -> str:
     return _escape(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def _node_spans(program: ir.Program) -> dict[str, Span]:
-    return {f"{r.id}.{node.id}": node.span for r in program.rulesets for node, _ in r.walk()}
+def _node_spans(program: ir.Program, move: Move) -> dict[str, Span]:
+    return {
+        f"{r.id}.{node.id}": node.span.model_copy(update={"file": move(node.span.file)})
+        for r in program.rulesets
+        for node, _ in r.walk()
+    }
 
 
-def as_github(diff: Diff, old: str, new: str) -> str:
-    """One notice per change, on each rule that causes it (in the new version, else the old)."""
-    spans_new, spans_old = _node_spans(diff.new), _node_spans(diff.old)
+def as_github(diff: Diff, old: str, new: str, moves: tuple[Move, Move] = (str, str)) -> str:
+    """One notice per change, on each rule that causes it (in the new version, else the old).
+
+    `moves`: each version's paths as compiled -> as the workflow names them (from the current folder).
+    """
+    spans_new, spans_old = _node_spans(diff.new, moves[1]), _node_spans(diff.old, moves[0])
     out: list[str] = []
     for change in diff.changes:
         message = "; ".join(f"{line}: {change.describe()}" for line in _lines(diff, change))
@@ -174,7 +184,11 @@ def as_github(diff: Diff, old: str, new: str) -> str:
                 continue
             title = _property(f"privlex diff {old} → {new}")
             out.append(f"::notice file={_property(span.file)},line={span.line},title={title}::{_escape(message)}")
-    parameters = {f"{r.id}.{p.name}": p.span for r in diff.new.rulesets for p in r.parameters}
+    parameters = {
+        f"{r.id}.{p.name}": p.span.model_copy(update={"file": moves[1](p.span.file)})
+        for r in diff.new.rulesets
+        for p in r.parameters
+    }
     summary = "; ".join(f"{line}: {change.describe()}" for change in diff.changes for line in _lines(diff, change))
     for name, regions in diff.parameters:
         span = parameters[name]
@@ -186,7 +200,7 @@ def as_github(diff: Diff, old: str, new: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def render(diff: Diff, output_format: str, old: str, new: str) -> str:
-    return {"text": as_text, "json": as_json, "markdown": as_markdown, "github": as_github}[output_format](
-        diff, old, new
-    )
+def render(diff: Diff, output_format: str, old: str, new: str, moves: tuple[Move, Move] = (str, str)) -> str:
+    if output_format == "github":
+        return as_github(diff, old, new, moves)
+    return {"text": as_text, "json": as_json, "markdown": as_markdown}[output_format](diff, old, new)
