@@ -139,3 +139,33 @@ def test_annotations_name_files_from_the_current_folder_as_the_diagnostics_do(
     assert main(["diff", "HEAD", "--config", "project/pyproject.toml", "--format", "github"]) == 0
     notices = capsys.readouterr().out.splitlines()
     assert notices and all(line.startswith("::notice file=project/rules/rules.rules,line=") for line in notices)
+
+
+def test_a_folder_of_rules_on_the_shipped_law_is_compared_with_the_shipped_law(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`privlex diff old-rules/ rules/` in a project whose sources are the shipped GDPR and its own folder."""
+    project = tmp_path / "project"
+    (project / "rules").mkdir(parents=True)
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "demo"\n\n[tool.privlex]\nsources = ["privlex:shipped/gdpr", "rules"]\n', encoding="utf-8"
+    )
+    policy = (
+        'ruleset firm "Firm policy":\n    law "Policy"\n    covers EEA\n    otherwise permit "Fine" cites "s.1"\n\n'
+        '    rule young "Young people":\n        cites "s.2"\n        purpose ai.training\n'
+        "        deny when subject.age < 18\n"
+    )
+    (project / "rules" / "policy.rules").write_text(policy, encoding="utf-8")
+    shutil.copytree(project / "rules", project / "old-rules")
+    (project / "rules" / "policy.rules").write_text(policy.replace("< 18", "< 17"), encoding="utf-8")
+    monkeypatch.chdir(project)
+    assert main(["diff", "old-rules", "rules", "--outcomes-only"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("privlex diff old-rules → rules: "), out
+    assert all("subject.age 17" in line and "deny (firm.young) → permit" in line for line in out.splitlines()[1:])
+    assert "gdpr.consent)" in out  # the shipped GDPR decides with the firm's rules
+    # A folder that does not compile either way shows the errors of the reading with fewer.
+    (project / "old-rules" / "policy.rules").write_text(policy.replace("EEA", "EEAA"), encoding="utf-8")
+    assert main(["diff", "old-rules", "rules"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown region EEAA" in err and "unknown fact subject.age" not in err

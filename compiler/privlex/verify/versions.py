@@ -12,6 +12,7 @@ import io
 import subprocess
 import tarfile
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,8 +50,19 @@ def _revision(root: Path, spec: str) -> str | None:
     return found.stdout.decode().strip() if found.returncode == 0 else None
 
 
-def load_folder(path: Path, label: str | None = None) -> Version:
-    return Version(label or display_path(path), compile_paths([path]))
+def load_folder(path: Path, label: str | None = None, library: Sequence[Source] = ()) -> Version:
+    """A folder or rule file, compiled alone, or else with the shipped law the project builds on.
+
+    A copy of a project's own rules names the shipped vocabulary without declaring it,
+    as the project's folder does: it compiles with the project's `privlex:shipped` sources.
+    """
+    alone = compile_paths([path])
+    if alone.program is not None or not library:
+        return Version(label or display_path(path), alone)
+    together = compile_unit([*library, path])
+    if together.program is None:  # neither compiles: show the errors of the reading that has fewer
+        together = min(together, alone, key=lambda c: sum(d.severity.value == "error" for d in c.diagnostics))
+    return Version(label or display_path(path), together)
 
 
 def load_revision(spec: str, settings: Settings) -> Version:
@@ -109,5 +121,5 @@ def load_version(spec: str | None, settings: Settings) -> Version:
         return Version("working tree", compile_unit(sources))
     path = Path(spec)
     if path.exists():
-        return load_folder(path, spec)
+        return load_folder(path, spec, [source for source in settings.sources if not isinstance(source, Path)])
     return load_revision(spec, settings)
