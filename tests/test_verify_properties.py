@@ -210,3 +210,9 @@ def test_locations_are_shown_from_the_current_folder_as_privlex_test_shows_them(
     assert all(r["source"].startswith("my rules/") for r in failing["decision"]["reasons"])
     main(["test", "my rules", "--today", "2025-06-01"])
     assert "FAIL eu.danish_teenagers (my rules/rules.rules:" in capsys.readouterr().err
+
+
+def test_a_bad_date_is_refused_before_the_lints_run(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["verify", str(UNIT), "--today", "2025-13-01"]) == 2
+    out, err = capsys.readouterr()
+    assert "is not a date written YYYY-MM-DD" in err and "warning[" not in out + err

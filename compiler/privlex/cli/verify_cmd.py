@@ -108,6 +108,8 @@ def run(args: argparse.Namespace) -> int:
         check_stdout_free(args, "--json")
     if problem := solver_missing():
         raise UsageError(problem)
+    # A usage error before the compiler and the lints have run and printed their findings.
+    today = parse_date(args.today) if args.today else datetime.datetime.now(datetime.UTC).date()
     from ..testrunner import GeneratedPackage
     from ..verify import explain
     from ..verify.properties import check_properties
@@ -122,7 +124,6 @@ def run(args: argparse.Namespace) -> int:
     unknown = [name for name in args.property or () if name not in known]
     if unknown:
         raise UsageError(f"no property {', '.join(unknown)} in this unit")
-    today = parse_date(args.today) if args.today else datetime.datetime.now(datetime.UTC).date()
     with GeneratedPackage(program) as package:
         results = check_properties(program, package, timeout=args.timeout, today=today, only=args.property or ())
     # Paths as the diagnostics show them: relative to the current folder.
