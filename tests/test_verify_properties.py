@@ -111,6 +111,7 @@ def test_verify_json_report(capsys: pytest.CaptureFixture[str]) -> None:
     by_name = {p["property"]: p for p in report["properties"]}
     failing = by_name["eu.danish_teenagers"]
     assert failing["status"] == "fails" and failing["claim"] == "always permit"
+    assert failing["citations"] == ["Policy 2"]
     assert failing["counterexample"]["region"] == "DK"
     assert failing["decision"]["outcome"] == "deny"
     assert failing["decide"].startswith("privlex decide --region DK")

@@ -111,6 +111,7 @@ def as_json(results: Sequence[PropertyResult], move: Move = str) -> list[dict[st
         item: dict[str, Any] = {
             "property": prop.name,
             "title": prop.title,
+            "citations": list(prop.citations),
             "claim": claim(result),
             "source": _moved(prop.span.location, move),
             "status": result.status,
