@@ -169,3 +169,19 @@ def test_a_folder_of_rules_on_the_shipped_law_is_compared_with_the_shipped_law(
     assert main(["diff", "old-rules", "rules"]) == 2
     err = capsys.readouterr().err
     assert "unknown region EEAA" in err and "unknown fact subject.age" not in err
+
+
+def test_markdown_cells_are_literal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`a.*, b.*` in a Markdown cell would render as `a., b.` with italics between: the stars pair up."""
+    old, new = tmp_path / "old", tmp_path / "new"
+    old.mkdir()
+    keys = "".join(f'data {key} "{key}"\n' for key in ("a", "a.x", "b", "b.y", "c", "d", "e", "f"))
+    (old / "vocabulary.rules").write_text(keys + 'purpose p "P"\ncountry DK "Denmark"\n', encoding="utf-8")
+    ruleset = 'ruleset r "R":\n    law "R"\n    covers DK\n    otherwise permit "Fine" cites "s.1"\n'
+    (old / "r.rules").write_text(ruleset, encoding="utf-8")
+    shutil.copytree(old, new)
+    rule = '\n    rule no_ab "Not a or b":\n        cites "s.2"\n        data a, b\n        deny\n'
+    (new / "r.rules").write_text(ruleset + rule, encoding="utf-8")
+    assert main(["diff", str(old), str(new), "--format", "markdown"]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| a.")]
+    assert rows == ["| a.\\*, b.\\* | permit (r.default) | deny (r.no_ab) |"]

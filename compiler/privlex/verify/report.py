@@ -119,8 +119,13 @@ def as_json(diff: Diff, old: str, new: str) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
+_MARKDOWN = re.compile(r"[\\`*<\[\]|]")
+
+
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """`text` as literal Markdown on one line: `content.*, account.*` would otherwise turn into
+    italics (the stars pair up), `|` end a table cell, `<` open HTML."""
+    return _MARKDOWN.sub(lambda found: "\\" + found.group(), text).replace("\n", " ")
 
 
 def _code(text: str) -> str:
