@@ -185,3 +185,23 @@ def test_markdown_cells_are_literal(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert main(["diff", str(old), str(new), "--format", "markdown"]) == 0
     rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| a.")]
     assert rows == ["| a.\\*, b.\\* | permit (r.default) | deny (r.no_ab) |"]
+
+
+def test_outcomes_only_does_not_claim_that_no_decision_changed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A deny rule added where another denies already: the reasons change, the outcome does not."""
+    new = tmp_path / "new"
+    shutil.copytree(UNIT, new)
+    rules = new / "rules.rules"
+    health = '    rule health "Health data":\n'
+    also = (
+        '    rule also "Health data again":\n        cites "Art. 9"\n'
+        "        data health\n        deny when not consent.given\n\n"
+    )
+    rules.write_text(rules.read_text(encoding="utf-8").replace(health, also + health), encoding="utf-8")
+    assert main(["diff", str(UNIT), str(new), "--exit-code"]) == 1
+    assert "no decision changed" not in capsys.readouterr().out
+    assert main(["diff", str(UNIT), str(new), "--exit-code", "--outcomes-only"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("privlex diff ") and ": no outcome changed (" in out and "no decision changed" not in out

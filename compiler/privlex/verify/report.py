@@ -26,7 +26,8 @@ def _lines(diff: Diff, change: Change) -> list[str]:
 
 def _summary(diff: Diff) -> str:
     if diff.unchanged:
-        return "no decision changed"
+        # Under --outcomes-only, reasons may have changed: only the outcomes were compared.
+        return "no outcome changed" if diff.outcomes_only else "no decision changed"
     outcome = sum(1 for c in diff.changes if c.outcome_changed)
     reasons = len(diff.changes) - outcome
     parts = []
@@ -201,7 +202,7 @@ def as_github(diff: Diff, old: str, new: str, moves: tuple[Move, Move] = (str, s
         title = _property(f"privlex diff {old} → {new}")
         out.append(f"::notice file={_property(span.file)},line={span.line},title={title}::{_escape(message)}")
     if diff.unchanged:
-        out.append(f"::notice title=privlex diff::{_escape(f'{old} → {new}: no decision changed')}")
+        out.append(f"::notice title=privlex diff::{_escape(f'{old} → {new}: {_summary(diff)}')}")
     return "\n".join(out) + "\n"
 
 
