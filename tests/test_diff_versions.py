@@ -117,6 +117,7 @@ def test_a_version_that_does_not_compile_is_exit_2_not_a_change(
     assert main(["diff", str(UNIT), str(broken), "--exit-code"]) == 2
     err = capsys.readouterr().err
     assert "does not compile" in err and "error[E101]" in err
+    assert "broken/rules.rules:" in err  # named as from the current folder, not from the version's own
 
 
 @needs_git

@@ -188,7 +188,7 @@ def rebaser(targets: Sequence[Path | Shipped]) -> Callable[[str], str]:
     return move
 
 
-def _rebased(compilation: Compilation, move: Callable[[str], str]) -> tuple[list[Diagnostic], dict[str, SourceFile]]:
+def rebased(compilation: Compilation, move: Callable[[str], str]) -> tuple[list[Diagnostic], dict[str, SourceFile]]:
     """Diagnostics whose paths are relative to the current folder (the compiler's are relative to the project)."""
     if move is str:
         return list(compilation.diagnostics), dict(compilation.sources)
@@ -248,7 +248,7 @@ def compile_quietly(
     if more is not None and compilation.program is not None:
         compilation.diagnostics.extend(more(compilation))
     move = rebaser(targets)
-    diagnostics, sources = _rebased(compilation, move)
+    diagnostics, sources = rebased(compilation, move)
     warnings_as_errors = bool(getattr(args, "warnings_as_errors", False))
     if failed(compilation.diagnostics, warnings_as_errors) and not compilation.failed:
         compilation.program = None

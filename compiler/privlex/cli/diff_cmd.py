@@ -13,6 +13,7 @@ from .common import (
     UsageError,
     emit,
     examples,
+    rebased,
     rebaser,
     resolve_settings,
     run_targets,
@@ -70,18 +71,20 @@ def run(args: argparse.Namespace) -> int:
 
     args.paths = []
     settings = resolve_settings(args)
+    # Paths as the diagnostics name them: from the current folder (for annotations, a workflow's checkout).
+    moves = [
+        rebaser([Path(spec)] if spec and Path(spec).exists() else run_targets(settings))
+        for spec in (args.old, args.new)
+    ]
     versions: list[Version] = []
     try:
-        for spec in (args.old, args.new):
+        for spec, move in zip((args.old, args.new), moves, strict=True):
             version = load_version(spec, settings)
             versions.append(version)
             if version.compilation.program is None:
                 sys.stderr.write(f"privlex: {version.label} does not compile:\n")
-                emit(
-                    argparse.Namespace(output_format="full", color="never"),
-                    version.compilation.diagnostics,
-                    version.compilation.sources,
-                )
+                diagnostics, sources = rebased(version.compilation, move)
+                emit(argparse.Namespace(output_format="full", color="never"), diagnostics, sources)
                 # Not 1: with --exit-code, 1 says that decisions changed.
                 return EXIT_USAGE
         old, new = (v.compilation.program for v in versions)
@@ -100,11 +103,6 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_FAILED
         except SpaceError as exc:
             raise UsageError(f"the versions cannot be compared: {exc}") from exc
-        # Annotations name files as the diagnostics do: from the current folder (a workflow's checkout).
-        moves = tuple(
-            rebaser([Path(spec)] if spec and Path(spec).exists() else run_targets(settings))
-            for spec in (args.old, args.new)
-        )
         text = render(diff, args.format, versions[0].label, versions[1].label, moves=(moves[0], moves[1]))
     except VersionError as exc:
         raise UsageError(str(exc)) from exc
