@@ -206,3 +206,19 @@ def test_outcomes_only_does_not_claim_that_no_decision_changed(
     assert main(["diff", str(UNIT), str(new), "--exit-code", "--outcomes-only"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("privlex diff ") and ": no outcome changed (" in out and "no decision changed" not in out
+
+
+def test_a_fact_of_another_kind_cannot_be_compared(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    new = tmp_path / "new"
+    shutil.copytree(UNIT, new)
+    vocabulary, rules = new / "vocabulary.rules", new / "rules.rules"
+    text = vocabulary.read_text(encoding="utf-8")
+    text = text.replace("boolean implies consent.given", "integer from 0 to 3")
+    vocabulary.write_text(text, encoding="utf-8")
+    text = rules.read_text(encoding="utf-8").replace("not consent.by_guardian", "consent.by_guardian < 1")
+    rules.write_text(text.replace("when consent.by_guardian\n", "when consent.by_guardian > 0\n"), encoding="utf-8")
+    assert main(["diff", str(UNIT), str(new)]) == 2
+    assert (
+        "the versions cannot be compared: fact consent.by_guardian is a boolean in one version "
+        "and an integer in the other"
+    ) in capsys.readouterr().err
