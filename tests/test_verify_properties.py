@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 import shlex
+import shutil
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -146,6 +147,7 @@ def test_verify_json_report(capsys: pytest.CaptureFixture[str]) -> None:
     by_name = {p["property"]: p for p in report["properties"]}
     failing = by_name["eu.danish_teenagers"]
     assert failing["status"] == "fails" and failing["claim"] == "always permit"
+    assert failing["citations"] == ["Policy 2"]
     assert failing["counterexample"]["region"] == "DK"
     assert failing["decision"]["outcome"] == "deny"
     assert failing["decide"].startswith("privlex decide --region DK")
@@ -185,3 +187,69 @@ def test_verify_and_diff_share_one_timeout_default() -> None:
     from privlex.verify import solve
 
     assert verify_cmd.DEFAULT_TIMEOUT == solve.DEFAULT_TIMEOUT
+
+
+def test_a_ruleset_propertys_counterexample_says_whose_decision_it_shows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`privlex decide` combines every ruleset: a ruleset's own decision is labelled as that ruleset's alone."""
+    for name in ("vocabulary.rules", "rules.rules"):
+        (tmp_path / name).write_bytes((UNIT / name).read_bytes())
+    with (tmp_path / "rules.rules").open("a", encoding="utf-8") as rules:
+        rules.write(
+            '\nruleset us "US Act":\n    law "US Act"\n    covers US\n    otherwise permit "Fine" cites "s.1"\n'
+        )
+        rules.write('\n    property everywhere "Permits in Denmark too":\n        always permit when region in DK\n')
+    assert main(["verify", str(tmp_path), "--today", "2025-06-01", "--no-lints"]) == 1
+    out = capsys.readouterr().out
+    assert "     decided by eu alone: deny (privlex decide combines every ruleset" in out
+    assert "     decided by us alone: not applicable, us does not apply (" in out
+    assert "decided: deny (rulesets: eu)" not in out
+
+
+def test_control_characters_in_a_title_do_not_reach_the_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "vocabulary.rules").write_bytes((UNIT / "vocabulary.rules").read_bytes())
+    (tmp_path / "p.rules").write_text(
+        'property p "Red \x1b[31mtext\x1b[0m\r, bell\x07":\n    never permit when consent.given\n', encoding="utf-8"
+    )
+    main(["verify", str(tmp_path), "--no-lints"])
+    out = capsys.readouterr().out
+    assert "ok   p (" in out and "p.rules:1): Red \ufffd[31mtext\ufffd[0m\ufffd, bell\ufffd" in out
+    assert not any(c in out for c in "\x1b\r\x07")
+
+
+def test_a_parameter_in_a_top_level_property_is_explained(tmp_path: Path) -> None:
+    for name in ("vocabulary.rules", "rules.rules"):
+        (tmp_path / name).write_bytes((UNIT / name).read_bytes())
+    (tmp_path / "p.rules").write_text(
+        'property young "Young":\n    never permit when subject.age < consent_age\n', encoding="utf-8"
+    )
+    compilation = compile_unit(tmp_path)
+    text = diagnostics_text(compilation)
+    assert "E301" in text and "region parameters belong to a ruleset: write the property inside the ruleset" in text
+
+
+def test_locations_are_shown_from_the_current_folder_as_privlex_test_shows_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copytree(UNIT, tmp_path / "my rules")
+    monkeypatch.chdir(tmp_path)
+    assert main(["verify", "my rules", "--today", "2025-06-01", "--no-lints"]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL eu.danish_teenagers (my rules/rules.rules:" in out
+    assert "           at my rules/rules.rules:" in out  # the reasons of the counterexample's decision
+    main(["verify", "my rules", "--today", "2025-06-01", "--no-lints", "--json"])
+    by_name = {p["property"]: p for p in json.loads(capsys.readouterr().out)["properties"]}
+    failing = by_name["eu.danish_teenagers"]
+    assert failing["source"].startswith("my rules/rules.rules:")
+    assert all(r["source"].startswith("my rules/") for r in failing["decision"]["reasons"])
+    main(["test", "my rules", "--today", "2025-06-01"])
+    assert "FAIL eu.danish_teenagers (my rules/rules.rules:" in capsys.readouterr().err
+
+
+def test_a_bad_date_is_refused_before_the_lints_run(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["verify", str(UNIT), "--today", "2025-13-01"]) == 2
+    out, err = capsys.readouterr()
+    assert "is not a date written YYYY-MM-DD" in err and "warning[" not in out + err

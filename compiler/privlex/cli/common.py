@@ -168,6 +168,11 @@ def project_checkers(args: argparse.Namespace, paths: Sequence[str]) -> ModuleTy
 # ---------------------------------------------------------------- reporting
 
 
+def run_targets(settings: Settings) -> list[Path | Shipped]:
+    """The unit's sources as this run names them: paths relative to the current folder."""
+    return [Path(display_path(p)) if isinstance(p, Path) else p for p in settings.sources]
+
+
 def rebaser(targets: Sequence[Path | Shipped]) -> Callable[[str], str]:
     """Paths as the compiler shows them (relative to the project) -> relative to the current folder."""
     files, _ = rule_files(project_paths(targets)) if project_paths(targets) else ([], [])
@@ -183,7 +188,7 @@ def rebaser(targets: Sequence[Path | Shipped]) -> Callable[[str], str]:
     return move
 
 
-def _rebased(compilation: Compilation, move: Callable[[str], str]) -> tuple[list[Diagnostic], dict[str, SourceFile]]:
+def rebased(compilation: Compilation, move: Callable[[str], str]) -> tuple[list[Diagnostic], dict[str, SourceFile]]:
     """Diagnostics whose paths are relative to the current folder (the compiler's are relative to the project)."""
     if move is str:
         return list(compilation.diagnostics), dict(compilation.sources)
@@ -238,12 +243,12 @@ def compile_quietly(
     With --warnings-as-errors a warning fails the run: the program is dropped,
     so nothing is written or tested.
     """
-    targets = [Path(display_path(p)) if isinstance(p, Path) else p for p in settings.sources]
+    targets = run_targets(settings)
     compilation = compile_unit(targets)
     if more is not None and compilation.program is not None:
         compilation.diagnostics.extend(more(compilation))
     move = rebaser(targets)
-    diagnostics, sources = _rebased(compilation, move)
+    diagnostics, sources = rebased(compilation, move)
     warnings_as_errors = bool(getattr(args, "warnings_as_errors", False))
     if failed(compilation.diagnostics, warnings_as_errors) and not compilation.failed:
         compilation.program = None

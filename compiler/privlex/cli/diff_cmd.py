@@ -6,7 +6,18 @@ import argparse
 import sys
 from pathlib import Path
 
-from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, emit, examples, resolve_settings
+from .common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    UsageError,
+    emit,
+    examples,
+    rebased,
+    rebaser,
+    resolve_settings,
+    run_targets,
+)
 from .verify_cmd import add_timeout_argument, solver_missing
 
 FORMATS = ("text", "json", "markdown", "github")
@@ -50,7 +61,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def run(args: argparse.Namespace) -> int:
     if args.timeout <= 0 or args.limit < 1 or args.regions < 1:
         raise UsageError("--timeout, --limit and --regions must be positive")
-    if problem := solver_missing():
+    if problem := solver_missing("privlex diff"):
         raise UsageError(problem)
     from ..verify.diff import diff_programs
     from ..verify.report import render
@@ -60,19 +71,22 @@ def run(args: argparse.Namespace) -> int:
 
     args.paths = []
     settings = resolve_settings(args)
+    # Paths as the diagnostics name them: from the current folder (for annotations, a workflow's checkout).
+    moves = [
+        rebaser([Path(spec)] if spec and Path(spec).exists() else run_targets(settings))
+        for spec in (args.old, args.new)
+    ]
     versions: list[Version] = []
     try:
-        for spec in (args.old, args.new):
+        for spec, move in zip((args.old, args.new), moves, strict=True):
             version = load_version(spec, settings)
             versions.append(version)
             if version.compilation.program is None:
                 sys.stderr.write(f"privlex: {version.label} does not compile:\n")
-                emit(
-                    argparse.Namespace(output_format="full", color="never"),
-                    version.compilation.diagnostics,
-                    version.compilation.sources,
-                )
-                return EXIT_USAGE if any(d.code == "E001" for d in version.compilation.diagnostics) else EXIT_FAILED
+                diagnostics, sources = rebased(version.compilation, move)
+                emit(argparse.Namespace(output_format="full", color="never"), diagnostics, sources)
+                # Not 1: with --exit-code, 1 says that decisions changed.
+                return EXIT_USAGE
         old, new = (v.compilation.program for v in versions)
         assert old is not None and new is not None
         try:
@@ -89,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_FAILED
         except SpaceError as exc:
             raise UsageError(f"the versions cannot be compared: {exc}") from exc
-        text = render(diff, args.format, versions[0].label, versions[1].label)
+        text = render(diff, args.format, versions[0].label, versions[1].label, moves=(moves[0], moves[1]))
     except VersionError as exc:
         raise UsageError(str(exc)) from exc
     finally:

@@ -93,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
         # one generated package for the written tests and the properties' counterexamples
         with GeneratedPackage(program) as package:
             report = run_tests(program, today, package)
-            properties = check_properties(program, today, package)
+            properties = check_properties(program, today, package, checked.move)
     test_run = TestRun(checked.diagnostics, checked.sources, report, args.require_coverage, checked.move, properties)
     color = output_format == "full" and not args.output_file and use_color(args.color, sys.stderr)
     text = format_report(output_format, test_run, color=color)

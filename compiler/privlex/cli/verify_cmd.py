@@ -25,7 +25,9 @@ from .common import (
     compile_and_report,
     examples,
     parse_date,
+    rebaser,
     resolve_settings,
+    run_targets,
 )
 
 if TYPE_CHECKING:
@@ -76,11 +78,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     command.set_defaults(run=run)
 
 
-def solver_missing() -> str | None:
+def solver_missing(command: str = "privlex verify") -> str | None:
+    """What to install, naming the command that needs it, when the solver is not installed."""
     try:
         import z3  # noqa: F401
     except ImportError:
-        return "privlex verify needs the solver: pip install 'privlex[verify]' (z3-solver)"
+        return f"{command} needs the solver: pip install 'privlex[verify]' (z3-solver)"
     return None
 
 
@@ -92,7 +95,9 @@ def solver_lints(
     `compiled` receives the program compiled for the solver, so that the
     properties are proved on it rather than on a second copy.
     """
-    if problem := solver_missing():
+    if problem := solver_missing(
+        "privlex verify" if getattr(args, "command", "verify") == "verify" else f"privlex {args.command} --lint"
+    ):
         raise UsageError(problem)
     from ..verify.lints import lint_program
     from ..verify.solve import SolverTimeout, Symbolic
@@ -139,20 +144,23 @@ def run(args: argparse.Namespace) -> int:
         check_stdout_free(args, "--json")
     if problem := solver_missing():
         raise UsageError(problem)
+    # A usage error before the compiler and the lints have run and printed their findings.
+    today = parse_date(args.today) if args.today else datetime.datetime.now(datetime.UTC).date()
     # Everything this command builds lives to its end: the program, its solver
     # formulas, the generated checkers. A full collection walking all of it
     # cost 0.7-0.8 s of about 6 on the shipped library, and found nothing.
     with collector.paused():
-        return _verify(args)
+        return _verify(args, today)
 
 
-def _verify(args: argparse.Namespace) -> int:
+def _verify(args: argparse.Namespace, today: datetime.date) -> int:
     from ..verify import explain
     from ..verify.properties import check_properties
 
     compiled: list[Symbolic] = []
     lints = solver_lints(args, compiled) if not args.no_lints else None
-    compilation = compile_and_report(args, resolve_settings(args), lints)
+    settings = resolve_settings(args)
+    compilation = compile_and_report(args, settings, lints)
     program = compilation.program
     if program is None:
         return EXIT_FAILED
@@ -160,19 +168,20 @@ def _verify(args: argparse.Namespace) -> int:
     unknown = [name for name in args.property or () if name not in known]
     if unknown:
         raise UsageError(f"no property {', '.join(unknown)} in this unit")
-    today = parse_date(args.today) if args.today else datetime.datetime.now(datetime.UTC).date()
     with contextlib.ExitStack() as stack:
         symbolic = compiled[0] if compiled else None
         only = args.property or ()
         results = check_properties(
             program, Checkers(program, stack), timeout=args.timeout, today=today, only=only, symbolic=symbolic
         )
+    # Paths as the diagnostics show them: relative to the current folder.
+    move = rebaser(run_targets(settings))
     # The report goes to stdout, unless JSON or SARIF diagnostics are written there.
     stream = sys.stderr if destination_is_stdout(args.output_format) and not args.output_file else sys.stdout
     if args.json:
-        print(json.dumps({"properties": explain.as_json(results)}, indent=2, ensure_ascii=False))
+        print(json.dumps({"properties": explain.as_json(results, move)}, indent=2, ensure_ascii=False))
     elif results:
-        stream.write(explain.as_text(results))
+        stream.write(explain.as_text(results, move))
     else:
         stream.write("no properties to check: write `property` blocks in the rule files (see docs/verification.md)\n")
     if any(r.failed for r in results):

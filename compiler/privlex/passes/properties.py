@@ -35,6 +35,13 @@ def _property(prop: n.Property, ruleset: ir.Ruleset | None, typer: Typer) -> ir.
         return None
     claim = prop.claims[0]
     typer.parameters = {p.name: p.kind for p in ruleset.parameters} if ruleset else {}
+    # Parameters belong to a ruleset: a property of the whole unit has none to read.
+    typer.parameter_help = (
+        None
+        if ruleset
+        else "region parameters belong to a ruleset: write the property inside the ruleset that declares "
+        "the parameter (it is then about that ruleset's decision), or compare with a number or date"
+    )
     condition = typer.condition(claim.condition)
     if condition is None:
         return None

@@ -89,6 +89,7 @@ class Diff:
     truncated: bool = False
     seconds: float = 0.0
     questions: int = 0
+    outcomes_only: bool = False  # changes of reasons only were not looked for
 
     @property
     def unchanged(self) -> bool:
@@ -238,7 +239,7 @@ def diff_programs(
     # (`_class`), never about the labels: a solver without their definitions
     # answers them faster.
     describer = Solver(space, timeout, params=DESCRIBING)
-    result = Diff(old, new, space)
+    result = Diff(old, new, space, outcomes_only=outcomes_only)
     result.vocabulary = _vocabulary_changes(old.vocabulary, new.vocabulary)
     result.obligations = _obligation_changes(old, new)
     result.parameters = _parameter_changes(old, new)

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .properties import PropertyResult
 from .uses import decide_flags
+
+# A path as the compiler shows it (relative to the project) -> as this run shows it (relative to
+# the current folder), as `privlex test` and the diagnostics show paths (cli.common.rebaser).
+Move = Callable[[str], str]
+
+
+def _moved(location: str, move: Move) -> str:
+    """`file:line` with the file moved."""
+    file, _, line = location.rpartition(":")
+    return f"{move(file)}:{line}" if file else location
 
 
 def claim(result: PropertyResult) -> str:
@@ -15,28 +25,41 @@ def claim(result: PropertyResult) -> str:
     return f"{prop.claim} {prop.effect}"
 
 
-def _decision_dict(decision: Any) -> dict[str, Any]:
+def _decision_dict(decision: Any, move: Move) -> dict[str, Any]:
     if decision is None:
         return {}
+    found: dict[str, Any]
     if hasattr(decision, "to_dict"):
-        found: dict[str, Any] = decision.to_dict()
-        return found
-    # one ruleset's own result (a property inside a ruleset)
-    return {
-        "outcome": str(decision.effect),
-        "reasons": [r.to_dict() for r in decision.reasons],
-        "obligations": [o.to_dict() for o in decision.obligations],
-        "rulesets": [decision.ruleset],
-    }
+        found = decision.to_dict()
+    else:  # one ruleset's own result (a property inside a ruleset)
+        found = {
+            "outcome": str(decision.effect),
+            "reasons": [r.to_dict() for r in decision.reasons],
+            "obligations": [o.to_dict() for o in decision.obligations],
+            "rulesets": [decision.ruleset],
+        }
+    for reason in found["reasons"]:
+        reason["source"] = _moved(reason["source"], move)
+    return found
 
 
-def _decision_lines(decision: Any) -> list[str]:
-    if decision is None:
+def _decision_lines(decision: Any, ruleset: str | None, move: Move) -> list[str]:
+    if ruleset is not None:
+        # A property inside a ruleset is about that ruleset's decision, which `privlex decide`
+        # (combining every ruleset) may not show: say whose decision this is, and where to see it.
+        aside = "(privlex decide combines every ruleset; privlex explain shows each)"
+        if decision is None:
+            return [f"     decided by {ruleset} alone: not applicable, {ruleset} does not apply {aside}"]
+        lines = [f"     decided by {ruleset} alone: {str(decision.effect).replace('_', ' ')} {aside}"]
+    elif decision is None:
         return ["     decided: not applicable (no ruleset applies)"]
-    found = _decision_dict(decision)
-    outcome = found["outcome"].replace("_", " ")
-    rulesets = ", ".join(found.get("rulesets", ()))
-    lines = [f"     decided: {outcome}" + (f" (rulesets: {rulesets})" if rulesets else "")]
+    else:
+        found = _decision_dict(decision, move)
+        rulesets = ", ".join(found.get("rulesets", ()))
+        lines = [
+            f"     decided: {found['outcome'].replace('_', ' ')}" + (f" (rulesets: {rulesets})" if rulesets else "")
+        ]
+    found = _decision_dict(decision, move)
     for reason in found["reasons"]:
         lines.append(f"       {reason['ruleset']} {reason['rule']}: {reason['title']}")
         lines.append(f"           {reason['kind']}, {reason['effect']}; cites {'; '.join(reason['citations'])}")
@@ -46,11 +69,18 @@ def _decision_lines(decision: Any) -> list[str]:
     return lines
 
 
-def as_text(results: Sequence[PropertyResult]) -> str:
+def _printable(text: str) -> str:
+    """The report safe for a terminal: a control character written in a title (an escape
+    sequence, a carriage return) shows as U+FFFD instead of acting on the terminal, a tab as a
+    space (as diagnostics show source lines)."""
+    return "".join(" " if c == "\t" else c if c.isprintable() or c in " \n" else "\ufffd" for c in text)
+
+
+def as_text(results: Sequence[PropertyResult], move: Move = str) -> str:
     out: list[str] = []
     for result in results:
         prop = result.prop
-        head = f"{prop.name} ({prop.span.location}): {prop.title}"
+        head = f"{prop.name} ({_moved(prop.span.location, move)}): {prop.title}"
         seconds = f"{result.seconds:.2f} s"
         if result.status == "holds":
             out.append(f"ok   {head}\n     {claim(result)}: holds for every use ({seconds})")
@@ -62,7 +92,7 @@ def as_text(results: Sequence[PropertyResult]) -> str:
         if result.use is not None:
             out.append(f"     counterexample: {decide_flags(result.use)}")
             out.append(f"     as JSON: {json.dumps(result.use, ensure_ascii=False)}")
-            out += _decision_lines(result.decision)
+            out += _decision_lines(result.decision, prop.ruleset, move)
         if result.message:
             out.append(f"     {result.message}")
     held = sum(1 for r in results if r.status == "holds")
@@ -71,25 +101,26 @@ def as_text(results: Sequence[PropertyResult]) -> str:
     total = f"\n{len(results)} propert{'ies' if len(results) != 1 else 'y'}: {held} held, {failed} failed"
     if undecided:
         total += f", {undecided} undecided"
-    return "\n".join(out) + total + "\n"
+    return _printable("\n".join(out) + total) + "\n"
 
 
-def as_json(results: Sequence[PropertyResult]) -> list[dict[str, Any]]:
+def as_json(results: Sequence[PropertyResult], move: Move = str) -> list[dict[str, Any]]:
     found = []
     for result in results:
         prop = result.prop
         item: dict[str, Any] = {
             "property": prop.name,
             "title": prop.title,
+            "citations": list(prop.citations),
             "claim": claim(result),
-            "source": prop.span.location,
+            "source": _moved(prop.span.location, move),
             "status": result.status,
             "seconds": round(result.seconds, 4),
         }
         if result.use is not None:
             item["counterexample"] = result.use
             item["decide"] = decide_flags(result.use)
-            item["decision"] = _decision_dict(result.decision) if result.decision is not None else None
+            item["decision"] = _decision_dict(result.decision, move) if result.decision is not None else None
         if result.message:
             item["message"] = result.message
         found.append(item)

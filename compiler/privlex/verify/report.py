@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
 from typing import Any
 
 from .. import ir
@@ -11,6 +13,8 @@ from .describe import describe_cube, window
 from .diff import Change, Diff, changed_nodes
 
 FORMATS = ("text", "json", "markdown", "github")
+# A path as compiled (relative to the version's project) -> as the reader names it.
+Move = Callable[[str], str]
 
 
 def _lines(diff: Diff, change: Change) -> list[str]:
@@ -22,7 +26,8 @@ def _lines(diff: Diff, change: Change) -> list[str]:
 
 def _summary(diff: Diff) -> str:
     if diff.unchanged:
-        return "no decision changed"
+        # Under --outcomes-only, reasons may have changed: only the outcomes were compared.
+        return "no outcome changed" if diff.outcomes_only else "no decision changed"
     outcome = sum(1 for c in diff.changes if c.outcome_changed)
     reasons = len(diff.changes) - outcome
     parts = []
@@ -115,12 +120,26 @@ def as_json(diff: Diff, old: str, new: str) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
+_MARKDOWN = re.compile(r"[\\`*<\[\]|]")
+
+
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """`text` as literal Markdown on one line: `content.*, account.*` would otherwise turn into
+    italics (the stars pair up), `|` end a table cell, `<` open HTML."""
+    return _MARKDOWN.sub(lambda found: "\\" + found.group(), text).replace("\n", " ")
+
+
+def _code(text: str) -> str:
+    """`text` as one Markdown code span: a backtick or a line break in a label (a folder's name)
+    cannot end it and turn the rest of the comment into Markdown."""
+    text = " ".join(text.splitlines())
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def as_markdown(diff: Diff, old: str, new: str) -> str:
-    out = [f"### privlex diff `{old}` → `{new}`", "", f"**{_summary(diff)}**"]
+    out = [f"### privlex diff {_code(old)} → {_code(new)}", "", f"**{_summary(diff)}**"]
     if diff.changes:
         out += ["", "| uses | before | after |", "|---|---|---|"]
         for change in diff.changes:
@@ -148,13 +167,20 @@ def _property(text: str) -> str:
     return _escape(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def _node_spans(program: ir.Program) -> dict[str, Span]:
-    return {f"{r.id}.{node.id}": node.span for r in program.rulesets for node, _ in r.walk()}
+def _node_spans(program: ir.Program, move: Move) -> dict[str, Span]:
+    return {
+        f"{r.id}.{node.id}": node.span.model_copy(update={"file": move(node.span.file)})
+        for r in program.rulesets
+        for node, _ in r.walk()
+    }
 
 
-def as_github(diff: Diff, old: str, new: str) -> str:
-    """One notice per change, on each rule that causes it (in the new version, else the old)."""
-    spans_new, spans_old = _node_spans(diff.new), _node_spans(diff.old)
+def as_github(diff: Diff, old: str, new: str, moves: tuple[Move, Move] = (str, str)) -> str:
+    """One notice per change, on each rule that causes it (in the new version, else the old).
+
+    `moves`: each version's paths as compiled -> as the workflow names them (from the current folder).
+    """
+    spans_new, spans_old = _node_spans(diff.new, moves[1]), _node_spans(diff.old, moves[0])
     out: list[str] = []
     for change in diff.changes:
         message = "; ".join(f"{line}: {change.describe()}" for line in _lines(diff, change))
@@ -164,7 +190,11 @@ def as_github(diff: Diff, old: str, new: str) -> str:
                 continue
             title = _property(f"privlex diff {old} → {new}")
             out.append(f"::notice file={_property(span.file)},line={span.line},title={title}::{_escape(message)}")
-    parameters = {f"{r.id}.{p.name}": p.span for r in diff.new.rulesets for p in r.parameters}
+    parameters = {
+        f"{r.id}.{p.name}": p.span.model_copy(update={"file": moves[1](p.span.file)})
+        for r in diff.new.rulesets
+        for p in r.parameters
+    }
     summary = "; ".join(f"{line}: {change.describe()}" for change in diff.changes for line in _lines(diff, change))
     for name, regions in diff.parameters:
         span = parameters[name]
@@ -172,11 +202,11 @@ def as_github(diff: Diff, old: str, new: str) -> str:
         title = _property(f"privlex diff {old} → {new}")
         out.append(f"::notice file={_property(span.file)},line={span.line},title={title}::{_escape(message)}")
     if diff.unchanged:
-        out.append(f"::notice title=privlex diff::{_escape(f'{old} → {new}: no decision changed')}")
+        out.append(f"::notice title=privlex diff::{_escape(f'{old} → {new}: {_summary(diff)}')}")
     return "\n".join(out) + "\n"
 
 
-def render(diff: Diff, output_format: str, old: str, new: str) -> str:
-    return {"text": as_text, "json": as_json, "markdown": as_markdown, "github": as_github}[output_format](
-        diff, old, new
-    )
+def render(diff: Diff, output_format: str, old: str, new: str, moves: tuple[Move, Move] = (str, str)) -> str:
+    if output_format == "github":
+        return as_github(diff, old, new, moves)
+    return {"text": as_text, "json": as_json, "markdown": as_markdown}[output_format](diff, old, new)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -20,10 +21,13 @@ class PropertyReport:
     failed: bool
 
 
-def check_properties(program: ir.Program, today: datetime.date, package: ModuleType) -> PropertyReport | None:
+def check_properties(
+    program: ir.Program, today: datetime.date, package: ModuleType, move: Callable[[str], str] = str
+) -> PropertyReport | None:
     """None when the unit has no properties; a note (not a failure) when the solver is not installed.
 
-    `package`: the program's generated checkers, which the counterexamples are decided by.
+    `package`: the program's generated checkers, which the counterexamples are decided by;
+    `move`: a compiled path -> the path shown (relative to the current folder).
     """
     if not program.properties:
         return None
@@ -36,4 +40,5 @@ def check_properties(program: ir.Program, today: datetime.date, package: ModuleT
     from .properties import check_properties as check
 
     results = check(program, lambda: package, timeout=TEST_TIMEOUT, today=today)
-    return PropertyReport(explain.as_text(results), explain.as_json(results), any(r.failed for r in results))
+    text, found = explain.as_text(results, move), explain.as_json(results, move)
+    return PropertyReport(text, found, any(r.failed for r in results))

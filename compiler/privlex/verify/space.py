@@ -36,6 +36,11 @@ FRESH = "*"
 Term = Any
 
 
+def _a(kind: str) -> str:
+    """`a boolean`, `an integer`: a fact kind with its article."""
+    return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"
+
+
 class SpaceError(ValueError):
     """The programs cannot be compared over one space (a fact changed its type)."""
 
@@ -145,7 +150,9 @@ class Space:
                     continue
                 seen = facts.setdefault(fact.path, fact)
                 if seen.kind != fact.kind:
-                    raise SpaceError(f"fact {fact.path} is a {seen.kind} in one version and a {fact.kind} in the other")
+                    raise SpaceError(
+                        f"fact {fact.path} is {_a(seen.kind)} in one version and {_a(fact.kind)} in the other"
+                    )
         for path, fact in facts.items():
             self._fact(fact, [v for v in vocabularies if any(f.path == path for f in v.facts)])
         for vocabulary in vocabularies:

@@ -12,6 +12,7 @@ import io
 import subprocess
 import tarfile
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,8 +50,19 @@ def _revision(root: Path, spec: str) -> str | None:
     return found.stdout.decode().strip() if found.returncode == 0 else None
 
 
-def load_folder(path: Path, label: str | None = None) -> Version:
-    return Version(label or display_path(path), compile_paths([path]))
+def load_folder(path: Path, label: str | None = None, library: Sequence[Source] = ()) -> Version:
+    """A folder or rule file, compiled alone, or else with the shipped law the project builds on.
+
+    A copy of a project's own rules names the shipped vocabulary without declaring it,
+    as the project's folder does: it compiles with the project's `privlex:shipped` sources.
+    """
+    alone = compile_paths([path])
+    if alone.program is not None or not library:
+        return Version(label or display_path(path), alone)
+    together = compile_unit([*library, path])
+    if together.program is None:  # neither compiles: show the errors of the reading that has fewer
+        together = min(together, alone, key=lambda c: sum(d.severity.value == "error" for d in c.diagnostics))
+    return Version(label or display_path(path), together)
 
 
 def load_revision(spec: str, settings: Settings) -> Version:
@@ -65,6 +77,12 @@ def load_revision(spec: str, settings: Settings) -> Version:
     if top.returncode != 0:
         raise VersionError(f"{root} is not inside a git repository")
     toplevel = Path(top.stdout.decode().strip()).resolve()
+    outside = [source for source in own if not source.resolve().is_relative_to(toplevel)]
+    if outside:
+        raise VersionError(
+            f"{display_path(outside[0])} is outside the git repository at {toplevel}: "
+            "no revision holds it, compare folders instead"
+        )
     relative = [source.resolve().relative_to(toplevel).as_posix() for source in own]
     if settings.pyproject is not None:
         relative.append(settings.pyproject.resolve().relative_to(toplevel).as_posix())
@@ -76,10 +94,21 @@ def load_revision(spec: str, settings: Settings) -> Version:
     if archive.returncode != 0:
         raise VersionError(f"git archive {spec} failed: {archive.stderr.decode().strip()}")
     folder = tempfile.TemporaryDirectory(prefix="privlex-diff-")
-    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-        tar.extractall(folder.name, filter="data")
-    project = Path(folder.name) / root.resolve().relative_to(toplevel)
-    sources = [project / source.resolve().relative_to(root.resolve()) for source in own]
+    try:
+        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+            tar.extractall(folder.name, filter="data")
+    except tarfile.FilterError as exc:
+        # A committed link to a file outside the revision would read that file as it is now.
+        folder.cleanup()
+        raise VersionError(
+            f"{spec}: {exc.tarinfo.name} is a link to a file outside the project; "
+            "privlex diff reads only the rule files committed in a revision"
+        ) from exc
+    except (tarfile.TarError, OSError) as exc:
+        folder.cleanup()
+        raise VersionError(f"cannot unpack {spec}'s rule files: {exc}") from exc
+    # A source may lie beside the project in the repository (`../shared`), so paths are taken from the top.
+    sources = [Path(folder.name) / path for path in relative[: len(own)]]
     existing: list[Source] = [s for s in sources if s.exists()]
     # The shipped library comes from the privlex installed now, not from the revision.
     return Version(spec, compile_unit([*library, *existing]), folder)
@@ -92,5 +121,5 @@ def load_version(spec: str | None, settings: Settings) -> Version:
         return Version("working tree", compile_unit(sources))
     path = Path(spec)
     if path.exists():
-        return load_folder(path, spec)
+        return load_folder(path, spec, [source for source in settings.sources if not isinstance(source, Path)])
     return load_revision(spec, settings)
