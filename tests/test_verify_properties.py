@@ -138,7 +138,7 @@ def test_verify_generates_no_checkers_when_every_property_holds(
     assert made == []
     assert main(["verify", str(UNIT), "--property", "eu.danish_teenagers", "--today", "2025-06-01"]) == 1
     assert len(made) == 1
-    assert "decided: deny" in capsys.readouterr().out
+    assert "decided by eu alone: deny" in capsys.readouterr().out
 
 
 def test_verify_json_report(capsys: pytest.CaptureFixture[str]) -> None:
