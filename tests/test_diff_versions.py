@@ -58,17 +58,17 @@ def test_a_committed_link_out_of_the_project_is_refused_not_a_traceback(
 def test_a_source_beside_the_project_in_the_repository_is_read_from_the_revision(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A monorepo: the project's pyproject.toml in a subfolder, one of its sources in `../shared`."""
+    """A monorepo: the project's pyproject.toml in a subfolder, one of its sources in `../common-rules`."""
     repository = tmp_path / "repository"
-    shutil.copytree(UNIT, repository / "shared")
+    shutil.copytree(UNIT, repository / "common-rules")
     (repository / "project").mkdir()
     (repository / "project" / "pyproject.toml").write_text(
-        '[project]\nname = "demo"\n\n[tool.privlex]\nsources = ["../shared"]\n', encoding="utf-8"
+        '[project]\nname = "demo"\n\n[tool.privlex]\nsources = ["../common-rules"]\n', encoding="utf-8"
     )
     git(repository, "init", "-q")
     git(repository, "add", ".")
     git(repository, "commit", "-q", "-m", "v1")
-    rules = repository / "shared" / "rules.rules"
+    rules = repository / "common-rules" / "rules.rules"
     text = rules.read_text(encoding="utf-8")
     rules.write_text(text.replace("DK: 15 from 2024-01-01", "DK: 16 from 2024-01-01"), encoding="utf-8")
     monkeypatch.chdir(repository / "project")

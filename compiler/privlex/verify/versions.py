@@ -107,7 +107,7 @@ def load_revision(spec: str, settings: Settings) -> Version:
     except (tarfile.TarError, OSError) as exc:
         folder.cleanup()
         raise VersionError(f"cannot unpack {spec}'s rule files: {exc}") from exc
-    # A source may lie beside the project in the repository (`../shared`), so paths are taken from the top.
+    # A source may lie beside the project in the repository (`../common-rules`), so paths are taken from the top.
     sources = [Path(folder.name) / path for path in relative[: len(own)]]
     existing: list[Source] = [s for s in sources if s.exists()]
     # The shipped library comes from the privlex installed now, not from the revision.
