@@ -27,6 +27,7 @@ from .basics import Finished as Finished
 from .basics import UsageError as UsageError
 from .basics import examples as examples
 from .basics import parse_date as parse_date
+from .files import write_output_file
 
 # ---------------------------------------------------------------- arguments
 
@@ -206,10 +207,7 @@ def emit(args: argparse.Namespace, diagnostics: Sequence[Diagnostic], sources: M
     output_file = getattr(args, "output_file", None)
     if output_file:
         text = format_diagnostics(output_format, diagnostics, sources, color=False)
-        try:
-            Path(output_file).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"cannot write {output_file}: {exc.strerror or exc}") from exc
+        write_output_file(output_file, text)
         return
     stream: TextIO = sys.stdout if destination_is_stdout(output_format) else sys.stderr
     color = output_format == "full" and use_color(getattr(args, "color", "auto"), stream)

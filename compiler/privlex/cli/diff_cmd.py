@@ -18,6 +18,7 @@ from .common import (
     resolve_settings,
     run_targets,
 )
+from .files import write_output_file
 from .verify_cmd import add_timeout_argument, solver_missing
 
 FORMATS = ("text", "json", "markdown", "github")
@@ -110,10 +111,7 @@ def run(args: argparse.Namespace) -> int:
         for version in versions:
             version.close()
     if args.output_file:
-        try:
-            Path(args.output_file).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"cannot write {args.output_file}: {exc.strerror or exc}") from exc
+        write_output_file(args.output_file, text)
     else:
         sys.stdout.write(text)
     return EXIT_FAILED if args.exit_code and not diff.unchanged else EXIT_OK

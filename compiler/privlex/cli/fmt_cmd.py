@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from ..build.sources import project_paths
@@ -14,6 +12,7 @@ from ..fmt import FormatError, format_text
 from ..pipeline import rule_files
 from ..source import SourceFile, display_path
 from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, emit, examples, resolve_settings
+from .files import replace_text
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -72,19 +71,6 @@ def _diff(shown: str, before: str, after: str) -> list[str]:
     return list(difflib.unified_diff(before.splitlines(True), after.splitlines(True), shown, shown))
 
 
-def _write(path: Path, text: str) -> None:
-    """Replace the file at once: a failure leaves the old text."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-        os.chmod(temporary, path.stat().st_mode & 0o7777)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def _targets(args: argparse.Namespace) -> list[Path]:
     if args.paths:
         paths = [Path(p) for p in args.paths]
@@ -132,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
         elif args.check:
             sys.stderr.write(f"would reformat {shown}\n")
         else:
-            _write(path, after)
+            replace_text(path, after)
             sys.stderr.write(f"reformatted {shown}\n")
     verb = "would be reformatted" if args.check or args.diff else "reformatted"
     unchanged = len(files) - len(changed) - broken

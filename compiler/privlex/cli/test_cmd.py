@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import sys
-from pathlib import Path
 from typing import TextIO
 
 from ..diagnostics.formats import destination_is_stdout, use_color
@@ -21,6 +20,7 @@ from .common import (
     parse_date,
     resolve_settings,
 )
+from .files import write_output_file
 
 EXAMPLES = examples(
     ("privlex test", "run the project's tests; the report and the summary on stderr"),
@@ -65,10 +65,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def _write(args: argparse.Namespace, output_format: str, text: str) -> TextIO:
     """Write the report where it goes; return the stream the summary goes to."""
     if args.output_file:
-        try:
-            Path(args.output_file).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"cannot write {args.output_file}: {exc.strerror or exc}") from exc
+        write_output_file(args.output_file, text)
         return sys.stderr
     stream = sys.stdout if destination_is_stdout(output_format) else sys.stderr
     stream.write(text)
