@@ -16,7 +16,11 @@ from privlex.cli import main
 
 pytest.importorskip("z3")
 
+import z3  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
 from privlex.verify.properties import check_properties  # noqa: E402
+from privlex.verify.solve import Symbolic  # noqa: E402
 
 UNIT = TESTS / "verify" / "properties"
 DAY = datetime.date(2025, 6, 1)
@@ -253,3 +257,48 @@ def test_a_bad_date_is_refused_before_the_lints_run(capsys: pytest.CaptureFixtur
     assert main(["verify", str(UNIT), "--today", "2025-13-01"]) == 2
     out, err = capsys.readouterr()
     assert "is not a date written YYYY-MM-DD" in err and "warning[" not in out + err
+
+
+@settings(deadline=None)
+@given(warm_up=st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 10**6)), max_size=12))
+def test_a_counterexample_does_not_depend_on_what_the_solver_was_asked_before(
+    warm_up: list[tuple[int, int]],
+) -> None:
+    """The same use for a failing property, whether its solver is fresh or has answered other questions."""
+    with compiled_package(UNIT) as (package, program):
+        fresh = check_properties(program, lambda: package, timeout=30, today=DAY)
+        symbolic = Symbolic.of(program, 30)
+        dimensions = symbolic.space.dimensions()
+        for which, value in warm_up:
+            var = dimensions[which % len(dimensions)]
+            if var.kind == "boolean":
+                symbolic.solver.model(var.value if value % 2 else z3.Not(var.value))
+            else:
+                symbolic.solver.model(var.value == var.low + value % (var.high - var.low + 1))
+        warmed = check_properties(program, lambda: package, timeout=30, today=DAY, symbolic=symbolic)
+    assert [r.use for r in warmed] == [r.use for r in fresh]
+    assert any(r.use for r in fresh)
+
+
+@pytest.mark.slow
+def test_a_counterexample_on_the_shipped_library_is_the_same_alone_after_the_lints_and_without(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A lawyer reruns one property (`--property`) and sees the counterexample of the full run."""
+    library = tmp_path / "rules"
+    shutil.copytree(ROOT / "rulesets", library)
+    (library / "promises.rules").write_text(
+        'property art9 "No Art. 9 data without explicit consent in the EEA":\n'
+        '    cites "GDPR Art. 9(1)"\n'
+        "    never permit when (region in EEA and data in {sensitive.political, sensitive.sex_life}\n"
+        "                       and processing.identifiability not in {anonymised, aggregated}\n"
+        "                       and not consent.explicit)\n",
+        encoding="utf-8",
+    )
+    found = []
+    for options in ([], ["--no-lints"], ["--property", "art9"]):
+        capsys.readouterr()
+        assert main(["verify", str(library), "--json", "--today", "2025-06-01", *options]) == 1
+        (art9,) = [p for p in json.loads(capsys.readouterr().out)["properties"] if p["property"] == "art9"]
+        found.append(art9["counterexample"])
+    assert found[0] == found[1] == found[2]

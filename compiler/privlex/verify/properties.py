@@ -68,21 +68,55 @@ def _plain(space: Space, var: Var, today: datetime.date) -> Term | None:
 
 
 def plainest(solver: Solver, goal: Term, today: datetime.date) -> Any:
-    """A model of the goal with as many dimensions as possible at their plain value."""
+    """A model of the goal with as many dimensions as possible at their plain value, and every other
+    at the least value it can take: one model, whatever the solver was asked before.
+
+    Without the second step the values the goal forces away from plain (the
+    region, the data, an age) were whichever z3 found first, which depends on
+    what it had learnt: a property checked alone, or after the lints, showed
+    another counterexample than in the full run.
+    """
     kept: list[Term] = []
+    settled: set[str] = set()  # dimensions whose plain value is one value (today, a default)
     model = solver.model(goal)
     if model is None:
         return None
     for var in solver.space.dimensions():
         plain = _plain(solver.space, var, today)
-        if plain is None or z3.is_true(model.eval(plain, model_completion=True)):
-            if plain is not None:
-                kept.append(plain)
+        if plain is None:
             continue
-        better = solver.model(goal, *kept, plain)
-        if better is not None:
-            kept.append(plain)
+        if not z3.is_true(model.eval(plain, model_completion=True)):
+            better = solver.model(goal, *kept, plain)
+            if better is None:
+                continue
             model = better
+        kept.append(plain)
+        if var.known is None and var.kind not in ("boolean", "region"):
+            settled.add(var.path)
+    for var in solver.space.dimensions():
+        if var.kind == "boolean" or var.path in settled:  # a boolean not false must be true
+            continue
+        if var.known is not None and not z3.is_true(model.eval(var.known, model_completion=True)):
+            continue  # unknown (its plain value), so its value says nothing
+        model = _least(solver, var, [goal, *kept], model)
+        kept.append(var.value == model.eval(var.value, model_completion=True))
+    return model
+
+
+def _least(solver: Solver, var: Var, goals: list[Term], model: Any) -> Any:
+    """A model of the goals where `var` takes the least value (index, number or day) it can.
+
+    The model at hand bounds the search from above: an age of 12 takes four
+    questions, not the twenty of the whole range.
+    """
+    low, high = var.low, model.eval(var.value, model_completion=True).as_long()
+    while low < high:
+        middle = (low + high) // 2
+        lower = solver.model(*goals, var.value <= middle)
+        if lower is None:
+            low = middle + 1
+        else:
+            model, high = lower, lower.eval(var.value, model_completion=True).as_long()
     return model
 
 
