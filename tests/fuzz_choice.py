@@ -16,10 +16,13 @@ from typing import Any, TypeVar
 
 from fuzz_hostile import NAME_LIST, PAYLOADS, PLAIN_CHARACTERS
 from hypothesis import strategies as st
+from privlex.syntax.characters import FORBIDDEN_CHARACTERS
 
 T = TypeVar("T")
 FIRST_DAY, LAST_DAY = datetime.date(2015, 1, 1), datetime.date(2030, 12, 31)
-_UNICODE = st.characters(blacklist_categories=("Cs",), blacklist_characters="\n")
+# Any character but a line break and those privlex refuses in a rule file (E105).
+_REFUSED = frozenset("\n\r") | FORBIDDEN_CHARACTERS
+_UNICODE = st.characters(blacklist_categories=("Cs",), blacklist_characters="".join(sorted(_REFUSED)))
 _PLAIN = st.text(st.sampled_from(PLAIN_CHARACTERS), min_size=1, max_size=20)
 _TEXT = st.one_of(
     _PLAIN,
@@ -107,7 +110,7 @@ class RandomChooser(Chooser):
         while len(characters) < size:
             code = self.random.choice([self.random.randint(0, 0x7F), self.random.randint(0x80, 0x2FFF)])
             code = code if self.random.random() < 0.9 else self.random.randint(0x3000, 0x10FFFF)
-            if not 0xD800 <= code <= 0xDFFF and code != 0x0A:
+            if not 0xD800 <= code <= 0xDFFF and chr(code) not in _REFUSED:
                 characters.append(chr(code))
         return "".join(characters)
 

@@ -16,6 +16,7 @@ import builtins
 import random
 
 from privlex.codegen.identifiers import identifier_problem
+from privlex.syntax.characters import FORBIDDEN
 
 PLAIN = ["alpha", "beta", "gamma", "delta", "consent", "subject", "processing", "chat", "audio", "child", "guardian"]
 # Names that generated code, Python or the runtime also use. A name the compiler
@@ -125,7 +126,7 @@ def _generated(count: int) -> list[str]:
 # Every name a generator draws: the hostile ones often, plain generated ones otherwise.
 NAME_LIST = POOL * 4 + _generated(400)
 PLAIN_CHARACTERS = "abcdefgh ().,-Art"
-PAYLOADS = [
+_ALL_PAYLOADS = [
     '"',
     '\\"',
     "\\",
@@ -167,3 +168,8 @@ PAYLOADS = [
     "<script>alert(1)</script>",
     "\t tab",
 ]
+# Texts privlex refuses in a rule file (E105: control characters, a carriage
+# return inside a line, bidirectional controls), and the ones that must come out
+# of the generated code exactly as written.
+REFUSED_PAYLOADS = [p for p in _ALL_PAYLOADS if FORBIDDEN.search(f'"{p}"')]
+PAYLOADS = [p for p in _ALL_PAYLOADS if p not in REFUSED_PAYLOADS]

@@ -23,6 +23,7 @@ CODES: dict[str, str] = {
     "E102": "bad indentation",
     "E103": "nested too deeply",
     "E104": "number too large",
+    "E105": "forbidden character",
     # names (resolve)
     "E201": "unknown name",
     "E202": "duplicate declaration",

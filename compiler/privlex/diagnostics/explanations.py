@@ -32,6 +32,10 @@ EXPLANATIONS: dict[str, tuple[str, str]] = {
         "a whole number with more than 18 digits (privlex's limit: numbers fit a 64-bit integer column)",
         "check what was meant: ages, years and thresholds are small numbers",
     ),
+    "E105": (
+        "a control character (an escape, a backspace, a null) or an invisible bidirectional control (U+202E and its kin) anywhere in a rule file, titles and comments included: the first can rewrite what a terminal shows, the second makes an editor or a review show a line other than the one privlex reads",
+        "delete it; to write right-to-left text, type it in the order it is read",
+    ),
     "E201": (
         "unknown name: a data key, purpose, fact, definition, region, basis, value, parameter or node that is not declared",
         "fix the spelling (the help line suggests a declared name only when yours looks like a slip of the keyboard) or declare it (the help line says how)",

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from ..diagnostics import Diagnostic
 from ..source import SourceFile
 from .build_ast import build_ast
+from .characters import forbidden_characters
 from .nodes import File
 from .parse import parse_recovering
 from .recovery import Dropped
@@ -41,10 +42,12 @@ def read(source: SourceFile) -> ReadFile:
     if found is not None:
         _read.move_to_end(key)
         return found
-    parsed = parse_recovering(source)
+    forbidden, text = forbidden_characters(source)
+    readable = source if text is source.text else source.model_copy(update={"text": text})
+    parsed = parse_recovering(readable)
     found = ReadFile(
-        file=build_ast(source, parsed.tree) if parsed.tree is not None else None,
-        diagnostics=tuple(parsed.diagnostics),
+        file=build_ast(readable, parsed.tree) if parsed.tree is not None else None,
+        diagnostics=(*forbidden, *parsed.diagnostics),
         dropped=tuple(parsed.dropped),
     )
     _read[key] = found
