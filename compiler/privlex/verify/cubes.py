@@ -62,7 +62,7 @@ class Literal:
                 parts[-1] = z3.And(var.known, parts[-1])
         if self.unknown and var.known is not None:
             parts.append(z3.Not(var.known))
-        return parts[0] if len(parts) == 1 else z3.Or(*parts) if parts else z3.BoolVal(False)
+        return parts[0] if len(parts) == 1 else z3.Or(*parts) if parts else z3.BoolVal(False, space.context)
 
     def to_json(self) -> dict[str, Any]:
         var = self.var
@@ -90,7 +90,7 @@ class Cube:
 
     def term(self, space: Space) -> Term:
         terms = [lit.term(space) for lit in self.literals]
-        return z3.And(*terms) if terms else z3.BoolVal(True)
+        return z3.And(*terms) if terms else z3.BoolVal(True, space.context)
 
 
 def point_literal(var: Var, value: Any) -> Literal:
