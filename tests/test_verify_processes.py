@@ -5,12 +5,14 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
 pytest.importorskip("z3")
 
-from privlex.verify.processes import WorkerFailed, can_fork, default_jobs, run_all  # noqa: E402
+from privlex.verify.processes import WorkerFailed, Workers, can_fork, default_jobs  # noqa: E402
 from privlex.verify.solve import SolverTimeout  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="needs fork")
@@ -20,23 +22,40 @@ def no_worker_left() -> bool:
     return not multiprocessing.active_children()
 
 
+def run_all(work: Callable[[int], Any], count: int, jobs: int) -> list[Any]:
+    with Workers(work, jobs) as workers:
+        for index in range(count):
+            workers.submit(index)
+        return workers.gather()
+
+
 @pytest.mark.parametrize("jobs", [1, 2, 3, 8])
 def test_results_come_back_in_order(jobs: int) -> None:
     inherited = [f"value {i}" for i in range(11)]  # held before the fork, never pickled
-    pids: set[int] = set()
 
     def work(index: int) -> tuple[str, int]:
         return inherited[index], os.getpid()
 
     results = run_all(work, len(inherited), jobs)
     assert [value for value, _ in results] == inherited
-    pids = {pid for _, pid in results}
-    assert (os.getpid() in pids) == (jobs == 1)
+    assert (os.getpid() in {pid for _, pid in results}) == (jobs == 1)
     assert no_worker_left()
 
 
-def test_nothing_to_do() -> None:
+def test_one_task_or_none_is_done_here() -> None:
     assert run_all(lambda index: index, 0, 4) == []
+    assert run_all(lambda index: (index, os.getpid()), 1, 4) == [(0, os.getpid())]
+
+
+def test_work_submitted_while_workers_run_is_done_too() -> None:
+    with Workers(lambda task: task * 2, 2) as workers:
+        for task in range(3):
+            workers.submit(task)
+        assert len(workers.processes) == 2
+        first = workers.gather()
+        workers.submit(10)
+        assert workers.gather() == [*first, 20] == [0, 2, 4, 20]
+    assert no_worker_left()
 
 
 def test_a_worker_error_is_one_line_and_ends_every_worker() -> None:

@@ -1,18 +1,19 @@
 """Independent pieces of solver work shared out to forked processes, for the wall clock.
 
 Describing the changes of a diff is most of its time, and each change is
-described on its own (covering.py), so a diff shares them out. The workers
-are forked: they inherit the encoded programs, which are z3 terms and cannot
-be pickled. That is safe only while no z3 thread runs in the parent, and
-none does between questions: z3 joins its timer threads before a fork
-(`pthread_atfork`), and the workers are started from the one thread that
-asks questions, between two of them. A task is an index into work both
-sides already hold; a result is plain data, pickled back.
+described on its own (covering.py), so a diff hands each change to a
+`Workers` as soon as it finds it, and goes on finding the next while the
+workers describe. The workers are forked: they inherit the encoded
+programs, which are z3 terms and cannot be pickled. That is safe only while
+no z3 thread runs in the parent, and none does between questions: z3 joins
+its timer threads before a fork (`pthread_atfork`), and the workers are
+started from the one thread that asks questions, between two of them. A
+task and a result are plain data, pickled across.
 
 The workers ignore Ctrl-C (the parent handles it and ends them), leave when
 the parent's end of their pipe closes, and are ended and reaped however the
-parent leaves `run_all`: neither an error nor an interrupt leaves a process
-behind or prints a worker's traceback.
+parent leaves the `with` block: neither an error nor an interrupt leaves a
+process behind or prints a worker's traceback.
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ import signal
 import traceback
 from collections.abc import Callable
 from multiprocessing.connection import Connection, wait
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from .solve import SolverTimeout
 
+Task = TypeVar("Task")
 Result = TypeVar("Result")
 
 # The default number of processes: one per core this process may use, at most this many (each
@@ -55,88 +57,112 @@ class WorkerFailed(RuntimeError):
         self.details = details
 
 
-def run_all(work: Callable[[int], Result], count: int, jobs: int) -> list[Result]:
-    """`[work(0), ..., work(count - 1)]`, in up to `jobs` forked processes (in this one if 1 or not possible).
+class Workers(Generic[Task, Result]):
+    """`work(task)` for each task submitted, in up to `jobs` forked processes; the results in the
+    order of submission.
 
-    `work` must give the same result for an index whichever process runs it
-    and whatever it ran before: the caller's results may not depend on `jobs`.
+    `work` must give the same result for a task whichever process runs it
+    and whatever it ran before, so that the caller's results do not depend
+    on `jobs`. The processes start at the second task (a single task is
+    done here, at the end); with one job, or without `fork`, every task is.
     """
-    jobs = min(jobs, count)
-    if jobs <= 1 or not can_fork():
-        return [work(index) for index in range(count)]
-    context = multiprocessing.get_context("fork")
-    workers: list[tuple[Any, Connection]] = []
-    try:
-        for _ in range(jobs):
-            ours, theirs = context.Pipe()
-            inherited = [conn for _, conn in workers] + [ours]
-            process = context.Process(target=_serve, args=(work, theirs, inherited), daemon=True)
-            process.start()
-            theirs.close()
-            workers.append((process, ours))
-        return _share_out(workers, count)
-    finally:
-        for process, conn in workers:
+
+    def __init__(self, work: Callable[[Task], Result], jobs: int) -> None:
+        self.work = work
+        self.jobs = jobs if can_fork() else 1
+        self.tasks: list[Task] = []
+        self.results: dict[int, Result] = {}
+        self.waiting: list[int] = []  # submitted, not handed to a worker yet
+        self.processes: list[tuple[Any, Connection]] = []
+        self.busy: dict[Connection, int] = {}
+
+    def __enter__(self) -> Workers[Task, Result]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for process, conn in self.processes:
             conn.close()
             if process.is_alive():
                 process.terminate()
             process.join()
+        self.processes = []
 
+    def submit(self, task: Task) -> None:
+        self.tasks.append(task)
+        self.waiting.append(len(self.tasks) - 1)
+        if self.jobs > 1 and not self.processes and len(self.tasks) >= 2:
+            self._start()
+        if self.processes:
+            self._collect(block=False)
 
-def _share_out(workers: list[tuple[Any, Connection]], count: int) -> list[Any]:
-    """Hand each free worker the next index until every result is back."""
-    results: dict[int, Any] = {}
-    waiting = iter(range(count))
-    busy: dict[Connection, int] = {}
+    def gather(self) -> list[Result]:
+        """Every task's result, in the order submitted."""
+        if not self.processes:
+            for index in self.waiting:
+                self.results[index] = self.work(self.tasks[index])
+            self.waiting = []
+        while len(self.results) < len(self.tasks):
+            self._collect(block=True)
+        return [self.results[index] for index in range(len(self.tasks))]
 
-    def hand(conn: Connection) -> None:
-        index = next(waiting, None)
-        if index is not None:
-            conn.send(index)
-            busy[conn] = index
+    def _start(self) -> None:
+        context = multiprocessing.get_context("fork")
+        for _ in range(self.jobs):
+            ours, theirs = context.Pipe()
+            inherited = [conn for _, conn in self.processes] + [ours]
+            process = context.Process(target=_serve, args=(self.work, theirs, inherited), daemon=True)
+            process.start()
+            theirs.close()
+            self.processes.append((process, ours))
 
-    owner = {process.sentinel: (process, conn) for process, conn in workers}
-    process_of = {conn: process for process, conn in workers}
-    for _, conn in workers:
-        hand(conn)
-    while len(results) < count:
-        ready = wait([*busy, *(s for s, (_, conn) in owner.items() if conn in busy)])
+    def _hand_out(self) -> None:
+        for _, conn in self.processes:
+            if conn not in self.busy and self.waiting:
+                index = self.waiting.pop(0)
+                conn.send(self.tasks[index])
+                self.busy[conn] = index
+
+    def _collect(self, block: bool) -> None:
+        """Read the results that are back (waiting for one if `block`), and hand out waiting tasks."""
+        self._hand_out()
+        owner = {process.sentinel: (process, conn) for process, conn in self.processes if conn in self.busy}
+        ready = wait([*self.busy, *owner], timeout=None if block else 0)
         for conn in [r for r in ready if isinstance(r, Connection)]:
-            index = busy.pop(conn)
+            index = self.busy.pop(conn)
+            process = next(p for p, c in self.processes if c is conn)
             try:
                 status, payload = conn.recv()
             except (EOFError, OSError):  # it died before answering
-                process_of[conn].join(1)
-                raise WorkerFailed(_died(process_of[conn])) from None
+                process.join(1)
+                raise WorkerFailed(_died(process)) from None
             if status == "timeout":
                 raise SolverTimeout(payload)
             if status == "error":
                 raise WorkerFailed(payload.strip().splitlines()[-1], payload)
-            results[index] = payload
-            hand(conn)
+            self.results[index] = payload
         for sentinel in [r for r in ready if not isinstance(r, Connection)]:
             process, conn = owner[sentinel]
-            if conn in busy and not conn.poll():
+            if conn in self.busy and not conn.poll():
                 raise WorkerFailed(_died(process))
-    return [results[index] for index in range(count)]
+        self._hand_out()
 
 
 def _died(process: Any) -> str:
     return f"a worker process ended unexpectedly (exit code {process.exitcode})"
 
 
-def _serve(work: Callable[[int], Any], conn: Connection, inherited: list[Connection]) -> None:
-    """A worker: answer indices until the parent closes the pipe."""
+def _serve(work: Callable[[Any], Any], conn: Connection, inherited: list[Connection]) -> None:
+    """A worker: do tasks until the parent closes the pipe."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for other in inherited:  # the parent's ends: held here, they would keep the pipes open after the parent left
         other.close()
     while True:
         try:
-            index = conn.recv()
+            task = conn.recv()
         except (EOFError, OSError):
             return
         try:
-            answer: tuple[str, Any] = ("ok", work(index))
+            answer: tuple[str, Any] = ("ok", work(task))
         except SolverTimeout as exc:
             answer = ("timeout", exc.seconds)
         except Exception:
