@@ -47,12 +47,13 @@ def test_one_task_or_none_is_done_here() -> None:
     assert run_all(lambda index: (index, os.getpid()), 1, 4) == [(0, os.getpid())]
 
 
-def test_work_submitted_while_workers_run_is_done_too() -> None:
+def test_the_workers_start_with_every_task_in_and_take_more() -> None:
     with Workers(lambda task: task * 2, 2) as workers:
         for task in range(3):
             workers.submit(task)
-        assert len(workers.processes) == 2
+        assert workers.processes == []  # not forked while the caller still works
         first = workers.gather()
+        assert len(workers.processes) == 2
         workers.submit(10)
         assert workers.gather() == [*first, 20] == [0, 2, 4, 20]
     assert no_worker_left()

@@ -6,7 +6,10 @@ order and in any process (processes.py). For the regions to be the same
 whichever process describes a change and whatever it described before,
 each change gets a fresh z3 context: a fresh solver alone is not enough,
 since z3's search depends on the numbering of its terms, which in a shared
-context depends on every term made before. The cubes come back as plain
+context depends on every term made before. For the same reason Python's
+cyclic collector is off while a change is described: z3 numbers a new term
+with the number of one freed before, and the moments the collector frees
+terms depend on everything the process allocated since it started. The cubes come back as plain
 data (`Cover`), which pickles, and are rebuilt over the caller's space.
 """
 
@@ -16,6 +19,7 @@ from dataclasses import dataclass
 
 import z3
 
+from ..collector import paused
 from .cubes import Cube, Generaliser, Literal
 from .solve import Solver
 from .space import Space, Term
@@ -59,6 +63,11 @@ def _literal(space: Space, data: LiteralData) -> Literal:
 def cover(space: Space, happens: Term, was: Term, regions: int, timeout: float) -> Cover:
     """At most `regions` cubes covering the uses where `happens` holds: inside each, every use `was`
     holds at is one where `happens` holds too."""
+    with paused():
+        return _cover(space, happens, was, regions, timeout)
+
+
+def _cover(space: Space, happens: Term, was: Term, regions: int, timeout: float) -> Cover:
     context = z3.Context()
     own = space.translated(context)
     solver = Solver(own, timeout, params=DESCRIBING)

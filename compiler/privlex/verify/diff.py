@@ -233,8 +233,8 @@ def diff_programs(
 ) -> Diff:
     """Every change in decisions from `old` to `new`, as changes with cubes.
 
-    Each change is described (covering.py) while the next is looked for, in
-    up to `jobs` processes; the result does not depend on `jobs`.
+    The changes are found first, then described (covering.py) in up to
+    `jobs` processes; the result does not depend on `jobs`.
     """
     start = time.perf_counter()
     space = Space([old, new])

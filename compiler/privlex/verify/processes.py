@@ -1,14 +1,19 @@
 """Independent pieces of solver work shared out to forked processes, for the wall clock.
 
 Describing the changes of a diff is most of its time, and each change is
-described on its own (covering.py), so a diff hands each change to a
-`Workers` as soon as it finds it, and goes on finding the next while the
-workers describe. The workers are forked: they inherit the encoded
-programs, which are z3 terms and cannot be pickled. That is safe only while
-no z3 thread runs in the parent, and none does between questions: z3 joins
-its timer threads before a fork (`pthread_atfork`), and the workers are
-started from the one thread that asks questions, between two of them. A
-task and a result are plain data, pickled across.
+described on its own (covering.py), so a diff hands its changes to a
+`Workers` once it has found them all. The workers are forked: they inherit
+the encoded programs, which are z3 terms and cannot be pickled. That is
+safe only while no z3 thread runs in the parent, and none does between
+questions: z3 joins its timer threads before a fork (`pthread_atfork`), and
+the workers are started from the one thread that asks questions, between
+two of them. A task and a result are plain data, pickled across.
+
+The workers start when the last task is in, not at the first: forked in
+the middle of finding the changes, they described some changes otherwise
+than this process does (the five-edit benchmark diff: 2 of 73 changes,
+other, as exact regions; the inherited state that does it was not pinned
+down); forked after it, they describe every change as this process would.
 
 The workers ignore Ctrl-C (the parent handles it and ends them), leave when
 the parent's end of their pipe closes, and are ended and reaped however the
@@ -63,8 +68,9 @@ class Workers(Generic[Task, Result]):
 
     `work` must give the same result for a task whichever process runs it
     and whatever it ran before, so that the caller's results do not depend
-    on `jobs`. The processes start at the second task (a single task is
-    done here, at the end); with one job, or without `fork`, every task is.
+    on `jobs`. The processes start when the results are asked for, with
+    every task in (a single task is done here); with one job, or without
+    `fork`, every task is done here.
     """
 
     def __init__(self, work: Callable[[Task], Result], jobs: int) -> None:
@@ -90,13 +96,13 @@ class Workers(Generic[Task, Result]):
     def submit(self, task: Task) -> None:
         self.tasks.append(task)
         self.waiting.append(len(self.tasks) - 1)
-        if self.jobs > 1 and not self.processes and len(self.tasks) >= 2:
-            self._start()
         if self.processes:
             self._collect(block=False)
 
     def gather(self) -> list[Result]:
         """Every task's result, in the order submitted."""
+        if self.jobs > 1 and not self.processes and len(self.waiting) >= 2:
+            self._start()
         if not self.processes:
             for index in self.waiting:
                 self.results[index] = self.work(self.tasks[index])
