@@ -16,15 +16,23 @@ would have shown (docs/performance.md, issue 14: evaluating every goal with
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import z3
 
 from .solve import Solver
-from .space import Space, Term
+from .space import Space, Term, Var
 
-if TYPE_CHECKING:
-    from .cubes import Literal
+
+class Literal(Protocol):
+    """What a question's conditions must offer (cubes.Literal does): a Python test and a term."""
+
+    @property
+    def var(self) -> Var: ...
+
+    def admits(self, raw: Any) -> bool: ...
+
+    def term(self, space: Space) -> Term: ...
 
 
 class Use(dict[str, Any]):
