@@ -47,6 +47,14 @@ def test_one_task_or_none_is_done_here() -> None:
     assert run_all(lambda index: (index, os.getpid()), 1, 4) == [(0, os.getpid())]
 
 
+def test_no_more_processes_than_tasks() -> None:
+    with Workers(lambda task: task, 4) as workers:
+        for task in range(2):
+            workers.submit(task)
+        assert workers.gather() == [0, 1]
+        assert len(workers.processes) == 2
+
+
 def test_the_workers_start_with_every_task_in_and_take_more() -> None:
     with Workers(lambda task: task * 2, 2) as workers:
         for task in range(3):

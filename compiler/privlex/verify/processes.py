@@ -113,7 +113,7 @@ class Workers(Generic[Task, Result]):
 
     def _start(self) -> None:
         context = multiprocessing.get_context("fork")
-        for _ in range(self.jobs):
+        for _ in range(min(self.jobs, len(self.waiting))):
             ours, theirs = context.Pipe()
             inherited = [conn for _, conn in self.processes] + [ours]
             process = context.Process(target=_serve, args=(self.work, theirs, inherited), daemon=True)
