@@ -1,6 +1,6 @@
 """`privlex verify` and `privlex diff` on the shipped library: time against the targets.
 
-    python benchmarks/verify.py [--runs N] [--only verify|diff]
+    python benchmarks/verify.py [--runs N] [--only verify|diff] [--jobs N]
 
 1. verify: the shipped rulesets with ten properties (those of
    rulesets/properties.rules and as many of those written below as make
@@ -11,7 +11,9 @@
    edits (Denmark's and Slovenia's ages of consent, Brazil's adequacy, the
    CCPA's rule on message contents, the CCPA's minor age), against itself
    after a refactor, and against the library without the COPPA; in process and
-   as `privlex diff` in a new process.
+   as `privlex diff` in a new process, both describing the changes in
+   `--jobs` processes (default: privlex diff's, one per core up to 4). CPU
+   time counts the worker processes too.
 
 Needs the `verify` extra. Prints a Markdown table for docs/performance.md.
 """
@@ -177,14 +179,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="repetitions of each timing (median; default 3)")
     parser.add_argument("--only", choices=("verify", "diff"), help="time only this command (the diffs take minutes)")
+    parser.add_argument("--jobs", type=int, help="processes describing a diff's changes (default: privlex diff's)")
     options = parser.parse_args()
     runs = options.runs
 
     from privlex.pipeline import compile_paths
     from privlex.testrunner import GeneratedPackage
     from privlex.verify.diff import diff_programs
+    from privlex.verify.processes import default_jobs
     from privlex.verify.properties import check_properties
 
+    jobs = options.jobs or default_jobs()
     load = os.getloadavg()[0]
     rows: list[tuple[str, float, float, float, float, str]] = []
     with tempfile.TemporaryDirectory() as scratch:
@@ -212,7 +217,7 @@ def main() -> None:
             note = f"{held} of 10 hold"
             rows.append(("verify: 10 properties, all shipped rulesets", seconds, cpu, wall, wall_cpu, note))
         if options.only == "verify":
-            _table(rows, runs, load)
+            _table(rows, runs, load, jobs)
             return
 
         earlier = copy(Path(scratch) / "earlier", EARLIER)
@@ -227,18 +232,18 @@ def main() -> None:
         ):
             other = compile_paths([folder]).program
             assert other is not None
-            seconds, cpu, found = timed(lambda other=other: diff_programs(other, current, timeout=60), runs)
+            seconds, cpu, found = timed(lambda other=other: diff_programs(other, current, timeout=60, jobs=jobs), runs)
             changes = len(found.changes)  # type: ignore[attr-defined]
             if (changes == 0) != (folder == refactored):
                 raise SystemExit(f"{label}: {changes} changes, which the edits should not give")
-            wall, wall_cpu, _ = timed(cli("diff", str(folder), str(RULESETS)), runs)
+            wall, wall_cpu, _ = timed(cli("diff", str(folder), str(RULESETS), "--jobs", str(jobs)), runs)
             note = f"{changes} change{'s' * (changes != 1)}" if changes else "no decision changed"
             rows.append((label, seconds, cpu, wall, wall_cpu, note))
             print(f"({label}: {rows[-1][1:]})", file=sys.stderr, flush=True)
-    _table(rows, runs, load)
+    _table(rows, runs, load, jobs)
 
 
-def _table(rows: list[tuple[str, float, float, float, float, str]], runs: int, load: float) -> None:
+def _table(rows: list[tuple[str, float, float, float, float, str]], runs: int, load: float, jobs: int) -> None:
     print("| task | solver, wall s | solver, CPU s | command, wall s | command, CPU s | result |")
     print("|---|---:|---:|---:|---:|---|")
     for label, *numbers, note in rows:
@@ -248,6 +253,7 @@ def _table(rows: list[tuple[str, float, float, float, float, str]], runs: int, l
     print(
         f"\nMachine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, python "
         f"{platform.python_version()}, z3 {z3.get_version_string()}, load {load:.2f} at the start; "
+        f"diffs described in {jobs} process{'es' * (jobs != 1)}; "
         f"median of {runs}; {datetime.date.today().isoformat()}."
     )
     if shutil.which("git") is None:

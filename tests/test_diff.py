@@ -11,11 +11,13 @@ import pytest
 from conftest import ROOT, compile_unit
 from privlex.cli import main
 
-pytest.importorskip("z3")
+z3 = pytest.importorskip("z3")
 
 from privlex.verify.describe import describe_cube  # noqa: E402
-from privlex.verify.diff import Diff, diff_programs  # noqa: E402
+from privlex.verify.diff import Diff, _class, diff_programs  # noqa: E402
+from privlex.verify.encode import encode  # noqa: E402
 from privlex.verify.report import render  # noqa: E402
+from privlex.verify.solve import Solver  # noqa: E402
 
 RULESETS = ROOT / "rulesets"
 # The GDPR and the CCPA with the shipped vocabulary: two regimes make every kind of change,
@@ -40,10 +42,27 @@ def denmark_stays_13(tmp_path: Path) -> Path:
     return copy_rules(tmp_path / "old", {"gdpr.rules": [(DENMARK_2024, "        DK: 13\n")]})
 
 
-def diff_of(old: Path, new: Path) -> Diff:
+def diff_of(old: Path, new: Path, jobs: int = 1) -> Diff:
     before, after = compile_unit(old).program, compile_unit(new).program
     assert before is not None and after is not None
-    return diff_programs(before, after, timeout=60)
+    return diff_programs(before, after, timeout=60, jobs=jobs)
+
+
+def unsound_regions(diff: Diff) -> list[str]:
+    """The regions of which either is false: every use inside that the old rules decided as the change
+    says gets the new decision; the change happens at some use inside."""
+    before, after = encode(diff.space, 0), encode(diff.space, 1)
+    solver = Solver(diff.space, 60, [before, after])
+    found = []
+    for change in diff.changes:
+        if change.ruleset is not None:
+            continue
+        happens, was = _class(before, after, change)
+        for cube in change.cubes:
+            inside = cube.term(diff.space)
+            if solver.holds(inside, was, z3.Not(happens)) or not solver.holds(inside, happens):
+                found.append(f"{describe_cube(diff.space, diff.new.vocabulary, cube)}: {change.describe()}")
+    return found
 
 
 def lines(diff: Diff) -> list[tuple[str, str]]:
@@ -87,6 +106,20 @@ def test_denmark_raising_its_age_of_consent(denmark: Diff) -> None:
         assert where.rsplit("from ", 1)[1] >= "2024-01-01", where
     assert denmark.parameters == [("gdpr.consent_age", ("DK",))]
     assert not denmark.truncated and not denmark.obligations
+
+
+def test_every_region_is_exact(denmark: Diff) -> None:
+    assert unsound_regions(denmark) == []
+
+
+def test_the_regions_do_not_depend_on_the_number_of_processes(tmp_path: Path, current: Path, denmark: Diff) -> None:
+    # Each change is described in a fresh solver context, wherever and after whatever.
+    in_two = diff_of(denmark_stays_13(tmp_path), current, jobs=2)
+    documents = [json.loads(render(diff, "json", "old", "new")) for diff in (denmark, in_two)]
+    for document in documents:
+        assert document.pop("seconds") >= 0
+    assert documents[0] == documents[1]
+    assert [c.more for c in in_two.changes] == [c.more for c in denmark.changes]
 
 
 @pytest.mark.slow  # a solver run over the GDPR and CCPA; the Denmark diff is the quick run's
@@ -245,7 +278,7 @@ def test_a_ruleset_added_or_removed_is_one_change(tmp_path: Path, current: Path)
     without.mkdir()
     for name in ("vocabulary", "regions", "gdpr"):
         shutil.copy(RULESETS / f"{name}.rules", without)
-    added, removed = diff_of(without, current), diff_of(current, without)
+    added, removed = diff_of(without, current), diff_of(current, without, jobs=3)
     # One change each, over the uses of Californians the CCPA reaches (its thresholds and
     # exemptions make several regions of it).
     assert {change for _, change in lines(added)} == {"not applicable → decided by ccpa (a ruleset added)"}

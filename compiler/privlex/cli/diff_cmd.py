@@ -52,6 +52,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     command.add_argument(
         "--regions", type=int, default=6, metavar="N", help="describe each change by at most N regions (default 6)"
     )
+    command.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="describe the changes in N processes at once (default: one per core, at most 4); the output is "
+        "the same for any N",
+    )
     add_timeout_argument(command)
     command.add_argument(
         "--exit-code", action="store_true", help="exit 1 when some decision changed (like git diff --exit-code)"
@@ -60,11 +67,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.timeout <= 0 or args.limit < 1 or args.regions < 1:
-        raise UsageError("--timeout, --limit and --regions must be positive")
+    if args.timeout <= 0 or args.limit < 1 or args.regions < 1 or (args.jobs is not None and args.jobs < 1):
+        raise UsageError("--timeout, --limit, --regions and --jobs must be positive")
     if problem := solver_missing("privlex diff"):
         raise UsageError(problem)
     from ..verify.diff import diff_programs
+    from ..verify.processes import WorkerFailed, default_jobs
     from ..verify.report import render
     from ..verify.solve import SolverTimeout
     from ..verify.space import SpaceError
@@ -98,9 +106,13 @@ def run(args: argparse.Namespace) -> int:
                 limit=args.limit,
                 regions=args.regions,
                 outcomes_only=args.outcomes_only,
+                jobs=args.jobs or default_jobs(),
             )
         except SolverTimeout as exc:
             sys.stderr.write(f"privlex: {exc}: raise --timeout\n")
+            return EXIT_FAILED
+        except WorkerFailed as exc:
+            sys.stderr.write(f"privlex: describing a change failed in a worker process: {exc}\n")
             return EXIT_FAILED
         except SpaceError as exc:
             raise UsageError(f"the versions cannot be compared: {exc}") from exc

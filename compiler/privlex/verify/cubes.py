@@ -18,6 +18,7 @@ from typing import Any
 import z3
 
 from .. import ir
+from .shown import Shown, Use
 from .solve import Solver
 from .space import Space, Term, Var
 
@@ -43,6 +44,19 @@ class Literal:
     # The term, once made: a cube's literals are asked about many times.
     _term: Term = field(default=None, compare=False, repr=False)
 
+    def admits(self, raw: Any) -> bool:
+        """Whether a use with this raw value of the dimension (shown.py's `Use`) is inside."""
+        var = self.var
+        if var.kind == "boolean":
+            return bool(raw == self.truth)
+        if raw is None:
+            return self.unknown
+        if not self.known:
+            return False
+        if var.finite:
+            return var.domain[raw] in self.values
+        return bool(self.low <= raw <= self.high)
+
     def term(self, space: Space) -> Term:
         if self._term is None:
             self._term = self._make_term(space)
@@ -62,7 +76,7 @@ class Literal:
                 parts[-1] = z3.And(var.known, parts[-1])
         if self.unknown and var.known is not None:
             parts.append(z3.Not(var.known))
-        return parts[0] if len(parts) == 1 else z3.Or(*parts) if parts else z3.BoolVal(False)
+        return parts[0] if len(parts) == 1 else z3.Or(*parts) if parts else z3.BoolVal(False, space.context)
 
     def to_json(self) -> dict[str, Any]:
         var = self.var
@@ -90,7 +104,7 @@ class Cube:
 
     def term(self, space: Space) -> Term:
         terms = [lit.term(space) for lit in self.literals]
-        return z3.And(*terms) if terms else z3.BoolVal(True)
+        return z3.And(*terms) if terms else z3.BoolVal(True, space.context)
 
 
 def point_literal(var: Var, value: Any) -> Literal:
@@ -168,6 +182,10 @@ class Generaliser:
         self.happens = happens  # the uses the cube is about
         self._breakpoints: dict[str, list[int]] = {}
         self._needed_before: set[str] = set()  # the dimensions the last cube needed
+        # The uses z3 showed where the change happens, and where the claim fails: many later
+        # questions are answered by one of them.
+        self.shown_happening = Shown(solver, happens)
+        self.shown_failing = Shown(solver, good_fails)
 
     def grow(self, values: dict[str, Any]) -> Cube:
         literals = [point_literal(var, values[var.path]) for var in self.space.dimensions()]
@@ -181,9 +199,11 @@ class Generaliser:
         if not any(lit.var.path == "date" for lit in literals):
             # The date is free, but the change may happen only on some days: say which.
             day = self.space.vars["date"]
-            others = [lit.term(self.space) for lit in literals]
             tight = self._tight(
-                Literal(day, low=values["date"].toordinal(), high=values["date"].toordinal()), others, day.low, day.high
+                Literal(day, low=values["date"].toordinal(), high=values["date"].toordinal()),
+                literals,
+                day.low,
+                day.high,
             )
             if (tight.low, tight.high) != (day.low, day.high):
                 literals.append(tight)
@@ -198,8 +218,8 @@ class Generaliser:
         self._needed_before = {lit.var.path for lit in needed}
         return needed
 
-    def _others(self, literals: Sequence[Literal], index: int) -> list[Term]:
-        return [lit.term(self.space) for i, lit in enumerate(literals) if i != index]
+    def _others(self, literals: Sequence[Literal], index: int) -> list[Literal]:
+        return [lit for i, lit in enumerate(literals) if i != index]
 
     def _widen(self, literals: list[Literal], index: int) -> Literal:
         literal = literals[index]
@@ -211,7 +231,7 @@ class Generaliser:
             return self._widen_set(literal, others)
         return self._widen_range(literal, others)
 
-    def _widen_set(self, literal: Literal, others: list[Term]) -> Literal:
+    def _widen_set(self, literal: Literal, others: list[Literal]) -> Literal:
         """The values at which the change happens, less those at which the claim fails.
 
         Values the rules cannot tell apart (`Space.alike`) join or leave the set
@@ -221,19 +241,21 @@ class Generaliser:
         alike = self.space.alike(var)
         values: set[int] = set().union(*(alike[var.index(v)] for v in literal.values))
         known = [var.known] if var.known is not None else []
+        path = var.path
         for _ in range(ENUMERATION_LIMIT):
             if len(values) == len(var.domain):
                 break
-            model = self.solver.model(*others, self.happens, *known, z3.Not(self.space.member(var, values)))
-            if model is None:
+            outside = [*known, z3.Not(self.space.member(var, values))]
+            use = self.shown_happening.find(others, _outside(path, values), outside)
+            if use is None:
                 break
-            values |= alike[_number(model, var)]
+            values |= alike[use[path]]
         while True:
             trial = Literal(var, values=frozenset(var.domain[i] for i in values))
-            model = self.solver.model(*others, self.bad, trial.term(self.space))
-            if model is None:
+            use = self.shown_failing.find(others, _inside(trial), [trial.term(self.space)])
+            if use is None:
                 return trial
-            values -= alike[_number(model, var)]
+            values -= alike[use[path]]
 
     def _region_around(self, literals: list[Literal], code: str) -> Literal | None:
         """The smallest declared region around the use's own in which the change happens, if any.
@@ -243,15 +265,15 @@ class Generaliser:
         """
         var = self.space.vars["region"]
         places = self.space.places[-1]
-        others = [lit.term(self.space) for lit in literals]
         around = sorted(places[code], key=lambda g: sum(1 for c in var.domain if g in places[c]))
         for group in around:
-            inside = frozenset(c for c in var.domain if group in places[c])
-            if len(inside) == len(var.domain):
+            indices = frozenset(i for i, c in enumerate(var.domain) if group in places[c])
+            if len(indices) == len(var.domain):
                 return None
-            outside = z3.Not(self.space.member(var, (var.index(c) for c in inside)))
-            if not self.solver.holds(*others, self.happens, outside):
-                return Literal(var, values=inside)
+            outside = z3.Not(self.space.member(var, indices))
+            beyond = self.shown_happening.find(literals, _outside(var.path, indices), [outside])
+            if beyond is None:
+                return Literal(var, values=frozenset(var.domain[i] for i in indices))
         return None
 
     def _points(self, var: Var) -> list[int]:
@@ -262,7 +284,7 @@ class Generaliser:
             self._breakpoints[var.path] = points
         return points
 
-    def _widen_range(self, literal: Literal, others: list[Term]) -> Literal:
+    def _widen_range(self, literal: Literal, others: list[Literal]) -> Literal:
         """The widest range around the value where the claim holds, then only as far as the change happens."""
         var = literal.var
         points = self._points(var)
@@ -271,8 +293,8 @@ class Generaliser:
 
         def clear(a: int, b: int) -> Probe:
             """No bad use in [a, b]; else a bad use's value, beyond which no range can reach."""
-            model = self.solver.model(*others, self.bad, *known, var.value >= a, var.value <= b)
-            return (True, None) if model is None else (False, _number(model, var))
+            use = self.shown_failing.find(others, _between(var, a, b), [*known, var.value >= a, var.value <= b])
+            return (True, None) if use is None else (False, use[var.path])
 
         above = [p for p in points if p > value]
         below = [p for p in reversed(points) if p < value]
@@ -280,7 +302,7 @@ class Generaliser:
         low = _furthest(below, lambda p: clear(p, value - 1), value)
         return self._tight(literal, others, low, high)
 
-    def _tight(self, literal: Literal, others: list[Term], low: int, high: int) -> Literal:
+    def _tight(self, literal: Literal, others: list[Literal], low: int, high: int) -> Literal:
         """The outermost values inside [low, high] at which the change happens."""
         var = literal.var
         points = self._points(var)
@@ -289,8 +311,8 @@ class Generaliser:
 
         def happens_in(a: int, b: int) -> Probe:
             """The change happens in [a, b]; if so, at a value up to which every narrower question holds too."""
-            model = self.solver.model(*others, self.happens, *known, var.value >= a, var.value <= b)
-            return (False, None) if model is None else (True, _number(model, var))
+            use = self.shown_happening.find(others, _between(var, a, b), [*known, var.value >= a, var.value <= b])
+            return (False, None) if use is None else (True, use[var.path])
 
         high = _furthest([p for p in points if value < p <= high], lambda p: happens_in(p, high), value)
         low = _furthest([p for p in reversed(points) if low <= p < value], lambda p: happens_in(low, p), value)
@@ -302,8 +324,20 @@ class Generaliser:
 Probe = tuple[bool, int | None]
 
 
-def _number(model: Any, var: Var) -> int:
-    return int(model.eval(var.value, model_completion=True).as_long())
+def _outside(path: str, values: set[int] | frozenset[int]) -> Callable[[Use], bool]:
+    """The Python form of `known and value not in values` (indices)."""
+    return lambda use: use[path] is not None and use[path] not in values
+
+
+def _inside(literal: Literal) -> Callable[[Use], bool]:
+    path = literal.var.path
+    return lambda use: literal.admits(use[path])
+
+
+def _between(var: Var, low: int, high: int) -> Callable[[Use], bool]:
+    """The Python form of `known and low <= value <= high`."""
+    path = var.path
+    return lambda use: use[path] is not None and low <= use[path] <= high
 
 
 def _furthest(candidates: list[int], probe: Callable[[int], Probe], fallback: int) -> int:

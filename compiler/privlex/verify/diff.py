@@ -13,7 +13,7 @@ Changes in outcome are listed first, then changes in reasons alone.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,24 +21,17 @@ import z3
 
 from .. import ir
 from ..explain.words import condition_text
-from .cubes import Cube, Generaliser
+from .covering import Cover, cover
+from .cubes import Cube
 from .encode import OUTCOMES, Decisions, encode
-from .solve import DEFAULT_TIMEOUT, Solver, Verdict, true_in, verdict
+from .processes import Workers
+from .solve import DEFAULT_TIMEOUT, Solver, Verdict, verdict
 from .space import Space, Term
-from .uses import point
 
 # At most this many regions are listed for one change.
 CUBES_PER_CHANGE = 6
 # At most this many changes are listed.
 DEFAULT_LIMIT = 100
-# The describing solver's settings. Its questions are thousands of small ones
-# (most dimensions fixed, one widened); without z3's relevancy filter it
-# answers them in about 0.85 of the CPU time, and with the older arithmetic
-# solver (arith.solver 2) in about 0.87 of that again (docs/performance.md,
-# issue 14). The answers are as sound either way: the settings choose how z3
-# searches, not what it proves, though which of the equally correct regions
-# comes first may differ.
-DESCRIBING = {"relevancy": 0, "arith.solver": 2}
 
 
 @dataclass
@@ -105,17 +98,17 @@ def _reason(decisions: Decisions, key: tuple[str, str]) -> Term:
 
 
 def _change_at(model: Any, old: Decisions, new: Decisions) -> Change:
-    """The change a model shows: outcomes, the reasons lost and the reasons gained."""
-    before, after = verdict(model, old).outcome, verdict(model, new).outcome
-    lost: list[str] = []
-    gained: list[str] = []
-    for key in _keys(old, new):
-        name = ".".join(key)
-        was = name in old.labels and true_in(model, old.labels[name])
-        now = name in new.labels and true_in(model, new.labels[name])
-        if was != now:
-            (lost if was else gained).append(".".join(key))
-    return Change(Verdict(before, tuple(lost)), Verdict(after, tuple(gained)))
+    """The change a model shows: outcomes, the reasons lost and the reasons gained.
+
+    Each label is read from the model once (`verdict`): reading hundreds of
+    them twice was a fifth of the time spent finding the changes.
+    """
+    before, after = verdict(model, old), verdict(model, new)
+    had, has = set(before.reasons), set(after.reasons)
+    names = [".".join(key) for key in _keys(old, new)]
+    lost = tuple(name for name in names if name in had and name not in has)
+    gained = tuple(name for name in names if name in has and name not in had)
+    return Change(Verdict(before.outcome, lost), Verdict(after.outcome, gained))
 
 
 def _class(old: Decisions, new: Decisions, change: Change) -> tuple[Term, Term]:
@@ -142,7 +135,15 @@ def _class(old: Decisions, new: Decisions, change: Change) -> tuple[Term, Term]:
             parts.append(was == now)
             if change.outcome_changed:
                 before.append(z3.Not(was))
-    return z3.And(*before, *parts), z3.And(*before)
+    return _all([*before, *parts]), _all(before)
+
+
+def _all(terms: list[Term]) -> Term:
+    """`z3.And(*terms)` without its checks of every term's sort: for the hundreds of terms of a
+    change's class, they took longer than making the term."""
+    context = terms[0].ctx
+    array = (z3.Ast * len(terms))(*(term.as_ast() for term in terms))
+    return z3.BoolRef(z3.Z3_mk_and(context.ref(), len(terms), array), context)
 
 
 def _differ(old: Decisions, new: Decisions) -> tuple[Term, Term]:
@@ -229,68 +230,89 @@ def diff_programs(
     limit: int = DEFAULT_LIMIT,
     regions: int = CUBES_PER_CHANGE,
     outcomes_only: bool = False,
+    jobs: int = 1,
 ) -> Diff:
-    """Every change in decisions from `old` to `new`, as changes with cubes."""
+    """Every change in decisions from `old` to `new`, as changes with cubes.
+
+    The changes are found first, then described (covering.py) in up to
+    `jobs` processes; the result does not depend on `jobs`.
+    """
     start = time.perf_counter()
     space = Space([old, new])
     before, after = encode(space, 0), encode(space, 1)
     solver = Solver(space, timeout, [before, after])
-    # Describing a change asks thousands of questions about two formulas
-    # (`_class`), never about the labels: a solver without their definitions
-    # answers them faster.
-    describer = Solver(space, timeout, params=DESCRIBING)
     result = Diff(old, new, space, outcomes_only=outcomes_only)
     result.vocabulary = _vocabulary_changes(old.vocabulary, new.vocabulary)
     result.obligations = _obligation_changes(old, new)
     result.parameters = _parameter_changes(old, new)
+
+    def describe(change: Change) -> Cover:
+        """In this process or a worker: the terms are made again from the change, not pickled."""
+        happens, was = _terms(before, after, change)
+        return cover(space, happens, was, regions, timeout)
+
+    with Workers(describe, jobs) as workers:
+        found = _find(solver, before, after, limit, outcomes_only, result, workers.submit)
+        for change, described in zip(found, workers.gather(), strict=True):
+            change.cubes, change.more = described.rebuilt(space), described.more
+            result.questions += described.questions
+    result.changes = _in_order(found)
+    result.seconds = time.perf_counter() - start
+    result.questions += solver.questions
+    return result
+
+
+def _terms(before: Decisions, after: Decisions, change: Change) -> tuple[Term, Term]:
+    """(the uses that change so, the uses the old rules decided so)."""
+    if change.ruleset is None:
+        return _class(before, after, change)
+    same = (change.ruleset, change.old)
+    return next((h, w) for c, h, w in _rulesets_alone(before, after) if (c.ruleset, c.old) == same)
+
+
+def _find(
+    solver: Solver,
+    before: Decisions,
+    after: Decisions,
+    limit: int,
+    outcomes_only: bool,
+    result: Diff,
+    found_one: Callable[[Change], None],
+) -> list[Change]:
+    """Each change, in the order found, each given to `found_one` at once; sets `truncated`."""
+    found: list[Change] = []
     outcome_differs, reasons_differ = _differ(before, after)
-    done: list[Term] = []
-    for change, happens, was in _rulesets_alone(before, after):
+    settled: list[Term] = []
+    for change, happens, _ in _rulesets_alone(before, after):
         if solver.holds(happens):
-            _cover(describer, change, happens, was, regions)
-            result.changes.append(change)
-        done.append(z3.Not(happens))
-    settled = list(done)
+            found.append(change)
+            found_one(change)
+        settled.append(z3.Not(happens))
     phases = [outcome_differs] if outcomes_only else [outcome_differs, z3.And(reasons_differ, z3.Not(outcome_differs))]
     for phase in phases:
-        first = len(result.changes)
         done = list(settled)
         while True:
-            if len(result.changes) >= limit:
-                result.truncated = solver.holds(phase, *done)
+            if len(found) >= limit:
+                result.truncated = result.truncated or solver.holds(phase, *done)
                 break
             model = solver.model(phase, *done)
             if model is None:
                 break
             change = _change_at(model, before, after)
-            happens, was = _class(before, after, change)
-            _cover(describer, change, happens, was, regions)
-            result.changes.append(change)
-            done.append(z3.Not(happens))
-        result.changes[first:] = sorted(result.changes[first:], key=lambda c: c.describe())
-    result.seconds = time.perf_counter() - start
-    result.questions = solver.questions + describer.questions
-    return result
+            found.append(change)
+            found_one(change)
+            done.append(z3.Not(_class(before, after, change)[0]))
+    return found
 
 
-def _cover(solver: Solver, change: Change, happens: Term, was: Term, regions: int) -> None:
-    """Cubes covering the uses that change so: inside each, what `was` so changes so."""
-    space = solver.space
-    with solver.scope():
-        bad = solver.marker(z3.And(was, z3.Not(happens)))
-        happens = solver.marker(happens)
-        grower = Generaliser(solver, bad, happens)
-        covered: list[Term] = []
-        while True:
-            model = solver.model(happens, *covered)
-            if model is None:
-                return
-            if len(change.cubes) >= regions:
-                change.more = True
-                return
-            cube = grower.grow(point(space, model))
-            change.cubes.append(cube)
-            covered.append(z3.Not(cube.term(space)))
+def _in_order(changes: list[Change]) -> list[Change]:
+    """The rulesets added or removed first, then changes of outcome, then of reasons alone, each
+    group in the order of its text."""
+    alone = [c for c in changes if c.ruleset is not None]
+    rest = [c for c in changes if c.ruleset is None]
+    outcome = sorted((c for c in rest if c.outcome_changed), key=lambda c: c.describe())
+    reasons = sorted((c for c in rest if not c.outcome_changed), key=lambda c: c.describe())
+    return [*alone, *outcome, *reasons]
 
 
 def changed_nodes(change: Change) -> Sequence[str]:

@@ -50,7 +50,7 @@ class Solver:
     ) -> None:
         self.space = space
         self.timeout = timeout
-        self.solver = z3.Solver()
+        self.solver = z3.Solver(ctx=space.context)
         self.solver.set(timeout=max(1, int(timeout * 1000)))
         for name, value in (params or {}).items():
             self.solver.set(name, value)
@@ -72,7 +72,7 @@ class Solver:
     def marker(self, term: Term) -> Term:
         """A constant that stands for `term` in questions: the formula is given to the solver once."""
         self._markers += 1
-        constant = z3.Bool(f"__marker{self._markers}")
+        constant = z3.Bool(f"__marker{self._markers}", self.space.context)
         self.solver.add(z3.Implies(constant, term))
         return constant
 
@@ -106,7 +106,7 @@ class Solver:
         self.solver.set("core.minimize", True)
         try:
             self.solver.add(*goals)
-            markers = [z3.Bool(f"__assume{i}") for i in range(len(assumptions))]
+            markers = [z3.Bool(f"__assume{i}", self.space.context) for i in range(len(assumptions))]
             for marker, assumption in zip(markers, assumptions, strict=True):
                 self.solver.add(z3.Implies(marker, assumption))
             rank = {index: place for place, index in enumerate(order)}

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import z3
@@ -229,6 +229,34 @@ class Space:
             title=fact.title,
         )
 
+    # ------------------------------------------------------------ contexts
+
+    @property
+    def context(self) -> z3.Context:
+        """The z3 context the space's terms live in."""
+        return self.vars["date"].value.ctx
+
+    def translated(self, context: z3.Context) -> Space:
+        """The same space with its terms in another z3 context (the sets and classes shared).
+
+        A diff describes each change in a fresh context: what z3 answers may
+        depend on the numbering of its terms, and in a fresh context that
+        numbering depends only on the change, not on what was asked before.
+        """
+        copy = object.__new__(Space)
+        copy.__dict__.update(self.__dict__)
+        copy.vars = {
+            path: replace(
+                var,
+                value=var.value.translate(context),
+                known=None if var.known is None else var.known.translate(context),
+            )
+            for path, var in self.vars.items()
+        }
+        copy.constraints = [term.translate(context) for term in self.constraints]
+        copy._members = {}
+        return copy
+
     # ------------------------------------------------------------ queries
 
     def member(self, var: Var, indices: Iterable[int]) -> Term:
@@ -242,9 +270,9 @@ class Space:
 
     def _member(self, var: Var, chosen: frozenset[int]) -> Term:
         if not chosen:
-            return z3.BoolVal(False)
+            return z3.BoolVal(False, self.context)
         if len(chosen) == len(var.domain):
-            return z3.BoolVal(True)
+            return z3.BoolVal(True, self.context)
         ranges: list[tuple[int, int]] = []
         for index in sorted(chosen):
             if ranges and ranges[-1][1] == index - 1:
