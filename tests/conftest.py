@@ -64,14 +64,17 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import HealthCheck, settings
-from privlex import ir
-from privlex.cli import main
-from privlex.diagnostics import render_all
-from privlex.pipeline import Compilation, compile_paths
-from privlex.testrunner import GeneratedPackage
+
+# privlex is imported where it is used, not here: pytest-xdist's controller process imports this file
+# but runs no test, and the workers start only once it is ready (privlex's import is about 1 s of CPU
+# when no bytecode is written). The test modules import privlex in the workers anyway.
+if TYPE_CHECKING:
+    from privlex import ir
+    from privlex.compilation import Compilation
 
 ROOT = Path(__file__).resolve().parents[1]
 TESTS = ROOT / "tests"
@@ -148,11 +151,30 @@ def assert_golden(path: Path, actual: str, update: bool) -> None:
     assert actual == expected, f"{path} differs: run pytest --update-golden and review the diff"
 
 
+# Every unit compiled in this process, by its hash (the paths and bytes of its files: the compiler takes no
+# options, so they decide the compilation). Tests compile the same fixture units again and again (the shipped
+# unit alone in a dozen modules); each distinct unit is still compiled once, and its program is immutable.
+_COMPILED: dict[str, Compilation] = {}
+
+
 def compile_unit(*paths: Path) -> Compilation:
-    return compile_paths(list(paths))
+    """Compile rule files (files or folders), once per process per unit: a fresh `Compilation` each call."""
+    from privlex.pipeline import Compilation, analyse, read_sources
+    from privlex.source import unit_hash
+
+    read = read_sources(list(paths))
+    if read.failed:
+        return read
+    key = unit_hash(read.sources.values())
+    done = _COMPILED.get(key)
+    if done is None:
+        done = _COMPILED[key] = analyse(read)
+    return Compilation(sources=dict(done.sources), diagnostics=list(done.diagnostics), program=done.program)
 
 
 def diagnostics_text(compilation: Compilation) -> str:
+    from privlex.diagnostics import render_all
+
     return render_all(compilation.diagnostics, compilation.sources)
 
 
@@ -170,6 +192,8 @@ def imported_package(program: ir.Program) -> ModuleType:
     and importing them again for each test cost seconds of the quick run.
     A test must not change the module's state except through `monkeypatch`.
     """
+    from privlex.testrunner import GeneratedPackage
+
     package = _IMPORTED.get(program.source_hash)
     if package is None:
         package = _IMPORTED[program.source_hash] = _IMPORTED_FOLDERS.enter_context(GeneratedPackage(program))
@@ -229,6 +253,8 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
     An exception escaping `main` fails the test with its traceback, as a
     traceback printed by the command would.
     """
+
+    from privlex.cli import main
 
     def run(*args: str | Path, cwd: Path = ROOT) -> Ran:
         monkeypatch.chdir(cwd)
