@@ -126,6 +126,15 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     gc.freeze()
 
 
+# `-n auto` is in addopts (pyproject.toml): the suite, or a folder of it, runs on every core. Named test files
+# or tests run in one process, as `-n 0` would: starting workers that each import privlex and collect costs
+# more than such a run saves, and `-s` and breakpoints work as usual there.
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    if config.args and all(Path(arg.split("::")[0]).is_file() for arg in config.args):
+        return 0
+    return None  # pytest-xdist's own count: the machine's cores, or PYTEST_XDIST_AUTO_NUM_WORKERS
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-golden",
