@@ -1,21 +1,24 @@
 """How the test suite is organised, and the fixtures every test module shares.
 
-Two runs:
+Two runs, both on every core (`-n auto` is in pyproject.toml's addopts: the
+tests are shared among pytest-xdist workers; `-n 0` runs them in one process,
+as a run of named test files does, see `pytest_xdist_auto_num_workers` below):
 
-- `pytest -q -m "not slow"`, the quick run, for every edit (about 53 s of CPU time
-  on one core, down from 83 s; issue 7 asks for well under 30 s: what is left
-  and where it goes is in docs/performance.md, "The quick test run");
-- `pytest -q -n auto --dist worksteal`, everything on every core
-  (pytest-xdist; an idle worker takes tests queued for a busy one, since a few
-  slow tests take minutes), as .ci/run does, with `--hypothesis-profile=ci`.
+- `pytest -q -m "not slow"`, the quick run, for every edit (issue 7 asks for
+  well under 30 s: the figures, and where the time goes, are in
+  docs/performance.md, "The quick test run");
+- `pytest -q -n auto --dist worksteal`, everything (an idle worker takes tests
+  queued for a busy one, since a few slow tests take minutes), as .ci/run
+  does, with `--hypothesis-profile=ci`.
 
 Every test can run in any xdist worker: files go under `tmp_path`, nothing
 listens on a port, and what is kept for a session (the parsed files below,
-compiled units in `shipped_unit`, generated packages in `imported_package`) is
-kept per worker process. A unit's generated package is generated and imported
-once per process, keyed by the unit hash (the paths and bytes of its files,
-which decide the program: the compiler takes no options), so a test must not
-change a package's module state except through `monkeypatch`.
+compiled units in `compile_unit`, generated packages in `imported_package`) is
+kept per worker process. A unit is compiled, and its generated package
+generated and imported, once per process, keyed by the unit hash (the paths
+and bytes of its files, which decide the program: the compiler takes no
+options), so a test must not change a compilation's program or a package's
+module state except through `monkeypatch`.
 
 A test is marked `@pytest.mark.slow` (a whole module: `pytestmark =
 pytest.mark.slow`) when it takes seconds: fuzz campaigns, subprocesses, wheel
@@ -129,6 +132,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 # `-n auto` is in addopts (pyproject.toml): the suite, or a folder of it, runs on every core. Named test files
 # or tests run in one process, as `-n 0` would: starting workers that each import privlex and collect costs
 # more than such a run saves, and `-s` and breakpoints work as usual there.
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: `-p no:xdist -o addopts=` runs without the plugin
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     if config.args and all(Path(arg.split("::")[0]).is_file() for arg in config.args):
         return 0
