@@ -166,7 +166,8 @@ def assert_golden(path: Path, actual: str, update: bool) -> None:
 
 # Every unit compiled in this process, by its hash (the paths and bytes of its files: the compiler takes no
 # options, so they decide the compilation). Tests compile the same fixture units again and again (the shipped
-# unit alone in a dozen modules); each distinct unit is still compiled once, and its program is immutable.
+# unit in shipped_unit, test_codegen, test_codegen_audit and test_report); each distinct unit is still compiled
+# once, and its program is immutable.
 _COMPILED: dict[str, Compilation] = {}
 
 
