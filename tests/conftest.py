@@ -62,6 +62,7 @@ from __future__ import annotations
 import datetime
 import gc
 import os
+import time
 from collections.abc import Callable, Container, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -129,14 +130,44 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     gc.freeze()
 
 
-# `-n auto` is in addopts (pyproject.toml): the suite, or a folder of it, runs on every core. Named test files
-# or tests run in one process, as `-n 0` would: starting workers that each import privlex and collect costs
-# more than such a run saves, and `-s` and breakpoints work as usual there.
+# `-n auto` is in addopts (pyproject.toml): the suite, or a folder of it, runs on the machine's free cores.
+# - `-n auto` written on the command line (as .ci/run does), or PYTEST_XDIST_AUTO_NUM_WORKERS, gets every core.
+# - Named test files or tests run in one process, as `-n 0` would: starting workers that each import privlex
+#   and collect everything costs more than such a run saves, and `-s` and breakpoints work as usual there.
+# - Only cores that are idle get a worker, and one free core runs one process: on a machine shared with other
+#   test suites two workers took more wall clock than one process (docs/performance.md, "The quick test run").
 @pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: `-p no:xdist -o addopts=` runs without the plugin
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    asked = any(arg.startswith(("-n", "--numprocesses")) for arg in config.invocation_params.args)
+    if asked or os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None  # pytest-xdist's own count: the machine's cores, or the variable's
     if config.args and all(Path(arg.split("::")[0]).is_file() for arg in config.args):
         return 0
-    return None  # pytest-xdist's own count: the machine's cores, or PYTEST_XDIST_AUTO_NUM_WORKERS
+    idle = _idle_cores()
+    if idle is None:
+        return None
+    workers = min(round(idle), os.cpu_count() or 1)
+    return workers if workers >= 2 else 0
+
+
+def _idle_cores(seconds: float = 0.2) -> float | None:
+    """How many cores were idle over a short sample of /proc/stat (Linux), or None where it cannot be read."""
+
+    def busy_and_total() -> tuple[int, int]:
+        ticks = [int(field) for field in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+        idle = ticks[3] + ticks[4]  # idle and iowait
+        return sum(ticks) - idle, sum(ticks)
+
+    try:
+        busy_before, total_before = busy_and_total()
+        time.sleep(seconds)
+        busy_after, total_after = busy_and_total()
+    except (OSError, ValueError, IndexError):
+        return None
+    if total_after <= total_before:
+        return None
+    idle_share = 1 - (busy_after - busy_before) / (total_after - total_before)
+    return idle_share * (os.cpu_count() or 1)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
