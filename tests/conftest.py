@@ -1,8 +1,10 @@
 """How the test suite is organised, and the fixtures every test module shares.
 
-Two runs, both on every core (`-n auto` is in pyproject.toml's addopts: the
-tests are shared among pytest-xdist workers; `-n 0` runs them in one process,
-as a run of named test files does, see `pytest_xdist_auto_num_workers` below):
+Two runs, both shared among pytest-xdist workers (`-n auto` is in
+pyproject.toml's addopts: a worker for each idle core, or one process when at
+most one core is free or test files are named; `-n auto` on the command line
+takes every core; `-n 0` runs one process; `pytest_xdist_auto_num_workers`
+below):
 
 - `pytest -q -m "not slow"`, the quick run, for every edit (issue 7 asks for
   well under 30 s: the figures, and where the time goes, are in
