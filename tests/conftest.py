@@ -1,21 +1,26 @@
 """How the test suite is organised, and the fixtures every test module shares.
 
-Two runs:
+Two runs, both shared among pytest-xdist workers (`-n auto` is in
+pyproject.toml's addopts: a worker for each idle core, or one process when at
+most one core is free or test files are named; `-n auto` on the command line
+takes every core; `-n 0` runs one process; `pytest_xdist_auto_num_workers`
+below):
 
-- `pytest -q -m "not slow"`, the quick run, for every edit (about 53 s of CPU time
-  on one core, down from 83 s; issue 7 asks for well under 30 s: what is left
-  and where it goes is in docs/performance.md, "The quick test run");
-- `pytest -q -n auto --dist worksteal`, everything on every core
-  (pytest-xdist; an idle worker takes tests queued for a busy one, since a few
-  slow tests take minutes), as .ci/run does, with `--hypothesis-profile=ci`.
+- `pytest -q -m "not slow"`, the quick run, for every edit (issue 7 asks for
+  well under 30 s: the figures, and where the time goes, are in
+  docs/performance.md, "The quick test run");
+- `pytest -q -n auto --dist worksteal`, everything (an idle worker takes tests
+  queued for a busy one, since a few slow tests take minutes), as .ci/run
+  does, with `--hypothesis-profile=ci`.
 
 Every test can run in any xdist worker: files go under `tmp_path`, nothing
 listens on a port, and what is kept for a session (the parsed files below,
-compiled units in `shipped_unit`, generated packages in `imported_package`) is
-kept per worker process. A unit's generated package is generated and imported
-once per process, keyed by the unit hash (the paths and bytes of its files,
-which decide the program: the compiler takes no options), so a test must not
-change a package's module state except through `monkeypatch`.
+compiled units in `compile_unit`, generated packages in `imported_package`) is
+kept per worker process. A unit is compiled, and its generated package
+generated and imported, once per process, keyed by the unit hash (the paths
+and bytes of its files, which decide the program: the compiler takes no
+options), so a test must not change a compilation's program or a package's
+module state except through `monkeypatch`.
 
 A test is marked `@pytest.mark.slow` (a whole module: `pytestmark =
 pytest.mark.slow`) when it takes seconds: fuzz campaigns, subprocesses, wheel
@@ -59,19 +64,23 @@ from __future__ import annotations
 import datetime
 import gc
 import os
+import time
 from collections.abc import Callable, Container, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import HealthCheck, settings
-from privlex import ir
-from privlex.cli import main
-from privlex.diagnostics import render_all
-from privlex.pipeline import Compilation, compile_paths
-from privlex.testrunner import GeneratedPackage
+
+# privlex is imported where it is used, not here: pytest-xdist's controller process imports this file
+# but runs no test, and the workers start only once it is ready (privlex's import is about 1 s of CPU
+# when no bytecode is written). The test modules import privlex in the workers anyway.
+if TYPE_CHECKING:
+    from privlex import ir
+    from privlex.compilation import Compilation
 
 ROOT = Path(__file__).resolve().parents[1]
 TESTS = ROOT / "tests"
@@ -123,6 +132,46 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     gc.freeze()
 
 
+# `-n auto` is in addopts (pyproject.toml): the suite, or a folder of it, runs on the machine's free cores.
+# - `-n auto` written on the command line (as .ci/run does), or PYTEST_XDIST_AUTO_NUM_WORKERS, gets every core.
+# - Named test files or tests run in one process, as `-n 0` would: starting workers that each import privlex
+#   and collect everything costs more than such a run saves, and `-s` and breakpoints work as usual there.
+# - Only cores that are idle get a worker, and one free core runs one process: on a machine shared with other
+#   test suites two workers took more wall clock than one process (docs/performance.md, "The quick test run").
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: `-p no:xdist -o addopts=` runs without the plugin
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    asked = any(arg.startswith(("-n", "--numprocesses")) for arg in config.invocation_params.args)
+    if asked or os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None  # pytest-xdist's own count: the machine's cores, or the variable's
+    if config.args and all(Path(arg.split("::")[0]).is_file() for arg in config.args):
+        return 0
+    idle = _idle_cores()
+    if idle is None:
+        return None
+    workers = min(round(idle), os.cpu_count() or 1)
+    return workers if workers >= 2 else 0
+
+
+def _idle_cores(seconds: float = 0.2) -> float | None:
+    """How many cores were idle over a short sample of /proc/stat (Linux), or None where it cannot be read."""
+
+    def busy_and_total() -> tuple[int, int]:
+        ticks = [int(field) for field in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+        idle = ticks[3] + ticks[4]  # idle and iowait
+        return sum(ticks) - idle, sum(ticks)
+
+    try:
+        busy_before, total_before = busy_and_total()
+        time.sleep(seconds)
+        busy_after, total_after = busy_and_total()
+    except (OSError, ValueError, IndexError):
+        return None
+    if total_after <= total_before:
+        return None
+    idle_share = 1 - (busy_after - busy_before) / (total_after - total_before)
+    return idle_share * (os.cpu_count() or 1)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-golden",
@@ -148,11 +197,31 @@ def assert_golden(path: Path, actual: str, update: bool) -> None:
     assert actual == expected, f"{path} differs: run pytest --update-golden and review the diff"
 
 
+# Every unit compiled in this process, by its hash (the paths and bytes of its files: the compiler takes no
+# options, so they decide the compilation). Tests compile the same fixture units again and again (the shipped
+# unit in shipped_unit, test_codegen, test_codegen_audit and test_report); each distinct unit is still compiled
+# once, and its program is immutable.
+_COMPILED: dict[str, Compilation] = {}
+
+
 def compile_unit(*paths: Path) -> Compilation:
-    return compile_paths(list(paths))
+    """Compile rule files (files or folders), once per process per unit: a fresh `Compilation` each call."""
+    from privlex.pipeline import Compilation, analyse, read_sources
+    from privlex.source import unit_hash
+
+    read = read_sources(list(paths))
+    if read.failed:
+        return read
+    key = unit_hash(read.sources.values())
+    done = _COMPILED.get(key)
+    if done is None:
+        done = _COMPILED[key] = analyse(read)
+    return Compilation(sources=dict(done.sources), diagnostics=list(done.diagnostics), program=done.program)
 
 
 def diagnostics_text(compilation: Compilation) -> str:
+    from privlex.diagnostics import render_all
+
     return render_all(compilation.diagnostics, compilation.sources)
 
 
@@ -170,6 +239,8 @@ def imported_package(program: ir.Program) -> ModuleType:
     and importing them again for each test cost seconds of the quick run.
     A test must not change the module's state except through `monkeypatch`.
     """
+    from privlex.testrunner import GeneratedPackage
+
     package = _IMPORTED.get(program.source_hash)
     if package is None:
         package = _IMPORTED[program.source_hash] = _IMPORTED_FOLDERS.enter_context(GeneratedPackage(program))
@@ -229,6 +300,8 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
     An exception escaping `main` fails the test with its traceback, as a
     traceback printed by the command would.
     """
+
+    from privlex.cli import main
 
     def run(*args: str | Path, cwd: Path = ROOT) -> Ran:
         monkeypatch.chdir(cwd)

@@ -11,13 +11,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, TESTS, assert_golden, diagnostics_text
+from conftest import ROOT, TESTS, assert_golden, compile_unit, diagnostics_text
 from hypothesis import given
 from hypothesis import strategies as st
 from privlex.codegen import GENERATED_MARK, layout
 from privlex.codegen.literals import chunks, comment, docstring, escape, scalar, string, text_literal
 from privlex.codegen.package import render_package
-from privlex.pipeline import compile_paths
 
 HAZARDS = TESTS / "codegen" / "hazards.rules"
 GOLDEN = TESTS / "codegen" / "expected"
@@ -25,7 +24,7 @@ PACKAGE = "hazard_rules"
 
 
 def generated(*paths: Path, package: str = PACKAGE) -> dict[str, str]:
-    compilation = compile_paths(list(paths))
+    compilation = compile_unit(*paths)
     assert compilation.program is not None, diagnostics_text(compilation)
     return render_package(compilation.program, package)
 

@@ -9,14 +9,13 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, TESTS, diagnostics_text
+from conftest import ROOT, TESTS, compile_unit, diagnostics_text
 from import_graph import first_cycle, import_graph
 from privlex import ir
 from privlex.codegen.decisions import pointer
 from privlex.codegen.identifiers import constant_stem, node_stem
 from privlex.codegen.literals import escape
 from privlex.codegen.package import render_package
-from privlex.pipeline import compile_paths
 
 UNITS = {
     "shipped": ROOT / "rulesets",
@@ -27,7 +26,7 @@ UNITS = {
 
 
 def _compile(path: Path) -> tuple[ir.Program, dict[str, str]]:
-    compilation = compile_paths([path])
+    compilation = compile_unit(path)
     assert compilation.program is not None, diagnostics_text(compilation)
     return compilation.program, render_package(compilation.program, "audited")
 

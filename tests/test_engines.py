@@ -72,7 +72,7 @@ def test_hugging_face_filter_as_written(rows: pa.Table) -> None:
     assert kept["id"] == [i for i, k in zip(rows.column("id").to_pylist(), keep(rows).tolist(), strict=True) if k]
 
 
-def test_annotate_in_pandas_polars_and_datasets(rows: pa.Table) -> None:
+def test_annotate_in_pandas_and_polars(rows: pa.Table) -> None:
     from privlex.batch import annotate
 
     expected = check_batch(rows, today=FIXED_DAY).outcome.to_pylist()
@@ -80,7 +80,14 @@ def test_annotate_in_pandas_polars_and_datasets(rows: pa.Table) -> None:
     assert list(frame["privlex_outcome"].astype(str)) == expected and "text" in frame.columns
     polars_frame = annotate(pl.from_arrow(rows), today=FIXED_DAY)
     assert isinstance(polars_frame, pl.DataFrame) and polars_frame["privlex_outcome"].cast(str).to_list() == expected
+
+
+@pytest.mark.slow  # importing datasets alone takes about a second; the quick run annotates in pandas and polars
+def test_annotate_in_datasets(rows: pa.Table) -> None:
+    from privlex.batch import annotate
+
     datasets = pytest.importorskip("datasets")
+    expected = check_batch(rows, today=FIXED_DAY).outcome.to_pylist()
     annotated = datasets.Dataset(rows).map(annotate, batched=True, fn_kwargs={"today": FIXED_DAY})
     assert annotated["privlex_outcome"] == expected
 

@@ -29,9 +29,6 @@ def parses(text: str) -> bool:
     return True
 
 
-BAD_THAT_PARSE = [p for p in BAD if parses(p.read_text(encoding="utf-8"))]
-
-
 def unit_of(*paths: Path) -> dict[str, str]:
     files: dict[str, str] = {}
     for path in paths:
@@ -248,13 +245,20 @@ def test_semantics_units_compile_alike_after_formatting(path: Path) -> None:
     assert_same_program(unit_of(path))
 
 
-@pytest.mark.parametrize("path", BAD_THAT_PARSE, ids=lambda p: p.stem)
+# Which bad files the formatter can lay out is found by each test, not when the tests are collected:
+# every pytest-xdist worker collects every test, and formatting sixty files took each of them 0.3 s.
+@pytest.mark.parametrize("path", BAD, ids=lambda p: p.stem)
 def test_bad_files_report_the_same_errors_after_formatting(path: Path) -> None:
-    assert_same_program(unit_of(path))
+    """A bad file the formatter lays out reports the same errors after; one it refuses has a syntax error."""
+    if parses(path.read_text(encoding="utf-8")):
+        assert_same_program(unit_of(path))
+    else:
+        _, codes = compiled(unit_of(path))
+        assert any(code.startswith("E1") for code in codes), codes
 
 
 def test_most_bad_files_parse() -> None:
-    assert len(BAD_THAT_PARSE) >= 25
+    assert sum(parses(path.read_text(encoding="utf-8")) for path in BAD) >= 25
 
 
 @pytest.mark.slow
