@@ -211,17 +211,17 @@ def test_a_ruleset_propertys_counterexample_says_whose_decision_it_shows(
     assert "decided: deny (rulesets: eu)" not in out
 
 
-def test_control_characters_in_a_title_do_not_reach_the_terminal(
+def test_control_characters_in_a_title_are_refused_and_never_reach_the_terminal(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (tmp_path / "vocabulary.rules").write_bytes((UNIT / "vocabulary.rules").read_bytes())
     (tmp_path / "p.rules").write_text(
         'property p "Red \x1b[31mtext\x1b[0m\r, bell\x07":\n    never permit when consent.given\n', encoding="utf-8"
     )
-    main(["verify", str(tmp_path), "--no-lints"])
-    out = capsys.readouterr().out
-    assert "ok   p (" in out and "p.rules:1): Red \ufffd[31mtext\ufffd[0m\ufffd, bell\ufffd" in out
-    assert not any(c in out for c in "\x1b\r\x07")
+    assert main(["verify", str(tmp_path), "--no-lints"]) == 1
+    out, err = capsys.readouterr()
+    assert "E105" in err and "U+001B (escape) (and 3 more on this line)" in err
+    assert not any(c in out + err for c in "\x1b\r\x07")
 
 
 def test_a_parameter_in_a_top_level_property_is_explained(tmp_path: Path) -> None:
