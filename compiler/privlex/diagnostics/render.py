@@ -15,12 +15,13 @@ def sort_key(diagnostic: Diagnostic) -> tuple[str, int, int, str]:
     return (span.file, span.line, span.column, diagnostic.code)
 
 
-def _visible(text: str) -> str:
-    """A source line safe to print: a tab shows as a space, other control characters as U+FFFD.
+def visible(text: str) -> str:
+    """Text safe to print on a terminal: a tab shows as a space, a line break stays, every other
+    character that is not printable (an escape, a carriage return, a bidirectional control) as U+FFFD.
 
-    One code point in, one out, so that the caret line stays aligned.
+    One code point in, one out, so that a caret line under it stays aligned.
     """
-    return "".join(" " if c == "\t" else c if c.isprintable() or c == " " else "\ufffd" for c in text)
+    return "".join(" " if c == "\t" else c if c.isprintable() or c in " \n" else "\ufffd" for c in text)
 
 
 def render(diagnostic: Diagnostic, sources: Mapping[str, SourceFile]) -> str:
@@ -39,7 +40,7 @@ def render(diagnostic: Diagnostic, sources: Mapping[str, SourceFile]) -> str:
                 else max(1, len(text.rstrip()) - span.column + 1)
             )
             lines.append(f"{gutter} |")
-            lines.append(f"{span.line} | {_visible(text.rstrip())}")
+            lines.append(f"{span.line} | {visible(text.rstrip())}")
             lines.append(f"{gutter} | {' ' * (span.column - 1)}{'^' * max(1, width)}")
     for note in diagnostic.notes:
         lines.append(f"  = note: {note}")

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ..diagnostics.render import visible
 from .properties import PropertyResult
 from .uses import decide_flags
 
@@ -69,13 +70,6 @@ def _decision_lines(decision: Any, ruleset: str | None, move: Move) -> list[str]
     return lines
 
 
-def _printable(text: str) -> str:
-    """The report safe for a terminal: a control character written in a title (an escape
-    sequence, a carriage return) shows as U+FFFD instead of acting on the terminal, a tab as a
-    space (as diagnostics show source lines)."""
-    return "".join(" " if c == "\t" else c if c.isprintable() or c in " \n" else "\ufffd" for c in text)
-
-
 def as_text(results: Sequence[PropertyResult], move: Move = str) -> str:
     out: list[str] = []
     for result in results:
@@ -101,7 +95,8 @@ def as_text(results: Sequence[PropertyResult], move: Move = str) -> str:
     total = f"\n{len(results)} propert{'ies' if len(results) != 1 else 'y'}: {held} held, {failed} failed"
     if undecided:
         total += f", {undecided} undecided"
-    return _printable("\n".join(out) + total) + "\n"
+    # A title written with control characters is refused (E105); shown safely all the same.
+    return visible("\n".join(out) + total) + "\n"
 
 
 def as_json(results: Sequence[PropertyResult], move: Move = str) -> list[dict[str, Any]]:
