@@ -64,6 +64,8 @@ from __future__ import annotations
 import datetime
 import gc
 import os
+import shutil
+import subprocess
 import time
 from collections.abc import Callable, Container, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -170,6 +172,30 @@ def _idle_cores(seconds: float = 0.2) -> float | None:
         return None
     idle_share = 1 - (busy_after - busy_before) / (total_after - total_before)
     return idle_share * (os.cpu_count() or 1)
+
+
+# Tests that make git repositories (privlex diff REVISION, the pre-commit hooks) skip where git is missing.
+needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+
+
+def git(folder: Path, *args: str) -> str:
+    """Run git in `folder` with a fixed identity and no signing or user settings that could fail a commit."""
+    environ = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "privlex tests",
+        "GIT_AUTHOR_EMAIL": "tests@example.invalid",
+        "GIT_COMMITTER_NAME": "privlex tests",
+        "GIT_COMMITTER_EMAIL": "tests@example.invalid",
+    }
+    result = subprocess.run(
+        ["git", "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main", *args],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        env=environ,
+        check=True,
+    )
+    return result.stdout.strip()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

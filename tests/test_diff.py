@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, compile_unit
+from conftest import ROOT, compile_unit, git, needs_git
 from privlex.cli import main
 
 z3 = pytest.importorskip("z3")
@@ -222,17 +222,8 @@ def test_diff_exit_codes(tmp_path: Path, current: Path, capsys: pytest.CaptureFi
     assert "neither a folder nor a git revision" in capsys.readouterr().err
 
 
-def git(folder: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=privlex", "-c", "user.email=privlex@example.org", *args],
-        cwd=folder,
-        check=True,
-        capture_output=True,
-    )
-
-
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+@needs_git
 def test_diff_of_git_revisions_leaves_the_work_tree_alone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -4,26 +4,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import TESTS
+from conftest import TESTS, git, needs_git
 from privlex.cli import main
 
 pytest.importorskip("z3")
 
 UNIT = TESTS / "verify" / "properties"
-needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
-
-
-def git(folder: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=privlex", "-c", "user.email=privlex@example.org", *args],
-        cwd=folder,
-        check=True,
-        capture_output=True,
-    )
 
 
 @pytest.fixture

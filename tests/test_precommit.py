@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT
+from conftest import ROOT, git
 from pre_commit.clientlib import load_config
 from privlex import __version__
 
@@ -71,25 +71,6 @@ def test_the_contributors_config_is_valid_and_runs_ruff_and_mypy_offline() -> No
         tool = hook["entry"].split()[0]
         assert tool.startswith(".venv/bin/"), hook["id"]
     assert hooks["mypy"]["pass_filenames"] is False  # files and strictness from [tool.mypy]
-
-
-def git(folder: Path, *args: str) -> str:
-    environ = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "privlex tests",
-        "GIT_AUTHOR_EMAIL": "tests@example.invalid",
-        "GIT_COMMITTER_NAME": "privlex tests",
-        "GIT_COMMITTER_EMAIL": "tests@example.invalid",
-    }
-    result = subprocess.run(
-        ["git", "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main", *args],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        env=environ,
-        check=True,
-    )
-    return result.stdout.strip()
 
 
 @pytest.fixture(scope="module")
