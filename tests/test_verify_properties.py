@@ -220,7 +220,7 @@ def test_control_characters_in_a_title_are_refused_and_never_reach_the_terminal(
     )
     assert main(["verify", str(tmp_path), "--no-lints"]) == 1
     out, err = capsys.readouterr()
-    assert "E105" in err and "U+001B (escape) (and 3 more on this line)" in err
+    assert "E105" in err and "U+001B (escape), and 3 more on this line:" in err
     assert not any(c in out + err for c in "\x1b\r\x07")
 
 
