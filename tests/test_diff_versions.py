@@ -211,3 +211,31 @@ def test_a_fact_of_another_kind_cannot_be_compared(tmp_path: Path, capsys: pytes
         "the versions cannot be compared: fact consent.by_guardian is a boolean in one version "
         "and an integer in the other"
     ) in capsys.readouterr().err
+
+
+def test_annotations_on_the_shipped_law_name_it_in_the_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A change that a shipped rule helps decide is annotated without `file=privlex:shipped/...`, which GitHub
+    cannot attach; the project's own rules keep their file and line."""
+    project = tmp_path / "project"
+    (project / "rules").mkdir(parents=True)
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "demo"\n\n[tool.privlex]\nsources = ["privlex:shipped/gdpr", "rules"]\n', encoding="utf-8"
+    )
+    policy = (
+        'ruleset firm "Firm policy":\n    law "Policy"\n    covers EEA\n    otherwise permit "Fine" cites "s.1"\n\n'
+        '    rule young "Young people":\n        cites "s.2"\n        purpose ai.training\n'
+        "        deny when subject.age < 18\n"
+    )
+    (project / "rules" / "policy.rules").write_text(policy, encoding="utf-8")
+    shutil.copytree(project / "rules", project / "old-rules")
+    (project / "rules" / "policy.rules").write_text(policy.replace("< 18", "< 17"), encoding="utf-8")
+    monkeypatch.chdir(project)
+    assert main(["diff", "old-rules", "rules", "--outcomes-only", "--format", "github"]) == 0
+    notices = capsys.readouterr().out.splitlines()
+    assert notices and all(line.startswith("::notice ") for line in notices)
+    assert not [line for line in notices if "file=privlex" in line]
+    shipped = [line for line in notices if not line.startswith("::notice file=")]
+    assert shipped and all("::privlex:shipped/gdpr.rules:" in line for line in shipped)
+    assert [line for line in notices if line.startswith("::notice file=rules/policy.rules,line=")]
