@@ -239,3 +239,34 @@ def test_annotations_on_the_shipped_law_name_it_in_the_message(
     shipped = [line for line in notices if not line.startswith("::notice file=")]
     assert shipped and all("::privlex:shipped/gdpr.rules:" in line for line in shipped)
     assert [line for line in notices if line.startswith("::notice file=rules/policy.rules,line=")]
+
+
+def test_a_diff_that_runs_out_of_time_exits_2_as_it_could_not_answer(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Finding: it exited 1, which `--exit-code` documents as "decisions changed"."""
+    old, new = tmp_path / "old", tmp_path / "new"
+    shutil.copytree(UNIT, old)
+    shutil.copytree(UNIT, new)
+    rules = new / "rules.rules"
+    rules.write_text(rules.read_text(encoding="utf-8").replace("DK: 15 from", "DK: 16 from"), encoding="utf-8")
+    for exit_code in ([], ["--exit-code"]):
+        assert main(["diff", str(old), str(new), "--timeout", "0.001", *exit_code]) == 2
+        captured = capsys.readouterr()
+        assert captured.out == ""
+        assert "privlex diff could not finish: the solver found no answer within 0.001 s" in captured.err
+        assert "raise --timeout" in captured.err
+
+
+def test_a_diff_whose_worker_failed_exits_2_as_it_could_not_answer(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from privlex.verify import diff
+    from privlex.verify.processes import WorkerFailed
+
+    def failing(*args: object, **kwargs: object) -> None:
+        raise WorkerFailed("the worker ended unexpectedly")
+
+    monkeypatch.setattr(diff, "diff_programs", failing)
+    assert main(["diff", str(UNIT), str(UNIT), "--exit-code"]) == 2
+    assert "privlex diff could not finish: a worker process failed" in capsys.readouterr().err
