@@ -339,3 +339,27 @@ def test_a_shipped_property_a_project_breaks_is_annotated_without_its_file(
         for line in annotations
     )
     assert any(": no_use_without_a_gdpr_basis: " in line for line in annotations)
+
+
+@pytest.mark.parametrize(
+    ("condition", "age"),
+    [
+        ("subject.age < 13", 12),  # an upper bound: the greatest age below it
+        ("subject.age >= 16", 16),  # a lower bound: the least age from it
+        ("subject.age >= 16 and subject.age < 18", 16),  # both: the lower one, as before
+        ("(subject.age < 13 or subject.age > 60)", 0),  # no one boundary: the least age, as before
+    ],
+)
+def test_a_forced_number_is_the_one_next_to_the_boundary_the_promise_states(
+    tmp_path: Path, condition: str, age: int
+) -> None:
+    """Finding: a promise about children under 13 showed `subject.age=0`; the boundary (12) tells a lawyer more."""
+    (tmp_path / "vocabulary.rules").write_bytes((UNIT / "vocabulary.rules").read_bytes())
+    (tmp_path / "r.rules").write_text(
+        'ruleset r "R":\n    law "R"\n    covers DE\n    otherwise permit "Fine" cites "s.1"\n\n'
+        f'    property p "P":\n        never permit when {condition}\n',
+        encoding="utf-8",
+    )
+    found = results(tmp_path)["r.p"]
+    assert found.status == "fails" and found.use is not None
+    assert found.use["subject"]["age"] == age
