@@ -13,8 +13,12 @@ from typing import Any
 import privlex_rules
 import pytest
 from conftest import FIXED_DAY
-from privlex import Decision
+from hypothesis import given
+from hypothesis import strategies as st
+from privlex import Decision, InvalidUse
 from privlex.runtime.decision import Citations, Outcome
+from shipped_unit import shipped_program
+from use_strategies import DAYS, uses
 
 DENIED = {"region": "DE", "data": "content.chat", "purpose": "ai.training"}
 PERMITTED = {**DENIED, "consent": {"given": True}}
@@ -61,3 +65,34 @@ def test_a_decision_built_by_check_is_frozen_and_a_plain_decision() -> None:
         object.__setattr__(decision, "extra", 1)  # slots only, as a Decision built by its __init__
     assert decision == Decision(decision.outcome, decision.reasons, decision.obligations, decision.rulesets)
     assert list(dataclasses.asdict(decision)) == ["outcome", "reasons", "obligations", "rulesets", "_use", "_day"]
+
+
+def test_dataclasses_replace_gives_an_equal_decision_that_still_explains() -> None:
+    """Finding: `dataclasses.replace(decision)` raised TypeError (`_use` was not an argument of __init__)."""
+    decision = privlex_rules.check(PERMITTED, today=FIXED_DAY)
+    again = dataclasses.replace(decision)
+    assert type(again) is Decision and again == decision and repr(again) == repr(decision)
+    assert again.explain(changes=False).to_dict() == decision.explain(changes=False).to_dict()
+    changed = dataclasses.replace(decision, outcome=Outcome.DENY)
+    assert changed.outcome is Outcome.DENY and not changed.permitted
+    assert (changed.reasons, changed.obligations, changed.rulesets) == (
+        decision.reasons,
+        decision.obligations,
+        decision.rulesets,
+    )
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        changed.outcome = Outcome.PERMIT  # type: ignore[misc]
+
+
+@given(data=st.data())
+def test_dataclasses_replace_copies_any_shipped_decision(data: st.DataObject) -> None:
+    program = shipped_program()
+    covered = tuple(region for ruleset in program.rulesets for region in ruleset.covers)
+    use = data.draw(uses(program.vocabulary, covered=covered, extras=False))
+    try:
+        decision = privlex_rules.check(use, today=data.draw(DAYS))
+    except InvalidUse:
+        return
+    again = dataclasses.replace(decision)
+    assert again == decision and again.to_dict() == decision.to_dict()
+    assert (again._use, again._day) == (decision._use, decision._day)  # it explains itself as the original

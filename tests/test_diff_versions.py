@@ -211,3 +211,62 @@ def test_a_fact_of_another_kind_cannot_be_compared(tmp_path: Path, capsys: pytes
         "the versions cannot be compared: fact consent.by_guardian is a boolean in one version "
         "and an integer in the other"
     ) in capsys.readouterr().err
+
+
+def test_annotations_on_the_shipped_law_name_it_in_the_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A change that a shipped rule helps decide is annotated without `file=privlex:shipped/...`, which GitHub
+    cannot attach; the project's own rules keep their file and line."""
+    project = tmp_path / "project"
+    (project / "rules").mkdir(parents=True)
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "demo"\n\n[tool.privlex]\nsources = ["privlex:shipped/gdpr", "rules"]\n', encoding="utf-8"
+    )
+    policy = (
+        'ruleset firm "Firm policy":\n    law "Policy"\n    covers EEA\n    otherwise permit "Fine" cites "s.1"\n\n'
+        '    rule young "Young people":\n        cites "s.2"\n        purpose ai.training\n'
+        "        deny when subject.age < 18\n"
+    )
+    (project / "rules" / "policy.rules").write_text(policy, encoding="utf-8")
+    shutil.copytree(project / "rules", project / "old-rules")
+    (project / "rules" / "policy.rules").write_text(policy.replace("< 18", "< 17"), encoding="utf-8")
+    monkeypatch.chdir(project)
+    assert main(["diff", "old-rules", "rules", "--outcomes-only", "--format", "github"]) == 0
+    notices = capsys.readouterr().out.splitlines()
+    assert notices and all(line.startswith("::notice ") for line in notices)
+    assert not [line for line in notices if "file=privlex" in line]
+    shipped = [line for line in notices if not line.startswith("::notice file=")]
+    assert shipped and all("::privlex:shipped/gdpr.rules:" in line for line in shipped)
+    assert [line for line in notices if line.startswith("::notice file=rules/policy.rules,line=")]
+
+
+def test_a_diff_that_runs_out_of_time_exits_2_as_it_could_not_answer(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Finding: it exited 1, which `--exit-code` documents as "decisions changed"."""
+    old, new = tmp_path / "old", tmp_path / "new"
+    shutil.copytree(UNIT, old)
+    shutil.copytree(UNIT, new)
+    rules = new / "rules.rules"
+    rules.write_text(rules.read_text(encoding="utf-8").replace("DK: 15 from", "DK: 16 from"), encoding="utf-8")
+    for exit_code in ([], ["--exit-code"]):
+        assert main(["diff", str(old), str(new), "--timeout", "0.001", *exit_code]) == 2
+        captured = capsys.readouterr()
+        assert captured.out == ""
+        assert "privlex diff could not finish: the solver found no answer within 0.001 s" in captured.err
+        assert "raise --timeout" in captured.err
+
+
+def test_a_diff_whose_worker_failed_exits_2_as_it_could_not_answer(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from privlex.verify import diff
+    from privlex.verify.processes import WorkerFailed
+
+    def failing(*args: object, **kwargs: object) -> None:
+        raise WorkerFailed("the worker ended unexpectedly")
+
+    monkeypatch.setattr(diff, "diff_programs", failing)
+    assert main(["diff", str(UNIT), str(UNIT), "--exit-code"]) == 2
+    assert "privlex diff could not finish: a worker process failed" in capsys.readouterr().err

@@ -63,3 +63,24 @@ def test_each_line_with_a_refused_character_is_reported_once_and_the_parser_sees
     lines = text.split("\n")
     assert [d.span.line for d in found if d.span] == [n for n, line in enumerate(lines, 1) if FORBIDDEN.search(line)]
     assert len(readable) == len(text) and not FORBIDDEN.search(readable)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "# \x1b[31m red \x1b[0m \x07",
+            "a control character U+001B (escape), and 2 more on this line: a rule file holds printable text only",
+        ),
+        (
+            "# \u202e reversed \u2066",
+            "an invisible character U+202E (right-to-left override), with 1 more on this line, reorders how this "
+            "line is shown: a reader would not see the text privlex reads",
+        ),
+    ],
+    ids=["control", "bidirectional"],
+)
+def test_several_refused_characters_on_a_line_are_counted_in_plain_words(line: str, expected: str) -> None:
+    """Finding: the count read "U+001B (escape) (and 2 more on this line)", two parentheses in a row."""
+    diagnostics, _ = forbidden_characters(SourceFile(path="unit.rules", text=f"{line}\n", data=b""))
+    assert [d.message for d in diagnostics] == [expected]

@@ -278,3 +278,14 @@ def test_sarif_uris_are_escaped_and_spanless_results_have_no_location() -> None:
     results = json.loads(format_sarif([AWKWARD, spanless]))["runs"][0]["results"]
     assert "locations" not in results[0]
     assert results[1]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "rules/a%2Cb%3Ac.rules"
+
+
+def test_github_names_a_shipped_library_file_in_the_message_not_as_the_file() -> None:
+    """Finding: `file=privlex:shipped/gdpr.rules` is no file of the workflow's repository: GitHub cannot attach it."""
+    shipped = AWKWARD.model_copy(
+        update={"span": Span(file="privlex:shipped/gdpr.rules", line=258, column=5, end_line=258, end_column=9)}
+    )
+    assert format_github([shipped]) == (
+        "::error title=privlex E201::privlex:shipped/gdpr.rules:258:5: 100%25 wrong: a, b%0Aand more%0A"
+        "help: did you mean ä?\n"
+    )

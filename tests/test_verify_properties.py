@@ -220,7 +220,7 @@ def test_control_characters_in_a_title_are_refused_and_never_reach_the_terminal(
     )
     assert main(["verify", str(tmp_path), "--no-lints"]) == 1
     out, err = capsys.readouterr()
-    assert "E105" in err and "U+001B (escape) (and 3 more on this line)" in err
+    assert "E105" in err and "U+001B (escape), and 3 more on this line:" in err
     assert not any(c in out + err for c in "\x1b\r\x07")
 
 
@@ -302,3 +302,64 @@ def test_a_counterexample_on_the_shipped_library_is_the_same_alone_after_the_lin
         (art9,) = [p for p in json.loads(capsys.readouterr().out)["properties"] if p["property"] == "art9"]
         found.append(art9["counterexample"])
     assert found[0] == found[1] == found[2]
+
+
+def test_privlex_test_annotates_each_failing_property_for_github(capsys: pytest.CaptureFixture[str]) -> None:
+    """Finding: with `--output-format github` a failing property failed the run without any annotation."""
+    assert main(["test", str(UNIT), "--today", "2025-06-01", "--output-format", "github"]) == 1
+    annotations = [line for line in capsys.readouterr().err.splitlines() if "title=privlex property failed" in line]
+    rules = (UNIT / "rules.rules").read_text(encoding="utf-8").splitlines()
+    line = next(i for i, text in enumerate(rules, 1) if "property danish_teenagers" in text)
+    assert len(annotations) == 2
+    assert annotations[0].startswith(f"::error file={UNIT.relative_to(ROOT).as_posix()}/rules.rules,line={line},")
+    head = "::eu.danish_teenagers: A Danish 14-year-old's own consent is enough%0Aalways permit: a use breaks"
+    assert head in annotations[0]
+    assert "%0Acounterexample: privlex decide --region DK " in annotations[0]
+
+
+@pytest.mark.slow
+def test_a_shipped_property_a_project_breaks_is_annotated_without_its_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A project's permissive ruleset on the shipped law breaks shipped properties: their annotations name
+    `privlex:shipped/properties.rules` in the message, as GitHub cannot attach them to a file of the repository."""
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "demo"\n\n[tool.privlex]\nsources = ["privlex:shipped", "rules"]\n', encoding="utf-8"
+    )
+    (tmp_path / "rules" / "firm.rules").write_text(
+        'ruleset firm "Firm policy":\n    law "Policy"\n    covers EEA\n    otherwise permit "Fine" cites "s.1"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    assert main(["test", "--output-format", "github"]) == 1
+    annotations = [line for line in capsys.readouterr().err.splitlines() if line.startswith("::")]
+    assert annotations and all(
+        line.startswith("::error title=privlex property failed::privlex:shipped/properties.rules:")
+        for line in annotations
+    )
+    assert any(": no_use_without_a_gdpr_basis: " in line for line in annotations)
+
+
+@pytest.mark.parametrize(
+    ("condition", "age"),
+    [
+        ("subject.age < 13", 12),  # an upper bound: the greatest age below it
+        ("subject.age >= 16", 16),  # a lower bound: the least age from it
+        ("subject.age >= 16 and subject.age < 18", 16),  # both: the lower one, as before
+        ("(subject.age < 13 or subject.age > 60)", 0),  # no one boundary: the least age, as before
+    ],
+)
+def test_a_forced_number_is_the_one_next_to_the_boundary_the_promise_states(
+    tmp_path: Path, condition: str, age: int
+) -> None:
+    """Finding: a promise about children under 13 showed `subject.age=0`; the boundary (12) tells a lawyer more."""
+    (tmp_path / "vocabulary.rules").write_bytes((UNIT / "vocabulary.rules").read_bytes())
+    (tmp_path / "r.rules").write_text(
+        'ruleset r "R":\n    law "R"\n    covers DE\n    otherwise permit "Fine" cites "s.1"\n\n'
+        f'    property p "P":\n        never permit when {condition}\n',
+        encoding="utf-8",
+    )
+    found = results(tmp_path)["r.p"]
+    assert found.status == "fails" and found.use is not None
+    assert found.use["subject"]["age"] == age

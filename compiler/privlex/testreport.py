@@ -201,6 +201,8 @@ def format_github(run: TestRun) -> str:
             for ruleset, node in run.unexercised:
                 message = _unexercised_message(ruleset, node)
                 lines.append(github_command("error", run.span(node.span), "privlex test coverage", message))
+    for span, message in run.properties.failures if run.properties is not None else ():
+        lines.append(github_command("error", span, "privlex property failed", message))
     return "".join(lines)
 
 

@@ -61,7 +61,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     add_timeout_argument(command)
     command.add_argument(
-        "--exit-code", action="store_true", help="exit 1 when some decision changed (like git diff --exit-code)"
+        "--exit-code",
+        action="store_true",
+        help="exit 1 when some decision changed (like git diff --exit-code); a diff with no answer exits 2, "
+        "with or without this flag",
     )
     command.set_defaults(run=run)
 
@@ -108,12 +111,13 @@ def run(args: argparse.Namespace) -> int:
                 outcomes_only=args.outcomes_only,
                 jobs=args.jobs or default_jobs(),
             )
+        # A diff that could not finish is no answer: not 1, which says with --exit-code that decisions changed.
         except SolverTimeout as exc:
-            sys.stderr.write(f"privlex: {exc}: raise --timeout\n")
-            return EXIT_FAILED
+            sys.stderr.write(f"privlex diff could not finish: {exc}; raise --timeout\n")
+            return EXIT_USAGE
         except WorkerFailed as exc:
-            sys.stderr.write(f"privlex: describing a change failed in a worker process: {exc}\n")
-            return EXIT_FAILED
+            sys.stderr.write(f"privlex diff could not finish: a worker process failed describing a change: {exc}\n")
+            return EXIT_USAGE
         except SpaceError as exc:
             raise UsageError(f"the versions cannot be compared: {exc}") from exc
         text = render(diff, args.format, versions[0].label, versions[1].label, moves=(moves[0], moves[1]))

@@ -21,7 +21,7 @@ from typing import Any, TextIO
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from .. import __version__
-from ..source import SourceFile, Span
+from ..source import SHIPPED_PREFIX, SourceFile, Span
 from . import CODES, Diagnostic, Severity, render, render_all, sort_key
 from .explanations import EXPLANATIONS
 
@@ -326,17 +326,25 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def github_command(level: str, span: Span | None, title: str, message: str) -> str:
-    """One GitHub Actions workflow command: `::error file=…,line=…,col=…,title=…::message`."""
+def github_command(level: str, span: Span | None, title: str, message: str, *, columns: bool = True) -> str:
+    """One GitHub Actions workflow command: `::error file=…,line=…,col=…,title=…::message`.
+
+    `columns=False` names the line only. A file of the shipped library
+    (`privlex:shipped/gdpr.rules`) is no file of the repository the workflow
+    runs in: GitHub could not attach an annotation naming it, so its location
+    goes at the head of the message instead, and the annotation is the run's.
+    """
     properties: list[tuple[str, str]] = []
-    if span is not None:
-        properties += [
-            ("file", span.file),
-            ("line", str(span.line)),
-            ("col", str(span.column)),
-            ("endLine", str(span.end_line)),
-            ("endColumn", str(span.end_column)),
-        ]
+    if span is not None and span.file.startswith(SHIPPED_PREFIX):
+        message = f"{span.file}:{span.line}{f':{span.column}' if columns else ''}: {message}"
+    elif span is not None:
+        properties += [("file", span.file), ("line", str(span.line))]
+        if columns:
+            properties += [
+                ("col", str(span.column)),
+                ("endLine", str(span.end_line)),
+                ("endColumn", str(span.end_column)),
+            ]
     properties.append(("title", title))
     fields = ",".join(f"{key}={_escape_property(value)}" for key, value in properties)
     return f"::{level} {fields}::{_escape_data(message)}\n"

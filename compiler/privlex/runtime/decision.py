@@ -152,10 +152,7 @@ class RulesetResult:
         return list(self._obligations)
 
 
-_set = object.__setattr__
-
-
-@dataclass(frozen=True, slots=True, init=False)
+@dataclass(frozen=True, slots=True)
 class Decision:
     """What the rules decide about one use, and why."""
 
@@ -164,26 +161,10 @@ class Decision:
     obligations: list[Obligation]
     rulesets: list[str]
     # The validated use and the day it was decided on, for explain(); not part of the decision's value.
+    # The dataclass's own __init__ takes them by these names, as `dataclasses.replace` passes them:
+    # `check` builds its decisions without __init__ (`_decision` below), so it is off the hot path.
     _use: Any = field(default=None, repr=False, compare=False)
     _day: Any = field(default=None, repr=False, compare=False)
-
-    def __init__(
-        self,
-        outcome: Outcome,
-        reasons: list[Reason],
-        obligations: list[Obligation],
-        rulesets: list[str],
-        use: Any = None,
-        day: Any = None,
-    ) -> None:
-        # What the dataclass would generate, minus its per-field lookups: one
-        # Decision is built per check, so this is on the hot path.
-        _set(self, "outcome", outcome)
-        _set(self, "reasons", reasons)
-        _set(self, "obligations", obligations)
-        _set(self, "rulesets", rulesets)
-        _set(self, "_use", use)
-        _set(self, "_day", day)
 
     @property
     def permitted(self) -> bool:

@@ -48,14 +48,17 @@ def forbidden_characters(source: SourceFile) -> tuple[list[Diagnostic], str]:
             continue
         char, column = matches[0].group(), matches[0].start() + 1  # one error a line, at the first
         span = Span(file=source.path, line=number, column=column, end_line=number, end_column=column + 1)
-        more = f" (and {len(matches) - 1} more on this line)" if len(matches) > 1 else ""
+        # The others on the line are counted after the first's name, which ends in its own parentheses.
+        others = len(matches) - 1
         if _is_bidirectional(char):
+            more = f", with {others} more on this line," if others else ""
             message = (
                 f"an invisible character {_name(char)}{more} reorders how this line is shown: "
                 "a reader would not see the text privlex reads"
             )
             help = "delete it; to write right-to-left text, type it in the order it is read"
         else:
+            more = f", and {others} more on this line" if others else ""
             message = f"a control character {_name(char)}{more}: a rule file holds printable text only"
             help = "delete it; it is invisible in most editors and can rewrite what a terminal shows"
         found.append(error("E105", message, span, help=help))

@@ -70,25 +70,27 @@ def _decision_lines(decision: Any, ruleset: str | None, move: Move) -> list[str]
     return lines
 
 
+def result_lines(result: PropertyResult, move: Move = str) -> list[str]:
+    """One property's result as `as_text` shows it: its head line, then what held or the counterexample."""
+    prop = result.prop
+    head = f"{prop.name} ({_moved(prop.span.location, move)}): {prop.title}"
+    seconds = f"{result.seconds:.2f} s"
+    if result.status == "holds":
+        return [f"ok   {head}", f"     {claim(result)}: holds for every use ({seconds})"]
+    if result.status == "timeout":
+        return [f"??   {head}", f"     {claim(result)}: undecided, {result.message} (raise --timeout)"]
+    out = [f"FAIL {head}", f"     {claim(result)}: a use breaks it ({seconds})"]
+    if result.use is not None:
+        out.append(f"     counterexample: {decide_flags(result.use)}")
+        out.append(f"     as JSON: {json.dumps(result.use, ensure_ascii=False)}")
+        out += _decision_lines(result.decision, prop.ruleset, move)
+    if result.message:
+        out.append(f"     {result.message}")
+    return out
+
+
 def as_text(results: Sequence[PropertyResult], move: Move = str) -> str:
-    out: list[str] = []
-    for result in results:
-        prop = result.prop
-        head = f"{prop.name} ({_moved(prop.span.location, move)}): {prop.title}"
-        seconds = f"{result.seconds:.2f} s"
-        if result.status == "holds":
-            out.append(f"ok   {head}\n     {claim(result)}: holds for every use ({seconds})")
-            continue
-        if result.status == "timeout":
-            out.append(f"??   {head}\n     {claim(result)}: undecided, {result.message} (raise --timeout)")
-            continue
-        out.append(f"FAIL {head}\n     {claim(result)}: a use breaks it ({seconds})")
-        if result.use is not None:
-            out.append(f"     counterexample: {decide_flags(result.use)}")
-            out.append(f"     as JSON: {json.dumps(result.use, ensure_ascii=False)}")
-            out += _decision_lines(result.decision, prop.ruleset, move)
-        if result.message:
-            out.append(f"     {result.message}")
+    out = [line for result in results for line in result_lines(result, move)]
     held = sum(1 for r in results if r.status == "holds")
     failed = sum(1 for r in results if r.status == "fails" or r.status == "error")
     undecided = sum(1 for r in results if r.status == "timeout")

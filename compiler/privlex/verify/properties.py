@@ -69,7 +69,8 @@ def _plain(space: Space, var: Var, today: datetime.date) -> Term | None:
 
 def plainest(solver: Solver, goal: Term, today: datetime.date) -> Any:
     """A model of the goal with as many dimensions as possible at their plain value, and every other
-    at the least value it can take: one model, whatever the solver was asked before.
+    at the first value it can take (a number or a day: the one next to the bound the goal states):
+    one model, whatever the solver was asked before.
 
     Without the second step the values the goal forces away from plain (the
     region, the data, an age) were whichever z3 found first, which depends on
@@ -98,9 +99,31 @@ def plainest(solver: Solver, goal: Term, today: datetime.date) -> Any:
             continue
         if var.known is not None and not z3.is_true(model.eval(var.known, model_completion=True)):
             continue  # unknown (its plain value), so its value says nothing
-        model = _least(solver, var, [goal, *kept], model)
+        goals = [goal, *kept]
+        model = _least(solver, var, goals, model) if var.finite else _nearest_a_bound(solver, var, goals, model)
         kept.append(var.value == model.eval(var.value, model_completion=True))
     return model
+
+
+def _value(model: Any, var: Var) -> int:
+    return int(model.eval(var.value, model_completion=True).as_long())
+
+
+def _nearest_a_bound(solver: Solver, var: Var, goals: list[Term], model: Any) -> Any:
+    """A model of the goals where a number or a day takes the value next to the bound the goals state.
+
+    A promise about children under 13 is best shown with a 12-year-old, one
+    about adults with an 18-year-old: the least value the goals allow when
+    it is above the fact's own least (a lower bound stated), else the
+    greatest when it is below the fact's own greatest (an upper bound
+    stated), else the least. Both ends depend only on the goals, never on
+    what the solver was asked before, so neither does the value chosen.
+    """
+    least = _least(solver, var, goals, model)
+    if _value(least, var) > var.low:
+        return least
+    greatest = _greatest(solver, var, goals, model)
+    return greatest if _value(greatest, var) < var.high else least
 
 
 def _least(solver: Solver, var: Var, goals: list[Term], model: Any) -> Any:
@@ -109,14 +132,27 @@ def _least(solver: Solver, var: Var, goals: list[Term], model: Any) -> Any:
     The model at hand bounds the search from above: an age of 12 takes four
     questions, not the twenty of the whole range.
     """
-    low, high = var.low, model.eval(var.value, model_completion=True).as_long()
+    low, high = var.low, _value(model, var)
     while low < high:
         middle = (low + high) // 2
         lower = solver.model(*goals, var.value <= middle)
         if lower is None:
             low = middle + 1
         else:
-            model, high = lower, lower.eval(var.value, model_completion=True).as_long()
+            model, high = lower, _value(lower, var)
+    return model
+
+
+def _greatest(solver: Solver, var: Var, goals: list[Term], model: Any) -> Any:
+    """A model of the goals where `var` takes the greatest value it can (as `_least`, from above)."""
+    low, high = _value(model, var), var.high
+    while low < high:
+        middle = (low + high + 1) // 2
+        higher = solver.model(*goals, var.value >= middle)
+        if higher is None:
+            high = middle - 1
+        else:
+            model, low = higher, _value(higher, var)
     return model
 
 

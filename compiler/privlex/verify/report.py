@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import ir
+from ..diagnostics.formats import github_command
 from ..source import Span
 from .describe import describe_cube, window
 from .diff import Change, Diff, changed_nodes
@@ -159,14 +160,6 @@ def as_markdown(diff: Diff, old: str, new: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def _escape(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _property(text: str) -> str:
-    return _escape(text).replace(":", "%3A").replace(",", "%2C")
-
-
 def _node_spans(program: ir.Program, move: Move) -> dict[str, Span]:
     return {
         f"{r.id}.{node.id}": node.span.model_copy(update={"file": move(node.span.file)})
@@ -181,15 +174,14 @@ def as_github(diff: Diff, old: str, new: str, moves: tuple[Move, Move] = (str, s
     `moves`: each version's paths as compiled -> as the workflow names them (from the current folder).
     """
     spans_new, spans_old = _node_spans(diff.new, moves[1]), _node_spans(diff.old, moves[0])
+    title = f"privlex diff {old} → {new}"
     out: list[str] = []
     for change in diff.changes:
         message = "; ".join(f"{line}: {change.describe()}" for line in _lines(diff, change))
         for node in changed_nodes(change):
             span = spans_new.get(node) or spans_old.get(node)
-            if span is None:
-                continue
-            title = _property(f"privlex diff {old} → {new}")
-            out.append(f"::notice file={_property(span.file)},line={span.line},title={title}::{_escape(message)}")
+            if span is not None:
+                out.append(github_command("notice", span, title, message, columns=False))
     parameters = {
         f"{r.id}.{p.name}": p.span.model_copy(update={"file": moves[1](p.span.file)})
         for r in diff.new.rulesets
@@ -197,13 +189,11 @@ def as_github(diff: Diff, old: str, new: str, moves: tuple[Move, Move] = (str, s
     }
     summary = "; ".join(f"{line}: {change.describe()}" for change in diff.changes for line in _lines(diff, change))
     for name, regions in diff.parameters:
-        span = parameters[name]
         message = f"{name} changed for {', '.join(regions)}" + (f": {summary}" if summary else "")
-        title = _property(f"privlex diff {old} → {new}")
-        out.append(f"::notice file={_property(span.file)},line={span.line},title={title}::{_escape(message)}")
+        out.append(github_command("notice", parameters[name], title, message, columns=False))
     if diff.unchanged:
-        out.append(f"::notice title=privlex diff::{_escape(f'{old} → {new}: {_summary(diff)}')}")
-    return "\n".join(out) + "\n"
+        out.append(github_command("notice", None, "privlex diff", f"{old} → {new}: {_summary(diff)}"))
+    return "".join(out) or "\n"
 
 
 def render(diff: Diff, output_format: str, old: str, new: str, moves: tuple[Move, Move] = (str, str)) -> str:
