@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, compile_unit, git, needs_git
+from conftest import ROOT, TESTS, compile_unit, git, needs_git
 from privlex.cli import main
 
 z3 = pytest.importorskip("z3")
@@ -24,6 +24,9 @@ RULESETS = ROOT / "rulesets"
 # and the solver answers in seconds (the whole library is the benchmark's, benchmarks/verify.py).
 UNIT = ("vocabulary.rules", "regions.rules", "gdpr.rules", "ccpa.rules")
 DENMARK_2024 = "        DK: 13 until 2023-12-31\n        DK: 15 from 2024-01-01\n"
+# One small regime (its own vocabulary, three countries): what does not depend on the shipped law's
+# size is checked on it in the quick run, on the GDPR and CCPA in the full run.
+SMALL = TESTS / "verify" / "properties"
 
 
 def copy_rules(target: Path, edit: dict[str, list[tuple[str, str]]] | None = None) -> Path:
@@ -38,12 +41,26 @@ def copy_rules(target: Path, edit: dict[str, list[tuple[str, str]]] | None = Non
     return target
 
 
+def copy_small(target: Path, edit: list[tuple[str, str]]) -> Path:
+    """The small regime in `target`, its rules edited by (old, new) replacements."""
+    shutil.copytree(SMALL, target)
+    rules = target / "rules.rules"
+    text = rules.read_text(encoding="utf-8")
+    for old, new in edit:
+        assert old in text, old
+        text = text.replace(old, new)
+    rules.write_text(text, encoding="utf-8")
+    return target
+
+
 def denmark_stays_13(tmp_path: Path) -> Path:
     return copy_rules(tmp_path / "old", {"gdpr.rules": [(DENMARK_2024, "        DK: 13\n")]})
 
 
-def diff_of(old: Path, new: Path, jobs: int = 1) -> Diff:
-    before, after = compile_unit(old).program, compile_unit(new).program
+def diff_of(old: Path | tuple[Path, ...], new: Path | tuple[Path, ...], jobs: int = 1) -> Diff:
+    """The diff of two units, each a folder or its files."""
+    before = compile_unit(*old if isinstance(old, tuple) else (old,)).program
+    after = compile_unit(*new if isinstance(new, tuple) else (new,)).program
     assert before is not None and after is not None
     return diff_programs(before, after, timeout=60, jobs=jobs)
 
@@ -80,8 +97,9 @@ def current(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def denmark(tmp_path_factory: pytest.TempPathFactory, current: Path) -> Diff:
-    return diff_of(denmark_stays_13(tmp_path_factory.mktemp("denmark")), current)
+def denmark(tmp_path_factory: pytest.TempPathFactory) -> Diff:
+    # The new version is the shipped files themselves, whose compilation other tests share (conftest's compile_unit).
+    return diff_of(denmark_stays_13(tmp_path_factory.mktemp("denmark")), tuple(RULESETS / name for name in UNIT))
 
 
 def test_denmark_raising_its_age_of_consent(denmark: Diff) -> None:
@@ -112,14 +130,28 @@ def test_every_region_is_exact(denmark: Diff) -> None:
     assert unsound_regions(denmark) == []
 
 
-def test_the_regions_do_not_depend_on_the_number_of_processes(tmp_path: Path, current: Path, denmark: Diff) -> None:
-    # Each change is described in a fresh solver context, wherever and after whatever.
-    in_two = diff_of(denmark_stays_13(tmp_path), current, jobs=2)
-    documents = [json.loads(render(diff, "json", "old", "new")) for diff in (denmark, in_two)]
+def same_in_two_processes(here: Diff, in_two: Diff) -> None:
+    documents = [json.loads(render(diff, "json", "old", "new")) for diff in (here, in_two)]
     for document in documents:
         assert document.pop("seconds") >= 0
     assert documents[0] == documents[1]
-    assert [c.more for c in in_two.changes] == [c.more for c in denmark.changes]
+    assert [c.more for c in in_two.changes] == [c.more for c in here.changes]
+
+
+def test_the_regions_do_not_depend_on_the_number_of_processes(tmp_path: Path) -> None:
+    # Each change is described in a fresh solver context, wherever and after whatever: the changes
+    # of a small regime, described here and in two worker processes.
+    new = copy_small(tmp_path / "new", [("DK: 15 from 2024-01-01", "DK: 16 from 2024-01-01")])
+    here = diff_of(SMALL, new)
+    assert len(here.changes) >= 2  # one for each worker
+    same_in_two_processes(here, diff_of(SMALL, new, jobs=2))
+
+
+@pytest.mark.slow  # the Denmark diff again, in two processes; a small regime's is the quick run's
+def test_the_regions_of_the_shipped_law_do_not_depend_on_the_number_of_processes(
+    tmp_path: Path, current: Path, denmark: Diff
+) -> None:
+    same_in_two_processes(denmark, diff_of(denmark_stays_13(tmp_path), current, jobs=2))
 
 
 @pytest.mark.slow  # a solver run over the GDPR and CCPA; the Denmark diff is the quick run's
@@ -157,6 +189,16 @@ def test_a_refactor_changes_no_decision(tmp_path: Path, current: Path) -> None:
     assert diff.parameters == [("gdpr.consent_age", ("DE",))] or diff.parameters == []
 
 
+def test_an_obligation_added_to_a_small_regime_is_a_change(tmp_path: Path) -> None:
+    permit = "        permit when legal_basis is contract\n"
+    duty = '        obligation tell_people "Tell people" cites "Art. 13"\n'
+    diff = diff_of(SMALL, copy_small(tmp_path / "new", [(permit, permit + duty)]))
+    assert diff.changes == []
+    assert diff.obligations == [("eu.contract", (), ("tell_people",))]
+    assert not diff.unchanged
+
+
+@pytest.mark.slow  # a solver run over the GDPR and CCPA; a small regime's is the quick run's
 def test_an_obligation_added_is_a_change(tmp_path: Path, current: Path) -> None:
     edited = copy_rules(
         tmp_path / "new",
