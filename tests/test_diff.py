@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, compile_unit, git, needs_git
+from conftest import ROOT, TESTS, compile_unit, git, needs_git, quick_or_slow
 from privlex.cli import main
 
 z3 = pytest.importorskip("z3")
@@ -24,6 +25,9 @@ RULESETS = ROOT / "rulesets"
 # and the solver answers in seconds (the whole library is the benchmark's, benchmarks/verify.py).
 UNIT = ("vocabulary.rules", "regions.rules", "gdpr.rules", "ccpa.rules")
 DENMARK_2024 = "        DK: 13 until 2023-12-31\n        DK: 15 from 2024-01-01\n"
+# One small regime (its own vocabulary, three countries): what does not depend on the shipped law's
+# size is checked on it in the quick run, on the GDPR and CCPA in the full run.
+SMALL = TESTS / "verify" / "properties"
 
 
 def copy_rules(target: Path, edit: dict[str, list[tuple[str, str]]] | None = None) -> Path:
@@ -38,12 +42,26 @@ def copy_rules(target: Path, edit: dict[str, list[tuple[str, str]]] | None = Non
     return target
 
 
+def copy_small(target: Path, edit: list[tuple[str, str]]) -> Path:
+    """The small regime in `target`, its rules edited by (old, new) replacements."""
+    shutil.copytree(SMALL, target)
+    rules = target / "rules.rules"
+    text = rules.read_text(encoding="utf-8")
+    for old, new in edit:
+        assert old in text, old
+        text = text.replace(old, new)
+    rules.write_text(text, encoding="utf-8")
+    return target
+
+
 def denmark_stays_13(tmp_path: Path) -> Path:
     return copy_rules(tmp_path / "old", {"gdpr.rules": [(DENMARK_2024, "        DK: 13\n")]})
 
 
-def diff_of(old: Path, new: Path, jobs: int = 1) -> Diff:
-    before, after = compile_unit(old).program, compile_unit(new).program
+def diff_of(old: Path | tuple[Path, ...], new: Path | tuple[Path, ...], jobs: int = 1) -> Diff:
+    """The diff of two units, each a folder or its files."""
+    before = compile_unit(*old if isinstance(old, tuple) else (old,)).program
+    after = compile_unit(*new if isinstance(new, tuple) else (new,)).program
     assert before is not None and after is not None
     return diff_programs(before, after, timeout=60, jobs=jobs)
 
@@ -79,32 +97,59 @@ def current(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return copy_rules(tmp_path_factory.mktemp("current"))
 
 
+@dataclass(frozen=True)
+class Regime:
+    """Where Denmark raised its age of consent from 13 to 15 in 2024, and the names the diff shows."""
+
+    rules: Path  # the file that holds the ruleset
+    ruleset: str
+    guardian: str  # the exception for a parent's consent
+    reasons_only: tuple[str, ...]  # the changes of reasons alone, besides the guardian's
+
+
+REGIMES = {
+    # The small regime in the quick run; the GDPR (and the CCPA) as shipped in the full run.
+    "small": Regime(SMALL / "rules.rules", "eu", "parent", ()),
+    "shipped": Regime(RULESETS / "gdpr.rules", "gdpr", "guardian", ("deny (+gdpr.consent.child)",)),
+}
+
+
+@pytest.fixture(scope="module", params=quick_or_slow(REGIMES, {"small"}))
+def regime(request: pytest.FixtureRequest) -> Regime:
+    return REGIMES[request.param]
+
+
 @pytest.fixture(scope="module")
-def denmark(tmp_path_factory: pytest.TempPathFactory, current: Path) -> Diff:
-    return diff_of(denmark_stays_13(tmp_path_factory.mktemp("denmark")), current)
+def denmark(tmp_path_factory: pytest.TempPathFactory, regime: Regime) -> Diff:
+    """Denmark's age of consent raised in 2024, diffed against a copy in which it stays 13."""
+    folder = tmp_path_factory.mktemp("denmark")
+    if regime.ruleset == "eu":
+        return diff_of(copy_small(folder / "old", [(DENMARK_2024, "        DK: 13\n")]), SMALL)
+    # The new version is the shipped files themselves, whose compilation other tests share (conftest's compile_unit).
+    return diff_of(denmark_stays_13(folder), tuple(RULESETS / name for name in UNIT))
 
 
-def test_denmark_raising_its_age_of_consent(denmark: Diff) -> None:
+def test_denmark_raising_its_age_of_consent(denmark: Diff, regime: Regime) -> None:
     found = lines(denmark)
+    consent, child = f"{regime.ruleset}.consent", f"{regime.ruleset}.consent.child"
+    guardian = f"permit ({consent} → {child}.{regime.guardian})"
     # The change of outcome, exactly as a reviewer reads it (the one change of outcome:
     # duties that hold under a condition are no rules, so they multiply no changes).
     assert (
         "DK · subject.age 13–14 · not consent.by_guardian · from 2024-01-01",
-        "permit (gdpr.consent) → deny (gdpr.consent.child)",
+        f"permit ({consent}) → deny ({child})",
     ) in found
     described = [c.describe() for c in denmark.changes]
-    assert "deny (+gdpr.consent.child)" in described
-    assert "permit (gdpr.consent → gdpr.consent.child.guardian)" in described
+    assert guardian in described
+    for change in regime.reasons_only:
+        assert change in described
     for change in described:
-        assert change.endswith("→ deny (gdpr.consent.child)") or change in (
-            "deny (+gdpr.consent.child)",
-            "permit (gdpr.consent → gdpr.consent.child.guardian)",
-        ), change
+        assert change.endswith(f"→ deny ({child})") or change in (*regime.reasons_only, guardian), change
     # Every region is Denmark's 13- and 14-year-olds from 2024 on, and nothing else changed.
     for where, _ in found:
         assert where.startswith("DK · ") and "subject.age 13–14" in where, where
         assert where.rsplit("from ", 1)[1] >= "2024-01-01", where
-    assert denmark.parameters == [("gdpr.consent_age", ("DK",))]
+    assert denmark.parameters == [(f"{regime.ruleset}.consent_age", ("DK",))]
     assert not denmark.truncated and not denmark.obligations
 
 
@@ -112,14 +157,29 @@ def test_every_region_is_exact(denmark: Diff) -> None:
     assert unsound_regions(denmark) == []
 
 
-def test_the_regions_do_not_depend_on_the_number_of_processes(tmp_path: Path, current: Path, denmark: Diff) -> None:
-    # Each change is described in a fresh solver context, wherever and after whatever.
-    in_two = diff_of(denmark_stays_13(tmp_path), current, jobs=2)
-    documents = [json.loads(render(diff, "json", "old", "new")) for diff in (denmark, in_two)]
+def same_in_two_processes(here: Diff, in_two: Diff) -> None:
+    documents = [json.loads(render(diff, "json", "old", "new")) for diff in (here, in_two)]
     for document in documents:
         assert document.pop("seconds") >= 0
     assert documents[0] == documents[1]
-    assert [c.more for c in in_two.changes] == [c.more for c in denmark.changes]
+    assert [c.more for c in in_two.changes] == [c.more for c in here.changes]
+
+
+def test_the_regions_do_not_depend_on_the_number_of_processes(tmp_path: Path) -> None:
+    # Each change is described in a fresh solver context, wherever and after whatever: the changes
+    # of a small regime, described here and in two worker processes.
+    new = copy_small(tmp_path / "new", [("DK: 15 from 2024-01-01", "DK: 16 from 2024-01-01")])
+    here = diff_of(SMALL, new)
+    assert len(here.changes) >= 2  # one for each worker
+    same_in_two_processes(here, diff_of(SMALL, new, jobs=2))
+
+
+@pytest.mark.slow  # the Denmark diff again, in two processes; a small regime's is the quick run's
+@pytest.mark.parametrize("regime", ["shipped"], indirect=True)
+def test_the_regions_of_the_shipped_law_do_not_depend_on_the_number_of_processes(
+    tmp_path: Path, current: Path, denmark: Diff, regime: Regime
+) -> None:
+    same_in_two_processes(denmark, diff_of(denmark_stays_13(tmp_path), current, jobs=2))
 
 
 @pytest.mark.slow  # a solver run over the GDPR and CCPA; the Denmark diff is the quick run's
@@ -157,6 +217,16 @@ def test_a_refactor_changes_no_decision(tmp_path: Path, current: Path) -> None:
     assert diff.parameters == [("gdpr.consent_age", ("DE",))] or diff.parameters == []
 
 
+def test_an_obligation_added_to_a_small_regime_is_a_change(tmp_path: Path) -> None:
+    permit = "        permit when legal_basis is contract\n"
+    duty = '        obligation tell_people "Tell people" cites "Art. 13"\n'
+    diff = diff_of(SMALL, copy_small(tmp_path / "new", [(permit, permit + duty)]))
+    assert diff.changes == []
+    assert diff.obligations == [("eu.contract", (), ("tell_people",))]
+    assert not diff.unchanged
+
+
+@pytest.mark.slow  # a solver run over the GDPR and CCPA; a small regime's is the quick run's
 def test_an_obligation_added_is_a_change(tmp_path: Path, current: Path) -> None:
     edited = copy_rules(
         tmp_path / "new",
@@ -178,18 +248,21 @@ def test_an_obligation_added_is_a_change(tmp_path: Path, current: Path) -> None:
     assert not diff.unchanged
 
 
-def test_diff_formats(denmark: Diff) -> None:
+def test_diff_formats(denmark: Diff, regime: Regime) -> None:
+    consent, child = f"{regime.ruleset}.consent", f"{regime.ruleset}.consent.child"
+    reasons_only = 1 + len(regime.reasons_only)
     text = render(denmark, "text", "old", "new")
-    assert text.splitlines()[0].startswith("privlex diff old → new: 1 change of outcome, 2 changes of reasons only")
+    assert text.splitlines()[0].startswith(
+        f"privlex diff old → new: 1 change of outcome, {reasons_only} change{'s' * (reasons_only > 1)} of reasons only"
+    )
     assert (
-        "DK · subject.age 13–14 · not consent.by_guardian · from 2024-01-01: "
-        "permit (gdpr.consent) → deny (gdpr.consent.child)"
+        f"DK · subject.age 13–14 · not consent.by_guardian · from 2024-01-01: permit ({consent}) → deny ({child})"
     ) in text.splitlines()
     document = json.loads(render(denmark, "json", "old", "new"))
-    change = next(c for c in document["changes"] if c["old"] == {"outcome": "permit", "reasons": ["gdpr.consent"]})
+    change = next(c for c in document["changes"] if c["old"] == {"outcome": "permit", "reasons": [consent]})
     assert change["kind"] == "outcome"
-    assert change["old"] == {"outcome": "permit", "reasons": ["gdpr.consent"]}
-    assert change["new"] == {"outcome": "deny", "reasons": ["gdpr.consent.child"]}
+    assert change["old"] == {"outcome": "permit", "reasons": [consent]}
+    assert change["new"] == {"outcome": "deny", "reasons": [child]}
     # The region is found by what it says, not by its place: which of the equally correct
     # regions the solver finds first depends on how it searches (docs/performance.md, issue 14).
     where = "DK · subject.age 13–14 · not consent.by_guardian · from 2024-01-01"
@@ -200,16 +273,16 @@ def test_diff_formats(denmark: Diff) -> None:
         {"fact": "region", "in": ["DK", "DK-*"]},
         {"fact": "subject.age", "from": 13, "to": 14, "unknown": False},
     ]
-    assert sorted(c["kind"] for c in document["changes"]) == ["outcome"] + ["reasons"] * 2
-    assert document["parameters"] == [{"parameter": "gdpr.consent_age", "regions": ["DK"]}]
+    assert sorted(c["kind"] for c in document["changes"]) == ["outcome"] + ["reasons"] * reasons_only
+    assert document["parameters"] == [{"parameter": f"{regime.ruleset}.consent_age", "regions": ["DK"]}]
     markdown = render(denmark, "markdown", "old", "new")
-    assert "| DK · subject.age 13–14 · not consent.by_guardian · from 2024-01-01 | permit (gdpr.consent) |" in markdown
+    assert f"| DK · subject.age 13–14 · not consent.by_guardian · from 2024-01-01 | permit ({consent}) |" in markdown
     notices = render(denmark, "github", "old", "new").splitlines()
-    gdpr = (RULESETS / "gdpr.rules").read_text(encoding="utf-8").splitlines()
-    child = next(i for i, line in enumerate(gdpr, 1) if 'unless child "' in line)
-    assert any(n.startswith("::notice file=") and f"gdpr.rules,line={child}," in n for n in notices)
-    parameter = next(i for i, line in enumerate(gdpr, 1) if "parameter consent_age" in line)
-    assert any(f"line={parameter}," in n and "gdpr.consent_age changed for DK" in n for n in notices)
+    rules = regime.rules.read_text(encoding="utf-8").splitlines()
+    child_line = next(i for i, line in enumerate(rules, 1) if 'unless child "' in line)
+    assert any(n.startswith("::notice file=") and f"{regime.rules.name},line={child_line}," in n for n in notices)
+    parameter = next(i for i, line in enumerate(rules, 1) if "parameter consent_age" in line)
+    assert any(f"line={parameter}," in n and f"{regime.ruleset}.consent_age changed for DK" in n for n in notices)
 
 
 @pytest.mark.slow

@@ -140,8 +140,9 @@ def test_a_folder_of_rules_on_the_shipped_law_is_compared_with_the_shipped_law(
     (project / "pyproject.toml").write_text(
         '[project]\nname = "demo"\n\n[tool.privlex]\nsources = ["privlex:shipped/gdpr", "rules"]\n', encoding="utf-8"
     )
+    # The firm's rules cover Denmark alone: the GDPR decides with them there, in fewer regions than the EEA's.
     policy = (
-        'ruleset firm "Firm policy":\n    law "Policy"\n    covers EEA\n    otherwise permit "Fine" cites "s.1"\n\n'
+        'ruleset firm "Firm policy":\n    law "Policy"\n    covers DK\n    otherwise permit "Fine" cites "s.1"\n\n'
         '    rule young "Young people":\n        cites "s.2"\n        purpose ai.training\n'
         "        deny when subject.age < 18\n"
     )
@@ -155,10 +156,10 @@ def test_a_folder_of_rules_on_the_shipped_law_is_compared_with_the_shipped_law(
     assert all("subject.age 17" in line and "deny (firm.young) → permit" in line for line in out.splitlines()[1:])
     assert "gdpr.consent)" in out  # the shipped GDPR decides with the firm's rules
     # A folder that does not compile either way shows the errors of the reading with fewer.
-    (project / "old-rules" / "policy.rules").write_text(policy.replace("EEA", "EEAA"), encoding="utf-8")
+    (project / "old-rules" / "policy.rules").write_text(policy.replace("DK", "DKK"), encoding="utf-8")
     assert main(["diff", "old-rules", "rules"]) == 2
     err = capsys.readouterr().err
-    assert "unknown region EEAA" in err and "unknown fact subject.age" not in err
+    assert "unknown region DKK" in err and "unknown fact subject.age" not in err
 
 
 def test_markdown_cells_are_literal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, TESTS, compile_unit, diagnostics_text, imported_package
+from conftest import ROOT, TESTS, compile_unit, diagnostics_text, imported_package, quick_or_slow
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from privlex import ir
@@ -26,11 +26,18 @@ from privlex.verify.solve import Symbolic, verdict  # noqa: E402
 from privlex.verify.space import WINDOW  # noqa: E402
 from privlex.verify.uses import assignment, point, use_of  # noqa: E402
 
-UNITS = [
-    pytest.param(ROOT / "rulesets", marks=pytest.mark.slow),  # fifteen regimes: the full suite's
+ALL_UNITS = [
+    ROOT / "rulesets",  # fifteen regimes: the full run's
     *sorted((TESTS / "good").glob("*.rules")),
     *sorted(p for p in (TESTS / "semantics").iterdir() if p.is_dir()),
 ]
+# The quick run compares on four small units that between them hold every operator, two rulesets
+# combined, parameters by region and date, and unknown facts; the full run on every unit.
+QUICK_UNITS = {
+    TESTS / "good" / "every_operator.rules",
+    *(TESTS / "semantics" / name for name in ("a_two_rulesets", "e_parameters", "f_unknown_facts")),
+}
+UNITS = quick_or_slow(ALL_UNITS, QUICK_UNITS)
 DAYS = st.dates(datetime.date(2015, 1, 1), datetime.date(2032, 12, 31))
 
 
@@ -117,13 +124,20 @@ def test_many_random_uses_decide_alike(unit: Path, compiled: dict[Path, ir.Progr
     assert compare_random(compiled[unit], package, 400) > 100
 
 
-def test_fresh_subdivisions_lie_inside_their_country(compiled: dict[Path, ir.Program]) -> None:
-    symbolic = Symbolic.of(compiled[ROOT / "rulesets"])
+# A small unit whose vocabulary declares no subdivision (in the quick run), and the shipped rules,
+# which declare thousands (in the full run).
+@pytest.mark.parametrize(
+    "unit",
+    quick_or_slow([TESTS / "verify" / "properties", ROOT / "rulesets"], {TESTS / "verify" / "properties"}),
+    ids=unit_id,
+)
+def test_fresh_subdivisions_lie_inside_their_country(unit: Path, compiled: dict[Path, ir.Program]) -> None:
+    symbolic = Symbolic.of(compiled[unit])
     region = symbolic.space.vars["region"]
     assert "DK-*" in region.domain and "US-*" in region.domain
     model = symbolic.solver.model(region.value == region.index("DK-*"), symbolic.decisions.outcome["deny"])
     assert model is not None
     use = use_of(symbolic.space, point(symbolic.space, model))
     assert use["region"] == "DK-ZZZ"
-    package = imported_package(compiled[ROOT / "rulesets"])
+    package = imported_package(compiled[unit])
     assert str(package.check(use).outcome) == "deny"
