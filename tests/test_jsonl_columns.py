@@ -15,7 +15,7 @@ from typing import Any
 
 import privlex_rules
 import pytest
-from conftest import FIXED_DAY
+from conftest import FIXED_DAY, costly
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from privlex.data import jsonl_columns
@@ -151,8 +151,9 @@ def read(path: Path, columnar: bool, run: tuple[Mapping[str, str], Mapping[str, 
         reader.close()
 
 
+# Every example reads and decides a whole file twice: five files per run in the quick run (`costly`).
 @pytest.mark.parametrize("run", RUNS, ids=["plain", "id", "map", "set-group", "set"])
-@settings(suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=costly(300), suppress_health_check=[HealthCheck.too_slow])
 @given(lines=st.lists(st.tuples(LINE, ENDINGS), max_size=24), per_parse=st.sampled_from([1, 3, 2048]))
 def test_the_fast_jsonl_reader_agrees_with_the_per_line_reader(
     run: tuple[Mapping[str, str], Mapping[str, Any], str | None], lines: list[tuple[bytes, bytes]], per_parse: int
