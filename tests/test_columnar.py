@@ -8,8 +8,12 @@ nulls, values the vocabulary does not know and values of the wrong type, in
 the Arrow types a dataset may hold them in (plain, dictionary, struct
 fields). Each row is then decided by `check` and by `check_batch`.
 
-The quick hypothesis profile draws a few tables per unit; the `ci` profile
-that .ci/run selects, several hundred (tests/conftest.py).
+The quick run draws a few tables for each of four fixture units, chosen for
+what the columnar path does differently from the row checker (every form of
+condition, unknown facts in three-valued logic, parameters by region and
+date, exceptions nested three deep); the full run draws for every unit, the
+shipped one included, and the `ci` profile that .ci/run selects draws several
+hundred tables per unit (tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -22,15 +26,15 @@ from typing import Any
 import privlex_rules
 import pyarrow as pa
 import pytest
-from conftest import FIXED_DAY, ROOT, TESTS, costly, imported_package
+from conftest import FIXED_DAY, ROOT, TESTS, compile_unit, costly, imported_package, quick_or_slow
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from privlex import InvalidUse, ir
 from privlex.batch import annotate, check_batch, permits_batch
-from privlex.pipeline import compile_paths
 
 UNITS = [ROOT / "rulesets", *sorted((TESTS / "good").glob("*.rules")), *sorted((TESTS / "semantics").iterdir())]
-UNITS = [u for u in UNITS if u.suffix == ".rules" or u.is_dir()]
+UNITS = {u.stem: u for u in UNITS if u.suffix == ".rules" or u.is_dir()}
+QUICK = {"every_operator", "f_unknown_facts", "e_parameters", "b_nested_exceptions"}
 
 
 def _walk_conditions(condition: ir.Condition | None) -> list[ir.Condition]:
@@ -219,14 +223,14 @@ def assert_agree(package: ModuleType, table: pa.Table, uses: list[dict[str, Any]
 
 
 class Packages:
-    """Each unit's package and values, compiled when a test first asks (the quick run skips the shipped unit)."""
+    """Each unit's package and values, compiled when a test first asks (once per process: `compile_unit`)."""
 
     def __init__(self) -> None:
         self.found: dict[Path, tuple[ModuleType, Values]] = {}
 
     def __getitem__(self, unit: Path) -> tuple[ModuleType, Values]:
         if unit not in self.found:
-            program = compile_paths([unit]).program
+            program = compile_unit(unit).program
             assert program is not None, unit
             package = privlex_rules if unit == ROOT / "rulesets" else imported_package(program)
             self.found[unit] = (package, Values(program))
@@ -239,13 +243,9 @@ def packages() -> Packages:
 
 
 # The shipped package only in the full run: test_batch draws its tables in the quick run.
-@pytest.mark.parametrize(
-    "unit",
-    [pytest.param(u, marks=pytest.mark.slow) if u == ROOT / "rulesets" else u for u in UNITS],
-    ids=lambda p: p.stem,
-)
-def test_row_and_columnar_evaluation_agree(unit: Path, packages: Packages) -> None:
-    package, values = packages[unit]
+@pytest.mark.parametrize("name", quick_or_slow(UNITS, QUICK))
+def test_row_and_columnar_evaluation_agree(name: str, packages: Packages) -> None:
+    package, values = packages[UNITS[name]]
 
     @settings(
         max_examples=costly(300),

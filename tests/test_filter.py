@@ -19,7 +19,7 @@ import privlex_rules
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import FIXED_DAY
+from conftest import FIXED_DAY, costly
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from privlex import InvalidUse
@@ -325,7 +325,8 @@ def run_in_process(source: Path, folder: Path) -> Report:
     return report
 
 
-@settings(suppress_health_check=[HealthCheck.too_slow])
+# Each example filters a whole file: five of each kind in the quick run (`costly`).
+@settings(max_examples=costly(300), suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(LINES, max_size=8))
 def test_any_jsonl_input_is_filtered_without_crashing(lines: list[bytes]) -> None:
     with tempfile.TemporaryDirectory() as name:
@@ -335,7 +336,7 @@ def test_any_jsonl_input_is_filtered_without_crashing(lines: list[bytes]) -> Non
         run_in_process(source, folder)
 
 
-@settings(suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=costly(300), suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.lists(CELLS, min_size=1, max_size=6), max_size=6), st.binary(max_size=10))
 def test_any_csv_input_is_filtered_without_crashing(rows: list[list[str]], junk: bytes) -> None:
     text = io.StringIO()

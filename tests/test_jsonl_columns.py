@@ -15,7 +15,7 @@ from typing import Any
 
 import privlex_rules
 import pytest
-from conftest import FIXED_DAY
+from conftest import FIXED_DAY, costly, quick_or_slow
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from privlex.data import jsonl_columns
@@ -125,13 +125,14 @@ HOSTILE = st.sampled_from(
 )
 LINE = st.one_of(TYPICAL, OBJECT, HOSTILE, st.binary(max_size=12))
 ENDINGS = st.sampled_from([b"\n", b"\r\n", b"\n\n", b" \n"])
-RUNS: list[tuple[Mapping[str, str], Mapping[str, Any], str | None]] = [
-    ({}, {}, None),
-    ({}, {}, "id"),
-    ({"region": "country"}, {}, "id"),
-    ({}, {"consent.given": True}, "text"),
-    ({}, {"region": "DE", "date": "2025-01-01"}, None),
-]
+# --map, --set and --id-column of a run
+RUNS: dict[str, tuple[Mapping[str, str], Mapping[str, Any], str | None]] = {
+    "plain": ({}, {}, None),
+    "id": ({}, {}, "id"),
+    "map": ({"region": "country"}, {}, "id"),
+    "set-group": ({}, {"consent.given": True}, "text"),
+    "set": ({}, {"region": "DE", "date": "2025-01-01"}, None),
+}
 
 
 def read(path: Path, columnar: bool, run: tuple[Mapping[str, str], Mapping[str, Any], str | None]) -> Any:
@@ -151,11 +152,13 @@ def read(path: Path, columnar: bool, run: tuple[Mapping[str, str], Mapping[str, 
         reader.close()
 
 
-@pytest.mark.parametrize("run", RUNS, ids=["plain", "id", "map", "set-group", "set"])
-@settings(suppress_health_check=[HealthCheck.too_slow])
+# Every example reads and decides a whole file twice: five files per run in the quick run (`costly`), and
+# three of the runs (a mapped column, and set facts, in a group and not; ids of three kinds among them).
+@pytest.mark.parametrize("run", quick_or_slow(RUNS, {"map", "set-group", "set"}))
+@settings(max_examples=costly(300), suppress_health_check=[HealthCheck.too_slow])
 @given(lines=st.lists(st.tuples(LINE, ENDINGS), max_size=24), per_parse=st.sampled_from([1, 3, 2048]))
 def test_the_fast_jsonl_reader_agrees_with_the_per_line_reader(
-    run: tuple[Mapping[str, str], Mapping[str, Any], str | None], lines: list[tuple[bytes, bytes]], per_parse: int
+    run: str, lines: list[tuple[bytes, bytes]], per_parse: int
 ) -> None:
     data = b"".join(line.replace(b"\n", b" ").replace(b"\r", b" ") + ending for line, ending in lines)
     before = jsonl_columns.LINES_PER_PARSE
@@ -164,7 +167,7 @@ def test_the_fast_jsonl_reader_agrees_with_the_per_line_reader(
         with tempfile.TemporaryDirectory() as name:
             path = Path(name) / "in.jsonl"
             path.write_bytes(data[:-1] if data.endswith(b"\n") and len(lines) % 2 else data)
-            assert read(path, True, run) == read(path, False, run)
+            assert read(path, True, RUNS[run]) == read(path, False, RUNS[run])
     finally:
         jsonl_columns.LINES_PER_PARSE = before
 

@@ -7,9 +7,12 @@ with the project's own package, compiled on the fly into a cache when stale.
 
 from __future__ import annotations
 
+import io
 import json
+import shutil
 import sys
 from collections.abc import Iterator
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
@@ -57,20 +60,42 @@ test both "The GDPR and the policy both apply in Germany":
 USE = ["--region", "DE", "--data", "content.meeting_notes", "--purpose", "ai.training", "--date", "2025-06-01"]
 
 
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    root = tmp_path / "somewhere" / "acme-policy"
+def write_project(root: Path) -> Path:
     (root / "rules").mkdir(parents=True)
     (root / "rules" / "acme.rules").write_text(POLICY, encoding="utf-8")
     (root / "pyproject.toml").write_text(
         '[project]\nname = "acme-policy"\n\n[tool.privlex]\nsources = ["privlex:shipped/gdpr", "rules"]\nout = "src"\n',
         encoding="utf-8",
     )
+    return root
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    root = write_project(tmp_path / "somewhere" / "acme-policy")
     monkeypatch.setenv("PRIVLEX_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.chdir(root)
     yield root
     for name in [m for m in sys.modules if m == PACKAGE or m.startswith(PACKAGE + ".")]:
         del sys.modules[name]
+
+
+@pytest.fixture(scope="module")
+def compiled_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project's package as `privlex compile` writes it, compiled once for the tests that start from it."""
+    root = write_project(tmp_path_factory.mktemp("compiled") / "acme-policy")
+    with pytest.MonkeyPatch.context() as patch, redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()) as err:
+        patch.setenv("PRIVLEX_CACHE_DIR", str(root.parent / "cache"))
+        patch.chdir(root)
+        assert main(["compile"]) == 0, err.getvalue()
+    return root / "src"
+
+
+@pytest.fixture
+def compiled(project: Path, compiled_once: Path) -> Path:
+    """The project, compiled: a fresh copy of `compiled_once` for one test to make stale."""
+    shutil.copytree(compiled_once, project / "src")
+    return project
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -123,9 +148,9 @@ def test_compile_test_decide_explain_with_the_projects_own_package(
 
 
 def test_a_stale_package_is_compiled_on_the_fly_with_a_note(
-    project: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    compiled: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    assert run(capsys, "compile")[0] == 0
+    project = compiled
     policy = project / "rules" / "acme.rules"
     policy.write_text(POLICY.replace("deny when not opted_in", "deny"), encoding="utf-8")
     code, out, err = run(capsys, "decide", *USE, "--set", "consent.given=true", "--json")
@@ -139,13 +164,13 @@ def test_a_stale_package_is_compiled_on_the_fly_with_a_note(
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX owners and modes")
 def test_a_stale_package_is_never_compiled_into_a_cache_folder_others_can_write_to(
-    project: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    compiled: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     """Packages in the cache folder are imported: one that others can write to could hold their code."""
-    assert run(capsys, "compile")[0] == 0
+    project = compiled
     (project / "rules" / "acme.rules").write_text(POLICY.replace("deny when not opted_in", "deny"), encoding="utf-8")
     cache = tmp_path / "cache"
-    cache.mkdir(exist_ok=True)  # `privlex compile` kept the parser's tables there
+    cache.mkdir(exist_ok=True)
     cache.chmod(0o777)
     kept = sorted(cache.iterdir())
     code, out, err = run(capsys, "decide", *USE, "--set", "consent.given=true")
