@@ -27,9 +27,9 @@ pytest.mark.slow`) when it takes seconds: fuzz campaigns, subprocesses, wheel
 and sdist builds, pre-commit, the dask, datasets and spark engines. A test that
 is slow because of its input has a quick twin on a smaller one, and only the
 big input is slow: the quick run edits, misspells, mutates and draws tables and
-uses for small fixture units (or two shipped rulesets on the shipped
-vocabulary, in test_batch; structure-aware mutants of tests/good units in
-test_fuzz), the full run for the shipped unit too.
+uses for small fixture units (or the shipped package, which the run imports
+anyway, in test_batch; structure-aware mutants of tests/good units in
+test_fuzz), the full run for the shipped unit and the other units too.
 
 Hypothesis runs the `quick` profile unless told otherwise
 (`--hypothesis-profile=ci` or `HYPOTHESIS_PROFILE=ci`). Property tests leave
