@@ -7,12 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from conftest import FIXED_DAY
 from privlex.batch import check_batch, permits_batch
+
+# polars is imported by the tests that use it: every xdist worker imports each test module to collect it,
+# and polars costs about 0.25 s of CPU to import.
 
 
 def keep(batch: Any) -> np.ndarray:
@@ -53,6 +55,8 @@ def test_pandas(rows: pa.Table, kept_ids: list[int]) -> None:
 
 
 def test_polars(rows: pa.Table, kept_ids: list[int]) -> None:
+    import polars as pl
+
     frame = pl.from_arrow(rows)
     assert isinstance(frame, pl.DataFrame)
     assert frame.filter(pl.Series(keep(frame)))["id"].to_list() == kept_ids
@@ -73,6 +77,7 @@ def test_hugging_face_filter_as_written(rows: pa.Table) -> None:
 
 
 def test_annotate_in_pandas_and_polars(rows: pa.Table) -> None:
+    import polars as pl
     from privlex.batch import annotate
 
     expected = check_batch(rows, today=FIXED_DAY).outcome.to_pylist()
