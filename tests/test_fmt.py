@@ -9,7 +9,6 @@ from conftest import ROOT, TESTS, at_most, costly
 from fmt_helpers import compiled, scramble
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from lark import Lark
 from privlex.cli import main
 from privlex.fmt import FormatError, format_text
 from privlex.fmt import layout as layout_module
@@ -204,14 +203,7 @@ def test_a_construct_the_formatter_does_not_know_is_kept_token_for_token(monkeyp
     grammar = privlex_grammar.grammar_text().replace(
         "?ruleset_item: law_clause", "?ruleset_item: schedule | review_line | law_clause"
     )
-    extended = Lark(
-        grammar + EXTENDED_GRAMMAR_RULES,
-        parser="lalr",
-        postlex=privlex_grammar.Blocks(),
-        strict=True,
-        propagate_positions=True,
-        maybe_placeholders=False,
-    )
+    extended = privlex_grammar.kept_parser(grammar + EXTENDED_GRAMMAR_RULES)  # built with privlex's options
     monkeypatch.setattr(layout_module, "parser", lambda: extended)
     text = (
         'ruleset r "R":\n'
