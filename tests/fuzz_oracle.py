@@ -227,7 +227,7 @@ def check_unit(
         files = generate(compilation.program, name)
         with imported(files, Path(scratch), name) as package:
             if number % run.run_tests_every == 0:
-                report = run_tests(compilation.program, today)
+                report = run_tests(compilation.program, today, package)  # the package imported above, not a second copy
                 assert not report.failures, "\n".join(f"{c.id}: {problem}" for c, problem in report.failures)
                 run.counts.tests += len(report.passed)
             answers = [_compare(unit, package, item, today, reference) for item in drawn]

@@ -76,23 +76,32 @@ def test_a_rule_file_name_with_line_breaks_stays_a_comment(tmp_path: Path, impor
 NAME_CHARACTERS = st.characters(codec="utf-8", exclude_characters="/\x00", exclude_categories=("Cs",))
 
 
+def _unit_with_rules_named(folder: Path, file_name: str) -> Path:
+    shutil.copy(NAMES / "vocabulary.rules", folder / "vocabulary.rules")
+    (folder / file_name).write_text(PLAIN, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def plain_shapes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The package of the unit with its rules in `plain.rules`, its modules without texts: every example's reference."""
+    plain = _render(_unit_with_rules_named(tmp_path_factory.mktemp("plain"), "plain.rules"))
+    return {file_name: _shape(text) if file_name.endswith(".py") else "" for file_name, text in plain.items()}
+
+
 @settings(max_examples=costly(8), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(name=st.text(NAME_CHARACTERS, min_size=1, max_size=40))
-def test_no_file_name_changes_the_generated_code(tmp_path_factory: pytest.TempPathFactory, name: str) -> None:
+def test_no_file_name_changes_the_generated_code(
+    tmp_path_factory: pytest.TempPathFactory, plain_shapes: dict[str, str], name: str
+) -> None:
     """The package of a unit is the same program, whatever its files are called."""
     if name in (".", "..") or len(name.encode("utf-8")) > 200:
         return
-    plain_unit = tmp_path_factory.mktemp("plain")
-    hostile_unit = tmp_path_factory.mktemp("hostile")
-    for unit, file_name in ((plain_unit, "plain.rules"), (hostile_unit, name + ".rules")):
-        shutil.copy(NAMES / "vocabulary.rules", unit / "vocabulary.rules")
-        (unit / file_name).write_text(PLAIN, encoding="utf-8")
-    plain = _render(plain_unit)
-    hostile = _render(hostile_unit)
-    assert plain.keys() == hostile.keys()
-    for file_name in plain:
+    hostile = _render(_unit_with_rules_named(tmp_path_factory.mktemp("hostile"), name + ".rules"))
+    assert plain_shapes.keys() == hostile.keys()
+    for file_name, shape in plain_shapes.items():
         if file_name.endswith(".py"):
-            assert _shape(hostile[file_name]) == _shape(plain[file_name]), file_name
+            assert _shape(hostile[file_name]) == shape, file_name
 
 
 def _shape(source: str) -> str:

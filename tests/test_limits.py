@@ -70,7 +70,9 @@ def test_conditions_nest_up_to_the_limit(tmp_path: Path, build: object) -> None:
     assert codes(tmp_path, with_rule(build(MAX_CONDITION_DEPTH))) == []  # type: ignore[operator]
 
 
-@pytest.mark.parametrize("depth", [MAX_CONDITION_DEPTH + 1, 3000])
+# Thousands deep (past Python's recursion limit, where the findings were) is a large input: the full run's.
+# The quick run nests one level past each limit.
+@pytest.mark.parametrize("depth", [MAX_CONDITION_DEPTH + 1, pytest.param(3000, marks=pytest.mark.slow)])
 @pytest.mark.parametrize("build", [nested_nots, nested_mix], ids=["not", "mixed"])
 def test_conditions_nested_too_deeply_are_e103(tmp_path: Path, depth: int, build: object) -> None:
     """Finding: conditions nested thousands deep gave a RecursionError."""
@@ -115,7 +117,7 @@ def test_region_groups_nest_up_to_the_limit(tmp_path: Path) -> None:
     assert codes(tmp_path, group_chain(MAX_NESTING)) == []
 
 
-@pytest.mark.parametrize("depth", [MAX_NESTING + 1, 2000])
+@pytest.mark.parametrize("depth", [MAX_NESTING + 1, pytest.param(2000, marks=pytest.mark.slow)])
 def test_region_groups_nested_too_deeply_are_e103(tmp_path: Path, depth: int) -> None:
     """Finding: a 2,000-deep chain of groups gave a RecursionError."""
     assert codes(tmp_path, group_chain(depth)) == ["E103"]
@@ -134,8 +136,9 @@ def test_keys_nested_too_deeply_are_e103(tmp_path: Path) -> None:
     assert codes(tmp_path, key_chain(MAX_NESTING + 1)) == ["E103"]
 
 
-def test_key_cycles_through_in_links_of_any_length_are_e204(tmp_path: Path) -> None:
-    keys = "".join(f'data k{i} "Key {i}" in k{(i + 1) % 1000}\n' for i in range(1000))
+@pytest.mark.parametrize("length", [MAX_NESTING + 8, pytest.param(1000, marks=pytest.mark.slow)])
+def test_key_cycles_through_in_links_of_any_length_are_e204(tmp_path: Path, length: int) -> None:
+    keys = "".join(f'data k{i} "Key {i}" in k{(i + 1) % length}\n' for i in range(length))
     assert "E204" in codes(tmp_path, HEAD + keys + RULESET.format(covers="DE"))
 
 

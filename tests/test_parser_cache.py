@@ -32,6 +32,26 @@ def fresh_parser() -> Lark:
     return grammar.parser.__wrapped__()  # type: ignore[attr-defined, no-any-return]
 
 
+_BUILT: dict[str, Lark] = {}
+
+
+@pytest.fixture(autouse=True)
+def built_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`build_parser` builds each grammar's parser once for this module (about half a second of CPU each).
+
+    The tests check which way `parser()` takes (built or loaded, kept or not) and what it gives; the build
+    itself is lark's and the same every time, so the tests share one.
+    """
+    build = grammar.build_parser
+
+    def built(text: str) -> Lark:
+        if text not in _BUILT:
+            _BUILT[text] = build(text)
+        return _BUILT[text]
+
+    monkeypatch.setattr(grammar, "build_parser", built)
+
+
 def error_of(parser: Lark, text: str) -> tuple[str, int, int, frozenset[str]]:
     with pytest.raises(UnexpectedInput) as raised:
         parser.parse(text)

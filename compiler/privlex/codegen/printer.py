@@ -63,13 +63,11 @@ class FitsExpanded:
 Doc = Text | Line | Group | Indent | IfBroken | FitsExpanded | tuple["Doc", ...]
 
 
-@dataclass
-class _Item:
-    indent: int
-    broken: bool
-    doc: Doc
-    overflow: bool = False  # measuring brackets that may break: long lines are allowed
-    remeasure: bool = False  # printing such brackets: their groups are measured though the line is flat
+# What the printer's stacks hold: (indent, broken, doc, flag), where `flag` is `remeasure` in `print`
+# (printing brackets that may break: their groups are measured though the line is flat) and `overflow` in
+# `_fits` (measuring such brackets: long lines are allowed). Plain tuples: the printer pushes one for every
+# piece of every document, and building a dataclass instance for each took a third of its time.
+_Item = tuple[int, bool, Doc, bool]
 
 
 @dataclass
@@ -81,43 +79,41 @@ class Printer:
         """The document's text; its first line starts at `column` (default: `indent`), the others at `indent`."""
         out: list[str] = []
         column = indent if column is None else column
-        stack = [_Item(indent, True, doc)]
+        modes = self.modes
+        stack: list[_Item] = [(indent, True, doc, False)]
         while stack:
             item = stack.pop()
-            current = item.doc
+            at, broken, current, remeasure = item
             if isinstance(current, tuple):
-                stack.extend(_Item(item.indent, item.broken, d, remeasure=item.remeasure) for d in reversed(current))
+                stack.extend([(at, broken, d, remeasure) for d in reversed(current)])
             elif isinstance(current, Text):
                 out.append(current.text)
                 column += len(current.text)
             elif isinstance(current, Line):
-                if item.broken:
-                    out.append("\n" + " " * item.indent)
-                    column = item.indent
+                if broken:
+                    out.append("\n" + " " * at)
+                    column = at
                 elif current.kind == "space":
                     out.append(" ")
                     column += 1
             elif isinstance(current, Group):
-                active = current.when_broken is None or self.modes.get(current.when_broken, False)
-                broken = item.broken
+                active = current.when_broken is None or modes.get(current.when_broken, False)
                 if current.forced:
                     broken = True
-                elif active and (item.broken or item.remeasure):
-                    broken = not self._fits(current.content, current.id, stack, self.width - column, item.indent)
+                elif active and (broken or remeasure):
+                    broken = not self._fits(current.content, current.id, stack, self.width - column, at)
                 if current.id is not None:
-                    self.modes[current.id] = broken
-                stack.append(_Item(item.indent, broken, current.content))
+                    modes[current.id] = broken
+                stack.append((at, broken, current.content, False))
             elif isinstance(current, Indent):
-                deeper = current.unless_flat is None or self.modes.get(current.unless_flat, False)
-                indent = item.indent + (INDENT if deeper else 0)
-                stack.append(_Item(indent, item.broken, current.content, remeasure=item.remeasure))
+                deeper = current.unless_flat is None or modes.get(current.unless_flat, False)
+                stack.append((at + (INDENT if deeper else 0), broken, current.content, remeasure))
             elif isinstance(current, IfBroken):
-                broken = item.broken if current.group is None else self.modes.get(current.group, False)
-                chosen = current.content if broken else current.otherwise
-                stack.append(_Item(item.indent, item.broken, chosen, remeasure=item.remeasure))
+                chosen_broken = broken if current.group is None else modes.get(current.group, False)
+                stack.append((at, broken, current.content if chosen_broken else current.otherwise, remeasure))
             else:
-                remeasure = item.remeasure or not self.modes.get(current.group, True)
-                stack.append(_Item(item.indent, item.broken, current.content, remeasure=remeasure))
+                remeasure = remeasure or not modes.get(current.group, True)
+                stack.append((at, broken, current.content, remeasure))
         return "\n".join(line.rstrip() for line in "".join(out).split("\n"))
 
     def _fits(self, content: Doc, group: int | None, rest: list[_Item], room: int, indent: int) -> bool:
@@ -125,12 +121,13 @@ class Printer:
 
         Brackets that may break (`FitsExpanded`) are measured broken: their first
         line must fit, their inner lines may be long, and the text after them is
-        measured on their last line.
+        measured on their last line. What follows is `rest`, the printer's stack,
+        read from its top; an item taken from it is measured as it would be printed.
         """
         measuring = dict(self.modes)
         if group is not None:
             measuring[group] = False
-        stack: list[_Item | bool] = [_Item(indent, False, content)]
+        stack: list[_Item | bool] = [(indent, False, content, False)]
         following = len(rest)
         overflow = False
         while True:
@@ -138,45 +135,43 @@ class Printer:
                 if following == 0:
                     return True
                 following -= 1
-                stack.append(rest[following])
+                at, broken, doc, _ = rest[following]
+                stack.append((at, broken, doc, False))
                 continue
             item = stack.pop()
             if isinstance(item, bool):  # the end of brackets measured broken
                 overflow = item
                 continue
-            current = item.doc
+            at, broken, current, long_lines = item
             if isinstance(current, tuple):
-                stack.extend(_Item(item.indent, item.broken, d, item.overflow) for d in reversed(current))
+                stack.extend([(at, broken, d, long_lines) for d in reversed(current)])
             elif isinstance(current, Text):
                 room -= len(current.text)
                 if room < 0 and not overflow:
                     return False
             elif isinstance(current, Line):
-                if item.broken:
-                    if not item.overflow:
+                if broken:
+                    if not long_lines:
                         return True
-                    room = self.width - item.indent
+                    room = self.width - at
                     overflow = True
                 elif current.kind == "space":
                     room -= 1
             elif isinstance(current, Group):
-                broken = item.broken or current.forced
-                if current.forced and not item.broken and not item.overflow:
+                if current.forced and not broken and not long_lines:
                     return False
+                broken = broken or current.forced
                 if current.id is not None:
                     measuring[current.id] = broken
-                stack.append(_Item(item.indent, broken, current.content, item.overflow))
+                stack.append((at, broken, current.content, long_lines))
             elif isinstance(current, Indent):
                 deeper = current.unless_flat is None or measuring.get(current.unless_flat, False)
-                stack.append(
-                    _Item(item.indent + (INDENT if deeper else 0), item.broken, current.content, item.overflow)
-                )
+                stack.append((at + (INDENT if deeper else 0), broken, current.content, long_lines))
             elif isinstance(current, IfBroken):
-                broken = item.broken if current.group is None else measuring.get(current.group, False)
-                chosen = current.content if broken else current.otherwise
-                stack.append(_Item(item.indent, item.broken, chosen, item.overflow))
+                chosen_broken = broken if current.group is None else measuring.get(current.group, False)
+                stack.append((at, broken, current.content if chosen_broken else current.otherwise, long_lines))
             else:
-                expand = not item.broken and not measuring.get(current.group, True)
+                expand = not broken and not measuring.get(current.group, True)
                 if expand:
                     stack.append(overflow)
-                stack.append(_Item(item.indent, item.broken or expand, current.content, item.overflow or expand))
+                stack.append((at, broken or expand, current.content, long_lines or expand))

@@ -1,9 +1,9 @@
 """Pass 2: lark parse tree -> syntax tree (`nodes`), every node with its span.
 
-One lark Transformer, one method per grammar rule, in four parts by what they
-build: `build_vocabulary`, `build_rulesets`, `build_tests` (tests and
-properties) and `build_conditions`; the helpers they share are in
-`node_builder`.
+One walk of the parse tree (`NodeBuilder.transform`), one method per grammar
+rule, in four parts by what they build: `build_vocabulary`, `build_rulesets`,
+`build_tests` (tests and properties) and `build_conditions`; the walk and the
+helpers they share are in `node_builder`.
 """
 
 from __future__ import annotations

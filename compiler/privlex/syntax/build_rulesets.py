@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from lark import Token, v_args
+from lark import Token
 from lark.tree import Meta
 
 from . import nodes as n
 from .node_builder import NodeBuilder, of, unquote
 
 
-@v_args(meta=True)
 class RulesetNodes(NodeBuilder):
     """A ruleset block -> `Ruleset`, its items -> `Definition`, `Parameter`, `DecidingNode`, `Obligation`."""
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from lark import Token, v_args
+from lark import Token
 from lark.tree import Meta
 
 from . import nodes as n
 from .node_builder import NodeBuilder, unquote
 
 
-@v_args(meta=True)
 class VocabularyNodes(NodeBuilder):
     """Vocabulary lines -> `KeyDecl`, `BasisDecl`, `FactDecl` (with its `FactType`), `RegionDecl`."""
 

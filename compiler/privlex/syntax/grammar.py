@@ -62,7 +62,15 @@ def cached_parser_path(text: str) -> Path:
 @cache
 def parser() -> Lark:
     """The rule file parser, loaded from the cache folder, or built and kept there for the next process."""
-    text = grammar_text()
+    return kept_parser(grammar_text())
+
+
+def kept_parser(text: str) -> Lark:
+    """The parser of the grammar `text`, loaded from the cache folder, or built and kept there.
+
+    `parser()` is this for privlex's grammar, once per process; the formatter's tests lay out files of an
+    extended grammar with it.
+    """
     try:
         path = cached_parser_path(text)
     except OSError:  # this module's file cannot be read (an unusual installation): no cache
