@@ -75,7 +75,12 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 import pytest
-from hypothesis import HealthCheck, settings
+
+# hypothesis runs the hypothesis plugins of every installed package when it is imported: trio's,
+# which the test extra brings in and no test uses, imports trio and ssl (about 0.15 s of CPU in each of
+# xdist's three processes). None of the suite's properties needs a plugin.
+os.environ.setdefault("HYPOTHESIS_NO_PLUGINS", "1")
+from hypothesis import HealthCheck, settings  # noqa: E402 (after the variable above)
 
 # privlex is imported where it is used, not here: pytest-xdist's controller process imports this file
 # but runs no test, and the workers start only once it is ready (privlex's import is about 1 s of CPU
