@@ -11,23 +11,35 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
-import xmlschema
 from conftest import ROOT, TESTS
 from privlex.cli import main
 
 SCHEMAS = TESTS / "schemas"
 
 
+# The validators are imported and built once, by the first test that needs each: every xdist worker
+# imports this module to collect it, and xmlschema alone takes about 0.2 s of CPU to import.
+
+
 @cache
 def sarif_validator() -> Any:
     """The SARIF 2.1.0 schema's validator, the schema itself checked once (`jsonschema.validate` checks it at
     every call, about 0.09 s of CPU)."""
+    import jsonschema
+
     schema = json.loads((SCHEMAS / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
     validator = jsonschema.validators.validator_for(schema)
     validator.check_schema(schema)
     return validator(schema)
+
+
+@cache
+def junit_schema() -> Any:
+    """The JUnit XML schema, read and built once (0.1 to 0.3 s of CPU each time)."""
+    import xmlschema
+
+    return xmlschema.XMLSchema(str(SCHEMAS / "junit-10.xsd"))
 
 
 WRONG_TEST = (
@@ -135,7 +147,7 @@ def test_github_annotates_the_failing_test(unit: Path, capsys: pytest.CaptureFix
 def test_junit_validates_with_a_testsuite_per_ruleset(unit: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "test", "rules", "--output-format", "junit")
     assert code == 1 and "1 passed, 1 failed" in err
-    schema = xmlschema.XMLSchema(str(SCHEMAS / "junit-10.xsd"))
+    schema = junit_schema()
     schema.validate(out)
     document = schema.to_dict(out)
     [suite] = document["testsuite"]
@@ -149,8 +161,8 @@ def test_junit_validates_with_a_testsuite_per_ruleset(unit: Path, capsys: pytest
 def test_junit_groups_the_tests_of_each_ruleset(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "test", str(ROOT / "rulesets"), "--output-format", "junit")
     assert code == 0
-    xmlschema.XMLSchema(str(SCHEMAS / "junit-10.xsd")).validate(out)
-    suites = xmlschema.XMLSchema(str(SCHEMAS / "junit-10.xsd")).to_dict(out)["testsuite"]
+    junit_schema().validate(out)
+    suites = junit_schema().to_dict(out)["testsuite"]
     names = {suite["@name"] for suite in suites}
     assert {"gdpr", "ccpa"} <= names
     assert all(
@@ -168,7 +180,7 @@ def test_junit_reports_rules_that_do_not_compile(
     monkeypatch.chdir(tmp_path)
     code, out, err = run(capsys, "test", "three_syntax_errors.rules", "--output-format", "junit")
     assert code == 1 and "no tests run" in err
-    schema = xmlschema.XMLSchema(str(SCHEMAS / "junit-10.xsd"))
+    schema = junit_schema()
     schema.validate(out)
     [suite] = schema.to_dict(out)["testsuite"]
     assert suite["@name"] == "compile" and suite["@errors"] == "1"
@@ -179,7 +191,7 @@ def test_output_file_holds_the_report_and_stdout_stays_empty(unit: Path, capsys:
     code, out, err = run(capsys, "test", "rules", "--output-format", "junit", "--output-file", "tests.xml")
     assert code == 1 and out == ""
     assert "1 passed, 1 failed" in err
-    xmlschema.XMLSchema(str(SCHEMAS / "junit-10.xsd")).validate(str(unit.parent / "tests.xml"))
+    junit_schema().validate(str(unit.parent / "tests.xml"))
 
 
 def test_full_and_concise_go_to_stderr(unit: Path, capsys: pytest.CaptureFixture[str]) -> None:
