@@ -214,6 +214,9 @@ def test_a_fact_of_another_kind_cannot_be_compared(tmp_path: Path, capsys: pytes
     ) in capsys.readouterr().err
 
 
+# A project on the shipped GDPR, compiled and described twice: the quick run checks the annotation of a
+# shipped location in test_formats, and the diff's annotations of the project's own files above.
+@pytest.mark.slow
 def test_annotations_on_the_shipped_law_name_it_in_the_message(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
