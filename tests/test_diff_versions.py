@@ -131,24 +131,32 @@ def test_annotations_name_files_from_the_current_folder_as_the_diagnostics_do(
     assert notices and all(line.startswith("::notice file=project/rules/rules.rules,line=") for line in notices)
 
 
-def test_a_folder_of_rules_on_the_shipped_law_is_compared_with_the_shipped_law(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """`privlex diff old-rules/ rules/` in a project whose sources are the shipped GDPR and its own folder."""
+def firm_project(tmp_path: Path, covers: str) -> tuple[Path, str]:
+    """A project on the shipped GDPR and its own `rules/`, a firm's policy covering `covers`, and the policy's
+    text; `old-rules/` holds the policy before its age of 18 became 17."""
     project = tmp_path / "project"
     (project / "rules").mkdir(parents=True)
     (project / "pyproject.toml").write_text(
         '[project]\nname = "demo"\n\n[tool.privlex]\nsources = ["privlex:shipped/gdpr", "rules"]\n', encoding="utf-8"
     )
-    # The firm's rules cover Denmark alone: the GDPR decides with them there, in fewer regions than the EEA's.
     policy = (
-        'ruleset firm "Firm policy":\n    law "Policy"\n    covers DK\n    otherwise permit "Fine" cites "s.1"\n\n'
+        f'ruleset firm "Firm policy":\n    law "Policy"\n    covers {covers}\n'
+        '    otherwise permit "Fine" cites "s.1"\n\n'
         '    rule young "Young people":\n        cites "s.2"\n        purpose ai.training\n'
         "        deny when subject.age < 18\n"
     )
     (project / "rules" / "policy.rules").write_text(policy, encoding="utf-8")
     shutil.copytree(project / "rules", project / "old-rules")
     (project / "rules" / "policy.rules").write_text(policy.replace("< 18", "< 17"), encoding="utf-8")
+    return project, policy
+
+
+def test_a_folder_of_rules_on_the_shipped_law_is_compared_with_the_shipped_law(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`privlex diff old-rules/ rules/` in a project whose sources are the shipped GDPR and its own folder."""
+    # The firm's rules cover Denmark alone: the GDPR decides with them there, in fewer regions than the EEA's.
+    project, policy = firm_project(tmp_path, "DK")
     monkeypatch.chdir(project)
     assert main(["diff", "old-rules", "rules", "--outcomes-only"]) == 0
     out = capsys.readouterr().out
@@ -222,19 +230,7 @@ def test_annotations_on_the_shipped_law_name_it_in_the_message(
 ) -> None:
     """A change that a shipped rule helps decide is annotated without `file=privlex:shipped/...`, which GitHub
     cannot attach; the project's own rules keep their file and line."""
-    project = tmp_path / "project"
-    (project / "rules").mkdir(parents=True)
-    (project / "pyproject.toml").write_text(
-        '[project]\nname = "demo"\n\n[tool.privlex]\nsources = ["privlex:shipped/gdpr", "rules"]\n', encoding="utf-8"
-    )
-    policy = (
-        'ruleset firm "Firm policy":\n    law "Policy"\n    covers EEA\n    otherwise permit "Fine" cites "s.1"\n\n'
-        '    rule young "Young people":\n        cites "s.2"\n        purpose ai.training\n'
-        "        deny when subject.age < 18\n"
-    )
-    (project / "rules" / "policy.rules").write_text(policy, encoding="utf-8")
-    shutil.copytree(project / "rules", project / "old-rules")
-    (project / "rules" / "policy.rules").write_text(policy.replace("< 18", "< 17"), encoding="utf-8")
+    project, _ = firm_project(tmp_path, "EEA")
     monkeypatch.chdir(project)
     assert main(["diff", "old-rules", "rules", "--outcomes-only", "--format", "github"]) == 0
     notices = capsys.readouterr().out.splitlines()
