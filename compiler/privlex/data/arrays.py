@@ -3,8 +3,9 @@
 `pa.array` imports pandas (about half a second of CPU) on its first call, to
 ask whether its argument is a pandas object; `privlex filter` builds its
 kept-rows mask and its Parquet decisions log with these instead, so that a
-run never loads pandas (tests/test_filter_startup.py). The reading side is
-`encode._codes`.
+run never loads pandas (tests/test_filter_startup.py). The reading side, which
+`to_numpy`, `pa.scalar` and comparisons with a number would take through pandas
+too, reads bitmaps with `unpacked_bits` and `present` below (`encode._codes`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,18 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+
+
+def unpacked_bits(bitmap: pa.Buffer, start: int, count: int) -> np.ndarray:
+    """Bits `start` to `start + count` of an Arrow bitmap (least significant first), a 0 or 1 byte each."""
+    return np.unpackbits(np.frombuffer(bitmap, np.uint8), count=start + count, bitorder="little")[start:]
+
+
+def present(array: pa.Array) -> np.ndarray | None:
+    """Per row whether it holds a value (its validity bitmap, unpacked); None when no row is null."""
+    if not array.null_count:
+        return None
+    return unpacked_bits(array.buffers()[0], array.offset, len(array)).view(np.bool_)
 
 
 def _validity(present: np.ndarray) -> Any:

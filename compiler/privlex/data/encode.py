@@ -18,6 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .arrays import present, unpacked_bits
 from .facts import normalize
 from .verdicts import _freeze
 
@@ -42,29 +43,23 @@ def _codes(indices: pa.Array, null_code: int) -> np.ndarray:
     and `pc.fill_null` import pandas (~0.5 s of CPU, the most of a small run's start-up) to ask whether
     a value is a pandas object."""
     dtype = np.dtype(indices.type.to_pandas_dtype())
-    validity, data = indices.buffers()[:2]
+    data = indices.buffers()[1]
     start, count = indices.offset, len(indices)
     codes: np.ndarray = np.frombuffer(data, dtype=dtype, count=count, offset=start * dtype.itemsize)
-    if indices.null_count:
-        bits = np.unpackbits(np.frombuffer(validity, np.uint8), count=start + count, bitorder="little")
+    valid = present(indices)
+    if valid is not None:
         wide = codes.astype(np.result_type(dtype, np.min_scalar_type(null_code)), copy=False)
-        codes = np.where(bits[start:].view(np.bool_), wide, null_code)  # one pass; a masked store is ~3x slower
+        codes = np.where(valid, wide, null_code)  # one pass; a masked store is ~3x slower
     return codes
 
 
 def _booleans(array: pa.Array) -> np.ndarray:
     """Per row 0 (false), 1 (true) or 2 (null), one byte each, unpacked from the bit buffers: a quarter
     of what casting to int8 costs (the cast, then a second pass for the nulls)."""
-    validity, data = array.buffers()[:2]
-    start, count = array.offset, len(array)
-
-    def bits(buffer: pa.Buffer) -> np.ndarray:
-        unpacked = np.unpackbits(np.frombuffer(buffer, np.uint8), count=start + count, bitorder="little")
-        return unpacked[start:]
-
-    codes = bits(data)
-    if array.null_count:
-        codes = np.where(bits(validity).view(np.bool_), codes, np.uint8(2))
+    codes = unpacked_bits(array.buffers()[1], array.offset, len(array))
+    valid = present(array)
+    if valid is not None:
+        codes = np.where(valid, codes, np.uint8(2))
     return codes
 
 
@@ -72,7 +67,7 @@ def _shifted(numbers: pa.Array, low: int, null_code: int) -> np.ndarray:
     """Per row its number less `low` (each below `null_code`), nulls as `null_code`, in the narrowest
     unsigned type: one subtraction and one narrowing on the buffer, no cast of the column first."""
     dtype = np.dtype(numbers.type.to_pandas_dtype())
-    validity, data = numbers.buffers()[:2]
+    data = numbers.buffers()[1]
     start, count = numbers.offset, len(numbers)
     raw = np.frombuffer(data, dtype=dtype, count=count, offset=start * dtype.itemsize)
     kind = np.uint8 if null_code < 1 << 8 else np.uint16 if null_code < 1 << 16 else np.uint32
@@ -80,9 +75,9 @@ def _shifted(numbers: pa.Array, low: int, null_code: int) -> np.ndarray:
     # no full-width temporary (a null's slot holds anything: it wraps, and is replaced below).
     codes = raw.astype(kind)
     np.subtract(codes, kind(low % (1 << (8 * codes.itemsize))), out=codes)
-    if numbers.null_count:
-        bits = np.unpackbits(np.frombuffer(validity, np.uint8), count=start + count, bitorder="little")
-        codes = np.where(bits[start:].view(np.bool_), codes, kind(null_code))
+    valid = present(numbers)
+    if valid is not None:
+        codes = np.where(valid, codes, kind(null_code))
     return codes
 
 

@@ -28,6 +28,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.json as pa_json
 
+from .arrays import present
 from .encode import leaf
 from .facts import Catalog
 from .records import RecordReader
@@ -364,13 +365,11 @@ def _inexact(column: pa.Array) -> set[int]:
     count = len(column)
     if column.null_count == count:
         return set()
-    validity, data = column.buffers()[:2]
-    start = column.offset
-    values = np.frombuffer(data, np.float64, count=count, offset=start * 8)
+    values = np.frombuffer(column.buffers()[1], np.float64, count=count, offset=column.offset * 8)
     large = np.abs(values) >= _EXACT_DOUBLE  # NaN is never large; a null's slot may hold anything
-    if column.null_count:
-        bits = np.unpackbits(np.frombuffer(validity, np.uint8), count=start + count, bitorder="little")
-        large &= bits[start:].view(np.bool_)
+    valid = present(column)
+    if valid is not None:
+        large &= valid
     return set(np.flatnonzero(large).tolist())
 
 
